@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "tb-usecase.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  gboolean   valid;
+  GPtrArray *errors;     /* char*, human messages such as "$[2].start_time: does not match pattern" */
+  char      *cleaned;    /* the content with a surrounding code fence removed */
+} TbFormatCheck;
+
+void           tb_format_check_free   (TbFormatCheck *check);
+
+/* Removes one surrounding ``` or ```lang fence (and surrounding blank space). */
+char          *tb_strip_code_fence    (const char     *content);
+
+/* Strips a fence, then checks the declared format: JSON parses; CSV has a header and the
+ * same number of columns on every row (RFC 4180 quoting); the schema subset holds. Markdown
+ * and text only need to be non-empty. */
+TbFormatCheck *tb_format_check        (const char     *content,
+                                       TbOutputFormat  format,
+                                       JsonNode       *schema);
+
+/* The JSON-Schema subset: type (incl. arrays of types, "integer"), properties, required,
+ * items, enum, pattern (GRegex), minItems, maxItems. Appends messages with a JSON path
+ * ("$", "$[0].title") to `errors`; returns TRUE when none were added. */
+gboolean       tb_json_schema_check   (JsonNode       *schema,
+                                       JsonNode       *instance,
+                                       GPtrArray      *errors);
+
+/* Parses RFC 4180 CSV into rows of fields (GPtrArray of GStrv). NULL + error when a quote
+ * is left open. */
+GPtrArray     *tb_csv_parse           (const char     *text,
+                                       GError        **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TbFormatCheck, tb_format_check_free)
+
+G_END_DECLS

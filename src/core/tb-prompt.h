@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "tb-usecase.h"
+#include "tb-format.h"
+
+G_BEGIN_DECLS
+
+/* One part of an input too long for a model's context. Lines are 1-based, inclusive. */
+typedef struct {
+  guint  index;        /* 0-based */
+  guint  count;        /* how many chunks in all */
+  guint  first_line;
+  guint  last_line;
+  guint  total_lines;
+  char  *text;
+} TbChunk;
+
+void       tb_chunk_free             (TbChunk *chunk);
+
+/* Splits at line boundaries so that every chunk holds at most `max_tokens` (estimated);
+ * consecutive chunks share `overlap_lines` lines. A single line longer than the budget
+ * becomes a chunk of its own. Always returns at least one chunk. */
+GPtrArray *tb_chunk_input            (const char *input,
+                                      gint64      max_tokens,
+                                      guint       overlap_lines);
+
+/* Merges the outputs of the chunks in order: JSON arrays concatenated (objects of arrays
+ * merged key by key), CSV rows under the first header, text and markdown joined by a blank
+ * line. Each content is fence-stripped first. */
+char      *tb_merge_chunk_outputs    (TbOutputFormat  format,
+                                      GPtrArray      *contents,
+                                      GError        **error);
+
+/* The executor prompt, built only from the use case's text. With a chunk, the prompt says
+ * which part of the input the model sees ("lines 120–260 of 800, part 2 of 4"). */
+char      *tb_prompt_executor        (const TbUsecase *usecase,
+                                      const char      *input,
+                                      const TbChunk   *chunk);
+
+/* The judge's system message: role, rubric (criteria with descriptions, 0–10 each),
+ * judge notes, and the answer format (reasoning first, then scores, then violations). */
+char      *tb_prompt_judge_system    (const TbUsecase *usecase);
+
+/* The judge's user message: the use case, the executor prompt, the input (or chunk), the
+ * reference when given, the output with its format check. */
+char      *tb_prompt_judge_user      (const TbUsecase     *usecase,
+                                      const char          *executor_prompt,
+                                      const char          *input,
+                                      const TbChunk       *chunk,
+                                      const char          *reference,
+                                      const char          *output,
+                                      const TbFormatCheck *check);
+
+/* JSON Schema for the judge's answer: {reasoning: string, criteria: {name: number 0–10
+ * for each criterion}, violations: [string]}, all required, no extra keys. */
+JsonNode  *tb_judge_answer_schema    (const TbUsecase *usecase);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TbChunk, tb_chunk_free)
+
+G_END_DECLS

@@ -1,0 +1,6 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "tb-store"
+
+#include "config.h"
+
+#include "tb-store.h"

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  TB_FORMAT_JSON,
+  TB_FORMAT_CSV,
+  TB_FORMAT_MARKDOWN,
+  TB_FORMAT_TEXT,
+} TbOutputFormat;
+
+typedef enum {
+  TB_COST_LOW,        /* cost matters most: cheapest first */
+  TB_COST_BALANCED,
+  TB_COST_HIGH,       /* quality first: cost matters little */
+} TbCostPreference;
+
+typedef struct {
+  char   *name;
+  double  weight;
+  char   *description;
+} TbCriterion;
+
+typedef struct _TbUsecase TbUsecase;
+
+struct _TbUsecase {
+  /*< private >*/
+  gatomicrefcount   ref_count;
+  /*< public, read-only >*/
+  char             *id;                 /* the file name without .yaml */
+  char             *path;               /* nullable: where it was loaded from */
+  char             *yaml;               /* the text as loaded (the run's snapshot) */
+
+  char             *name;               /* required */
+  char             *goal;               /* required */
+  char             *input_description;  /* nullable */
+  char             *input_notes;        /* nullable */
+  TbOutputFormat    output_format;      /* default text */
+  JsonNode         *output_schema;      /* nullable; the YAML schema as JSON */
+  char             *output_notes;       /* nullable */
+  char             *judge_model;        /* nullable */
+  GPtrArray        *criteria;           /* TbCriterion*, never NULL, may be empty */
+  char             *judge_notes;        /* nullable */
+  GStrv             candidates;         /* nullable */
+  TbCostPreference  cost;               /* default balanced */
+  gint64            min_context;        /* 0: estimate from the input */
+  gboolean          structured_output;  /* default FALSE */
+};
+
+TbUsecase   *tb_usecase_ref            (TbUsecase   *self);
+void         tb_usecase_unref          (TbUsecase   *self);
+
+/* `[a-z0-9][a-z0-9_-]{0,63}` */
+gboolean     tb_usecase_id_is_valid    (const char  *id);
+
+/* Parses YAML text. `filename` is used in messages ("usecases/x.yaml:12: …").
+ * Errors are TB_ERROR_INVALID and name the file, the line and the key; an unknown key
+ * suggests the closest known one ("did you mean 'goal'?"). */
+TbUsecase   *tb_usecase_parse          (const char  *id,
+                                        const char  *text,
+                                        gssize       length,
+                                        const char  *filename,
+                                        GError     **error);
+
+TbUsecase   *tb_usecase_load_file      (const char  *path,
+                                        GError     **error);
+
+/* A commented template a user fills in; it validates as it is. */
+char        *tb_usecase_template       (const char  *id);
+
+/* Serialises the fields back to YAML (for the window's form). Round-trips through
+ * tb_usecase_parse. */
+char        *tb_usecase_to_yaml        (const TbUsecase *self);
+
+const char  *tb_output_format_to_string (TbOutputFormat format);
+const char  *tb_output_format_extension (TbOutputFormat format);   /* "json" "csv" "md" "txt" */
+const char  *tb_cost_preference_to_string (TbCostPreference cost);
+
+/* Sum of the criteria weights (0 when there are none). */
+double       tb_usecase_total_weight   (const TbUsecase *self);
+
+/* One entry of a folder listing: either a use case or the error that kept it out. */
+typedef struct {
+  char      *id;
+  char      *path;
+  TbUsecase *usecase;   /* nullable */
+  GError    *error;     /* set when usecase is NULL */
+} TbUsecaseEntry;
+
+void         tb_usecase_entry_free     (TbUsecaseEntry *entry);
+
+/* Every *.yaml in `dir`, sorted by id; a broken file is an entry with its error, it never
+ * hides the others. A missing folder is an empty list. */
+GPtrArray   *tb_usecase_list_dir       (const char  *dir);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TbUsecase, tb_usecase_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TbUsecaseEntry, tb_usecase_entry_free)
+
+G_END_DECLS

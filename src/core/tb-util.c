@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "tb-util"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tb-error.h"
+#include "tb-util.h"
+
+gboolean
+tb_write_file_atomic (const char  *path,
+                      const char  *data,
+                      gssize       length,
+                      GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  if (length < 0)
+    length = strlen (data);
+
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                   "Could not create folder %s: %s", dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  /* g_file_set_contents_full writes a temporary file beside the target, fsyncs it and
+   * renames it over the target: readers see the old or the new file, never a mix. */
+  return g_file_set_contents_full (path, data, length,
+                                   G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
+}
+
+char *
+tb_sha256_hex (const void *data,
+               gsize       length)
+{
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, length);
+}
+
+char *
+tb_utc_now_iso8601 (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  return g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+char *
+tb_utc_now_compact (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  return g_date_time_format (now, "%Y%m%dT%H%M%SZ");
+}
+
+char *
+tb_resolve_home (const char *explicit_home)
+{
+  const char *env = g_getenv ("TASKBENCH_HOME");
+  g_autofree char *cwd = NULL;
+  g_autofree char *cwd_usecases = NULL;
+
+  if (explicit_home != NULL && *explicit_home != '\0')
+    return g_canonicalize_filename (explicit_home, NULL);
+  if (env != NULL && *env != '\0')
+    return g_canonicalize_filename (env, NULL);
+
+  cwd = g_get_current_dir ();
+  cwd_usecases = g_build_filename (cwd, "usecases", NULL);
+  if (g_file_test (cwd_usecases, G_FILE_TEST_IS_DIR))
+    return g_steal_pointer (&cwd);
+
+  return g_build_filename (g_get_user_data_dir (), "taskbench", NULL);
+}
+
+char *
+tb_check_text_input (const char *data,
+                     gsize       length)
+{
+  const char *end = NULL;
+  gboolean blank = TRUE;
+
+  if (length == 0)
+    return g_strdup ("is empty");
+
+  for (gsize i = 0; i < length; i++)
+    {
+      guchar c = (guchar) data[i];
+
+      if (c == 0 || (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f'))
+        return g_strdup_printf ("is not text (binary data at byte %" G_GSIZE_FORMAT ")", i);
+      if (!g_ascii_isspace (c))
+        blank = FALSE;
+    }
+
+  if (!g_utf8_validate (data, length, &end))
+    return g_strdup_printf ("is not UTF-8 text (invalid byte at offset %" G_GSIZE_FORMAT ")",
+                            (gsize) (end - data));
+  if (blank)
+    return g_strdup ("holds only white space");
+
+  return NULL;
+}
+
+gint64
+tb_estimate_tokens (const char *text,
+                    gssize      length)
+{
+  if (text == NULL)
+    return 0;
+  if (length < 0)
+    length = strlen (text);
+
+  return (length + 3) / 4;
+}
+
+char *
+tb_format_usd (double usd)
+{
+  if (usd == 0)
+    return g_strdup ("$0.00");
+  if (usd >= 1.0)
+    return g_strdup_printf ("$%.2f", usd);
+  if (usd >= 0.01)
+    return g_strdup_printf ("$%.4f", usd);
+
+  return g_strdup_printf ("$%.6f", usd);
+}
+
+guint
+tb_env_uint (const char *name,
+             guint       fallback)
+{
+  const char *value = g_getenv (name);
+  guint64 parsed = 0;
+
+  if (value == NULL || *value == '\0')
+    return fallback;
+  if (!g_ascii_string_to_unsigned (value, 10, 0, G_MAXUINT, &parsed, NULL))
+    {
+      g_warning ("Ignoring %s=%s: not a whole number", name, value);
+      return fallback;
+    }
+
+  return (guint) parsed;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* Writes through a temporary file in the same folder and renames it into place, so a
+ * reader never sees half a file and a crash leaves the old version. Creates parents. */
+gboolean  tb_write_file_atomic   (const char  *path,
+                                  const char  *data,
+                                  gssize       length,
+                                  GError     **error);
+
+char     *tb_sha256_hex          (const void  *data,
+                                  gsize        length);
+
+/* "2026-11-25T11:51:06Z" */
+char     *tb_utc_now_iso8601     (void);
+
+/* "20261125T115106Z" (compact, sortable; used in run ids and judgment file names) */
+char     *tb_utc_now_compact     (void);
+
+/* The folder holding usecases/ and results/: explicit (--home), else $TASKBENCH_HOME,
+ * else the current folder when it has usecases/, else $XDG_DATA_HOME/taskbench. */
+char     *tb_resolve_home        (const char  *explicit_home);
+
+/* NULL when the bytes are acceptable text input; else a user message such as
+ * "is empty" or "is not UTF-8 text (binary data at byte 12)". */
+char     *tb_check_text_input    (const char  *data,
+                                  gsize        length);
+
+/* Roughly four characters a token; good enough to choose a context and to chunk. */
+gint64    tb_estimate_tokens     (const char  *text,
+                                  gssize       length);
+
+/* Formats US dollars with enough digits for sub-cent calls: "$0.000412". */
+char     *tb_format_usd          (double       usd);
+
+/* Environment knobs, read once where needed. */
+guint     tb_env_uint            (const char  *name,
+                                  guint        fallback);
+
+G_END_DECLS
