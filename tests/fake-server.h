@@ -17,13 +17,17 @@ G_BEGIN_DECLS
 typedef struct {
   const char         *content;          /* the answer; NULL: the default or a judgment */
   const char * const *replies;          /* NULL-terminated; call n gets replies[n], the last
-                                           one repeats; overrides content */
+                                           one repeats; overrides content (n counts the
+                                           calls answered, not the failed ones) */
   guint               latency_ms;       /* before the response starts */
   guint               chunk_delay_ms;   /* between SSE chunks */
   guint               fail_status;      /* answer this status (429, 500, 401, 402 …) */
-  guint               fail_times;       /* … for the first N calls; G_MAXUINT: always */
+  guint               fail_times;       /* … for the first N calls; G_MAXUINT (or 0 with a
+                                           fail_status): always */
   guint               retry_after_s;    /* Retry-After on failures; 0: none */
-  gboolean            midstream_error;  /* stream half the content, then an error chunk */
+  gboolean            midstream_error;  /* stream half the content, then an error chunk
+                                           (every call; a non-streamed call gets a 200
+                                           whose body is {error:{code 502, message}}) */
   gboolean            no_inline_cost;   /* leave usage.cost out */
   double              cost;             /* usage.cost; 0: 0.001 */
   double              billed_cost;      /* /generation total_cost; 0: same as cost */
@@ -72,7 +76,8 @@ void         fake_server_add_catalog_model (FakeServer *self,
 /* /models answers this status (e.g. 500) instead; 0 restores. */
 void         fake_server_set_models_status (FakeServer *self, guint status);
 
-/* Every request so far (FakeRequest*), oldest first. */
+/* Every request so far (FakeRequest*), oldest first. (transfer none): the array belongs to
+ * the server; do not unref it. */
 GPtrArray   *fake_server_get_requests (FakeServer *self);
 guint        fake_server_count        (FakeServer *self,
                                        const char *path_suffix,  /* "/chat/completions" */

@@ -1,9 +1,855 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
 #include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "tb-error.h"
+#include "tb-usecase.h"
+
+static const char *full_yaml =
+  "name: Lecture chapters                 # required\n"
+  "goal: |                                # required: what a good output achieves\n"
+  "  Split the lecture into chapters a student can navigate.\n"
+  "input:\n"
+  "  description: Transcript with [HH:MM:SS] timestamps\n"
+  "  notes: |\n"
+  "    Chapters must cover the lecture from the first to the last timestamp.\n"
+  "output:\n"
+  "  format: json                         # json | csv | markdown | text\n"
+  "  schema:                              # optional JSON Schema (subset), checked in code\n"
+  "    type: array\n"
+  "    items:\n"
+  "      type: object\n"
+  "      required: [title, description, start_time, end_time]\n"
+  "      properties:\n"
+  "        title: {type: string}\n"
+  "        description: {type: string}\n"
+  "        start_time: {type: string, pattern: \"^\\\\d{2}:\\\\d{2}:\\\\d{2}$\"}\n"
+  "        end_time: {type: string, pattern: \"^\\\\d{2}:\\\\d{2}:\\\\d{2}$\"}\n"
+  "    minItems: 1\n"
+  "  notes: |\n"
+  "    4–8 minute chapters; no gaps or overlaps.\n"
+  "judge:\n"
+  "  model: anthropic/claude-sonnet-4.5   # optional; default $GENERAL_TASK_LLM\n"
+  "  criteria:                            # the rubric; weights are relative\n"
+  "    - {name: accuracy, weight: 40, description: Boundaries fall on real topic changes}\n"
+  "    - {name: format, weight: 30, description: Valid JSON with every field}\n"
+  "    - {name: compliance, weight: 30.5, description: Follows the duration notes}\n"
+  "  notes: |\n"
+  "    Penalise invented timestamps.\n"
+  "models:\n"
+  "  candidates: [openai/gpt-4o, google/gemini-2.5-flash]   # optional default selection\n"
+  "  preferences:\n"
+  "    cost: low\n"
+  "    min_context: 32000\n"
+  "    structured_output: true\n";
+
+static char *
+make_tmp_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("test-usecase-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+static void
+write_file (const char *dir,
+            const char *name,
+            const char *contents)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    {
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          remove_tree (child);
+        }
+    }
+  g_remove (path);
+}
+
+static const TbCriterion *
+criterion (const TbUsecase *uc,
+           guint            i)
+{
+  g_assert_cmpuint (i, <, uc->criteria->len);
+  return g_ptr_array_index (uc->criteria, i);
+}
+
+static void
+test_full (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *path = g_build_filename (dir, "lecture-chapters.yaml", NULL);
+  g_autoptr(TbUsecase) uc = NULL;
+  JsonObject *schema;
+  JsonObject *items;
+  JsonArray *required;
+  JsonObject *start_time;
+
+  write_file (dir, "lecture-chapters.yaml", full_yaml);
+  uc = tb_usecase_load_file (path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (uc);
+
+  g_assert_cmpstr (uc->id, ==, "lecture-chapters");
+  g_assert_cmpstr (uc->path, ==, path);
+  g_assert_cmpstr (uc->yaml, ==, full_yaml);
+  g_assert_cmpstr (uc->name, ==, "Lecture chapters");
+  g_assert_cmpstr (uc->goal, ==, "Split the lecture into chapters a student can navigate.\n");
+  g_assert_cmpstr (uc->input_description, ==, "Transcript with [HH:MM:SS] timestamps");
+  g_assert_cmpstr (uc->input_notes, ==,
+                   "Chapters must cover the lecture from the first to the last timestamp.\n");
+  g_assert_cmpint (uc->output_format, ==, TB_FORMAT_JSON);
+  g_assert_cmpstr (uc->output_notes, ==, "4–8 minute chapters; no gaps or overlaps.\n");
+
+  g_assert_nonnull (uc->output_schema);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (uc->output_schema));
+  schema = json_node_get_object (uc->output_schema);
+  g_assert_cmpstr (json_object_get_string_member (schema, "type"), ==, "array");
+  g_assert_cmpint (json_node_get_value_type (json_object_get_member (schema, "minItems")), ==,
+                   G_TYPE_INT64);
+  g_assert_cmpint (json_object_get_int_member (schema, "minItems"), ==, 1);
+  items = json_object_get_object_member (schema, "items");
+  g_assert_cmpstr (json_object_get_string_member (items, "type"), ==, "object");
+  required = json_object_get_array_member (items, "required");
+  g_assert_cmpuint (json_array_get_length (required), ==, 4);
+  g_assert_cmpstr (json_array_get_string_element (required, 0), ==, "title");
+  g_assert_cmpstr (json_array_get_string_element (required, 3), ==, "end_time");
+  start_time = json_object_get_object_member (json_object_get_object_member (items,
+                                                                             "properties"),
+                                              "start_time");
+  g_assert_cmpstr (json_object_get_string_member (start_time, "pattern"), ==,
+                   "^\\d{2}:\\d{2}:\\d{2}$");
+
+  g_assert_cmpstr (uc->judge_model, ==, "anthropic/claude-sonnet-4.5");
+  g_assert_cmpuint (uc->criteria->len, ==, 3);
+  g_assert_cmpstr (criterion (uc, 0)->name, ==, "accuracy");
+  g_assert_cmpfloat (criterion (uc, 0)->weight, ==, 40);
+  g_assert_cmpstr (criterion (uc, 0)->description, ==, "Boundaries fall on real topic changes");
+  g_assert_cmpstr (criterion (uc, 1)->name, ==, "format");
+  g_assert_cmpfloat (criterion (uc, 2)->weight, ==, 30.5);
+  g_assert_cmpfloat (tb_usecase_total_weight (uc), ==, 100.5);
+  g_assert_cmpstr (uc->judge_notes, ==, "Penalise invented timestamps.\n");
+
+  g_assert_nonnull (uc->candidates);
+  g_assert_cmpuint (g_strv_length (uc->candidates), ==, 2);
+  g_assert_cmpstr (uc->candidates[0], ==, "openai/gpt-4o");
+  g_assert_cmpstr (uc->candidates[1], ==, "google/gemini-2.5-flash");
+  g_assert_cmpint (uc->cost, ==, TB_COST_LOW);
+  g_assert_cmpint (uc->min_context, ==, 32000);
+  g_assert_true (uc->structured_output);
+
+  remove_tree (dir);
+}
+
+static void
+test_minimal (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbUsecase) uc = NULL;
+
+  uc = tb_usecase_parse ("mini", "name: Mini\ngoal: Do it well\n", -1, "usecases/mini.yaml",
+                         &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (uc->id, ==, "mini");
+  g_assert_null (uc->path);
+  g_assert_cmpstr (uc->yaml, ==, "name: Mini\ngoal: Do it well\n");
+  g_assert_cmpstr (uc->name, ==, "Mini");
+  g_assert_cmpstr (uc->goal, ==, "Do it well");
+  g_assert_null (uc->input_description);
+  g_assert_null (uc->input_notes);
+  g_assert_cmpint (uc->output_format, ==, TB_FORMAT_TEXT);
+  g_assert_null (uc->output_schema);
+  g_assert_null (uc->output_notes);
+  g_assert_null (uc->judge_model);
+  g_assert_nonnull (uc->criteria);
+  g_assert_cmpuint (uc->criteria->len, ==, 0);
+  g_assert_cmpfloat (tb_usecase_total_weight (uc), ==, 0);
+  g_assert_null (uc->judge_notes);
+  g_assert_null (uc->candidates);
+  g_assert_cmpint (uc->cost, ==, TB_COST_BALANCED);
+  g_assert_cmpint (uc->min_context, ==, 0);
+  g_assert_false (uc->structured_output);
+}
+
+static void
+test_empty_values (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbUsecase) uc = NULL;
+
+  /* Empty sections and values count as absent; a number is text where text is wanted. */
+  uc = tb_usecase_parse ("e",
+                         "name: 42\n"
+                         "goal: true\n"
+                         "input:\n"
+                         "output:\n"
+                         "  notes: ~\n"
+                         "judge:\n"
+                         "  criteria: []\n"
+                         "models:\n"
+                         "  candidates: []\n"
+                         "  preferences: {min_context: 0, structured_output: False}\n",
+                         -1, "e.yaml", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (uc->name, ==, "42");
+  g_assert_cmpstr (uc->goal, ==, "true");
+  g_assert_null (uc->input_description);
+  g_assert_null (uc->output_notes);
+  g_assert_cmpuint (uc->criteria->len, ==, 0);
+  g_assert_null (uc->candidates);
+  g_assert_cmpint (uc->min_context, ==, 0);
+  g_assert_false (uc->structured_output);
+}
+
+typedef struct {
+  const char *yaml;
+  const char *expected[3];   /* substrings of the message */
+} ErrorCase;
+
+static const ErrorCase error_cases[] = {
+  /* unknown keys, with and without suggestions */
+  { "name: a\ngaol: b\n",
+    { "usecases/x.yaml:2: unknown key 'gaol' (did you mean 'goal'?)" } },
+  { "name: a\ngoal: b\noutput:\n  fromat: json\n",
+    { "usecases/x.yaml:4: unknown key 'output.fromat' (did you mean 'format'?)" } },
+  { "name: a\ngoal: b\ninput:\n  desc: x\n",
+    { "usecases/x.yaml:4: unknown key 'input.desc' (did you mean 'description'?)" } },
+  { "name: a\ngoal: b\nformat: json\n",
+    { "usecases/x.yaml:3: unknown key 'format' (did you mean 'output.format'?)" } },
+  { "name: a\ngoal: b\nnotes: n\n",
+    { "usecases/x.yaml:3: unknown key 'notes' "
+      "(did you mean 'input.notes', 'output.notes' or 'judge.notes'?)" } },
+  { "name: a\ngoal: b\ninput:\n  cost: low\n",
+    { "usecases/x.yaml:4: unknown key 'input.cost' (did you mean 'models.preferences.cost'?)" } },
+  { "name: a\ngoal: b\nzzzzzzzz: 1\n",
+    { "usecases/x.yaml:3: unknown key 'zzzzzzzz'", "name, goal, input, output, judge, models" } },
+  { "name: a\ngoal: b\njudge:\n  criteria:\n    - name: x\n      wieght: 3\n",
+    { "usecases/x.yaml:6: unknown key 'judge.criteria[0].wieght' (did you mean 'weight'?)" } },
+  { "name: a\ngoal: b\nmodels:\n  preferences:\n    structured: true\n",
+    { "usecases/x.yaml:5: unknown key 'models.preferences.structured' "
+      "(did you mean 'structured_output'?)" } },
+  /* wrong types */
+  { "name: a\ngoal: b\njudge:\n  criteria:\n    - name: x\n      weight: heavy\n",
+    { "usecases/x.yaml:6: 'judge.criteria[0].weight' must be a number, not 'heavy'" } },
+  { "name: a\ngoal: b\njudge:\n  criteria:\n    - {name: x, weight: \"3\"}\n",
+    { "usecases/x.yaml:5: 'judge.criteria[0].weight' must be a number" } },
+  { "name: a\ngoal: b\njudge:\n  criteria:\n    - {name: x, weight: 1}\n"
+    "    - {name: y, weight: 0}\n",
+    { "usecases/x.yaml:6: 'judge.criteria[1].weight' must be a positive number, not '0'" } },
+  { "name: a\ngoal: b\njudge:\n  criteria:\n    - {name: x, weight: -2}\n",
+    { "usecases/x.yaml:5:", "'judge.criteria[0].weight' must be a positive number" } },
+  { "name: a\ngoal: b\njudge:\n  criteria:\n    - {name: x}\n",
+    { "usecases/x.yaml:5: missing required key 'judge.criteria[0].weight'" } },
+  { "name: a\ngoal: b\njudge:\n  criteria:\n    - weight: 3\n      description: d\n",
+    { "usecases/x.yaml:5: missing required key 'judge.criteria[0].name'" } },
+  { "name: a\ngoal: b\njudge:\n  criteria:\n    - just text\n",
+    { "usecases/x.yaml:5: 'judge.criteria[0]' must be a mapping", "not 'just text'" } },
+  { "name: a\ngoal: b\njudge:\n  criteria: {name: x, weight: 3}\n",
+    { "usecases/x.yaml:4: 'judge.criteria' must be a list", "not a mapping" } },
+  { "name: a\ngoal: b\njudge:\n  criteria:\n    - {name: acc, weight: 1}\n"
+    "    - {name: fmt, weight: 1}\n    - {name: acc, weight: 2}\n",
+    { "usecases/x.yaml:7: duplicate criterion name 'acc'", "first at line 5" } },
+  { "name: a\ngoal: b\nmodels:\n  candidates: openai/gpt-4o\n",
+    { "usecases/x.yaml:4: 'models.candidates' must be a list", "not 'openai/gpt-4o'" } },
+  { "name: a\ngoal: b\nmodels:\n  candidates:\n    - a/b\n    - {x: 1}\n",
+    { "usecases/x.yaml:6: 'models.candidates[1]' must be a model id, not a mapping" } },
+  { "name: a\ngoal: b\nmodels:\n  candidates: [a/b, c/d, a/b]\n",
+    { "usecases/x.yaml:4: 'models.candidates' lists 'a/b' twice" } },
+  { "name: a\ngoal: b\noutput:\n  format: xml\n",
+    { "usecases/x.yaml:4: 'output.format' must be one of json, csv, markdown, text, "
+      "not 'xml'" } },
+  { "name: a\ngoal: b\noutput:\n  format: [json]\n",
+    { "usecases/x.yaml:4: 'output.format' must be one of", "not a list" } },
+  { "name: a\ngoal: b\noutput:\n  schema: [a, b]\n",
+    { "usecases/x.yaml:4: 'output.schema' must be a mapping", "not a list" } },
+  { "name: a\ngoal: b\nmodels:\n  preferences:\n    cost: cheap\n",
+    { "usecases/x.yaml:5: 'models.preferences.cost' must be one of low, balanced, high, "
+      "not 'cheap'" } },
+  { "name: a\ngoal: b\nmodels:\n  preferences:\n    min_context: -5\n",
+    { "usecases/x.yaml:5: 'models.preferences.min_context' must be a non-negative whole "
+      "number", "not '-5'" } },
+  { "name: a\ngoal: b\nmodels:\n  preferences:\n    min_context: 1.5\n",
+    { "usecases/x.yaml:5: 'models.preferences.min_context'", "not '1.5'" } },
+  { "name: a\ngoal: b\nmodels:\n  preferences:\n    min_context: lots\n",
+    { "usecases/x.yaml:5: 'models.preferences.min_context'", "not 'lots'" } },
+  { "name: a\ngoal: b\nmodels:\n  preferences:\n    structured_output: maybe\n",
+    { "usecases/x.yaml:5: 'models.preferences.structured_output' must be true or false, "
+      "not 'maybe'" } },
+  { "name: a\ngoal: b\nmodels:\n  preferences:\n    structured_output: \"true\"\n",
+    { "usecases/x.yaml:5: 'models.preferences.structured_output' must be true or false" } },
+  { "name: {first: a}\ngoal: b\n",
+    { "usecases/x.yaml:1: 'name' must be text, not a mapping" } },
+  { "name: a\ngoal: b\ninput:\n  - description\n",
+    { "usecases/x.yaml:3: 'input' must be a mapping of keys (description, notes), "
+      "not a list" } },
+  { "name: a\ngoal: b\njudge: strict\n",
+    { "usecases/x.yaml:3: 'judge' must be a mapping", "not 'strict'" } },
+  /* missing and empty required keys */
+  { "goal: b\n", { "usecases/x.yaml:1: missing required key 'name'" } },
+  { "# a comment\n\nname: a\ninput: {description: d}\n",
+    { "usecases/x.yaml:3: missing required key 'goal'" } },
+  { "name: a\ngoal: \"  \"\n", { "usecases/x.yaml:2: 'goal' must not be empty" } },
+  { "name:\ngoal: b\n", { "usecases/x.yaml:1: 'name' must not be empty" } },
+  /* duplicate keys, at any depth */
+  { "name: a\ngoal: b\nname: c\n",
+    { "usecases/x.yaml:3: duplicate key 'name' (first at line 1)" } },
+  { "name: a\ngoal: b\njudge:\n  model: m\n  notes: n\n  model: m2\n",
+    { "usecases/x.yaml:6: duplicate key 'judge.model' (first at line 4)" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    type: object\n    type: array\n",
+    { "usecases/x.yaml:6: duplicate key 'output.schema.type' (first at line 5)" } },
+  /* not a use case at all */
+  { "", { "usecases/x.yaml: is empty" } },
+  { "# only a comment\n", { "usecases/x.yaml: is empty" } },
+  { "---\n", { "usecases/x.yaml: is empty" } },
+  { "- a\n- b\n", { "usecases/x.yaml:1: the top level must be a mapping", "not a list" } },
+  { "hello\n", { "usecases/x.yaml:1: the top level must be a mapping", "not 'hello'" } },
+  /* YAML syntax */
+  { "name: a\ngoal: [b, c\ninput: {}\n",
+    { "usecases/x.yaml:3: YAML syntax error: did not find expected ',' or ']'",
+      "while parsing a flow sequence at line 2" } },
+  { "name: a\ngoal: b: c\n",
+    { "usecases/x.yaml:2: YAML syntax error: mapping values are not allowed in this context" } },
+  { "name: a\ngoal: \"b\n",
+    { "usecases/x.yaml:3: YAML syntax error: found unexpected end of stream" } },
+  { "name: a\n\tgoal: b\n",
+    { "usecases/x.yaml:2: YAML syntax error: found a tab character" } },
+  { "name: a\ngoal: b\ninput:\n  notes: caf\xff\n",
+    { "usecases/x.yaml:4: YAML syntax error: invalid leading UTF-8 octet", "0xff" } },
+  { "name: &n a\ngoal: *n\n",
+    { "usecases/x.yaml:2: aliases ('*n') are not supported" } },
+  { "name: a\ngoal: b\n---\nname: c\n",
+    { "usecases/x.yaml:3: a second YAML document starts here" } },
+  { "name: a\ngoal: b\n? [x, y]\n: z\n",
+    { "usecases/x.yaml:3: a key under 'the top level' is not plain text" } },
+};
+
+static void
+test_errors (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (error_cases); i++)
+    {
+      const ErrorCase *c = &error_cases[i];
+      g_autoptr(GError) error = NULL;
+      g_autoptr(TbUsecase) uc = NULL;
+
+      uc = tb_usecase_parse ("x", c->yaml, -1, "usecases/x.yaml", &error);
+      if (uc != NULL || error == NULL)
+        g_error ("case %u parsed but should not have:\n%s", i, c->yaml);
+      g_assert_error (error, TB_ERROR, TB_ERROR_INVALID);
+      for (guint j = 0; j < G_N_ELEMENTS (c->expected) && c->expected[j] != NULL; j++)
+        {
+          if (strstr (error->message, c->expected[j]) == NULL)
+            g_error ("case %u:\n%s\nmessage: %s\nexpected to contain: %s",
+                     i, c->yaml, error->message, c->expected[j]);
+        }
+      if (g_test_verbose ())
+        g_test_message ("%s", error->message);
+    }
+}
+
+static void
+test_deep_nesting (void)
+{
+  g_autoptr(GString) yaml = g_string_new ("name: a\ngoal: b\noutput:\n  schema: ");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbUsecase) uc = NULL;
+
+  for (guint i = 0; i < 10000; i++)
+    g_string_append (yaml, "[");
+  uc = tb_usecase_parse ("x", yaml->str, yaml->len, "x.yaml", &error);
+  g_assert_null (uc);
+  g_assert_error (error, TB_ERROR, TB_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "x.yaml:4: 'output.schema[0][0]"));
+  g_assert_nonnull (strstr (error->message, "is nested more than 64 levels deep"));
+}
+
+static void
+test_length_and_nul (void)
+{
+  static const char text[] = "name: a\ngoal: b\nthis is not read";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbUsecase) uc = NULL;
+  g_autoptr(TbUsecase) uc2 = NULL;
+  g_autoptr(TbUsecase) uc3 = NULL;
+
+  /* only `length` bytes are parsed */
+  uc = tb_usecase_parse ("x", text, strlen ("name: a\ngoal: b\n"), "x.yaml", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (uc->goal, ==, "b");
+  g_assert_cmpstr (uc->yaml, ==, "name: a\ngoal: b\n");
+
+  /* editors on some systems write a byte order mark */
+  uc3 = tb_usecase_parse ("x", "\xef\xbb\xbfname: a\ngoal: b\n", -1, "x.yaml", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (uc3->name, ==, "a");
+
+  uc2 = tb_usecase_parse ("x", "name: a\0\ngoal: b\n", 17, "x.yaml", &error);
+  g_assert_null (uc2);
+  g_assert_error (error, TB_ERROR, TB_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "x.yaml:1: YAML syntax error"));
+}
+
+static void
+test_id_valid (void)
+{
+  g_autofree char *id64 = g_strnfill (64, 'a');
+  g_autofree char *id65 = g_strnfill (65, 'a');
+
+  g_assert_true (tb_usecase_id_is_valid ("lecture-chapters"));
+  g_assert_true (tb_usecase_id_is_valid ("a"));
+  g_assert_true (tb_usecase_id_is_valid ("0"));
+  g_assert_true (tb_usecase_id_is_valid ("9_to-5"));
+  g_assert_true (tb_usecase_id_is_valid ("a-"));
+  g_assert_true (tb_usecase_id_is_valid (id64));
+  g_assert_false (tb_usecase_id_is_valid (id65));
+  g_assert_false (tb_usecase_id_is_valid (NULL));
+  g_assert_false (tb_usecase_id_is_valid (""));
+  g_assert_false (tb_usecase_id_is_valid ("Lecture"));
+  g_assert_false (tb_usecase_id_is_valid ("lectUre"));
+  g_assert_false (tb_usecase_id_is_valid ("-lecture"));
+  g_assert_false (tb_usecase_id_is_valid ("_lecture"));
+  g_assert_false (tb_usecase_id_is_valid ("a b"));
+  g_assert_false (tb_usecase_id_is_valid ("a.b"));
+  g_assert_false (tb_usecase_id_is_valid ("a/b"));
+  g_assert_false (tb_usecase_id_is_valid ("caf\xc3\xa9"));
+}
+
+static void
+test_load_file_errors (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *bad_id = g_build_filename (dir, "Bad-Name.yaml", NULL);
+  g_autofree char *missing = g_build_filename (dir, "missing.yaml", NULL);
+  g_autofree char *broken = g_build_filename (dir, "broken.yml", NULL);
+  g_autofree char *good = g_build_filename (dir, "good.yml", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbUsecase) uc = NULL;
+
+  write_file (dir, "Bad-Name.yaml", "name: a\ngoal: b\n");
+  uc = tb_usecase_load_file (bad_id, &error);
+  g_assert_null (uc);
+  g_assert_error (error, TB_ERROR, TB_ERROR_INVALID);
+  g_assert_true (g_str_has_prefix (error->message, bad_id));
+  g_assert_nonnull (strstr (error->message, "'Bad-Name' is not a valid use case id"));
+  g_clear_error (&error);
+
+  uc = tb_usecase_load_file (missing, &error);
+  g_assert_null (uc);
+  g_assert_error (error, TB_ERROR, TB_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "missing.yaml"));
+  g_clear_error (&error);
+
+  /* errors name the file as it was given */
+  write_file (dir, "broken.yml", "name: a\ngoal: b\njudge:\n  modle: x\n");
+  uc = tb_usecase_load_file (broken, &error);
+  g_assert_null (uc);
+  g_assert_error (error, TB_ERROR, TB_ERROR_INVALID);
+  {
+    g_autofree char *expected =
+      g_strdup_printf ("%s:4: unknown key 'judge.modle' (did you mean 'model'?)", broken);
+
+    g_assert_cmpstr (error->message, ==, expected);
+  }
+  g_clear_error (&error);
+
+  write_file (dir, "good.yml", "name: a\ngoal: b\n");
+  uc = tb_usecase_load_file (good, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (uc->id, ==, "good");
+  g_assert_cmpstr (uc->path, ==, good);
+
+  remove_tree (dir);
+}
+
+static void
+assert_usecases_equal (const TbUsecase *a,
+                       const TbUsecase *b)
+{
+  g_assert_cmpstr (a->name, ==, b->name);
+  g_assert_cmpstr (a->goal, ==, b->goal);
+  g_assert_cmpstr (a->input_description, ==, b->input_description);
+  g_assert_cmpstr (a->input_notes, ==, b->input_notes);
+  g_assert_cmpint (a->output_format, ==, b->output_format);
+  g_assert_cmpstr (a->output_notes, ==, b->output_notes);
+  g_assert_cmpstr (a->judge_model, ==, b->judge_model);
+  g_assert_cmpstr (a->judge_notes, ==, b->judge_notes);
+  g_assert_cmpint (a->cost, ==, b->cost);
+  g_assert_cmpint (a->min_context, ==, b->min_context);
+  g_assert_cmpint (a->structured_output, ==, b->structured_output);
+
+  g_assert_cmpuint (a->criteria->len, ==, b->criteria->len);
+  for (guint i = 0; i < a->criteria->len; i++)
+    {
+      g_assert_cmpstr (criterion (a, i)->name, ==, criterion (b, i)->name);
+      g_assert_cmpfloat (criterion (a, i)->weight, ==, criterion (b, i)->weight);
+      g_assert_cmpstr (criterion (a, i)->description, ==, criterion (b, i)->description);
+    }
+
+  g_assert_true ((a->candidates == NULL) == (b->candidates == NULL));
+  if (a->candidates != NULL)
+    g_assert_true (g_strv_equal ((const char * const *) a->candidates,
+                                 (const char * const *) b->candidates));
+
+  g_assert_true ((a->output_schema == NULL) == (b->output_schema == NULL));
+  if (a->output_schema != NULL)
+    {
+      g_autofree char *ja = json_to_string (a->output_schema, FALSE);
+      g_autofree char *jb = json_to_string (b->output_schema, FALSE);
+
+      /* members keep their order, so equal text means equal types and values */
+      g_assert_cmpstr (ja, ==, jb);
+      g_assert_true (json_node_equal (a->output_schema, b->output_schema));
+    }
+}
+
+static const char *rich_yaml =
+  "name: \"true\"\n"
+  "goal: |2\n"
+  "    indented first line\n"
+  "  second line with trailing spaces   \n"
+  "  \n"
+  "  # not a comment\n"
+  "input:\n"
+  "  description: 'a: b # c'\n"
+  "  notes: \"no trailing newline\\nsecond\"\n"
+  "output:\n"
+  "  format: markdown\n"
+  "  schema:\n"
+  "    type: object\n"
+  "    'null': null\n"
+  "    empty: \"\"\n"
+  "    quoted_int: \"42\"\n"
+  "    quoted_float: '1.5'\n"
+  "    quoted_bool: 'false'\n"
+  "    yes_word: \"yes\"\n"
+  "    time: \"12:30:00\"\n"
+  "    hex: \"0x1F\"\n"
+  "    int: 42\n"
+  "    negative: -7\n"
+  "    big: 123456789012345\n"
+  "    float: 1.5\n"
+  "    whole_float: 3.0\n"
+  "    exp: 1e-7\n"
+  "    yes: true\n"
+  "    no: False\n"
+  "    nothing: ~\n"
+  "    unicode: \"é – ✓\"\n"
+  "    multi: \"line one\\nline two\\n\\n\"\n"
+  "    tab: \"a\\tb\"\n"
+  "    dash: \"- item\"\n"
+  "    list: [1, two, 3.25, null, \"4\"]\n"
+  "    nested: [[a, b], {c: d}, []]\n"
+  "    empty_obj: {}\n"
+  "    properties:\n"
+  "      title: {type: string, minLength: 1}\n"
+  "      description: {type: string, description: \"A long description that goes on\"}\n"
+  "  notes: >\n"
+  "    folded text\n"
+  "    stays one line\n"
+  "judge:\n"
+  "  model: x/judge\n"
+  "  criteria:\n"
+  "    - name: \"123\"\n"
+  "      weight: 0.25\n"
+  "      description: |-\n"
+  "        two\n"
+  "        lines\n"
+  "    - name: plain\n"
+  "      weight: 1e3\n"
+  "    - name: 'quote''s'\n"
+  "      weight: 7\n"
+  "      description: \"ends with newlines\\n\\n\\n\"\n"
+  "  notes: 'null'\n"
+  "models:\n"
+  "  candidates: [openai/gpt-4o, 'google/gemini: flash', \"1.0\"]\n"
+  "  preferences:\n"
+  "    cost: high\n"
+  "    min_context: 128000\n"
+  "    structured_output: true\n";
+
+static void
+check_round_trip (const char *yaml)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbUsecase) a = NULL;
+  g_autoptr(TbUsecase) b = NULL;
+  g_autoptr(TbUsecase) c = NULL;
+  g_autofree char *out1 = NULL;
+  g_autofree char *out2 = NULL;
+
+  a = tb_usecase_parse ("rich", yaml, -1, "rich.yaml", &error);
+  g_assert_no_error (error);
+
+  out1 = tb_usecase_to_yaml (a);
+  g_assert_nonnull (out1);
+  if (g_test_verbose ())
+    g_test_message ("%s", out1);
+
+  b = tb_usecase_parse ("rich", out1, -1, "out1.yaml", &error);
+  if (error != NULL)
+    g_error ("emitted YAML does not parse: %s\n%s", error->message, out1);
+  assert_usecases_equal (a, b);
+
+  /* writing again gives the same text */
+  out2 = tb_usecase_to_yaml (b);
+  g_assert_cmpstr (out1, ==, out2);
+  c = tb_usecase_parse ("rich", out2, -1, "out2.yaml", &error);
+  g_assert_no_error (error);
+  assert_usecases_equal (a, c);
+}
+
+static void
+test_round_trip (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbUsecase) rich = NULL;
+  g_autofree char *out = NULL;
+  JsonObject *schema;
+
+  /* make sure the rich file really holds the tricky values */
+  rich = tb_usecase_parse ("rich", rich_yaml, -1, "rich.yaml", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (rich->name, ==, "true");
+  g_assert_cmpstr (rich->goal, ==,
+                   "  indented first line\nsecond line with trailing spaces   \n\n"
+                   "# not a comment\n");
+  g_assert_cmpstr (rich->input_description, ==, "a: b # c");
+  g_assert_cmpstr (rich->output_notes, ==, "folded text stays one line\n");
+  g_assert_cmpstr (criterion (rich, 0)->name, ==, "123");
+  g_assert_cmpstr (criterion (rich, 0)->description, ==, "two\nlines");
+  g_assert_cmpfloat (criterion (rich, 1)->weight, ==, 1000);
+  g_assert_null (criterion (rich, 1)->description);
+  g_assert_cmpstr (criterion (rich, 2)->name, ==, "quote's");
+  g_assert_cmpstr (rich->judge_notes, ==, "null");
+  g_assert_cmpstr (rich->candidates[2], ==, "1.0");
+  schema = json_node_get_object (rich->output_schema);
+  g_assert_true (json_object_get_null_member (schema, "null"));
+  g_assert_true (json_object_get_null_member (schema, "nothing"));
+  g_assert_cmpstr (json_object_get_string_member (schema, "quoted_int"), ==, "42");
+  g_assert_cmpstr (json_object_get_string_member (schema, "quoted_bool"), ==, "false");
+  g_assert_cmpint (json_object_get_int_member (schema, "big"), ==, 123456789012345);
+  g_assert_cmpint (json_node_get_value_type (json_object_get_member (schema, "whole_float")),
+                   ==, G_TYPE_DOUBLE);
+  g_assert_cmpfloat (json_object_get_double_member (schema, "exp"), ==, 1e-7);
+  g_assert_true (json_object_get_boolean_member (schema, "yes"));
+  g_assert_false (json_object_get_boolean_member (schema, "no"));
+  g_assert_cmpstr (json_object_get_string_member (schema, "unicode"), ==, "é – ✓");
+
+  check_round_trip (rich_yaml);
+  check_round_trip (full_yaml);
+  check_round_trip ("name: Mini\ngoal: Do it well\n");
+  check_round_trip ("name: a\ngoal: b\nmodels:\n  preferences: {cost: low}\n");
+
+  /* readable output: block scalars for multi-line text, plain where safe */
+  out = tb_usecase_to_yaml (rich);
+  g_assert_nonnull (strstr (out, "name: \"true\"\n"));
+  g_assert_nonnull (strstr (out, "model: x/judge\n"));
+  g_assert_nonnull (strstr (out, "notes: |-\n    no trailing newline\n    second\n"));
+  g_assert_nonnull (strstr (out, "description: |-\n      two\n      lines\n"));
+  g_assert_nonnull (strstr (out, "time: \"12:30:00\""));
+  g_assert_nonnull (strstr (out, "unicode: é – ✓"));
+}
+
+static void
+test_template (void)
+{
+  const char *ids[] = { "my-task", "null", "a_b-c", NULL };
+
+  for (guint i = 0; ids[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(TbUsecase) uc = NULL;
+      g_autofree char *text = tb_usecase_template (ids[i]);
+      g_autofree char *yaml = NULL;
+      g_autoptr(TbUsecase) again = NULL;
+
+      uc = tb_usecase_parse (ids[i], text, -1, "template.yaml", &error);
+      if (error != NULL)
+        g_error ("template does not validate: %s\n%s", error->message, text);
+
+      /* every key is explained in it, commented out or not */
+      for (const char *const *key = (const char *const[]) {
+             "name:", "goal:", "input:", "description:", "notes:", "output:", "format:",
+             "schema:", "judge:", "model:", "criteria:", "weight:", "models:",
+             "candidates:", "preferences:", "cost:", "min_context:", "structured_output:",
+             NULL }; *key != NULL; key++)
+        g_assert_nonnull (strstr (text, *key));
+      g_assert_nonnull (strstr (text, "json | csv | markdown | text"));
+      g_assert_nonnull (strstr (text, "low"));
+
+      g_assert_cmpstr (uc->id, ==, ids[i]);
+      g_assert_cmpuint (uc->criteria->len, ==, 3);
+      g_assert_cmpfloat (tb_usecase_total_weight (uc), ==, 100);
+      g_assert_cmpint (uc->output_format, ==, TB_FORMAT_TEXT);
+      g_assert_null (uc->candidates);
+      g_assert_cmpint (uc->cost, ==, TB_COST_BALANCED);
+
+      yaml = tb_usecase_to_yaml (uc);
+      again = tb_usecase_parse (ids[i], yaml, -1, "again.yaml", &error);
+      g_assert_no_error (error);
+      assert_usecases_equal (uc, again);
+
+      if (i == 0)
+        g_assert_cmpstr (uc->name, ==, "My task");
+      if (i == 1)
+        g_assert_cmpstr (uc->name, ==, "Null");
+    }
+
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *text = tb_usecase_template (NULL);
+    g_autoptr(TbUsecase) uc = tb_usecase_parse (NULL, text, -1, "new.yaml", &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (uc->name, ==, "New use case");
+    g_assert_cmpstr (uc->id, ==, "new");
+  }
+}
+
+static void
+test_list_dir (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *subdir = g_build_filename (dir, "folder.yaml", NULL);
+  g_autofree char *missing = g_build_filename (dir, "nope", NULL);
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GPtrArray) none = NULL;
+  TbUsecaseEntry *e;
+
+  write_file (dir, "zeta.yaml", "name: Zeta\ngoal: z\n");
+  write_file (dir, "alpha.yaml", "name: Alpha\ngoal: a\n");
+  write_file (dir, "broken.yaml", "name: Broken\ngoal: b\noutput:\n  format: pdf\n");
+  write_file (dir, "mid.yml", "name: Mid\ngoal: m\n");
+  write_file (dir, "zeta.yml", "name: Other zeta\ngoal: z\n");
+  write_file (dir, "Upper.yaml", "name: U\ngoal: u\n");
+  write_file (dir, "notes.txt", "not a use case");
+  write_file (dir, ".hidden.yaml", "garbage: [");
+  g_assert_cmpint (g_mkdir (subdir, 0700), ==, 0);
+
+  entries = tb_usecase_list_dir (dir);
+  g_assert_cmpuint (entries->len, ==, 6);
+
+  e = g_ptr_array_index (entries, 0);
+  g_assert_cmpstr (e->id, ==, "Upper");
+  g_assert_null (e->usecase);
+  g_assert_error (e->error, TB_ERROR, TB_ERROR_INVALID);
+  g_assert_nonnull (strstr (e->error->message, "not a valid use case id"));
+
+  e = g_ptr_array_index (entries, 1);
+  g_assert_cmpstr (e->id, ==, "alpha");
+  g_assert_no_error (e->error);
+  g_assert_cmpstr (e->usecase->name, ==, "Alpha");
+  g_assert_true (g_str_has_suffix (e->path, "/alpha.yaml"));
+  g_assert_cmpstr (e->usecase->path, ==, e->path);
+
+  e = g_ptr_array_index (entries, 2);
+  g_assert_cmpstr (e->id, ==, "broken");
+  g_assert_null (e->usecase);
+  g_assert_error (e->error, TB_ERROR, TB_ERROR_INVALID);
+  {
+    g_autofree char *expected = g_strdup_printf ("%s:4: 'output.format'", e->path);
+
+    g_assert_true (g_str_has_prefix (e->error->message, expected));
+  }
+
+  e = g_ptr_array_index (entries, 3);
+  g_assert_cmpstr (e->id, ==, "mid");
+  g_assert_no_error (e->error);
+  g_assert_cmpstr (e->usecase->name, ==, "Mid");
+
+  e = g_ptr_array_index (entries, 4);
+  g_assert_cmpstr (e->id, ==, "zeta");
+  g_assert_no_error (e->error);
+  g_assert_cmpstr (e->usecase->name, ==, "Zeta");
+  g_assert_true (g_str_has_suffix (e->path, "/zeta.yaml"));
+
+  /* a second file for the same id is flagged, never silently shadowed */
+  e = g_ptr_array_index (entries, 5);
+  g_assert_cmpstr (e->id, ==, "zeta");
+  g_assert_null (e->usecase);
+  g_assert_error (e->error, TB_ERROR, TB_ERROR_INVALID);
+  g_assert_true (g_str_has_suffix (e->path, "/zeta.yml"));
+  g_assert_nonnull (strstr (e->error->message, "already defined"));
+
+  none = tb_usecase_list_dir (missing);
+  g_assert_nonnull (none);
+  g_assert_cmpuint (none->len, ==, 0);
+
+  remove_tree (dir);
+}
+
+static void
+test_helpers (void)
+{
+  g_autoptr(GError) error = NULL;
+  TbUsecase *uc;
+  TbUsecase *ref;
+
+  g_assert_cmpstr (tb_output_format_to_string (TB_FORMAT_JSON), ==, "json");
+  g_assert_cmpstr (tb_output_format_to_string (TB_FORMAT_CSV), ==, "csv");
+  g_assert_cmpstr (tb_output_format_to_string (TB_FORMAT_MARKDOWN), ==, "markdown");
+  g_assert_cmpstr (tb_output_format_to_string (TB_FORMAT_TEXT), ==, "text");
+  g_assert_cmpstr (tb_output_format_extension (TB_FORMAT_JSON), ==, "json");
+  g_assert_cmpstr (tb_output_format_extension (TB_FORMAT_CSV), ==, "csv");
+  g_assert_cmpstr (tb_output_format_extension (TB_FORMAT_MARKDOWN), ==, "md");
+  g_assert_cmpstr (tb_output_format_extension (TB_FORMAT_TEXT), ==, "txt");
+  g_assert_cmpstr (tb_cost_preference_to_string (TB_COST_LOW), ==, "low");
+  g_assert_cmpstr (tb_cost_preference_to_string (TB_COST_BALANCED), ==, "balanced");
+  g_assert_cmpstr (tb_cost_preference_to_string (TB_COST_HIGH), ==, "high");
+
+  uc = tb_usecase_parse ("h", "name: a\ngoal: b\noutput: {format: csv}\n", -1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (uc->output_format, ==, TB_FORMAT_CSV);
+  ref = tb_usecase_ref (uc);
+  g_assert_true (ref == uc);
+  tb_usecase_unref (uc);
+  g_assert_cmpstr (ref->name, ==, "a");
+  tb_usecase_unref (ref);
+
+  /* without a file name, messages still say what they are about */
+  uc = tb_usecase_parse ("h", "name: a\n", -1, NULL, &error);
+  g_assert_null (uc);
+  g_assert_cmpstr (error->message, ==, "h.yaml:1: missing required key 'goal'");
+}
 
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/usecase/full", test_full);
+  g_test_add_func ("/usecase/minimal", test_minimal);
+  g_test_add_func ("/usecase/empty-values", test_empty_values);
+  g_test_add_func ("/usecase/errors", test_errors);
+  g_test_add_func ("/usecase/deep-nesting", test_deep_nesting);
+  g_test_add_func ("/usecase/length-and-nul", test_length_and_nul);
+  g_test_add_func ("/usecase/id-valid", test_id_valid);
+  g_test_add_func ("/usecase/load-file-errors", test_load_file_errors);
+  g_test_add_func ("/usecase/round-trip", test_round_trip);
+  g_test_add_func ("/usecase/template", test_template);
+  g_test_add_func ("/usecase/list-dir", test_list_dir);
+  g_test_add_func ("/usecase/helpers", test_helpers);
+
   return g_test_run ();
 }

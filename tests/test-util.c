@@ -1,9 +1,155 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include <glib.h>
+#define G_LOG_DOMAIN "test-util"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "tb-util.h"
+
+static void
+test_atomic_write (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("tb-util-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "a", "b", "file.json", NULL);
+  g_autofree char *parent = g_path_get_dirname (path);
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) handle = NULL;
+  guint entries = 0;
+
+  /* Parents are created; a second write replaces the first whole. */
+  g_assert_true (tb_write_file_atomic (path, "first version", -1, &error));
+  g_assert_no_error (error);
+  g_assert_true (tb_write_file_atomic (path, "second", 6, &error));
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  g_assert_cmpstr (text, ==, "second");
+
+  /* No temporary file is left behind. */
+  handle = g_dir_open (parent, 0, NULL);
+  while (g_dir_read_name (handle) != NULL)
+    entries++;
+  g_assert_cmpuint (entries, ==, 1);
+
+  /* A folder that cannot be created is an error, not a crash. */
+  g_assert_false (tb_write_file_atomic ("/proc/nope/file", "x", 1, &error));
+  g_assert_nonnull (error);
+
+  g_unlink (path);
+}
+
+static void
+test_text_input (void)
+{
+  g_autofree char *empty = tb_check_text_input ("", 0);
+  g_autofree char *blank = tb_check_text_input ("  \n\t", 4);
+  g_autofree char *binary = tb_check_text_input ("ab\0cd", 5);
+  g_autofree char *latin1 = tb_check_text_input ("caf\xe9", 4);
+  g_autofree char *fine = tb_check_text_input ("[00:00:01] Grüß Gott\r\n", strlen ("[00:00:01] Grüß Gott\r\n"));
+
+  g_assert_nonnull (strstr (empty, "empty"));
+  g_assert_nonnull (blank);
+  g_assert_nonnull (strstr (binary, "byte 2"));
+  g_assert_nonnull (strstr (latin1, "UTF-8"));
+  g_assert_null (fine);
+}
+
+static void
+test_numbers (void)
+{
+  g_autofree char *zero = tb_format_usd (0);
+  g_autofree char *tiny = tb_format_usd (0.000412);
+  g_autofree char *cents = tb_format_usd (0.0234);
+  g_autofree char *dollars = tb_format_usd (12.5);
+  g_autofree char *sha = tb_sha256_hex ("abc", 3);
+
+  g_assert_cmpstr (zero, ==, "$0.00");
+  g_assert_cmpstr (tiny, ==, "$0.000412");
+  g_assert_cmpstr (cents, ==, "$0.0234");
+  g_assert_cmpstr (dollars, ==, "$12.50");
+  g_assert_cmpstr (sha, ==, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  g_assert_cmpint (tb_estimate_tokens ("abcdefgh", -1), ==, 2);
+  g_assert_cmpint (tb_estimate_tokens ("abcdefghi", -1), ==, 3);
+}
+
+static void
+test_json_small_doubles (void)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  JsonObject *object;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "cost");
+  json_builder_add_double_value (builder, 2e-08);
+  json_builder_set_member_name (builder, "big");
+  json_builder_add_double_value (builder, 3e+21);
+  json_builder_set_member_name (builder, "plain");
+  json_builder_add_double_value (builder, 0.25);
+  json_builder_set_member_name (builder, "text");
+  json_builder_add_string_value (builder, "keep 2e-08.0 \"quoted\" as it is");
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+
+  text = tb_json_to_string (root, TRUE);
+  g_assert_true (json_parser_load_from_data (parser, text, -1, &error));
+  g_assert_no_error (error);
+  object = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpfloat (json_object_get_double_member (object, "cost"), ==, 2e-08);
+  g_assert_cmpfloat (json_object_get_double_member (object, "big"), ==, 3e+21);
+  g_assert_cmpfloat (json_object_get_double_member (object, "plain"), ==, 0.25);
+  g_assert_cmpstr (json_object_get_string_member (object, "text"), ==,
+                   "keep 2e-08.0 \"quoted\" as it is");
+}
+
+static void
+test_resolve_home (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("tb-home-XXXXXX", NULL);
+  g_autofree char *usecases = g_build_filename (dir, "usecases", NULL);
+  g_autofree char *cwd = g_get_current_dir ();
+  g_autofree char *explicit = NULL;
+  g_autofree char *from_env = NULL;
+  g_autofree char *from_cwd = NULL;
+  g_autofree char *fallback = NULL;
+  g_autofree char *expected_fallback = g_build_filename (g_get_user_data_dir (), "taskbench",
+                                                         NULL);
+
+  explicit = tb_resolve_home ("/some/where");
+  g_assert_cmpstr (explicit, ==, "/some/where");
+
+  g_setenv ("TASKBENCH_HOME", "/from/env", TRUE);
+  from_env = tb_resolve_home (NULL);
+  g_assert_cmpstr (from_env, ==, "/from/env");
+  g_unsetenv ("TASKBENCH_HOME");
+
+  g_assert_cmpint (g_chdir (dir), ==, 0);
+  fallback = tb_resolve_home (NULL);
+  g_assert_cmpstr (fallback, ==, expected_fallback);
+  g_assert_cmpint (g_mkdir (usecases, 0755), ==, 0);
+  from_cwd = tb_resolve_home (NULL);
+  g_assert_cmpstr (from_cwd, ==, dir);
+  g_assert_cmpint (g_chdir (cwd), ==, 0);
+
+  g_rmdir (usecases);
+  g_rmdir (dir);
+}
 
 int
-main (int argc, char **argv)
+main (int    argc,
+      char **argv)
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/util/atomic-write", test_atomic_write);
+  g_test_add_func ("/util/text-input", test_text_input);
+  g_test_add_func ("/util/numbers", test_numbers);
+  g_test_add_func ("/util/json-small-doubles", test_json_small_doubles);
+  g_test_add_func ("/util/resolve-home", test_resolve_home);
+
   return g_test_run ();
 }

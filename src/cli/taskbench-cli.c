@@ -1,3 +1,886 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-int main (void);
-int main (void) { return 0; }
+#define G_LOG_DOMAIN "taskbench-cli"
+
+#include "config.h"
+
+#include <glib-unix.h>
+#include <locale.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+/* ---------------------------------------------------------------------------------------- */
+/* Shared helpers                                                                            */
+
+int
+cli_fail (const GError *error)
+{
+  g_printerr ("taskbench-cli: %s\n", error->message);
+  if (error->domain == TB_ERROR
+      && (error->code == TB_ERROR_INVALID || error->code == TB_ERROR_NOT_FOUND))
+    return EXIT_USAGE;
+  if (error->domain == G_OPTION_ERROR)
+    return EXIT_USAGE;
+  return EXIT_FAILURE_;
+}
+
+int
+cli_usage_error (const char *format,
+                 ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_printerr ("taskbench-cli: %s\n", message);
+
+  return EXIT_USAGE;
+}
+
+void
+cli_warn (const char *format,
+          ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_printerr ("warning: %s\n", message);
+}
+
+gboolean
+cli_parse_options (const char    *command,
+                   const char    *parameter,
+                   const char    *summary,
+                   GOptionEntry  *entries,
+                   int           *argc,
+                   char        ***argv,
+                   int           *exit_code)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *title = g_strdup_printf ("%s %s", command, parameter);
+
+  context = g_option_context_new (title);
+  g_option_context_set_summary (context, summary);
+  if (entries != NULL)
+    g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_strict_posix (context, FALSE);
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      *exit_code = cli_usage_error ("%s: %s (see 'taskbench-cli %s --help')", command,
+                                    error->message, command);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+void
+cli_print_json (JsonNode *node)
+{
+  g_autofree char *text = tb_json_to_string (node, TRUE);
+
+  g_print ("%s\n", text);
+}
+
+TbUsecase *
+cli_load_usecase (CliContext  *cli,
+                  const char  *id,
+                  GError     **error)
+{
+  g_autofree char *dir = tb_store_usecases_dir (cli->store);
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+
+  if (!tb_usecase_id_is_valid (id))
+    {
+      g_set_error (error, TB_ERROR, TB_ERROR_INVALID,
+                   "'%s' is not a valid use case id: use lower-case letters, digits, '-' and "
+                   "'_', starting with a letter or digit, at most 64 characters", id);
+      return NULL;
+    }
+
+  file = g_strconcat (id, ".yaml", NULL);
+  path = g_build_filename (dir, file, NULL);
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, TB_ERROR, TB_ERROR_NOT_FOUND,
+                   "No use case '%s' in %s (see 'taskbench-cli usecases')", id, dir);
+      return NULL;
+    }
+
+  return tb_usecase_load_file (path, error);
+}
+
+char *
+cli_read_text_file (const char  *path,
+                    gsize       *length,
+                    GError     **error)
+{
+  g_autofree char *data = NULL;
+  g_autofree char *problem = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (!g_file_get_contents (path, &data, length, &local_error))
+    {
+      g_set_error (error, TB_ERROR, TB_ERROR_INVALID, "%s", local_error->message);
+      return NULL;
+    }
+
+  problem = tb_check_text_input (data, *length);
+  if (problem != NULL)
+    {
+      g_set_error (error, TB_ERROR, TB_ERROR_INVALID, "Input %s %s", path, problem);
+      return NULL;
+    }
+
+  return g_steal_pointer (&data);
+}
+
+static gboolean
+sigint_cb (gpointer user_data)
+{
+  GCancellable *cancellable = user_data;
+
+  if (!g_cancellable_is_cancelled (cancellable))
+    {
+      g_printerr ("\nCancelling… (finished outputs are kept)\n");
+      g_cancellable_cancel (cancellable);
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+void
+cli_wait (gboolean     *done,
+          GCancellable *cancellable)
+{
+  guint sigint_id = 0;
+  guint sigterm_id = 0;
+
+  if (cancellable != NULL)
+    {
+      sigint_id = g_unix_signal_add (SIGINT, sigint_cb, cancellable);
+      sigterm_id = g_unix_signal_add (SIGTERM, sigint_cb, cancellable);
+    }
+
+  while (!*done)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_clear_handle_id (&sigint_id, g_source_remove);
+  g_clear_handle_id (&sigterm_id, g_source_remove);
+}
+
+typedef struct {
+  gboolean   done;
+  TbCatalog *catalog;
+  char      *warning;
+  GError    *error;
+} CatalogWait;
+
+static void
+catalog_loaded_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  CatalogWait *wait = user_data;
+
+  wait->catalog = tb_catalog_load_finish (result, &wait->warning, &wait->error);
+  wait->done = TRUE;
+}
+
+TbCatalog *
+cli_load_catalog (TbClient  *client,
+                  gboolean   refresh,
+                  GError   **error)
+{
+  CatalogWait wait = { 0 };
+
+  tb_catalog_load_async (client, refresh, NULL, catalog_loaded_cb, &wait);
+  cli_wait (&wait.done, NULL);
+
+  if (wait.warning != NULL)
+    cli_warn ("%s", wait.warning);
+  g_free (wait.warning);
+  if (wait.error != NULL)
+    g_propagate_error (error, wait.error);
+
+  return wait.catalog;
+}
+
+JsonNode *
+cli_rollup_to_json (const TbRollup *rollup)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "runs");
+  json_builder_add_int_value (builder, rollup->runs);
+  json_builder_set_member_name (builder, "candidate_calls");
+  json_builder_add_int_value (builder, rollup->candidate_calls);
+  json_builder_set_member_name (builder, "judge_calls");
+  json_builder_add_int_value (builder, rollup->judge_calls);
+  json_builder_set_member_name (builder, "candidate_usd");
+  json_builder_add_double_value (builder, rollup->candidate_usd);
+  json_builder_set_member_name (builder, "judge_usd");
+  json_builder_add_double_value (builder, rollup->judge_usd);
+  json_builder_set_member_name (builder, "total_usd");
+  json_builder_add_double_value (builder, rollup->total_usd);
+  json_builder_set_member_name (builder, "estimated_calls");
+  json_builder_add_int_value (builder, rollup->estimated_calls);
+  for (guint i = 0; i < 2; i++)
+    {
+      const TbUsage *usage = i == 0 ? &rollup->candidate_usage : &rollup->judge_usage;
+
+      json_builder_set_member_name (builder, i == 0 ? "candidate_tokens" : "judge_tokens");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "prompt");
+      json_builder_add_int_value (builder, usage->prompt_tokens);
+      json_builder_set_member_name (builder, "completion");
+      json_builder_add_int_value (builder, usage->completion_tokens);
+      json_builder_set_member_name (builder, "reasoning");
+      json_builder_add_int_value (builder, usage->reasoning_tokens);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Use cases and models                                                                      */
+
+static int
+cmd_usecases (CliContext  *cli,
+              int          argc,
+              char       **argv)
+{
+  g_autofree char *dir = tb_store_usecases_dir (cli->store);
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  int code = EXIT_OK;
+  guint broken = 0;
+
+  if (!cli_parse_options ("usecases", "", "List the use cases and any broken files.",
+                          NULL, &argc, &argv, &code))
+    return code;
+  if (argc > 1)
+    return cli_usage_error ("usecases takes no arguments");
+
+  entries = tb_usecase_list_dir (dir);
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      TbUsecaseEntry *entry = g_ptr_array_index (entries, i);
+
+      if (cli->json)
+        {
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "id");
+          json_builder_add_string_value (builder, entry->id);
+          json_builder_set_member_name (builder, "path");
+          json_builder_add_string_value (builder, entry->path);
+          json_builder_set_member_name (builder, "valid");
+          json_builder_add_boolean_value (builder, entry->usecase != NULL);
+          json_builder_set_member_name (builder, "name");
+          if (entry->usecase != NULL)
+            json_builder_add_string_value (builder, entry->usecase->name);
+          else
+            json_builder_add_null_value (builder);
+          json_builder_set_member_name (builder, "format");
+          if (entry->usecase != NULL)
+            json_builder_add_string_value (builder,
+                                           tb_output_format_to_string (entry->usecase->output_format));
+          else
+            json_builder_add_null_value (builder);
+          json_builder_set_member_name (builder, "error");
+          if (entry->error != NULL)
+            json_builder_add_string_value (builder, entry->error->message);
+          else
+            json_builder_add_null_value (builder);
+          json_builder_end_object (builder);
+        }
+      else if (entry->usecase != NULL)
+        g_print ("%-28s %-9s %s\n", entry->id,
+                 tb_output_format_to_string (entry->usecase->output_format),
+                 entry->usecase->name);
+      else
+        g_print ("%-28s %-9s %s\n", entry->id, "BROKEN", entry->error->message);
+
+      if (entry->usecase == NULL)
+        broken++;
+    }
+  json_builder_end_array (builder);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonNode) root = json_builder_get_root (builder);
+      cli_print_json (root);
+    }
+  else if (entries->len == 0)
+    g_printerr ("No use cases in %s. Create one with 'taskbench-cli usecase new ID'.\n", dir);
+  else if (broken > 0)
+    g_printerr ("%u of %u use case files have errors.\n", broken, entries->len);
+
+  return EXIT_OK;
+}
+
+static JsonNode *
+usecase_to_json (const TbUsecase *usecase)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, usecase->id);
+  json_builder_set_member_name (builder, "path");
+  json_builder_add_string_value (builder, usecase->path);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, usecase->name);
+  json_builder_set_member_name (builder, "goal");
+  json_builder_add_string_value (builder, usecase->goal);
+  json_builder_set_member_name (builder, "format");
+  json_builder_add_string_value (builder, tb_output_format_to_string (usecase->output_format));
+  json_builder_set_member_name (builder, "has_schema");
+  json_builder_add_boolean_value (builder, usecase->output_schema != NULL);
+  json_builder_set_member_name (builder, "judge_model");
+  json_builder_add_string_value (builder, usecase->judge_model);
+  json_builder_set_member_name (builder, "criteria");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < usecase->criteria->len; i++)
+    {
+      TbCriterion *criterion = g_ptr_array_index (usecase->criteria, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, criterion->name);
+      json_builder_set_member_name (builder, "weight");
+      json_builder_add_double_value (builder, criterion->weight);
+      json_builder_set_member_name (builder, "description");
+      json_builder_add_string_value (builder, criterion->description);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "candidates");
+  json_builder_begin_array (builder);
+  for (guint i = 0; usecase->candidates != NULL && usecase->candidates[i] != NULL; i++)
+    json_builder_add_string_value (builder, usecase->candidates[i]);
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "cost");
+  json_builder_add_string_value (builder, tb_cost_preference_to_string (usecase->cost));
+  json_builder_set_member_name (builder, "min_context");
+  json_builder_add_int_value (builder, usecase->min_context);
+  json_builder_set_member_name (builder, "structured_output");
+  json_builder_add_boolean_value (builder, usecase->structured_output);
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+static void
+print_usecase (const TbUsecase *usecase)
+{
+  double total = tb_usecase_total_weight (usecase);
+
+  g_print ("%s — %s\n", usecase->id, usecase->name);
+  g_print ("file:       %s\n", usecase->path);
+  g_print ("format:     %s%s\n", tb_output_format_to_string (usecase->output_format),
+           usecase->output_schema != NULL ? " (with schema)" : "");
+  g_print ("judge:      %s\n", usecase->judge_model != NULL ? usecase->judge_model
+                                                            : "(GENERAL_TASK_LLM)");
+  g_print ("cost:       %s%s\n", tb_cost_preference_to_string (usecase->cost),
+           usecase->structured_output ? ", prefers structured output" : "");
+  if (usecase->candidates != NULL)
+    {
+      g_autofree char *joined = g_strjoinv (", ", usecase->candidates);
+      g_print ("candidates: %s\n", joined);
+    }
+  g_print ("\ngoal:\n  %s\n", g_strstrip (g_strdup (usecase->goal)));
+  g_print ("\nrubric:\n");
+  for (guint i = 0; i < usecase->criteria->len; i++)
+    {
+      TbCriterion *criterion = g_ptr_array_index (usecase->criteria, i);
+
+      g_print ("  %-16s %3.0f%%  %s\n", criterion->name,
+               total > 0 ? criterion->weight / total * 100 : 0,
+               criterion->description != NULL ? criterion->description : "");
+    }
+}
+
+static int
+cmd_usecase_show (CliContext  *cli,
+                  int          argc,
+                  char       **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbUsecase) usecase = NULL;
+  int code = EXIT_OK;
+
+  if (!cli_parse_options ("usecase show", "ID", "Show one use case.", NULL, &argc, &argv,
+                          &code))
+    return code;
+  if (argc != 2)
+    return cli_usage_error ("usage: taskbench-cli usecase show ID");
+
+  usecase = cli_load_usecase (cli, argv[1], &error);
+  if (usecase == NULL)
+    return cli_fail (error);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonNode) node = usecase_to_json (usecase);
+      cli_print_json (node);
+    }
+  else
+    print_usecase (usecase);
+
+  return EXIT_OK;
+}
+
+static int
+cmd_usecase_new (CliContext  *cli,
+                 int          argc,
+                 char       **argv)
+{
+  g_autofree char *from = NULL;
+  GOptionEntry entries[] = {
+    { "from", 0, 0, G_OPTION_ARG_FILENAME, &from, "Start from this YAML file", "FILE" },
+    { NULL }
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = tb_store_usecases_dir (cli->store);
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
+  gsize length = 0;
+  const char *id;
+  int code = EXIT_OK;
+
+  if (!cli_parse_options ("usecase new", "ID", "Create a use case from a commented template "
+                          "(or from FILE).", entries, &argc, &argv, &code))
+    return code;
+  if (argc != 2)
+    return cli_usage_error ("usage: taskbench-cli usecase new ID [--from FILE]");
+
+  id = argv[1];
+  if (!tb_usecase_id_is_valid (id))
+    return cli_usage_error ("'%s' is not a valid use case id: use lower-case letters, digits, "
+                            "'-' and '_', starting with a letter or digit, at most 64 "
+                            "characters", id);
+
+  file = g_strconcat (id, ".yaml", NULL);
+  path = g_build_filename (dir, file, NULL);
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    return cli_usage_error ("%s already exists", path);
+
+  if (from != NULL)
+    {
+      g_autoptr(TbUsecase) check = NULL;
+
+      if (!g_file_get_contents (from, &text, &length, &error))
+        return cli_usage_error ("%s", error->message);
+      check = tb_usecase_parse (id, text, length, from, &error);
+      if (check == NULL)
+        return cli_fail (error);
+    }
+  else
+    text = tb_usecase_template (id);
+
+  if (!tb_write_file_atomic (path, text, -1, &error))
+    return cli_fail (error);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_string_value (builder, id);
+      json_builder_set_member_name (builder, "path");
+      json_builder_add_string_value (builder, path);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      cli_print_json (root);
+    }
+  else
+    {
+      g_print ("%s\n", path);
+      g_printerr ("Created %s: edit it, then check it with "
+                  "'taskbench-cli usecase validate %s'.\n", path, id);
+    }
+
+  return EXIT_OK;
+}
+
+static int
+cmd_usecase_validate (CliContext  *cli,
+                      int          argc,
+                      char       **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbUsecase) usecase = NULL;
+  const char *target;
+  int code = EXIT_OK;
+
+  if (!cli_parse_options ("usecase validate", "ID|FILE", "Check a use case file.", NULL,
+                          &argc, &argv, &code))
+    return code;
+  if (argc != 2)
+    return cli_usage_error ("usage: taskbench-cli usecase validate ID|FILE");
+
+  target = argv[1];
+  if (strchr (target, '/') != NULL || g_str_has_suffix (target, ".yaml")
+      || g_str_has_suffix (target, ".yml"))
+    {
+      if (!g_file_test (target, G_FILE_TEST_EXISTS))
+        return cli_usage_error ("%s: no such file", target);
+      usecase = tb_usecase_load_file (target, &error);
+    }
+  else
+    usecase = cli_load_usecase (cli, target, &error);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "valid");
+      json_builder_add_boolean_value (builder, usecase != NULL);
+      json_builder_set_member_name (builder, "error");
+      if (error != NULL)
+        json_builder_add_string_value (builder, error->message);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      cli_print_json (root);
+      if (usecase == NULL)
+        return error->domain == TB_ERROR && error->code == TB_ERROR_FAILED
+               ? EXIT_FAILURE_ : EXIT_USAGE;
+      return EXIT_OK;
+    }
+
+  if (usecase == NULL)
+    return cli_fail (error);
+
+  g_print ("%s: valid (%s, %u criteria)\n", usecase->path != NULL ? usecase->path : target,
+           tb_output_format_to_string (usecase->output_format), usecase->criteria->len);
+  return EXIT_OK;
+}
+
+static int
+cmd_usecase (CliContext  *cli,
+             int          argc,
+             char       **argv)
+{
+  if (argc >= 2 && g_str_equal (argv[1], "show"))
+    return cmd_usecase_show (cli, argc - 1, argv + 1);
+  if (argc >= 2 && g_str_equal (argv[1], "new"))
+    return cmd_usecase_new (cli, argc - 1, argv + 1);
+  if (argc >= 2 && g_str_equal (argv[1], "validate"))
+    return cmd_usecase_validate (cli, argc - 1, argv + 1);
+  if (argc >= 2 && (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")))
+    {
+      g_print ("Usage:\n"
+               "  taskbench-cli usecase show ID\n"
+               "  taskbench-cli usecase new ID [--from FILE]\n"
+               "  taskbench-cli usecase validate ID|FILE\n");
+      return EXIT_OK;
+    }
+
+  return cli_usage_error ("usage: taskbench-cli usecase show|new|validate …");
+}
+
+static char *
+per_million (double per_token)
+{
+  return g_strdup_printf ("$%.2f", per_token * 1e6);
+}
+
+static int
+cmd_models (CliContext  *cli,
+            int          argc,
+            char       **argv)
+{
+  gboolean refresh = FALSE;
+  GOptionEntry entries[] = {
+    { "refresh", 0, 0, G_OPTION_ARG_NONE, &refresh, "Fetch the catalog even if cached", NULL },
+    { NULL }
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbClient) client = NULL;
+  g_autoptr(TbCatalog) catalog = NULL;
+  int code = EXIT_OK;
+
+  if (!cli_parse_options ("models", "", "The model catalog (cached for 24 hours).", entries,
+                          &argc, &argv, &code))
+    return code;
+
+  client = tb_client_new_from_env ();
+  catalog = cli_load_catalog (client, refresh, &error);
+  if (catalog == NULL)
+    return cli_fail (error);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < catalog->models->len; i++)
+        {
+          const TbModel *model = g_ptr_array_index (catalog->models, i);
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "id");
+          json_builder_add_string_value (builder, model->id);
+          json_builder_set_member_name (builder, "name");
+          json_builder_add_string_value (builder, model->name);
+          json_builder_set_member_name (builder, "context_length");
+          json_builder_add_int_value (builder, model->context_length);
+          json_builder_set_member_name (builder, "price_prompt");
+          json_builder_add_double_value (builder, model->price_prompt);
+          json_builder_set_member_name (builder, "price_completion");
+          json_builder_add_double_value (builder, model->price_completion);
+          json_builder_set_member_name (builder, "structured_output");
+          json_builder_add_boolean_value (builder, model->structured_output);
+          json_builder_set_member_name (builder, "text_output");
+          json_builder_add_boolean_value (builder, model->text_output);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      root = json_builder_get_root (builder);
+      cli_print_json (root);
+      return EXIT_OK;
+    }
+
+  g_print ("%-44s %9s %9s %9s  %s\n", "MODEL", "CONTEXT", "IN $/M", "OUT $/M", "STRUCTURED");
+  for (guint i = 0; i < catalog->models->len; i++)
+    {
+      const TbModel *model = g_ptr_array_index (catalog->models, i);
+      g_autofree char *in = per_million (model->price_prompt);
+      g_autofree char *out = per_million (model->price_completion);
+
+      g_print ("%-44s %9" G_GINT64_FORMAT " %9s %9s  %s\n", model->id, model->context_length,
+               in, out, model->json_schema ? "json_schema"
+                        : model->structured_output ? "json" : "-");
+    }
+  g_printerr ("%u models%s\n", catalog->models->len,
+              catalog->from_cache ? " (from the cache)" : "");
+
+  return EXIT_OK;
+}
+
+static int
+cmd_recommend (CliContext  *cli,
+               int          argc,
+               char       **argv)
+{
+  g_autofree char *input_path = NULL;
+  int count = 3;
+  GOptionEntry entries[] = {
+    { "input", 0, 0, G_OPTION_ARG_FILENAME, &input_path, "The input the models will get", "FILE" },
+    { "count", 0, 0, G_OPTION_ARG_INT, &count, "How many candidates (default 3)", "N" },
+    { NULL }
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbUsecase) usecase = NULL;
+  g_autoptr(TbClient) client = NULL;
+  g_autoptr(TbCatalog) catalog = NULL;
+  g_autoptr(GPtrArray) picks = NULL;
+  g_autofree char *input = NULL;
+  gsize input_length = 0;
+  gint64 input_tokens = 2000;
+  int code = EXIT_OK;
+
+  if (!cli_parse_options ("recommend", "ID", "Recommended candidate models, with the reason "
+                          "for each.", entries, &argc, &argv, &code))
+    return code;
+  if (argc != 2)
+    return cli_usage_error ("usage: taskbench-cli recommend ID [--input FILE] [--count N]");
+  if (count < 1 || count > 50)
+    return cli_usage_error ("--count must be between 1 and 50");
+
+  usecase = cli_load_usecase (cli, argv[1], &error);
+  if (usecase == NULL)
+    return cli_fail (error);
+  if (input_path != NULL)
+    {
+      input = cli_read_text_file (input_path, &input_length, &error);
+      if (input == NULL)
+        return cli_fail (error);
+      input_tokens = tb_estimate_tokens (input, input_length);
+    }
+
+  client = tb_client_new_from_env ();
+  catalog = cli_load_catalog (client, FALSE, &error);
+  if (catalog == NULL)
+    return cli_fail (error);
+
+  picks = tb_recommend (catalog, usecase, input_tokens, count);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < picks->len; i++)
+        {
+          TbPick *pick = g_ptr_array_index (picks, i);
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "model");
+          json_builder_add_string_value (builder, pick->model->id);
+          json_builder_set_member_name (builder, "reason");
+          json_builder_add_string_value (builder, pick->reason);
+          json_builder_set_member_name (builder, "estimated_usd");
+          json_builder_add_double_value (builder,
+                                         tb_model_estimate_cost (pick->model, input_tokens + 1500,
+                                                                 CLAMP (input_tokens / 2, 1024,
+                                                                        16384)));
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      root = json_builder_get_root (builder);
+      cli_print_json (root);
+      return EXIT_OK;
+    }
+
+  if (picks->len == 0)
+    {
+      g_printerr ("No model in the catalog fits this use case and input.\n");
+      return EXIT_FAILURE_;
+    }
+  for (guint i = 0; i < picks->len; i++)
+    {
+      TbPick *pick = g_ptr_array_index (picks, i);
+
+      g_print ("%u. %s\n   %s\n", i + 1, pick->model->id, pick->reason);
+    }
+
+  return EXIT_OK;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+
+static const CliCommand commands[] = {
+  { "usecases", "usecases", "list the use cases (broken files too)", cmd_usecases },
+  { "usecase", "usecase show ID | new ID [--from FILE] | validate ID|FILE",
+    "show, create or check a use case", cmd_usecase },
+  { "models", "models [--refresh]", "the model catalog (cached; refreshed from /models)",
+    cmd_models },
+  { "recommend", "recommend ID [--input FILE] [--count N]",
+    "recommended candidates, with the reason for each", cmd_recommend },
+  { "run", "run ID --input FILE [--models A,B | --auto] [--judge] [--reference FILE]",
+    "run the candidates (and the judge); prints the run id", cli_cmd_run },
+  { "runs", "runs ID", "runs of a use case: status, models, cost, best score", cli_cmd_runs },
+  { "show", "show RUN", "one run: outputs, costs, latest judgment", cli_cmd_show },
+  { "judge", "judge RUN [--judge-model M] | judge --all ID", "judge or re-judge",
+    cli_cmd_judge },
+  { "resume", "resume RUN", "finish an interrupted or partial run", cli_cmd_resume },
+  { "costs", "costs [ID]", "per-run and per-use-case cost rollups", cli_cmd_costs },
+};
+
+static void
+print_help (void)
+{
+  g_print ("Usage: taskbench-cli [--home DIR] [--json] COMMAND …\n\n"
+           "Find the model for your task and what it costs: run several LLMs on a real\n"
+           "input, let a judge score them against the use case's rubric, compare.\n\n"
+           "Commands:\n");
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    g_print ("  %-72s\n      %s\n", commands[i].synopsis, commands[i].summary);
+  g_print ("\nOptions:\n"
+           "  --home DIR   folder holding usecases/ and results/ (or TASKBENCH_HOME; default:\n"
+           "               the current folder when it has usecases/, else\n"
+           "               $XDG_DATA_HOME/taskbench)\n"
+           "  --json       machine-readable output on stdout\n"
+           "  --version    print the version\n\n"
+           "Environment: OPENROUTER_API_KEY, TASKBENCH_BASE_URL, GENERAL_TASK_LLM,\n"
+           "TASKBENCH_MAX_CONCURRENCY, TASKBENCH_TIMEOUT, TASKBENCH_HOME.\n"
+           "Exit status: 0 success, 1 failure, 2 bad usage or input.\n"
+           "'taskbench-cli COMMAND --help' explains a command.\n");
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  CliContext cli = { 0 };
+  const char *explicit_home = NULL;
+  int first = 1;
+  int code;
+
+  setlocale (LC_ALL, "");
+
+  while (first < argc && argv[first][0] == '-')
+    {
+      const char *arg = argv[first];
+
+      if (g_str_equal (arg, "--json"))
+        cli.json = TRUE;
+      else if (g_str_equal (arg, "--home") && first + 1 < argc)
+        explicit_home = argv[++first];
+      else if (g_str_has_prefix (arg, "--home="))
+        explicit_home = arg + strlen ("--home=");
+      else if (g_str_equal (arg, "--help") || g_str_equal (arg, "-h"))
+        {
+          print_help ();
+          return EXIT_OK;
+        }
+      else if (g_str_equal (arg, "--version"))
+        {
+          g_print ("taskbench-cli %s\n", PACKAGE_VERSION);
+          return EXIT_OK;
+        }
+      else
+        return cli_usage_error ("unknown option %s (see 'taskbench-cli --help')", arg);
+      first++;
+    }
+
+  if (first >= argc)
+    {
+      print_help ();
+      return EXIT_USAGE;
+    }
+
+  cli.home = tb_resolve_home (explicit_home);
+  cli.store = tb_store_new (cli.home);
+
+  code = -1;
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (argv[first], commands[i].name))
+      {
+        /* Global options may also follow the command name. */
+        g_autoptr(GPtrArray) args = g_ptr_array_new ();
+
+        for (int a = first; a < argc; a++)
+          {
+            if (a > first && g_str_equal (argv[a], "--json"))
+              cli.json = TRUE;
+            else
+              g_ptr_array_add (args, argv[a]);
+          }
+        g_ptr_array_add (args, NULL);
+        code = commands[i].func (&cli, args->len - 1, (char **) args->pdata);
+        break;
+      }
+
+  if (code == -1)
+    code = cli_usage_error ("unknown command '%s' (see 'taskbench-cli --help')", argv[first]);
+
+  g_clear_object (&cli.store);
+  g_free (cli.home);
+
+  return code;
+}

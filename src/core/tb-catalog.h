@@ -20,6 +20,7 @@ typedef struct {
   gboolean  text_output;            /* "text" in output_modalities (TRUE when absent) */
   gboolean  structured_output;      /* "structured_outputs" or "response_format" supported */
   gboolean  json_schema;            /* "structured_outputs" supported: json_schema strict */
+  gboolean  price_unknown;          /* pricing missing or variable ("-1"): prices read 0 */
 } TbModel;
 
 typedef struct _TbCatalog TbCatalog;
@@ -50,7 +51,8 @@ char          *tb_catalog_cache_path      (const char *base_url);
 
 /* Fresh cache (< 24 h) unless `refresh`; else GET /models and cache it atomically; when the
  * server cannot be reached, the cache of any age with `*warning` set ("offline: using the
- * model catalog cached 3 h ago"). Fails only with no server and no cache. */
+ * model catalog cached 3 hours ago (<why>)"). Fails only with no server and no cache.
+ * `*warning` is also set, with a fresh catalog, when the cache could not be written. */
 void           tb_catalog_load_async      (TbClient            *client,
                                            gboolean             refresh,
                                            GCancellable        *cancellable,

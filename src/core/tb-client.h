@@ -42,7 +42,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (TbChatResult, tb_chat_result_free)
 typedef struct {
   /* a streamed delta arrived; `tokens` counts content deltas so far (approximate tokens) */
   void (*delta) (gpointer user_data, const char *text, guint64 tokens);
-  /* a retry is scheduled after `delay_ms`; `reason` is a user message ("rate limited (429)") */
+  /* a retry is scheduled after `delay_ms`; `attempt` is the number of the attempt to come
+   * (2 for the first retry); `reason` is the failure's user message ("rate limited (429): …").
+   * Deltas of the new attempt count from 1 again. */
   void (*retry) (gpointer user_data, guint attempt, guint delay_ms, const char *reason);
   gpointer user_data;
 } TbChatCallbacks;

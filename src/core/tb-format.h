@@ -27,8 +27,11 @@ TbFormatCheck *tb_format_check        (const char     *content,
                                        JsonNode       *schema);
 
 /* The JSON-Schema subset: type (incl. arrays of types, "integer"), properties, required,
- * items, enum, pattern (GRegex), minItems, maxItems. Appends messages with a JSON path
- * ("$", "$[0].title") to `errors`; returns TRUE when none were added. */
+ * items, enum, pattern (GRegex), minItems, maxItems, and also minimum, maximum and
+ * additionalProperties (so the judge's answer schema can be checked too); other keywords
+ * are ignored. Appends messages with a JSON path ("$", "$[0].title") to `errors` (which
+ * may be NULL), at most about 20 and then "… and N more"; returns TRUE when none were
+ * added. */
 gboolean       tb_json_schema_check   (JsonNode       *schema,
                                        JsonNode       *instance,
                                        GPtrArray      *errors);

@@ -56,7 +56,9 @@ char      *tb_prompt_judge_user      (const TbUsecase     *usecase,
                                       const TbFormatCheck *check);
 
 /* JSON Schema for the judge's answer: {reasoning: string, criteria: {name: number 0–10
- * for each criterion}, violations: [string]}, all required, no extra keys. */
+ * for each criterion}, violations: [string]}, all required, no extra keys.
+ * A use case without criteria is judged (here and in tb_prompt_judge_system) on a single
+ * criterion named "overall" with weight 1. */
 JsonNode  *tb_judge_answer_schema    (const TbUsecase *usecase);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TbChunk, tb_chunk_free)

@@ -151,3 +151,69 @@ tb_env_uint (const char *name,
 
   return (guint) parsed;
 }
+
+/* json-glib 1.6 writes a double such as 2e-08 as "2e-08.0" (it appends ".0" to any number
+ * printed without a '.'), which is not JSON. Costs of cheap calls hit this, so every JSON
+ * text we produce goes through here: outside strings, an exponent followed by ".0" loses it. */
+static char *
+fix_exponent_numbers (const char *text)
+{
+  GString *out = g_string_sized_new (strlen (text));
+  gboolean in_string = FALSE;
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (in_string)
+        {
+          g_string_append_c (out, *p);
+          if (*p == '\\' && p[1] != '\0')
+            g_string_append_c (out, *++p);
+          else if (*p == '"')
+            in_string = FALSE;
+          continue;
+        }
+      if (*p == '"')
+        {
+          in_string = TRUE;
+          g_string_append_c (out, *p);
+          continue;
+        }
+      if (*p == '-' || g_ascii_isdigit (*p))
+        {
+          const char *end = p;
+          const char *exponent = NULL;
+
+          while (*end != '\0' && (g_ascii_isdigit (*end) || strchr ("+-.eE", *end) != NULL))
+            {
+              if ((*end == 'e' || *end == 'E') && exponent == NULL)
+                exponent = end;
+              end++;
+            }
+          if (exponent != NULL && end - p >= 2 && end[-2] == '.' && end[-1] == '0'
+              && memchr (exponent, '.', end - 2 - exponent) == NULL)
+            g_string_append_len (out, p, end - 2 - p);
+          else
+            g_string_append_len (out, p, end - p);
+          p = end - 1;
+          continue;
+        }
+      g_string_append_c (out, *p);
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+char *
+tb_json_to_string (JsonNode *node,
+                   gboolean  pretty)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (generator, pretty);
+  json_generator_set_indent (generator, 2);
+  json_generator_set_root (generator, node);
+  text = json_generator_to_data (generator, NULL);
+
+  return fix_exponent_numbers (text);
+}

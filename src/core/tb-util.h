@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -40,5 +41,10 @@ char     *tb_format_usd          (double       usd);
 /* Environment knobs, read once where needed. */
 guint     tb_env_uint            (const char  *name,
                                   guint        fallback);
+
+/* JSON text of `node` (2-space indent when pretty), always valid JSON: it works around
+ * json-glib 1.6 writing small doubles as "2e-08.0". */
+char     *tb_json_to_string      (JsonNode    *node,
+                                  gboolean     pretty);
 
 G_END_DECLS
