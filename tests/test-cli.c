@@ -529,6 +529,7 @@ test_run_judge_show_costs (Fixture       *fixture,
   g_autoptr(JsonNode) costs_root = NULL;
   g_autofree char *run_id = NULL;
   g_autofree char *dir = NULL;
+  g_autofree char *run_json_path = NULL;
   g_autofree char *path_a = NULL;
   g_autofree char *path_c = NULL;
   g_autofree char *judgments_dir = NULL;
@@ -556,7 +557,8 @@ test_run_judge_show_costs (Fixture       *fixture,
 
   /* The results layout of the contract. */
   dir = run_dir (fixture, "lecture-chapters", run_id);
-  run_json = read_json_file (g_build_filename (dir, "run.json", NULL));
+  run_json_path = g_build_filename (dir, "run.json", NULL);
+  run_json = read_json_file (run_json_path);
   g_assert_cmpstr (json_object_get_string_member (run_json, "status"), ==, "done");
   g_assert_cmpstr (json_object_get_string_member (run_json, "usecase"), ==, "lecture-chapters");
   g_assert_nonnull (strstr (json_object_get_string_member (run_json, "usecase_snapshot"),

@@ -402,7 +402,9 @@ print_usecase (const TbUsecase *usecase)
       g_autofree char *joined = g_strjoinv (", ", usecase->candidates);
       g_print ("candidates: %s\n", joined);
     }
-  g_print ("\ngoal:\n  %s\n", g_strstrip (g_strdup (usecase->goal)));
+  g_autofree char *goal = g_strstrip (g_strdup (usecase->goal));
+
+  g_print ("\ngoal:\n  %s\n", goal);
   g_print ("\nrubric:\n");
   for (guint i = 0; i < usecase->criteria->len; i++)
     {
