@@ -656,6 +656,28 @@ test_run_judge_show_costs (Fixture       *fixture,
     g_assert_cmpint (json_object_get_int_member (total, "judge_calls"), ==, 3);
   }
 
+  /* The judge sees the input once (not again inside the executor prompt). */
+  {
+    GPtrArray *requests = fake_server_get_requests (fixture->server);
+    guint judge_requests = 0;
+
+    for (guint i = 0; i < requests->len; i++)
+      {
+        FakeRequest *request = g_ptr_array_index (requests, i);
+        const char *first, *second;
+
+        if (g_strcmp0 (request->model, "anthropic/claude-sonnet-4.5") != 0
+            || !g_str_has_suffix (request->path, "/chat/completions"))
+          continue;
+        judge_requests++;
+        first = strstr (request->body, "[00:00:00]");
+        g_assert_nonnull (first);
+        second = strstr (first + 1, "[00:00:00]");
+        g_assert_null (second);
+      }
+    g_assert_cmpuint (judge_requests, ==, 3);
+  }
+
   /* The key never reaches a file. */
   assert_no_key_under (fixture->home);
   g_assert_null (strstr (run->err, KEY));

@@ -686,6 +686,21 @@ tb_prompt_judge_system (const TbUsecase *usecase)
   return g_string_free (out, FALSE);
 }
 
+/* The executor prompt ends with the input between <input> tags; the judge sees the input
+ * in its own section, so the copy inside the prompt would only double the tokens. */
+static char *
+elide_input (const char *prompt)
+{
+  const char *open = g_strrstr (prompt, "<input>\n");
+  const char *close = open != NULL ? strstr (open, "</input>") : NULL;
+
+  if (open == NULL || close == NULL)
+    return g_strdup (prompt);
+
+  return g_strdup_printf ("%.*s<input>\n[the input, shown in full below]\n%s",
+                          (int) (open - prompt), prompt, close);
+}
+
 char *
 tb_prompt_judge_user (const TbUsecase     *usecase,
                       const char          *executor_prompt,
@@ -704,9 +719,12 @@ tb_prompt_judge_user (const TbUsecase     *usecase,
 
   if (executor_prompt != NULL)
     {
+      g_autofree char *elided = elide_input (executor_prompt);
+
       g_string_append (out, "\n\n# The prompt the model was given\n"
-                            "Everything between <prompt> and </prompt>.\n");
-      append_delimited (out, "prompt", executor_prompt);
+                            "Everything between <prompt> and </prompt>; the input it held is "
+                            "shown once, further below.\n");
+      append_delimited (out, "prompt", elided);
     }
 
   g_string_append (out, "\n\n# The input\n");
@@ -714,9 +732,10 @@ tb_prompt_judge_user (const TbUsecase     *usecase,
     {
       g_autofree char *where = chunk_location (chunk);
 
-      g_string_append_printf (out, "The model saw only %s. Judge the output for this part "
-                              "only: it is merged with the outputs for the other parts "
-                              "afterwards.\n", where);
+      g_string_append_printf (out, "The input is too long to show whole: you see %s. The "
+                              "output covers the whole input; judge it on what this part "
+                              "lets you check, and do not penalise it for content from "
+                              "other parts.\n", where);
     }
   g_string_append (out, "Everything between <input> and </input>.\n");
   append_delimited (out, "input", chunk != NULL ? chunk->text : input);

@@ -484,10 +484,15 @@ generation_cb (GObject      *source,
     {
       TbCost *cost = job->kind == JOB_CANDIDATE ? &job->output->cost : &job->score->cost;
 
+      TbCallProgress *call = job_call (job);
+
       cost->has_billed = TRUE;
       cost->billed_usd = job->billed_sum;
       tb_cost_settle (cost);
       write_job_result (job);
+      call->cost_usd = cost->usd;
+      call->cost_source = cost->source;
+      emit_progress (self, job->index);
     }
 
   maybe_finish_phase (self);
