@@ -113,8 +113,15 @@ progress_cb (TbRunner *runner,
 
   if (progress->tty)
     {
-      /* At most ten redraws a second, whatever the token rate. */
-      if (progress->redraw_id == 0)
+      /* A call that ends is drawn at once; streaming redraws at most ten times a second,
+       * whatever the token rate. */
+      if (call->state == TB_CALL_DONE || call->state == TB_CALL_FAILED
+          || call->state == TB_CALL_CANCELLED)
+        {
+          g_clear_handle_id (&progress->redraw_id, g_source_remove);
+          draw_tty (progress);
+        }
+      else if (progress->redraw_id == 0)
         progress->redraw_id = g_timeout_add (100, redraw_cb, progress);
       return;
     }
@@ -144,14 +151,13 @@ phase_changed_cb (TbRunner *runner,
 {
   Progress *progress = user_data;
 
-  if (progress->tty)
-    {
-      g_clear_handle_id (&progress->redraw_id, g_source_remove);
-      draw_tty (progress);
-      progress->drawn_lines = 0;
-    }
+  /* The run's last frame stays on screen; the judge's rows start below it. */
+  g_clear_handle_id (&progress->redraw_id, g_source_remove);
+  progress->drawn_lines = 0;
   g_array_set_size (progress->last_states, 0);
-  g_printerr ("Judging with %s…\n", "the judge model");
+  g_printerr ("Judging with %s…\n", tb_runner_get_judge_model (runner));
+  if (progress->tty)
+    draw_tty (progress);
 }
 
 static void
@@ -620,7 +626,6 @@ judge_one (CliContext *cli,
   runner = tb_runner_new (client, cli->store, catalog, 0);
   tb_runner_set_judge (runner, judge_model, reference);
   spec.run_id = run_id;
-  g_printerr ("Judging run %s with %s…\n", run_id, judge_model);
 
   run = drive (runner, &spec, &error);
   if (run == NULL)

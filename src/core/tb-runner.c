@@ -270,6 +270,13 @@ tb_runner_get_judgment (TbRunner *self)
   return self->judgment;
 }
 
+const char *
+tb_runner_get_judge_model (TbRunner *self)
+{
+  g_return_val_if_fail (TB_IS_RUNNER (self), NULL);
+  return self->judge_model;
+}
+
 GPtrArray *
 tb_runner_get_warnings (TbRunner *self)
 {
@@ -539,6 +546,8 @@ chat_delta_cb (gpointer    user_data,
 
   call->state = TB_CALL_RUNNING;
   call->tokens = before + tokens;
+  if (call->started_us != 0)
+    call->elapsed_ms = (g_get_monotonic_time () - call->started_us) / 1000;
   emit_progress (job->runner, job->index);
 }
 

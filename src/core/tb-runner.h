@@ -92,6 +92,8 @@ const char  *tb_runner_get_phase        (TbRunner *self);
 TbRun       *tb_runner_get_run          (TbRunner *self);
 /* The judgment written by the last judge pass, if any. */
 TbJudgment  *tb_runner_get_judgment     (TbRunner *self);
+/* The judge set with tb_runner_set_judge, or NULL. */
+const char  *tb_runner_get_judge_model  (TbRunner *self);
 /* Warnings gathered (unknown model, judge is a candidate, offline catalog …). */
 GPtrArray   *tb_runner_get_warnings     (TbRunner *self);
 
