@@ -1,9 +1,801 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include <glib.h>
+#define G_LOG_DOMAIN "test-gui-results"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "fake-server.h"
+#include "tb-client.h"
+#include "tb-costs-view.h"
+#include "tb-run-monitor.h"
+#include "tb-run-page.h"
+#include "tb-runner.h"
+#include "tb-runs-view.h"
+#include "tb-score-chart.h"
+#include "tb-store.h"
+#include "tb-usecase.h"
+#include "tb-util.h"
+
+#define LONG_MODEL "meta-llama/llama-3.3-70b-instruct-with-a-very-long-name-for-testing:free"
+
+static const char usecase_yaml[] =
+  "name: Lecture chapters\n"
+  "goal: Split the lecture into chapters a student can navigate.\n"
+  "output:\n"
+  "  format: json\n"
+  "judge:\n"
+  "  model: judge/model\n"
+  "  criteria:\n"
+  "    - {name: accuracy, weight: 40, description: Boundaries fall on topic changes}\n"
+  "    - {name: format, weight: 30, description: Valid JSON with every field}\n"
+  "    - {name: compliance, weight: 30, description: Follows the duration notes}\n";
+
+typedef struct {
+  char    *home;
+  TbStore *store;
+  char    *run_done;         /* three models, two judgments */
+  char    *run_partial;      /* one failed model, not judged */
+  char    *run_interrupted;  /* "running" whose lock is gone */
+} Fixture;
+
+/* Helpers --------------------------------------------------------------------------------- */
+
+static void
+store_id (char       **out,
+          const char  *id)
+{
+  g_free (*out);
+  *out = g_strdup (id);
+}
+
+static void
+set_true (gboolean *flag)
+{
+  *flag = TRUE;
+}
+
+static void
+wait_for_draw (GtkWidget *window)
+{
+  GdkFrameClock *clock;
+  gboolean painted = FALSE;
+  gulong id;
+
+  while (!gtk_widget_get_mapped (window))
+    g_main_context_iteration (NULL, TRUE);
+  clock = gtk_widget_get_frame_clock (window);
+  id = g_signal_connect_swapped (clock, "after-paint", G_CALLBACK (set_true), &painted);
+  gtk_widget_queue_draw (window);
+  while (!painted)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handler_disconnect (clock, id);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static void
+save_png (GtkWidget  *widget,
+          const char *name)
+{
+  const char *dir = g_getenv ("TASKBENCH_SCREENSHOT_DIR");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  if (dir == NULL || *dir == '\0')
+    return;
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+
+  wait_for_draw (GTK_WIDGET (gtk_widget_get_root (widget)));
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
+                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  path = g_build_filename (dir, name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+static GtkWidget *
+show_window (GtkWidget *child,
+             int        width,
+             int        height)
+{
+  GtkWidget *window = adw_window_new ();
+
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+  adw_window_set_content (ADW_WINDOW (window), child);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_for_draw (window);
+  return window;
+}
+
+static GtkWidget *
+find_named (GtkWidget  *widget,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_named (child, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_type (GtkWidget *widget,
+           GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_action_button (GtkWidget  *widget,
+                    const char *action)
+{
+  if (GTK_IS_BUTTON (widget)
+      && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_action_button (child, action);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static const char *
+named_label_text (GtkWidget  *root,
+                  const char *name)
+{
+  GtkWidget *label = find_named (root, name);
+
+  g_assert_nonnull (label);
+  g_assert_true (GTK_IS_LABEL (label));
+  return gtk_label_get_text (GTK_LABEL (label));
+}
+
+/* Fixture: runs on disk through the store API ----------------------------------------- */
+
+static void
+add_output (Fixture    *f,
+            TbRun      *run,
+            const char *model,
+            const char *status,
+            double      billed,
+            GPtrArray  *keep)
+{
+  g_autoptr(GError) error = NULL;
+  TbOutput *output = tb_output_new (model);
+
+  output->status = g_strdup (status);
+  if (g_strcmp0 (status, "ok") == 0)
+    {
+      output->content = g_strdup ("[{\"title\":\"Intro\",\"start_time\":\"00:00:00\","
+                                  "\"end_time\":\"00:05:00\"}]");
+      output->finish_reason = g_strdup ("stop");
+      output->has_format_check = TRUE;
+      output->format_valid = billed > 0.001;
+      if (!output->format_valid)
+        output->format_errors = g_strsplit ("[0]: missing required key “description”", "|", -1);
+      output->usage.prompt_tokens = 1200;
+      output->usage.completion_tokens = 340;
+      output->cost.has_billed = TRUE;
+      output->cost.billed_usd = billed;
+      output->provider = g_strdup ("FakeProvider");
+      output->latency_ms = 2300;
+      output->attempts = 1;
+    }
+  else
+    {
+      output->error_http_status = 402;
+      output->error_message = g_strdup ("out of credits (402): add credits to continue");
+      output->attempts = 1;
+    }
+  tb_cost_settle (&output->cost);
+  g_assert_true (tb_store_write_output (f->store, run, output, &error));
+  g_assert_no_error (error);
+  g_ptr_array_add (keep, output);
+}
+
+static void
+add_judgment (Fixture       *f,
+              TbRun         *run,
+              GPtrArray     *outputs,
+              const char    *created_at,
+              const double  *overall,
+              double         cost)
+{
+  g_autoptr(TbJudgment) judgment = tb_judgment_new ();
+  g_autoptr(GError) error = NULL;
+  const char *criteria[] = { "accuracy", "format", "compliance", NULL };
+
+  judgment->judge_model = g_strdup ("judge/model");
+  judgment->created_at = g_strdup (created_at);
+  judgment->cost.has_billed = TRUE;
+  judgment->cost.billed_usd = cost;
+  tb_cost_settle (&judgment->cost);
+
+  for (guint i = 0; i < outputs->len; i++)
+    {
+      TbOutput *output = g_ptr_array_index (outputs, i);
+      TbScore *score = tb_score_new (output->model);
+
+      score->criteria_order = g_strdupv ((char **) criteria);
+      for (guint c = 0; criteria[c] != NULL; c++)
+        {
+          double *value = g_new (double, 1);
+
+          *value = CLAMP (overall[i] / 10.0 + (double) c - 1, 0, 10);
+          g_hash_table_insert (score->criteria, g_strdup (criteria[c]), value);
+        }
+      score->overall = overall[i];
+      score->reasoning = g_strdup ("The chapters follow the topic changes; one boundary "
+                                   "falls mid-sentence, which costs a point in accuracy.");
+      if (overall[i] < 70)
+        score->violations = g_strsplit ("Chapter 3 is 14 minutes long|End time overlaps",
+                                        "|", -1);
+      score->cost.has_billed = TRUE;
+      score->cost.billed_usd = cost / outputs->len;
+      tb_cost_settle (&score->cost);
+      g_ptr_array_add (judgment->scores, score);
+    }
+  tb_judgment_recommend (judgment, outputs);
+  g_assert_true (tb_store_write_judgment (f->store, run, judgment, &error));
+  g_assert_no_error (error);
+}
+
+static TbRun *
+new_run (Fixture            *f,
+         const char         *usecase,
+         const char         *created_at,
+         const char         *input_name,
+         const char * const *models)
+{
+  g_autoptr(GError) error = NULL;
+  TbRun *run = tb_run_new ();
+
+  run->usecase = g_strdup (usecase);
+  run->usecase_snapshot = g_strdup (usecase_yaml);
+  run->input_name = g_strdup (input_name);
+  run->models = g_strdupv ((char **) models);
+  run->created_at = g_strdup (created_at);
+  g_assert_true (tb_store_create_run (f->store, run, "[00:00:01] hello", 16, "prompt", &error));
+  g_assert_no_error (error);
+  return run;
+}
+
+static void
+finish_run (Fixture    *f,
+            TbRun      *run,
+            const char *status)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_free (run->status);
+  run->status = g_strdup (status);
+  g_assert_true (tb_store_save_run (f->store, run, &error));
+  g_assert_no_error (error);
+  tb_store_unlock_run (f->store, run);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  const char *three[] = { "openai/gpt-4o", "google/gemini-2.5-flash", LONG_MODEL, NULL };
+  const char *two[] = { "openai/gpt-4o", "anthropic/claude-sonnet-4.5", NULL };
+  const char *one[] = { "google/gemini-2.5-flash", NULL };
+  const double older[] = { 70, 85, 40 };
+  const double latest[] = { 90, 80, 60 };
+  g_autoptr(GPtrArray) outputs = g_ptr_array_new_with_free_func ((GDestroyNotify)
+                                                                 tb_output_free);
+  g_autoptr(TbRun) done = NULL;
+  g_autoptr(TbRun) partial = NULL;
+  g_autoptr(TbRun) interrupted = NULL;
+  g_autoptr(TbRun) other = NULL;
+
+  f->home = g_dir_make_tmp ("taskbench-gui-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->store = tb_store_new (f->home);
+
+  done = new_run (f, "chapters", "2026-01-03T10:00:00Z", "lecture-1.txt", three);
+  add_output (f, done, "openai/gpt-4o", "ok", 0.02, outputs);
+  add_output (f, done, "google/gemini-2.5-flash", "ok", 0.002, outputs);
+  add_output (f, done, LONG_MODEL, "ok", 0.0005, outputs);
+  add_judgment (f, done, outputs, "2026-01-03T10:05:00Z", older, 0.002);
+  add_judgment (f, done, outputs, "2026-01-03T11:00:00Z", latest, 0.003);
+  finish_run (f, done, "done");
+  g_ptr_array_set_size (outputs, 0);
+
+  partial = new_run (f, "chapters", "2026-01-02T10:00:00Z", "lecture-2.txt", two);
+  add_output (f, partial, "openai/gpt-4o", "ok", 0.05, outputs);
+  add_output (f, partial, "anthropic/claude-sonnet-4.5", "failed", 0, outputs);
+  finish_run (f, partial, "partial");
+  g_ptr_array_set_size (outputs, 0);
+
+  /* left "running" with its lock released: reads as interrupted, as after a crash */
+  interrupted = new_run (f, "chapters", "2026-01-01T10:00:00Z", "lecture-0.txt", one);
+  add_output (f, interrupted, "google/gemini-2.5-flash", "ok", 0.001, outputs);
+  tb_store_unlock_run (f->store, interrupted);
+  g_ptr_array_set_size (outputs, 0);
+
+  other = new_run (f, "summaries", "2026-01-04T10:00:00Z", "report.md", one);
+  add_output (f, other, "google/gemini-2.5-flash", "ok", 0.004, outputs);
+  finish_run (f, other, "done");
+
+  f->run_done = g_strdup (done->id);
+  f->run_partial = g_strdup (partial->id);
+  f->run_interrupted = g_strdup (interrupted->id);
+}
+
+static gboolean
+remove_tree (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileEnumerator) children = NULL;
+  GFileInfo *info;
+
+  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME ","
+                                        G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  while (children != NULL && (info = g_file_enumerator_next_file (children, NULL, NULL)))
+    {
+      g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
+
+      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+        remove_tree (child);
+      else
+        g_remove (child);
+      g_object_unref (info);
+    }
+  return g_remove (path) == 0;
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_assert_finalize_object (f->store);
+  g_assert_true (remove_tree (f->home));
+  g_free (f->home);
+  g_free (f->run_done);
+  g_free (f->run_partial);
+  g_free (f->run_interrupted);
+}
+
+/* Tests ----------------------------------------------------------------------------------- */
+
+static void
+test_chart_pareto (void)
+{
+  g_autoptr(GPtrArray) points = g_ptr_array_new_with_free_func ((GDestroyNotify)
+                                                                tb_chart_point_free);
+  g_auto(GStrv) front = NULL;
+  g_auto(GStrv) empty = NULL;
+  const char *expected[] = { "cheap/e", "mid/b", "top/c", NULL };
+  TbScoreChart *chart = TB_SCORE_CHART (tb_score_chart_new ());
+  GtkWidget *window;
+
+  g_ptr_array_add (points, tb_chart_point_new ("dominated/a", 50, 0.01));
+  g_ptr_array_add (points, tb_chart_point_new ("mid/b", 70, 0.005));
+  g_ptr_array_add (points, tb_chart_point_new ("top/c", 90, 0.1));
+  g_ptr_array_add (points, tb_chart_point_new ("same-score-dearer/d", 90, 0.2));
+  g_ptr_array_add (points, tb_chart_point_new ("cheap/e", 30, 0.001));
+  g_ptr_array_add (points, tb_chart_point_new (LONG_MODEL, 45, 0.03));
+  tb_score_chart_set_points (chart, points);
+
+  front = tb_score_chart_get_pareto (chart);
+  g_assert_cmpstrv (front, expected);
+  g_assert_cmpuint (tb_score_chart_get_n_points (chart), ==, 6);
+
+  window = show_window (GTK_WIDGET (chart), 640, 360);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (chart)), >=, 360);
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (chart)), >=, 240);
+  save_png (window, "score-chart.png");
+
+  /* clearing leaves an empty, drawable chart */
+  tb_score_chart_set_points (chart, NULL);
+  empty = tb_score_chart_get_pareto (chart);
+  g_assert_cmpuint (g_strv_length (empty), ==, 0);
+  save_png (window, "score-chart-empty.png");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_runs_view (Fixture       *f,
+                gconstpointer  data)
+{
+  GtkWidget *view = tb_runs_view_new ();
+  GtkWidget *window;
+  GListModel *model;
+  g_autoptr(TbRunItem) first = NULL;
+  g_autoptr(TbRunItem) second = NULL;
+  g_autoptr(TbRunItem) third = NULL;
+  g_autofree char *opened = NULL;
+  const char *order_by_cost[3];
+  GtkColumnView *column_view;
+
+  window = show_window (view, 900, 480);
+  /* nothing chosen yet: the empty state */
+  model = tb_runs_view_get_model (TB_RUNS_VIEW (view));
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
+  save_png (window, "runs-view-empty.png");
+
+  tb_runs_view_set_usecase (TB_RUNS_VIEW (view), f->store, "chapters");
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 3);
+
+  /* newest first */
+  first = g_list_model_get_item (model, 0);
+  second = g_list_model_get_item (model, 1);
+  third = g_list_model_get_item (model, 2);
+  g_assert_cmpstr (tb_run_item_get_id (first), ==, f->run_done);
+  g_assert_cmpstr (tb_run_item_get_id (second), ==, f->run_partial);
+  g_assert_cmpstr (tb_run_item_get_id (third), ==, f->run_interrupted);
+
+  /* statuses from the files; the interrupted one computed by the store */
+  g_assert_cmpstr (tb_run_item_get_status (first), ==, "done");
+  g_assert_cmpstr (tb_run_item_get_status (second), ==, "partial");
+  g_assert_cmpstr (tb_run_item_get_status (third), ==, "interrupted");
+
+  /* best score from the latest judgment; unjudged runs have none */
+  g_assert_cmpfloat_with_epsilon (tb_run_item_get_best_score (first), 90, 1e-9);
+  g_assert_cmpfloat (tb_run_item_get_best_score (second), <, 0);
+  g_assert_cmpuint (tb_run_item_get_n_models (first), ==, 3);
+  g_assert_cmpstr (tb_run_item_get_input_name (first), ==, "lecture-1.txt");
+
+  /* cost: candidates plus both judgments */
+  g_assert_cmpfloat_with_epsilon (tb_run_item_get_cost (first), 0.0225 + 0.005, 1e-9);
+  g_assert_cmpfloat_with_epsilon (tb_run_item_get_cost (second), 0.05, 1e-9);
+  g_assert_cmpfloat_with_epsilon (tb_run_item_get_cost (third), 0.001, 1e-9);
+  save_png (window, "runs-view.png");
+
+  tb_runs_view_sort_by (TB_RUNS_VIEW (view), "cost", GTK_SORT_ASCENDING);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(TbRunItem) item = g_list_model_get_item (model, i);
+
+      order_by_cost[i] = tb_run_item_get_id (item);
+    }
+  g_assert_cmpstr (order_by_cost[0], ==, f->run_interrupted);
+  g_assert_cmpstr (order_by_cost[1], ==, f->run_done);
+  g_assert_cmpstr (order_by_cost[2], ==, f->run_partial);
+  save_png (window, "runs-view-by-cost.png");
+
+  /* Resume is offered for the interrupted run, not for the done one */
+  column_view = GTK_COLUMN_VIEW (find_type (view, GTK_TYPE_COLUMN_VIEW));
+  gtk_selection_model_select_item (gtk_column_view_get_model (column_view), 1, TRUE);
+  g_assert_cmpstr (tb_runs_view_get_selected (TB_RUNS_VIEW (view)), ==, f->run_done);
+  g_assert_false (gtk_widget_get_sensitive (find_action_button (view, "runs.resume")));
+  g_assert_true (gtk_widget_get_sensitive (find_action_button (view, "runs.judge")));
+  g_signal_connect_swapped (view, "open-run", G_CALLBACK (store_id), &opened);
+  g_assert_true (gtk_widget_activate_action (view, "runs.open", NULL));
+  g_assert_cmpstr (opened, ==, f->run_done);
+
+  gtk_selection_model_select_item (gtk_column_view_get_model (column_view), 0, TRUE);
+  g_assert_true (gtk_widget_get_sensitive (find_action_button (view, "runs.resume")));
+  g_assert_cmpstr (tb_runs_view_get_selected (TB_RUNS_VIEW (view)), ==, f->run_interrupted);
+  g_signal_connect_swapped (view, "resume-run", G_CALLBACK (store_id), &opened);
+  g_assert_true (gtk_widget_activate_action (view, "runs.resume", NULL));
+  g_assert_cmpstr (opened, ==, f->run_interrupted);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_run_page (Fixture       *f,
+               gconstpointer  data)
+{
+  GtkWidget *page = tb_run_page_new ();
+  GtkWidget *window = show_window (page, 1000, 900);
+  GtkDropDown *dropdown;
+  TbScoreChart *chart;
+  g_auto(GStrv) front = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_autofree char *total = NULL;
+  const char *expected_front[] = { LONG_MODEL, "google/gemini-2.5-flash", "openai/gpt-4o",
+                                   NULL };
+  GtkStringObject *first_choice;
+  TbRollup rollup = { 0 };
+
+  save_png (window, "run-page-empty.png");
+
+  tb_run_page_set_run (TB_RUN_PAGE (page), f->store, f->run_done);
+  g_assert_cmpstr (tb_run_page_get_run_id (TB_RUN_PAGE (page)), ==, f->run_done);
+
+  /* the latest judgment first, and its recommendation */
+  dropdown = GTK_DROP_DOWN (find_type (page, GTK_TYPE_DROP_DOWN));
+  g_assert_nonnull (dropdown);
+  g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (dropdown)), ==, 2);
+  g_assert_cmpuint (gtk_drop_down_get_selected (dropdown), ==, 0);
+  first_choice = GTK_STRING_OBJECT (gtk_drop_down_get_selected_item (dropdown));
+  g_assert_nonnull (strstr (gtk_string_object_get_string (first_choice), "(latest)"));
+
+  g_assert_cmpstr (named_label_text (page, "best-overall"), ==, "openai/gpt-4o");
+  g_assert_cmpstr (named_label_text (page, "best-value"), ==, LONG_MODEL);
+  g_assert_cmpstr (named_label_text (page, "budget-pick"), ==, "google/gemini-2.5-flash");
+  g_assert_false (gtk_widget_is_visible (find_named (page, "not-judged")));
+
+  chart = TB_SCORE_CHART (find_type (page, TB_TYPE_SCORE_CHART));
+  front = tb_score_chart_get_pareto (chart);
+  g_assert_cmpstrv (front, expected_front);
+
+  run = tb_store_load_run (f->store, f->run_done, NULL);
+  tb_store_rollup_run (f->store, run, &rollup);
+  total = tb_format_usd (rollup.total_usd);
+  g_assert_cmpstr (named_label_text (page, "total-cost"), ==, total);
+  save_png (window, "run-page.png");
+
+  /* the older judgment shows its own scores */
+  gtk_drop_down_set_selected (dropdown, 1);
+  g_assert_cmpstr (named_label_text (page, "best-overall"), ==, "google/gemini-2.5-flash");
+  g_clear_pointer (&front, g_strfreev);
+  front = tb_score_chart_get_pareto (chart);
+  g_assert_cmpuint (g_strv_length (front), ==, 2);
+  gtk_drop_down_set_selected (dropdown, 0);
+
+  /* dark style follows the widgets' colours */
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_DARK);
+  /* open the best model's card to show its criteria, reasoning and output */
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (find_type (page, ADW_TYPE_EXPANDER_ROW)),
+                                 TRUE);
+  wait_for_draw (window);
+  save_png (window, "run-page-dark.png");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_DEFAULT);
+
+  /* a run without judgment */
+  tb_run_page_set_run (TB_RUN_PAGE (page), f->store, f->run_partial);
+  g_assert_true (gtk_widget_is_visible (find_named (page, "not-judged")));
+  g_assert_false (gtk_widget_is_visible (find_named (page, "best-overall")));
+  save_png (window, "run-page-unjudged.png");
+
+  /* a run that does not exist */
+  tb_run_page_set_run (TB_RUN_PAGE (page), f->store, "20260101T000000Z-dead");
+  g_assert_null (tb_run_page_get_run_id (TB_RUN_PAGE (page)));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_costs_view (Fixture       *f,
+                 gconstpointer  data)
+{
+  GtkWidget *view = tb_costs_view_new ();
+  GtkWidget *window = show_window (view, 820, 900);
+  TbRollup usecase = { 0 }, all = { 0 };
+  g_autofree char *usecase_total = NULL;
+  g_autofree char *usecase_candidates = NULL;
+  g_autofree char *usecase_judge = NULL;
+  g_autofree char *grand_total = NULL;
+
+  tb_costs_view_set_store (TB_COSTS_VIEW (view), f->store, "chapters");
+
+  tb_store_rollup_usecase (f->store, "chapters", &usecase);
+  tb_store_rollup_all (f->store, &all, NULL);
+  usecase_total = tb_format_usd (usecase.total_usd);
+  usecase_candidates = tb_format_usd (usecase.candidate_usd);
+  usecase_judge = tb_format_usd (usecase.judge_usd);
+  grand_total = tb_format_usd (all.total_usd);
+
+  g_assert_cmpuint (usecase.runs, ==, 3);
+  g_assert_cmpfloat_with_epsilon (all.total_usd, usecase.total_usd + 0.004, 1e-9);
+  g_assert_cmpstr (named_label_text (view, "usecase-total"), ==, usecase_total);
+  g_assert_cmpstr (named_label_text (view, "usecase-candidates"), ==, usecase_candidates);
+  g_assert_cmpstr (named_label_text (view, "usecase-judge"), ==, usecase_judge);
+  g_assert_cmpstr (named_label_text (view, "grand-total"), ==, grand_total);
+  save_png (window, "costs-view.png");
+
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_DARK);
+  wait_for_draw (window);
+  save_png (window, "costs-view-dark.png");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_DEFAULT);
+
+  /* no use case: the grand total alone */
+  tb_costs_view_set_store (TB_COSTS_VIEW (view), f->store, NULL);
+  g_assert_false (gtk_widget_is_visible (find_named (view, "usecase-total")));
+  g_assert_cmpstr (named_label_text (view, "grand-total"), ==, grand_total);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Run monitor against the fake server ----------------------------------------------------- */
+
+typedef struct {
+  TbRunMonitor *monitor;
+  GtkWidget    *window;
+  gboolean      finished;
+  gboolean      shot_running;
+  GPtrArray    *run_values;   /* row values when the candidates were all done */
+  TbRun        *run;
+  GError       *error;
+} MonitorState;
+
+static void
+on_monitor_progress (TbRunner     *runner,
+                     guint         index,
+                     MonitorState *state)
+{
+  GPtrArray *calls = tb_runner_get_calls (runner);
+  gboolean all_done = TRUE;
+
+  if (g_strcmp0 (tb_runner_get_phase (runner), "run") != 0)
+    return;
+  for (guint i = 0; i < calls->len; i++)
+    if (((TbCallProgress *) g_ptr_array_index (calls, i))->state != TB_CALL_DONE)
+      all_done = FALSE;
+  if (!all_done)
+    return;
+
+  /* the monitor ran its handler first: its rows show the final states */
+  g_ptr_array_set_size (state->run_values, 0);
+  g_assert_cmpuint (tb_run_monitor_get_n_rows (state->monitor), ==, calls->len);
+  for (guint i = 0; i < calls->len; i++)
+    {
+      g_assert_cmpstr (tb_run_monitor_get_row_state (state->monitor, i), ==, "done");
+      g_ptr_array_add (state->run_values,
+                       g_strdup (tb_run_monitor_get_row_value (state->monitor, i)));
+    }
+}
+
+static void
+on_run_finished (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  MonitorState *state = user_data;
+
+  state->run = tb_runner_finish (TB_RUNNER (source), result, &state->error);
+  state->finished = TRUE;
+}
+
+static void
+test_run_monitor (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *home = g_dir_make_tmp ("taskbench-monitor-XXXXXX", &error);
+  FakeServer *server = fake_server_new ();
+  FakeModel slow = { .content = "SCORE=9 [{\"title\":\"A\"}]", .latency_ms = 200,
+                     .chunk_delay_ms = 150, .cost = 0.003, .billed_cost = 0.0031 };
+  FakeModel quick = { .content = "SCORE=6 [{\"title\":\"B\"}]", .cost = 0.001,
+                      .billed_cost = 0.0012 };
+  FakeModel cheap = { .content = "SCORE=8 [{\"title\":\"C\"}]", .cost = 0.0002,
+                      .billed_cost = 0.00025 };
+  const char *models[] = { "fake/slow-model", "fake/quick-model", LONG_MODEL, NULL };
+  g_autoptr(TbClient) client = NULL;
+  g_autoptr(TbStore) store = NULL;
+  g_autoptr(TbRunner) runner = NULL;
+  g_autoptr(TbUsecase) usecase = NULL;
+  MonitorState state = { 0 };
+
+  g_assert_no_error (error);
+  fake_server_set_model (server, "fake/slow-model", &slow);
+  fake_server_set_model (server, "fake/quick-model", &quick);
+  fake_server_set_model (server, LONG_MODEL, &cheap);
+
+  client = tb_client_new (fake_server_get_url (server), "test-key", 10);
+  store = tb_store_new (home);
+  runner = tb_runner_new (client, store, NULL, 3);
+  tb_runner_set_judge (runner, "judge/model", NULL);
+  usecase = tb_usecase_parse ("chapters", usecase_yaml, -1, "chapters.yaml", &error);
+  g_assert_no_error (error);
+
+  state.monitor = TB_RUN_MONITOR (tb_run_monitor_new ());
+  state.run_values = g_ptr_array_new_with_free_func (g_free);
+  state.window = show_window (GTK_WIDGET (state.monitor), 720, 520);
+  save_png (state.window, "run-monitor-idle.png");
+
+  tb_run_monitor_set_runner (state.monitor, runner);
+  tb_run_monitor_set_judging (state.monitor, TRUE);
+  g_signal_connect (runner, "progress", G_CALLBACK (on_monitor_progress), &state);
+
+  tb_runner_run_async (runner, usecase, "lecture.txt", "[00:00:01] hello there", 22, models,
+                       NULL, on_run_finished, &state);
+  while (!state.finished)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      /* one picture mid-run: a row done while the slow one still streams */
+      if (!state.shot_running && tb_run_monitor_get_n_rows (state.monitor) == 3
+          && g_strcmp0 (tb_runner_get_phase (runner), "run") == 0
+          && g_strcmp0 (tb_run_monitor_get_row_state (state.monitor, 0), "running") == 0
+          && g_strcmp0 (tb_run_monitor_get_row_state (state.monitor, 1), "done") == 0)
+        {
+          state.shot_running = TRUE;
+          save_png (state.window, "run-monitor-running.png");
+        }
+    }
+  g_assert_no_error (state.error);
+  g_assert_nonnull (state.run);
+  g_assert_cmpstr (state.run->status, ==, "done");
+
+  /* the candidates reached done with their costs */
+  g_assert_cmpuint (state.run_values->len, ==, 3);
+  for (guint i = 0; i < state.run_values->len; i++)
+    {
+      const char *value = g_ptr_array_index (state.run_values, i);
+
+      g_test_message ("row %u: %s", i, value);
+      g_assert_true (g_str_has_prefix (value, "$"));
+    }
+
+  /* the judge phase shows scores and the bar is full */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpstr (tb_runner_get_phase (runner), ==, "judge");
+  g_assert_cmpuint (tb_run_monitor_get_n_rows (state.monitor), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_assert_cmpstr (tb_run_monitor_get_row_state (state.monitor, i), ==, "done");
+      g_assert_true (g_str_has_prefix (tb_run_monitor_get_row_value (state.monitor, i),
+                                       "Score "));
+    }
+  g_assert_cmpfloat_with_epsilon (tb_run_monitor_get_fraction (state.monitor), 1.0, 1e-9);
+  save_png (state.window, "run-monitor-done.png");
+
+  tb_run_monitor_set_runner (state.monitor, NULL);
+  gtk_window_destroy (GTK_WINDOW (state.window));
+  g_clear_pointer (&state.run, tb_run_free);
+  g_ptr_array_unref (state.run_values);
+  g_clear_object (&runner);
+  g_assert_finalize_object (store);
+  g_steal_pointer (&store);
+  fake_server_free (server);
+  remove_tree (home);
+}
 
 int
 main (int argc, char **argv)
 {
+  /* GTK reads desktop settings through GSettings; the default schema source is resolved once,
+   * so resolve it before the isolated XDG folders hide the system schemas */
+  g_settings_schema_source_get_default ();
+  /* likewise the MIME database, which tells the icon loader an SVG is an SVG */
+  g_free (g_content_type_guess ("icon.svg", (const guchar *) "<svg", 4, NULL));
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  gtk_init ();
+  adw_init ();
+
+  g_test_add_func ("/gui/results/chart-pareto", test_chart_pareto);
+  g_test_add ("/gui/results/runs-view", Fixture, NULL, fixture_set_up, test_runs_view,
+              fixture_tear_down);
+  g_test_add ("/gui/results/run-page", Fixture, NULL, fixture_set_up, test_run_page,
+              fixture_tear_down);
+  g_test_add ("/gui/results/costs-view", Fixture, NULL, fixture_set_up, test_costs_view,
+              fixture_tear_down);
+  g_test_add_func ("/gui/results/run-monitor", test_run_monitor);
   return g_test_run ();
 }

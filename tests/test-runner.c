@@ -1,9 +1,1565 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include <glib.h>
+/* In-process tests of the run orchestrator against the fake OpenRouter on the same main loop:
+ * what only the signals and the runner's own state show (the CLI tests cover the flows). */
+#define G_LOG_DOMAIN "test-runner"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include "fake-server.h"
+#include "tb-core.h"
+
+/* Generous: valgrind slows everything down a lot. */
+#define WAIT_TIMEOUT_S 90
+
+#define USECASE_RUBRIC \
+  "name: Runner test\n" \
+  "goal: Say something useful about the notes.\n" \
+  "output:\n" \
+  "  format: text\n" \
+  "judge:\n" \
+  "  criteria:\n" \
+  "    - {name: accuracy, weight: 2, description: The facts are right}\n" \
+  "    - {name: format, weight: 1, description: Clean text}\n"
+
+#define USECASE_NO_CRITERIA \
+  "name: No rubric\n" \
+  "goal: Say something useful about the notes.\n" \
+  "output:\n" \
+  "  format: text\n"
+
+#define USECASE_ITEMS \
+  "name: Items\n" \
+  "goal: List the items the notes mention.\n" \
+  "output:\n" \
+  "  format: json\n" \
+  "  schema:\n" \
+  "    type: array\n" \
+  "    items:\n" \
+  "      type: object\n" \
+  "      required: [item]\n" \
+  "      properties:\n" \
+  "        item: {type: string}\n"
+
+#define SHORT_INPUT "Monday: the team agreed to ship on Friday.\nAda owns the release notes.\n"
+
+typedef struct {
+  FakeServer *server;
+  TbClient   *client;
+  TbStore    *store;
+  char       *home;
+} Fixture;
+
+static void drain_main_context (void);
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  fixture->server = fake_server_new ();
+  fixture->client = tb_client_new (fake_server_get_url (fixture->server), "sk-or-test-key", 0);
+  /* ISOLATE_DIRS gives every test its own data folder, removed afterwards. */
+  fixture->home = g_build_filename (g_get_user_data_dir (), "taskbench-home", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (fixture->home, 0700), ==, 0);
+  fixture->store = tb_store_new (fixture->home);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  drain_main_context ();
+  g_clear_object (&fixture->store);
+  g_clear_object (&fixture->client);
+  g_clear_pointer (&fixture->server, fake_server_free);
+  g_clear_pointer (&fixture->home, g_free);
+}
+
+/* ---- waiting ---------------------------------------------------------------------- */
+
+static void
+on_async_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  g_assert_null (*slot);
+  *slot = g_object_ref (result);
+}
+
+static gboolean
+on_safety_timeout (gpointer user_data)
+{
+  gboolean *timed_out = user_data;
+
+  *timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wait_for (GAsyncResult **slot)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (WAIT_TIMEOUT_S, on_safety_timeout, &timed_out);
+
+  while (*slot == NULL && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (*slot == NULL)
+    g_error ("The runner did not finish within %d s", WAIT_TIMEOUT_S);
+  g_source_remove (id);
+}
+
+/* Lets pending sources (late callbacks, idles) run so nothing fires after a test. */
+static void
+drain_main_context (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/* ---- recording the signals ----------------------------------------------------------- */
+
+typedef struct {
+  guint        emissions;
+  TbCallState  state;
+  gboolean     seen_running;
+  gboolean     seen_retrying;
+  guint64      tokens;
+  guint        token_steps;     /* emissions where the token count grew */
+  guint        max_chunk;
+  guint        chunks;
+  gint64       elapsed_ms;
+  double       cost_usd;
+  const char  *cost_source;
+  double       score;
+  char        *message;
+  char        *model;
+  char        *done_cost_source; /* the source the first "done" carried */
+} CallLog;
+
+typedef struct {
+  Fixture      *fixture;
+  guint         run_created;
+  guint         phase_changes;
+  guint         progress_count;
+  GArray       *run_logs;       /* CallLog, candidates */
+  GArray       *judge_logs;     /* CallLog, the judge pass */
+  GArray       *logs;           /* the phase under way: one of the above */
+  guint         max_in_flight;  /* RUNNING or RETRYING at once */
+  gboolean      tokens_monotonic;  /* check tokens never drop while running */
+  TbRun        *run;              /* the runner's, while it runs */
+  GCancellable *cancel_when_done;  /* cancelled (from an idle) when this model is done */
+  const char   *cancel_model;
+  gboolean      check_first_write; /* from "done" on, watch for the output file */
+  guint         first_writes_checked; /* seen on disk before its billed cost */
+  char         *first_write_model;
+  guint         first_write_id;
+} Recorder;
+
+static void
+call_log_clear (gpointer data)
+{
+  CallLog *log = data;
+
+  g_free (log->message);
+  g_free (log->model);
+  g_free (log->done_cost_source);
+}
+
+static GArray *
+call_logs_new (void)
+{
+  GArray *logs = g_array_new (FALSE, TRUE, sizeof (CallLog));
+
+  g_array_set_clear_func (logs, call_log_clear);
+  return logs;
+}
+
+static int
+state_rank (TbCallState state)
+{
+  switch (state)
+    {
+    case TB_CALL_QUEUED:
+      return 0;
+    case TB_CALL_RUNNING:
+    case TB_CALL_RETRYING:
+      return 1;
+    case TB_CALL_DONE:
+    case TB_CALL_FAILED:
+    case TB_CALL_CANCELLED:
+    default:
+      return 2;
+    }
+}
+
+static const CallLog *
+find_log (GArray     *logs,
+          const char *model)
+{
+  for (guint i = 0; i < logs->len; i++)
+    {
+      const CallLog *log = &g_array_index (logs, CallLog, i);
+
+      if (g_strcmp0 (log->model, model) == 0)
+        return log;
+    }
+  g_error ("No progress was seen for %s", model);
+  return NULL;
+}
+
+static gboolean
+cancel_idle (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static const TbOutput *
+find_output (GPtrArray  *outputs,
+             const char *model)
+{
+  for (guint i = 0; i < outputs->len; i++)
+    {
+      const TbOutput *output = g_ptr_array_index (outputs, i);
+
+      if (g_strcmp0 (output->model, model) == 0)
+        return output;
+    }
+  return NULL;
+}
+
+/* The answer must reach the disk soon after it arrives, before its billed cost (the runner
+ * may save from an idle, so poll). */
+static gboolean
+poll_first_write (gpointer user_data)
+{
+  Recorder *recorder = user_data;
+  g_autoptr(GPtrArray) outputs = NULL;
+  const TbOutput *output;
+
+  outputs = tb_store_load_outputs (recorder->fixture->store, recorder->run);
+  output = find_output (outputs, recorder->first_write_model);
+  if (output == NULL)
+    return G_SOURCE_CONTINUE;
+
+  g_assert_cmpstr (output->status, ==, "ok");
+  g_assert_nonnull (output->content);
+  g_assert_cmpstr (output->cost.source, ==, "inline");
+  g_assert_false (output->cost.has_billed);
+  recorder->first_writes_checked++;
+  recorder->first_write_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+check_first_write (Recorder       *recorder,
+                   TbRunner       *runner,
+                   TbCallProgress *call)
+{
+  g_assert_null (recorder->first_write_model);
+  recorder->first_write_model = g_strdup (call->model);
+  recorder->run = tb_runner_get_run (runner);
+  recorder->first_write_id = g_timeout_add (1, poll_first_write, recorder);
+}
+
+static void
+on_progress (TbRunner *runner,
+             guint     index,
+             gpointer  user_data)
+{
+  Recorder *recorder = user_data;
+  GPtrArray *calls = tb_runner_get_calls (runner);
+  TbCallProgress *call;
+  CallLog *log;
+  guint in_flight = 0;
+
+  g_assert_cmpuint (recorder->run_created, ==, 1);
+  g_assert_cmpuint (index, <, calls->len);
+  g_assert_cmpstr (tb_runner_get_phase (runner), ==,
+                   recorder->logs == recorder->judge_logs ? "judge" : "run");
+  recorder->progress_count++;
+
+  call = g_ptr_array_index (calls, index);
+  if (recorder->logs->len < calls->len)
+    g_array_set_size (recorder->logs, calls->len);
+  log = &g_array_index (recorder->logs, CallLog, index);
+
+  if (log->model == NULL)
+    log->model = g_strdup (call->model);
+  g_assert_cmpstr (log->model, ==, call->model);
+
+  /* queued → running/retrying → done/failed/cancelled, never backwards; a finished call
+   * may only be re-announced in its final state (its billed cost came in). */
+  if (log->emissions > 0)
+    {
+      g_assert_cmpint (state_rank (call->state), >=, state_rank (log->state));
+      if (state_rank (log->state) == 2)
+        g_assert_cmpint (call->state, ==, log->state);
+    }
+
+  if (call->state == TB_CALL_RUNNING || call->state == TB_CALL_RETRYING)
+    {
+      g_assert_cmpint (call->started_us, >, 0);
+      if (call->state == TB_CALL_RUNNING)
+        log->seen_running = TRUE;
+      else
+        log->seen_retrying = TRUE;
+      if (call->tokens > log->tokens)
+        log->token_steps++;
+      else if (recorder->tokens_monotonic)
+        g_assert_cmpuint (call->tokens, ==, log->tokens);
+    }
+  log->tokens = call->tokens;
+
+  if (call->chunks > 0)
+    {
+      g_assert_cmpuint (call->chunk, <=, call->chunks);
+      log->chunks = call->chunks;
+      log->max_chunk = MAX (log->max_chunk, call->chunk);
+    }
+
+  if (call->state == TB_CALL_DONE)
+    {
+      g_assert_nonnull (call->cost_source);
+      g_assert_cmpfloat (call->cost_usd, >, 0);
+      if (recorder->logs == recorder->judge_logs)
+        g_assert_cmpfloat (call->score, >=, 0);
+      else
+        g_assert_cmpfloat (call->score, ==, -1);
+      if (log->done_cost_source == NULL)
+        {
+          log->done_cost_source = g_strdup (call->cost_source);
+          if (recorder->check_first_write && recorder->logs == recorder->run_logs)
+            check_first_write (recorder, runner, call);
+        }
+      if (recorder->cancel_when_done != NULL
+          && g_strcmp0 (call->model, recorder->cancel_model) == 0)
+        g_idle_add_full (G_PRIORITY_DEFAULT, cancel_idle,
+                         g_object_ref (recorder->cancel_when_done), g_object_unref);
+    }
+
+  log->state = call->state;
+  log->elapsed_ms = call->elapsed_ms;
+  log->cost_usd = call->cost_usd;
+  log->cost_source = call->cost_source;
+  log->score = call->score;
+  g_free (log->message);
+  log->message = g_strdup (call->message);
+  log->emissions++;
+
+  for (guint i = 0; i < calls->len; i++)
+    {
+      TbCallProgress *other = g_ptr_array_index (calls, i);
+
+      if (other->state == TB_CALL_RUNNING || other->state == TB_CALL_RETRYING)
+        in_flight++;
+    }
+  recorder->max_in_flight = MAX (recorder->max_in_flight, in_flight);
+}
+
+static void
+on_run_created (TbRunner *runner,
+                gpointer  user_data)
+{
+  Recorder *recorder = user_data;
+  TbRun *run = tb_runner_get_run (runner);
+  g_autofree char *run_json = NULL;
+
+  recorder->run_created++;
+  g_assert_cmpuint (recorder->progress_count, ==, 0);
+  g_assert_nonnull (run);
+  g_assert_nonnull (run->id);
+  g_assert_nonnull (run->dir);
+  run_json = g_build_filename (run->dir, "run.json", NULL);
+  g_assert_true (g_file_test (run_json, G_FILE_TEST_IS_REGULAR));
+}
+
+static void
+on_phase_changed (TbRunner *runner,
+                  gpointer  user_data)
+{
+  Recorder *recorder = user_data;
+
+  recorder->phase_changes++;
+  g_assert_cmpstr (tb_runner_get_phase (runner), ==, "judge");
+  recorder->logs = recorder->judge_logs;
+  recorder->max_in_flight = 0;
+  for (guint i = 0; i < tb_runner_get_calls (runner)->len; i++)
+    {
+      TbCallProgress *call = g_ptr_array_index (tb_runner_get_calls (runner), i);
+
+      g_assert_cmpfloat (call->score, ==, -1);
+    }
+}
+
+static void
+recorder_init (Recorder *recorder,
+               Fixture  *fixture,
+               TbRunner *runner)
+{
+  memset (recorder, 0, sizeof *recorder);
+  recorder->fixture = fixture;
+  recorder->run_logs = call_logs_new ();
+  recorder->judge_logs = call_logs_new ();
+  recorder->logs = recorder->run_logs;
+  recorder->tokens_monotonic = TRUE;
+  g_signal_connect (runner, "progress", G_CALLBACK (on_progress), recorder);
+  g_signal_connect (runner, "run-created", G_CALLBACK (on_run_created), recorder);
+  g_signal_connect (runner, "phase-changed", G_CALLBACK (on_phase_changed), recorder);
+}
+
+static void
+recorder_clear (Recorder *recorder,
+                TbRunner *runner)
+{
+  g_signal_handlers_disconnect_by_data (runner, recorder);
+  g_clear_pointer (&recorder->run_logs, g_array_unref);
+  g_clear_pointer (&recorder->judge_logs, g_array_unref);
+  g_clear_object (&recorder->cancel_when_done);
+  g_clear_handle_id (&recorder->first_write_id, g_source_remove);
+  g_clear_pointer (&recorder->first_write_model, g_free);
+}
+
+/* Resets what a second job on the same runner is checked against. */
+static void
+recorder_reset (Recorder *recorder)
+{
+  g_array_set_size (recorder->run_logs, 0);
+  g_array_set_size (recorder->judge_logs, 0);
+  recorder->logs = recorder->run_logs;
+  recorder->run_created = 0;
+  recorder->phase_changes = 0;
+  recorder->progress_count = 0;
+  recorder->max_in_flight = 0;
+}
+
+/* ---- helpers ------------------------------------------------------------------------ */
+
+static TbUsecase *
+parse_usecase (const char *id,
+               const char *yaml)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *filename = g_strdup_printf ("%s.yaml", id);
+  TbUsecase *usecase = tb_usecase_parse (id, yaml, -1, filename, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (usecase);
+  return usecase;
+}
+
+static TbRun *
+run_models (TbRunner           *runner,
+            TbUsecase          *usecase,
+            const char         *input,
+            const char * const *models,
+            GCancellable       *cancellable,
+            GError            **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  tb_runner_run_async (runner, usecase, "/somewhere/notes.txt", input, strlen (input), models,
+                       cancellable, on_async_done, &result);
+  wait_for (&result);
+  return tb_runner_finish (runner, result, error);
+}
+
+static TbRun *
+resume_run (TbRunner   *runner,
+            const char *run_id,
+            GError    **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  tb_runner_resume_async (runner, run_id, NULL, on_async_done, &result);
+  wait_for (&result);
+  return tb_runner_finish (runner, result, error);
+}
+
+static char *
+lock_path (const TbRun *run)
+{
+  return g_build_filename (run->dir, ".lock", NULL);
+}
+
+static void
+assert_unlocked (Fixture *fixture,
+                 TbRun   *run)
+{
+  g_autofree char *path = lock_path (run);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_true (tb_store_lock_run (fixture->store, run, &error));
+  g_assert_no_error (error);
+  tb_store_unlock_run (fixture->store, run);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
+static GPtrArray *
+load_outputs (Fixture *fixture,
+              TbRun   *run)
+{
+  GPtrArray *outputs = tb_store_load_outputs (fixture->store, run);
+
+  g_assert_nonnull (outputs);
+  return outputs;
+}
+
+static const TbScore *
+find_score (TbJudgment *judgment,
+            const char *model)
+{
+  for (guint i = 0; i < judgment->scores->len; i++)
+    {
+      const TbScore *score = g_ptr_array_index (judgment->scores, i);
+
+      if (g_strcmp0 (score->model, model) == 0)
+        return score;
+    }
+  g_error ("The judgment has no score for %s", model);
+  return NULL;
+}
+
+static double
+criterion_score (const TbScore *score,
+                 const char    *name)
+{
+  double *value = g_hash_table_lookup (score->criteria, name);
+
+  g_assert_nonnull (value);
+  return *value;
+}
+
+/* A /models entry; `structured`: the model takes response_format json_schema. */
+static char *
+catalog_entry (const char *id,
+               gint64      context_length,
+               gint64      max_completion_tokens,
+               gboolean    structured)
+{
+  return g_strdup_printf ("{\"id\": \"%s\", \"name\": \"%s\", "
+                          "\"context_length\": %" G_GINT64_FORMAT ", "
+                          "\"pricing\": {\"prompt\": \"0.000001\", "
+                          "\"completion\": \"0.000002\"}, "
+                          "\"architecture\": {\"output_modalities\": [\"text\"]}, "
+                          "\"top_provider\": {\"context_length\": %" G_GINT64_FORMAT ", "
+                          "\"max_completion_tokens\": %" G_GINT64_FORMAT "}, "
+                          "\"supported_parameters\": [%s]}",
+                          id, id, context_length, context_length, max_completion_tokens,
+                          structured ? "\"response_format\", \"structured_outputs\"" : "");
+}
+
+static TbCatalog *
+parse_catalog (const char *first_entry,
+               ...)
+{
+  g_autoptr(GString) json = g_string_new ("{\"data\": [");
+  g_autoptr(GError) error = NULL;
+  const char *entry = first_entry;
+  TbCatalog *catalog;
+  va_list args;
+
+  va_start (args, first_entry);
+  for (guint i = 0; entry != NULL; i++)
+    {
+      g_string_append_printf (json, "%s%s", i > 0 ? ", " : "", entry);
+      entry = va_arg (args, const char *);
+    }
+  va_end (args);
+  g_string_append (json, "]}");
+
+  catalog = tb_catalog_parse (json->str, json->len, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (catalog);
+  return catalog;
+}
+
+/* About `tokens` estimated tokens of numbered lines. */
+static char *
+long_input (gint64 tokens)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint line = 1; tb_estimate_tokens (text->str, text->len) < tokens; line++)
+    g_string_append_printf (text, "Line %04u: the meeting went over item %u once more.\n",
+                            line, line);
+  return g_string_free (text, FALSE);
+}
+
+/* ---- ::progress, ::run-created, ::phase-changed ---------------------------------------- */
+
+static void
+test_progress_signals (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  const char *models[] = { "fake/streamer", "fake/quick", NULL };
+  g_autoptr(TbUsecase) usecase = parse_usecase ("runner-test", USECASE_RUBRIC);
+  g_autoptr(TbRunner) runner = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) outputs = NULL;
+  g_autoptr(GPtrArray) judgments = NULL;
+  FakeModel streamer = { 0 };
+  FakeModel quick = { 0 };
+  Recorder recorder;
+  TbJudgment *judgment;
+  const CallLog *log;
+
+  streamer.content = "SCORE=8 The team agreed to ship on Friday, and Ada owns the release "
+                     "notes; nobody raised a blocker, and the date stands as planned.";
+  streamer.latency_ms = 100;
+  streamer.chunk_delay_ms = 40;
+  fake_server_set_model (fixture->server, "fake/streamer", &streamer);
+  quick.content = "Ship Friday. SCORE=6";
+  quick.latency_ms = 50;
+  fake_server_set_model (fixture->server, "fake/quick", &quick);
+
+  runner = tb_runner_new (fixture->client, fixture->store, NULL, 4);
+  tb_runner_set_judge (runner, "fake/judge", NULL);
+  recorder_init (&recorder, fixture, runner);
+
+  run = run_models (runner, usecase, SHORT_INPUT, models, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (run);
+  g_assert_cmpstr (run->status, ==, "done");
+  g_assert_cmpstr (run->input_name, ==, "notes.txt");
+
+  g_assert_cmpuint (recorder.run_created, ==, 1);
+  g_assert_cmpuint (recorder.phase_changes, ==, 1);
+  g_assert_cmpstr (tb_runner_get_phase (runner), ==, "judge");
+
+  /* the candidates */
+  g_assert_cmpuint (recorder.run_logs->len, ==, 2);
+  log = find_log (recorder.run_logs, "fake/streamer");
+  g_assert_cmpint (log->state, ==, TB_CALL_DONE);
+  g_assert_true (log->seen_running);
+  g_assert_cmpuint (log->token_steps, >=, 3);
+  g_assert_cmpuint (log->tokens, >, 0);
+  g_assert_cmpint (log->elapsed_ms, >=, 100);
+  g_assert_cmpuint (log->chunks, ==, 0);
+  g_assert_cmpstr (log->done_cost_source, ==, "inline");
+  /* …and re-announced once the billed cost came in */
+  g_assert_cmpstr (log->cost_source, ==, "billed");
+  g_assert_cmpfloat_with_epsilon (log->cost_usd, 0.001, 1e-9);
+  log = find_log (recorder.run_logs, "fake/quick");
+  g_assert_cmpint (log->state, ==, TB_CALL_DONE);
+  g_assert_true (log->seen_running);
+  g_assert_cmpint (log->elapsed_ms, >=, 50);
+
+  /* the judge pass: one call per output, named after the output's model, with its score */
+  g_assert_cmpuint (recorder.judge_logs->len, ==, 2);
+  log = find_log (recorder.judge_logs, "fake/streamer");
+  g_assert_cmpint (log->state, ==, TB_CALL_DONE);
+  g_assert_true (log->seen_running);
+  g_assert_cmpfloat_with_epsilon (log->score, 80, 1e-9);
+  g_assert_nonnull (log->cost_source);
+  log = find_log (recorder.judge_logs, "fake/quick");
+  g_assert_cmpint (log->state, ==, TB_CALL_DONE);
+  g_assert_cmpfloat_with_epsilon (log->score, 60, 1e-9);
+  g_assert_cmpuint (fake_server_count (fixture->server, "/chat/completions", "fake/judge"),
+                    ==, 2);
+
+  judgment = tb_runner_get_judgment (runner);
+  g_assert_nonnull (judgment);
+  g_assert_cmpstr (judgment->judge_model, ==, "fake/judge");
+  g_assert_cmpuint (judgment->scores->len, ==, 2);
+  g_assert_cmpfloat_with_epsilon (criterion_score (find_score (judgment, "fake/streamer"),
+                                                   "accuracy"), 8, 1e-9);
+  g_assert_cmpstr (judgment->best_overall, ==, "fake/streamer");
+  judgments = tb_store_load_judgments (fixture->store, run);
+  g_assert_cmpuint (judgments->len, ==, 1);
+  g_assert_cmpstr (((TbJudgment *) g_ptr_array_index (judgments, 0))->file, ==,
+                   judgment->file);
+
+  outputs = load_outputs (fixture, run);
+  g_assert_cmpuint (outputs->len, ==, 2);
+  g_assert_cmpstr (find_output (outputs, "fake/streamer")->content, ==, streamer.content);
+  g_assert_cmpstr (find_output (outputs, "fake/streamer")->cost.source, ==, "billed");
+
+  assert_unlocked (fixture, run);
+  recorder_clear (&recorder, runner);
+}
+
+/* ---- the concurrency limit --------------------------------------------------------- */
+
+static void
+test_concurrency_limit (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  const char *models[] = { "fake/m1", "fake/m2", "fake/m3", "fake/m4", "fake/m5", NULL };
+  g_autoptr(TbUsecase) usecase = parse_usecase ("runner-test", USECASE_RUBRIC);
+  g_autoptr(TbRunner) runner = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) outputs = NULL;
+  FakeModel slow = { 0 };
+  Recorder recorder;
+  gint64 started;
+
+  slow.latency_ms = 300;
+  for (guint i = 0; models[i] != NULL; i++)
+    fake_server_set_model (fixture->server, models[i], &slow);
+
+  runner = tb_runner_new (fixture->client, fixture->store, NULL, 2);
+  recorder_init (&recorder, fixture, runner);
+
+  started = g_get_monotonic_time ();
+  run = run_models (runner, usecase, SHORT_INPUT, models, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (run->status, ==, "done");
+
+  g_assert_cmpuint (recorder.max_in_flight, ==, 2);
+  g_assert_cmpuint (recorder.phase_changes, ==, 0);
+  g_assert_cmpuint (recorder.run_logs->len, ==, 5);
+  for (guint i = 0; models[i] != NULL; i++)
+    {
+      const CallLog *log = find_log (recorder.run_logs, models[i]);
+
+      g_assert_cmpint (log->state, ==, TB_CALL_DONE);
+      g_assert_cmpint (log->elapsed_ms, >=, 300);
+      g_assert_cmpuint (fake_server_count (fixture->server, "/chat/completions", models[i]),
+                        ==, 1);
+    }
+  /* three rounds of two at most */
+  g_assert_cmpint (g_get_monotonic_time () - started, >=, 900 * 1000);
+
+  outputs = load_outputs (fixture, run);
+  g_assert_cmpuint (outputs->len, ==, 5);
+  for (guint i = 0; i < outputs->len; i++)
+    g_assert_cmpstr (((TbOutput *) g_ptr_array_index (outputs, i))->status, ==, "ok");
+
+  recorder_clear (&recorder, runner);
+}
+
+/* Concurrency 0 takes TASKBENCH_MAX_CONCURRENCY. */
+static void
+test_concurrency_from_env (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  const char *models[] = { "fake/m1", "fake/m2", "fake/m3", NULL };
+  g_autoptr(TbUsecase) usecase = parse_usecase ("runner-test", USECASE_RUBRIC);
+  g_autoptr(TbRunner) runner = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  FakeModel slow = { 0 };
+  Recorder recorder;
+
+  slow.latency_ms = 100;
+  for (guint i = 0; models[i] != NULL; i++)
+    fake_server_set_model (fixture->server, models[i], &slow);
+
+  g_setenv ("TASKBENCH_MAX_CONCURRENCY", "1", TRUE);
+  runner = tb_runner_new (fixture->client, fixture->store, NULL, 0);
+  g_unsetenv ("TASKBENCH_MAX_CONCURRENCY");
+  recorder_init (&recorder, fixture, runner);
+
+  run = run_models (runner, usecase, SHORT_INPUT, models, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (run->status, ==, "done");
+  g_assert_cmpuint (recorder.max_in_flight, ==, 1);
+  g_assert_cmpuint (recorder.run_logs->len, ==, 3);
+
+  recorder_clear (&recorder, runner);
+}
+
+/* A second job on a runner under way is refused; the first one is unharmed. */
+static void
+test_busy_runner (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  const char *models[] = { "fake/a", NULL };
+  g_autoptr(TbUsecase) usecase = parse_usecase ("runner-test", USECASE_RUBRIC);
+  g_autoptr(TbRunner) runner = NULL;
+  g_autoptr(GAsyncResult) first = NULL;
+  g_autoptr(GAsyncResult) second = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_autoptr(TbRun) refused = NULL;
+  g_autoptr(GError) error = NULL;
+  FakeModel slow = { 0 };
+  Recorder recorder;
+
+  slow.latency_ms = 200;
+  fake_server_set_model (fixture->server, "fake/a", &slow);
+
+  runner = tb_runner_new (fixture->client, fixture->store, NULL, 2);
+  recorder_init (&recorder, fixture, runner);
+
+  tb_runner_run_async (runner, usecase, "notes.txt", SHORT_INPUT, strlen (SHORT_INPUT), models,
+                       NULL, on_async_done, &first);
+  tb_runner_run_async (runner, usecase, "other.txt", SHORT_INPUT, strlen (SHORT_INPUT), models,
+                       NULL, on_async_done, &second);
+  wait_for (&second);
+  refused = tb_runner_finish (runner, second, &error);
+  g_assert_error (error, TB_ERROR, TB_ERROR_BUSY);
+  g_assert_null (refused);
+  g_clear_error (&error);
+
+  wait_for (&first);
+  run = tb_runner_finish (runner, first, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (run->status, ==, "done");
+  g_assert_cmpstr (run->input_name, ==, "notes.txt");
+  g_assert_cmpuint (recorder.run_created, ==, 1);
+  g_assert_cmpuint (fake_server_count (fixture->server, "/chat/completions", "fake/a"), ==, 1);
+
+  recorder_clear (&recorder, runner);
+}
+
+/* ---- chunking --------------------------------------------------------------------- */
+
+static void
+test_chunking (Fixture       *fixture,
+               gconstpointer  data)
+{
+  const char *models[] = { "fake/small", "fake/big", NULL };
+  g_autoptr(TbUsecase) usecase = parse_usecase ("items", USECASE_ITEMS);
+  g_autofree char *small_entry = catalog_entry ("fake/small", 4000, 500, FALSE);
+  g_autofree char *big_entry = catalog_entry ("fake/big", 1000000, 16000, FALSE);
+  g_autoptr(TbCatalog) catalog = parse_catalog (small_entry, big_entry, NULL);
+  g_autofree char *input = long_input (6000);
+  g_autoptr(TbRunner) runner = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) outputs = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  /* distinct items: the merge drops items repeated across a chunk edge */
+  const char *parts[] = {
+    "[{\"item\": \"part 1\"}]", "[{\"item\": \"part 2\"}]", "[{\"item\": \"part 3\"}]",
+    "[{\"item\": \"part 4\"}]", "[{\"item\": \"part 5\"}]", "[{\"item\": \"part 6\"}]",
+    NULL
+  };
+  FakeModel small = { 0 };
+  FakeModel big = { 0 };
+  Recorder recorder;
+  const CallLog *log;
+  const TbOutput *output;
+  JsonArray *items;
+  guint chunks;
+
+  small.replies = parts;
+  small.chunk_delay_ms = 5;
+  fake_server_set_model (fixture->server, "fake/small", &small);
+  big.content = "[{\"item\": \"all\"}]";
+  fake_server_set_model (fixture->server, "fake/big", &big);
+
+  runner = tb_runner_new (fixture->client, fixture->store, catalog, 2);
+  recorder_init (&recorder, fixture, runner);
+
+  run = run_models (runner, usecase, input, models, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (run->status, ==, "done");
+  g_assert_cmpuint (tb_runner_get_warnings (runner)->len, ==, 0);
+
+  log = find_log (recorder.run_logs, "fake/small");
+  chunks = log->chunks;
+  g_assert_cmpuint (chunks, >, 1);
+  g_assert_cmpuint (log->max_chunk, ==, chunks);
+  g_assert_cmpint (log->state, ==, TB_CALL_DONE);
+  /* tokens kept counting across the chunks */
+  g_assert_cmpuint (log->token_steps, >=, chunks);
+  g_assert_cmpuint (fake_server_count (fixture->server, "/chat/completions", "fake/small"),
+                    ==, chunks);
+
+  log = find_log (recorder.run_logs, "fake/big");
+  g_assert_cmpuint (log->chunks, ==, 0);
+  g_assert_cmpuint (log->max_chunk, ==, 0);
+  g_assert_cmpuint (fake_server_count (fixture->server, "/chat/completions", "fake/big"),
+                    ==, 1);
+
+  outputs = load_outputs (fixture, run);
+  output = find_output (outputs, "fake/small");
+  g_assert_nonnull (output);
+  g_assert_cmpstr (output->status, ==, "ok");
+  g_assert_cmpuint (output->chunks, ==, chunks);
+  g_assert_nonnull (output->generation_ids);
+  g_assert_cmpuint (g_strv_length (output->generation_ids), ==, chunks);
+  g_assert_cmpstr (output->generation_id, ==, output->generation_ids[0]);
+  g_assert_true (output->has_format_check);
+  g_assert_true (output->format_valid);
+  /* each chunk's call is paid: the billed cost sums them */
+  g_assert_cmpstr (output->cost.source, ==, "billed");
+  g_assert_cmpfloat_with_epsilon (output->cost.usd, 0.001 * chunks, 1e-9);
+
+  /* the merged content: one array holding every chunk's items */
+  g_assert_true (json_parser_load_from_data (parser, output->content, -1, &error));
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (json_parser_get_root (parser)));
+  items = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (chunks, <, G_N_ELEMENTS (parts));
+  g_assert_cmpuint (json_array_get_length (items), ==, chunks);
+  for (guint i = 0; i < chunks; i++)
+    {
+      JsonObject *item = json_array_get_object_element (items, i);
+      g_autofree char *expected = g_strdup_printf ("part %u", i + 1);
+
+      g_assert_cmpstr (json_object_get_string_member (item, "item"), ==, expected);
+    }
+
+  output = find_output (outputs, "fake/big");
+  g_assert_cmpuint (output->chunks, ==, 0);
+  g_assert_null (output->generation_ids);
+
+  recorder_clear (&recorder, runner);
+}
+
+/* A judge whose context cannot take the whole prompt judges in chunks and averages them. */
+static void
+test_chunked_judge (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  const char *models[] = { "fake/cand", NULL };
+  g_autoptr(TbUsecase) usecase = parse_usecase ("runner-test", USECASE_RUBRIC);
+  g_autofree char *cand_entry = catalog_entry ("fake/cand", 1000000, 16000, FALSE);
+  g_autofree char *judge_entry = catalog_entry ("fake/judge-small", 7000, 0, TRUE);
+  g_autoptr(TbCatalog) catalog = parse_catalog (cand_entry, judge_entry, NULL);
+  g_autofree char *input = long_input (3000);
+  g_autoptr(TbRunner) runner = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  FakeModel cand = { 0 };
+  FakeModel judge = { 0 };
+  Recorder recorder;
+  const CallLog *log;
+  const TbScore *score;
+
+  cand.content = "Every item was covered. SCORE=6";
+  fake_server_set_model (fixture->server, "fake/cand", &cand);
+  judge.chunk_delay_ms = 5;
+  fake_server_set_model (fixture->server, "fake/judge-small", &judge);
+
+  runner = tb_runner_new (fixture->client, fixture->store, catalog, 2);
+  tb_runner_set_judge (runner, "fake/judge-small", NULL);
+  recorder_init (&recorder, fixture, runner);
+
+  run = run_models (runner, usecase, input, models, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (run->status, ==, "done");
+
+  log = find_log (recorder.run_logs, "fake/cand");
+  g_assert_cmpuint (log->chunks, ==, 0);
+
+  log = find_log (recorder.judge_logs, "fake/cand");
+  g_assert_cmpint (log->state, ==, TB_CALL_DONE);
+  g_assert_cmpuint (log->chunks, >, 1);
+  g_assert_cmpuint (log->max_chunk, ==, log->chunks);
+  g_assert_cmpuint (fake_server_count (fixture->server, "/chat/completions",
+                                       "fake/judge-small"), ==, log->chunks);
+  g_assert_cmpfloat_with_epsilon (log->score, 60, 1e-9);
+
+  score = find_score (tb_runner_get_judgment (runner), "fake/cand");
+  g_assert_null (score->error);
+  g_assert_cmpfloat_with_epsilon (score->overall, 60, 1e-9);
+  g_assert_nonnull (strstr (score->reasoning, "Part 2: "));
+
+  recorder_clear (&recorder, runner);
+}
+
+/* A context too small for even the instructions fails at once, without a request. */
+static void
+test_context_too_small (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  const char *models[] = { "fake/tiny", "fake/big", NULL };
+  g_autoptr(TbUsecase) usecase = parse_usecase ("runner-test", USECASE_RUBRIC);
+  g_autofree char *tiny_entry = catalog_entry ("fake/tiny", 600, 0, FALSE);
+  g_autofree char *big_entry = catalog_entry ("fake/big", 1000000, 16000, FALSE);
+  g_autoptr(TbCatalog) catalog = parse_catalog (tiny_entry, big_entry, NULL);
+  g_autoptr(TbRunner) runner = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) outputs = NULL;
+  Recorder recorder;
+  const CallLog *log;
+  const TbOutput *output;
+
+  runner = tb_runner_new (fixture->client, fixture->store, catalog, 2);
+  recorder_init (&recorder, fixture, runner);
+
+  run = run_models (runner, usecase, SHORT_INPUT, models, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (run->status, ==, "partial");
+
+  log = find_log (recorder.run_logs, "fake/tiny");
+  g_assert_cmpint (log->state, ==, TB_CALL_FAILED);
+  g_assert_false (log->seen_running);
+  g_assert_cmpuint (log->emissions, ==, 1);
+  g_assert_nonnull (log->message);
+  g_assert_nonnull (strstr (log->message, "context"));
+  g_assert_cmpuint (fake_server_count (fixture->server, "/chat/completions", "fake/tiny"),
+                    ==, 0);
+  g_assert_cmpint (find_log (recorder.run_logs, "fake/big")->state, ==, TB_CALL_DONE);
+
+  outputs = load_outputs (fixture, run);
+  output = find_output (outputs, "fake/tiny");
+  g_assert_nonnull (output);
+  g_assert_cmpstr (output->status, ==, "failed");
+  g_assert_cmpstr (output->error_message, ==, log->message);
+  g_assert_cmpuint (output->error_http_status, ==, 0);
+  g_assert_null (output->content);
+  g_assert_cmpuint (output->attempts, ==, 0);
+
+  assert_unlocked (fixture, run);
+  recorder_clear (&recorder, runner);
+}
+
+/* ---- judging ---------------------------------------------------------------------- */
+
+static void
+test_judge_no_criteria (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  const char *models[] = { "fake/a", NULL };
+  g_autoptr(TbUsecase) usecase = parse_usecase ("no-rubric", USECASE_NO_CRITERIA);
+  g_autoptr(TbRunner) runner = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) judgments = NULL;
+  FakeModel judge = { 0 };
+  Recorder recorder;
+  const TbScore *score;
+  GPtrArray *requests;
+  const FakeRequest *request = NULL;
+
+  g_assert_cmpuint (usecase->criteria->len, ==, 0);
+  judge.content = "{\"reasoning\": \"Clear and right.\", \"criteria\": {\"overall\": 6.5}, "
+                  "\"violations\": [\"says nothing about Ada\"]}";
+  fake_server_set_model (fixture->server, "fake/judge", &judge);
+
+  runner = tb_runner_new (fixture->client, fixture->store, NULL, 2);
+  tb_runner_set_judge (runner, "fake/judge", NULL);
+  recorder_init (&recorder, fixture, runner);
+
+  run = run_models (runner, usecase, SHORT_INPUT, models, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (run->status, ==, "done");
+
+  score = find_score (tb_runner_get_judgment (runner), "fake/a");
+  g_assert_null (score->error);
+  g_assert_cmpfloat_with_epsilon (criterion_score (score, "overall"), 6.5, 1e-9);
+  g_assert_cmpfloat_with_epsilon (score->overall, 65, 1e-9);
+  g_assert_cmpuint (g_hash_table_size (score->criteria), ==, 1);
+  g_assert_nonnull (score->criteria_order);
+  g_assert_cmpstr (score->criteria_order[0], ==, "overall");
+  g_assert_null (score->criteria_order[1]);
+  g_assert_cmpstr (score->reasoning, ==, "Clear and right.");
+  g_assert_nonnull (score->violations);
+  g_assert_cmpstr (score->violations[0], ==, "says nothing about Ada");
+  g_assert_cmpfloat_with_epsilon (find_log (recorder.judge_logs, "fake/a")->score, 65, 1e-9);
+
+  /* the judge was asked for the "overall" criterion */
+  requests = fake_server_get_requests (fixture->server);
+  for (guint i = 0; i < requests->len; i++)
+    {
+      const FakeRequest *r = g_ptr_array_index (requests, i);
+
+      if (g_strcmp0 (r->model, "fake/judge") == 0)
+        request = r;
+    }
+  g_assert_nonnull (request);
+  g_assert_nonnull (strstr (request->body, "\"overall\""));
+  g_assert_nonnull (strstr (request->body, "\"judgment\""));
+
+  judgments = tb_store_load_judgments (fixture->store, run);
+  g_assert_cmpuint (judgments->len, ==, 1);
+  score = find_score (g_ptr_array_index (judgments, 0), "fake/a");
+  g_assert_cmpfloat_with_epsilon (score->overall, 65, 1e-9);
+
+  recorder_clear (&recorder, runner);
+}
+
+#define JUDGE_GARBAGE "I would rate this output quite highly overall."
+#define JUDGE_VALID \
+  "```json\n{\"reasoning\": \"Fine.\", \"criteria\": {\"accuracy\": 9, \"format\": 3}, " \
+  "\"violations\": []}\n```"
+
+static void
+test_judge_retry_recovers (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  const char *models[] = { "fake/a", NULL };
+  const char *replies[] = { JUDGE_GARBAGE, JUDGE_VALID, NULL };
+  g_autoptr(TbUsecase) usecase = parse_usecase ("runner-test", USECASE_RUBRIC);
+  g_autoptr(TbRunner) runner = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  FakeModel judge = { 0 };
+  Recorder recorder;
+  const CallLog *log;
+  const TbScore *score;
+
+  judge.replies = replies;
+  fake_server_set_model (fixture->server, "fake/judge", &judge);
+
+  runner = tb_runner_new (fixture->client, fixture->store, NULL, 2);
+  tb_runner_set_judge (runner, "fake/judge", NULL);
+  recorder_init (&recorder, fixture, runner);
+
+  run = run_models (runner, usecase, SHORT_INPUT, models, NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (fake_server_count (fixture->server, "/chat/completions", "fake/judge"),
+                    ==, 2);
+  log = find_log (recorder.judge_logs, "fake/a");
+  g_assert_true (log->seen_retrying);
+  g_assert_cmpint (log->state, ==, TB_CALL_DONE);
+  /* (2 × 9 + 1 × 3) / 3 × 10 */
+  g_assert_cmpfloat_with_epsilon (log->score, 70, 1e-9);
+
+  score = find_score (tb_runner_get_judgment (runner), "fake/a");
+  g_assert_null (score->error);
+  g_assert_cmpfloat_with_epsilon (score->overall, 70, 1e-9);
+  /* both calls were paid for */
+  g_assert_cmpfloat_with_epsilon (score->cost.usd, 0.002, 1e-9);
+  g_assert_cmpstr (tb_runner_get_judgment (runner)->best_overall, ==, "fake/a");
+
+  recorder_clear (&recorder, runner);
+}
+
+static void
+test_judge_retry_gives_up (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  const char *models[] = { "fake/a", "fake/b", NULL };
+  /* a gets two unusable answers; b, judged after it, a valid one scoring zero */
+  const char *replies[] = {
+    JUDGE_GARBAGE,
+    "{\"reasoning\": \"Good.\", \"criteria\": {\"accuracy\": \"high\", \"format\": 5}}",
+    "{\"reasoning\": \"Empty.\", \"criteria\": {\"accuracy\": 0, \"format\": 0}, "
+    "\"violations\": []}",
+    NULL
+  };
+  g_autoptr(TbUsecase) usecase = parse_usecase ("runner-test", USECASE_RUBRIC);
+  g_autoptr(TbRunner) runner = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) judgments = NULL;
+  FakeModel judge = { 0 };
+  Recorder recorder;
+  const CallLog *log;
+  const TbScore *score;
+  TbJudgment *judgment;
+  TbJudgment *stored;
+
+  judge.replies = replies;
+  fake_server_set_model (fixture->server, "fake/judge", &judge);
+
+  /* one call at a time, so a's judging takes the first two replies */
+  runner = tb_runner_new (fixture->client, fixture->store, NULL, 1);
+  tb_runner_set_judge (runner, "fake/judge", NULL);
+  recorder_init (&recorder, fixture, runner);
+
+  run = run_models (runner, usecase, SHORT_INPUT, models, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (run->status, ==, "done");
+  g_assert_cmpuint (fake_server_count (fixture->server, "/chat/completions", "fake/judge"),
+                    ==, 3);
+
+  log = find_log (recorder.judge_logs, "fake/a");
+  g_assert_cmpint (log->state, ==, TB_CALL_FAILED);
+  g_assert_true (log->seen_retrying);
+  g_assert_cmpfloat (log->score, ==, -1);
+  g_assert_nonnull (log->message);
+  g_assert_nonnull (strstr (log->message, "2 attempts"));
+  log = find_log (recorder.judge_logs, "fake/b");
+  g_assert_cmpint (log->state, ==, TB_CALL_DONE);
+  g_assert_cmpfloat (log->score, ==, 0);
+
+  judgment = tb_runner_get_judgment (runner);
+  g_assert_cmpuint (judgment->scores->len, ==, 2);
+  score = find_score (judgment, "fake/a");
+  g_assert_nonnull (score->error);
+  g_assert_nonnull (strstr (score->error, "accuracy"));
+  g_assert_cmpfloat (score->overall, ==, 0);
+  g_assert_cmpuint (g_hash_table_size (score->criteria), ==, 0);
+  /* the failed judging was still paid: two calls */
+  g_assert_cmpfloat_with_epsilon (score->cost.usd, 0.002, 1e-9);
+  /* the error is not a zero score: b, genuinely zero, is the best */
+  g_assert_cmpstr (judgment->best_overall, ==, "fake/b");
+  g_assert_null (judgment->budget_pick);
+
+  judgments = tb_store_load_judgments (fixture->store, run);
+  g_assert_cmpuint (judgments->len, ==, 1);
+  stored = g_ptr_array_index (judgments, 0);
+  g_assert_cmpstr (stored->file, ==, judgment->file);
+  g_assert_cmpuint (stored->scores->len, ==, 2);
+  g_assert_cmpstr (find_score (stored, "fake/a")->error, ==, score->error);
+  g_assert_null (find_score (stored, "fake/b")->error);
+  g_assert_cmpstr (stored->best_overall, ==, "fake/b");
+  g_assert_cmpfloat_with_epsilon (stored->cost.usd, 0.003, 1e-9);
+
+  recorder_clear (&recorder, runner);
+}
+
+/* A judge that is also a candidate, and models the catalog does not know, are warned about
+ * once each, by the time ::run-created fires for the candidates. */
+static void
+test_warnings (Fixture       *fixture,
+               gconstpointer  data)
+{
+  const char *models[] = { "fake/known", "local/unknown", NULL };
+  g_autoptr(TbUsecase) usecase = parse_usecase ("runner-test", USECASE_RUBRIC);
+  g_autofree char *known_entry = catalog_entry ("fake/known", 100000, 4000, TRUE);
+  g_autoptr(TbCatalog) catalog = parse_catalog (known_entry, NULL);
+  g_autoptr(TbRunner) runner = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  Recorder recorder;
+  GPtrArray *warnings;
+  guint judge_warnings = 0;
+  guint unknown_warnings = 0;
+
+  runner = tb_runner_new (fixture->client, fixture->store, catalog, 2);
+  tb_runner_set_judge (runner, "fake/known", NULL);
+  recorder_init (&recorder, fixture, runner);
+
+  run = run_models (runner, usecase, SHORT_INPUT, models, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (run->status, ==, "done");
+  g_assert_cmpuint (recorder.phase_changes, ==, 1);
+  g_assert_cmpuint (recorder.judge_logs->len, ==, 2);
+
+  warnings = tb_runner_get_warnings (runner);
+  for (guint i = 0; i < warnings->len; i++)
+    {
+      const char *warning = g_ptr_array_index (warnings, i);
+
+      if (strstr (warning, "also a candidate") != NULL)
+        judge_warnings++;
+      if (strstr (warning, "local/unknown is not in the model catalog") != NULL)
+        unknown_warnings++;
+    }
+  g_assert_cmpuint (judge_warnings, ==, 1);
+  g_assert_cmpuint (unknown_warnings, ==, 1);
+
+  recorder_clear (&recorder, runner);
+}
+
+/* ---- cancellation ------------------------------------------------------------------- */
+
+static void
+test_cancel (Fixture       *fixture,
+             gconstpointer  data)
+{
+  const char *models[] = { "fake/fast", "fake/slow1", "fake/slow2", "fake/slow3", NULL };
+  g_autoptr(TbUsecase) usecase = parse_usecase ("runner-test", USECASE_RUBRIC);
+  g_autoptr(TbRunner) runner = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_autoptr(TbRun) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) outputs = NULL;
+  g_autoptr(GPtrArray) judgments = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  FakeModel slow = { 0 };
+  Recorder recorder;
+  gint64 started;
+
+  slow.latency_ms = 20000;
+  fake_server_set_model (fixture->server, "fake/slow1", &slow);
+  fake_server_set_model (fixture->server, "fake/slow2", &slow);
+  fake_server_set_model (fixture->server, "fake/slow3", &slow);
+
+  /* fast and slow1 start; slow2 takes fast's slot; slow3 is still queued at the cancel */
+  runner = tb_runner_new (fixture->client, fixture->store, NULL, 2);
+  tb_runner_set_judge (runner, "fake/judge", NULL);
+  recorder_init (&recorder, fixture, runner);
+  recorder.cancel_when_done = g_object_ref (cancellable);
+  recorder.cancel_model = "fake/fast";
+
+  started = g_get_monotonic_time ();
+  run = run_models (runner, usecase, SHORT_INPUT, models, cancellable, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (run);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 15 * G_USEC_PER_SEC);
+  g_assert_cmpstr (run->status, ==, "cancelled");
+
+  g_assert_cmpint (find_log (recorder.run_logs, "fake/fast")->state, ==, TB_CALL_DONE);
+  for (guint i = 1; models[i] != NULL; i++)
+    g_assert_cmpint (find_log (recorder.run_logs, models[i])->state, ==, TB_CALL_CANCELLED);
+  g_assert_false (find_log (recorder.run_logs, "fake/slow3")->seen_running);
+  g_assert_cmpuint (fake_server_count (fixture->server, "/chat/completions", "fake/slow3"),
+                    ==, 0);
+
+  outputs = load_outputs (fixture, run);
+  g_assert_cmpuint (outputs->len, ==, 4);
+  g_assert_cmpstr (find_output (outputs, "fake/fast")->status, ==, "ok");
+  for (guint i = 1; models[i] != NULL; i++)
+    {
+      const TbOutput *output = find_output (outputs, models[i]);
+
+      g_assert_nonnull (output);
+      g_assert_cmpstr (output->status, ==, "cancelled");
+      g_assert_null (output->content);
+      g_assert_nonnull (output->error_message);
+    }
+
+  /* no judging after a cancelled run */
+  g_assert_cmpuint (recorder.phase_changes, ==, 0);
+  g_assert_null (tb_runner_get_judgment (runner));
+  judgments = tb_store_load_judgments (fixture->store, run);
+  g_assert_cmpuint (judgments->len, ==, 0);
+  g_assert_cmpuint (fake_server_count (fixture->server, "/chat/completions", "fake/judge"),
+                    ==, 0);
+
+  assert_unlocked (fixture, run);
+  loaded = tb_store_load_run (fixture->store, run->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (loaded->status, ==, "cancelled");
+
+  recorder_clear (&recorder, runner);
+}
+
+/* ---- resume ------------------------------------------------------------------------- */
+
+static GPid
+spawn_sleeper (void)
+{
+  const char *argv[] = { "sleep", "30", NULL };
+  g_autoptr(GError) error = NULL;
+  GPid pid = 0;
+
+  g_spawn_async (NULL, (char **) argv, NULL,
+                 G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD
+                 | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                 NULL, NULL, &pid, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pid, >, 0);
+  return pid;
+}
+
+static void
+kill_sleeper (GPid pid)
+{
+  int status = 0;
+
+  g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
+  /* reaped, so the pid is gone (a zombie would still look alive) */
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_spawn_close_pid (pid);
+}
+
+static void
+test_resume_locked (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  const char *models[] = { "fake/a", "fake/b", NULL };
+  g_autoptr(TbUsecase) usecase = parse_usecase ("runner-test", USECASE_RUBRIC);
+  g_autoptr(TbRunner) runner = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_autoptr(TbRun) busy = NULL;
+  g_autoptr(TbRun) resumed = NULL;
+  g_autoptr(TbRun) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) outputs = NULL;
+  g_autofree char *lock = NULL;
+  g_autofree char *pid_text = NULL;
+  g_autofree char *lock_text = NULL;
+  FakeModel flaky = { 0 };
+  Recorder recorder;
+  GPid pid;
+
+  /* b's key is refused once: not retried, so the first run ends partial */
+  flaky.fail_status = 401;
+  flaky.fail_times = 1;
+  fake_server_set_model (fixture->server, "fake/b", &flaky);
+
+  runner = tb_runner_new (fixture->client, fixture->store, NULL, 2);
+  recorder_init (&recorder, fixture, runner);
+
+  run = run_models (runner, usecase, SHORT_INPUT, models, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (run->status, ==, "partial");
+  g_assert_cmpint (find_log (recorder.run_logs, "fake/b")->state, ==, TB_CALL_FAILED);
+
+  /* another live process holds the run */
+  pid = spawn_sleeper ();
+  lock = lock_path (run);
+  pid_text = g_strdup_printf ("%d\n", (int) pid);
+  g_assert_true (g_file_set_contents (lock, pid_text, -1, &error));
+  g_assert_no_error (error);
+
+  recorder_reset (&recorder);
+  busy = resume_run (runner, run->id, &error);
+  g_assert_error (error, TB_ERROR, TB_ERROR_BUSY);
+  g_assert_null (busy);
+  g_clear_error (&error);
+  g_assert_cmpuint (recorder.run_created, ==, 0);
+  g_assert_cmpuint (recorder.progress_count, ==, 0);
+  g_assert_cmpuint (fake_server_count (fixture->server, "/chat/completions", "fake/b"), ==, 1);
+  /* the other process's lock is left alone */
+  g_assert_true (g_file_get_contents (lock, &lock_text, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (lock_text, ==, pid_text);
+  loaded = tb_store_load_run (fixture->store, run->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (loaded->status, ==, "partial");
+
+  /* the holder died: its lock is taken over */
+  kill_sleeper (pid);
+  recorder_reset (&recorder);
+  resumed = resume_run (runner, run->id, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (resumed);
+  g_assert_cmpstr (resumed->id, ==, run->id);
+  g_assert_cmpstr (resumed->status, ==, "done");
+  g_assert_cmpuint (recorder.run_created, ==, 1);
+  /* only b was called again */
+  g_assert_cmpuint (fake_server_count (fixture->server, "/chat/completions", "fake/a"), ==, 1);
+  g_assert_cmpuint (fake_server_count (fixture->server, "/chat/completions", "fake/b"), ==, 2);
+  g_assert_cmpint (find_log (recorder.run_logs, "fake/b")->state, ==, TB_CALL_DONE);
+  g_assert_cmpuint (tb_runner_get_calls (runner)->len, ==, 2);
+  g_assert_cmpint (((TbCallProgress *) g_ptr_array_index (tb_runner_get_calls (runner),
+                                                           0))->state, ==, TB_CALL_DONE);
+
+  outputs = load_outputs (fixture, resumed);
+  g_assert_cmpstr (find_output (outputs, "fake/a")->status, ==, "ok");
+  g_assert_cmpstr (find_output (outputs, "fake/b")->status, ==, "ok");
+  g_assert_cmpuint (find_output (outputs, "fake/b")->attempts, ==, 2);
+
+  assert_unlocked (fixture, resumed);
+  recorder_clear (&recorder, runner);
+}
+
+/* ---- billed cost -------------------------------------------------------------------- */
+
+static void
+test_billed_cost (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  const char *models[] = { "fake/billed", NULL };
+  g_autoptr(TbUsecase) usecase = parse_usecase ("runner-test", USECASE_RUBRIC);
+  g_autoptr(TbRunner) runner = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) outputs = NULL;
+  FakeModel billed = { 0 };
+  Recorder recorder;
+  const TbOutput *output;
+  const CallLog *log;
+
+  billed.cost = 0.001;
+  billed.billed_cost = 0.0042;
+  billed.generation_404s = 2;
+  fake_server_set_model (fixture->server, "fake/billed", &billed);
+
+  runner = tb_runner_new (fixture->client, fixture->store, NULL, 2);
+  recorder_init (&recorder, fixture, runner);
+  recorder.check_first_write = TRUE;
+
+  run = run_models (runner, usecase, SHORT_INPUT, models, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (run->status, ==, "done");
+  g_assert_cmpuint (recorder.first_writes_checked, ==, 1);
+
+  /* two 404s, then the answer */
+  g_assert_cmpuint (fake_server_count (fixture->server, "/generation", NULL), ==, 3);
+
+  outputs = load_outputs (fixture, run);
+  output = find_output (outputs, "fake/billed");
+  g_assert_cmpstr (output->cost.source, ==, "billed");
+  g_assert_true (output->cost.has_billed);
+  g_assert_cmpfloat_with_epsilon (output->cost.billed_usd, 0.0042, 1e-12);
+  g_assert_cmpfloat_with_epsilon (output->cost.inline_usd, 0.001, 1e-12);
+  g_assert_cmpfloat_with_epsilon (output->cost.usd, 0.0042, 1e-12);
+  g_assert_nonnull (output->generation_id);
+
+  log = find_log (recorder.run_logs, "fake/billed");
+  g_assert_cmpstr (log->done_cost_source, ==, "inline");
+  g_assert_cmpstr (log->cost_source, ==, "billed");
+  g_assert_cmpfloat_with_epsilon (log->cost_usd, 0.0042, 1e-12);
+
+  recorder_clear (&recorder, runner);
+}
+
+/* ---- the judge model ---------------------------------------------------------------- */
+
+static void
+test_pick_judge_model (void)
+{
+  g_autoptr(TbUsecase) with_judge = parse_usecase ("with-judge",
+                                                   USECASE_NO_CRITERIA
+                                                   "judge:\n  model: usecase/judge\n");
+  g_autoptr(TbUsecase) without_judge = parse_usecase ("without-judge", USECASE_NO_CRITERIA);
+  char *picked;
+
+  g_assert_cmpstr (with_judge->judge_model, ==, "usecase/judge");
+
+  g_unsetenv ("GENERAL_TASK_LLM");
+  picked = tb_runner_pick_judge_model ("explicit/judge", with_judge);
+  g_assert_cmpstr (picked, ==, "explicit/judge");
+  g_free (picked);
+  picked = tb_runner_pick_judge_model (NULL, with_judge);
+  g_assert_cmpstr (picked, ==, "usecase/judge");
+  g_free (picked);
+  picked = tb_runner_pick_judge_model ("", with_judge);
+  g_assert_cmpstr (picked, ==, "usecase/judge");
+  g_free (picked);
+  g_assert_null (tb_runner_pick_judge_model (NULL, without_judge));
+  g_assert_null (tb_runner_pick_judge_model (NULL, NULL));
+
+  g_setenv ("GENERAL_TASK_LLM", "env/judge", TRUE);
+  picked = tb_runner_pick_judge_model ("explicit/judge", with_judge);
+  g_assert_cmpstr (picked, ==, "explicit/judge");
+  g_free (picked);
+  picked = tb_runner_pick_judge_model (NULL, with_judge);
+  g_assert_cmpstr (picked, ==, "usecase/judge");
+  g_free (picked);
+  picked = tb_runner_pick_judge_model (NULL, without_judge);
+  g_assert_cmpstr (picked, ==, "env/judge");
+  g_free (picked);
+  picked = tb_runner_pick_judge_model (NULL, NULL);
+  g_assert_cmpstr (picked, ==, "env/judge");
+  g_free (picked);
+
+  g_setenv ("GENERAL_TASK_LLM", "", TRUE);
+  g_assert_null (tb_runner_pick_judge_model (NULL, without_judge));
+  g_unsetenv ("GENERAL_TASK_LLM");
+}
+
+/* ---- main --------------------------------------------------------------------------- */
+
+static void
+add_test (const char *path,
+          void (*func) (Fixture *, gconstpointer))
+{
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down);
+}
 
 int
-main (int argc, char **argv)
+main (int    argc,
+      char **argv)
 {
+  /* GNOME's proxy module needs GSettings schemas, which isolated test folders lack. */
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  /* before any client exists: quick retries, billed costs found or given up on quickly */
+  g_setenv ("TASKBENCH_RETRY_BASE_MS", "10", TRUE);
+  g_setenv ("TASKBENCH_GENERATION_WAIT_MS", "2000", TRUE);
+  g_unsetenv ("TASKBENCH_MAX_CONCURRENCY");
+
+  add_test ("/runner/progress-signals", test_progress_signals);
+  add_test ("/runner/concurrency-limit", test_concurrency_limit);
+  add_test ("/runner/concurrency-from-env", test_concurrency_from_env);
+  add_test ("/runner/busy", test_busy_runner);
+  add_test ("/runner/chunking", test_chunking);
+  add_test ("/runner/chunked-judge", test_chunked_judge);
+  add_test ("/runner/context-too-small", test_context_too_small);
+  add_test ("/runner/judge-no-criteria", test_judge_no_criteria);
+  add_test ("/runner/judge-retry-recovers", test_judge_retry_recovers);
+  add_test ("/runner/judge-retry-gives-up", test_judge_retry_gives_up);
+  add_test ("/runner/warnings", test_warnings);
+  add_test ("/runner/cancel", test_cancel);
+  add_test ("/runner/resume-locked", test_resume_locked);
+  add_test ("/runner/billed-cost", test_billed_cost);
+  g_test_add_func ("/runner/pick-judge-model", test_pick_judge_model);
+
   return g_test_run ();
 }

@@ -723,14 +723,15 @@ cli_cmd_judge (CliContext  *cli,
           TbRun *run = g_ptr_array_index (runs, i);
           int one;
 
+          /* A run without a successful output has nothing to judge: skipped, not failed. */
           one = judge_one (cli, client, catalog, run->id, judge_model_arg, reference);
           if (one == EXIT_OK)
             judged++;
-          else if (code == EXIT_OK || one == EXIT_FAILURE_)
+          else if (one == EXIT_FAILURE_)
             code = one;
         }
       g_printerr ("Judged %u of %u runs of %s.\n", judged, runs->len, all_id);
-      return code;
+      return judged == 0 ? EXIT_FAILURE_ : code;
     }
 
   catalog = cli_load_catalog (client, FALSE, &error);

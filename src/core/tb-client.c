@@ -474,11 +474,13 @@ tb_client_new (const char *base_url,
   self->generation_wait_ms = tb_env_uint ("TASKBENCH_GENERATION_WAIT_MS",
                                           DEFAULT_GENERATION_WAIT_MS);
 
-  /* libsoup's default of 2 connections per host would serialise a parallel run */
+  /* libsoup's default of 2 connections per host would serialise a parallel run. Every call
+   * goes to the one host, and the runner's concurrency (TASKBENCH_MAX_CONCURRENCY, which may
+   * be above 16) is the real limit; billed-cost lookups need connections beside it. */
   self->session = soup_session_new_with_options ("timeout", self->timeout_s,
                                                  "user-agent", user_agent,
                                                  "max-conns", 64,
-                                                 "max-conns-per-host", 16,
+                                                 "max-conns-per-host", 64,
                                                  NULL);
   return self;
 }

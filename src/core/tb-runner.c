@@ -42,6 +42,8 @@ struct _Job {
   double        billed_sum;
   guint         billed_count;
   gint64        started_us;
+  guint64       tokens_base; /* the call's tokens before the chunk under way */
+  gboolean      write_pending; /* in runner->writes */
 };
 
 struct _TbRunner {
@@ -73,6 +75,8 @@ struct _TbRunner {
   GPtrArray    *warnings;
   gboolean      judge_after;
   guint         tick_id;
+  GQueue        writes;      /* Job* whose output file is still to be saved */
+  guint         writes_id;
 };
 
 enum {
@@ -127,9 +131,12 @@ job_free (Job *job)
   g_free (job);
 }
 
+static void flush_writes (TbRunner *self);
+
 static void
 reset_job_state (TbRunner *self)
 {
+  flush_writes (self);
   g_queue_clear (&self->queue);
   g_clear_pointer (&self->jobs, g_ptr_array_unref);
   g_clear_pointer (&self->calls, g_ptr_array_unref);
@@ -147,6 +154,8 @@ tb_runner_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->tick_id, g_source_remove);
+  if (self->jobs != NULL)
+    flush_writes (self);
   g_queue_clear (&self->queue);
   g_clear_pointer (&self->jobs, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
@@ -204,6 +213,7 @@ tb_runner_init (TbRunner *self)
   self->phase = "run";
   self->warnings = g_ptr_array_new_with_free_func (g_free);
   g_queue_init (&self->queue);
+  g_queue_init (&self->writes);
   reset_job_state (self);
 }
 
@@ -310,10 +320,16 @@ add_warning (TbRunner   *self,
              ...)
 {
   va_list args;
+  char *warning;
 
   va_start (args, format);
-  g_ptr_array_add (self->warnings, g_strdup_vprintf (format, args));
+  warning = g_strdup_vprintf (format, args);
   va_end (args);
+  /* The judge phase repeats checks the run already made (judge is a candidate). */
+  if (g_ptr_array_find_with_equal_func (self->warnings, warning, g_str_equal, NULL))
+    g_free (warning);
+  else
+    g_ptr_array_add (self->warnings, warning);
 }
 
 static void
@@ -539,13 +555,9 @@ chat_delta_cb (gpointer    user_data,
 {
   Job *job = user_data;
   TbCallProgress *call = job_call (job);
-  guint64 before = 0;
-
-  for (guint i = 0; i < job->chunk; i++)
-    before += tb_estimate_tokens (g_ptr_array_index (job->contents, i), -1);
 
   call->state = TB_CALL_RUNNING;
-  call->tokens = before + tokens;
+  call->tokens = job->tokens_base + tokens;
   if (call->started_us != 0)
     call->elapsed_ms = (g_get_monotonic_time () - call->started_us) / 1000;
   emit_progress (job->runner, job->index);
@@ -594,6 +606,43 @@ add_call_cost (TbRunner           *self,
 }
 
 static void
+write_output_now (Job *job)
+{
+  TbRunner *self = job->runner;
+  g_autoptr(GError) error = NULL;
+
+  job->write_pending = FALSE;
+  g_free (job->output->updated_at);
+  job->output->updated_at = tb_utc_now_iso8601 ();
+  if (!tb_store_write_output (self->store, self->run, job->output, &error))
+    add_warning (self, "Could not save the output of %s: %s", job->model, error->message);
+}
+
+static gboolean
+write_next_cb (gpointer user_data)
+{
+  TbRunner *self = user_data;
+  Job *job = g_queue_pop_head (&self->writes);
+
+  if (job != NULL)
+    write_output_now (job);
+  if (!g_queue_is_empty (&self->writes))
+    return G_SOURCE_CONTINUE;
+  self->writes_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+flush_writes (TbRunner *self)
+{
+  Job *job;
+
+  g_clear_handle_id (&self->writes_id, g_source_remove);
+  while ((job = g_queue_pop_head (&self->writes)) != NULL)
+    write_output_now (job);
+}
+
+static void
 write_job_result (Job *job)
 {
   TbRunner *self = job->runner;
@@ -601,10 +650,17 @@ write_job_result (Job *job)
 
   if (job->kind == JOB_CANDIDATE)
     {
-      g_free (job->output->updated_at);
-      job->output->updated_at = tb_utc_now_iso8601 ();
-      if (!tb_store_write_output (self->store, self->run, job->output, &error))
-        add_warning (self, "Could not save the output of %s: %s", job->model, error->message);
+      /* Saved from a low-priority idle, within milliseconds: answers arrive in bursts (one
+       * per slot), and each save is an fsync on the main loop. Writing at once held every
+       * next request of a burst until all its files were on disk. A save still pending
+       * when the billed cost comes in is simply made with the newer state. */
+      if (!job->write_pending)
+        {
+          job->write_pending = TRUE;
+          g_queue_push_tail (&self->writes, job);
+        }
+      if (self->writes_id == 0)
+        self->writes_id = g_idle_add_full (G_PRIORITY_LOW, write_next_cb, self, NULL);
     }
   else if (self->judgment != NULL)
     {
@@ -983,6 +1039,8 @@ start_chunk (Job *job)
 
   call->chunk = chunked (job) ? job->chunk + 1 : 0;
   call->chunks = chunked (job) ? job->chunks->len : 0;
+  /* Judge jobs keep no contents, so count from what earlier chunks streamed. */
+  job->tokens_base = call->tokens;
 
   request.model = job->model;
   request.temperature = -1;
@@ -1327,6 +1385,8 @@ maybe_finish_phase (TbRunner *self)
       || !g_queue_is_empty (&self->queue))
     return;
 
+  flush_writes (self);
+
   if (g_str_equal (self->phase, "run"))
     finish_run_phase (self);
   else
@@ -1344,6 +1404,9 @@ begin (TbRunner            *self,
        gpointer             source_tag)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  /* A cancelled run still returns the run, with status "cancelled". */
+  g_task_set_check_cancellable (task, FALSE);
 
   g_task_set_source_tag (task, source_tag);
   if (self->task != NULL)

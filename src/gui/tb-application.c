@@ -1,2 +1,399 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "tb-application"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
 #include "tb-application.h"
+#include "tb-preferences-window.h"
+#include "tb-resources.h"
+#include "tb-secret.h"
+#include "tb-util.h"
+#include "tb-window.h"
+
+struct _TbApplication
+{
+  AdwApplication  parent_instance;
+
+  char           *home;
+  TbStore        *store;
+  GSettings      *settings;
+  TbClient       *client;
+  GCancellable   *lookup_cancellable;
+};
+
+G_DEFINE_FINAL_TYPE (TbApplication, tb_application, ADW_TYPE_APPLICATION)
+
+enum {
+  CLIENT_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+TbApplication *
+tb_application_new (void)
+{
+  return g_object_new (TB_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "resource-base-path", "/io/github/taskbench/TaskBench",
+                       NULL);
+}
+
+const char *
+tb_application_get_home (TbApplication *self)
+{
+  g_return_val_if_fail (TB_IS_APPLICATION (self), NULL);
+  return self->home;
+}
+
+TbStore *
+tb_application_get_store (TbApplication *self)
+{
+  g_return_val_if_fail (TB_IS_APPLICATION (self), NULL);
+  return self->store;
+}
+
+GSettings *
+tb_application_get_settings (TbApplication *self)
+{
+  g_return_val_if_fail (TB_IS_APPLICATION (self), NULL);
+  return self->settings;
+}
+
+TbClient *
+tb_application_get_client (TbApplication *self)
+{
+  g_return_val_if_fail (TB_IS_APPLICATION (self), NULL);
+  return self->client;
+}
+
+gboolean
+tb_application_api_key_from_env (TbApplication *self)
+{
+  const char *env = g_getenv ("OPENROUTER_API_KEY");
+
+  return env != NULL && *env != '\0';
+}
+
+char *
+tb_application_dup_base_url (TbApplication *self)
+{
+  const char *env = g_getenv ("TASKBENCH_BASE_URL");
+  g_autofree char *setting = NULL;
+
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+  if (self->settings != NULL)
+    setting = g_settings_get_string (self->settings, "base-url");
+  if (setting != NULL && *setting != '\0')
+    return g_steal_pointer (&setting);
+  return g_strdup (TB_DEFAULT_BASE_URL);
+}
+
+static void
+tb_application_set_client (TbApplication *self,
+                           const char    *api_key)
+{
+  g_autofree char *base_url = tb_application_dup_base_url (self);
+  guint timeout = 0;
+
+  if (self->settings != NULL)
+    timeout = g_settings_get_uint (self->settings, "timeout");
+  timeout = tb_env_uint ("TASKBENCH_TIMEOUT", timeout);
+
+  g_clear_object (&self->client);
+  self->client = tb_client_new (base_url, api_key, timeout);
+  g_signal_emit (self, signals[CLIENT_CHANGED], 0);
+}
+
+static void
+lookup_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(TbApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = tb_secret_lookup_finish (result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (error != NULL)
+    {
+      /* No Secret Service: the key can still come from the environment. */
+      g_debug ("No API key from the Secret Service: %s", error->message);
+      return;
+    }
+  if (key != NULL && *key != '\0')
+    tb_application_set_client (self, key);
+}
+
+void
+tb_application_reload_client (TbApplication *self)
+{
+  g_autofree char *base_url = NULL;
+
+  g_return_if_fail (TB_IS_APPLICATION (self));
+
+  g_cancellable_cancel (self->lookup_cancellable);
+  g_clear_object (&self->lookup_cancellable);
+
+  if (tb_application_api_key_from_env (self))
+    {
+      tb_application_set_client (self, g_getenv ("OPENROUTER_API_KEY"));
+      return;
+    }
+
+  /* A client without a key right away, so nothing waits on the keyring; the stored key
+   * replaces it when the lookup answers. */
+  tb_application_set_client (self, NULL);
+  base_url = tb_application_dup_base_url (self);
+  self->lookup_cancellable = g_cancellable_new ();
+  tb_secret_lookup_async (base_url, self->lookup_cancellable, lookup_cb, g_object_ref (self));
+}
+
+static gboolean
+copy_tree (GFile   *from,
+           GFile   *to,
+           GError **error)
+{
+  g_autoptr(GFileEnumerator) children = NULL;
+
+  if (!g_file_make_directory_with_parents (to, NULL, error))
+    {
+      if (!g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+        return FALSE;
+      g_clear_error (error);
+    }
+
+  children = g_file_enumerate_children (from,
+                                        G_FILE_ATTRIBUTE_STANDARD_NAME ","
+                                        G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                                        G_FILE_QUERY_INFO_NONE, NULL, error);
+  if (children == NULL)
+    return FALSE;
+
+  for (;;)
+    {
+      GFileInfo *info = NULL;
+      GFile *child = NULL;
+      g_autoptr(GFile) target = NULL;
+
+      if (!g_file_enumerator_iterate (children, &info, &child, NULL, error))
+        return FALSE;
+      if (info == NULL)
+        break;
+
+      target = g_file_get_child (to, g_file_info_get_name (info));
+      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+        {
+          if (!copy_tree (child, target, error))
+            return FALSE;
+        }
+      else if (!g_file_copy (child, target, G_FILE_COPY_NONE, NULL, NULL, NULL, error))
+        {
+          if (!g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+            return FALSE;
+          g_clear_error (error);
+        }
+    }
+
+  return TRUE;
+}
+
+/* A new home starts with the shipped examples, so the first window is not empty. */
+static void
+tb_application_seed_home (TbApplication *self)
+{
+  g_autofree char *usecases = g_build_filename (self->home, "usecases", NULL);
+  g_autofree char *installed = g_build_filename (PKGDATADIR, "usecases", NULL);
+  const char *source = NULL;
+  g_autoptr(GFile) from = NULL;
+  g_autoptr(GFile) to = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (g_file_test (usecases, G_FILE_TEST_IS_DIR))
+    return;
+
+  if (g_file_test (installed, G_FILE_TEST_IS_DIR))
+    source = installed;
+  else if (g_file_test (SOURCE_USECASES_DIR, G_FILE_TEST_IS_DIR))
+    source = SOURCE_USECASES_DIR;
+
+  if (source == NULL)
+    return;
+
+  from = g_file_new_for_path (source);
+  to = g_file_new_for_path (usecases);
+  if (!copy_tree (from, to, &error))
+    g_warning ("Could not copy the example use cases into %s: %s", usecases, error->message);
+}
+
+static void
+base_url_changed_cb (TbApplication *self)
+{
+  tb_application_reload_client (self);
+}
+
+static void
+quit_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  GtkApplication *app = user_data;
+  g_autoptr(GList) windows = g_list_copy (gtk_application_get_windows (app));
+
+  /* Closing (not quitting) lets each window ask about unsaved edits. */
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_close (l->data);
+}
+
+static void
+preferences_activated (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  TbApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  TbPreferencesWindow *prefs = tb_preferences_window_new (self);
+
+  gtk_window_set_transient_for (GTK_WINDOW (prefs), parent);
+  gtk_window_present (GTK_WINDOW (prefs));
+}
+
+static void
+about_activated (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  TbApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  static const char *developers[] = { "The TaskBench authors", NULL };
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", parent,
+                        "application-name", _("TaskBench"),
+                        "application-icon", APP_ID,
+                        "version", PACKAGE_VERSION,
+                        "comments", _("Find the model that does your task best, "
+                                      "and what it costs"),
+                        "developer-name", _("The TaskBench authors"),
+                        "developers", developers,
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "website", "https://github.com/taskbench/taskbench",
+                        "issue-url", "https://github.com/taskbench/taskbench/issues",
+                        /* TRANSLATORS: put your name here, one per line */
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+shortcuts_activated (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+
+  if (window != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL);
+}
+
+static const GActionEntry app_actions[] = {
+  { "quit", quit_activated },
+  { "preferences", preferences_activated },
+  { "about", about_activated },
+  { "shortcuts", shortcuts_activated },
+};
+
+static void
+tb_application_startup (GApplication *app)
+{
+  TbApplication *self = TB_APPLICATION (app);
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *prefs_accels[] = { "<Control>comma", NULL };
+  static const char *shortcuts_accels[] = { "<Control>question", NULL };
+
+  G_APPLICATION_CLASS (tb_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
+                                   G_N_ELEMENTS (app_actions), self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
+                                         prefs_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.shortcuts",
+                                         shortcuts_accels);
+
+  self->settings = g_settings_new (APP_ID);
+  self->home = tb_resolve_home (NULL);
+  tb_application_seed_home (self);
+  self->store = tb_store_new (self->home);
+
+  g_signal_connect_object (self->settings, "changed::base-url",
+                           G_CALLBACK (base_url_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::timeout",
+                           G_CALLBACK (base_url_changed_cb), self, G_CONNECT_SWAPPED);
+  tb_application_reload_client (self);
+}
+
+static void
+tb_application_activate (GApplication *app)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  if (window == NULL)
+    window = GTK_WINDOW (tb_window_new (TB_APPLICATION (app)));
+  gtk_window_present (window);
+}
+
+static void
+tb_application_dispose (GObject *object)
+{
+  TbApplication *self = TB_APPLICATION (object);
+
+  g_cancellable_cancel (self->lookup_cancellable);
+  g_clear_object (&self->lookup_cancellable);
+  g_clear_object (&self->client);
+  g_clear_object (&self->store);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (tb_application_parent_class)->dispose (object);
+}
+
+static void
+tb_application_finalize (GObject *object)
+{
+  TbApplication *self = TB_APPLICATION (object);
+
+  g_free (self->home);
+
+  G_OBJECT_CLASS (tb_application_parent_class)->finalize (object);
+}
+
+static void
+tb_application_class_init (TbApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  /* The resources sit in a static library: naming them keeps their object file, and with it
+   * the constructor that registers them, in every program that links the GUI. */
+  (void) tb_get_resource ();
+
+  object_class->dispose = tb_application_dispose;
+  object_class->finalize = tb_application_finalize;
+  app_class->startup = tb_application_startup;
+  app_class->activate = tb_application_activate;
+
+  signals[CLIENT_CHANGED] =
+    g_signal_new ("client-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+tb_application_init (TbApplication *self)
+{
+}

@@ -1,2 +1,32 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
+
+#include <adwaita.h>
+
+#include "tb-client.h"
+#include "tb-store.h"
+
+G_BEGIN_DECLS
+
+#define TB_DEFAULT_BASE_URL "https://openrouter.ai/api/v1"
+
+#define TB_TYPE_APPLICATION (tb_application_get_type ())
+G_DECLARE_FINAL_TYPE (TbApplication, tb_application, TB, APPLICATION, AdwApplication)
+
+TbApplication *tb_application_new               (void);
+
+/* Valid after startup. */
+const char    *tb_application_get_home          (TbApplication *self);
+TbStore       *tb_application_get_store         (TbApplication *self);
+GSettings     *tb_application_get_settings      (TbApplication *self);
+
+/* The client as configured now: key from OPENROUTER_API_KEY, else the Secret Service,
+ * else none; base URL from TASKBENCH_BASE_URL, else the base-url setting, else OpenRouter.
+ * ::client-changed tells when it is replaced. */
+TbClient      *tb_application_get_client        (TbApplication *self);
+void           tb_application_reload_client     (TbApplication *self);
+gboolean       tb_application_api_key_from_env  (TbApplication *self);
+/* The base URL a new client would use. */
+char          *tb_application_dup_base_url      (TbApplication *self);
+
+G_END_DECLS

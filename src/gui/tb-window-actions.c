@@ -1,2 +1,798 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include "tb-window.h"
+#define G_LOG_DOMAIN "tb-window"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "tb-costs-view.h"
+#include "tb-error.h"
+#include "tb-run-page.h"
+#include "tb-runs-view.h"
+#include "tb-util.h"
+#include "tb-window-private.h"
+
+
+void
+tb_window_update_actions (TbWindow *self)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  gboolean open = tb_usecase_editor_get_id (self->editor) != NULL;
+  gboolean valid = tb_usecase_editor_get_usecase (self->editor) != NULL;
+  gboolean has_input = tb_input_view_has_input (self->input_view);
+
+  gtk_widget_action_set_enabled (widget, "win.duplicate-usecase", open);
+  gtk_widget_action_set_enabled (widget, "win.delete-usecase", open);
+  gtk_widget_action_set_enabled (widget, "win.save-usecase",
+                                 open && tb_usecase_editor_is_dirty (self->editor));
+  gtk_widget_action_set_enabled (widget, "win.open-input", open && !self->busy);
+  gtk_widget_action_set_enabled (widget, "win.run", open && valid && has_input && !self->busy);
+  gtk_widget_action_set_enabled (widget, "win.cancel-run", self->busy);
+  gtk_widget_action_set_enabled (widget, "win.judge-run", open && !self->busy);
+  gtk_widget_action_set_enabled (widget, "win.judge-all", open && !self->busy);
+  gtk_widget_action_set_enabled (widget, "win.resume-run", open && !self->busy);
+  gtk_widget_action_set_enabled (widget, "win.delete-run", open && !self->busy);
+  gtk_widget_set_visible (self->cancel_button, self->busy);
+}
+
+/* New, duplicate, delete */
+
+static char *
+usecase_path (TbWindow   *self,
+              const char *id)
+{
+  g_autofree char *dir = tb_window_dup_usecases_dir (self);
+  g_autofree char *name = g_strconcat (id, ".yaml", NULL);
+
+  return g_build_filename (dir, name, NULL);
+}
+
+static gboolean
+create_usecase_file (TbWindow    *self,
+                     const char  *id,
+                     const char  *text,
+                     GError     **error)
+{
+  g_autofree char *path = usecase_path (self, id);
+
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, TB_ERROR, TB_ERROR_INVALID, _("A use case “%s” already exists"), id);
+      return FALSE;
+    }
+  if (!tb_write_file_atomic (path, text, -1, error))
+    return FALSE;
+  tb_window_reload_usecases (self);
+  tb_window_select_usecase (self, id);
+  return TRUE;
+}
+
+static void
+new_id_changed_cb (GtkEditable      *entry,
+                   AdwMessageDialog *dialog)
+{
+  TbWindow *self = TB_WINDOW (gtk_window_get_transient_for (GTK_WINDOW (dialog)));
+  const char *id = gtk_editable_get_text (entry);
+  g_autofree char *path = usecase_path (self, id);
+  gboolean valid = tb_usecase_id_is_valid (id);
+  gboolean exists = valid && g_file_test (path, G_FILE_TEST_EXISTS);
+  GtkLabel *hint = g_object_get_data (G_OBJECT (dialog), "hint");
+
+  adw_message_dialog_set_response_enabled (dialog, "create", valid && !exists);
+  if (*id == '\0' || (valid && !exists))
+    gtk_widget_remove_css_class (GTK_WIDGET (entry), "error");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (entry), "error");
+
+  if (exists)
+    gtk_label_set_text (hint, _("A use case with this id exists already"));
+  else if (*id != '\0' && !valid)
+    gtk_label_set_text (hint, _("Lowercase letters, digits, “-” and “_”; start with a letter "
+                                "or digit; at most 64"));
+  else
+    gtk_label_set_text (hint, _("Names the file usecases/ID.yaml"));
+}
+
+static void
+new_response_cb (AdwMessageDialog *dialog,
+                 const char       *response,
+                 TbWindow         *self)
+{
+  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "entry");
+  const char *id = gtk_editable_get_text (entry);
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (g_strcmp0 (response, "create") != 0 || !tb_usecase_id_is_valid (id))
+    return;
+
+  text = tb_usecase_template (id);
+  if (!create_usecase_file (self, id, text, &error))
+    tb_window_toast (self, error->message);
+  else
+    adw_view_stack_set_visible_child_name (self->view_stack, "usecase");
+}
+
+static void
+entry_activate_cb (GtkEntry         *entry,
+                   AdwMessageDialog *dialog)
+{
+  if (adw_message_dialog_get_response_enabled (dialog, "create"))
+    adw_message_dialog_response (dialog, "create");
+}
+
+static void
+new_usecase_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  TbWindow *self = TB_WINDOW (widget);
+  AdwMessageDialog *dialog;
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *entry = gtk_entry_new ();
+  GtkWidget *hint = gtk_label_new (NULL);
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("New Use Case"),
+                                                       _("Choose a short id for the task, "
+                                                         "such as “lecture-chapters”.")));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "create", _("C_reate"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "create", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "create");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  adw_message_dialog_set_response_enabled (dialog, "create", FALSE);
+
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("use-case-id"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Use case id"), -1);
+  gtk_label_set_wrap (GTK_LABEL (hint), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (hint), 0);
+  gtk_widget_add_css_class (hint, "dim-label");
+  gtk_widget_add_css_class (hint, "caption");
+  gtk_box_append (GTK_BOX (box), entry);
+  gtk_box_append (GTK_BOX (box), hint);
+  g_object_set_data (G_OBJECT (dialog), "hint", hint);
+  g_object_set_data (G_OBJECT (dialog), "entry", entry);
+
+  adw_message_dialog_set_extra_child (dialog, box);
+  g_signal_connect (entry, "changed", G_CALLBACK (new_id_changed_cb), dialog);
+  g_signal_connect (entry, "activate", G_CALLBACK (entry_activate_cb), dialog);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (new_response_cb), self, 0);
+  new_id_changed_cb (GTK_EDITABLE (entry), dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_widget_grab_focus (entry);
+}
+
+static void
+duplicate_usecase_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  TbWindow *self = TB_WINDOW (widget);
+  const char *id = tb_usecase_editor_get_id (self->editor);
+  g_autofree char *new_id = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbUsecase) copy = NULL;
+
+  if (id == NULL)
+    return;
+
+  for (guint n = 1; n < 1000; n++)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *base = g_strndup (id, 55);
+
+      g_free (new_id);
+      new_id = n == 1 ? g_strdup_printf ("%s-copy", base)
+                      : g_strdup_printf ("%s-copy-%u", base, n);
+      path = usecase_path (self, new_id);
+      if (!g_file_test (path, G_FILE_TEST_EXISTS))
+        break;
+    }
+
+  /* The text being edited, renamed so the two rows can be told apart. */
+  text = tb_usecase_editor_dup_text (self->editor);
+  copy = tb_usecase_parse (new_id, text, -1, NULL, NULL);
+  if (copy != NULL)
+    {
+      g_autofree char *name = g_strdup_printf (_("%s (Copy)"), copy->name);
+
+      g_free (copy->name);
+      copy->name = g_steal_pointer (&name);
+      g_free (text);
+      text = tb_usecase_to_yaml (copy);
+    }
+
+  /* The original stays as saved on disk; the copy takes the edits. */
+  if (tb_usecase_editor_is_dirty (self->editor))
+    {
+      g_autofree char *path = usecase_path (self, id);
+
+      tb_usecase_editor_clear (self->editor);
+      if (!tb_usecase_editor_load (self->editor, id, path, &error))
+        g_clear_error (&error);
+    }
+
+  if (!create_usecase_file (self, new_id, text, &error))
+    tb_window_toast (self, error->message);
+}
+
+static void
+delete_response_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    TbWindow         *self)
+{
+  const char *id = g_object_get_data (G_OBJECT (dialog), "id");
+  g_autofree char *path = NULL;
+  g_autofree char *message = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (g_strcmp0 (response, "delete") != 0)
+    return;
+
+  path = usecase_path (self, id);
+  if (g_unlink (path) != 0)
+    {
+      message = g_strdup_printf (_("Could not delete %s: %s"), path, g_strerror (errno));
+      tb_window_toast (self, message);
+      return;
+    }
+
+  message = g_strdup_printf (_("Deleted “%s”"), (const char *) g_object_get_data (G_OBJECT (dialog),
+                                                                                "title"));
+  if (g_strcmp0 (id, tb_usecase_editor_get_id (self->editor)) == 0)
+    tb_usecase_editor_clear (self->editor);
+  tb_window_reload_usecases (self);
+  /* Nothing open now: show the empty state rather than guessing a neighbour. */
+  gtk_stack_set_visible_child_name (self->content_stack, "empty");
+  gtk_window_set_title (GTK_WINDOW (self), _("TaskBench"));
+  tb_window_update_actions (self);
+  tb_window_toast (self, message);
+}
+
+static void
+delete_usecase_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  TbWindow *self = TB_WINDOW (widget);
+  const char *id = tb_usecase_editor_get_id (self->editor);
+  const char *title = tb_window_get_usecase_title (self);
+  AdwMessageDialog *dialog;
+
+  if (id == NULL)
+    return;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), NULL, NULL));
+  adw_message_dialog_format_heading (dialog, _("Delete “%s”?"), title);
+  adw_message_dialog_format_body (dialog,
+                                  _("The file usecases/%s.yaml will be deleted. Its runs stay "
+                                    "in the results folder."), id);
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "delete", _("_Delete"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "delete", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "id", g_strdup (id), g_free);
+  g_object_set_data_full (G_OBJECT (dialog), "title", g_strdup (title), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (delete_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+save_usecase_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  TbWindow *self = TB_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+  const char *id = tb_usecase_editor_get_id (self->editor);
+
+  if (id == NULL)
+    return;
+
+  if (!tb_usecase_editor_save (self->editor, &error))
+    {
+      adw_view_stack_set_visible_child_name (self->view_stack, "usecase");
+      tb_window_toast (self, error->message);
+      return;
+    }
+  tb_window_reload_usecases (self);
+  gtk_window_set_title (GTK_WINDOW (self), tb_window_get_usecase_title (self));
+  adw_view_switcher_title_set_title (self->switcher_title, tb_window_get_usecase_title (self));
+  tb_models_view_set_usecase (self->models_view, tb_usecase_editor_get_usecase (self->editor));
+  tb_window_toast (self, _("Use case saved"));
+}
+
+/* Input */
+
+static void
+open_input_response_cb (GtkNativeDialog *dialog,
+                        int              response,
+                        TbWindow        *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+      if (file != NULL)
+        tb_window_load_input_file (self, file);
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+static void
+open_input_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  TbWindow *self = TB_WINDOW (widget);
+  GtkFileChooserNative *chooser;
+  g_autoptr(GtkFileFilter) text_filter = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) all_filter = gtk_file_filter_new ();
+
+  chooser = gtk_file_chooser_native_new (_("Choose an Input File"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"),
+                                         _("_Cancel"));
+  gtk_file_filter_set_name (text_filter, _("Text Files"));
+  gtk_file_filter_add_mime_type (text_filter, "text/*");
+  gtk_file_filter_add_mime_type (text_filter, "application/json");
+  gtk_file_filter_add_mime_type (text_filter, "application/x-yaml");
+  gtk_file_filter_set_name (all_filter, _("All Files"));
+  gtk_file_filter_add_pattern (all_filter, "*");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), text_filter);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), all_filter);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (open_input_response_cb), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+/* Runs */
+
+static void
+set_busy (TbWindow *self,
+          gboolean  busy)
+{
+  self->busy = busy;
+  tb_window_update_actions (self);
+}
+
+static TbRunner *
+new_runner (TbWindow *self)
+{
+  guint concurrency = g_settings_get_uint (self->settings, "max-concurrency");
+  TbCatalog *catalog = tb_models_view_get_catalog (self->models_view);
+
+  /* The environment wins, as for the CLI. */
+  concurrency = tb_env_uint ("TASKBENCH_MAX_CONCURRENCY", concurrency);
+  g_clear_object (&self->runner);
+  self->runner = tb_runner_new (self->client, self->store, catalog, concurrency);
+  tb_run_monitor_set_runner (TB_RUN_MONITOR (self->run_monitor), self->runner);
+
+  g_clear_object (&self->run_cancellable);
+  self->run_cancellable = g_cancellable_new ();
+  return self->runner;
+}
+
+static char *
+pick_judge (TbWindow *self)
+{
+  g_autofree char *setting = g_settings_get_string (self->settings, "judge-model");
+
+  return tb_runner_pick_judge_model (*setting != '\0' ? setting : NULL,
+                                     tb_usecase_editor_get_usecase (self->editor));
+}
+
+static void
+show_warnings (TbWindow *self,
+               TbRunner *runner)
+{
+  GPtrArray *warnings = tb_runner_get_warnings (runner);
+
+  for (guint i = 0; warnings != NULL && i < warnings->len; i++)
+    tb_window_toast (self, g_ptr_array_index (warnings, i));
+}
+
+static char *
+describe_finished_run (TbWindow *self,
+                       TbRun    *run)
+{
+  g_autoptr(GPtrArray) outputs = tb_store_load_outputs (self->store, run);
+  TbRollup rollup = { 0 };
+  g_autofree char *usd = NULL;
+  guint ok = 0;
+  guint total = run->models != NULL ? g_strv_length (run->models) : 0;
+
+  for (guint i = 0; outputs != NULL && i < outputs->len; i++)
+    {
+      TbOutput *output = g_ptr_array_index (outputs, i);
+
+      if (g_strcmp0 (output->status, "ok") == 0)
+        ok++;
+    }
+  tb_store_rollup_run (self->store, run, &rollup);
+  usd = tb_format_usd (rollup.total_usd);
+
+  if (g_strcmp0 (run->status, "cancelled") == 0)
+    /* TRANSLATORS: "Run cancelled: 1 of 3 models, $0.0012" */
+    return g_strdup_printf (_("Run cancelled: %u of %u models, %s"), ok, total, usd);
+  if (ok == 0 && total > 0)
+    return g_strdup_printf (_("Run failed: no model answered (%s)"), usd);
+  /* TRANSLATORS: "Run finished: 3 of 3 models, $0.0123" */
+  return g_strdup_printf (_("Run finished: %u of %u models, %s"), ok, total, usd);
+}
+
+static void
+run_done_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(TbWindow) self = user_data;
+  TbRunner *runner = TB_RUNNER (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbRun) run = tb_runner_finish (runner, result, &error);
+  g_autofree char *message = NULL;
+
+  if (self->disposed)
+    return;
+
+  set_busy (self, FALSE);
+  if (run == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        message = g_strdup (_("Run cancelled"));
+      else
+        message = g_strdup_printf (_("Run failed: %s"), error->message);
+    }
+  else
+    {
+      g_free (self->last_run_id);
+      self->last_run_id = g_strdup (run->id);
+      message = describe_finished_run (self, run);
+    }
+
+  show_warnings (self, runner);
+  tb_window_toast_now (self, message);
+  tb_window_refresh_results (self);
+}
+
+static void
+key_dialog_response_cb (AdwMessageDialog *dialog,
+                        const char       *response,
+                        TbWindow         *self)
+{
+  if (g_strcmp0 (response, "preferences") == 0)
+    gtk_widget_activate_action (GTK_WIDGET (self), "app.preferences", NULL);
+}
+
+/* A first run against OpenRouter without a key would only fail with 401: say where the key
+ * goes instead. */
+static gboolean
+check_api_key (TbWindow *self)
+{
+  AdwMessageDialog *dialog;
+  const char *base_url = tb_client_get_base_url (self->client);
+
+  if (tb_client_has_api_key (self->client) || strstr (base_url, "openrouter.ai") == NULL)
+    return TRUE;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("API Key Needed"),
+    _("OpenRouter needs an API key. Enter it in Preferences, where it is kept in the keyring, "
+      "or set the OPENROUTER_API_KEY environment variable before starting TaskBench. "
+      "A local OpenAI-compatible server needs no key: set its base URL in Preferences.")));
+  adw_message_dialog_add_responses (dialog, "close", _("_Close"),
+                                    "preferences", _("Open _Preferences"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "preferences", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "preferences");
+  adw_message_dialog_set_close_response (dialog, "close");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (key_dialog_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  self->key_warning_shown = TRUE;
+  return FALSE;
+}
+
+static void
+run_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  TbWindow *self = TB_WINDOW (widget);
+  TbUsecase *usecase;
+  TbRunner *runner;
+  g_auto(GStrv) models = NULL;
+  g_autofree char *judge = NULL;
+  const char *text;
+  gsize length = 0;
+
+  if (self->busy)
+    return;
+
+  tb_usecase_editor_validate_now (self->editor);
+  usecase = tb_usecase_editor_get_usecase (self->editor);
+  if (usecase == NULL)
+    {
+      adw_view_stack_set_visible_child_name (self->view_stack, "usecase");
+      tb_window_toast (self, _("Fix the use case before running it"));
+      return;
+    }
+  text = tb_input_view_get_text (self->input_view, &length);
+  if (text == NULL)
+    {
+      tb_window_toast (self, _("Choose an input file first"));
+      return;
+    }
+  models = tb_models_view_dup_selected (self->models_view);
+  if (models == NULL || models[0] == NULL)
+    {
+      tb_window_toast (self, _("Choose at least one model"));
+      return;
+    }
+  if (!check_api_key (self))
+    return;
+
+  runner = new_runner (self);
+  if (gtk_switch_get_active (self->judge_switch))
+    {
+      judge = pick_judge (self);
+      if (judge == NULL)
+        tb_window_toast (self, _("No judge model set: outputs are not scored. Set one in the "
+                                 "use case or in Preferences."));
+      else
+        tb_runner_set_judge (runner, judge, NULL);
+    }
+  tb_run_monitor_set_judging (TB_RUN_MONITOR (self->run_monitor), judge != NULL);
+
+  adw_view_stack_set_visible_child_name (self->view_stack, "run");
+  set_busy (self, TRUE);
+  tb_runner_run_async (runner, usecase, tb_input_view_get_name (self->input_view), text, length,
+                       (const char * const *) models, self->run_cancellable, run_done_cb,
+                       g_object_ref (self));
+}
+
+static void
+cancel_run_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  TbWindow *self = TB_WINDOW (widget);
+
+  g_cancellable_cancel (self->run_cancellable);
+  if (self->judge_queue != NULL)
+    g_queue_clear_full (self->judge_queue, g_free);
+}
+
+static void judge_next (TbWindow *self);
+
+static void
+judge_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(TbWindow) self = user_data;
+  TbRunner *runner = TB_RUNNER (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbRun) run = tb_runner_finish (runner, result, &error);
+  g_autofree char *message = NULL;
+  TbJudgment *judgment;
+
+  if (self->disposed)
+    return;
+
+  set_busy (self, FALSE);
+  judgment = tb_runner_get_judgment (runner);
+  if (run == NULL)
+    message = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+              ? g_strdup (_("Judging cancelled"))
+              : g_strdup_printf (_("Judging failed: %s"), error->message);
+  else if (judgment != NULL && judgment->best_overall != NULL)
+    /* TRANSLATORS: "Judged 20261125T…: best overall openai/gpt-4o" */
+    message = g_strdup_printf (_("Judged %s: best overall %s"), run->id, judgment->best_overall);
+  else
+    message = g_strdup_printf (_("Judged %s"), run->id);
+
+  show_warnings (self, runner);
+  tb_window_toast_now (self, message);
+  tb_window_refresh_results (self);
+
+  if (run != NULL && self->judge_queue != NULL && !g_queue_is_empty (self->judge_queue))
+    judge_next (self);
+}
+
+static gboolean
+start_judging (TbWindow   *self,
+               const char *run_id)
+{
+  g_autofree char *judge = pick_judge (self);
+  TbRunner *runner;
+
+  if (judge == NULL)
+    {
+      tb_window_toast (self, _("No judge model set: choose one in the use case or in "
+                               "Preferences"));
+      return FALSE;
+    }
+  if (!check_api_key (self))
+    return FALSE;
+
+  runner = new_runner (self);
+  tb_runner_set_judge (runner, judge, NULL);
+  set_busy (self, TRUE);
+  tb_runner_judge_async (runner, run_id, self->run_cancellable, judge_done_cb,
+                         g_object_ref (self));
+  return TRUE;
+}
+
+static void
+judge_next (TbWindow *self)
+{
+  g_autofree char *run_id = g_queue_pop_head (self->judge_queue);
+
+  if (run_id != NULL && !start_judging (self, run_id))
+    g_queue_clear_full (self->judge_queue, g_free);
+}
+
+static void
+judge_run_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  TbWindow *self = TB_WINDOW (widget);
+
+  if (!self->busy)
+    start_judging (self, g_variant_get_string (parameter, NULL));
+}
+
+static void
+judge_all_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  TbWindow *self = TB_WINDOW (widget);
+  const char *id = tb_usecase_editor_get_id (self->editor);
+  g_autoptr(GPtrArray) runs = NULL;
+
+  if (self->busy || id == NULL)
+    return;
+
+  if (self->judge_queue == NULL)
+    self->judge_queue = g_queue_new ();
+  g_queue_clear_full (self->judge_queue, g_free);
+
+  runs = tb_store_list_runs (self->store, id);
+  for (guint i = 0; runs != NULL && i < runs->len; i++)
+    {
+      TbRun *run = g_ptr_array_index (runs, i);
+
+      /* Only runs with outputs to score; the oldest first, as they were made. */
+      if (g_strcmp0 (run->status, "done") == 0 || g_strcmp0 (run->status, "partial") == 0)
+        g_queue_push_head (self->judge_queue, g_strdup (run->id));
+    }
+
+  if (g_queue_is_empty (self->judge_queue))
+    {
+      tb_window_toast (self, _("No finished runs to judge"));
+      return;
+    }
+  judge_next (self);
+}
+
+static void
+resume_run_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  TbWindow *self = TB_WINDOW (widget);
+  TbRunner *runner;
+
+  if (self->busy || !check_api_key (self))
+    return;
+
+  runner = new_runner (self);
+  set_busy (self, TRUE);
+  adw_view_stack_set_visible_child_name (self->view_stack, "run");
+  tb_runner_resume_async (runner, g_variant_get_string (parameter, NULL), self->run_cancellable,
+                          run_done_cb, g_object_ref (self));
+}
+
+static void
+delete_run_response_cb (AdwMessageDialog *dialog,
+                        const char       *response,
+                        TbWindow         *self)
+{
+  const char *run_id = g_object_get_data (G_OBJECT (dialog), "run-id");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbRun) run = NULL;
+
+  if (g_strcmp0 (response, "delete") != 0)
+    return;
+
+  run = tb_store_load_run (self->store, run_id, &error);
+  if (run == NULL || !tb_store_delete_run (self->store, run, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not delete the run: %s"),
+                                                  error->message);
+      tb_window_toast (self, message);
+      return;
+    }
+
+  if (g_strcmp0 (tb_run_page_get_run_id (TB_RUN_PAGE (self->run_page)), run_id) == 0)
+    {
+      tb_run_page_set_run (TB_RUN_PAGE (self->run_page), self->store, NULL);
+      gtk_stack_set_visible_child_name (self->runs_stack, "list");
+    }
+  tb_window_refresh_results (self);
+  tb_window_toast (self, _("Run deleted"));
+}
+
+static void
+delete_run_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  TbWindow *self = TB_WINDOW (widget);
+  const char *run_id = g_variant_get_string (parameter, NULL);
+  AdwMessageDialog *dialog;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Delete Run?"),
+                                                       NULL));
+  adw_message_dialog_format_body (dialog,
+                                  _("The run %s, its outputs and judgments will be deleted. "
+                                    "Its cost stays spent but leaves the totals."), run_id);
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "delete", _("_Delete"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "delete", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "run-id", g_strdup (run_id), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (delete_run_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+open_run_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  TbWindow *self = TB_WINDOW (widget);
+  const char *run_id = g_variant_get_string (parameter, NULL);
+
+  tb_run_page_set_run (TB_RUN_PAGE (self->run_page), self->store, run_id);
+  gtk_label_set_text (self->run_title, run_id);
+  adw_view_stack_set_visible_child_name (self->view_stack, "runs");
+  gtk_stack_set_visible_child_name (self->runs_stack, "run");
+}
+
+void
+tb_window_class_install_actions (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "win.new-usecase", NULL, new_usecase_action);
+  gtk_widget_class_install_action (widget_class, "win.duplicate-usecase", NULL,
+                                   duplicate_usecase_action);
+  gtk_widget_class_install_action (widget_class, "win.delete-usecase", NULL,
+                                   delete_usecase_action);
+  gtk_widget_class_install_action (widget_class, "win.save-usecase", NULL, save_usecase_action);
+  gtk_widget_class_install_action (widget_class, "win.open-input", NULL, open_input_action);
+  gtk_widget_class_install_action (widget_class, "win.run", NULL, run_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel-run", NULL, cancel_run_action);
+  gtk_widget_class_install_action (widget_class, "win.judge-run", "s", judge_run_action);
+  gtk_widget_class_install_action (widget_class, "win.judge-all", NULL, judge_all_action);
+  gtk_widget_class_install_action (widget_class, "win.resume-run", "s", resume_run_action);
+  gtk_widget_class_install_action (widget_class, "win.delete-run", "s", delete_run_action);
+  gtk_widget_class_install_action (widget_class, "win.open-run", "s", open_run_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
+                                       "win.new-usecase", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK,
+                                       "win.save-usecase", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK,
+                                       "win.open-input", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,
+                                       "win.run", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK,
+                                       "win.run", NULL);
+}

@@ -1,2 +1,46 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
+
+#include <adwaita.h>
+
+#include "tb-application.h"
+#include "tb-input-view.h"
+#include "tb-models-view.h"
+#include "tb-runner.h"
+#include "tb-usecase-editor.h"
+
+G_BEGIN_DECLS
+
+#define TB_TYPE_WINDOW (tb_window_get_type ())
+G_DECLARE_FINAL_TYPE (TbWindow, tb_window, TB, WINDOW, AdwApplicationWindow)
+
+TbWindow        *tb_window_new              (TbApplication *app);
+
+/* Re-reads usecases/ into the sidebar, keeping the selection when it still exists. */
+void             tb_window_reload_usecases  (TbWindow   *self);
+/* Selects and opens a use case as a click would (asking about unsaved edits first).
+ * FALSE when there is no such id in the list. */
+gboolean         tb_window_select_usecase   (TbWindow   *self,
+                                             const char *id);
+/* nullable: the open use case */
+const char      *tb_window_get_usecase_id   (TbWindow   *self);
+
+/* What a drop on the Run page and the Open dialog both call. Reads without blocking. */
+void             tb_window_load_input_file  (TbWindow   *self,
+                                             GFile      *file);
+void             tb_window_set_models       (TbWindow           *self,
+                                             const char * const *ids);
+
+/* The runner of the current or last operation (run, resume, judge), or NULL. */
+TbRunner        *tb_window_get_runner       (TbWindow   *self);
+/* A run, resume or judge pass is under way. */
+gboolean         tb_window_is_busy          (TbWindow   *self);
+/* nullable: the id of the run the last run or resume produced */
+const char      *tb_window_get_last_run_id  (TbWindow   *self);
+
+TbUsecaseEditor *tb_window_get_editor       (TbWindow   *self);
+TbInputView     *tb_window_get_input_view   (TbWindow   *self);
+TbModelsView    *tb_window_get_models_view  (TbWindow   *self);
+GtkWidget       *tb_window_get_runs_view    (TbWindow   *self);
+
+G_END_DECLS
