@@ -354,12 +354,78 @@ open_input_action (GtkWidget  *widget,
 
 /* Runs */
 
+static void follow_monitor_cb (GtkAdjustment *adjustment, TbWindow *self);
+
+/* After the last rows settle, the page stops following so later edits do not jump it. */
+static gboolean
+stop_following_cb (gpointer user_data)
+{
+  g_autoptr(TbWindow) self = user_data;
+
+  if (!self->disposed && !self->busy)
+    {
+      follow_monitor_cb (gtk_scrolled_window_get_vadjustment (self->run_scroller), self);
+      self->follow_monitor = FALSE;
+    }
+  return G_SOURCE_REMOVE;
+}
+
 static void
 set_busy (TbWindow *self,
           gboolean  busy)
 {
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+  gboolean focus_on_buttons = focus == self->run_button || focus == self->cancel_button;
+
   self->busy = busy;
   tb_window_update_actions (self);
+  /* Focus stays on the button row next to the live rows: the page scrolls to the focused
+   * widget, and a hidden Cancel button would hand focus (and the view) elsewhere. */
+  if (busy && self->follow_monitor)
+    gtk_widget_grab_focus (self->cancel_button);
+  else if (!busy && (focus_on_buttons || self->follow_monitor))
+    gtk_widget_grab_focus (self->run_button);
+  if (!busy && self->follow_monitor)
+    g_timeout_add_full (G_PRIORITY_LOW, 500, stop_following_cb, g_object_ref (self), NULL);
+}
+
+/* The input and model lists above the live rows are often taller than the page: while a
+ * run is under way the page keeps the Cancel button and the rows below it in view, also
+ * when the rows grow (the adjustment's ::changed follows every layout). */
+static void
+follow_monitor_cb (GtkAdjustment *adjustment,
+                   TbWindow      *self)
+{
+  GtkWidget *viewport = gtk_scrolled_window_get_child (self->run_scroller);
+  /* The viewport's child: its coordinates do not move with the scroll position. */
+  GtkWidget *content = GTK_IS_VIEWPORT (viewport)
+                       ? gtk_viewport_get_child (GTK_VIEWPORT (viewport)) : NULL;
+  GtkWidget *buttons = gtk_widget_get_parent (self->run_button);
+  double x = 0, top = 0, monitor_top = 0;
+  double page = gtk_adjustment_get_page_size (adjustment);
+  double bottom;
+
+  if (!self->follow_monitor || content == NULL
+      || !gtk_widget_translate_coordinates (buttons, content, 0, 0, &x, &top)
+      || !gtk_widget_translate_coordinates (self->run_monitor, content, 0, 0, &x, &monitor_top))
+    return;
+
+  /* As much of the live rows as fits, with the Run button above them when there is room. */
+  bottom = monitor_top + gtk_widget_get_height (self->run_monitor) + 12;
+  gtk_adjustment_set_value (adjustment, MIN (top - 12, MAX (bottom - page, 0)));
+}
+
+static void
+show_monitor (TbWindow *self)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->run_scroller);
+
+  adw_view_stack_set_visible_child_name (self->view_stack, "run");
+  if (self->follow_handler == 0)
+    self->follow_handler = g_signal_connect (adjustment, "changed",
+                                             G_CALLBACK (follow_monitor_cb), self);
+  self->follow_monitor = TRUE;
+  follow_monitor_cb (adjustment, self);
 }
 
 static TbRunner *
@@ -547,7 +613,7 @@ run_action (GtkWidget  *widget,
     }
   tb_run_monitor_set_judging (TB_RUN_MONITOR (self->run_monitor), judge != NULL);
 
-  adw_view_stack_set_visible_child_name (self->view_stack, "run");
+  show_monitor (self);
   set_busy (self, TRUE);
   tb_runner_run_async (runner, usecase, tb_input_view_get_name (self->input_view), text, length,
                        (const char * const *) models, self->run_cancellable, run_done_cb,
@@ -693,8 +759,8 @@ resume_run_action (GtkWidget  *widget,
     return;
 
   runner = new_runner (self);
+  show_monitor (self);
   set_busy (self, TRUE);
-  adw_view_stack_set_visible_child_name (self->view_stack, "run");
   tb_runner_resume_async (runner, g_variant_get_string (parameter, NULL), self->run_cancellable,
                           run_done_cb, g_object_ref (self));
 }

@@ -55,6 +55,9 @@ struct _TbWindow
   GtkWidget            *run_button;
   GtkWidget            *cancel_button;
   GtkWidget            *run_monitor;
+  GtkScrolledWindow    *run_scroller;
+  gboolean              follow_monitor;  /* keep the live rows in view */
+  gulong                follow_handler;
   GtkStack             *runs_stack;
   GtkWidget            *runs_view;
   GtkLabel             *run_title;

@@ -745,6 +745,7 @@ tb_window_class_init (TbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TbWindow, run_button);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, run_monitor);
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, run_scroller);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, runs_stack);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, runs_view);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, run_title);
