@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "fake-server.h"
+#include "tb-run-page.h"
+#include "tb-score-chart.h"
 #include "tb-application.h"
 #include "tb-runs-view.h"
 #include "tb-util.h"
@@ -463,7 +465,29 @@ test_window_flow (void)
   while (g_dir_read_name (judgments) != NULL)
     n_judgments++;
   g_assert_cmpuint (n_judgments, ==, 1);
+
+  /* Judge all: every run of the use case gets a new judgment; the old one stays. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.judge-all", NULL);
+  g_assert_true (wait_for (not_busy, window, 60000));
+  g_clear_pointer (&judgments, g_dir_close);
+  judgments = g_dir_open (judgments_dir, 0, NULL);
+  n_judgments = 0;
+  while (g_dir_read_name (judgments) != NULL)
+    n_judgments++;
+  g_assert_cmpuint (n_judgments, ==, 2);
+
+  /* The run page draws the score-vs-cost chart with one point per judged model. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.open-run", "s", run_id);
+  {
+    GtkWidget *page = child (window, "run_page");
+    GtkWidget *chart = GTK_WIDGET (gtk_widget_get_template_child (page, TB_TYPE_RUN_PAGE,
+                                                                  "chart"));
+
+    g_assert_cmpstr (tb_run_page_get_run_id (TB_RUN_PAGE (page)), ==, run_id);
+    g_assert_nonnull (chart);
+    g_assert_cmpuint (tb_score_chart_get_n_points (TB_SCORE_CHART (chart)), ==, 3);
+    g_assert_true (gtk_widget_get_mapped (chart));
+  }
   screenshot (GTK_WIDGET (window), "run-page");
 
   adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (child (window, "view_stack")), "costs");
@@ -602,6 +626,21 @@ main (int    argc,
   }
 
   fx.server = fake_server_new ();
+  /* Three candidates with a real trade-off, so the chart and the picks have something to
+   * show: the judge scores each "SCORE=N" answer N on every criterion. */
+  {
+    FakeModel cheap = { .content = "- Export to CSV (SCORE=6)", .cost = 0.00042,
+                        .billed_cost = 0.00042 };
+    FakeModel mid = { .content = "## New\n- Export to CSV\n## Fixed\n- Empty list crash "
+                                 "(SCORE=8)", .cost = 0.0011, .billed_cost = 0.00112 };
+    FakeModel dear = { .content = "## New\n- Export your data to CSV\n## Fixed\n- No crash "
+                                  "on an empty list\n## Docs\n- Cost columns (SCORE=9)",
+                       .cost = 0.0062, .billed_cost = 0.0063 };
+
+    fake_server_set_model (fx.server, "fake/cheap-model", &cheap);
+    fake_server_set_model (fx.server, "openai/gpt-4o-mini", &mid);
+    fake_server_set_model (fx.server, "fake/json-model", &dear);
+  }
   g_setenv ("TASKBENCH_HOME", fx.home, TRUE);
   g_setenv ("TASKBENCH_BASE_URL", fake_server_get_url (fx.server), TRUE);
   g_setenv ("OPENROUTER_API_KEY", "test-key", TRUE);
