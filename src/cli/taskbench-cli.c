@@ -858,6 +858,16 @@ main (int    argc,
 
   cli.home = tb_resolve_home (explicit_home);
   cli.store = tb_store_new (cli.home);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *from = NULL;
+
+    if (tb_store_seed_examples (cli.store, &from, &error))
+      g_printerr ("A new TaskBench home: copied the example use cases from %s into %s/usecases.\n",
+                  from, cli.home);
+    else if (error != NULL)
+      cli_warn ("%s", error->message);
+  }
 
   code = -1;
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)

@@ -2125,3 +2125,105 @@ tb_store_rollup_all (TbStore    *self,
         g_hash_table_replace (per_usecase, g_strdup (id), g_memdup2 (&part, sizeof part));
     }
 }
+
+static gboolean
+copy_tree (GFile   *from,
+           GFile   *to,
+           GError **error)
+{
+  g_autoptr(GFileEnumerator) children = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (!g_file_make_directory_with_parents (to, NULL, &local_error)
+      && !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  children = g_file_enumerate_children (from,
+                                        G_FILE_ATTRIBUTE_STANDARD_NAME ","
+                                        G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                                        G_FILE_QUERY_INFO_NONE, NULL, error);
+  if (children == NULL)
+    return FALSE;
+
+  for (;;)
+    {
+      GFileInfo *info = NULL;
+      GFile *child = NULL;
+      g_autoptr(GFile) target = NULL;
+
+      if (!g_file_enumerator_iterate (children, &info, &child, NULL, error))
+        return FALSE;
+      if (info == NULL)
+        break;
+
+      target = g_file_get_child (to, g_file_info_get_name (info));
+      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+        {
+          if (!copy_tree (child, target, error))
+            return FALSE;
+        }
+      /* Overwrite: a staging folder left by an interrupted copy is simply redone. */
+      else if (!g_file_copy (child, target, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+tb_store_seed_examples (TbStore  *self,
+                        char    **from,
+                        GError  **error)
+{
+  g_autofree char *usecases = NULL;
+  g_autofree char *installed = g_build_filename (PKGDATADIR, "usecases", NULL);
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *exe_dir = exe != NULL ? g_path_get_dirname (exe) : NULL;
+  /* Beside the running binary first (<prefix>/bin → <prefix>/share/taskbench), so a tree
+   * installed with DESTDIR or moved elsewhere still finds its own examples. */
+  g_autofree char *relocated = exe_dir != NULL
+                               ? g_build_filename (exe_dir, "..", "share", "taskbench",
+                                                   "usecases", NULL)
+                               : NULL;
+  g_autofree char *staging = NULL;
+  g_autofree char *source = NULL;
+  g_autoptr(GFile) source_file = NULL;
+  g_autoptr(GFile) staging_file = NULL;
+
+  g_return_val_if_fail (TB_IS_STORE (self), FALSE);
+
+  usecases = tb_store_usecases_dir (self);
+  if (g_file_test (usecases, G_FILE_TEST_EXISTS))
+    return FALSE;
+
+  if (relocated != NULL && g_file_test (relocated, G_FILE_TEST_IS_DIR))
+    source = g_canonicalize_filename (relocated, NULL);
+  else if (g_file_test (installed, G_FILE_TEST_IS_DIR))
+    source = g_strdup (installed);
+  else if (g_file_test (SOURCE_USECASES_DIR, G_FILE_TEST_IS_DIR))
+    source = g_strdup (SOURCE_USECASES_DIR);
+  if (source == NULL)
+    return FALSE;
+
+  /* Copied beside the target and renamed into place, so a half copy never looks like a
+   * home that has its use cases. */
+  staging = g_strconcat (usecases, ".seeding", NULL);
+  source_file = g_file_new_for_path (source);
+  staging_file = g_file_new_for_path (staging);
+  if (!copy_tree (source_file, staging_file, error) || g_rename (staging, usecases) != 0)
+    {
+      g_prefix_error (error, "Could not copy the example use cases into %s: ", usecases);
+      if (error != NULL && *error == NULL)
+        g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
+                     "Could not copy the example use cases into %s: %s", usecases,
+                     g_strerror (errno));
+      return FALSE;
+    }
+
+  if (from != NULL)
+    *from = g_steal_pointer (&source);
+  return TRUE;
+}

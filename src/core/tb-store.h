@@ -131,6 +131,14 @@ const char *tb_store_get_home          (TbStore *self);
 char       *tb_store_usecases_dir      (TbStore *self);
 char       *tb_store_results_dir       (TbStore *self);
 
+/* A home without a usecases/ folder gets a copy of the shipped examples (with their
+ * samples/): from the installed package data, else from the source tree. Returns TRUE when
+ * it copied them, with `*from` (nullable) set to where from; FALSE without error when the
+ * home has use cases already or no examples are found. */
+gboolean    tb_store_seed_examples     (TbStore     *self,
+                                        char       **from,
+                                        GError     **error);
+
 /* YYYYMMDDTHHMMSSZ-xxxx */
 char       *tb_store_new_run_id        (void);
 

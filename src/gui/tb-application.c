@@ -154,81 +154,14 @@ tb_application_reload_client (TbApplication *self)
   tb_secret_lookup_async (base_url, self->lookup_cancellable, lookup_cb, g_object_ref (self));
 }
 
-static gboolean
-copy_tree (GFile   *from,
-           GFile   *to,
-           GError **error)
-{
-  g_autoptr(GFileEnumerator) children = NULL;
-
-  if (!g_file_make_directory_with_parents (to, NULL, error))
-    {
-      if (!g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_EXISTS))
-        return FALSE;
-      g_clear_error (error);
-    }
-
-  children = g_file_enumerate_children (from,
-                                        G_FILE_ATTRIBUTE_STANDARD_NAME ","
-                                        G_FILE_ATTRIBUTE_STANDARD_TYPE,
-                                        G_FILE_QUERY_INFO_NONE, NULL, error);
-  if (children == NULL)
-    return FALSE;
-
-  for (;;)
-    {
-      GFileInfo *info = NULL;
-      GFile *child = NULL;
-      g_autoptr(GFile) target = NULL;
-
-      if (!g_file_enumerator_iterate (children, &info, &child, NULL, error))
-        return FALSE;
-      if (info == NULL)
-        break;
-
-      target = g_file_get_child (to, g_file_info_get_name (info));
-      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
-        {
-          if (!copy_tree (child, target, error))
-            return FALSE;
-        }
-      else if (!g_file_copy (child, target, G_FILE_COPY_NONE, NULL, NULL, NULL, error))
-        {
-          if (!g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_EXISTS))
-            return FALSE;
-          g_clear_error (error);
-        }
-    }
-
-  return TRUE;
-}
-
 /* A new home starts with the shipped examples, so the first window is not empty. */
 static void
 tb_application_seed_home (TbApplication *self)
 {
-  g_autofree char *usecases = g_build_filename (self->home, "usecases", NULL);
-  g_autofree char *installed = g_build_filename (PKGDATADIR, "usecases", NULL);
-  const char *source = NULL;
-  g_autoptr(GFile) from = NULL;
-  g_autoptr(GFile) to = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (g_file_test (usecases, G_FILE_TEST_IS_DIR))
-    return;
-
-  if (g_file_test (installed, G_FILE_TEST_IS_DIR))
-    source = installed;
-  else if (g_file_test (SOURCE_USECASES_DIR, G_FILE_TEST_IS_DIR))
-    source = SOURCE_USECASES_DIR;
-
-  if (source == NULL)
-    return;
-
-  from = g_file_new_for_path (source);
-  to = g_file_new_for_path (usecases);
-  if (!copy_tree (from, to, &error))
-    g_warning ("Could not copy the example use cases into %s: %s", usecases, error->message);
+  if (!tb_store_seed_examples (self->store, NULL, &error) && error != NULL)
+    g_warning ("%s", error->message);
 }
 
 static void
@@ -329,8 +262,8 @@ tb_application_startup (GApplication *app)
 
   self->settings = g_settings_new (APP_ID);
   self->home = tb_resolve_home (NULL);
-  tb_application_seed_home (self);
   self->store = tb_store_new (self->home);
+  tb_application_seed_home (self);
 
   g_signal_connect_object (self->settings, "changed::base-url",
                            G_CALLBACK (base_url_changed_cb), self, G_CONNECT_SWAPPED);
