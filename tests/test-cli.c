@@ -1200,36 +1200,71 @@ static void
 test_structured_output_request (Fixture       *fixture,
                                 gconstpointer  data)
 {
-  g_autofree char *input = sample_path ("lecture-chapters.txt");
+  g_autofree char *meeting = sample_path ("meeting-action-items.md");
+  g_autofree char *lecture = sample_path ("lecture-chapters.txt");
   g_autofree char *good = chapters (8);
-  g_autoptr(Result) run = NULL;
+  const char *items = "{\"summary\":\"Plan\",\"action_items\":[],\"decisions\":[]}";
+  g_autoptr(Result) object_run = NULL;
+  g_autoptr(Result) array_run = NULL;
   GPtrArray *requests;
-  gboolean with_schema = FALSE;
-  gboolean without_schema = FALSE;
+  guint with_schema = 0, without_schema = 0, judge_strict = 0, array_plain = 0;
 
-  script (fixture, "openai/gpt-4o-mini", good, 0.001, 0.001);
   /* In the fake catalog gpt-4o-mini takes structured outputs and llama 8b does not. */
-  script (fixture, "meta-llama/llama-3.1-8b-instruct", good, 0.0001, 0.0001);
-  run = cli (fixture, "run", "lecture-chapters", "--input", input, "--models",
-             "openai/gpt-4o-mini,meta-llama/llama-3.1-8b-instruct");
-  g_assert_cmpint (run->status, ==, 0);
+  script (fixture, "openai/gpt-4o-mini", items, 0.001, 0.001);
+  script (fixture, "meta-llama/llama-3.1-8b-instruct", items, 0.0001, 0.0001);
+  object_run = cli (fixture, "run", "meeting-action-items", "--input", meeting, "--models",
+                    "openai/gpt-4o-mini,meta-llama/llama-3.1-8b-instruct", "--judge");
+  g_assert_cmpint (object_run->status, ==, 0);
 
   requests = fake_server_get_requests (fixture->server);
   for (guint i = 0; i < requests->len; i++)
     {
       FakeRequest *request = g_ptr_array_index (requests, i);
 
+      if (!g_str_has_suffix (request->path, "/chat/completions"))
+        continue;
+      g_assert_cmpstr (request->authorization, ==, "Bearer " KEY);
+      g_assert_nonnull (request->title);
       if (g_strcmp0 (request->model, "openai/gpt-4o-mini") == 0)
         {
-          with_schema = strstr (request->body, "\"json_schema\"") != NULL;
-          g_assert_cmpstr (request->authorization, ==, "Bearer " KEY);
-          g_assert_nonnull (request->title);
+          /* The use case's own schema: sent, but not strict. */
+          g_assert_nonnull (strstr (request->body, "\"json_schema\""));
+          g_assert_nonnull (strstr (request->body, "\"strict\":false"));
+          with_schema++;
         }
-      if (g_strcmp0 (request->model, "meta-llama/llama-3.1-8b-instruct") == 0)
-        without_schema = strstr (request->body, "response_format") == NULL;
+      else if (g_strcmp0 (request->model, "meta-llama/llama-3.1-8b-instruct") == 0)
+        {
+          g_assert_null (strstr (request->body, "response_format"));
+          without_schema++;
+        }
+      else if (g_strcmp0 (request->model, "anthropic/claude-sonnet-4.5") == 0)
+        {
+          /* The judge's answer schema is written for strict mode. */
+          g_assert_nonnull (strstr (request->body, "\"strict\":true"));
+          judge_strict++;
+        }
     }
-  g_assert_true (with_schema);
-  g_assert_true (without_schema);
+  g_assert_cmpuint (with_schema, ==, 1);
+  g_assert_cmpuint (without_schema, ==, 1);
+  g_assert_cmpuint (judge_strict, ==, 2);
+
+  /* An array at the root (chapters) is never sent as json_schema: providers refuse it. */
+  fake_server_clear_requests (fixture->server);
+  script (fixture, "openai/gpt-4o-mini", good, 0.001, 0.001);
+  array_run = cli (fixture, "run", "lecture-chapters", "--input", lecture, "--models",
+                   "openai/gpt-4o-mini");
+  g_assert_cmpint (array_run->status, ==, 0);
+  for (guint i = 0; i < requests->len; i++)
+    {
+      FakeRequest *request = g_ptr_array_index (requests, i);
+
+      if (g_strcmp0 (request->model, "openai/gpt-4o-mini") == 0)
+        {
+          g_assert_null (strstr (request->body, "response_format"));
+          array_plain++;
+        }
+    }
+  g_assert_cmpuint (array_plain, ==, 1);
 }
 
 static void

@@ -344,6 +344,7 @@ test_response_format (void)
 
   request.json_schema = schema;
   request.schema_name = "chapters";
+  request.strict = TRUE;
   result = run_chat (client, &request, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
 

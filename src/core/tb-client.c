@@ -1234,7 +1234,7 @@ build_chat_body (const TbChatRequest *request)
                                               request->schema_name[0] != '\0'
                                               ? request->schema_name : "output");
       json_builder_set_member_name (builder, "strict");
-      json_builder_add_boolean_value (builder, TRUE);
+      json_builder_add_boolean_value (builder, request->strict);
       json_builder_set_member_name (builder, "schema");
       json_builder_add_value (builder, json_node_copy (request->json_schema));
       json_builder_end_object (builder);

@@ -15,6 +15,8 @@ typedef struct {
   gint64      max_tokens;    /* 0: not sent */
   JsonNode   *json_schema;   /* nullable: response_format {type: json_schema, strict} */
   const char *schema_name;   /* name inside json_schema; default "output" */
+  gboolean    strict;        /* json_schema.strict: only for schemas written for strict mode
+                                (every object closed, every property required) */
   gboolean    json_object;   /* response_format {type: json_object} when no schema */
   gboolean    stream;
 } TbChatRequest;

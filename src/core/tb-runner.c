@@ -1051,8 +1051,12 @@ start_chunk (Job *job)
       if (chunked (job))
         user = tb_prompt_executor (self->usecase, chunk->text, chunk);
       request.user = user != NULL ? user : self->prompt;
-      /* Structured output only where the catalog says the model takes it. */
-      if (self->usecase->output_schema != NULL && model != NULL && model->json_schema)
+      /* Structured output only where the catalog says the model takes it, and only for an
+       * object at the root: providers refuse json_schema for any other root (an array of
+       * chapters is then asked for by the prompt alone). Not strict: a user's schema is
+       * seldom written for strict mode (closed objects, every property required). */
+      if (g_strcmp0 (schema_root_type (self->usecase->output_schema), "object") == 0
+          && model != NULL && model->json_schema)
         {
           request.json_schema = self->usecase->output_schema;
           request.schema_name = "output";
@@ -1078,6 +1082,8 @@ start_chunk (Job *job)
           judge_schema = tb_judge_answer_schema (self->usecase);
           request.json_schema = judge_schema;
           request.schema_name = JUDGE_SCHEMA_NAME;
+          /* Built for strict mode: closed objects, everything required. */
+          request.strict = TRUE;
         }
     }
 
