@@ -36,6 +36,7 @@ struct _Job {
   TbOutput     *output;      /* candidates */
   TbScore      *score;       /* judge */
   gboolean      score_in_judgment; /* the judgment owns `score` now */
+  gboolean      schema_wrapped;    /* asked for {"result": …}: unwrap the answers */
   GPtrArray    *answers;     /* judge: parsed per-chunk answers (JsonObject*) */
   guint         parse_retries;
   guint         lookups;     /* billed-cost lookups under way */
@@ -1025,6 +1026,54 @@ schema_root_type (JsonNode *schema)
 
 static void chat_cb (GObject *source, GAsyncResult *result, gpointer user_data);
 
+#define WRAP_KEY "result"
+
+static JsonNode *
+wrap_schema (JsonNode *schema)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, "object");
+  json_builder_set_member_name (builder, "properties");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, WRAP_KEY);
+  json_builder_add_value (builder, json_node_copy (schema));
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "required");
+  json_builder_begin_array (builder);
+  json_builder_add_string_value (builder, WRAP_KEY);
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "additionalProperties");
+  json_builder_add_boolean_value (builder, FALSE);
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+/* The answer to a wrapped schema, {"result": …}, becomes what the use case asked for. An
+ * answer without the wrapper (a model that ignored it) is kept as it came. */
+static char *
+unwrap_answer (const char *content)
+{
+  g_autofree char *clean = tb_strip_code_fence (content != NULL ? content : "");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+  JsonObject *object;
+
+  if (!json_parser_load_from_data (parser, clean, -1, NULL))
+    return g_strdup (content);
+  root = json_parser_get_root (parser);
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    return g_strdup (content);
+  object = json_node_get_object (root);
+  if (json_object_get_size (object) != 1 || !json_object_has_member (object, WRAP_KEY))
+    return g_strdup (content);
+
+  return tb_json_to_string (json_object_get_member (object, WRAP_KEY), TRUE);
+}
+
 static void
 start_chunk (Job *job)
 {
@@ -1034,6 +1083,7 @@ start_chunk (Job *job)
   TbCallProgress *call = job_call (job);
   g_autofree char *user = NULL;
   g_autoptr(JsonNode) judge_schema = NULL;
+  g_autoptr(JsonNode) wrapped_schema = NULL;
   TbChatRequest request = { 0 };
   TbChatCallbacks callbacks = { chat_delta_cb, chat_retry_cb, job };
 
@@ -1051,15 +1101,19 @@ start_chunk (Job *job)
       if (chunked (job))
         user = tb_prompt_executor (self->usecase, chunk->text, chunk);
       request.user = user != NULL ? user : self->prompt;
-      /* Structured output only where the catalog says the model takes it, and only for an
-       * object at the root: providers refuse json_schema for any other root (an array of
-       * chapters is then asked for by the prompt alone). Not strict: a user's schema is
-       * seldom written for strict mode (closed objects, every property required). */
-      if (g_strcmp0 (schema_root_type (self->usecase->output_schema), "object") == 0
-          && model != NULL && model->json_schema)
+      /* Structured output only where the catalog says the model takes it. Providers take
+       * json_schema only with an object at the root, so any other root (an array of
+       * chapters) is sent wrapped as {"result": …} and unwrapped from the answer. Not
+       * strict: a user's schema is seldom written for strict mode (closed objects, every
+       * property required). */
+      if (self->usecase->output_schema != NULL && model != NULL && model->json_schema)
         {
-          request.json_schema = self->usecase->output_schema;
+          if (g_strcmp0 (schema_root_type (self->usecase->output_schema), "object") == 0)
+            request.json_schema = self->usecase->output_schema;
+          else
+            request.json_schema = wrapped_schema = wrap_schema (self->usecase->output_schema);
           request.schema_name = "output";
+          job->schema_wrapped = wrapped_schema != NULL;
         }
       else if (g_strcmp0 (schema_root_type (self->usecase->output_schema), "object") == 0
                && model != NULL && model->structured_output)
@@ -1143,7 +1197,9 @@ chat_cb (GObject      *source,
         }
       g_free (output->finish_reason);
       output->finish_reason = g_strdup (answer->finish_reason);
-      g_ptr_array_add (job->contents, g_strdup (answer->content != NULL ? answer->content : ""));
+      g_ptr_array_add (job->contents, job->schema_wrapped
+                                      ? unwrap_answer (answer->content)
+                                      : g_strdup (answer->content != NULL ? answer->content : ""));
     }
   else
     {
