@@ -6,6 +6,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "tb-error.h"
 #include "tb-format.h"
 #include "tb-prompt.h"
@@ -461,9 +463,11 @@ plan_chunks (TbRunner      *self,
   budget = model->context_length - reserve - overhead;
   if (budget < 256)
     {
+      g_autofree char *context = g_strdup_printf ("%" G_GINT64_FORMAT, model->context_length);
+
       g_set_error (error, TB_ERROR, TB_ERROR_FAILED,
-                   "%s's context of %" G_GINT64_FORMAT " tokens leaves no room for the input",
-                   model->id, model->context_length);
+                   _("%s's context of %s tokens leaves no room for the input"),
+                   model->id, context);
       return NULL;
     }
 
@@ -571,7 +575,7 @@ chat_retry_cb (gpointer    user_data,
                const char *reason)
 {
   Job *job = user_data;
-  g_autofree char *message = g_strdup_printf ("%s; retry %u in %.1f s", reason, attempt,
+  g_autofree char *message = g_strdup_printf (_("%s; retry %u in %.1f s"), reason, attempt,
                                               delay_ms / 1000.0);
 
   set_call_state (job, TB_CALL_RETRYING, message);
@@ -666,39 +670,30 @@ write_job_result (Job *job)
   else if (self->judgment != NULL)
     {
       /* The judgment file is rewritten as each score settles so a judged output survives a
-       * crash of the rest of the pass. */
+       * crash of the rest of the pass. Its cost is billed only when every call is. */
       TbCost total = { 0 };
       TbUsage usage = { 0 };
+      double usd = 0;
 
+      total.has_billed = self->judgment->scores->len > 0;
       for (guint i = 0; i < self->judgment->scores->len; i++)
         {
           TbScore *score = g_ptr_array_index (self->judgment->scores, i);
 
           total.has_inline |= score->cost.has_inline;
           total.inline_usd += score->cost.inline_usd;
+          total.has_billed &= score->cost.has_billed;
+          total.billed_usd += score->cost.billed_usd;
           total.estimate_usd += score->cost.estimate_usd;
+          usd += score->cost.usd;
           usage.prompt_tokens += score->usage.prompt_tokens;
           usage.completion_tokens += score->usage.completion_tokens;
           usage.reasoning_tokens += score->usage.reasoning_tokens;
           usage.cached_tokens += score->usage.cached_tokens;
         }
-      /* Billed only when every judged call is billed; else the sum of what counts. */
-      total.has_billed = self->judgment->scores->len > 0;
-      total.billed_usd = 0;
-      for (guint i = 0; i < self->judgment->scores->len; i++)
-        {
-          TbScore *score = g_ptr_array_index (self->judgment->scores, i);
-
-          total.has_billed &= score->cost.has_billed;
-          total.billed_usd += score->cost.has_billed ? score->cost.billed_usd : 0;
-        }
       tb_cost_settle (&total);
-      if (!total.has_billed)
-        {
-          total.usd = 0;
-          for (guint i = 0; i < self->judgment->scores->len; i++)
-            total.usd += ((TbScore *) g_ptr_array_index (self->judgment->scores, i))->cost.usd;
-        }
+      /* Mixed sources: what counts is the sum of what counts per call. */
+      total.usd = usd;
       self->judgment->cost = total;
       self->judgment->usage = usage;
 
@@ -1473,7 +1468,7 @@ begin (TbRunner            *self,
   g_task_set_source_tag (task, source_tag);
   if (self->task != NULL)
     {
-      g_task_return_new_error (task, TB_ERROR, TB_ERROR_BUSY, "This runner is already busy");
+      g_task_return_new_error (task, TB_ERROR, TB_ERROR_BUSY, _("This runner is already busy"));
       g_object_unref (task);
       return FALSE;
     }
@@ -1553,7 +1548,7 @@ tb_runner_run_async (TbRunner            *self,
   problem = tb_check_text_input (input, input_length);
   if (problem != NULL)
     {
-      fail_early (self, g_error_new (TB_ERROR, TB_ERROR_INVALID, "Input %s %s", input_name,
+      fail_early (self, g_error_new (TB_ERROR, TB_ERROR_INVALID, _("Input %s %s"), input_name,
                                      problem));
       return;
     }
@@ -1570,7 +1565,7 @@ tb_runner_run_async (TbRunner            *self,
   if (unique->len == 0)
     {
       fail_early (self, g_error_new_literal (TB_ERROR, TB_ERROR_INVALID,
-                                             "No models to run: name at least one"));
+                                             _("No models to run: name at least one")));
       return;
     }
 
@@ -1732,9 +1727,9 @@ tb_runner_judge_async (TbRunner            *self,
   if (self->judge_model == NULL)
     {
       fail_early (self, g_error_new_literal (TB_ERROR, TB_ERROR_INVALID,
-                                             "No judge model: pass --judge-model, set "
+                                             _("No judge model: pass --judge-model, set "
                                              "judge.model in the use case, or set "
-                                             "GENERAL_TASK_LLM"));
+                                             "GENERAL_TASK_LLM")));
       return;
     }
 
@@ -1750,7 +1745,7 @@ tb_runner_judge_async (TbRunner            *self,
   if (ok->len == 0)
     {
       complete (self, g_error_new (TB_ERROR, TB_ERROR_INVALID,
-                                   "Run %s has no successful output to judge", run_id));
+                                   _("Run %s has no successful output to judge"), run_id));
       return;
     }
 
