@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include "cli.h"
@@ -60,13 +61,13 @@ cli_cmd_runs (CliContext  *cli,
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   int code = EXIT_OK;
 
-  if (!cli_parse_options ("runs", "ID", "Runs of a use case, newest first.", NULL, &argc,
+  if (!cli_parse_options ("runs", "ID", _("Runs of a use case, newest first."), NULL, &argc,
                           &argv, &code))
     return code;
   if (argc != 2)
-    return cli_usage_error ("usage: taskbench-cli runs ID");
+    return cli_usage_error (_("usage: taskbench-cli runs ID"));
   if (!tb_usecase_id_is_valid (argv[1]))
-    return cli_usage_error ("'%s' is not a valid use case id", argv[1]);
+    return cli_usage_error (_("'%s' is not a valid use case id"), argv[1]);
 
   runs = tb_store_list_runs (cli->store, argv[1]);
   if (!cli->json)
@@ -125,7 +126,7 @@ cli_cmd_runs (CliContext  *cli,
       cli_print_json (root);
     }
   else if (runs->len == 0)
-    g_printerr ("No runs of %s yet. Start one with 'taskbench-cli run %s --input FILE'.\n",
+    g_printerr (_("No runs of %s yet. Start one with 'taskbench-cli run %s --input FILE'.\n"),
                 argv[1], argv[1]);
 
   return EXIT_OK;
@@ -172,7 +173,7 @@ cli_cmd_show (CliContext  *cli,
                           NULL, &argc, &argv, &code))
     return code;
   if (argc != 2)
-    return cli_usage_error ("usage: taskbench-cli show RUN");
+    return cli_usage_error (_("usage: taskbench-cli show RUN"));
 
   run = tb_store_load_run (cli->store, argv[1], &error);
   if (run == NULL)
@@ -244,8 +245,9 @@ cli_cmd_show (CliContext  *cli,
 
   if (judgment != NULL)
     {
-      g_print ("\nLatest judgment (%s, by %s; %u judgment%s in all)\n", judgment->created_at,
-               judgment->judge_model, judgments->len, judgments->len == 1 ? "" : "s");
+      g_print (ngettext ("\nLatest judgment (%s, by %s; %u judgment in all)\n",
+                         "\nLatest judgment (%s, by %s; %u judgments in all)\n", judgments->len),
+               judgment->created_at, judgment->judge_model, judgments->len);
       for (guint i = 0; i < judgment->scores->len; i++)
         {
           TbScore *score = g_ptr_array_index (judgment->scores, i);
@@ -268,14 +270,14 @@ cli_cmd_show (CliContext  *cli,
           for (guint v = 0; score->violations != NULL && score->violations[v] != NULL; v++)
             g_print ("      violation: %s\n", score->violations[v]);
         }
-      g_print ("\nRecommendation\n  best overall: %s\n  best value:   %s\n  budget pick:  %s\n",
+      g_print (_("\nRecommendation\n  best overall: %s\n  best value:   %s\n  budget pick:  %s\n"),
                judgment->best_overall != NULL ? judgment->best_overall : "-",
                judgment->best_value != NULL ? judgment->best_value : "-",
                judgment->budget_pick != NULL ? judgment->budget_pick
-                                             : "none (no output scored 70 or more)");
+                                             : _("none (no output scored 70 or more)"));
     }
   else
-    g_print ("\nNot judged yet: 'taskbench-cli judge %s'.\n", run->id);
+    g_print (_("\nNot judged yet: 'taskbench-cli judge %s'.\n"), run->id);
 
   g_print ("\nCosts\n");
   print_rollup_header ("");
@@ -301,11 +303,11 @@ cli_cmd_costs (CliContext  *cli,
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   int code = EXIT_OK;
 
-  if (!cli_parse_options ("costs", "[ID]", "Costs per run (candidates and judge apart), per "
-                          "use case, and the grand total.", NULL, &argc, &argv, &code))
+  if (!cli_parse_options ("costs", "[ID]", _("Costs per run (candidates and judge apart), per "
+                          "use case, and the grand total."), NULL, &argc, &argv, &code))
     return code;
   if (argc > 2)
-    return cli_usage_error ("usage: taskbench-cli costs [ID]");
+    return cli_usage_error (_("usage: taskbench-cli costs [ID]"));
 
   json_builder_begin_object (builder);
 
@@ -315,7 +317,7 @@ cli_cmd_costs (CliContext  *cli,
       TbRollup total = { 0 };
 
       if (!tb_usecase_id_is_valid (argv[1]))
-        return cli_usage_error ("'%s' is not a valid use case id", argv[1]);
+        return cli_usage_error (_("'%s' is not a valid use case id"), argv[1]);
       runs = tb_store_list_runs (cli->store, argv[1]);
 
       if (!cli->json)

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -155,7 +156,7 @@ phase_changed_cb (TbRunner *runner,
   g_clear_handle_id (&progress->redraw_id, g_source_remove);
   progress->drawn_lines = 0;
   g_array_set_size (progress->last_states, 0);
-  g_printerr ("Judging with %s…\n", tb_runner_get_judge_model (runner));
+  g_printerr (_("Judging with %s…\n"), tb_runner_get_judge_model (runner));
   if (progress->tty)
     draw_tty (progress);
 }
@@ -314,9 +315,9 @@ print_outcome (CliContext *cli,
       return;
     }
 
-  g_printerr ("Run %s %s. See 'taskbench-cli show %s'.\n", run->id, run->status, run->id);
+  g_printerr (_("Run %s %s. See 'taskbench-cli show %s'.\n"), run->id, run->status, run->id);
   if (judgment != NULL && judgment->best_overall != NULL)
-    g_printerr ("Best overall: %s · best value: %s · budget pick: %s\n",
+    g_printerr (_("Best overall: %s · best value: %s · budget pick: %s\n"),
                 judgment->best_overall,
                 judgment->best_value != NULL ? judgment->best_value : "-",
                 judgment->budget_pick != NULL ? judgment->budget_pick : "none ≥ 70");
@@ -335,7 +336,7 @@ make_runner (TbClient *client,
     {
       catalog = cli_load_catalog (client, FALSE, &error);
       if (catalog == NULL)
-        cli_warn ("%s; running without prices or context sizes", error->message);
+        cli_warn (_("%s; running without prices or context sizes"), error->message);
     }
 
   return tb_runner_new (client, cli->store, catalog, 0);
@@ -349,11 +350,11 @@ check_key (TbClient *client)
       || !g_str_has_prefix (tb_client_get_base_url (client), "https://openrouter.ai"))
     return TRUE;
 
-  g_printerr ("taskbench-cli: OPENROUTER_API_KEY is not set. Get a key at "
+  g_printerr (_("taskbench-cli: OPENROUTER_API_KEY is not set. Get a key at "
               "https://openrouter.ai/keys and run:\n"
               "  export OPENROUTER_API_KEY=sk-or-…\n"
               "or point TASKBENCH_BASE_URL at a local OpenAI-compatible server "
-              "(e.g. http://localhost:11434/v1 for Ollama).\n");
+              "(e.g. http://localhost:11434/v1 for Ollama).\n"));
   return FALSE;
 }
 
@@ -391,7 +392,7 @@ pick_models (CliContext *cli,
       if (catalog == NULL)
         {
           g_set_error_literal (error, TB_ERROR, TB_ERROR_FAILED,
-                               "--auto needs the model catalog, which could not be loaded");
+                               _("--auto needs the model catalog, which could not be loaded"));
           return NULL;
         }
       picks = tb_recommend (catalog, usecase, input_tokens, count);
@@ -405,7 +406,7 @@ pick_models (CliContext *cli,
       if (picks->len == 0)
         {
           g_set_error_literal (error, TB_ERROR, TB_ERROR_FAILED,
-                               "No model in the catalog fits this use case and input");
+                               _("No model in the catalog fits this use case and input"));
           return NULL;
         }
       return g_strv_builder_end (builder);
@@ -420,8 +421,8 @@ pick_models (CliContext *cli,
     }
 
   g_set_error_literal (error, TB_ERROR, TB_ERROR_INVALID,
-                       "No models: pass --models A,B or --auto, list models.candidates in the "
-                       "use case, or set GENERAL_TASK_LLM");
+                       _("No models: pass --models A,B or --auto, list models.candidates in the "
+                       "use case, or set GENERAL_TASK_LLM"));
   return NULL;
 }
 
@@ -438,15 +439,16 @@ cli_cmd_run (CliContext  *cli,
   gboolean judge = FALSE;
   int count = 3;
   GOptionEntry entries[] = {
-    { "input", 0, 0, G_OPTION_ARG_FILENAME, &input_path, "The input file (UTF-8 text)", "FILE" },
-    { "models", 0, 0, G_OPTION_ARG_STRING, &models_arg, "Comma-separated model ids", "A,B" },
-    { "auto", 0, 0, G_OPTION_ARG_NONE, &auto_pick, "Run the recommended candidates", NULL },
-    { "count", 0, 0, G_OPTION_ARG_INT, &count, "With --auto: how many (default 3)", "N" },
-    { "judge", 0, 0, G_OPTION_ARG_NONE, &judge, "Judge the outputs after the run", NULL },
+    { "input", 0, 0, G_OPTION_ARG_FILENAME, &input_path, N_("The input file (UTF-8 text)"),
+      "FILE" },
+    { "models", 0, 0, G_OPTION_ARG_STRING, &models_arg, N_("Comma-separated model ids"), "A,B" },
+    { "auto", 0, 0, G_OPTION_ARG_NONE, &auto_pick, N_("Run the recommended candidates"), NULL },
+    { "count", 0, 0, G_OPTION_ARG_INT, &count, N_("With --auto: how many (default 3)"), "N" },
+    { "judge", 0, 0, G_OPTION_ARG_NONE, &judge, N_("Judge the outputs after the run"), NULL },
     { "judge-model", 0, 0, G_OPTION_ARG_STRING, &judge_model_arg, "The judge (implies --judge)",
       "MODEL" },
     { "reference", 0, 0, G_OPTION_ARG_FILENAME, &reference_path,
-      "A reference output for the judge", "FILE" },
+      N_("A reference output for the judge"), "FILE" },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
@@ -464,18 +466,18 @@ cli_cmd_run (CliContext  *cli,
   JobSpec spec = { JOB_RUN };
   int code = EXIT_OK;
 
-  if (!cli_parse_options ("run", "ID", "Run candidate models on an input (and judge them).",
+  if (!cli_parse_options ("run", "ID", _("Run candidate models on an input (and judge them)."),
                           entries, &argc, &argv, &code))
     return code;
   if (argc != 2)
-    return cli_usage_error ("usage: taskbench-cli run ID --input FILE [--models A,B | --auto] "
-                            "[--judge] [--reference FILE]");
+    return cli_usage_error (_("usage: taskbench-cli run ID --input FILE [--models A,B | --auto] "
+                            "[--judge] [--reference FILE]"));
   if (input_path == NULL)
-    return cli_usage_error ("run: --input FILE is required");
+    return cli_usage_error (_("run: --input FILE is required"));
   if (models_arg != NULL && auto_pick)
-    return cli_usage_error ("run: use either --models or --auto, not both");
+    return cli_usage_error (_("run: use either --models or --auto, not both"));
   if (count < 1 || count > 50)
-    return cli_usage_error ("--count must be between 1 and 50");
+    return cli_usage_error (_("--count must be between 1 and 50"));
 
   usecase = cli_load_usecase (cli, argv[1], &error);
   if (usecase == NULL)
@@ -496,8 +498,8 @@ cli_cmd_run (CliContext  *cli,
     {
       judge_model = tb_runner_pick_judge_model (judge_model_arg, usecase);
       if (judge_model == NULL)
-        return cli_usage_error ("--judge needs a judge model: pass --judge-model, set "
-                                "judge.model in the use case, or set GENERAL_TASK_LLM");
+        return cli_usage_error (_("--judge needs a judge model: pass --judge-model, set "
+                                "judge.model in the use case, or set GENERAL_TASK_LLM"));
     }
 
   client = tb_client_new_from_env ();
@@ -507,7 +509,7 @@ cli_cmd_run (CliContext  *cli,
   catalog = cli_load_catalog (client, FALSE, &error);
   if (catalog == NULL)
     {
-      cli_warn ("%s; running without prices or context sizes", error->message);
+      cli_warn (_("%s; running without prices or context sizes"), error->message);
       g_clear_error (&error);
     }
 
@@ -541,7 +543,7 @@ cli_cmd_resume (CliContext  *cli,
   gboolean judge = FALSE;
   g_autofree char *judge_model_arg = NULL;
   GOptionEntry entries[] = {
-    { "judge", 0, 0, G_OPTION_ARG_NONE, &judge, "Judge the outputs afterwards", NULL },
+    { "judge", 0, 0, G_OPTION_ARG_NONE, &judge, N_("Judge the outputs afterwards"), NULL },
     { "judge-model", 0, 0, G_OPTION_ARG_STRING, &judge_model_arg, "The judge (implies --judge)",
       "MODEL" },
     { NULL }
@@ -554,11 +556,11 @@ cli_cmd_resume (CliContext  *cli,
   JobSpec spec = { JOB_RESUME };
   int code = EXIT_OK;
 
-  if (!cli_parse_options ("resume", "RUN", "Finish an interrupted or partial run: call only "
-                          "the models without an ok output.", entries, &argc, &argv, &code))
+  if (!cli_parse_options ("resume", "RUN", _("Finish an interrupted or partial run: call only "
+                          "the models without an ok output."), entries, &argc, &argv, &code))
     return code;
   if (argc != 2)
-    return cli_usage_error ("usage: taskbench-cli resume RUN");
+    return cli_usage_error (_("usage: taskbench-cli resume RUN"));
 
   before = tb_store_load_run (cli->store, argv[1], &error);
   if (before == NULL)
@@ -578,8 +580,8 @@ cli_cmd_resume (CliContext  *cli,
       g_autofree char *judge_model = tb_runner_pick_judge_model (judge_model_arg, usecase);
 
       if (judge_model == NULL)
-        return cli_usage_error ("--judge needs a judge model: pass --judge-model, set "
-                                "judge.model in the use case, or set GENERAL_TASK_LLM");
+        return cli_usage_error (_("--judge needs a judge model: pass --judge-model, set "
+                                "judge.model in the use case, or set GENERAL_TASK_LLM"));
       tb_runner_set_judge (runner, judge_model, NULL);
     }
 
@@ -620,8 +622,8 @@ judge_one (CliContext *cli,
 
   judge_model = tb_runner_pick_judge_model (judge_model_arg, usecase);
   if (judge_model == NULL)
-    return cli_usage_error ("No judge model: pass --judge-model, set judge.model in the use "
-                            "case, or set GENERAL_TASK_LLM");
+    return cli_usage_error (_("No judge model: pass --judge-model, set judge.model in the use "
+                            "case, or set GENERAL_TASK_LLM"));
 
   runner = tb_runner_new (client, cli->store, catalog, 0);
   tb_runner_set_judge (runner, judge_model, reference);
@@ -672,10 +674,10 @@ cli_cmd_judge (CliContext  *cli,
   g_autofree char *all_id = NULL;
   g_autofree char *reference_path = NULL;
   GOptionEntry entries[] = {
-    { "judge-model", 0, 0, G_OPTION_ARG_STRING, &judge_model_arg, "The judge model", "MODEL" },
-    { "all", 0, 0, G_OPTION_ARG_STRING, &all_id, "Judge every run of this use case", "ID" },
+    { "judge-model", 0, 0, G_OPTION_ARG_STRING, &judge_model_arg, N_("The judge model"), "MODEL" },
+    { "all", 0, 0, G_OPTION_ARG_STRING, &all_id, N_("Judge every run of this use case"), "ID" },
     { "reference", 0, 0, G_OPTION_ARG_FILENAME, &reference_path,
-      "A reference output for the judge", "FILE" },
+      N_("A reference output for the judge"), "FILE" },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
@@ -685,13 +687,13 @@ cli_cmd_judge (CliContext  *cli,
   gsize reference_length = 0;
   int code = EXIT_OK;
 
-  if (!cli_parse_options ("judge", "RUN | --all ID", "Judge (or re-judge) a run; each pass "
-                          "adds a judgment file, the newest is the latest.", entries, &argc,
+  if (!cli_parse_options ("judge", "RUN | --all ID", _("Judge (or re-judge) a run; each pass "
+                          "adds a judgment file, the newest is the latest."), entries, &argc,
                           &argv, &code))
     return code;
   if ((all_id == NULL && argc != 2) || (all_id != NULL && argc != 1))
-    return cli_usage_error ("usage: taskbench-cli judge RUN [--judge-model M] | "
-                            "judge --all ID");
+    return cli_usage_error (_("usage: taskbench-cli judge RUN [--judge-model M] | "
+                            "judge --all ID"));
   if (reference_path != NULL)
     {
       reference = cli_read_text_file (reference_path, &reference_length, &error);
@@ -710,10 +712,10 @@ cli_cmd_judge (CliContext  *cli,
       guint judged = 0;
 
       if (!tb_usecase_id_is_valid (all_id))
-        return cli_usage_error ("'%s' is not a valid use case id", all_id);
+        return cli_usage_error (_("'%s' is not a valid use case id"), all_id);
       runs = tb_store_list_runs (cli->store, all_id);
       if (runs->len == 0)
-        return cli_usage_error ("No runs of use case '%s'", all_id);
+        return cli_usage_error (_("No runs of use case '%s'"), all_id);
 
       catalog = cli_load_catalog (client, FALSE, &error);
       if (catalog == NULL)
@@ -730,7 +732,9 @@ cli_cmd_judge (CliContext  *cli,
           else if (one == EXIT_FAILURE_)
             code = one;
         }
-      g_printerr ("Judged %u of %u runs of %s.\n", judged, runs->len, all_id);
+      g_printerr (ngettext ("Judged %u of %u run of %s.\n", "Judged %u of %u runs of %s.\n",
+                            runs->len),
+                  judged, runs->len, all_id);
       return judged == 0 ? EXIT_FAILURE_ : code;
     }
 

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib-unix.h>
+#include <glib/gi18n.h>
 #include <locale.h>
 #include <string.h>
 #include <unistd.h>
@@ -69,7 +70,7 @@ cli_parse_options (const char    *command,
   context = g_option_context_new (title);
   g_option_context_set_summary (context, summary);
   if (entries != NULL)
-    g_option_context_add_main_entries (context, entries, NULL);
+    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_strict_posix (context, FALSE);
 
   if (!g_option_context_parse (context, argc, argv, &error))
@@ -102,8 +103,8 @@ cli_load_usecase (CliContext  *cli,
   if (!tb_usecase_id_is_valid (id))
     {
       g_set_error (error, TB_ERROR, TB_ERROR_INVALID,
-                   "'%s' is not a valid use case id: use lower-case letters, digits, '-' and "
-                   "'_', starting with a letter or digit, at most 64 characters", id);
+                   _("'%s' is not a valid use case id: use lower-case letters, digits, '-' and "
+                   "'_', starting with a letter or digit, at most 64 characters"), id);
       return NULL;
     }
 
@@ -112,7 +113,7 @@ cli_load_usecase (CliContext  *cli,
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, TB_ERROR, TB_ERROR_NOT_FOUND,
-                   "No use case '%s' in %s (see 'taskbench-cli usecases')", id, dir);
+                   _("No use case '%s' in %s (see 'taskbench-cli usecases')"), id, dir);
       return NULL;
     }
 
@@ -137,7 +138,7 @@ cli_read_text_file (const char  *path,
   problem = tb_check_text_input (data, *length);
   if (problem != NULL)
     {
-      g_set_error (error, TB_ERROR, TB_ERROR_INVALID, "Input %s %s", path, problem);
+      g_set_error (error, TB_ERROR, TB_ERROR_INVALID, _("Input %s %s"), path, problem);
       return NULL;
     }
 
@@ -151,7 +152,7 @@ sigint_cb (gpointer user_data)
 
   if (!g_cancellable_is_cancelled (cancellable))
     {
-      g_printerr ("\nCancelling… (finished outputs are kept)\n");
+      g_printerr (_("\nCancelling… (finished outputs are kept)\n"));
       g_cancellable_cancel (cancellable);
     }
 
@@ -268,11 +269,11 @@ cmd_usecases (CliContext  *cli,
   int code = EXIT_OK;
   guint broken = 0;
 
-  if (!cli_parse_options ("usecases", "", "List the use cases and any broken files.",
+  if (!cli_parse_options ("usecases", "", _("List the use cases and any broken files."),
                           NULL, &argc, &argv, &code))
     return code;
   if (argc > 1)
-    return cli_usage_error ("usecases takes no arguments");
+    return cli_usage_error (_("usecases takes no arguments"));
 
   entries = tb_usecase_list_dir (dir);
   json_builder_begin_array (builder);
@@ -325,9 +326,11 @@ cmd_usecases (CliContext  *cli,
       cli_print_json (root);
     }
   else if (entries->len == 0)
-    g_printerr ("No use cases in %s. Create one with 'taskbench-cli usecase new ID'.\n", dir);
+    g_printerr (_("No use cases in %s. Create one with 'taskbench-cli usecase new ID'.\n"), dir);
   else if (broken > 0)
-    g_printerr ("%u of %u use case files have errors.\n", broken, entries->len);
+    g_printerr (ngettext ("%u of %u use case file has errors.\n",
+                          "%u of %u use case files have errors.\n", entries->len),
+                broken, entries->len);
 
   return EXIT_OK;
 }
@@ -392,11 +395,11 @@ print_usecase (const TbUsecase *usecase)
   g_print ("%s — %s\n", usecase->id, usecase->name);
   g_print ("file:       %s\n", usecase->path);
   g_print ("format:     %s%s\n", tb_output_format_to_string (usecase->output_format),
-           usecase->output_schema != NULL ? " (with schema)" : "");
+           usecase->output_schema != NULL ? _(" (with schema)") : "");
   g_print ("judge:      %s\n", usecase->judge_model != NULL ? usecase->judge_model
                                                             : "(GENERAL_TASK_LLM)");
   g_print ("cost:       %s%s\n", tb_cost_preference_to_string (usecase->cost),
-           usecase->structured_output ? ", prefers structured output" : "");
+           usecase->structured_output ? _(", prefers structured output") : "");
   if (usecase->candidates != NULL)
     {
       g_autofree char *joined = g_strjoinv (", ", usecase->candidates);
@@ -425,11 +428,11 @@ cmd_usecase_show (CliContext  *cli,
   g_autoptr(TbUsecase) usecase = NULL;
   int code = EXIT_OK;
 
-  if (!cli_parse_options ("usecase show", "ID", "Show one use case.", NULL, &argc, &argv,
+  if (!cli_parse_options ("usecase show", "ID", _("Show one use case."), NULL, &argc, &argv,
                           &code))
     return code;
   if (argc != 2)
-    return cli_usage_error ("usage: taskbench-cli usecase show ID");
+    return cli_usage_error (_("usage: taskbench-cli usecase show ID"));
 
   usecase = cli_load_usecase (cli, argv[1], &error);
   if (usecase == NULL)
@@ -453,7 +456,7 @@ cmd_usecase_new (CliContext  *cli,
 {
   g_autofree char *from = NULL;
   GOptionEntry entries[] = {
-    { "from", 0, 0, G_OPTION_ARG_FILENAME, &from, "Start from this YAML file", "FILE" },
+    { "from", 0, 0, G_OPTION_ARG_FILENAME, &from, N_("Start from this YAML file"), "FILE" },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
@@ -465,22 +468,22 @@ cmd_usecase_new (CliContext  *cli,
   const char *id;
   int code = EXIT_OK;
 
-  if (!cli_parse_options ("usecase new", "ID", "Create a use case from a commented template "
-                          "(or from FILE).", entries, &argc, &argv, &code))
+  if (!cli_parse_options ("usecase new", "ID", _("Create a use case from a commented template "
+                          "(or from FILE)."), entries, &argc, &argv, &code))
     return code;
   if (argc != 2)
-    return cli_usage_error ("usage: taskbench-cli usecase new ID [--from FILE]");
+    return cli_usage_error (_("usage: taskbench-cli usecase new ID [--from FILE]"));
 
   id = argv[1];
   if (!tb_usecase_id_is_valid (id))
-    return cli_usage_error ("'%s' is not a valid use case id: use lower-case letters, digits, "
+    return cli_usage_error (_("'%s' is not a valid use case id: use lower-case letters, digits, "
                             "'-' and '_', starting with a letter or digit, at most 64 "
-                            "characters", id);
+                            "characters"), id);
 
   file = g_strconcat (id, ".yaml", NULL);
   path = g_build_filename (dir, file, NULL);
   if (g_file_test (path, G_FILE_TEST_EXISTS))
-    return cli_usage_error ("%s already exists", path);
+    return cli_usage_error (_("%s already exists"), path);
 
   if (from != NULL)
     {
@@ -515,8 +518,8 @@ cmd_usecase_new (CliContext  *cli,
   else
     {
       g_print ("%s\n", path);
-      g_printerr ("Created %s: edit it, then check it with "
-                  "'taskbench-cli usecase validate %s'.\n", path, id);
+      g_printerr (_("Created %s: edit it, then check it with "
+                  "'taskbench-cli usecase validate %s'.\n"), path, id);
     }
 
   return EXIT_OK;
@@ -532,18 +535,18 @@ cmd_usecase_validate (CliContext  *cli,
   const char *target;
   int code = EXIT_OK;
 
-  if (!cli_parse_options ("usecase validate", "ID|FILE", "Check a use case file.", NULL,
+  if (!cli_parse_options ("usecase validate", "ID|FILE", _("Check a use case file."), NULL,
                           &argc, &argv, &code))
     return code;
   if (argc != 2)
-    return cli_usage_error ("usage: taskbench-cli usecase validate ID|FILE");
+    return cli_usage_error (_("usage: taskbench-cli usecase validate ID|FILE"));
 
   target = argv[1];
   if (strchr (target, '/') != NULL || g_str_has_suffix (target, ".yaml")
       || g_str_has_suffix (target, ".yml"))
     {
       if (!g_file_test (target, G_FILE_TEST_EXISTS))
-        return cli_usage_error ("%s: no such file", target);
+        return cli_usage_error (_("%s: no such file"), target);
       usecase = tb_usecase_load_file (target, &error);
     }
   else
@@ -574,7 +577,7 @@ cmd_usecase_validate (CliContext  *cli,
   if (usecase == NULL)
     return cli_fail (error);
 
-  g_print ("%s: valid (%s, %u criteria)\n", usecase->path != NULL ? usecase->path : target,
+  g_print (_("%s: valid (%s, %u criteria)\n"), usecase->path != NULL ? usecase->path : target,
            tb_output_format_to_string (usecase->output_format), usecase->criteria->len);
   return EXIT_OK;
 }
@@ -592,14 +595,14 @@ cmd_usecase (CliContext  *cli,
     return cmd_usecase_validate (cli, argc - 1, argv + 1);
   if (argc >= 2 && (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")))
     {
-      g_print ("Usage:\n"
+      g_print (_("Usage:\n"
                "  taskbench-cli usecase show ID\n"
                "  taskbench-cli usecase new ID [--from FILE]\n"
-               "  taskbench-cli usecase validate ID|FILE\n");
+               "  taskbench-cli usecase validate ID|FILE\n"));
       return EXIT_OK;
     }
 
-  return cli_usage_error ("usage: taskbench-cli usecase show|new|validate …");
+  return cli_usage_error (_("usage: taskbench-cli usecase show|new|validate …"));
 }
 
 static char *
@@ -615,7 +618,7 @@ cmd_models (CliContext  *cli,
 {
   gboolean refresh = FALSE;
   GOptionEntry entries[] = {
-    { "refresh", 0, 0, G_OPTION_ARG_NONE, &refresh, "Fetch the catalog even if cached", NULL },
+    { "refresh", 0, 0, G_OPTION_ARG_NONE, &refresh, N_("Fetch the catalog even if cached"), NULL },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
@@ -623,7 +626,7 @@ cmd_models (CliContext  *cli,
   g_autoptr(TbCatalog) catalog = NULL;
   int code = EXIT_OK;
 
-  if (!cli_parse_options ("models", "", "The model catalog (cached for 24 hours).", entries,
+  if (!cli_parse_options ("models", "", _("The model catalog (cached for 24 hours)."), entries,
                           &argc, &argv, &code))
     return code;
 
@@ -677,7 +680,7 @@ cmd_models (CliContext  *cli,
                         : model->structured_output ? "json" : "-");
     }
   g_printerr ("%u models%s\n", catalog->models->len,
-              catalog->from_cache ? " (from the cache)" : "");
+              catalog->from_cache ? _(" (from the cache)") : "");
 
   return EXIT_OK;
 }
@@ -690,8 +693,9 @@ cmd_recommend (CliContext  *cli,
   g_autofree char *input_path = NULL;
   int count = 3;
   GOptionEntry entries[] = {
-    { "input", 0, 0, G_OPTION_ARG_FILENAME, &input_path, "The input the models will get", "FILE" },
-    { "count", 0, 0, G_OPTION_ARG_INT, &count, "How many candidates (default 3)", "N" },
+    { "input", 0, 0, G_OPTION_ARG_FILENAME, &input_path, N_("The input the models will get"),
+      "FILE" },
+    { "count", 0, 0, G_OPTION_ARG_INT, &count, N_("How many candidates (default 3)"), "N" },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
@@ -704,13 +708,13 @@ cmd_recommend (CliContext  *cli,
   gint64 input_tokens = 2000;
   int code = EXIT_OK;
 
-  if (!cli_parse_options ("recommend", "ID", "Recommended candidate models, with the reason "
-                          "for each.", entries, &argc, &argv, &code))
+  if (!cli_parse_options ("recommend", "ID", _("Recommended candidate models, with the reason "
+                          "for each."), entries, &argc, &argv, &code))
     return code;
   if (argc != 2)
-    return cli_usage_error ("usage: taskbench-cli recommend ID [--input FILE] [--count N]");
+    return cli_usage_error (_("usage: taskbench-cli recommend ID [--input FILE] [--count N]"));
   if (count < 1 || count > 50)
-    return cli_usage_error ("--count must be between 1 and 50");
+    return cli_usage_error (_("--count must be between 1 and 50"));
 
   usecase = cli_load_usecase (cli, argv[1], &error);
   if (usecase == NULL)
@@ -760,7 +764,7 @@ cmd_recommend (CliContext  *cli,
 
   if (picks->len == 0)
     {
-      g_printerr ("No model in the catalog fits this use case and input.\n");
+      g_printerr (_("No model in the catalog fits this use case and input.\n"));
       return EXIT_FAILURE_;
     }
   for (guint i = 0; i < picks->len; i++)
@@ -776,33 +780,54 @@ cmd_recommend (CliContext  *cli,
 /* ---------------------------------------------------------------------------------------- */
 
 static const CliCommand commands[] = {
-  { "usecases", "usecases", "list the use cases (broken files too)", cmd_usecases },
+  { "usecases", "usecases", N_("list the use cases (broken files too)"), cmd_usecases },
   { "usecase", "usecase show ID | new ID [--from FILE] | validate ID|FILE",
-    "show, create or check a use case", cmd_usecase },
-  { "models", "models [--refresh]", "the model catalog (cached; refreshed from /models)",
+    N_("show, create or check a use case"), cmd_usecase },
+  { "models", "models [--refresh]", N_("the model catalog (cached; refreshed from /models)"),
     cmd_models },
   { "recommend", "recommend ID [--input FILE] [--count N]",
-    "recommended candidates, with the reason for each", cmd_recommend },
+    N_("recommended candidates, with the reason for each"), cmd_recommend },
   { "run", "run ID --input FILE [--models A,B | --auto] [--judge] [--reference FILE]",
-    "run the candidates (and the judge); prints the run id", cli_cmd_run },
-  { "runs", "runs ID", "runs of a use case: status, models, cost, best score", cli_cmd_runs },
-  { "show", "show RUN", "one run: outputs, costs, latest judgment", cli_cmd_show },
-  { "judge", "judge RUN [--judge-model M] | judge --all ID", "judge or re-judge",
+    N_("run the candidates (and the judge); prints the run id"), cli_cmd_run },
+  { "runs", "runs ID", N_("runs of a use case: status, models, cost, best score"), cli_cmd_runs },
+  { "show", "show RUN", N_("one run: outputs, costs, latest judgment"), cli_cmd_show },
+  { "judge", "judge RUN [--judge-model M] | judge --all ID", N_("judge or re-judge"),
     cli_cmd_judge },
-  { "resume", "resume RUN", "finish an interrupted or partial run", cli_cmd_resume },
-  { "costs", "costs [ID]", "per-run and per-use-case cost rollups", cli_cmd_costs },
+  { "resume", "resume RUN", N_("finish an interrupted or partial run"), cli_cmd_resume },
+  { "costs", "costs [ID]", N_("per-run and per-use-case cost rollups"), cli_cmd_costs },
 };
+
+/* TASKBENCH_LOCALEDIR (tests with the uninstalled build), then <exe>/../share/locale so a
+ * DESTDIR or relocated install finds its own catalogs, then the configured LOCALEDIR. */
+static char *
+find_locale_dir (void)
+{
+  const char *env = g_getenv ("TASKBENCH_LOCALEDIR");
+  g_autofree char *exe = NULL;
+  g_autofree char *exe_dir = NULL;
+  g_autofree char *relocated = NULL;
+
+  if (env != NULL && env[0] != '\0')
+    return g_strdup (env);
+
+  exe = g_file_read_link ("/proc/self/exe", NULL);
+  exe_dir = exe != NULL ? g_path_get_dirname (exe) : NULL;
+  relocated = exe_dir != NULL ? g_build_filename (exe_dir, "..", "share", "locale", NULL) : NULL;
+  if (relocated != NULL && g_file_test (relocated, G_FILE_TEST_IS_DIR))
+    return g_steal_pointer (&relocated);
+  return g_strdup (LOCALEDIR);
+}
 
 static void
 print_help (void)
 {
-  g_print ("Usage: taskbench-cli [--home DIR] [--json] COMMAND …\n\n"
+  g_print (_("Usage: taskbench-cli [--home DIR] [--json] COMMAND …\n\n"
            "Find the model for your task and what it costs: run several LLMs on a real\n"
            "input, let a judge score them against the use case's rubric, compare.\n\n"
-           "Commands:\n");
+           "Commands:\n"));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    g_print ("  %-72s\n      %s\n", commands[i].synopsis, commands[i].summary);
-  g_print ("\nOptions:\n"
+    g_print ("  %-72s\n      %s\n", commands[i].synopsis, _(commands[i].summary));
+  g_print (_("\nOptions:\n"
            "  --home DIR   folder holding usecases/ and results/ (or TASKBENCH_HOME; default:\n"
            "               the current folder when it has usecases/, else\n"
            "               $XDG_DATA_HOME/taskbench)\n"
@@ -811,7 +836,7 @@ print_help (void)
            "Environment: OPENROUTER_API_KEY, TASKBENCH_BASE_URL, GENERAL_TASK_LLM,\n"
            "TASKBENCH_MAX_CONCURRENCY, TASKBENCH_TIMEOUT, TASKBENCH_HOME.\n"
            "Exit status: 0 success, 1 failure, 2 bad usage or input.\n"
-           "'taskbench-cli COMMAND --help' explains a command.\n");
+           "'taskbench-cli COMMAND --help' explains a command.\n"));
 }
 
 int
@@ -822,8 +847,12 @@ main (int    argc,
   const char *explicit_home = NULL;
   int first = 1;
   int code;
+  g_autofree char *locale_dir = find_locale_dir ();
 
   setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, locale_dir);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
 
   while (first < argc && argv[first][0] == '-')
     {
@@ -846,7 +875,7 @@ main (int    argc,
           return EXIT_OK;
         }
       else
-        return cli_usage_error ("unknown option %s (see 'taskbench-cli --help')", arg);
+        return cli_usage_error (_("unknown option %s (see 'taskbench-cli --help')"), arg);
       first++;
     }
 
@@ -863,8 +892,8 @@ main (int    argc,
     g_autofree char *from = NULL;
 
     if (tb_store_seed_examples (cli.store, &from, &error))
-      g_printerr ("A new TaskBench home: copied the example use cases from %s into %s/usecases.\n",
-                  from, cli.home);
+      g_printerr (_("A new TaskBench home: copied the example use cases from %s into "
+                    "%s/usecases.\n"), from, cli.home);
     else if (error != NULL)
       cli_warn ("%s", error->message);
   }
@@ -889,7 +918,7 @@ main (int    argc,
       }
 
   if (code == -1)
-    code = cli_usage_error ("unknown command '%s' (see 'taskbench-cli --help')", argv[first]);
+    code = cli_usage_error (_("unknown command '%s' (see 'taskbench-cli --help')"), argv[first]);
 
   g_clear_object (&cli.store);
   g_free (cli.home);

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
@@ -313,7 +314,7 @@ tb_catalog_parse (const char  *json,
 
   if (!json_parser_load_from_data (parser, json, length, &local_error))
     {
-      g_set_error (error, TB_ERROR, TB_ERROR_FAILED, "model catalog: not valid JSON (%s)",
+      g_set_error (error, TB_ERROR, TB_ERROR_FAILED, _("model catalog: not valid JSON (%s)"),
                    local_error->message);
       return NULL;
     }
@@ -323,7 +324,7 @@ tb_catalog_parse (const char  *json,
       || (data = object_get_array (json_node_get_object (root), "data")) == NULL)
     {
       g_set_error_literal (error, TB_ERROR, TB_ERROR_FAILED,
-                           "model catalog: the answer has no \"data\" list of models");
+                           _("model catalog: the answer has no \"data\" list of models"));
       return NULL;
     }
 
@@ -416,15 +417,16 @@ describe_age (gint64 age_s)
   gint64 n;
 
   if (age_s < 60)
-    return g_strdup ("less than a minute ago");
+    return g_strdup (_("less than a minute ago"));
   if (age_s < 60 * 60)
     {
       n = age_s / 60;
-      return g_strdup_printf ("%" G_GINT64_FORMAT " minute%s ago", n, n == 1 ? "" : "s");
+      return g_strdup_printf (ngettext ("%lu minute ago", "%lu minutes ago", (gulong) n),
+                              (gulong) n);
     }
 
   n = age_s / (60 * 60);
-  return g_strdup_printf ("%" G_GINT64_FORMAT " hour%s ago", n, n == 1 ? "" : "s");
+  return g_strdup_printf (ngettext ("%lu hour ago", "%lu hours ago", (gulong) n), (gulong) n);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -468,8 +470,8 @@ load_fail_or_use_cache (GTask  *task,
       if (cache_error != NULL)
         {
           GError *error = g_error_new (fetch_error->domain, fetch_error->code,
-                                       "Could not load the model catalog: %s (the cached "
-                                       "copy is unusable too: %s)",
+                                       _("Could not load the model catalog: %s (the cached "
+                                       "copy is unusable too: %s)"),
                                        fetch_error->message, cache_error->message);
 
           g_error_free (fetch_error);
@@ -477,7 +479,7 @@ load_fail_or_use_cache (GTask  *task,
         }
       else
         {
-          g_prefix_error (&fetch_error, "Could not load the model catalog: ");
+          g_prefix_error (&fetch_error, _("Could not load the model catalog: "));
         }
       g_task_return_error (task, fetch_error);
       return;
@@ -485,7 +487,7 @@ load_fail_or_use_cache (GTask  *task,
 
   now_s = g_get_real_time () / G_USEC_PER_SEC;
   age = describe_age (MAX (now_s - cached->fetched_at, 0));
-  data->warning = g_strdup_printf ("offline: using the model catalog cached %s (%s)",
+  data->warning = g_strdup_printf (_("offline: using the model catalog cached %s (%s)"),
                                    age, fetch_error->message);
   g_error_free (fetch_error);
 
@@ -525,7 +527,7 @@ load_models_cb (GObject      *source,
   /* Only a body that parsed is cached, so the cache is always usable. Not being able to
    * cache is no reason to withhold a fresh catalog. */
   if (!tb_write_file_atomic (data->cache_path, contents, length, &write_error))
-    data->warning = g_strdup_printf ("could not cache the model catalog: %s",
+    data->warning = g_strdup_printf (_("could not cache the model catalog: %s"),
                                      write_error->message);
 
   g_task_return_pointer (task, g_steal_pointer (&catalog), (GDestroyNotify) tb_catalog_unref);
@@ -699,10 +701,11 @@ ordinal_suffix (guint n)
     return "th";
   switch (n % 10)
     {
-    case 1: return "st";
-    case 2: return "nd";
-    case 3: return "rd";
-    default: return "th";
+    /* Translators: ordinal suffixes, as in "2nd cheapest from openai" */
+    case 1: return C_("ordinal suffix", "st");
+    case 2: return C_("ordinal suffix", "nd");
+    case 3: return C_("ordinal suffix", "rd");
+    default: return C_("ordinal suffix", "th");
     }
 }
 
@@ -723,11 +726,13 @@ describe_pick (const Candidate  *candidate,
   g_autofree char *needs = format_tokens (needed);
   g_autofree char *nth = NULL;
 
-  g_string_append_printf (reason, "fits %s context (needs %s); ", context, needs);
+  /* Translators: a reason for a recommended model: "fits 128k context (needs 9k)" */
+  g_string_append_printf (reason, _("fits %s context (needs %s)"), context, needs);
+  g_string_append (reason, "; ");
 
   if (model->price_prompt == 0 && model->price_completion == 0 && model->price_request == 0)
     {
-      g_string_append (reason, "free");
+      g_string_append (reason, _("free"));
     }
   else
     {
@@ -735,24 +740,25 @@ describe_pick (const Candidate  *candidate,
       g_autofree char *out = format_dollars (model->price_completion * 1e6);
       g_autofree char *total = format_dollars (candidate->cost);
 
-      g_string_append_printf (reason, "%s/M in, %s/M out", in, out);
+      /* Translators: prices per million tokens read and written */
+      g_string_append_printf (reason, _("%s/M in, %s/M out"), in, out);
       if (model->price_request > 0)
         {
           g_autofree char *per_request = format_dollars (model->price_request);
 
-          g_string_append_printf (reason, " + %s a request", per_request);
+          g_string_append_printf (reason, _(" + %s a request"), per_request);
         }
-      g_string_append_printf (reason, ", ≈%s for this input", total);
+      g_string_append_printf (reason, _(", ≈%s for this input"), total);
     }
 
   if (usecase != NULL && usecase->structured_output)
     {
       if (model->json_schema)
-        g_string_append (reason, "; structured output");
+        g_string_append (reason, _("; structured output"));
       else if (model->structured_output)
-        g_string_append (reason, "; JSON mode only (no schema)");
+        g_string_append (reason, _("; JSON mode only (no schema)"));
       else
-        g_string_append (reason, "; no structured output (none of the fits has it)");
+        g_string_append (reason, _("; no structured output (none of the fits has it)"));
     }
 
   if (model->max_completion_tokens > 0 && model->max_completion_tokens < output_tokens)
@@ -760,7 +766,8 @@ describe_pick (const Candidate  *candidate,
       g_autofree char *cap = format_tokens (model->max_completion_tokens);
       g_autofree char *want = format_tokens (output_tokens);
 
-      g_string_append_printf (reason, "; answers capped at %s tokens (≈%s expected)", cap, want);
+      g_string_append_printf (reason, _("; answers capped at %s tokens (≈%s expected)"),
+                              cap, want);
     }
 
   if (nth_of_provider > 1)
@@ -769,10 +776,14 @@ describe_pick (const Candidate  *candidate,
   switch (cost_preference)
     {
     case TB_COST_LOW:
-      g_string_append_printf (reason, "; %scheapest from %s", nth ? nth : "", model->provider);
+      /* Translators: the first %s is empty or an ordinal with a space, "2nd " */
+      g_string_append_printf (reason, _("; %scheapest from %s"), nth ? nth : "",
+                              model->provider);
       break;
     case TB_COST_HIGH:
-      g_string_append_printf (reason, "; %spriciest from %s", nth ? nth : "", model->provider);
+      /* Translators: the first %s is empty or an ordinal with a space, "2nd " */
+      g_string_append_printf (reason, _("; %spriciest from %s"), nth ? nth : "",
+                              model->provider);
       break;
     case TB_COST_BALANCED:
     default:
@@ -780,14 +791,17 @@ describe_pick (const Candidate  *candidate,
         const char *band;
 
         if (candidate->price_rank < band_low)
-          band = "low";
+          band = C_("price band", "low");
         else if (candidate->price_rank > band_high)
-          band = "high";
+          band = C_("price band", "high");
         else
-          band = "mid-range";
-        g_string_append_printf (reason, "; priced %s among %u fitting model%s, from %s",
-                                band, n_candidates, n_candidates == 1 ? "" : "s",
-                                model->provider);
+          band = C_("price band", "mid-range");
+        /* Translators: "; priced low among 12 fitting models, from openai" */
+        g_string_append_printf (reason,
+                                ngettext ("; priced %s among %u fitting model, from %s",
+                                          "; priced %s among %u fitting models, from %s",
+                                          n_candidates),
+                                band, n_candidates, model->provider);
       }
       break;
     }

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n-lib.h>
 #include <libsoup/soup.h>
 
 #include "tb-client.h"
@@ -175,18 +176,18 @@ status_label (guint status)
 {
   switch (status)
     {
-    case 400: return "bad request";
-    case 401: return "key rejected";
-    case 402: return "out of credits";
-    case 403: return "refused by moderation";
-    case 404: return "not found";
-    case 408: return "request timed out";
-    case 413: return "request too large";
-    case 429: return "rate limited";
-    case 502: return "upstream provider failed";
-    case 503: return "service unavailable";
-    case 504: return "upstream provider timed out";
-    default:  return status >= 500 ? "server error" : "request failed";
+    case 400: return _("bad request");
+    case 401: return _("key rejected");
+    case 402: return _("out of credits");
+    case 403: return _("refused by moderation");
+    case 404: return _("not found");
+    case 408: return _("request timed out");
+    case 413: return _("request too large");
+    case 429: return _("rate limited");
+    case 502: return _("upstream provider failed");
+    case 503: return _("service unavailable");
+    case 504: return _("upstream provider timed out");
+    default:  return status >= 500 ? _("server error") : _("request failed");
     }
 }
 
@@ -380,7 +381,7 @@ error_detail (GBytes      *body,
 
   if (msg != NULL && soup_message_get_reason_phrase (msg) != NULL)
     return g_strdup (soup_message_get_reason_phrase (msg));
-  return g_strdup ("no details given");
+  return g_strdup (_("no details given"));
 }
 
 /* Seconds, or an HTTP date; NULL/unparseable → 0. */
@@ -654,7 +655,7 @@ call_fail_transport (GTask        *task,
 
   if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     error = client_error (self, TB_HTTP_ERROR_TRANSPORT,
-                          "no answer from %s within %u s (timeout)", host, self->timeout_s);
+                          _("no answer from %s within %u s (timeout)"), host, self->timeout_s);
   else
     error = client_error (self, TB_HTTP_ERROR_TRANSPORT, "%s %s: %s", what, host,
                           cause->message);
@@ -677,15 +678,15 @@ call_fail_status (GTask  *task,
   GError *error;
 
   if (status == 401 && !tb_client_has_api_key (self))
-    error = client_error (self, status, "%s (%u): %s (no API key is set: OPENROUTER_API_KEY)",
+    error = client_error (self, status, _("%s (%u): %s (no API key is set: OPENROUTER_API_KEY)"),
                           status_label (status), status, detail);
   else
     error = client_error (self, status, "%s (%u): %s", status_label (status), status, detail);
 
   if (call->kind == CALL_GENERATION)
-    g_prefix_error (&error, "looking up the cost of generation %s: ", call->generation_id);
+    g_prefix_error (&error, _("looking up the cost of generation %s: "), call->generation_id);
   else if (call->kind == CALL_MODELS)
-    g_prefix_error (&error, "fetching the model list: ");
+    g_prefix_error (&error, _("fetching the model list: "));
 
   call_fail (task, error, status_is_retryable (call->kind, status), retry_after_ms (call->msg));
 }
@@ -760,12 +761,14 @@ provider_error (TbClient   *self,
   g_autofree char *with_code = NULL;
 
   if (message == NULL || message[0] == '\0')
-    message = "no details given";
+    message = _("no details given");
   if (member_number (error_obj, "code", &code) && code > 0)
     with_code = g_strdup_printf (" (%d)", (int) code);
 
-  return client_error (self, TB_HTTP_ERROR_PROTOCOL, "the provider failed %s%s: %s",
-                       midstream ? "mid-stream" : "to answer",
+  /* Translators: the first %s is empty or an error code such as " (502)" */
+  return client_error (self, TB_HTTP_ERROR_PROTOCOL,
+                       midstream ? _("the provider failed mid-stream%s: %s")
+                                 : _("the provider failed to answer%s: %s"),
                        with_code != NULL ? with_code : "", message);
 }
 
@@ -783,7 +786,7 @@ handle_chat_body (GTask  *task,
   if (root_node == NULL || !JSON_NODE_HOLDS_OBJECT (root_node))
     {
       call_fail (task, client_error (self, TB_HTTP_ERROR_PROTOCOL,
-                                     "the server's answer is not a JSON object: %s",
+                                     _("the server's answer is not a JSON object: %s"),
                                      local_error != NULL ? local_error->message : "wrong type"),
                  FALSE, 0);
       return;
@@ -800,7 +803,7 @@ handle_chat_body (GTask  *task,
   if (choice == NULL)
     {
       call_fail (task, client_error (self, TB_HTTP_ERROR_PROTOCOL,
-                                     "the server's answer has no choices"), FALSE, 0);
+                                     _("the server's answer has no choices")), FALSE, 0);
       return;
     }
 
@@ -839,7 +842,7 @@ handle_sse_data (Call        *call,
       !JSON_NODE_HOLDS_OBJECT (root_node))
     {
       g_propagate_error (error, client_error (self, TB_HTTP_ERROR_PROTOCOL,
-                                              "the server sent a malformed stream chunk: %s",
+                                              _("the server sent a malformed stream chunk: %s"),
                                               local_error != NULL ? local_error->message
                                                                   : "not an object"));
       return FALSE;
@@ -918,7 +921,7 @@ stream_finish (GTask *task)
     }
 
   call_fail (task, client_error (self, TB_HTTP_ERROR_TRANSPORT,
-                                 "the connection closed before the answer was complete"),
+                                 _("the connection closed before the answer was complete")),
              TRUE, 0);
 }
 
@@ -939,7 +942,7 @@ on_stream_read (GObject      *source,
 
   if (bytes == NULL)
     {
-      call_fail_transport (task, error, "the connection broke during the answer from");
+      call_fail_transport (task, error, _("the connection broke during the answer from"));
       return;
     }
 
@@ -1033,8 +1036,8 @@ handle_body (GTask  *task,
         if (data == NULL)
           {
             call_fail (task, client_error (self, TB_HTTP_ERROR_PROTOCOL,
-                                           "looking up the cost of generation %s: the "
-                                           "answer has no data object", call->generation_id),
+                                           _("looking up the cost of generation %s: the "
+                                           "answer has no data object"), call->generation_id),
                        FALSE, 0);
             return;
           }
@@ -1062,7 +1065,7 @@ on_body_read (GObject      *source,
 
   if (g_output_stream_splice_finish (G_OUTPUT_STREAM (source), res, &error) < 0)
     {
-      call_fail_transport (task, error, "the connection broke while reading the answer from");
+      call_fail_transport (task, error, _("the connection broke while reading the answer from"));
       return;
     }
 
@@ -1092,7 +1095,7 @@ on_sent (GObject      *source,
   call->input = soup_session_send_finish (SOUP_SESSION (source), res, &error);
   if (call->input == NULL)
     {
-      call_fail_transport (task, error, "could not reach");
+      call_fail_transport (task, error, _("could not reach"));
       return;
     }
 
@@ -1132,7 +1135,7 @@ call_start_attempt (GTask *task)
   if (call->msg == NULL)
     {
       call_fail (task, client_error (self, TB_HTTP_ERROR_TRANSPORT,
-                                     "the server address %s is not a valid URL",
+                                     _("the server address %s is not a valid URL"),
                                      self->base_url), FALSE, 0);
       return;
     }

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
@@ -202,12 +203,12 @@ read_json_file (const char  *path,
 
   if (!json_parser_load_from_file (parser, path, error))
     {
-      g_prefix_error (error, "Could not read %s: ", path);
+      g_prefix_error (error, _("Could not read %s: "), path);
       return NULL;
     }
   if (json_parser_get_root (parser) == NULL)
     {
-      g_set_error (error, TB_ERROR, TB_ERROR_INVALID, "Could not read %s: the file is empty",
+      g_set_error (error, TB_ERROR, TB_ERROR_INVALID, _("Could not read %s: the file is empty"),
                    path);
       return NULL;
     }
@@ -234,7 +235,7 @@ require_object (JsonNode    *node,
 {
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
-      g_set_error (error, TB_ERROR, TB_ERROR_INVALID, "%s is not a JSON object", what);
+      g_set_error (error, TB_ERROR, TB_ERROR_INVALID, _("%s is not a JSON object"), what);
       return FALSE;
     }
   return TRUE;
@@ -468,7 +469,7 @@ tb_output_from_json (JsonNode  *node,
   model = get_string (object, "model");
   if (model == NULL || *model == '\0')
     {
-      g_set_error (error, TB_ERROR, TB_ERROR_INVALID, "The output has no \"model\"");
+      g_set_error (error, TB_ERROR, TB_ERROR_INVALID, _("The output has no \"model\""));
       return NULL;
     }
 
@@ -602,7 +603,7 @@ tb_run_from_json (JsonNode  *node,
   id = get_string (object, "id");
   if (id == NULL || *id == '\0')
     {
-      g_set_error (error, TB_ERROR, TB_ERROR_INVALID, "The run has no \"id\"");
+      g_set_error (error, TB_ERROR, TB_ERROR_INVALID, _("The run has no \"id\""));
       return NULL;
     }
 
@@ -1054,7 +1055,7 @@ remove_tree (const char  *path,
       if (saved_errno == ENOENT)
         return TRUE;
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   "Could not remove %s: %s", path, g_strerror (saved_errno));
+                   _("Could not remove %s: %s"), path, g_strerror (saved_errno));
       return FALSE;
     }
 
@@ -1078,7 +1079,7 @@ remove_tree (const char  *path,
           int saved_errno = errno;
 
           g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                       "Could not remove %s: %s", path, g_strerror (saved_errno));
+                       _("Could not remove %s: %s"), path, g_strerror (saved_errno));
           return FALSE;
         }
       return TRUE;
@@ -1089,7 +1090,7 @@ remove_tree (const char  *path,
       int saved_errno = errno;
 
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   "Could not remove %s: %s", path, g_strerror (saved_errno));
+                   _("Could not remove %s: %s"), path, g_strerror (saved_errno));
       return FALSE;
     }
   return TRUE;
@@ -1294,7 +1295,7 @@ require_run_dir (TbRun   *run,
 {
   if (run->dir == NULL)
     {
-      g_set_error (error, TB_ERROR, TB_ERROR_FAILED, "Run %s has no folder",
+      g_set_error (error, TB_ERROR, TB_ERROR_FAILED, _("Run %s has no folder"),
                    run->id != NULL ? run->id : "(unnamed)");
       return FALSE;
     }
@@ -1323,7 +1324,7 @@ tb_store_lock_run (TbStore  *self,
   if (pid_is_live (holder))
     {
       g_set_error (error, TB_ERROR, TB_ERROR_BUSY,
-                   "Run %s is in use by another process (pid %d)", run->id, (int) holder);
+                   _("Run %s is in use by another process (pid %d)"), run->id, (int) holder);
       return FALSE;
     }
 
@@ -1332,7 +1333,7 @@ tb_store_lock_run (TbStore  *self,
   text = g_strdup_printf ("%d\n", (int) me);
   if (!tb_write_file_atomic (path, text, -1, error))
     {
-      g_prefix_error (error, "Could not lock run %s: ", run->id);
+      g_prefix_error (error, _("Could not lock run %s: "), run->id);
       return FALSE;
     }
 
@@ -1342,7 +1343,7 @@ tb_store_lock_run (TbStore  *self,
   if (holder != me)
     {
       g_set_error (error, TB_ERROR, TB_ERROR_BUSY,
-                   "Run %s is in use by another process (pid %d)", run->id, (int) holder);
+                   _("Run %s is in use by another process (pid %d)"), run->id, (int) holder);
       return FALSE;
     }
   return TRUE;
@@ -1384,7 +1385,7 @@ tb_store_save_run (TbStore  *self,
   node = tb_run_to_json (run);
   if (!write_json_file (path, node, error))
     {
-      g_prefix_error (error, "Could not save run %s: ", run->id);
+      g_prefix_error (error, _("Could not save run %s: "), run->id);
       return FALSE;
     }
   return TRUE;
@@ -1414,7 +1415,7 @@ tb_store_create_run (TbStore     *self,
 
   if (!is_usecase_id (run->usecase))
     {
-      g_set_error (error, TB_ERROR, TB_ERROR_INVALID, "“%s” is not a valid use case id",
+      g_set_error (error, TB_ERROR, TB_ERROR_INVALID, _("“%s” is not a valid use case id"),
                    run->usecase != NULL ? run->usecase : "");
       return FALSE;
     }
@@ -1423,7 +1424,7 @@ tb_store_create_run (TbStore     *self,
   else if (!is_run_id (run->id))
     {
       g_set_error (error, TB_ERROR, TB_ERROR_INVALID,
-                   "“%s” is not a valid run id (expected YYYYMMDDTHHMMSSZ-xxxx)", run->id);
+                   _("“%s” is not a valid run id (expected YYYYMMDDTHHMMSSZ-xxxx)"), run->id);
       return FALSE;
     }
 
@@ -1433,7 +1434,7 @@ tb_store_create_run (TbStore     *self,
     {
       saved_errno = errno;
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   "Could not create folder %s: %s", usecase_dir, g_strerror (saved_errno));
+                   _("Could not create folder %s: %s"), usecase_dir, g_strerror (saved_errno));
       return FALSE;
     }
 
@@ -1443,7 +1444,7 @@ tb_store_create_run (TbStore     *self,
     {
       saved_errno = errno;
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   "Could not create run folder %s: %s", dir, g_strerror (saved_errno));
+                   _("Could not create run folder %s: %s"), dir, g_strerror (saved_errno));
       return FALSE;
     }
 
@@ -1480,7 +1481,7 @@ tb_store_create_run (TbStore     *self,
     {
       saved_errno = errno;
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   "Could not create the folders of run %s: %s", run->id,
+                   _("Could not create the folders of run %s: %s"), run->id,
                    g_strerror (saved_errno));
       goto failed;
     }
@@ -1532,7 +1533,7 @@ tb_store_write_output (TbStore         *self,
 
   if (!write_json_file (path, node, error))
     {
-      g_prefix_error (error, "Could not save the output of %s: ", output->model);
+      g_prefix_error (error, _("Could not save the output of %s: "), output->model);
       return FALSE;
     }
   return TRUE;
@@ -1615,7 +1616,7 @@ tb_store_write_judgment (TbStore     *self,
       int saved_errno = errno;
 
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   "Could not create folder %s: %s", dir, g_strerror (saved_errno));
+                   _("Could not create folder %s: %s"), dir, g_strerror (saved_errno));
       return FALSE;
     }
 
@@ -1653,7 +1654,7 @@ tb_store_write_judgment (TbStore     *self,
           int saved_errno = errno;
 
           g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                       "Could not create %s: %s", path, g_strerror (saved_errno));
+                       _("Could not create %s: %s"), path, g_strerror (saved_errno));
           return FALSE;
         }
       g_clear_pointer (&name, g_free);
@@ -1663,7 +1664,7 @@ tb_store_write_judgment (TbStore     *self,
   if (!write_json_file (path, node, error))
     {
       g_unlink (path);
-      g_prefix_error (error, "Could not save the judgment of run %s: ", run->id);
+      g_prefix_error (error, _("Could not save the judgment of run %s: "), run->id);
       return FALSE;
     }
 
@@ -1714,7 +1715,7 @@ tb_store_load_run (TbStore     *self,
   if (!is_run_id (run_id))
     {
       g_set_error (error, TB_ERROR, TB_ERROR_INVALID,
-                   "“%s” is not a run id (expected YYYYMMDDTHHMMSSZ-xxxx)",
+                   _("“%s” is not a run id (expected YYYYMMDDTHHMMSSZ-xxxx)"),
                    run_id != NULL ? run_id : "");
       return NULL;
     }
@@ -1731,7 +1732,7 @@ tb_store_load_run (TbStore     *self,
         return load_run_dir (dir, error);
     }
 
-  g_set_error (error, TB_ERROR, TB_ERROR_NOT_FOUND, "No run %s in %s", run_id, results);
+  g_set_error (error, TB_ERROR, TB_ERROR_NOT_FOUND, _("No run %s in %s"), run_id, results);
   return NULL;
 }
 
@@ -1810,7 +1811,7 @@ tb_store_read_input (TbStore  *self,
     return NULL;
   if (!is_plain_name (run->input_file))
     {
-      g_set_error (error, TB_ERROR, TB_ERROR_INVALID, "Run %s names no valid input file",
+      g_set_error (error, TB_ERROR, TB_ERROR_INVALID, _("Run %s names no valid input file"),
                    run->id);
       return NULL;
     }
@@ -1818,7 +1819,7 @@ tb_store_read_input (TbStore  *self,
   path = g_build_filename (run->dir, run->input_file, NULL);
   if (!g_file_get_contents (path, &contents, length, error))
     {
-      g_prefix_error (error, "Could not read the input of run %s: ", run->id);
+      g_prefix_error (error, _("Could not read the input of run %s: "), run->id);
       return NULL;
     }
   return contents;
@@ -1841,7 +1842,7 @@ tb_store_read_prompt (TbStore  *self,
   path = g_build_filename (run->dir, "prompt.txt", NULL);
   if (!g_file_get_contents (path, &contents, NULL, error))
     {
-      g_prefix_error (error, "Could not read the prompt of run %s: ", run->id);
+      g_prefix_error (error, _("Could not read the prompt of run %s: "), run->id);
       return NULL;
     }
   return contents;
@@ -1968,12 +1969,12 @@ tb_store_delete_run (TbStore  *self,
       || usecase[0] == '.')
     {
       g_set_error (error, TB_ERROR, TB_ERROR_INVALID,
-                   "Refusing to delete %s: it is not a run folder under %s", dir, results);
+                   _("Refusing to delete %s: it is not a run folder under %s"), dir, results);
       return FALSE;
     }
   if (g_lstat (dir, &info) != 0 || !S_ISDIR (info.st_mode))
     {
-      g_set_error (error, TB_ERROR, TB_ERROR_NOT_FOUND, "Run %s does not exist", base);
+      g_set_error (error, TB_ERROR, TB_ERROR_NOT_FOUND, _("Run %s does not exist"), base);
       return FALSE;
     }
 
@@ -1981,13 +1982,13 @@ tb_store_delete_run (TbStore  *self,
   if (holder != getpid () && pid_is_live (holder))
     {
       g_set_error (error, TB_ERROR, TB_ERROR_BUSY,
-                   "Run %s is in use by another process (pid %d)", base, (int) holder);
+                   _("Run %s is in use by another process (pid %d)"), base, (int) holder);
       return FALSE;
     }
 
   if (!remove_tree (dir, error))
     {
-      g_prefix_error (error, "Could not delete run %s: ", base);
+      g_prefix_error (error, _("Could not delete run %s: "), base);
       return FALSE;
     }
   return TRUE;
@@ -2215,10 +2216,10 @@ tb_store_seed_examples (TbStore  *self,
   staging_file = g_file_new_for_path (staging);
   if (!copy_tree (source_file, staging_file, error) || g_rename (staging, usecases) != 0)
     {
-      g_prefix_error (error, "Could not copy the example use cases into %s: ", usecases);
+      g_prefix_error (error, _("Could not copy the example use cases into %s: "), usecases);
       if (error != NULL && *error == NULL)
         g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
-                     "Could not copy the example use cases into %s: %s", usecases,
+                     _("Could not copy the example use cases into %s: %s"), usecases,
                      g_strerror (errno));
       return FALSE;
     }

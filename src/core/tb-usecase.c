@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <gio/gio.h>
+#include <glib/gi18n-lib.h>
 #include <yaml.h>
 
 #include "tb-error.h"
@@ -352,13 +353,13 @@ node_describe (const Node *node)
   switch (node->kind)
     {
     case NODE_SEQUENCE:
-      return g_strdup ("a list");
+      return g_strdup (_("a list"));
     case NODE_MAPPING:
-      return g_strdup ("a mapping");
+      return g_strdup (_("a mapping"));
     case NODE_SCALAR:
     default:
       if (node_is_null (node))
-        return g_strdup ("empty");
+        return g_strdup (_("empty"));
       if (g_utf8_strlen (node->scalar, -1) > 40)
         {
           g_autofree char *head = g_utf8_substring (node->scalar, 0, 37);
@@ -430,7 +431,7 @@ set_syntax_error (Ctx     *ctx,
                   GError **error)
 {
   yaml_parser_t *parser = &ctx->parser;
-  const char *problem = parser->problem != NULL ? parser->problem : "invalid YAML";
+  const char *problem = parser->problem != NULL ? parser->problem : _("invalid YAML");
   g_autoptr(GString) message = g_string_new (NULL);
   gsize line;
 
@@ -450,7 +451,7 @@ set_syntax_error (Ctx     *ctx,
                                 parser->context, (gsize) parser->context_mark.line + 1);
     }
 
-  set_error (ctx, line, error, "YAML syntax error: %s", message->str);
+  set_error (ctx, line, error, _("YAML syntax error: %s"), message->str);
 }
 
 static gboolean
@@ -522,7 +523,7 @@ read_mapping (Ctx           *ctx,
       if (key_event.type != YAML_SCALAR_EVENT)
         {
           set_error (ctx, key_event.start_mark.line + 1, error,
-                     "a key under '%s' is not plain text (lists and mappings cannot be keys)",
+                     _("a key under '%s' is not plain text (lists and mappings cannot be keys)"),
                      *path ? path : "the top level");
           return NULL;
         }
@@ -536,8 +537,8 @@ read_mapping (Ctx           *ctx,
       if (mapping_lookup (node, key->scalar, &previous_key) != NULL)
         {
           set_error (ctx, key->line, error,
-                     "duplicate key '%s' (first at line %" G_GSIZE_FORMAT ")",
-                     child_path, previous_key->line);
+                     _("duplicate key '%s' (first at line %lu)"),
+                     child_path, (gulong) previous_key->line);
           node_free (key);
           return NULL;
         }
@@ -580,7 +581,7 @@ read_node (Ctx           *ctx,
     case YAML_MAPPING_START_EVENT:
       if (ctx->depth >= MAX_DEPTH)
         {
-          set_error (ctx, line, error, "'%s' is nested more than %d levels deep",
+          set_error (ctx, line, error, _("'%s' is nested more than %d levels deep"),
                      path, MAX_DEPTH);
           return NULL;
         }
@@ -593,7 +594,7 @@ read_node (Ctx           *ctx,
       return node;
 
     case YAML_ALIAS_EVENT:
-      set_error (ctx, line, error, "aliases ('*%s') are not supported; write the value out",
+      set_error (ctx, line, error, _("aliases ('*%s') are not supported; write the value out"),
                  (const char *) event->data.alias.anchor);
       return NULL;
 
@@ -605,7 +606,7 @@ read_node (Ctx           *ctx,
     case YAML_SEQUENCE_END_EVENT:
     case YAML_MAPPING_END_EVENT:
     default:
-      set_error (ctx, line, error, "unexpected YAML structure");
+      set_error (ctx, line, error, _("unexpected YAML structure"));
       return NULL;
     }
 }
@@ -645,7 +646,7 @@ read_document (Ctx     *ctx,
   if (event.type != YAML_STREAM_END_EVENT)
     {
       set_error (ctx, event.start_mark.line + 1, error,
-                 "a second YAML document starts here; a use case is one document");
+                 _("a second YAML document starts here; a use case is one document"));
       return NULL;
     }
 
@@ -774,7 +775,7 @@ suggest_elsewhere (const char *path,
   for (guint i = 0; i < found->len; i++)
     {
       if (i > 0)
-        g_string_append (text, i + 1 == found->len ? " or " : ", ");
+        g_string_append (text, i + 1 == found->len ? _(" or ") : ", ");
       g_string_append_printf (text, "'%s'", (const char *) g_ptr_array_index (found, i));
     }
   return g_string_free (text, FALSE);
@@ -802,7 +803,7 @@ check_keys (Ctx                *ctx,
       suggestion = suggest_key (key->scalar, known);
       if (suggestion != NULL)
         {
-          set_error (ctx, key->line, error, "unknown key '%s' (did you mean '%s'?)",
+          set_error (ctx, key->line, error, _("unknown key '%s' (did you mean '%s'?)"),
                      path, suggestion);
           return FALSE;
         }
@@ -811,13 +812,13 @@ check_keys (Ctx                *ctx,
       elsewhere = strchr (parent, '[') == NULL ? suggest_elsewhere (path, key->scalar) : NULL;
       if (elsewhere != NULL)
         {
-          set_error (ctx, key->line, error, "unknown key '%s' (did you mean %s?)",
+          set_error (ctx, key->line, error, _("unknown key '%s' (did you mean %s?)"),
                      path, elsewhere);
           return FALSE;
         }
 
       expected = g_strjoinv (", ", (char **) known);
-      set_error (ctx, key->line, error, "unknown key '%s' (expected one of: %s)",
+      set_error (ctx, key->line, error, _("unknown key '%s' (expected one of: %s)"),
                  path, expected);
       return FALSE;
     }
@@ -835,7 +836,7 @@ type_error (Ctx         *ctx,
   g_autofree char *found = node_describe (value);
 
   set_error (ctx, key != NULL ? key->line : value->line, error,
-             "'%s' must be %s, not %s", path, expected, found);
+             _("'%s' must be %s, not %s"), path, expected, found);
   return FALSE;
 }
 
@@ -867,7 +868,7 @@ read_text (Ctx         *ctx,
     {
       g_autofree char *path = path_join (parent, key);
 
-      return type_error (ctx, key_node, value, path, "text", error);
+      return type_error (ctx, key_node, value, path, _("text"), error);
     }
   *out = g_strdup (value->scalar);
   return TRUE;
@@ -889,13 +890,13 @@ read_required_text (Ctx         *ctx,
 
   if (mapping_lookup (map, key, &key_node) == NULL)
     {
-      set_error (ctx, map->line, error, "missing required key '%s'", path);
+      set_error (ctx, map->line, error, _("missing required key '%s'"), path);
       return FALSE;
     }
   if (*out == NULL || is_blank (*out))
     {
       g_clear_pointer (out, g_free);
-      set_error (ctx, key_node->line, error, "'%s' must not be empty", path);
+      set_error (ctx, key_node->line, error, _("'%s' must not be empty"), path);
       return FALSE;
     }
   return TRUE;
@@ -921,7 +922,7 @@ read_section (Ctx                *ctx,
   if (value->kind != NODE_MAPPING)
     {
       g_autofree char *expected = g_strjoinv (", ", (char **) known);
-      g_autofree char *what = g_strdup_printf ("a mapping of keys (%s)", expected);
+      g_autofree char *what = g_strdup_printf (_("a mapping of keys (%s)"), expected);
 
       return type_error (ctx, key_node, value, path, what, error);
     }
@@ -1054,7 +1055,7 @@ read_output (Ctx        *ctx,
         }
       if (!found)
         return type_error (ctx, key, value, "output.format",
-                           "one of json, csv, markdown, text", error);
+                           _("one of json, csv, markdown, text"), error);
     }
 
   value = mapping_lookup (output, "schema", &key);
@@ -1062,7 +1063,7 @@ read_output (Ctx        *ctx,
     {
       if (value->kind != NODE_MAPPING)
         return type_error (ctx, key, value, "output.schema",
-                           "a mapping (a JSON Schema such as 'type: object')", error);
+                           _("a mapping (a JSON Schema such as 'type: object')"), error);
       self->output_schema = node_to_json (value);
     }
 
@@ -1083,7 +1084,7 @@ read_criteria (Ctx        *ctx,
     return TRUE;
   if (list->kind != NODE_SEQUENCE)
     return type_error (ctx, key, list, "judge.criteria",
-                       "a list of criteria ({name, weight, description})", error);
+                       _("a list of criteria ({name, weight, description})"), error);
 
   seen = g_hash_table_new (g_str_hash, g_str_equal);
 
@@ -1099,7 +1100,7 @@ read_criteria (Ctx        *ctx,
 
       if (item->kind != NODE_MAPPING)
         return type_error (ctx, NULL, item, path,
-                           "a mapping with name, weight and description", error);
+                           _("a mapping with name, weight and description"), error);
       if (!check_keys (ctx, item, path, criterion_keys, error))
         return FALSE;
 
@@ -1113,21 +1114,21 @@ read_criteria (Ctx        *ctx,
       weight = mapping_lookup (item, "weight", &weight_key);
       if (weight == NULL)
         {
-          set_error (ctx, item->line, error, "missing required key '%s'", weight_path);
+          set_error (ctx, item->line, error, _("missing required key '%s'"), weight_path);
           return FALSE;
         }
       if (!node_to_number (weight, &criterion->weight))
-        return type_error (ctx, weight_key, weight, weight_path, "a number", error);
+        return type_error (ctx, weight_key, weight, weight_path, _("a number"), error);
       if (criterion->weight <= 0)
-        return type_error (ctx, weight_key, weight, weight_path, "a positive number", error);
+        return type_error (ctx, weight_key, weight, weight_path, _("a positive number"), error);
 
       previous = g_hash_table_lookup (seen, criterion->name);
       if (previous != NULL)
         {
           set_error (ctx, item->line, error,
-                     "duplicate criterion name '%s' in 'judge.criteria' "
-                     "(first at line %" G_GSIZE_FORMAT ")",
-                     criterion->name, previous->line);
+                     _("duplicate criterion name '%s' in 'judge.criteria' "
+                       "(first at line %lu)"),
+                     criterion->name, (gulong) previous->line);
           return FALSE;
         }
       g_hash_table_insert (seen, criterion->name, item);
@@ -1167,7 +1168,7 @@ read_candidates (Ctx        *ctx,
     return TRUE;
   if (list->kind != NODE_SEQUENCE)
     return type_error (ctx, key, list, "models.candidates",
-                       "a list of model ids such as [openai/gpt-4o]", error);
+                       _("a list of model ids such as [openai/gpt-4o]"), error);
 
   builder = g_strv_builder_new ();
   for (guint i = 0; i < list->children->len; i++)
@@ -1176,7 +1177,7 @@ read_candidates (Ctx        *ctx,
       g_autofree char *path = g_strdup_printf ("models.candidates[%u]", i);
 
       if (item->kind != NODE_SCALAR || node_is_null (item))
-        return type_error (ctx, NULL, item, path, "a model id", error);
+        return type_error (ctx, NULL, item, path, _("a model id"), error);
       for (guint j = 0; j < i; j++)
         {
           Node *other = g_ptr_array_index (list->children, j);
@@ -1184,8 +1185,8 @@ read_candidates (Ctx        *ctx,
           if (g_str_equal (other->scalar, item->scalar))
             {
               set_error (ctx, item->line, error,
-                         "'%s' lists '%s' twice (first at line %" G_GSIZE_FORMAT ")",
-                         "models.candidates", item->scalar, other->line);
+                         _("'%s' lists '%s' twice (first at line %lu)"),
+                         "models.candidates", item->scalar, (gulong) other->line);
               return FALSE;
             }
         }
@@ -1228,7 +1229,7 @@ read_preferences (Ctx        *ctx,
         }
       if (!found)
         return type_error (ctx, key, value, "models.preferences.cost",
-                           "one of low, balanced, high", error);
+                           _("one of low, balanced, high"), error);
     }
 
   value = mapping_lookup (prefs, "min_context", &key);
@@ -1242,7 +1243,7 @@ read_preferences (Ctx        *ctx,
                                                                  : value->scalar,
                                           10, 0, G_MAXINT64, &n, NULL))
         return type_error (ctx, key, value, "models.preferences.min_context",
-                           "a non-negative whole number of tokens", error);
+                           _("a non-negative whole number of tokens"), error);
       self->min_context = (gint64) n;
     }
 
@@ -1252,7 +1253,7 @@ read_preferences (Ctx        *ctx,
       if (value->kind != NODE_SCALAR || !value->plain
           || !parse_bool_literal (value->scalar, &self->structured_output))
         return type_error (ctx, key, value, "models.preferences.structured_output",
-                           "true or false", error);
+                           _("true or false"), error);
     }
 
   return TRUE;
@@ -1304,7 +1305,7 @@ tb_usecase_parse (const char  *id,
 
   if (!yaml_parser_initialize (&ctx.parser))
     {
-      g_set_error (error, TB_ERROR, TB_ERROR_FAILED, "%s: cannot start the YAML parser",
+      g_set_error (error, TB_ERROR, TB_ERROR_FAILED, _("%s: cannot start the YAML parser"),
                    filename);
       return NULL;
     }
@@ -1319,7 +1320,7 @@ tb_usecase_parse (const char  *id,
     }
   if (root == NULL || node_is_null (root))
     {
-      set_error (&ctx, 0, error, "is empty; a use case needs at least 'name' and 'goal'");
+      set_error (&ctx, 0, error, _("is empty; a use case needs at least 'name' and 'goal'"));
       return NULL;
     }
   if (root->kind != NODE_MAPPING)
@@ -1327,7 +1328,7 @@ tb_usecase_parse (const char  *id,
       g_autofree char *found = node_describe (root);
 
       set_error (&ctx, root->line, error,
-                 "the top level must be a mapping of keys (name, goal, ...), not %s", found);
+                 _("the top level must be a mapping of keys (name, goal, ...), not %s"), found);
       return NULL;
     }
 
@@ -1363,8 +1364,8 @@ tb_usecase_load_file (const char  *path,
   if (!tb_usecase_id_is_valid (id))
     {
       g_set_error (error, TB_ERROR, TB_ERROR_INVALID,
-                   "%s: '%s' is not a valid use case id (lower-case letters, digits, '_' "
-                   "and '-', starting with a letter or digit, at most 64 characters)",
+                   _("%s: '%s' is not a valid use case id (lower-case letters, digits, '_' "
+                     "and '-', starting with a letter or digit, at most 64 characters)"),
                    path, id);
       return NULL;
     }
@@ -1398,7 +1399,7 @@ tb_usecase_template (const char *id)
       name[0] = g_ascii_toupper (name[0]);
     }
   else
-    name = g_strdup ("New use case");
+    name = g_strdup (_("New use case"));
 
   return g_strdup_printf (
     "# TaskBench use case. Lines starting with '#' are comments.\n"
@@ -1966,7 +1967,7 @@ tb_usecase_list_dir (const char *dir)
       g_clear_pointer (&entry->usecase, tb_usecase_unref);
       g_clear_error (&entry->error);
       g_set_error (&entry->error, TB_ERROR, TB_ERROR_INVALID,
-                   "%s: use case '%s' is already defined by %s", entry->path, entry->id,
+                   _("%s: use case '%s' is already defined by %s"), entry->path, entry->id,
                    previous->path);
     }
 

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,7 +28,7 @@ tb_write_file_atomic (const char  *path,
     {
       int saved_errno = errno;
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   "Could not create folder %s: %s", dir, g_strerror (saved_errno));
+                   _("Could not create folder %s: %s"), dir, g_strerror (saved_errno));
       return FALSE;
     }
 
@@ -88,23 +89,23 @@ tb_check_text_input (const char *data,
   gboolean blank = TRUE;
 
   if (length == 0)
-    return g_strdup ("is empty");
+    return g_strdup (_("is empty"));
 
   for (gsize i = 0; i < length; i++)
     {
       guchar c = (guchar) data[i];
 
       if (c == 0 || (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f'))
-        return g_strdup_printf ("is not text (binary data at byte %" G_GSIZE_FORMAT ")", i);
+        return g_strdup_printf (_("is not text (binary data at byte %lu)"), (gulong) i);
       if (!g_ascii_isspace (c))
         blank = FALSE;
     }
 
   if (!g_utf8_validate (data, length, &end))
-    return g_strdup_printf ("is not UTF-8 text (invalid byte at offset %" G_GSIZE_FORMAT ")",
-                            (gsize) (end - data));
+    return g_strdup_printf (_("is not UTF-8 text (invalid byte at offset %lu)"),
+                            (gulong) (end - data));
   if (blank)
-    return g_strdup ("holds only white space");
+    return g_strdup (_("holds only white space"));
 
   return NULL;
 }

@@ -203,7 +203,7 @@ about_activated (GSimpleAction *action,
 {
   TbApplication *self = user_data;
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
-  static const char *developers[] = { "The TaskBench authors", NULL };
+  const char *developers[] = { _("The TaskBench authors"), NULL };
   GtkWidget *about;
 
   about = g_object_new (ADW_TYPE_ABOUT_WINDOW,

@@ -140,6 +140,7 @@ tb_input_view_take (TbInputView *self,
   g_autofree char *size = g_format_size (length);
   g_autofree char *preview = NULL;
   g_autofree char *subtitle = NULL;
+  g_autofree char *tokens = NULL;
 
   g_free (self->name);
   self->name = g_strdup (name);
@@ -148,8 +149,11 @@ tb_input_view_take (TbInputView *self,
   self->length = length;
   self->tokens = tb_estimate_tokens (contents, length);
 
+  tokens = g_strdup_printf ("%" G_GINT64_FORMAT, self->tokens);
   /* TRANSLATORS: "12.3 kB · about 3100 tokens" */
-  subtitle = g_strdup_printf (_("%s · about %" G_GINT64_FORMAT " tokens"), size, self->tokens);
+  subtitle = g_strdup_printf (ngettext ("%s · about %s token", "%s · about %s tokens",
+                                        (gulong) MAX (self->tokens, 0)),
+                              size, tokens);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->file_row), name);
   adw_action_row_set_subtitle (self->file_row, subtitle);
 

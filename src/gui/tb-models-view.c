@@ -94,13 +94,19 @@ static char *
 describe_model (const TbModel *model)
 {
   GString *s = g_string_new (NULL);
+  /* Formatted apart: a 64-bit format macro in a msgid would not survive translation */
+  g_autofree char *context = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                              model->context_length >= 1000
+                                              ? model->context_length / 1000
+                                              : model->context_length);
 
   if (model->context_length >= 1000)
-    g_string_append_printf (s, _("%" G_GINT64_FORMAT "k context"),
-                            model->context_length / 1000);
+    /* TRANSLATORS: "128k context": the model reads up to 128 000 tokens at once */
+    g_string_append_printf (s, _("%sk context"), context);
   else if (model->context_length > 0)
-    g_string_append_printf (s, _("%" G_GINT64_FORMAT " tokens context"),
-                            model->context_length);
+    g_string_append_printf (s, ngettext ("%s token context", "%s tokens context",
+                                         (gulong) model->context_length),
+                            context);
   else
     g_string_append (s, _("context unknown"));
 

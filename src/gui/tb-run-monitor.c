@@ -106,6 +106,8 @@ update_row (TbRunMonitor         *self,
   g_autofree char *chunk = NULL;
   double seconds = elapsed_ms (p) / 1000.0;
   const char *detail_class = "dim-label";
+  /* Formatted apart: a 64-bit format macro in a msgid would not survive translation */
+  g_autofree char *tokens = g_strdup_printf ("%" G_GUINT64_FORMAT, (guint64) p->tokens);
 
   row->state = p->state;
   gtk_label_set_text (row->model, p->model);
@@ -127,8 +129,10 @@ update_row (TbRunMonitor         *self,
       gtk_stack_set_visible_child (row->indicator, GTK_WIDGET (row->spinner));
       if (p->tokens > 0)
         /* Translators: tokens streamed so far, then seconds elapsed */
-        detail = g_strdup_printf (_("Streaming · %" G_GUINT64_FORMAT " tokens · %.0f s%s"),
-                                  p->tokens, seconds, chunk ? chunk : "");
+        detail = g_strdup_printf (ngettext ("Streaming · %s token · %.0f s%s",
+                                            "Streaming · %s tokens · %.0f s%s",
+                                            (gulong) p->tokens),
+                                  tokens, seconds, chunk ? chunk : "");
       else
         detail = g_strdup_printf (_("Waiting for the first token · %.0f s%s"), seconds,
                                   chunk ? chunk : "");
@@ -142,8 +146,9 @@ update_row (TbRunMonitor         *self,
 
     case TB_CALL_DONE:
       set_icon (row, "emblem-ok-symbolic", "success");
-      detail = g_strdup_printf (_("Done in %.1f s · %" G_GUINT64_FORMAT " tokens"), seconds,
-                                p->tokens);
+      detail = g_strdup_printf (ngettext ("Done in %.1f s · %s token",
+                                          "Done in %.1f s · %s tokens", (gulong) p->tokens),
+                                seconds, tokens);
       if (in_judge_phase (self) && p->score >= 0)
         value = g_strdup_printf (_("Score %.0f"), p->score);
       else

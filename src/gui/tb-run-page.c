@@ -280,13 +280,19 @@ details_text (TbOutput *output)
 {
   g_autofree char *cost = tb_format_usd (output->cost.usd);
   GString *text = g_string_new (NULL);
+  g_autofree char *in = g_strdup_printf ("%" G_GINT64_FORMAT, output->usage.prompt_tokens);
+  g_autofree char *out = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                          output->usage.completion_tokens);
 
-  /* Translators: token counts */
-  g_string_append_printf (text, _("Tokens: %" G_GINT64_FORMAT " in, %" G_GINT64_FORMAT " out"),
-                          output->usage.prompt_tokens, output->usage.completion_tokens);
+  /* Translators: token counts read and written by the model */
+  g_string_append_printf (text, _("Tokens: %s in, %s out"), in, out);
   if (output->usage.reasoning_tokens > 0)
-    g_string_append_printf (text, _(" (%" G_GINT64_FORMAT " reasoning)"),
-                            output->usage.reasoning_tokens);
+    {
+      g_autofree char *reasoning = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                                    output->usage.reasoning_tokens);
+      /* Translators: reasoning tokens, appended to "Tokens: 12 in, 34 out" */
+      g_string_append_printf (text, _(" (%s reasoning)"), reasoning);
+    }
   g_string_append (text, " · ");
   g_string_append_printf (text, _("Latency %.1f s"), output->latency_ms / 1000.0);
   g_string_append (text, " · ");
@@ -593,6 +599,8 @@ show_costs (TbRunPage *self)
   g_autofree char *total = NULL;
   g_autofree char *candidates_sub = NULL;
   g_autofree char *judge_sub = NULL;
+  g_autofree char *candidate_tokens = NULL;
+  g_autofree char *judge_tokens = NULL;
 
   tb_store_rollup_run (self->store, self->run, &rollup);
   candidates = tb_format_usd (rollup.candidate_usd);
@@ -602,21 +610,20 @@ show_costs (TbRunPage *self)
   gtk_label_set_text (self->judge_cost_label, judge);
   gtk_label_set_text (self->total_cost_label, total);
 
-  candidates_sub = g_strdup_printf (ngettext ("%u call, %" G_GINT64_FORMAT " tokens",
-                                              "%u calls, %" G_GINT64_FORMAT " tokens",
+  candidate_tokens = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                      rollup.candidate_usage.prompt_tokens
+                                      + rollup.candidate_usage.completion_tokens);
+  judge_tokens = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                  rollup.judge_usage.prompt_tokens
+                                  + rollup.judge_usage.completion_tokens);
+  candidates_sub = g_strdup_printf (ngettext ("%u call, %s tokens", "%u calls, %s tokens",
                                               rollup.candidate_calls),
-                                    rollup.candidate_calls,
-                                    rollup.candidate_usage.prompt_tokens
-                                    + rollup.candidate_usage.completion_tokens);
+                                    rollup.candidate_calls, candidate_tokens);
   adw_action_row_set_subtitle (self->candidates_row, candidates_sub);
-  judge_sub = g_strdup_printf (ngettext ("%u call over every judgment, %" G_GINT64_FORMAT
-                                         " tokens",
-                                         "%u calls over every judgment, %" G_GINT64_FORMAT
-                                         " tokens",
+  judge_sub = g_strdup_printf (ngettext ("%u call over every judgment, %s tokens",
+                                         "%u calls over every judgment, %s tokens",
                                          rollup.judge_calls),
-                               rollup.judge_calls,
-                               rollup.judge_usage.prompt_tokens
-                               + rollup.judge_usage.completion_tokens);
+                               rollup.judge_calls, judge_tokens);
   adw_action_row_set_subtitle (self->judge_row, judge_sub);
   if (rollup.estimated_calls > 0)
     {

@@ -486,11 +486,15 @@ describe_finished_run (TbWindow *self,
 
   if (g_strcmp0 (run->status, "cancelled") == 0)
     /* TRANSLATORS: "Run cancelled: 1 of 3 models, $0.0012" */
-    return g_strdup_printf (_("Run cancelled: %u of %u models, %s"), ok, total, usd);
+    return g_strdup_printf (ngettext ("Run cancelled: %u of %u model, %s",
+                                      "Run cancelled: %u of %u models, %s", total),
+                            ok, total, usd);
   if (ok == 0 && total > 0)
     return g_strdup_printf (_("Run failed: no model answered (%s)"), usd);
   /* TRANSLATORS: "Run finished: 3 of 3 models, $0.0123" */
-  return g_strdup_printf (_("Run finished: %u of %u models, %s"), ok, total, usd);
+  return g_strdup_printf (ngettext ("Run finished: %u of %u model, %s",
+                                    "Run finished: %u of %u models, %s", total),
+                          ok, total, usd);
 }
 
 static void
