@@ -6,6 +6,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "tb-gui-util.h"
 #include "tb-costs-view.h"
 #include "tb-resources.h"
 #include "tb-util.h"
@@ -80,21 +81,6 @@ struct _TbCostsView
 };
 
 G_DEFINE_FINAL_TYPE (TbCostsView, tb_costs_view, GTK_TYPE_WIDGET)
-
-static char *
-format_local_date (const char *iso)
-{
-  g_autoptr(GDateTime) utc = NULL;
-  g_autoptr(GDateTime) local = NULL;
-
-  if (iso == NULL || *iso == '\0')
-    return g_strdup ("—");
-  utc = g_date_time_new_from_iso8601 (iso, NULL);
-  if (utc == NULL)
-    return g_strdup (iso);
-  local = g_date_time_to_local (utc);
-  return g_date_time_format (local, "%Y-%m-%d %H:%M");
-}
 
 static char *
 format_tokens (gint64 tokens)
@@ -303,7 +289,7 @@ tb_costs_view_set_store (TbCostsView *self,
       for (guint i = 0; runs != NULL && i < runs->len; i++)
         {
           TbRun *run = g_ptr_array_index (runs, i);
-          g_autofree char *date = format_local_date (run->created_at);
+          g_autofree char *date = tb_format_local_date (run->created_at);
           g_autofree char *title = NULL;
           TbRollup rollup = { 0 };
 

@@ -6,6 +6,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "tb-gui-util.h"
 #include "tb-run-page.h"
 #include "tb-score-chart.h"
 #include "tb-usecase.h"
@@ -49,51 +50,6 @@ struct _TbRunPage
 };
 
 G_DEFINE_FINAL_TYPE (TbRunPage, tb_run_page, GTK_TYPE_WIDGET)
-
-static char *
-format_local_date (const char *iso)
-{
-  g_autoptr(GDateTime) utc = NULL;
-  g_autoptr(GDateTime) local = NULL;
-
-  if (iso == NULL || *iso == '\0')
-    return g_strdup ("—");
-  utc = g_date_time_new_from_iso8601 (iso, NULL);
-  if (utc == NULL)
-    return g_strdup (iso);
-  local = g_date_time_to_local (utc);
-  return g_date_time_format (local, "%Y-%m-%d %H:%M");
-}
-
-static const char *
-status_label (const char *status)
-{
-  if (g_strcmp0 (status, "running") == 0)
-    return _("Running");
-  if (g_strcmp0 (status, "done") == 0)
-    return _("Done");
-  if (g_strcmp0 (status, "partial") == 0)
-    return _("Partial");
-  if (g_strcmp0 (status, "failed") == 0)
-    return _("Failed");
-  if (g_strcmp0 (status, "cancelled") == 0)
-    return _("Cancelled");
-  if (g_strcmp0 (status, "interrupted") == 0)
-    return _("Interrupted");
-  return status;
-}
-
-static const char *
-status_style (const char *status)
-{
-  if (g_strcmp0 (status, "done") == 0)
-    return "success";
-  if (g_strcmp0 (status, "failed") == 0)
-    return "error";
-  if (g_strcmp0 (status, "running") == 0)
-    return "accent";
-  return "warning";
-}
 
 static const char *
 cost_source_label (const char *source)
@@ -700,7 +656,7 @@ tb_run_page_set_run (TbRunPage  *self,
   gtk_label_set_text (self->title_label,
                       usecase && usecase->name ? usecase->name : self->run->usecase);
 
-  date = format_local_date (self->run->created_at);
+  date = tb_format_local_date (self->run->created_at);
   n_models = self->run->models ? g_strv_length (self->run->models) : 0;
   /* Translators: input file name · date · number of models · run id */
   subtitle = g_strdup_printf (ngettext ("Input %s · %s · %u model · %s",
@@ -709,16 +665,17 @@ tb_run_page_set_run (TbRunPage  *self,
                               n_models, self->run->id);
   gtk_label_set_text (self->subtitle_label, subtitle);
 
-  gtk_label_set_text (self->status_label, status_label (self->run->status));
+  gtk_label_set_text (self->status_label, tb_run_status_label (self->run->status));
   gtk_widget_set_css_classes (GTK_WIDGET (self->status_label),
-                              (const char *[]) { "title-4", status_style (self->run->status),
+                              (const char *[]) { "title-4",
+                                                 tb_run_status_style (self->run->status),
                                                  NULL });
 
   choices = gtk_string_list_new (NULL);
   for (guint i = 0; i < self->judgments->len; i++)
     {
       TbJudgment *judgment = g_ptr_array_index (self->judgments, i);
-      g_autofree char *when = format_local_date (judgment->created_at);
+      g_autofree char *when = tb_format_local_date (judgment->created_at);
       g_autofree char *text = NULL;
 
       if (i == 0)

@@ -6,6 +6,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "tb-gui-util.h"
 #include "tb-runs-view.h"
 #include "tb-resources.h"
 #include "tb-util.h"
@@ -275,56 +276,11 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static const char *
-status_label (const char *status)
-{
-  if (g_strcmp0 (status, "running") == 0)
-    return _("Running");
-  if (g_strcmp0 (status, "done") == 0)
-    return _("Done");
-  if (g_strcmp0 (status, "partial") == 0)
-    return _("Partial");
-  if (g_strcmp0 (status, "failed") == 0)
-    return _("Failed");
-  if (g_strcmp0 (status, "cancelled") == 0)
-    return _("Cancelled");
-  if (g_strcmp0 (status, "interrupted") == 0)
-    return _("Interrupted");
-  return status;
-}
-
-static const char *
-status_style (const char *status)
-{
-  if (g_strcmp0 (status, "done") == 0)
-    return "success";
-  if (g_strcmp0 (status, "failed") == 0)
-    return "error";
-  if (g_strcmp0 (status, "running") == 0)
-    return "accent";
-  return "warning";
-}
-
 static gboolean
 status_can_resume (const char *status)
 {
   return g_strcmp0 (status, "interrupted") == 0 || g_strcmp0 (status, "partial") == 0
          || g_strcmp0 (status, "failed") == 0 || g_strcmp0 (status, "cancelled") == 0;
-}
-
-static char *
-format_local_date (const char *iso)
-{
-  g_autoptr(GDateTime) utc = NULL;
-  g_autoptr(GDateTime) local = NULL;
-
-  if (iso == NULL || *iso == '\0')
-    return g_strdup ("—");
-  utc = g_date_time_new_from_iso8601 (iso, NULL);
-  if (utc == NULL)
-    return g_strdup (iso);
-  local = g_date_time_to_local (utc);
-  return g_date_time_format (local, "%Y-%m-%d %H:%M");
 }
 
 static void
@@ -367,7 +323,7 @@ bind_cell (GtkSignalListItemFactory *factory,
   switch (column)
     {
     case COLUMN_DATE:
-      text = format_local_date (item->created);
+      text = tb_format_local_date (item->created);
       tooltip = item->id;
       break;
     case COLUMN_INPUT:
@@ -381,8 +337,8 @@ bind_cell (GtkSignalListItemFactory *factory,
       tooltip = item->models;
       break;
     case COLUMN_STATUS:
-      text = g_strdup (status_label (item->status));
-      gtk_widget_add_css_class (GTK_WIDGET (label), status_style (item->status));
+      text = g_strdup (tb_run_status_label (item->status));
+      gtk_widget_add_css_class (GTK_WIDGET (label), tb_run_status_style (item->status));
       break;
     case COLUMN_SCORE:
       if (item->best_score >= 0)
