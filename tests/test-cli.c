@@ -654,6 +654,11 @@ test_run_judge_show_costs (Fixture       *fixture,
                                     file_total + judge_total, 1e-12);
     g_assert_cmpint (json_object_get_int_member (total, "candidate_calls"), ==, 3);
     g_assert_cmpint (json_object_get_int_member (total, "judge_calls"), ==, 3);
+    /* Only this use case has runs: the grand total is the same money. */
+    g_assert_cmpfloat_with_epsilon (
+      json_object_get_double_member (json_object_get_object_member (
+        json_node_get_object (costs_root), "grand_total"), "total_usd"),
+      file_total + judge_total, 1e-12);
   }
 
   /* The judge sees the input once (not again inside the executor prompt). */

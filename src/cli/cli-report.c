@@ -349,6 +349,16 @@ cli_cmd_costs (CliContext  *cli,
       add_rollup_member (builder, "total", &total);
       if (!cli->json)
         print_rollup_line ("total", &total);
+
+      /* The grand total beside it, so one command shows all three levels. */
+      {
+        TbRollup grand = { 0 };
+
+        tb_store_rollup_all (cli->store, &grand, NULL);
+        add_rollup_member (builder, "grand_total", &grand);
+        if (!cli->json)
+          print_rollup_line ("all use cases", &grand);
+      }
     }
   else
     {
