@@ -2180,15 +2180,10 @@ tb_store_seed_examples (TbStore  *self,
                         GError  **error)
 {
   g_autofree char *usecases = NULL;
-  g_autofree char *installed = g_build_filename (PKGDATADIR, "usecases", NULL);
-  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
-  g_autofree char *exe_dir = exe != NULL ? g_path_get_dirname (exe) : NULL;
-  /* Beside the running binary first (<prefix>/bin → <prefix>/share/taskbench), so a tree
-   * installed with DESTDIR or moved elsewhere still finds its own examples. */
-  g_autofree char *relocated = exe_dir != NULL
-                               ? g_build_filename (exe_dir, "..", "share", "taskbench",
-                                                   "usecases", NULL)
-                               : NULL;
+  /* Beside the running binary first, so a tree installed with DESTDIR or moved elsewhere
+   * still finds its own examples; else the configured data folder; else the checkout. */
+  g_autofree char *installed = tb_find_share_dir ("taskbench/usecases",
+                                                  PKGDATADIR "/usecases");
   g_autofree char *staging = NULL;
   g_autofree char *source = NULL;
   g_autoptr(GFile) source_file = NULL;
@@ -2200,9 +2195,7 @@ tb_store_seed_examples (TbStore  *self,
   if (g_file_test (usecases, G_FILE_TEST_EXISTS))
     return FALSE;
 
-  if (relocated != NULL && g_file_test (relocated, G_FILE_TEST_IS_DIR))
-    source = g_canonicalize_filename (relocated, NULL);
-  else if (g_file_test (installed, G_FILE_TEST_IS_DIR))
+  if (g_file_test (installed, G_FILE_TEST_IS_DIR))
     source = g_strdup (installed);
   else if (g_file_test (SOURCE_USECASES_DIR, G_FILE_TEST_IS_DIR))
     source = g_strdup (SOURCE_USECASES_DIR);

@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gi18n-lib.h>
+#include <locale.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -217,4 +219,36 @@ tb_json_to_string (JsonNode *node,
   text = json_generator_to_data (generator, NULL);
 
   return fix_exponent_numbers (text);
+}
+
+char *
+tb_find_share_dir (const char *below_share,
+                   const char *fallback)
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *exe_dir = exe != NULL ? g_path_get_dirname (exe) : NULL;
+  g_autofree char *relocated = NULL;
+
+  if (exe_dir != NULL)
+    {
+      relocated = g_build_filename (exe_dir, "..", "share", below_share, NULL);
+      if (g_file_test (relocated, G_FILE_TEST_IS_DIR))
+        return g_canonicalize_filename (relocated, NULL);
+    }
+
+  return g_strdup (fallback);
+}
+
+void
+tb_init_i18n (void)
+{
+  const char *env = g_getenv ("TASKBENCH_LOCALEDIR");
+  g_autofree char *locale_dir = NULL;
+
+  locale_dir = env != NULL && *env != '\0' ? g_strdup (env)
+                                           : tb_find_share_dir ("locale", LOCALEDIR);
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, locale_dir);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
 }

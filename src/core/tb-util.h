@@ -42,6 +42,15 @@ char     *tb_format_usd          (double       usd);
 guint     tb_env_uint            (const char  *name,
                                   guint        fallback);
 
+/* <folder of the running binary>/../share/<below_share> when it exists (an installed tree,
+ * also one installed with DESTDIR or moved), else a copy of `fallback` (may be NULL). */
+char     *tb_find_share_dir      (const char  *below_share,
+                                  const char  *fallback);
+
+/* setlocale and the gettext domain, with the catalogues from TASKBENCH_LOCALEDIR (tests of
+ * the uninstalled build), else beside the binary, else the configured LOCALEDIR. */
+void      tb_init_i18n           (void);
+
 /* JSON text of `node` (2-space indent when pretty), always valid JSON: it works around
  * json-glib 1.6 writing small doubles as "2e-08.0". */
 char     *tb_json_to_string      (JsonNode    *node,
