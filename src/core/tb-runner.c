@@ -1655,16 +1655,10 @@ tb_runner_resume_async (TbRunner            *self,
   if (!begin (self, cancellable, callback, user_data, tb_runner_resume_async))
     return;
 
+  /* Taking the lock is its last step: on any failure this process holds no lock. */
   if (!load_existing_run (self, run_id, &error))
     {
-      /* Only unlock a run whose lock we took. */
-      if (!g_error_matches (error, TB_ERROR, TB_ERROR_BUSY))
-        {
-          fail_early (self, g_steal_pointer (&error));
-          return;
-        }
-      g_clear_pointer (&self->run, tb_run_free);
-      complete (self, g_steal_pointer (&error));
+      fail_early (self, g_steal_pointer (&error));
       return;
     }
 
@@ -1735,8 +1729,6 @@ tb_runner_judge_async (TbRunner            *self,
 
   if (!load_existing_run (self, run_id, &error))
     {
-      if (g_error_matches (error, TB_ERROR, TB_ERROR_BUSY))
-        g_clear_pointer (&self->run, tb_run_free);
       fail_early (self, g_steal_pointer (&error));
       return;
     }
