@@ -41,9 +41,9 @@ store_cb (GObject      *source,
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      g_autofree char *escaped = g_markup_escape_text (error->message, -1);
-
-      toast = adw_toast_new_format (_("Could not store the key: %s"), escaped);
+      /* The D-Bus detail is for developers; a toast has room for what to do instead. */
+      g_message ("Could not store the API key: %s", error->message);
+      toast = adw_toast_new (_("No keyring: set OPENROUTER_API_KEY instead"));
       adw_toast_set_timeout (toast, 0);
     }
   else
@@ -101,11 +101,27 @@ forget_clicked_cb (TbPreferencesWindow *self)
 }
 
 static void
+base_url_apply_cb (TbPreferencesWindow *self)
+{
+  GSettings *settings = tb_application_get_settings (self->app);
+  g_autofree char *url = g_strstrip (g_strdup (gtk_editable_get_text (
+                                       GTK_EDITABLE (self->base_url_row))));
+
+  g_settings_set_string (settings, "base-url", url);
+}
+
+static void
 tb_preferences_window_setup (TbPreferencesWindow *self)
 {
   GSettings *settings = tb_application_get_settings (self->app);
 
-  g_settings_bind (settings, "base-url", self->base_url_row, "text", G_SETTINGS_BIND_DEFAULT);
+  /* Written on apply (Enter or the row's button), not on every keystroke: each change makes
+   * a new client, which looks up the keyring and fetches the catalog, so typing
+   * "http://ollama.lan" would resolve "o", "ol", … on the network. */
+  g_settings_bind (settings, "base-url", self->base_url_row, "text", G_SETTINGS_BIND_GET);
+  adw_entry_row_set_show_apply_button (self->base_url_row, TRUE);
+  g_signal_connect_object (self->base_url_row, "apply", G_CALLBACK (base_url_apply_cb), self,
+                           G_CONNECT_SWAPPED);
   g_settings_bind (settings, "judge-model", self->judge_model_row, "text",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "run-judge", self->run_judge_switch, "active",
