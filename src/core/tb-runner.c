@@ -655,17 +655,19 @@ write_job_result (Job *job)
 
   if (job->kind == JOB_CANDIDATE)
     {
-      /* Saved from a low-priority idle, within milliseconds: answers arrive in bursts (one
-       * per slot), and each save is an fsync on the main loop. Writing at once held every
-       * next request of a burst until all its files were on disk. A save still pending
-       * when the billed cost comes in is simply made with the newer state. */
+      /* Saved from an idle at the I/O's own priority, one file per loop iteration, so
+       * within milliseconds: answers arrive in bursts (one per slot), and each save is an
+       * fsync on the main loop. Writing them all at once held every next request of a
+       * burst until all its files were on disk; a lower priority could starve the saves
+       * while streams keep the loop busy. A save still pending when the billed cost comes
+       * in is simply made with the newer state. */
       if (!job->write_pending)
         {
           job->write_pending = TRUE;
           g_queue_push_tail (&self->writes, job);
         }
       if (self->writes_id == 0)
-        self->writes_id = g_idle_add_full (G_PRIORITY_LOW, write_next_cb, self, NULL);
+        self->writes_id = g_idle_add_full (G_PRIORITY_DEFAULT, write_next_cb, self, NULL);
     }
   else if (self->judgment != NULL)
     {
