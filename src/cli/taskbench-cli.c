@@ -65,9 +65,11 @@ cli_parse_options (const char    *command,
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *title = g_strdup_printf ("%s %s", command, parameter);
+  g_autofree char *program = g_strdup_printf ("taskbench-cli %s", command);
 
-  context = g_option_context_new (title);
+  /* The usage line reads "taskbench-cli run [OPTION…] ID", as the top-level help does. */
+  g_set_prgname (program);
+  context = g_option_context_new (parameter);
   g_option_context_set_summary (context, summary);
   if (entries != NULL)
     g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
