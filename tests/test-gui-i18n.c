@@ -5,118 +5,31 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
 #include <locale.h>
 
-#include "fake-server.h"
-#include "tb-application.h"
-#include "tb-window.h"
+#include "gui-test-util.h"
 
 /* The real window in German: LANGUAGE=de with the catalog the build compiled
  * (TASKBENCH_LOCALEDIR), checked through the widgets the user sees, with screenshots of the
  * pages (German strings are long; the screenshots show whether they fit). */
 
-typedef struct {
-  char          *home;
-  FakeServer    *server;
-  TbApplication *app;
-} Fixture;
-
-static Fixture fx;
-
-static void
-iterate_for (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (2000);
-    }
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wait_for (Condition condition,
-          gpointer  data,
-          guint     timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (2000);
-    }
-  return TRUE;
-}
-
-static gboolean
-has_size (gpointer data)
-{
-  return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0;
-}
-
-static gboolean
-catalog_loaded (gpointer data)
-{
-  TbModelsView *models = tb_window_get_models_view (data);
-
-  return !tb_models_view_is_loading (models) && tb_models_view_get_catalog (models) != NULL;
-}
+static GuiTestFixture fx;
 
 static void
 screenshot (GtkWidget  *window,
             const char *name)
 {
-  const char *dir = g_getenv ("TASKBENCH_SCREENSHOT_DIR");
-  g_autofree char *file = NULL;
-  g_autofree char *path = NULL;
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  int width, height;
+  g_autofree char *file = g_strdup_printf ("window-de%s%s.png", name[0] != '\0' ? "-" : "",
+                                           name);
 
-  g_assert_true (wait_for (has_size, window, 20000));
-  iterate_for (400);
-  if (dir == NULL || *dir == '\0')
-    return;
-  g_mkdir_with_parents (dir, 0755);
-
-  width = gtk_widget_get_width (window);
-  height = gtk_widget_get_height (window);
-  paintable = gtk_widget_paintable_new (window);
-  /* Nothing to paint until the widget has drawn once (slow under valgrind). */
-  for (guint attempt = 0; node == NULL && attempt < 200; attempt++)
-    {
-      g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-
-      if (attempt > 0)
-        iterate_for (100);
-      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-    }
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  file = g_strdup_printf ("window-de%s%s.png", name[0] != '\0' ? "-" : "", name);
-  path = g_build_filename (dir, file, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
+  gui_test_screenshot (window, file);
 }
 
 static GtkWidget *
 child (TbWindow   *window,
        const char *name)
 {
-  GtkWidget *widget = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window),
-                                                                 TB_TYPE_WINDOW, name));
-  g_assert_nonnull (widget);
-  return widget;
+  return gui_test_template_child (GTK_WIDGET (window), TB_TYPE_WINDOW, name);
 }
 
 /* The German text of an English message, checked against what the translation must say:
@@ -170,8 +83,8 @@ test_window_in_german (void)
 
   gtk_window_set_default_size (GTK_WINDOW (window), 1200, 800);
   gtk_window_present (GTK_WINDOW (window));
-  g_assert_true (wait_for (has_size, window, 10000));
-  g_assert_true (wait_for (catalog_loaded, window, 20000));
+  g_assert_true (gui_test_wait_for (gui_test_has_size, window, 10000));
+  g_assert_true (gui_test_wait_for (gui_test_catalog_loaded, window, 20000));
 
   stack = ADW_VIEW_STACK (child (window, "view_stack"));
   g_assert_cmpstr (page_title (stack, "usecase"), ==, german ("Use Case", "Anwendungsfall"));
@@ -206,53 +119,12 @@ test_window_in_german (void)
   /* Narrow, as on a phone: the long German titles must still fit or wrap. */
   adw_view_stack_set_visible_child_name (stack, "usecase");
   gtk_window_set_default_size (GTK_WINDOW (window), 420, 800);
-  iterate_for (300);
+  gui_test_iterate_for (300);
   screenshot (GTK_WIDGET (window), "narrow");
 
   ref = g_object_ref (GTK_WIDGET (window));
   gtk_window_close (GTK_WINDOW (window));
-  iterate_for (200);
-}
-
-static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *c = g_build_filename (path, name, NULL);
-
-      if (g_file_test (c, G_FILE_TEST_IS_DIR) && !g_file_test (c, G_FILE_TEST_IS_SYMLINK))
-        rm_rf (c);
-      else
-        g_unlink (c);
-    }
-  g_rmdir (path);
-}
-
-static void
-copy_usecases (const char *from,
-               const char *to)
-{
-  g_autoptr(GDir) dir = g_dir_open (from, 0, NULL);
-  const char *name;
-
-  g_assert_nonnull (dir);
-  g_assert_cmpint (g_mkdir_with_parents (to, 0755), ==, 0);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *src = g_build_filename (from, name, NULL);
-      g_autofree char *dst = g_build_filename (to, name, NULL);
-      g_autofree char *text = NULL;
-      gsize length;
-
-      if (!g_str_has_suffix (name, ".yaml"))
-        continue;
-      g_assert_true (g_file_get_contents (src, &text, &length, NULL));
-      g_assert_true (g_file_set_contents (dst, text, length, NULL));
-    }
+  gui_test_iterate_for (200);
 }
 
 int
@@ -261,8 +133,6 @@ main (int    argc,
 {
   const char *source_dir = g_getenv ("TASKBENCH_SOURCE_DIR");
   const char *locale_dir = g_getenv ("TASKBENCH_LOCALEDIR");
-  g_autofree char *shipped = NULL;
-  g_autofree char *usecases = NULL;
   g_autofree char *mo = NULL;
   int status;
 
@@ -280,41 +150,20 @@ main (int    argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
-  fx.home = g_dir_make_tmp ("taskbench-gui-i18n-XXXXXX", NULL);
-  g_assert_nonnull (fx.home);
-  for (const char *const *var = (const char *const[]) { "XDG_CACHE_HOME", "XDG_CONFIG_HOME",
-                                                         "XDG_DATA_HOME", "XDG_STATE_HOME",
-                                                         NULL };
-       *var != NULL; var++)
-    {
-      g_autofree char *dir = g_build_filename (fx.home, ".xdg", *var, NULL);
-
-      g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-      g_setenv (*var, dir, TRUE);
-    }
+  fx.home = gui_test_home_new ("taskbench-gui-i18n-XXXXXX");
 
   gtk_init ();
   adw_init ();
-  shipped = g_build_filename (source_dir, "usecases", NULL);
-  usecases = g_build_filename (fx.home, "usecases", NULL);
-  copy_usecases (shipped, usecases);
+  gui_test_copy_usecases (source_dir, fx.home);
 
   fx.server = fake_server_new ();
-  g_setenv ("TASKBENCH_HOME", fx.home, TRUE);
-  g_setenv ("TASKBENCH_BASE_URL", fake_server_get_url (fx.server), TRUE);
-  g_setenv ("OPENROUTER_API_KEY", "test-key", TRUE);
-  g_setenv ("GENERAL_TASK_LLM", "fake/judge", TRUE);
+  gui_test_use_fake_server (&fx);
 
-  fx.app = tb_application_new ();
-  g_application_set_flags (G_APPLICATION (fx.app), G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (fx.app), NULL, NULL));
+  fx.app = gui_test_application_new ();
 
   g_test_add_func ("/gui/i18n/window-in-german", test_window_in_german);
   status = g_test_run ();
 
-  g_clear_object (&fx.app);
-  fake_server_free (fx.server);
-  rm_rf (fx.home);
-  g_free (fx.home);
+  gui_test_tear_down (&fx);
   return status;
 }

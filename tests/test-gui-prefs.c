@@ -7,11 +7,9 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "fake-server.h"
-#include "tb-application.h"
+#include "gui-test-util.h"
 #include "tb-catalog.h"
 #include "tb-preferences-window.h"
-#include "tb-window.h"
 
 /* The API key and the preferences, driven through the real widgets: what a run without a key
  * says, what each preference row writes, and that a typed key never lands in GSettings or in
@@ -22,143 +20,13 @@
 /* Distinctive enough that finding it anywhere can only mean it leaked. */
 #define TYPED_KEY "sk-or-v1-prefs-test-9f3a7c1e5d2b"
 
-typedef struct {
-  char          *home;
-  FakeServer    *server;
-  TbApplication *app;
-  guint          shot;
-} Fixture;
-
-static Fixture fx;
-
-static void
-iterate_for (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (2000);
-    }
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wait_for (Condition condition,
-          gpointer  data,
-          guint     timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (2000);
-    }
-  return TRUE;
-}
-
-static gboolean
-has_size (gpointer data)
-{
-  return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0;
-}
-
-static gboolean
-is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (data);
-}
+static GuiTestFixture fx;
 
 static void
 screenshot (GtkWidget  *window,
             const char *name)
 {
-  const char *dir = g_getenv ("TASKBENCH_SCREENSHOT_DIR");
-  g_autofree char *file = NULL;
-  g_autofree char *path = NULL;
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GskRenderer *renderer;
-  int width, height;
-
-  /* Let layout, CSS transitions and the frame clock settle first (slowly under valgrind). */
-  g_assert_true (wait_for (has_size, window, 20000));
-  iterate_for (400);
-  if (dir == NULL || *dir == '\0')
-    return;
-  g_mkdir_with_parents (dir, 0755);
-
-  width = gtk_widget_get_width (window);
-  height = gtk_widget_get_height (window);
-  g_assert_cmpint (width, >, 0);
-  g_assert_cmpint (height, >, 0);
-
-  paintable = gtk_widget_paintable_new (window);
-  /* Nothing to paint until the widget has drawn once (slow under valgrind). */
-  for (guint attempt = 0; node == NULL && attempt < 200; attempt++)
-    {
-      if (attempt > 0)
-        iterate_for (100);
-      snapshot = gtk_snapshot_new ();
-      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-    }
-  g_assert_nonnull (node);
-  renderer = gtk_native_get_renderer (GTK_NATIVE (window));
-  texture = gsk_renderer_render_texture (renderer, node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  file = g_strdup_printf ("prefs-%02u-%s.png", ++fx.shot, name);
-  path = g_build_filename (dir, file, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
-static void
-copy_dir_files (const char *from,
-                const char *to)
-{
-  g_autoptr(GDir) dir = g_dir_open (from, 0, NULL);
-  const char *name;
-
-  g_assert_nonnull (dir);
-  g_assert_cmpint (g_mkdir_with_parents (to, 0755), ==, 0);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *src = g_build_filename (from, name, NULL);
-      g_autofree char *dst = g_build_filename (to, name, NULL);
-      g_autofree char *text = NULL;
-      gsize length;
-
-      if (!g_str_has_suffix (name, ".yaml"))
-        continue;
-      g_assert_true (g_file_get_contents (src, &text, &length, NULL));
-      g_assert_true (g_file_set_contents (dst, text, length, NULL));
-    }
-}
-
-static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        rm_rf (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
+  gui_test_screenshot_step (window, "prefs", name);
 }
 
 static gboolean
@@ -210,36 +78,11 @@ count_files_containing (const char *path,
   return found;
 }
 
-static TbWindow *
-open_window (void)
-{
-  TbWindow *window = tb_window_new (fx.app);
-
-  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
-  gtk_window_present (GTK_WINDOW (window));
-  g_assert_true (wait_for (is_mapped, window, 10000));
-  return window;
-}
-
-static void
-close_window (GtkWindow *window)
-{
-  g_autoptr(GtkWidget) ref = g_object_ref (GTK_WIDGET (window));
-
-  gtk_window_close (window);
-  iterate_for (200);
-  g_assert_false (gtk_widget_get_visible (ref));
-}
-
 static GtkWidget *
 prefs_child (TbPreferencesWindow *prefs,
              const char          *name)
 {
-  GtkWidget *widget = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (prefs),
-                                                                 TB_TYPE_PREFERENCES_WINDOW,
-                                                                 name));
-  g_assert_nonnull (widget);
-  return widget;
+  return gui_test_template_child (GTK_WIDGET (prefs), TB_TYPE_PREFERENCES_WINDOW, name);
 }
 
 static AdwMessageDialog *
@@ -300,29 +143,15 @@ open_prefs (void)
 {
   g_assert_null (find_prefs ());
   g_action_group_activate_action (G_ACTION_GROUP (fx.app), "preferences", NULL);
-  g_assert_true (wait_for (has_prefs, NULL, 10000));
+  g_assert_true (gui_test_wait_for (has_prefs, NULL, 10000));
   return find_prefs ();
 }
 
 static void
 close_prefs (TbPreferencesWindow *prefs)
 {
-  close_window (GTK_WINDOW (prefs));
-  g_assert_true (wait_for (no_prefs, NULL, 5000));
-}
-
-static gboolean
-catalog_loaded (gpointer data)
-{
-  TbModelsView *models = tb_window_get_models_view (data);
-
-  return !tb_models_view_is_loading (models) && tb_models_view_get_catalog (models) != NULL;
-}
-
-static gboolean
-input_loaded (gpointer data)
-{
-  return tb_input_view_has_input (tb_window_get_input_view (data));
+  gui_test_close_window (GTK_WINDOW (prefs));
+  g_assert_true (gui_test_wait_for (no_prefs, NULL, 5000));
 }
 
 /* A toast shows as a label inside the window's toast overlay; libadwaita 1.2 has no API to
@@ -400,8 +229,8 @@ test_no_key (void)
   g_assert_cmpstr (tb_client_get_base_url (client), ==, TB_DEFAULT_BASE_URL);
   g_assert_false (tb_client_has_api_key (client));
 
-  window = open_window ();
-  g_assert_true (wait_for (catalog_loaded, window, 20000));
+  window = gui_test_open_window (fx.app, 1100, 720);
+  g_assert_true (gui_test_wait_for (gui_test_catalog_loaded, window, 20000));
   /* The seeded cache, not the network. */
   g_assert_true (tb_models_view_get_catalog (tb_window_get_models_view (window))->from_cache);
   g_assert_true (tb_window_select_usecase (window, "lecture-chapters"));
@@ -409,15 +238,15 @@ test_no_key (void)
                                       "00:00 Welcome and what the course covers\n"
                                       "04:10 Vectors and why they matter\n", -1, NULL));
   tb_window_load_input_file (window, input);
-  g_assert_true (wait_for (input_loaded, window, 5000));
+  g_assert_true (gui_test_wait_for (gui_test_input_loaded, window, 5000));
   tb_window_set_models (window, models);
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
   /* The check is synchronous: no run started, now or a moment later. */
   g_assert_false (tb_window_is_busy (window));
   g_assert_null (tb_window_get_runner (window));
-  g_assert_true (wait_for (has_dialog, window, 5000));
-  iterate_for (300);
+  g_assert_true (gui_test_wait_for (has_dialog, window, 5000));
+  gui_test_iterate_for (300);
   g_assert_false (tb_window_is_busy (window));
   g_assert_null (tb_window_get_runner (window));
 
@@ -433,22 +262,16 @@ test_no_key (void)
   screenshot (GTK_WIDGET (dialog), "no-key-dialog");
 
   /* Its suggested answer leads to where the key goes. */
-  {
-    g_autoptr(GtkWindow) ref = g_object_ref (GTK_WINDOW (dialog));
-
-    adw_message_dialog_response (dialog, "preferences");
-    if (gtk_widget_get_visible (GTK_WIDGET (ref)))
-      gtk_window_destroy (ref);
-  }
-  g_assert_true (wait_for (no_dialog, window, 5000));
-  g_assert_true (wait_for (has_prefs, NULL, 10000));
+  gui_test_respond (dialog, "preferences");
+  g_assert_true (gui_test_wait_for (no_dialog, window, 5000));
+  g_assert_true (gui_test_wait_for (has_prefs, NULL, 10000));
   prefs = find_prefs ();
   g_assert_true (gtk_widget_get_sensitive (prefs_child (prefs, "api_key_row")));
   close_prefs (prefs);
 
   g_assert_false (tb_window_is_busy (window));
   g_assert_null (tb_window_get_runner (window));
-  close_window (GTK_WINDOW (window));
+  gui_test_close_window (GTK_WINDOW (window));
 }
 
 static void
@@ -468,8 +291,8 @@ test_preferences (void)
   tb_application_reload_client (fx.app);
   g_assert_true (tb_client_has_api_key (tb_application_get_client (fx.app)));
 
-  window = open_window ();
-  g_assert_true (wait_for (catalog_loaded, window, 20000));
+  window = gui_test_open_window (fx.app, 1100, 720);
+  g_assert_true (gui_test_wait_for (gui_test_catalog_loaded, window, 20000));
   prefs = open_prefs ();
   g_assert_true (gtk_window_get_modal (GTK_WINDOW (prefs)));
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (prefs)) == GTK_WINDOW (window));
@@ -496,10 +319,10 @@ test_preferences (void)
       int position = -1;
 
       gtk_editable_insert_text (GTK_EDITABLE (base_url_row), c, 1, &position);
-      iterate_for (5);
+      gui_test_iterate_for (5);
     }
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (base_url_row)), ==, url);
-  iterate_for (300);
+  gui_test_iterate_for (300);
   value = g_settings_get_string (settings, "base-url");
   g_assert_cmpstr (value, ==, "");
   g_clear_pointer (&value, g_free);
@@ -511,7 +334,7 @@ test_preferences (void)
   value = g_settings_get_string (settings, "base-url");
   g_assert_cmpstr (value, ==, url);
   g_clear_pointer (&value, g_free);
-  g_assert_true (wait_for (client_replaced, &change, 5000));
+  g_assert_true (gui_test_wait_for (client_replaced, &change, 5000));
   g_assert_cmpstr (tb_client_get_base_url (tb_application_get_client (fx.app)), ==, url);
   g_assert_true (tb_client_has_api_key (tb_application_get_client (fx.app)));
   {
@@ -520,7 +343,7 @@ test_preferences (void)
     g_assert_cmpstr (base, ==, url);
   }
   /* The window follows: its catalog now comes from the fake server. */
-  g_assert_true (wait_for (catalog_loaded, window, 20000));
+  g_assert_true (gui_test_wait_for (gui_test_catalog_loaded, window, 20000));
   g_assert_cmpuint (fake_server_count (fx.server, "/models", NULL), ==, 1);
   g_assert_cmpuint (fake_server_get_requests (fx.server)->len, ==, 1);
   g_assert_false (tb_models_view_get_catalog (tb_window_get_models_view (window))->from_cache);
@@ -564,7 +387,7 @@ test_preferences (void)
     change.old = tb_application_get_client (fx.app);
     gtk_spin_button_set_value (spin, 45);
     g_assert_cmpuint (g_settings_get_uint (settings, "timeout"), ==, 45);
-    g_assert_true (wait_for (client_replaced, &change, 5000));
+    g_assert_true (gui_test_wait_for (client_replaced, &change, 5000));
     g_assert_cmpstr (tb_client_get_base_url (tb_application_get_client (fx.app)), ==, url);
   }
   screenshot (GTK_WIDGET (prefs), "preferences-env-key");
@@ -576,10 +399,10 @@ test_preferences (void)
   value = g_settings_get_string (settings, "base-url");
   g_assert_cmpstr (value, ==, "");
   g_clear_pointer (&value, g_free);
-  g_assert_true (wait_for (client_replaced, &change, 5000));
+  g_assert_true (gui_test_wait_for (client_replaced, &change, 5000));
   g_assert_cmpstr (tb_client_get_base_url (tb_application_get_client (fx.app)), ==,
                    TB_DEFAULT_BASE_URL);
-  g_assert_true (wait_for (catalog_loaded, window, 20000));
+  g_assert_true (gui_test_wait_for (gui_test_catalog_loaded, window, 20000));
   close_prefs (prefs);
 
   /* With TASKBENCH_BASE_URL set, the setting does nothing, and the row says so. */
@@ -595,7 +418,7 @@ test_preferences (void)
   g_unsetenv ("OPENROUTER_API_KEY");
   tb_application_reload_client (fx.app);
   g_assert_false (tb_client_has_api_key (tb_application_get_client (fx.app)));
-  close_window (GTK_WINDOW (window));
+  gui_test_close_window (GTK_WINDOW (window));
 }
 
 static void
@@ -610,7 +433,7 @@ test_key_not_in_settings (void)
   gint64 start;
 
   g_assert_null (g_getenv ("OPENROUTER_API_KEY"));
-  window = open_window ();
+  window = gui_test_open_window (fx.app, 1100, 720);
   prefs = open_prefs ();
   key_row = prefs_child (prefs, "api_key_row");
   g_assert_true (gtk_widget_get_sensitive (key_row));
@@ -626,7 +449,7 @@ test_key_not_in_settings (void)
   g_signal_emit_by_name (key_row, "apply");
   /* Without a Secret Service (a private D-Bus session has none), storing fails: that must be
    * said, quickly, not hang or crash. With one, it is saved. Either way a toast tells. */
-  g_assert_true (wait_for (has_store_toast, prefs, 15000));
+  g_assert_true (gui_test_wait_for (has_store_toast, prefs, 15000));
   g_test_message ("store answered after %" G_GINT64_FORMAT " ms: %s",
                   (g_get_monotonic_time () - start) / 1000,
                   find_label (GTK_WIDGET (prefs), "No keyring") != NULL ? "failed"
@@ -654,9 +477,9 @@ test_key_not_in_settings (void)
 
   /* Forget does not hang either. */
   gtk_widget_activate (prefs_child (prefs, "forget_button"));
-  iterate_for (200);
+  gui_test_iterate_for (200);
   close_prefs (prefs);
-  close_window (GTK_WINDOW (window));
+  gui_test_close_window (GTK_WINDOW (window));
   g_assert_cmpuint (count_files_containing (fx.home, TYPED_KEY), ==, 0);
 }
 
@@ -689,33 +512,17 @@ main (int    argc,
       char **argv)
 {
   const char *source_dir = g_getenv ("TASKBENCH_SOURCE_DIR");
-  g_autofree char *shipped = NULL;
-  g_autofree char *usecases = NULL;
   int status;
 
-  /* Not G_TEST_OPTION_ISOLATE_DIRS: it empties XDG_DATA_DIRS too, and the window then finds
-   * neither the icon theme nor its SVG loader. The writable folders are isolated by hand. */
+  /* Not G_TEST_OPTION_ISOLATE_DIRS: gui_test_home_new () says why. */
   g_test_init (&argc, &argv, NULL);
 
   g_assert_nonnull (source_dir);
-  fx.home = g_dir_make_tmp ("taskbench-prefs-XXXXXX", NULL);
-  g_assert_nonnull (fx.home);
-  for (const char *const *var = (const char *const[]) { "XDG_CACHE_HOME", "XDG_CONFIG_HOME",
-                                                         "XDG_DATA_HOME", "XDG_STATE_HOME",
-                                                         NULL };
-       *var != NULL; var++)
-    {
-      g_autofree char *dir = g_build_filename (fx.home, ".xdg", *var, NULL);
-
-      g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-      g_setenv (*var, dir, TRUE);
-    }
+  fx.home = gui_test_home_new ("taskbench-prefs-XXXXXX");
 
   gtk_init ();
   adw_init ();
-  shipped = g_build_filename (source_dir, "usecases", NULL);
-  usecases = g_build_filename (fx.home, "usecases", NULL);
-  copy_dir_files (shipped, usecases);
+  gui_test_copy_usecases (source_dir, fx.home);
   seed_openrouter_cache ();
 
   fx.server = fake_server_new ();
@@ -726,18 +533,13 @@ main (int    argc,
   g_unsetenv ("OPENROUTER_API_KEY");
   g_setenv ("GENERAL_TASK_LLM", "fake/judge", TRUE);
 
-  fx.app = tb_application_new ();
-  g_application_set_flags (G_APPLICATION (fx.app), G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (fx.app), NULL, NULL));
+  fx.app = gui_test_application_new ();
 
   g_test_add_func ("/gui/prefs/no-key", test_no_key);
   g_test_add_func ("/gui/prefs/preferences", test_preferences);
   g_test_add_func ("/gui/prefs/key-not-in-settings", test_key_not_in_settings);
   status = g_test_run ();
 
-  g_clear_object (&fx.app);
-  fake_server_free (fx.server);
-  rm_rf (fx.home);
-  g_free (fx.home);
+  gui_test_tear_down (&fx);
   return status;
 }

@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include <adwaita.h>
-#include <glib/gstdio.h>
 
 #include "fake-server.h"
+#include "gui-test-util.h"
 #include "tb-client.h"
 #include "tb-costs-view.h"
 #include "tb-run-monitor.h"
@@ -85,7 +85,6 @@ save_png (GtkWidget  *widget,
   g_autoptr(GdkPaintable) paintable = NULL;
   g_autoptr(GtkSnapshot) snapshot = NULL;
   g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *path = NULL;
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
@@ -100,11 +99,8 @@ save_png (GtkWidget  *widget,
   gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
   g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
-                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
   path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
+  gui_test_save_png (widget, node, width, height, path);
 }
 
 static GtkWidget *
@@ -359,35 +355,12 @@ fixture_set_up (Fixture       *f,
   f->run_interrupted = g_strdup (interrupted->id);
 }
 
-static gboolean
-remove_tree (const char *path)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileEnumerator) children = NULL;
-  GFileInfo *info;
-
-  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME ","
-                                        G_FILE_ATTRIBUTE_STANDARD_TYPE,
-                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  while (children != NULL && (info = g_file_enumerator_next_file (children, NULL, NULL)))
-    {
-      g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
-
-      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
-        remove_tree (child);
-      else
-        g_remove (child);
-      g_object_unref (info);
-    }
-  return g_remove (path) == 0;
-}
-
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   g_assert_finalize_object (f->store);
-  g_assert_true (remove_tree (f->home));
+  g_assert_true (gui_test_remove_tree (f->home));
   g_free (f->home);
   g_free (f->run_done);
   g_free (f->run_partial);
@@ -774,7 +747,7 @@ test_run_monitor (void)
   g_assert_finalize_object (store);
   g_steal_pointer (&store);
   fake_server_free (server);
-  remove_tree (home);
+  gui_test_remove_tree (home);
 }
 
 int

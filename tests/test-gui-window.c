@@ -4,10 +4,9 @@
 #include "config.h"
 
 #include <adwaita.h>
-#include <glib/gstdio.h>
 #include <string.h>
 
-#include "fake-server.h"
+#include "gui-test-util.h"
 #include "tb-run-page.h"
 #include "tb-score-chart.h"
 #include "tb-application.h"
@@ -18,185 +17,28 @@
 /* The whole window, driven through its actions against a fake OpenRouter, in a temporary
  * home. Screenshots of each step go to $TASKBENCH_SCREENSHOT_DIR. */
 
-typedef struct {
-  char          *home;
-  FakeServer    *server;
-  TbApplication *app;
-  guint          shot;
-} Fixture;
-
-static Fixture fx;
-
-static void
-iterate_for (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (2000);
-    }
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wait_for (Condition condition,
-          gpointer  data,
-          guint     timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (2000);
-    }
-  return TRUE;
-}
-
-static gboolean
-has_size (gpointer data)
-{
-  return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0;
-}
+static GuiTestFixture fx;
 
 static void
 screenshot (GtkWidget  *window,
             const char *name)
 {
-  const char *dir = g_getenv ("TASKBENCH_SCREENSHOT_DIR");
-  g_autofree char *file = NULL;
-  g_autofree char *path = NULL;
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GskRenderer *renderer;
-  int width, height;
-
-  /* Let layout, CSS transitions and the frame clock settle first (slowly under valgrind). */
-  g_assert_true (wait_for (has_size, window, 20000));
-  iterate_for (400);
-  if (dir == NULL || *dir == '\0')
-    return;
-  g_mkdir_with_parents (dir, 0755);
-
-  width = gtk_widget_get_width (window);
-  height = gtk_widget_get_height (window);
-  g_assert_cmpint (width, >, 0);
-  g_assert_cmpint (height, >, 0);
-
-  paintable = gtk_widget_paintable_new (window);
-  /* Nothing to paint until the widget has drawn once (slow under valgrind). */
-  for (guint attempt = 0; node == NULL && attempt < 200; attempt++)
-    {
-      if (attempt > 0)
-        iterate_for (100);
-      snapshot = gtk_snapshot_new ();
-      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-    }
-  g_assert_nonnull (node);
-  renderer = gtk_native_get_renderer (GTK_NATIVE (window));
-  texture = gsk_renderer_render_texture (renderer, node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  file = g_strdup_printf ("window-%02u-%s.png", ++fx.shot, name);
-  path = g_build_filename (dir, file, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
-static void
-copy_dir_files (const char *from,
-                const char *to)
-{
-  g_autoptr(GDir) dir = g_dir_open (from, 0, NULL);
-  const char *name;
-
-  g_assert_nonnull (dir);
-  g_assert_cmpint (g_mkdir_with_parents (to, 0755), ==, 0);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *src = g_build_filename (from, name, NULL);
-      g_autofree char *dst = g_build_filename (to, name, NULL);
-      g_autofree char *text = NULL;
-      gsize length;
-
-      if (!g_str_has_suffix (name, ".yaml"))
-        continue;
-      g_assert_true (g_file_get_contents (src, &text, &length, NULL));
-      g_assert_true (g_file_set_contents (dst, text, length, NULL));
-    }
-}
-
-static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        rm_rf (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static gboolean
-is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (data);
-}
-
-static TbWindow *
-open_window (int width,
-             int height)
-{
-  TbWindow *window = tb_window_new (fx.app);
-
-  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
-  gtk_window_present (GTK_WINDOW (window));
-  g_assert_true (wait_for (is_mapped, window, 10000));
-  return window;
-}
-
-static void
-close_window (TbWindow *window)
-{
-  g_autoptr(GtkWidget) ref = g_object_ref (GTK_WIDGET (window));
-
-  gtk_window_close (GTK_WINDOW (window));
-  iterate_for (200);
-  g_assert_false (gtk_widget_get_visible (ref));
+  gui_test_screenshot_step (window, "window", name);
 }
 
 static GtkWidget *
 child (TbWindow   *window,
        const char *name)
 {
-  GtkWidget *widget = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window),
-                                                                 TB_TYPE_WINDOW, name));
-  g_assert_nonnull (widget);
-  return widget;
+  return gui_test_template_child (GTK_WIDGET (window), TB_TYPE_WINDOW, name);
 }
 
 static GtkWidget *
 editor_child (TbWindow   *window,
               const char *name)
 {
-  GtkWidget *widget = GTK_WIDGET (gtk_widget_get_template_child (
-    GTK_WIDGET (tb_window_get_editor (window)), TB_TYPE_USECASE_EDITOR, name));
-  g_assert_nonnull (widget);
-  return widget;
+  return gui_test_template_child (GTK_WIDGET (tb_window_get_editor (window)),
+                                  TB_TYPE_USECASE_EDITOR, name);
 }
 
 static AdwMessageDialog *
@@ -215,18 +57,6 @@ find_dialog (void)
   return NULL;
 }
 
-/* What a click on a response button does: the response, then the dialog goes away. */
-static void
-respond (AdwMessageDialog *dialog,
-         const char       *response)
-{
-  g_autoptr(GtkWindow) ref = g_object_ref (GTK_WINDOW (dialog));
-
-  adw_message_dialog_response (dialog, response);
-  if (gtk_widget_get_visible (GTK_WIDGET (ref)))
-    gtk_window_destroy (ref);
-}
-
 static gboolean
 has_dialog (gpointer data)
 {
@@ -237,14 +67,6 @@ static gboolean
 no_dialog (gpointer data)
 {
   return find_dialog () == NULL;
-}
-
-static gboolean
-catalog_loaded (gpointer data)
-{
-  TbModelsView *models = tb_window_get_models_view (data);
-
-  return !tb_models_view_is_loading (models) && tb_models_view_get_catalog (models) != NULL;
 }
 
 static gboolean
@@ -259,12 +81,6 @@ static gboolean
 editor_has_error (gpointer data)
 {
   return tb_usecase_editor_get_error (tb_window_get_editor (data)) != NULL;
-}
-
-static gboolean
-input_loaded (gpointer data)
-{
-  return tb_input_view_has_input (tb_window_get_input_view (data));
 }
 
 static gboolean
@@ -333,8 +149,8 @@ test_window_flow (void)
   const char *models[] = { "openai/gpt-4o-mini", "fake/cheap-model", "fake/json-model", NULL };
   const char *name_text = "Release notes from commit messages, grouped by user impact";
 
-  window = open_window (1200, 800);
-  g_assert_true (wait_for (catalog_loaded, window, 20000));
+  window = gui_test_open_window (fx.app, 1200, 800);
+  g_assert_true (gui_test_wait_for (gui_test_catalog_loaded, window, 20000));
   /* Shipped use cases, a broken one and one with a long name. */
   g_assert_cmpuint (count_sidebar_items (window), ==, 5);
   g_assert_nonnull (tb_window_get_usecase_id (window));
@@ -342,7 +158,7 @@ test_window_flow (void)
 
   /* New use case through the dialog, as a user would. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.new-usecase", NULL);
-  g_assert_true (wait_for (has_dialog, NULL, 5000));
+  g_assert_true (gui_test_wait_for (has_dialog, NULL, 5000));
   dialog = find_dialog ();
   entry = gtk_widget_get_first_child (adw_message_dialog_get_extra_child (dialog));
   g_assert_true (GTK_IS_ENTRY (entry));
@@ -353,8 +169,8 @@ test_window_flow (void)
   gtk_editable_set_text (GTK_EDITABLE (entry), "release-notes");
   g_assert_true (adw_message_dialog_get_response_enabled (dialog, "create"));
   screenshot (GTK_WIDGET (dialog), "new-dialog");
-  respond (dialog, "create");
-  g_assert_true (wait_for (no_dialog, NULL, 5000));
+  gui_test_respond (dialog, "create");
+  g_assert_true (gui_test_wait_for (no_dialog, NULL, 5000));
   g_assert_true (g_file_test (yaml_path, G_FILE_TEST_EXISTS));
   g_assert_cmpstr (tb_window_get_usecase_id (window), ==, "release-notes");
   g_assert_cmpuint (count_sidebar_items (window), ==, 6);
@@ -367,8 +183,8 @@ test_window_flow (void)
                             "understands.\n", -1);
   adw_combo_row_set_selected (ADW_COMBO_ROW (editor_child (window, "format_row")), 2);
   g_assert_true (tb_usecase_editor_is_dirty (editor));
-  iterate_for (500);
-  g_assert_true (wait_for (editor_settled, window, 5000));
+  gui_test_iterate_for (500);
+  g_assert_true (gui_test_wait_for (editor_settled, window, 5000));
   g_assert_null (tb_usecase_editor_get_error (editor));
   g_assert_true (tb_usecase_editor_is_valid (editor));
   screenshot (GTK_WIDGET (window), "form");
@@ -385,7 +201,7 @@ test_window_flow (void)
   yaml = gtk_text_view_get_buffer (GTK_TEXT_VIEW (editor_child (window, "yaml_view")));
   saved_before_bad = g_strdup (saved);
   gtk_text_buffer_set_text (yaml, "name: Release notes\ngoal: x\ngaol: typo\n", -1);
-  g_assert_true (wait_for (editor_has_error, window, 5000));
+  g_assert_true (gui_test_wait_for (editor_has_error, window, 5000));
   g_assert_nonnull (strstr (tb_usecase_editor_get_error (editor), ":3"));
   screenshot (GTK_WIDGET (window), "yaml-error");
   gtk_widget_activate_action (GTK_WIDGET (window), "win.save-usecase", NULL);
@@ -393,8 +209,8 @@ test_window_flow (void)
   g_assert_true (g_file_get_contents (yaml_path, &saved, NULL, NULL));
   g_assert_cmpstr (saved, ==, saved_before_bad);
   gtk_text_buffer_set_text (yaml, saved_before_bad, -1);
-  iterate_for (500);
-  g_assert_true (wait_for (editor_settled, window, 5000));
+  gui_test_iterate_for (500);
+  g_assert_true (gui_test_wait_for (editor_settled, window, 5000));
   g_assert_true (tb_usecase_editor_is_valid (editor));
   g_assert_false (tb_usecase_editor_is_dirty (editor));
   gtk_stack_set_visible_child_name (GTK_STACK (editor_child (window, "tabs")), "form");
@@ -410,12 +226,12 @@ test_window_flow (void)
     g_autoptr(GFile) binary = g_file_new_for_path (binary_path);
 
     tb_window_load_input_file (window, binary);
-    g_assert_true (wait_for (input_refused, window, 5000));
+    g_assert_true (gui_test_wait_for (input_refused, window, 5000));
     g_assert_false (tb_input_view_has_input (tb_window_get_input_view (window)));
     screenshot (GTK_WIDGET (window), "input-refused");
 
     tb_window_load_input_file (window, file);
-    g_assert_true (wait_for (input_loaded, window, 5000));
+    g_assert_true (gui_test_wait_for (gui_test_input_loaded, window, 5000));
     g_assert_cmpstr (tb_input_view_get_name (tb_window_get_input_view (window)), ==,
                      "notes.txt");
     g_assert_null (tb_input_view_get_error (tb_window_get_input_view (window)));
@@ -428,7 +244,7 @@ test_window_flow (void)
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
   g_assert_true (tb_window_is_busy (window));
-  g_assert_true (wait_for (not_busy, window, 60000));
+  g_assert_true (gui_test_wait_for (not_busy, window, 60000));
   runner = tb_window_get_runner (window);
   g_assert_nonnull (runner);
   calls = tb_runner_get_calls (runner);
@@ -458,7 +274,7 @@ test_window_flow (void)
   /* Judge it from the window, then open it. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.judge-run", "s", run_id);
   g_assert_true (tb_window_is_busy (window));
-  g_assert_true (wait_for (not_busy, window, 60000));
+  g_assert_true (gui_test_wait_for (not_busy, window, 60000));
   judgments_dir = path_in_home ("results", "release-notes", run_id, "judgments", NULL);
   judgments = g_dir_open (judgments_dir, 0, NULL);
   g_assert_nonnull (judgments);
@@ -468,7 +284,7 @@ test_window_flow (void)
 
   /* Judge all: every run of the use case gets a new judgment; the old one stays. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.judge-all", NULL);
-  g_assert_true (wait_for (not_busy, window, 60000));
+  g_assert_true (gui_test_wait_for (not_busy, window, 60000));
   g_clear_pointer (&judgments, g_dir_close);
   judgments = g_dir_open (judgments_dir, 0, NULL);
   n_judgments = 0;
@@ -494,8 +310,8 @@ test_window_flow (void)
   screenshot (GTK_WIDGET (window), "costs");
 
   /* Close, open a new window: the use case comes back with its run listed. */
-  close_window (window);
-  window = open_window (1200, 800);
+  gui_test_close_window (GTK_WINDOW (window));
+  window = gui_test_open_window (fx.app, 1200, 800);
   g_assert_cmpstr (tb_window_get_usecase_id (window), ==, "release-notes");
   runs = tb_runs_view_get_model (TB_RUNS_VIEW (tb_window_get_runs_view (window)));
   for (guint i = 0; i < g_list_model_get_n_items (runs); i++)
@@ -508,13 +324,13 @@ test_window_flow (void)
   g_assert_true (found);
   adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (child (window, "view_stack")), "runs");
   screenshot (GTK_WIDGET (window), "reopened-runs");
-  close_window (window);
+  gui_test_close_window (GTK_WINDOW (window));
 }
 
 static void
 test_unsaved_changes (void)
 {
-  TbWindow *window = open_window (1000, 700);
+  TbWindow *window = gui_test_open_window (fx.app, 1000, 700);
   TbUsecaseEditor *editor = tb_window_get_editor (window);
   AdwMessageDialog *dialog;
   const char *first;
@@ -526,26 +342,26 @@ test_unsaved_changes (void)
 
   /* Switching asks; Cancel keeps the edit and the use case. */
   g_assert_true (tb_window_select_usecase (window, "support-ticket-triage"));
-  g_assert_true (wait_for (has_dialog, NULL, 5000));
+  g_assert_true (gui_test_wait_for (has_dialog, NULL, 5000));
   dialog = find_dialog ();
   screenshot (GTK_WIDGET (window), "unsaved-dialog");
-  respond (dialog, "cancel");
-  g_assert_true (wait_for (no_dialog, NULL, 5000));
+  gui_test_respond (dialog, "cancel");
+  g_assert_true (gui_test_wait_for (no_dialog, NULL, 5000));
   g_assert_cmpstr (tb_window_get_usecase_id (window), ==, "lecture-chapters");
   g_assert_true (tb_usecase_editor_is_dirty (editor));
 
   /* Closing asks too; Cancel keeps the window. */
   gtk_window_close (GTK_WINDOW (window));
-  g_assert_true (wait_for (has_dialog, NULL, 5000));
-  respond (find_dialog (), "cancel");
-  g_assert_true (wait_for (no_dialog, NULL, 5000));
+  g_assert_true (gui_test_wait_for (has_dialog, NULL, 5000));
+  gui_test_respond (find_dialog (), "cancel");
+  g_assert_true (gui_test_wait_for (no_dialog, NULL, 5000));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
 
   /* Discard drops the edit and switches; the file is untouched. */
   g_assert_true (tb_window_select_usecase (window, "support-ticket-triage"));
-  g_assert_true (wait_for (has_dialog, NULL, 5000));
-  respond (find_dialog (), "discard");
-  g_assert_true (wait_for (no_dialog, NULL, 5000));
+  g_assert_true (gui_test_wait_for (has_dialog, NULL, 5000));
+  gui_test_respond (find_dialog (), "discard");
+  g_assert_true (gui_test_wait_for (no_dialog, NULL, 5000));
   first = tb_window_get_usecase_id (window);
   g_assert_cmpstr (first, ==, "support-ticket-triage");
   g_assert_false (tb_usecase_editor_is_dirty (editor));
@@ -555,22 +371,22 @@ test_unsaved_changes (void)
   g_assert_nonnull (tb_usecase_editor_get_error (editor));
   g_assert_null (tb_usecase_editor_get_usecase (editor));
   screenshot (GTK_WIDGET (window), "broken-usecase");
-  close_window (window);
+  gui_test_close_window (GTK_WINDOW (window));
 }
 
 static void
 test_narrow (void)
 {
-  TbWindow *window = open_window (360, 720);
+  TbWindow *window = gui_test_open_window (fx.app, 360, 720);
   AdwLeaflet *leaflet = ADW_LEAFLET (child (window, "leaflet"));
 
-  iterate_for (300);
+  gui_test_iterate_for (300);
   g_assert_true (adw_leaflet_get_folded (leaflet));
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 400);
   screenshot (GTK_WIDGET (window), "narrow-content");
   adw_leaflet_navigate (leaflet, ADW_NAVIGATION_DIRECTION_BACK);
   screenshot (GTK_WIDGET (window), "narrow-sidebar");
-  close_window (window);
+  gui_test_close_window (GTK_WINDOW (window));
 }
 
 int
@@ -578,36 +394,22 @@ main (int    argc,
       char **argv)
 {
   const char *source_dir = g_getenv ("TASKBENCH_SOURCE_DIR");
-  g_autofree char *shipped = NULL;
   g_autofree char *usecases = NULL;
   g_autofree char *broken = NULL;
   g_autofree char *long_name = NULL;
   g_autofree char *long_text = NULL;
   int status;
 
-  /* Not G_TEST_OPTION_ISOLATE_DIRS: it empties XDG_DATA_DIRS too, and the window then finds
-   * neither the icon theme nor its SVG loader. The writable folders are isolated by hand. */
+  /* Not G_TEST_OPTION_ISOLATE_DIRS: gui_test_home_new () says why. */
   g_test_init (&argc, &argv, NULL);
 
   g_assert_nonnull (source_dir);
-  fx.home = g_dir_make_tmp ("taskbench-gui-XXXXXX", NULL);
-  g_assert_nonnull (fx.home);
-  for (const char *const *var = (const char *const[]) { "XDG_CACHE_HOME", "XDG_CONFIG_HOME",
-                                                         "XDG_DATA_HOME", "XDG_STATE_HOME",
-                                                         NULL };
-       *var != NULL; var++)
-    {
-      g_autofree char *dir = g_build_filename (fx.home, ".xdg", *var, NULL);
-
-      g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-      g_setenv (*var, dir, TRUE);
-    }
+  fx.home = gui_test_home_new ("taskbench-gui-XXXXXX");
 
   gtk_init ();
   adw_init ();
-  shipped = g_build_filename (source_dir, "usecases", NULL);
+  gui_test_copy_usecases (source_dir, fx.home);
   usecases = g_build_filename (fx.home, "usecases", NULL);
-  copy_dir_files (shipped, usecases);
 
   broken = g_build_filename (usecases, "broken.yaml", NULL);
   g_assert_true (g_file_set_contents (broken, "name: Broken\ngoal: [unclosed\n", -1, NULL));
@@ -641,23 +443,15 @@ main (int    argc,
     fake_server_set_model (fx.server, "openai/gpt-4o-mini", &mid);
     fake_server_set_model (fx.server, "fake/json-model", &dear);
   }
-  g_setenv ("TASKBENCH_HOME", fx.home, TRUE);
-  g_setenv ("TASKBENCH_BASE_URL", fake_server_get_url (fx.server), TRUE);
-  g_setenv ("OPENROUTER_API_KEY", "test-key", TRUE);
-  g_setenv ("GENERAL_TASK_LLM", "fake/judge", TRUE);
+  gui_test_use_fake_server (&fx);
 
-  fx.app = tb_application_new ();
-  g_application_set_flags (G_APPLICATION (fx.app), G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (fx.app), NULL, NULL));
+  fx.app = gui_test_application_new ();
 
   g_test_add_func ("/gui/window/flow", test_window_flow);
   g_test_add_func ("/gui/window/unsaved-changes", test_unsaved_changes);
   g_test_add_func ("/gui/window/narrow", test_narrow);
   status = g_test_run ();
 
-  g_clear_object (&fx.app);
-  fake_server_free (fx.server);
-  rm_rf (fx.home);
-  g_free (fx.home);
+  gui_test_tear_down (&fx);
   return status;
 }
