@@ -254,6 +254,26 @@ delete_response_cb (AdwMessageDialog *dialog,
   tb_window_toast (self, message);
 }
 
+/* A Cancel / Delete question; `response_cb` runs with the window as user data, and finds
+ * what to delete in the dialog's data. Cancel is the default and the close response. */
+static AdwMessageDialog *
+new_delete_dialog (TbWindow   *self,
+                   const char *heading,
+                   const char *body,
+                   GCallback   response_cb)
+{
+  AdwMessageDialog *dialog;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading, body));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "delete", _("_Delete"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "delete", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response", response_cb, self, 0);
+  return dialog;
+}
+
 static void
 delete_usecase_action (GtkWidget  *widget,
                        const char *action_name,
@@ -267,19 +287,13 @@ delete_usecase_action (GtkWidget  *widget,
   if (id == NULL)
     return;
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), NULL, NULL));
+  dialog = new_delete_dialog (self, NULL, NULL, G_CALLBACK (delete_response_cb));
   adw_message_dialog_format_heading (dialog, _("Delete “%s”?"), title);
   adw_message_dialog_format_body (dialog,
                                   _("The file usecases/%s.yaml will be deleted. Its runs stay "
                                     "in the results folder."), id);
-  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "delete", _("_Delete"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (dialog, "delete", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (dialog, "cancel");
-  adw_message_dialog_set_close_response (dialog, "cancel");
   g_object_set_data_full (G_OBJECT (dialog), "id", g_strdup (id), g_free);
   g_object_set_data_full (G_OBJECT (dialog), "title", g_strdup (title), g_free);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (delete_response_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -808,18 +822,12 @@ delete_run_action (GtkWidget  *widget,
   const char *run_id = g_variant_get_string (parameter, NULL);
   AdwMessageDialog *dialog;
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Delete Run?"),
-                                                       NULL));
+  dialog = new_delete_dialog (self, _("Delete Run?"), NULL,
+                              G_CALLBACK (delete_run_response_cb));
   adw_message_dialog_format_body (dialog,
                                   _("The run %s, its outputs and judgments will be deleted. "
                                     "Its cost stays spent but leaves the totals."), run_id);
-  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "delete", _("_Delete"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (dialog, "delete", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (dialog, "cancel");
-  adw_message_dialog_set_close_response (dialog, "cancel");
   g_object_set_data_full (G_OBJECT (dialog), "run-id", g_strdup (run_id), g_free);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (delete_run_response_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
