@@ -970,8 +970,11 @@ only_run_id (Fixture    *fixture,
       handle = g_dir_open (dir, 0, NULL);
       if (handle != NULL)
         {
-          const char *name = g_dir_read_name (handle);
+          const char *name;
 
+          /* A run being created is a hidden folder until it is whole. */
+          while ((name = g_dir_read_name (handle)) != NULL && name[0] == '.')
+            ;
           if (name != NULL)
             return g_strdup (name);
           g_clear_pointer (&handle, g_dir_close);

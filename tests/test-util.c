@@ -6,7 +6,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "tb-util.h"
+#include "tb-core.h"
 
 static void
 test_atomic_write (void)
@@ -119,19 +119,19 @@ test_resolve_home (void)
   g_autofree char *expected_fallback = g_build_filename (g_get_user_data_dir (), "taskbench",
                                                          NULL);
 
-  explicit = tb_resolve_home ("/some/where");
+  explicit = tb_home_resolve ("/some/where");
   g_assert_cmpstr (explicit, ==, "/some/where");
 
   g_setenv ("TASKBENCH_HOME", "/from/env", TRUE);
-  from_env = tb_resolve_home (NULL);
+  from_env = tb_home_resolve (NULL);
   g_assert_cmpstr (from_env, ==, "/from/env");
   g_unsetenv ("TASKBENCH_HOME");
 
   g_assert_cmpint (g_chdir (dir), ==, 0);
-  fallback = tb_resolve_home (NULL);
+  fallback = tb_home_resolve (NULL);
   g_assert_cmpstr (fallback, ==, expected_fallback);
   g_assert_cmpint (g_mkdir (usecases, 0755), ==, 0);
-  from_cwd = tb_resolve_home (NULL);
+  from_cwd = tb_home_resolve (NULL);
   g_assert_cmpstr (from_cwd, ==, dir);
   g_assert_cmpint (g_chdir (cwd), ==, 0);
 

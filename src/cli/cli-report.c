@@ -8,48 +8,42 @@
 
 #include "cli.h"
 
-static TbJudgment *
-latest_judgment (TbStore *store,
-                 TbRun   *run)
+/* A use case named on the command line must be one: a valid id that has a file or a
+ * results folder. */
+static int
+check_usecase_id (CliContext *cli,
+                  const char *id)
 {
-  g_autoptr(GPtrArray) judgments = tb_store_load_judgments (store, run);
+  g_autofree char *results = NULL;
+  g_autofree char *folder = NULL;
 
-  if (judgments->len == 0)
-    return NULL;
-  return g_ptr_array_steal_index (judgments, 0);
+  if (!tb_usecase_id_is_valid (id))
+    return cli_usage_error (_("'%s' is not a valid use case id"), id);
+  results = tb_store_results_dir (cli->store);
+  folder = g_build_filename (results, id, NULL);
+  if (!tb_home_usecase_exists (cli->home, id) && !g_file_test (folder, G_FILE_TEST_IS_DIR))
+    return cli_usage_error (_("No use case '%s' (see 'taskbench-cli usecases')"), id);
+  return EXIT_OK;
 }
 
-static const TbScore *
-find_score (const TbJudgment *judgment,
-            const char       *model)
+/* A name fit for one line of a table: control characters (a newline in a file name) shown
+ * as '?'. */
+static char *
+one_line (const char *text)
 {
-  if (judgment == NULL)
-    return NULL;
-  for (guint i = 0; i < judgment->scores->len; i++)
-    {
-      const TbScore *score = g_ptr_array_index (judgment->scores, i);
+  char *copy = g_strdup (text != NULL ? text : "-");
 
-      if (g_strcmp0 (score->model, model) == 0)
-        return score;
-    }
-  return NULL;
+  for (char *p = copy; *p != '\0'; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      *p = '?';
+  return copy;
 }
 
-static double
-best_score (const TbJudgment *judgment)
+static char *
+format_cost (double   usd,
+             gboolean known)
 {
-  double best = -1;
-
-  if (judgment == NULL)
-    return -1;
-  for (guint i = 0; i < judgment->scores->len; i++)
-    {
-      const TbScore *score = g_ptr_array_index (judgment->scores, i);
-
-      if (score->error == NULL)
-        best = MAX (best, score->overall);
-    }
-  return best;
+  return known ? tb_format_usd (usd) : g_strdup (_("unknown"));
 }
 
 int
@@ -58,7 +52,7 @@ cli_cmd_runs (CliContext  *cli,
               char       **argv)
 {
   g_autoptr(GPtrArray) runs = NULL;
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(GError) error = NULL;
   int code = EXIT_OK;
 
   if (!cli_parse_options ("runs", "ID", _("Runs of a use case, newest first."), NULL, &argc,
@@ -66,66 +60,51 @@ cli_cmd_runs (CliContext  *cli,
     return code;
   if (argc != 2)
     return cli_usage_error (_("usage: taskbench-cli runs ID"));
-  if (!tb_usecase_id_is_valid (argv[1]))
-    return cli_usage_error (_("'%s' is not a valid use case id"), argv[1]);
+  code = check_usecase_id (cli, argv[1]);
+  if (code != EXIT_OK)
+    return code;
 
-  runs = tb_store_list_runs (cli->store, argv[1]);
-  if (!cli->json)
-    g_print ("%-22s %-11s %-6s %-10s %-6s %s\n", "RUN", "STATUS", "MODELS", "COST", "BEST",
-             "INPUT");
-
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < runs->len; i++)
-    {
-      TbRun *run = g_ptr_array_index (runs, i);
-      g_autoptr(TbJudgment) judgment = latest_judgment (cli->store, run);
-      TbRollup rollup = { 0 };
-      double best = best_score (judgment);
-
-      tb_store_rollup_run (cli->store, run, &rollup);
-      if (cli->json)
-        {
-          json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "id");
-          json_builder_add_string_value (builder, run->id);
-          json_builder_set_member_name (builder, "status");
-          json_builder_add_string_value (builder, run->status);
-          json_builder_set_member_name (builder, "created_at");
-          json_builder_add_string_value (builder, run->created_at);
-          json_builder_set_member_name (builder, "input");
-          json_builder_add_string_value (builder, run->input_name);
-          json_builder_set_member_name (builder, "models");
-          json_builder_begin_array (builder);
-          for (guint m = 0; run->models != NULL && run->models[m] != NULL; m++)
-            json_builder_add_string_value (builder, run->models[m]);
-          json_builder_end_array (builder);
-          json_builder_set_member_name (builder, "total_usd");
-          json_builder_add_double_value (builder, rollup.total_usd);
-          json_builder_set_member_name (builder, "best_score");
-          if (best >= 0)
-            json_builder_add_double_value (builder, best);
-          else
-            json_builder_add_null_value (builder);
-          json_builder_end_object (builder);
-        }
-      else
-        {
-          g_autofree char *usd = tb_format_usd (rollup.total_usd);
-          g_autofree char *score = best >= 0 ? g_strdup_printf ("%.1f", best) : g_strdup ("-");
-
-          g_print ("%-22s %-11s %-6u %-10s %-6s %s\n", run->id, run->status,
-                   run->models != NULL ? g_strv_length (run->models) : 0, usd, score,
-                   run->input_name);
-        }
-    }
-  json_builder_end_array (builder);
+  runs = tb_index_list_runs (cli->index, argv[1], &error);
+  if (runs == NULL)
+    return cli_fail (error);
 
   if (cli->json)
     {
-      g_autoptr(JsonNode) root = json_builder_get_root (builder);
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < runs->len; i++)
+        json_builder_add_value (builder,
+                                tb_run_summary_to_json (g_ptr_array_index (runs, i)));
+      json_builder_end_array (builder);
+      root = json_builder_get_root (builder);
       cli_print_json (root);
+      return EXIT_OK;
     }
-  else if (runs->len == 0)
+
+  {
+    g_autoptr(GString) out = g_string_new (NULL);
+
+    g_string_append_printf (out, "%-22s %-11s %-6s %-12s %-6s %s\n", "RUN", "STATUS", "MODELS",
+                            "COST", "BEST", "INPUT");
+    for (guint i = 0; i < runs->len; i++)
+      {
+        TbRunSummary *summary = g_ptr_array_index (runs, i);
+        g_autofree char *amount = tb_format_usd (summary->rollup.total_usd);
+        g_autofree char *usd = summary->rollup.unknown_calls > 0
+                               ? g_strconcat (amount, "+?", NULL) : g_strdup (amount);
+        g_autofree char *score = summary->has_best ? g_strdup_printf ("%.1f", summary->best_score)
+                                                   : g_strdup ("-");
+        g_autofree char *input = one_line (summary->inputs_label);
+
+        g_string_append_printf (out, "%-22s %-11s %-6u %-12s %-6s %s\n", summary->id,
+                                tb_run_status_to_string (summary->status),
+                                g_strv_length (summary->models), usd, score, input);
+      }
+    g_print ("%s", out->str);
+  }
+  if (runs->len == 0)
     g_printerr (_("No runs of %s yet. Start one with 'taskbench-cli run %s --input FILE'.\n"),
                 argv[1], argv[1]);
 
@@ -139,21 +118,98 @@ print_rollup_line (const char     *label,
   g_autofree char *candidates = tb_format_usd (rollup->candidate_usd);
   g_autofree char *judge = tb_format_usd (rollup->judge_usd);
   g_autofree char *total = tb_format_usd (rollup->total_usd);
+  g_autofree char *name = one_line (label);
+  const char *note = rollup->unknown_calls > 0 ? _("  (some unknown: at least this)")
+                     : rollup->estimated_calls > 0 ? _("  (some estimated)") : "";
 
-  g_print ("%-28s %4u %5u %5u  %12s %12s %12s  %9" G_GINT64_FORMAT " %9" G_GINT64_FORMAT
+  g_print ("%-28s %5u %6u %6u  %12s %12s %12s  %10" G_GINT64_FORMAT " %9" G_GINT64_FORMAT
            " %9" G_GINT64_FORMAT "%s\n",
-           label, rollup->runs, rollup->candidate_calls, rollup->judge_calls, candidates, judge,
+           name, rollup->runs, rollup->candidate_calls, rollup->judge_calls, candidates, judge,
            total, rollup->candidate_usage.prompt_tokens + rollup->judge_usage.prompt_tokens,
            rollup->candidate_usage.completion_tokens + rollup->judge_usage.completion_tokens,
            rollup->candidate_usage.reasoning_tokens + rollup->judge_usage.reasoning_tokens,
-           rollup->estimated_calls > 0 ? "  (some estimated)" : "");
+           note);
 }
 
 static void
 print_rollup_header (const char *first)
 {
-  g_print ("%-28s %4s %5s %5s  %12s %12s %12s  %9s %9s %9s\n", first, "RUNS", "CALLS",
+  g_print ("%-28s %5s %6s %6s  %12s %12s %12s  %10s %9s %9s\n", first, "RUNS", "CALLS",
            "JUDGE", "CANDIDATES", "JUDGING", "TOTAL", "PROMPT", "COMPL", "REASON");
+}
+
+static void
+print_output_row (const TbOutput *output,
+                  const char     *score_text,
+                  gboolean        test_set,
+                  guint           repeat)
+{
+  g_autofree char *usd = format_cost (output->cost.usd, tb_cost_is_known (&output->cost));
+  g_autofree char *latency = g_strdup_printf ("%.1fs", output->latency_ms / 1000.0);
+  g_autoptr(GString) label = g_string_new (output->model);
+
+  if (test_set)
+    g_string_append_printf (label, " · %s", output->input);
+  if (repeat > 1)
+    g_string_append_printf (label, " #%u", output->repeat);
+
+  g_print ("%-36s %-9s %7s %9" G_GINT64_FORMAT " %7s %8s %-14s %s%s\n", label->str,
+           tb_output_status_to_string (output->status), score_text,
+           output->usage.completion_tokens, latency,
+           !output->has_format_check ? "-" : output->format_valid ? "valid" : "INVALID",
+           usd, tb_cost_source_to_string (output->cost.source),
+           output->chunks > 1 ? "  (chunked)" : "");
+  if (output->error_message != NULL)
+    g_print ("    error: %s\n", output->error_message);
+  for (guint e = 0; output->format_errors != NULL && output->format_errors[e] != NULL && e < 5;
+       e++)
+    g_print ("    format: %s\n", output->format_errors[e]);
+}
+
+/* The score of one output in a judgment: the mean of its judges. */
+static char *
+output_score_text (const TbJudgment *judgment,
+                   const TbOutput   *output)
+{
+  double sum = 0;
+  guint n = 0;
+  gboolean errors = FALSE;
+
+  if (judgment == NULL)
+    return g_strdup ("-");
+  for (guint i = 0; i < judgment->scores->len; i++)
+    {
+      const TbScore *score = g_ptr_array_index (judgment->scores, i);
+
+      if (g_strcmp0 (score->model, output->model) != 0
+          || (score->input != NULL && g_strcmp0 (score->input, output->input) != 0)
+          || score->repeat != output->repeat)
+        continue;
+      if (score->error != NULL)
+        errors = TRUE;
+      else
+        {
+          sum += score->overall;
+          n++;
+        }
+    }
+  if (n > 0)
+    return g_strdup_printf ("%.1f", sum / n);
+  return g_strdup (errors ? "error" : "-");
+}
+
+static void
+print_criteria (const TbScore *score)
+{
+  g_print ("(");
+  for (guint c = 0; score->criteria_order != NULL && score->criteria_order[c] != NULL; c++)
+    {
+      double value = 0;
+
+      tb_score_get_criterion (score, score->criteria_order[c], &value);
+      g_print ("%s%s %.1f", c > 0 ? ", " : "", score->criteria_order[c], value);
+    }
+  g_print (")\n");
 }
 
 int
@@ -162,11 +218,10 @@ cli_cmd_show (CliContext  *cli,
               char       **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(TbRun) run = NULL;
-  g_autoptr(GPtrArray) outputs = NULL;
-  g_autoptr(GPtrArray) judgments = NULL;
+  g_autoptr(TbRunData) data = NULL;
+  g_autoptr(TbRunSummary) summary = NULL;
   TbJudgment *judgment = NULL;
-  TbRollup rollup = { 0 };
+  TbRun *run;
   int code = EXIT_OK;
 
   if (!cli_parse_options ("show", "RUN", "One run: outputs, scores, costs, recommendation.",
@@ -175,13 +230,12 @@ cli_cmd_show (CliContext  *cli,
   if (argc != 2)
     return cli_usage_error (_("usage: taskbench-cli show RUN"));
 
-  run = tb_store_load_run (cli->store, argv[1], &error);
-  if (run == NULL)
+  data = tb_store_load_run_data (cli->store, argv[1], &error);
+  if (data == NULL)
     return cli_fail (error);
-  outputs = tb_store_load_outputs (cli->store, run);
-  judgments = tb_store_load_judgments (cli->store, run);
-  judgment = judgments->len > 0 ? g_ptr_array_index (judgments, 0) : NULL;
-  tb_store_rollup_run (cli->store, run, &rollup);
+  run = data->run;
+  summary = tb_run_summary_new_for (data);
+  judgment = data->judgments->len > 0 ? g_ptr_array_index (data->judgments, 0) : NULL;
 
   if (cli->json)
     {
@@ -189,84 +243,69 @@ cli_cmd_show (CliContext  *cli,
       g_autoptr(JsonNode) root = NULL;
 
       json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "run");
-      json_builder_add_value (builder, tb_run_to_json (run));
-      json_builder_set_member_name (builder, "dir");
-      json_builder_add_string_value (builder, run->dir);
+      tb_json_add_node (builder, "run", tb_run_to_json (run));
+      tb_json_add_string (builder, "dir", run->dir);
       json_builder_set_member_name (builder, "outputs");
       json_builder_begin_array (builder);
-      for (guint i = 0; i < outputs->len; i++)
-        json_builder_add_value (builder, tb_output_to_json (g_ptr_array_index (outputs, i)));
+      for (guint i = 0; i < data->outputs->len; i++)
+        json_builder_add_value (builder, tb_output_to_json (g_ptr_array_index (data->outputs,
+                                                                               i)));
       json_builder_end_array (builder);
-      json_builder_set_member_name (builder, "judgment");
-      if (judgment != NULL)
-        json_builder_add_value (builder, tb_judgment_to_json (judgment));
-      else
-        json_builder_add_null_value (builder);
-      json_builder_set_member_name (builder, "judgments");
-      json_builder_add_int_value (builder, judgments->len);
-      json_builder_set_member_name (builder, "costs");
-      json_builder_add_value (builder, cli_rollup_to_json (&rollup));
+      tb_json_add_node (builder, "judgment",
+                        judgment != NULL ? tb_judgment_to_json (judgment) : NULL);
+      tb_json_add_int (builder, "judgments", data->judgments->len);
+      tb_json_add_node (builder, "costs", tb_rollup_to_json (&summary->rollup));
       json_builder_end_object (builder);
       root = json_builder_get_root (builder);
       cli_print_json (root);
       return EXIT_OK;
     }
 
-  g_print ("Run %s · use case %s · %s\n", run->id, run->usecase, run->status);
-  g_print ("input %s (%" G_GINT64_FORMAT " bytes, sha256 %.12s…) · %s\n", run->input_name,
-           run->input_bytes, run->input_sha256 != NULL ? run->input_sha256 : "",
-           run->created_at);
-  g_print ("folder %s\n\n", run->dir);
+  g_print ("Run %s · use case %s · %s\n", run->id, run->usecase,
+           tb_run_status_to_string (run->status));
+  for (guint i = 0; i < run->inputs->len; i++)
+    {
+      TbRunInput *input = g_ptr_array_index (run->inputs, i);
+      g_autofree char *name = one_line (input->name);
+
+      g_print ("input %s (%" G_GINT64_FORMAT " bytes, sha256 %.12s…)%s\n", name, input->bytes,
+               input->sha256 != NULL ? input->sha256 : "",
+               input->reference_file != NULL ? " · with a reference" : "");
+    }
+  g_print ("created %s · folder %s\n\n", run->created_at != NULL ? run->created_at : "-",
+           run->dir);
 
   g_print ("%-36s %-9s %7s %9s %7s %8s %-14s %s\n", "MODEL", "STATUS", "SCORE", "TOKENS",
            "LATENCY", "FORMAT", "COST", "SOURCE");
-  for (guint i = 0; i < outputs->len; i++)
+  for (guint i = 0; i < data->outputs->len; i++)
     {
-      TbOutput *output = g_ptr_array_index (outputs, i);
-      const TbScore *score = find_score (judgment, output->model);
-      g_autofree char *usd = tb_format_usd (output->cost.usd);
-      g_autofree char *score_text = score == NULL ? g_strdup ("-")
-                                    : score->error != NULL ? g_strdup ("error")
-                                    : g_strdup_printf ("%.1f", score->overall);
-      g_autofree char *latency = g_strdup_printf ("%.1fs", output->latency_ms / 1000.0);
+      TbOutput *output = g_ptr_array_index (data->outputs, i);
+      g_autofree char *score_text = output_score_text (judgment, output);
 
-      g_print ("%-36s %-9s %7s %9" G_GINT64_FORMAT " %7s %8s %-14s %s%s\n", output->model,
-               output->status, score_text, output->usage.completion_tokens, latency,
-               !output->has_format_check ? "-" : output->format_valid ? "valid" : "INVALID",
-               usd, output->cost.source,
-               output->chunks > 1 ? "  (chunked)" : "");
-      if (output->error_message != NULL)
-        g_print ("    error: %s\n", output->error_message);
-      for (guint e = 0; output->format_errors != NULL && output->format_errors[e] != NULL
-           && e < 5; e++)
-        g_print ("    format: %s\n", output->format_errors[e]);
+      print_output_row (output, score_text, tb_run_is_test_set (run), run->repeat);
     }
 
   if (judgment != NULL)
     {
+      g_autofree char *judges = g_strjoinv (", ", judgment->judges);
+
       g_print (ngettext ("\nLatest judgment (%s, by %s; %u judgment in all)\n",
-                         "\nLatest judgment (%s, by %s; %u judgments in all)\n", judgments->len),
-               judgment->created_at, judgment->judge_model, judgments->len);
+                         "\nLatest judgment (%s, by %s; %u judgments in all)\n",
+                         data->judgments->len),
+               judgment->created_at, judges, data->judgments->len);
       for (guint i = 0; i < judgment->scores->len; i++)
         {
           TbScore *score = g_ptr_array_index (judgment->scores, i);
+          g_autofree char *where = tb_run_is_test_set (run) && score->input != NULL
+                                   ? g_strdup_printf (" · %s", score->input) : g_strdup ("");
 
           if (score->error != NULL)
             {
-              g_print ("  %s: judge error: %s\n", score->model, score->error);
+              g_print ("  %s%s: judge error: %s\n", score->model, where, score->error);
               continue;
             }
-          g_print ("  %s: %.1f/100 (", score->model, score->overall);
-          for (guint c = 0; score->criteria_order != NULL && score->criteria_order[c] != NULL;
-               c++)
-            {
-              double *value = g_hash_table_lookup (score->criteria, score->criteria_order[c]);
-
-              g_print ("%s%s %.1f", c > 0 ? ", " : "", score->criteria_order[c],
-                       value != NULL ? *value : 0);
-            }
-          g_print (")\n");
+          g_print ("  %s%s: %.1f/100 ", score->model, where, score->overall);
+          print_criteria (score);
           for (guint v = 0; score->violations != NULL && score->violations[v] != NULL; v++)
             g_print ("      violation: %s\n", score->violations[v]);
         }
@@ -281,18 +320,16 @@ cli_cmd_show (CliContext  *cli,
 
   g_print ("\nCosts\n");
   print_rollup_header ("");
-  print_rollup_line ("this run", &rollup);
+  print_rollup_line ("this run", &summary->rollup);
 
   return EXIT_OK;
 }
 
-static void
-add_rollup_member (JsonBuilder    *builder,
-                   const char     *name,
-                   const TbRollup *rollup)
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
 {
-  json_builder_set_member_name (builder, name);
-  json_builder_add_value (builder, cli_rollup_to_json (rollup));
+  return strcmp (a, b);
 }
 
 int
@@ -301,6 +338,9 @@ cli_cmd_costs (CliContext  *cli,
                char       **argv)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(GError) error = NULL;
+  TbRollup grand = { 0 };
+  TbRollup simulated = { 0 };
   int code = EXIT_OK;
 
   if (!cli_parse_options ("costs", "[ID]", _("Costs per run (candidates and judge apart), per "
@@ -308,6 +348,12 @@ cli_cmd_costs (CliContext  *cli,
     return code;
   if (argc > 2)
     return cli_usage_error (_("usage: taskbench-cli costs [ID]"));
+  if (argc == 2)
+    {
+      code = check_usecase_id (cli, argv[1]);
+      if (code != EXIT_OK)
+        return code;
+    }
 
   json_builder_begin_object (builder);
 
@@ -316,59 +362,52 @@ cli_cmd_costs (CliContext  *cli,
       g_autoptr(GPtrArray) runs = NULL;
       TbRollup total = { 0 };
 
-      if (!tb_usecase_id_is_valid (argv[1]))
-        return cli_usage_error (_("'%s' is not a valid use case id"), argv[1]);
-      runs = tb_store_list_runs (cli->store, argv[1]);
+      runs = tb_index_list_runs (cli->index, argv[1], &error);
+      if (runs == NULL)
+        return cli_fail (error);
+      if (!tb_index_rollup (cli->index, argv[1], &total, NULL, NULL, &error))
+        return cli_fail (error);
+      /* The grand total beside it, so one command shows all three levels. */
+      if (!tb_index_rollup (cli->index, NULL, &grand, &simulated, NULL, &error))
+        return cli_fail (error);
 
       if (!cli->json)
         print_rollup_header ("RUN");
-      json_builder_set_member_name (builder, "usecase");
-      json_builder_add_string_value (builder, argv[1]);
+      tb_json_add_string (builder, "usecase", argv[1]);
       json_builder_set_member_name (builder, "runs");
       json_builder_begin_array (builder);
       for (guint i = 0; i < runs->len; i++)
         {
-          TbRun *run = g_ptr_array_index (runs, i);
-          TbRollup rollup = { 0 };
+          TbRunSummary *summary = g_ptr_array_index (runs, i);
 
-          tb_store_rollup_run (cli->store, run, &rollup);
           if (cli->json)
             {
               json_builder_begin_object (builder);
-              json_builder_set_member_name (builder, "id");
-              json_builder_add_string_value (builder, run->id);
-              add_rollup_member (builder, "costs", &rollup);
+              tb_json_add_string (builder, "id", summary->id);
+              tb_json_add_node (builder, "costs", tb_rollup_to_json (&summary->rollup));
               json_builder_end_object (builder);
             }
           else
-            print_rollup_line (run->id, &rollup);
+            print_rollup_line (summary->id, &summary->rollup);
         }
       json_builder_end_array (builder);
-
-      tb_store_rollup_usecase (cli->store, argv[1], &total);
-      add_rollup_member (builder, "total", &total);
+      tb_json_add_node (builder, "total", tb_rollup_to_json (&total));
+      tb_json_add_node (builder, "grand_total", tb_rollup_to_json (&grand));
       if (!cli->json)
-        print_rollup_line ("total", &total);
-
-      /* The grand total beside it, so one command shows all three levels. */
-      {
-        TbRollup grand = { 0 };
-
-        tb_store_rollup_all (cli->store, &grand, NULL);
-        add_rollup_member (builder, "grand_total", &grand);
-        if (!cli->json)
+        {
+          print_rollup_line ("total", &total);
           print_rollup_line ("all use cases", &grand);
-      }
+        }
     }
   else
     {
       g_autoptr(GHashTable) per_usecase = g_hash_table_new_full (g_str_hash, g_str_equal,
                                                                  g_free, g_free);
       g_autoptr(GList) ids = NULL;
-      TbRollup total = { 0 };
 
-      tb_store_rollup_all (cli->store, &total, per_usecase);
-      ids = g_list_sort (g_hash_table_get_keys (per_usecase), (GCompareFunc) strcmp);
+      if (!tb_index_rollup (cli->index, NULL, &grand, &simulated, per_usecase, &error))
+        return cli_fail (error);
+      ids = g_list_sort (g_hash_table_get_keys (per_usecase), compare_strings);
 
       if (!cli->json)
         print_rollup_header ("USE CASE");
@@ -378,14 +417,21 @@ cli_cmd_costs (CliContext  *cli,
         {
           const TbRollup *rollup = g_hash_table_lookup (per_usecase, l->data);
 
-          add_rollup_member (builder, l->data, rollup);
+          tb_json_add_node (builder, l->data, tb_rollup_to_json (rollup));
           if (!cli->json)
             print_rollup_line (l->data, rollup);
         }
       json_builder_end_object (builder);
-      add_rollup_member (builder, "total", &total);
+      tb_json_add_node (builder, "total", tb_rollup_to_json (&grand));
       if (!cli->json)
-        print_rollup_line ("all use cases", &total);
+        print_rollup_line ("all use cases", &grand);
+    }
+
+  if (simulated.runs > 0)
+    {
+      tb_json_add_node (builder, "simulated", tb_rollup_to_json (&simulated));
+      if (!cli->json)
+        print_rollup_line (_("simulated (not real money)"), &simulated);
     }
 
   json_builder_end_object (builder);

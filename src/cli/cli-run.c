@@ -10,85 +10,252 @@
 
 #include "cli.h"
 
-/* Live progress on stderr: on a terminal one line per model, redrawn in place; otherwise
- * one plain line each time a model changes state. */
+/* With more calls than this, a terminal shows one line per model instead of per call. */
+#define MAX_CALL_LINES 16
+
+/* ---------------------------------------------------------------------------------------- */
+/* Live progress on stderr: on a terminal, lines redrawn in place (one per call, or one per
+ * model for a large test set, and a total); otherwise one plain line each time a call
+ * ends or waits to retry. */
+
 typedef struct {
   TbRunner     *runner;
+  GListModel   *calls;
   gboolean      tty;
+  gboolean      test_set;
   guint         drawn_lines;
-  GArray       *last_states;   /* TbCallState per call, for plain output */
-  gint64        last_draw_us;
   guint         redraw_id;
+  GHashTable   *printed;       /* TbCall* → last state printed + 1 (plain output) */
+  GPtrArray    *watched;       /* TbCall* with a notify handler */
+  gint64        started_us;
   gboolean      done;
   TbRun        *run;
   GError       *error;
-} Progress;
+} Live;
+
+static gboolean
+several_judges (TbRunner *runner)
+{
+  const char * const *judges = tb_runner_get_judges (runner);
+
+  return judges != NULL && judges[0] != NULL && judges[1] != NULL;
+}
+
+/* "openai/gpt-4o", with the input and repeat when the run has several. */
+static char *
+call_label (Live   *live,
+            TbCall *call)
+{
+  GString *label = g_string_new (tb_call_get_subject (call));
+
+  if (live->test_set && tb_call_get_input (call) != NULL)
+    g_string_append_printf (label, " · %s", tb_call_get_input (call));
+  if (tb_call_get_repeat (call) > 1
+      || (live->run != NULL && live->run->repeat > 1))
+    g_string_append_printf (label, " #%u", tb_call_get_repeat (call));
+  if (tb_call_get_kind (call) != TB_CALL_CANDIDATE && several_judges (live->runner))
+    g_string_append_printf (label, " (%s)", tb_call_get_model (call));
+  return g_string_free (label, FALSE);
+}
 
 static char *
-describe_call (const TbCallProgress *call,
-               const char           *phase)
+describe_cost (TbCall *call)
 {
-  double seconds = call->elapsed_ms / 1000.0;
-  g_autofree char *chunk = call->chunks > 0
-                           ? g_strdup_printf (" (part %u/%u)", call->chunk, call->chunks)
-                           : g_strdup ("");
+  double usd = tb_call_get_cost_usd (call);
+  const char *source = tb_call_get_cost_source (call);
+  g_autofree char *amount = NULL;
 
-  switch (call->state)
+  if (source == NULL)
+    return g_strdup ("");
+  if (usd < 0)
+    return g_strdup (_("cost unknown"));
+  amount = tb_format_usd (usd);
+  return g_strdup_printf ("%s %s", amount, source);
+}
+
+static char *
+describe_call (TbCall *call)
+{
+  double seconds = tb_call_get_elapsed_ms (call) / 1000.0;
+  g_autofree char *chunk = tb_call_get_chunks (call) > 0
+                           ? g_strdup_printf (" (part %u/%u)", tb_call_get_chunk (call),
+                                              tb_call_get_chunks (call))
+                           : g_strdup ("");
+  const char *message = tb_call_get_message (call);
+  gboolean judging = tb_call_get_kind (call) != TB_CALL_CANDIDATE;
+
+  switch (tb_call_get_state (call))
     {
     case TB_CALL_QUEUED:
       return g_strdup ("queued");
     case TB_CALL_RUNNING:
-      if (call->tokens == 0)
+      if (tb_call_get_tokens (call) == 0)
         return g_strdup_printf ("waiting%s  %.1fs", chunk, seconds);
       return g_strdup_printf ("%s%s  %" G_GUINT64_FORMAT " tokens  %.1fs",
-                              g_str_equal (phase, "judge") ? "judging" : "streaming", chunk,
-                              call->tokens, seconds);
+                              judging ? "judging" : "streaming", chunk,
+                              tb_call_get_tokens (call), seconds);
     case TB_CALL_RETRYING:
-      return g_strdup_printf ("retrying: %s", call->message != NULL ? call->message : "");
+      return g_strdup_printf ("retrying: %s", message != NULL ? message : "");
     case TB_CALL_DONE:
       {
-        g_autofree char *usd = tb_format_usd (call->cost_usd);
+        g_autofree char *cost = describe_cost (call);
 
-        if (g_str_equal (phase, "judge") && call->score >= 0)
-          return g_strdup_printf ("scored %.1f  %s %s  %.1fs", call->score, usd,
-                                  call->cost_source != NULL ? call->cost_source : "", seconds);
-        return g_strdup_printf ("done  %s %s  %.1fs", usd,
-                                call->cost_source != NULL ? call->cost_source : "", seconds);
+        if (judging && tb_call_get_score (call) >= 0)
+          return g_strdup_printf ("scored %.1f  %s  %.1fs", tb_call_get_score (call), cost,
+                                  seconds);
+        return g_strdup_printf ("done  %" G_GUINT64_FORMAT " tokens  %s  %.1fs",
+                                tb_call_get_tokens (call), cost, seconds);
       }
     case TB_CALL_FAILED:
-      return g_strdup_printf ("failed: %s", call->message != NULL ? call->message : "unknown");
+      return g_strdup_printf ("failed: %s", message != NULL ? message : "unknown");
     case TB_CALL_CANCELLED:
       return g_strdup ("cancelled");
+    case TB_CALL_SKIPPED:
+      return g_strdup_printf ("skipped: %s", message != NULL ? message : "");
     default:
       return g_strdup ("?");
     }
 }
 
-static void
-draw_tty (Progress *progress)
+static const char *
+call_prefix (TbCall *call)
 {
-  GPtrArray *calls = tb_runner_get_calls (progress->runner);
-  const char *phase = tb_runner_get_phase (progress->runner);
-  g_autoptr(GString) out = g_string_new (NULL);
-  guint width = 0;
+  return tb_call_get_kind (call) == TB_CALL_CANDIDATE ? "  run" : "judge";
+}
 
-  for (guint i = 0; i < calls->len; i++)
-    width = MAX (width, strlen (((TbCallProgress *) g_ptr_array_index (calls, i))->model));
-  width = MIN (width, 48);
+typedef struct {
+  char   *label;
+  guint   total;
+  guint   finished;
+  guint   running;
+  guint   failed;
+  double  usd;
+  guint   unknown;
+} Group;
 
-  if (progress->drawn_lines > 0)
-    g_string_append_printf (out, "\033[%uA", progress->drawn_lines);
-  for (guint i = 0; i < calls->len; i++)
+static void
+group_free (Group *group)
+{
+  g_free (group->label);
+  g_free (group);
+}
+
+/* One line per model (and per judge) over all its calls. */
+static GPtrArray *
+group_calls (Live *live)
+{
+  GPtrArray *groups = g_ptr_array_new_with_free_func ((GDestroyNotify) group_free);
+  g_autoptr(GHashTable) by_label = g_hash_table_new (g_str_hash, g_str_equal);
+  guint n = g_list_model_get_n_items (live->calls);
+
+  for (guint i = 0; i < n; i++)
     {
-      TbCallProgress *call = g_ptr_array_index (calls, i);
-      g_autofree char *text = describe_call (call, phase);
+      g_autoptr(TbCall) call = g_list_model_get_item (live->calls, i);
+      g_autofree char *label = g_strdup_printf ("%s %s", call_prefix (call),
+                                                tb_call_get_model (call));
+      Group *group = g_hash_table_lookup (by_label, label);
+      TbCallState state = tb_call_get_state (call);
 
-      g_string_append_printf (out, "\r\033[2K%s %-*.*s  %s\n",
-                              g_str_equal (phase, "judge") ? "judge" : "  run",
-                              width, width, call->model, text);
+      if (group == NULL)
+        {
+          group = g_new0 (Group, 1);
+          group->label = g_steal_pointer (&label);
+          g_hash_table_insert (by_label, group->label, group);
+          g_ptr_array_add (groups, group);
+        }
+      group->total++;
+      if (tb_call_state_is_final (state))
+        group->finished++;
+      if (state == TB_CALL_RUNNING || state == TB_CALL_RETRYING)
+        group->running++;
+      if (state == TB_CALL_FAILED)
+        group->failed++;
+      if (tb_call_get_cost_source (call) != NULL)
+        {
+          if (tb_call_get_cost_usd (call) >= 0)
+            group->usd += tb_call_get_cost_usd (call);
+          else
+            group->unknown++;
+        }
     }
-  progress->drawn_lines = calls->len;
-  progress->last_draw_us = g_get_monotonic_time ();
+  return groups;
+}
+
+static void
+draw_tty (Live *live)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  guint n = g_list_model_get_n_items (live->calls);
+  guint lines = 0;
+
+  if (live->drawn_lines > 0)
+    g_string_append_printf (out, "\033[%uA", live->drawn_lines);
+
+  if (n <= MAX_CALL_LINES)
+    {
+      g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
+      guint width = 0;
+
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(TbCall) call = g_list_model_get_item (live->calls, i);
+          char *label = call_label (live, call);
+
+          width = MAX (width, g_utf8_strlen (label, -1));
+          g_ptr_array_add (labels, label);
+        }
+      width = MIN (width, 52);
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(TbCall) call = g_list_model_get_item (live->calls, i);
+          g_autofree char *text = describe_call (call);
+
+          g_string_append_printf (out, "\r\033[2K%s %-*.*s  %s\n", call_prefix (call), width,
+                                  width, (char *) g_ptr_array_index (labels, i), text);
+          lines++;
+        }
+    }
+  else
+    {
+      g_autoptr(GPtrArray) groups = group_calls (live);
+      double usd = 0;
+      guint finished = 0, running = 0, failed = 0, unknown = 0;
+
+      for (guint i = 0; i < groups->len; i++)
+        {
+          Group *group = g_ptr_array_index (groups, i);
+          g_autofree char *amount = tb_format_usd (group->usd);
+
+          g_string_append_printf (out, "\r\033[2K%-52.52s  %u/%u done · %u running%s%s  %s%s\n",
+                                  group->label, group->finished, group->total, group->running,
+                                  group->failed > 0 ? " · failed " : "",
+                                  group->failed > 0 ? "" : "", amount,
+                                  group->unknown > 0 ? "+?" : "");
+          if (group->failed > 0)
+            {
+              /* The count of failures goes where a reader looks for it. */
+              g_string_truncate (out, out->len - 1);
+              g_string_append_printf (out, "  (%u failed)\n", group->failed);
+            }
+          usd += group->usd;
+          finished += group->finished;
+          running += group->running;
+          failed += group->failed;
+          unknown += group->unknown;
+          lines++;
+        }
+      {
+        g_autofree char *amount = tb_format_usd (usd);
+        double seconds = (g_get_monotonic_time () - live->started_us) / 1e6;
+
+        g_string_append_printf (out, "\r\033[2K%u of %u calls finished · %u running · %u "
+                                "failed · %s%s · %.1fs\n", finished, n, running, failed, amount,
+                                unknown > 0 ? " (some unknown)" : "", seconds);
+        lines++;
+      }
+    }
+
+  live->drawn_lines = lines;
   fputs (out->str, stderr);
   fflush (stderr);
 }
@@ -96,95 +263,117 @@ draw_tty (Progress *progress)
 static gboolean
 redraw_cb (gpointer user_data)
 {
-  Progress *progress = user_data;
+  Live *live = user_data;
 
-  progress->redraw_id = 0;
-  draw_tty (progress);
+  live->redraw_id = 0;
+  draw_tty (live);
   return G_SOURCE_REMOVE;
 }
 
 static void
-progress_cb (TbRunner *runner,
-             guint     index,
-             gpointer  user_data)
+call_notify_cb (TbCall     *call,
+                GParamSpec *pspec,
+                Live       *live)
 {
-  Progress *progress = user_data;
-  GPtrArray *calls = tb_runner_get_calls (runner);
-  TbCallProgress *call = g_ptr_array_index (calls, index);
+  TbCallState state = tb_call_get_state (call);
 
-  if (progress->tty)
+  if (live->tty)
     {
       /* A call that ends is drawn at once; streaming redraws at most ten times a second,
        * whatever the token rate. */
-      if (call->state == TB_CALL_DONE || call->state == TB_CALL_FAILED
-          || call->state == TB_CALL_CANCELLED)
+      if (tb_call_state_is_final (state) && g_str_equal (pspec->name, "state"))
         {
-          g_clear_handle_id (&progress->redraw_id, g_source_remove);
-          draw_tty (progress);
+          g_clear_handle_id (&live->redraw_id, g_source_remove);
+          draw_tty (live);
         }
-      else if (progress->redraw_id == 0)
-        progress->redraw_id = g_timeout_add (100, redraw_cb, progress);
+      else if (live->redraw_id == 0)
+        live->redraw_id = g_timeout_add (100, redraw_cb, live);
       return;
     }
 
-  if (progress->last_states->len < calls->len)
+  if (!g_str_equal (pspec->name, "state"))
+    return;
+  if (GPOINTER_TO_UINT (g_hash_table_lookup (live->printed, call)) == (guint) state + 1
+      && state != TB_CALL_RETRYING)
+    return;
+  g_hash_table_insert (live->printed, call, GUINT_TO_POINTER ((guint) state + 1));
+  if (tb_call_state_is_final (state) || state == TB_CALL_RETRYING)
     {
-      guint old = progress->last_states->len;
+      g_autofree char *label = call_label (live, call);
+      g_autofree char *text = describe_call (call);
 
-      g_array_set_size (progress->last_states, calls->len);
-      for (guint i = old; i < calls->len; i++)
-        g_array_index (progress->last_states, int, i) = -1;
-    }
-  if (g_array_index (progress->last_states, int, index) != (int) call->state
-      || call->state == TB_CALL_RETRYING)
-    {
-      g_autofree char *text = describe_call (call, tb_runner_get_phase (runner));
-
-      if (call->state != TB_CALL_RUNNING || call->tokens == 0)
-        g_printerr ("%s %s: %s\n", tb_runner_get_phase (runner), call->model, text);
-      g_array_index (progress->last_states, int, index) = call->state;
+      g_printerr ("%s %s: %s\n", tb_call_get_kind (call) == TB_CALL_CANDIDATE ? "run" : "judge",
+                  label, text);
     }
 }
 
 static void
-phase_changed_cb (TbRunner *runner,
-                  gpointer  user_data)
+watch_calls (Live  *live,
+             guint  from)
 {
-  Progress *progress = user_data;
+  guint n = g_list_model_get_n_items (live->calls);
 
-  /* The run's last frame stays on screen; the judge's rows start below it. */
-  g_clear_handle_id (&progress->redraw_id, g_source_remove);
-  progress->drawn_lines = 0;
-  g_array_set_size (progress->last_states, 0);
-  g_printerr (_("Judging with %s…\n"), tb_runner_get_judge_model (runner));
-  if (progress->tty)
-    draw_tty (progress);
+  for (guint i = from; i < n; i++)
+    {
+      TbCall *call = g_list_model_get_item (live->calls, i);
+
+      g_signal_connect (call, "notify", G_CALLBACK (call_notify_cb), live);
+      g_ptr_array_add (live->watched, call);
+    }
 }
 
 static void
-print_new_warnings (TbRunner *runner,
-                    guint    *printed)
+calls_changed_cb (GListModel *calls,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  Live       *live)
 {
-  GPtrArray *warnings = tb_runner_get_warnings (runner);
-
-  for (; *printed < warnings->len; (*printed)++)
-    cli_warn ("%s", (char *) g_ptr_array_index (warnings, *printed));
+  if (added > 0)
+    watch_calls (live, position);
+  if (live->tty && live->redraw_id == 0)
+    live->redraw_id = g_timeout_add (100, redraw_cb, live);
 }
 
-static guint warnings_printed;
+static void
+unwatch_call (gpointer data,
+              gpointer user_data)
+{
+  g_signal_handlers_disconnect_by_func (data, call_notify_cb, user_data);
+}
+
+static void
+warning_cb (TbRunner   *runner,
+            const char *warning,
+            Live       *live)
+{
+  if (live->tty && live->drawn_lines > 0)
+    {
+      /* Printed above the live lines, which are drawn again below it. */
+      g_printerr ("\033[%uA\r\033[J", live->drawn_lines);
+      live->drawn_lines = 0;
+    }
+  cli_warn ("%s", warning);
+}
 
 static void
 run_created_cb (TbRunner *runner,
-                gpointer  user_data)
+                Live     *live)
 {
-  Progress *progress = user_data;
   TbRun *run = tb_runner_get_run (runner);
+  g_autofree char *inputs = tb_run_describe_inputs (run);
+  guint models = g_strv_length (run->models);
 
-  print_new_warnings (runner, &warnings_printed);
-  g_printerr ("Run %s: %s on %u model%s\n", run->id, run->input_name,
-              g_strv_length (run->models), g_strv_length (run->models) == 1 ? "" : "s");
-  if (progress->tty)
-    draw_tty (progress);
+  live->test_set = tb_run_is_test_set (run);
+  if (run->repeat > 1)
+    g_printerr (ngettext ("Run %s: %s on %u model, %u times each\n",
+                          "Run %s: %s on %u models, %u times each\n", models),
+                run->id, inputs, models, run->repeat);
+  else
+    g_printerr (ngettext ("Run %s: %s on %u model\n", "Run %s: %s on %u models\n", models),
+                run->id, inputs, models);
+  if (live->tty)
+    draw_tty (live);
 }
 
 static void
@@ -192,10 +381,10 @@ finished_cb (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  Progress *progress = user_data;
+  Live *live = user_data;
 
-  progress->run = tb_runner_finish (TB_RUNNER (source), result, &progress->error);
-  progress->done = TRUE;
+  live->run = tb_runner_finish (TB_RUNNER (source), result, &live->error);
+  live->done = TRUE;
 }
 
 typedef enum {
@@ -205,13 +394,12 @@ typedef enum {
 } JobKind;
 
 typedef struct {
-  JobKind     kind;
-  TbUsecase  *usecase;
-  const char *input_name;
-  const char *input;
-  gsize       input_length;
-  const char *const *models;
-  const char *run_id;
+  JobKind              kind;
+  TbUsecase           *usecase;
+  GPtrArray           *inputs;
+  const char * const  *models;
+  guint                repeat;
+  const char          *run_id;
 } JobSpec;
 
 /* Runs one runner job to its end with live progress; returns the run as it ended. */
@@ -221,84 +409,92 @@ drive (TbRunner       *runner,
        GError        **error)
 {
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  Progress progress = { 0 };
+  Live live = { 0 };
   gulong ids[3];
 
-  progress.runner = runner;
-  progress.tty = isatty (STDERR_FILENO) && g_getenv ("TERM") != NULL
-                 && g_strcmp0 (g_getenv ("TERM"), "dumb") != 0;
-  progress.last_states = g_array_new (FALSE, TRUE, sizeof (int));
-  warnings_printed = 0;
+  live.runner = runner;
+  live.calls = tb_runner_get_calls (runner);
+  live.tty = isatty (STDERR_FILENO) && g_getenv ("TERM") != NULL
+             && g_strcmp0 (g_getenv ("TERM"), "dumb") != 0;
+  live.printed = g_hash_table_new (NULL, NULL);
+  live.watched = g_ptr_array_new_with_free_func (g_object_unref);
+  live.started_us = g_get_monotonic_time ();
 
-  ids[0] = g_signal_connect (runner, "progress", G_CALLBACK (progress_cb), &progress);
-  ids[1] = g_signal_connect (runner, "run-created", G_CALLBACK (run_created_cb), &progress);
-  ids[2] = g_signal_connect (runner, "phase-changed", G_CALLBACK (phase_changed_cb),
-                             &progress);
+  ids[0] = g_signal_connect (live.calls, "items-changed", G_CALLBACK (calls_changed_cb),
+                             &live);
+  ids[1] = g_signal_connect (runner, "run-created", G_CALLBACK (run_created_cb), &live);
+  ids[2] = g_signal_connect (runner, "warning", G_CALLBACK (warning_cb), &live);
 
   switch (spec->kind)
     {
     case JOB_RUN:
-      tb_runner_run_async (runner, spec->usecase, spec->input_name, spec->input,
-                           spec->input_length, spec->models, cancellable, finished_cb,
-                           &progress);
+      tb_runner_run_async (runner, spec->usecase, spec->inputs, spec->models, spec->repeat,
+                           cancellable, finished_cb, &live);
       break;
     case JOB_RESUME:
-      tb_runner_resume_async (runner, spec->run_id, cancellable, finished_cb, &progress);
+      tb_runner_resume_async (runner, spec->run_id, cancellable, finished_cb, &live);
       break;
     case JOB_JUDGE:
-      tb_runner_judge_async (runner, spec->run_id, cancellable, finished_cb, &progress);
+      tb_runner_judge_async (runner, spec->run_id, cancellable, finished_cb, &live);
       break;
     default:
       g_assert_not_reached ();
     }
 
-  cli_wait (&progress.done, cancellable);
+  cli_wait (&live.done, cancellable);
 
-  if (progress.tty && progress.drawn_lines > 0)
-    {
-      g_clear_handle_id (&progress.redraw_id, g_source_remove);
-      draw_tty (&progress);
-    }
-  g_clear_handle_id (&progress.redraw_id, g_source_remove);
-  print_new_warnings (runner, &warnings_printed);
-  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
-    g_signal_handler_disconnect (runner, ids[i]);
-  g_array_unref (progress.last_states);
+  g_clear_handle_id (&live.redraw_id, g_source_remove);
+  if (live.tty && live.drawn_lines > 0)
+    draw_tty (&live);
+  g_signal_handler_disconnect (live.calls, ids[0]);
+  g_signal_handler_disconnect (runner, ids[1]);
+  g_signal_handler_disconnect (runner, ids[2]);
+  g_ptr_array_foreach (live.watched, unwatch_call, &live);
+  g_ptr_array_unref (live.watched);
+  g_hash_table_unref (live.printed);
 
-  if (progress.error != NULL)
-    g_propagate_error (error, progress.error);
-  return progress.run;
+  if (live.error != NULL)
+    g_propagate_error (error, live.error);
+  return live.run;
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* Reporting                                                                                 */
+
 static int
-exit_code_for_status (const char *status)
+exit_code_for (TbRun *run)
 {
-  return g_strcmp0 (status, "done") == 0 ? EXIT_OK : EXIT_FAILURE_;
+  return run->status == TB_RUN_DONE ? EXIT_OK : EXIT_FAILURE_;
 }
 
 static JsonNode *
-run_summary_json (TbRun      *run,
-                  TbJudgment *judgment)
+outcome_json (TbRun      *run,
+              TbJudgment *judgment)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "run");
-  json_builder_add_string_value (builder, run->id);
-  json_builder_set_member_name (builder, "usecase");
-  json_builder_add_string_value (builder, run->usecase);
-  json_builder_set_member_name (builder, "status");
-  json_builder_add_string_value (builder, run->status);
-  json_builder_set_member_name (builder, "dir");
-  json_builder_add_string_value (builder, run->dir);
-  if (judgment != NULL)
-    {
-      json_builder_set_member_name (builder, "judgment");
-      json_builder_add_value (builder, tb_judgment_to_json (judgment));
-    }
+  tb_json_add_string (builder, "run", run->id);
+  tb_json_add_string (builder, "usecase", run->usecase);
+  tb_json_add_string (builder, "status", tb_run_status_to_string (run->status));
+  tb_json_add_string (builder, "stop_reason", run->stop_reason);
+  tb_json_add_string (builder, "dir", run->dir);
+  tb_json_add_node (builder, "judgment",
+                    judgment != NULL ? tb_judgment_to_json (judgment) : NULL);
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);
+}
+
+static void
+print_recommendation (TbJudgment *judgment)
+{
+  if (judgment == NULL || judgment->best_overall == NULL)
+    return;
+  g_printerr (_("Best overall: %s · best value: %s · budget pick: %s\n"),
+              judgment->best_overall,
+              judgment->best_value != NULL ? judgment->best_value : "-",
+              judgment->budget_pick != NULL ? judgment->budget_pick : _("none ≥ 70"));
 }
 
 static void
@@ -310,78 +506,36 @@ print_outcome (CliContext *cli,
 
   if (cli->json)
     {
-      g_autoptr(JsonNode) node = run_summary_json (run, judgment);
+      g_autoptr(JsonNode) node = outcome_json (run, judgment);
       cli_print_json (node);
       return;
     }
 
-  g_printerr (_("Run %s %s. See 'taskbench-cli show %s'.\n"), run->id, run->status, run->id);
-  if (judgment != NULL && judgment->best_overall != NULL)
-    g_printerr (_("Best overall: %s · best value: %s · budget pick: %s\n"),
-                judgment->best_overall,
-                judgment->best_value != NULL ? judgment->best_value : "-",
-                judgment->budget_pick != NULL ? judgment->budget_pick : "none ≥ 70");
+  g_printerr (_("Run %s %s. See 'taskbench-cli show %s'.\n"), run->id,
+              tb_run_status_to_string (run->status), run->id);
+  print_recommendation (judgment);
   g_print ("%s\n", run->id);
 }
 
-static TbRunner *
-make_runner (TbClient *client,
-             CliContext *cli,
-             gboolean  need_catalog)
+/* ---------------------------------------------------------------------------------------- */
+/* run                                                                                       */
+
+static GStrv
+pick_models (TbUsecase   *usecase,
+             const char  *models_arg,
+             gboolean     auto_pick,
+             TbCatalog   *catalog,
+             gint64       input_tokens,
+             guint        count,
+             GError     **error)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(TbCatalog) catalog = NULL;
-
-  if (need_catalog)
-    {
-      catalog = cli_load_catalog (client, FALSE, &error);
-      if (catalog == NULL)
-        cli_warn (_("%s; running without prices or context sizes"), error->message);
-    }
-
-  return tb_runner_new (client, cli->store, catalog, 0);
-}
-
-/* OpenRouter needs a key; a local server usually does not. */
-static gboolean
-check_key (TbClient *client)
-{
-  if (tb_client_has_api_key (client)
-      || !g_str_has_prefix (tb_client_get_base_url (client), "https://openrouter.ai"))
-    return TRUE;
-
-  g_printerr (_("taskbench-cli: OPENROUTER_API_KEY is not set. Get a key at "
-              "https://openrouter.ai/keys and run:\n"
-              "  export OPENROUTER_API_KEY=sk-or-…\n"
-              "or point TASKBENCH_BASE_URL at a local OpenAI-compatible server "
-              "(e.g. http://localhost:11434/v1 for Ollama).\n"));
-  return FALSE;
-}
-
-static char **
-pick_models (CliContext *cli,
-             TbUsecase  *usecase,
-             const char *models_arg,
-             gboolean    auto_pick,
-             TbCatalog  *catalog,
-             gint64      input_tokens,
-             guint       count,
-             GError    **error)
-{
-  const char *fallback = g_getenv ("GENERAL_TASK_LLM");
-
   if (models_arg != NULL)
     {
-      g_auto(GStrv) parts = g_strsplit (models_arg, ",", -1);
-      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      GStrv models = tb_split_model_list (models_arg);
 
-      for (guint i = 0; parts[i] != NULL; i++)
-        {
-          g_strstrip (parts[i]);
-          if (*parts[i] != '\0')
-            g_strv_builder_add (builder, parts[i]);
-        }
-      return g_strv_builder_end (builder);
+      if (models == NULL)
+        g_set_error_literal (error, TB_ERROR, TB_ERROR_INVALID, _("--models names no model"));
+      return models;
     }
 
   if (auto_pick)
@@ -412,18 +566,14 @@ pick_models (CliContext *cli,
       return g_strv_builder_end (builder);
     }
 
-  if (usecase->candidates != NULL && usecase->candidates[0] != NULL)
-    return g_strdupv (usecase->candidates);
-  if (fallback != NULL && *fallback != '\0')
-    {
-      char *one[] = { (char *) fallback, NULL };
-      return g_strdupv (one);
-    }
+  return tb_default_candidates (usecase, error);
+}
 
-  g_set_error_literal (error, TB_ERROR, TB_ERROR_INVALID,
-                       _("No models: pass --models A,B or --auto, list models.candidates in the "
-                       "use case, or set GENERAL_TASK_LLM"));
-  return NULL;
+static char *
+no_judge_message (void)
+{
+  return g_strdup (_("No judge model: pass --judge-model, set judge.model in the use case, "
+                     "or set GENERAL_TASK_LLM"));
 }
 
 int
@@ -431,7 +581,7 @@ cli_cmd_run (CliContext  *cli,
              int          argc,
              char       **argv)
 {
-  g_autofree char *input_path = NULL;
+  g_auto(GStrv) input_paths = NULL;
   g_autofree char *models_arg = NULL;
   g_autofree char *reference_path = NULL;
   g_autofree char *judge_model_arg = NULL;
@@ -439,14 +589,14 @@ cli_cmd_run (CliContext  *cli,
   gboolean judge = FALSE;
   int count = 3;
   GOptionEntry entries[] = {
-    { "input", 0, 0, G_OPTION_ARG_FILENAME, &input_path, N_("The input file (UTF-8 text)"),
-      "FILE" },
+    { "input", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &input_paths,
+      N_("An input file (UTF-8 text); give it again for a test set"), "FILE" },
     { "models", 0, 0, G_OPTION_ARG_STRING, &models_arg, N_("Comma-separated model ids"), "A,B" },
     { "auto", 0, 0, G_OPTION_ARG_NONE, &auto_pick, N_("Run the recommended candidates"), NULL },
     { "count", 0, 0, G_OPTION_ARG_INT, &count, N_("With --auto: how many (default 3)"), "N" },
-    { "judge", 0, 0, G_OPTION_ARG_NONE, &judge, N_("Judge the outputs after the run"), NULL },
-    { "judge-model", 0, 0, G_OPTION_ARG_STRING, &judge_model_arg, "The judge (implies --judge)",
-      "MODEL" },
+    { "judge", 0, 0, G_OPTION_ARG_NONE, &judge, N_("Judge the outputs as they land"), NULL },
+    { "judge-model", 0, 0, G_OPTION_ARG_STRING, &judge_model_arg,
+      N_("The judge, or a jury A,B,C (implies --judge)"), "MODEL" },
     { "reference", 0, 0, G_OPTION_ARG_FILENAME, &reference_path,
       N_("A reference output for the judge"), "FILE" },
     { NULL }
@@ -457,22 +607,21 @@ cli_cmd_run (CliContext  *cli,
   g_autoptr(TbCatalog) catalog = NULL;
   g_autoptr(TbRunner) runner = NULL;
   g_autoptr(TbRun) run = NULL;
-  g_autofree char *input = NULL;
-  g_autofree char *reference = NULL;
-  g_autofree char *judge_model = NULL;
+  g_autoptr(GPtrArray) inputs = g_ptr_array_new_with_free_func
+                                  ((GDestroyNotify) tb_test_input_free);
+  g_auto(GStrv) judges = NULL;
   g_auto(GStrv) models = NULL;
-  gsize input_length = 0;
-  gsize reference_length = 0;
+  gint64 input_tokens = 0;
   JobSpec spec = { JOB_RUN };
   int code = EXIT_OK;
 
-  if (!cli_parse_options ("run", "ID", _("Run candidate models on an input (and judge them)."),
+  if (!cli_parse_options ("run", "ID", _("Run candidate models on inputs (and judge them)."),
                           entries, &argc, &argv, &code))
     return code;
   if (argc != 2)
     return cli_usage_error (_("usage: taskbench-cli run ID --input FILE [--models A,B | --auto] "
                             "[--judge] [--reference FILE]"));
-  if (input_path == NULL)
+  if (input_paths == NULL || input_paths[0] == NULL)
     return cli_usage_error (_("run: --input FILE is required"));
   if (models_arg != NULL && auto_pick)
     return cli_usage_error (_("run: use either --models or --auto, not both"));
@@ -483,28 +632,34 @@ cli_cmd_run (CliContext  *cli,
   if (usecase == NULL)
     return cli_fail (error);
 
-  /* Every check on the user's files happens before anything is written. */
-  input = cli_read_text_file (input_path, &input_length, &error);
-  if (input == NULL)
-    return cli_fail (error);
-  if (reference_path != NULL)
+  /* Every check on the user's files happens before anything is written or paid. */
+  for (guint i = 0; input_paths[i] != NULL; i++)
     {
-      reference = cli_read_text_file (reference_path, &reference_length, &error);
-      if (reference == NULL)
+      TbTestInput *input = tb_test_input_read (input_paths[i], &error);
+
+      if (input == NULL)
         return cli_fail (error);
+      g_ptr_array_add (inputs, input);
+      input_tokens = MAX (input_tokens, tb_estimate_tokens (input->text, input->length));
     }
+  if (reference_path != NULL)
+    for (guint i = 0; i < inputs->len; i++)
+      if (!tb_test_input_read_reference (g_ptr_array_index (inputs, i), reference_path, &error))
+        return cli_fail (error);
 
   if (judge || judge_model_arg != NULL)
     {
-      judge_model = tb_runner_pick_judge_model (judge_model_arg, usecase);
-      if (judge_model == NULL)
-        return cli_usage_error (_("--judge needs a judge model: pass --judge-model, set "
-                                "judge.model in the use case, or set GENERAL_TASK_LLM"));
+      judges = tb_default_judges (judge_model_arg, usecase);
+      if (judges == NULL)
+        {
+          g_autofree char *message = no_judge_message ();
+          return cli_usage_error ("%s", message);
+        }
     }
 
-  client = tb_client_new_from_env ();
-  if (!check_key (client))
-    return EXIT_USAGE;
+  client = cli_make_client (&code);
+  if (client == NULL)
+    return code;
 
   catalog = cli_load_catalog (client, FALSE, &error);
   if (catalog == NULL)
@@ -513,27 +668,28 @@ cli_cmd_run (CliContext  *cli,
       g_clear_error (&error);
     }
 
-  models = pick_models (cli, usecase, models_arg, auto_pick, catalog,
-                        tb_estimate_tokens (input, input_length), count, &error);
+  models = pick_models (usecase, models_arg, auto_pick, catalog, input_tokens, count, &error);
   if (models == NULL)
     return cli_fail (error);
 
   runner = tb_runner_new (client, cli->store, catalog, 0);
-  tb_runner_set_judge (runner, judge_model, reference);
+  tb_runner_set_judges (runner, (const char * const *) judges);
 
   spec.usecase = usecase;
-  spec.input_name = input_path;
-  spec.input = input;
-  spec.input_length = input_length;
+  spec.inputs = inputs;
   spec.models = (const char * const *) models;
+  spec.repeat = 1;
 
   run = drive (runner, &spec, &error);
   if (run == NULL)
     return cli_fail (error);
 
   print_outcome (cli, run, runner);
-  return exit_code_for_status (run->status);
+  return exit_code_for (run);
 }
+
+/* ---------------------------------------------------------------------------------------- */
+/* resume                                                                                    */
 
 int
 cli_cmd_resume (CliContext  *cli,
@@ -543,13 +699,14 @@ cli_cmd_resume (CliContext  *cli,
   gboolean judge = FALSE;
   g_autofree char *judge_model_arg = NULL;
   GOptionEntry entries[] = {
-    { "judge", 0, 0, G_OPTION_ARG_NONE, &judge, N_("Judge the outputs afterwards"), NULL },
-    { "judge-model", 0, 0, G_OPTION_ARG_STRING, &judge_model_arg, "The judge (implies --judge)",
-      "MODEL" },
+    { "judge", 0, 0, G_OPTION_ARG_NONE, &judge, N_("Judge the outputs"), NULL },
+    { "judge-model", 0, 0, G_OPTION_ARG_STRING, &judge_model_arg,
+      N_("The judge, or a jury A,B,C (implies --judge)"), "MODEL" },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
   g_autoptr(TbClient) client = NULL;
+  g_autoptr(TbCatalog) catalog = NULL;
   g_autoptr(TbRunner) runner = NULL;
   g_autoptr(TbRun) run = NULL;
   g_autoptr(TbRun) before = NULL;
@@ -566,23 +723,27 @@ cli_cmd_resume (CliContext  *cli,
   if (before == NULL)
     return cli_fail (error);
 
-  client = tb_client_new_from_env ();
-  if (!check_key (client))
-    return EXIT_USAGE;
-  runner = make_runner (client, cli, TRUE);
+  client = cli_make_client (&code);
+  if (client == NULL)
+    return code;
+  catalog = cli_load_catalog (client, FALSE, &error);
+  if (catalog == NULL)
+    {
+      cli_warn (_("%s; running without prices or context sizes"), error->message);
+      g_clear_error (&error);
+    }
+  runner = tb_runner_new (client, cli->store, catalog, 0);
 
   if (judge || judge_model_arg != NULL)
     {
-      g_autofree char *label = g_strdup_printf ("run %s", before->id);
-      g_autoptr(TbUsecase) usecase = tb_usecase_parse (before->usecase,
-                                                       before->usecase_snapshot, -1, label,
-                                                       NULL);
-      g_autofree char *judge_model = tb_runner_pick_judge_model (judge_model_arg, usecase);
+      g_auto(GStrv) judges = tb_rejudge_judges (judge_model_arg, before);
 
-      if (judge_model == NULL)
-        return cli_usage_error (_("--judge needs a judge model: pass --judge-model, set "
-                                "judge.model in the use case, or set GENERAL_TASK_LLM"));
-      tb_runner_set_judge (runner, judge_model, NULL);
+      if (judges == NULL)
+        {
+          g_autofree char *message = no_judge_message ();
+          return cli_usage_error ("%s", message);
+        }
+      tb_runner_set_judges (runner, (const char * const *) judges);
     }
 
   spec.run_id = argv[1];
@@ -591,55 +752,61 @@ cli_cmd_resume (CliContext  *cli,
     return cli_fail (error);
 
   print_outcome (cli, run, runner);
-  return exit_code_for_status (run->status);
+  return exit_code_for (run);
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* judge                                                                                     */
+
+/* Judges one run; fills `node` with its outcome. Returns the exit code; a failure to judge
+ * at all is left in `error`, for the caller to report. */
 static int
-judge_one (CliContext *cli,
-           TbClient   *client,
-           TbCatalog  *catalog,
-           const char *run_id,
-           const char *judge_model_arg,
-           const char *reference)
+judge_one (CliContext  *cli,
+           TbClient    *client,
+           TbCatalog   *catalog,
+           const char  *run_id,
+           const char  *judge_model_arg,
+           const char  *reference,
+           JsonNode   **node,
+           GError     **error)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(TbRun) before = NULL;
-  g_autoptr(TbUsecase) usecase = NULL;
   g_autoptr(TbRunner) runner = NULL;
   g_autoptr(TbRun) run = NULL;
-  g_autofree char *label = NULL;
-  g_autofree char *judge_model = NULL;
+  g_auto(GStrv) judges = NULL;
   TbJudgment *judgment;
   JobSpec spec = { JOB_JUDGE };
 
-  before = tb_store_load_run (cli->store, run_id, &error);
+  before = tb_store_load_run (cli->store, run_id, error);
   if (before == NULL)
-    return cli_fail (error);
-  label = g_strdup_printf ("run %s", before->id);
-  usecase = tb_usecase_parse (before->usecase, before->usecase_snapshot, -1, label, &error);
-  if (usecase == NULL)
-    return cli_fail (error);
+    return EXIT_USAGE;
 
-  judge_model = tb_runner_pick_judge_model (judge_model_arg, usecase);
-  if (judge_model == NULL)
-    return cli_usage_error (_("No judge model: pass --judge-model, set judge.model in the use "
-                            "case, or set GENERAL_TASK_LLM"));
+  /* The judge of a re-judge comes from the run as it was made, never from the use case
+   * file as it is now. */
+  judges = tb_rejudge_judges (judge_model_arg, before);
+  if (judges == NULL)
+    {
+      g_autofree char *message = no_judge_message ();
+
+      g_set_error_literal (error, TB_ERROR, TB_ERROR_INVALID, message);
+      return EXIT_USAGE;
+    }
 
   runner = tb_runner_new (client, cli->store, catalog, 0);
-  tb_runner_set_judge (runner, judge_model, reference);
+  tb_runner_set_judges (runner, (const char * const *) judges);
+  tb_runner_set_reference (runner, reference);
   spec.run_id = run_id;
 
-  run = drive (runner, &spec, &error);
+  run = drive (runner, &spec, error);
   if (run == NULL)
-    return cli_fail (error);
+    return (*error)->domain == TB_ERROR && ((*error)->code == TB_ERROR_INVALID
+                                            || (*error)->code == TB_ERROR_NOT_FOUND)
+           ? EXIT_USAGE : EXIT_FAILURE_;
 
   judgment = tb_runner_get_judgment (runner);
-  if (cli->json)
-    {
-      g_autoptr(JsonNode) node = run_summary_json (run, judgment);
-      cli_print_json (node);
-    }
-  else if (judgment != NULL)
+  if (node != NULL)
+    *node = outcome_json (run, judgment);
+  if (!cli->json && judgment != NULL)
     {
       for (guint i = 0; i < judgment->scores->len; i++)
         {
@@ -657,6 +824,11 @@ judge_one (CliContext *cli,
                  judgment->budget_pick != NULL ? judgment->budget_pick : "none ≥ 70");
     }
 
+  if (tb_runner_was_cancelled (runner))
+    {
+      g_printerr (_("Judging of run %s was cancelled.\n"), run_id);
+      return EXIT_FAILURE_;
+    }
   if (judgment == NULL)
     return EXIT_FAILURE_;
   for (guint i = 0; i < judgment->scores->len; i++)
@@ -674,7 +846,8 @@ cli_cmd_judge (CliContext  *cli,
   g_autofree char *all_id = NULL;
   g_autofree char *reference_path = NULL;
   GOptionEntry entries[] = {
-    { "judge-model", 0, 0, G_OPTION_ARG_STRING, &judge_model_arg, N_("The judge model"), "MODEL" },
+    { "judge-model", 0, 0, G_OPTION_ARG_STRING, &judge_model_arg,
+      N_("The judge, or a jury A,B,C"), "MODEL" },
     { "all", 0, 0, G_OPTION_ARG_STRING, &all_id, N_("Judge every run of this use case"), "ID" },
     { "reference", 0, 0, G_OPTION_ARG_FILENAME, &reference_path,
       N_("A reference output for the judge"), "FILE" },
@@ -684,7 +857,6 @@ cli_cmd_judge (CliContext  *cli,
   g_autoptr(TbClient) client = NULL;
   g_autoptr(TbCatalog) catalog = NULL;
   g_autofree char *reference = NULL;
-  gsize reference_length = 0;
   int code = EXIT_OK;
 
   if (!cli_parse_options ("judge", "RUN | --all ID", _("Judge (or re-judge) a run; each pass "
@@ -696,50 +868,90 @@ cli_cmd_judge (CliContext  *cli,
                             "judge --all ID"));
   if (reference_path != NULL)
     {
-      reference = cli_read_text_file (reference_path, &reference_length, &error);
+      reference = tb_read_text_file (reference_path, NULL, &error);
       if (reference == NULL)
         return cli_fail (error);
     }
+  if (all_id == NULL)
+    {
+      g_autoptr(TbRun) run = tb_store_load_run (cli->store, argv[1], &error);
 
-  client = tb_client_new_from_env ();
-  if (!check_key (client))
-    return EXIT_USAGE;
+      if (run == NULL)
+        return cli_fail (error);
+    }
+
+  client = cli_make_client (&code);
+  if (client == NULL)
+    return code;
+  catalog = cli_load_catalog (client, FALSE, &error);
+  if (catalog == NULL)
+    g_clear_error (&error);
 
   if (all_id != NULL)
     {
-      g_autoptr(TbUsecase) usecase = NULL;
       g_autoptr(GPtrArray) runs = NULL;
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
       guint judged = 0;
+      guint taken = 0;
 
-      if (!tb_usecase_id_is_valid (all_id))
-        return cli_usage_error (_("'%s' is not a valid use case id"), all_id);
-      runs = tb_store_list_runs (cli->store, all_id);
+      runs = tb_index_list_runs (cli->index, all_id, &error);
+      if (runs == NULL)
+        return cli_fail (error);
       if (runs->len == 0)
         return cli_usage_error (_("No runs of use case '%s'"), all_id);
 
-      catalog = cli_load_catalog (client, FALSE, &error);
-      if (catalog == NULL)
-        g_clear_error (&error);
+      json_builder_begin_array (builder);
       for (guint i = 0; i < runs->len; i++)
         {
-          TbRun *run = g_ptr_array_index (runs, i);
+          TbRunSummary *summary = g_ptr_array_index (runs, i);
+          g_autoptr(GError) one_error = NULL;
+          JsonNode *node = NULL;
           int one;
 
-          /* A run without a successful output has nothing to judge: skipped, not failed. */
-          one = judge_one (cli, client, catalog, run->id, judge_model_arg, reference);
+          /* The same rule as the window's: a run with an ok output that no process works
+           * on; others have nothing to judge or are busy. */
+          if (!tb_run_summary_is_judgeable (summary))
+            continue;
+          taken++;
+          one = judge_one (cli, client, catalog, summary->id, judge_model_arg, reference,
+                           &node, &one_error);
+          if (one_error != NULL)
+            {
+              /* One run that cannot be judged never keeps the others from it. */
+              cli_warn (_("run %s: %s"), summary->id, one_error->message);
+              json_builder_begin_object (builder);
+              tb_json_add_string (builder, "run", summary->id);
+              tb_json_add_string (builder, "error", one_error->message);
+              json_builder_end_object (builder);
+            }
+          if (node != NULL)
+            json_builder_add_value (builder, node);
           if (one == EXIT_OK)
             judged++;
-          else if (one == EXIT_FAILURE_)
+          else if (code == EXIT_OK)
             code = one;
+        }
+      json_builder_end_array (builder);
+      if (cli->json)
+        {
+          g_autoptr(JsonNode) root = json_builder_get_root (builder);
+          cli_print_json (root);
         }
       g_printerr (ngettext ("Judged %u of %u run of %s.\n", "Judged %u of %u runs of %s.\n",
                             runs->len),
                   judged, runs->len, all_id);
-      return judged == 0 ? EXIT_FAILURE_ : code;
+      return taken == 0 ? EXIT_FAILURE_ : code;
     }
 
-  catalog = cli_load_catalog (client, FALSE, &error);
-  if (catalog == NULL)
-    g_clear_error (&error);
-  return judge_one (cli, client, catalog, argv[1], judge_model_arg, reference);
+  {
+    g_autoptr(JsonNode) node = NULL;
+
+    code = judge_one (cli, client, catalog, argv[1], judge_model_arg, reference, &node,
+                      &error);
+    if (error != NULL)
+      return cli_fail (error);
+    if (node != NULL && cli->json)
+      cli_print_json (node);
+    return code;
+  }
 }

@@ -18,6 +18,7 @@ typedef struct {
   char      *home;
   gboolean   json;
   TbStore   *store;
+  TbIndex   *index;
 } CliContext;
 
 typedef int (*CliCommandFunc) (CliContext *cli, int argc, char **argv);
@@ -29,13 +30,17 @@ typedef struct {
   CliCommandFunc  func;
 } CliCommand;
 
-/* Prints an error to stderr ("taskbench-cli: …") and returns the exit code the error
- * calls for: 2 for bad usage or input, 1 otherwise. */
+/* Reports an error and returns the exit code it calls for: 2 for bad usage or input
+ * (TB_ERROR_INVALID, TB_ERROR_NOT_FOUND, option errors), 1 otherwise. On stderr as
+ * "taskbench-cli: …", or with --json as the one document on stdout:
+ * {"error": {"message", "exit_code"}}. */
 int          cli_fail              (const GError *error);
 int          cli_usage_error       (const char *format, ...) G_GNUC_PRINTF (1, 2);
+/* A failure (exit 1) with a message. */
+int          cli_failure           (const char *format, ...) G_GNUC_PRINTF (1, 2);
 void         cli_warn              (const char *format, ...) G_GNUC_PRINTF (1, 2);
 
-/* Parses the command's options; on failure prints the message and returns FALSE. */
+/* Parses the command's options; on failure reports it and returns FALSE. */
 gboolean     cli_parse_options     (const char    *command,
                                     const char    *parameter,
                                     const char    *summary,
@@ -44,19 +49,21 @@ gboolean     cli_parse_options     (const char    *command,
                                     char        ***argv,
                                     int           *exit_code);
 
+/* Prints the command's one JSON document on stdout. */
 void         cli_print_json        (JsonNode *node);
 
 /* Loads the use case `id` from the home's usecases/ folder. */
 TbUsecase   *cli_load_usecase      (CliContext *cli, const char *id, GError **error);
 
-/* Reads a text input file, refusing binary or empty files (TB_ERROR_INVALID). */
-char        *cli_read_text_file    (const char *path, gsize *length, GError **error);
+/* A client from the environment; FALSE (with the message printed and exit code 2 in
+ * `*exit_code`) when the server needs a key and none is set. */
+TbClient    *cli_make_client       (int *exit_code);
 
 /* Loads the model catalog on a nested main loop; NULL with a warning printed when neither
  * the server nor a cache answers. */
 TbCatalog   *cli_load_catalog      (TbClient *client, gboolean refresh, GError **error);
 
-/* Runs `func` until `done` is set, iterating the default main context; Ctrl-C cancels
+/* Iterates the default main context until `done` is set; Ctrl-C and SIGTERM cancel
  * `cancellable`. */
 void         cli_wait              (gboolean *done, GCancellable *cancellable);
 
@@ -66,7 +73,5 @@ int          cli_cmd_judge         (CliContext *cli, int argc, char **argv);
 int          cli_cmd_runs          (CliContext *cli, int argc, char **argv);
 int          cli_cmd_show          (CliContext *cli, int argc, char **argv);
 int          cli_cmd_costs         (CliContext *cli, int argc, char **argv);
-
-JsonNode    *cli_rollup_to_json    (const TbRollup *rollup);
 
 G_END_DECLS

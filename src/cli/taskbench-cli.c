@@ -14,16 +14,42 @@
 /* ---------------------------------------------------------------------------------------- */
 /* Shared helpers                                                                            */
 
+/* With --json, stdout carries exactly one document, failures included. */
+static gboolean json_mode;
+
+static int
+report_error (const char *message,
+              int         code)
+{
+  if (json_mode)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "error");
+      json_builder_begin_object (builder);
+      tb_json_add_string (builder, "message", message);
+      tb_json_add_int (builder, "exit_code", code);
+      json_builder_end_object (builder);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      cli_print_json (root);
+    }
+  g_printerr ("taskbench-cli: %s\n", message);
+  return code;
+}
+
 int
 cli_fail (const GError *error)
 {
-  g_printerr ("taskbench-cli: %s\n", error->message);
-  if (error->domain == TB_ERROR
-      && (error->code == TB_ERROR_INVALID || error->code == TB_ERROR_NOT_FOUND))
-    return EXIT_USAGE;
-  if (error->domain == G_OPTION_ERROR)
-    return EXIT_USAGE;
-  return EXIT_FAILURE_;
+  int code = EXIT_FAILURE_;
+
+  if ((error->domain == TB_ERROR
+       && (error->code == TB_ERROR_INVALID || error->code == TB_ERROR_NOT_FOUND))
+      || error->domain == G_OPTION_ERROR)
+    code = EXIT_USAGE;
+  return report_error (error->message, code);
 }
 
 int
@@ -36,9 +62,20 @@ cli_usage_error (const char *format,
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
-  g_printerr ("taskbench-cli: %s\n", message);
+  return report_error (message, EXIT_USAGE);
+}
 
-  return EXIT_USAGE;
+int
+cli_failure (const char *format,
+             ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  return report_error (message, EXIT_FAILURE_);
 }
 
 void
@@ -98,22 +135,20 @@ cli_load_usecase (CliContext  *cli,
                   const char  *id,
                   GError     **error)
 {
-  g_autofree char *dir = tb_store_usecases_dir (cli->store);
-  g_autofree char *file = NULL;
   g_autofree char *path = NULL;
 
-  if (!tb_usecase_id_is_valid (id))
+  path = tb_home_usecase_path (cli->home, id);
+  if (path == NULL)
     {
       g_set_error (error, TB_ERROR, TB_ERROR_INVALID,
                    _("'%s' is not a valid use case id: use lower-case letters, digits, '-' and "
                    "'_', starting with a letter or digit, at most 64 characters"), id);
       return NULL;
     }
-
-  file = g_strconcat (id, ".yaml", NULL);
-  path = g_build_filename (dir, file, NULL);
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     {
+      g_autofree char *dir = tb_home_usecases_dir (cli->home);
+
       g_set_error (error, TB_ERROR, TB_ERROR_NOT_FOUND,
                    _("No use case '%s' in %s (see 'taskbench-cli usecases')"), id, dir);
       return NULL;
@@ -122,29 +157,22 @@ cli_load_usecase (CliContext  *cli,
   return tb_usecase_load_file (path, error);
 }
 
-char *
-cli_read_text_file (const char  *path,
-                    gsize       *length,
-                    GError     **error)
+TbClient *
+cli_make_client (int *exit_code)
 {
-  g_autofree char *data = NULL;
-  g_autofree char *problem = NULL;
-  g_autoptr(GError) local_error = NULL;
+  g_autoptr(TbClient) client = tb_client_new_from_env ();
 
-  if (!g_file_get_contents (path, &data, length, &local_error))
-    {
-      g_set_error (error, TB_ERROR, TB_ERROR_INVALID, "%s", local_error->message);
-      return NULL;
-    }
+  /* OpenRouter needs a key; a local server usually does not. */
+  if (tb_client_has_api_key (client)
+      || !g_str_has_prefix (tb_client_get_base_url (client), "https://openrouter.ai"))
+    return g_steal_pointer (&client);
 
-  problem = tb_check_text_input (data, *length);
-  if (problem != NULL)
-    {
-      g_set_error (error, TB_ERROR, TB_ERROR_INVALID, _("Input %s %s"), path, problem);
-      return NULL;
-    }
-
-  return g_steal_pointer (&data);
+  *exit_code = cli_usage_error (_("OPENROUTER_API_KEY is not set. Get a key at "
+                                  "https://openrouter.ai/keys and run:\n"
+                                  "  export OPENROUTER_API_KEY=sk-or-…\n"
+                                  "or point TASKBENCH_BASE_URL at a local OpenAI-compatible "
+                                  "server (e.g. http://localhost:11434/v1 for Ollama)."));
+  return NULL;
 }
 
 static gboolean
@@ -218,45 +246,6 @@ cli_load_catalog (TbClient  *client,
   return wait.catalog;
 }
 
-JsonNode *
-cli_rollup_to_json (const TbRollup *rollup)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "runs");
-  json_builder_add_int_value (builder, rollup->runs);
-  json_builder_set_member_name (builder, "candidate_calls");
-  json_builder_add_int_value (builder, rollup->candidate_calls);
-  json_builder_set_member_name (builder, "judge_calls");
-  json_builder_add_int_value (builder, rollup->judge_calls);
-  json_builder_set_member_name (builder, "candidate_usd");
-  json_builder_add_double_value (builder, rollup->candidate_usd);
-  json_builder_set_member_name (builder, "judge_usd");
-  json_builder_add_double_value (builder, rollup->judge_usd);
-  json_builder_set_member_name (builder, "total_usd");
-  json_builder_add_double_value (builder, rollup->total_usd);
-  json_builder_set_member_name (builder, "estimated_calls");
-  json_builder_add_int_value (builder, rollup->estimated_calls);
-  for (guint i = 0; i < 2; i++)
-    {
-      const TbUsage *usage = i == 0 ? &rollup->candidate_usage : &rollup->judge_usage;
-
-      json_builder_set_member_name (builder, i == 0 ? "candidate_tokens" : "judge_tokens");
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "prompt");
-      json_builder_add_int_value (builder, usage->prompt_tokens);
-      json_builder_set_member_name (builder, "completion");
-      json_builder_add_int_value (builder, usage->completion_tokens);
-      json_builder_set_member_name (builder, "reasoning");
-      json_builder_add_int_value (builder, usage->reasoning_tokens);
-      json_builder_end_object (builder);
-    }
-  json_builder_end_object (builder);
-
-  return json_builder_get_root (builder);
-}
-
 /* ---------------------------------------------------------------------------------------- */
 /* Use cases and models                                                                      */
 
@@ -265,7 +254,7 @@ cmd_usecases (CliContext  *cli,
               int          argc,
               char       **argv)
 {
-  g_autofree char *dir = tb_store_usecases_dir (cli->store);
+  g_autofree char *dir = tb_home_usecases_dir (cli->home);
   g_autoptr(GPtrArray) entries = NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   int code = EXIT_OK;
@@ -462,11 +451,8 @@ cmd_usecase_new (CliContext  *cli,
     { NULL }
   };
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = tb_store_usecases_dir (cli->store);
-  g_autofree char *file = NULL;
   g_autofree char *path = NULL;
   g_autofree char *text = NULL;
-  gsize length = 0;
   const char *id;
   int code = EXIT_OK;
 
@@ -477,31 +463,27 @@ cmd_usecase_new (CliContext  *cli,
     return cli_usage_error (_("usage: taskbench-cli usecase new ID [--from FILE]"));
 
   id = argv[1];
-  if (!tb_usecase_id_is_valid (id))
-    return cli_usage_error (_("'%s' is not a valid use case id: use lower-case letters, digits, "
-                            "'-' and '_', starting with a letter or digit, at most 64 "
-                            "characters"), id);
-
-  file = g_strconcat (id, ".yaml", NULL);
-  path = g_build_filename (dir, file, NULL);
-  if (g_file_test (path, G_FILE_TEST_EXISTS))
-    return cli_usage_error (_("%s already exists"), path);
-
   if (from != NULL)
     {
-      g_autoptr(TbUsecase) check = NULL;
+      text = tb_read_regular_file (from, 1024 * 1024, NULL, &error);
+      if (text == NULL)
+        return cli_fail (error);
+    }
+  /* The file a copy is made from names itself in messages. */
+  if (from != NULL && !tb_usecase_id_is_valid (id))
+    return cli_usage_error (_("'%s' is not a valid use case id: use lower-case letters, "
+                              "digits, '-' and '_', starting with a letter or digit, at most "
+                              "64 characters"), id);
+  if (from != NULL)
+    {
+      g_autoptr(TbUsecase) check = tb_usecase_parse (id, text, -1, from, &error);
 
-      if (!g_file_get_contents (from, &text, &length, &error))
-        return cli_usage_error ("%s", error->message);
-      check = tb_usecase_parse (id, text, length, from, &error);
       if (check == NULL)
         return cli_fail (error);
     }
-  else
-    text = tb_usecase_template (id);
-
-  if (!tb_write_file_atomic (path, text, -1, &error))
+  if (!tb_home_create_usecase (cli->home, id, text, &error))
     return cli_fail (error);
+  path = tb_home_usecase_path (cli->home, id);
 
   if (cli->json)
     {
@@ -509,10 +491,8 @@ cmd_usecase_new (CliContext  *cli,
       g_autoptr(JsonNode) root = NULL;
 
       json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "id");
-      json_builder_add_string_value (builder, id);
-      json_builder_set_member_name (builder, "path");
-      json_builder_add_string_value (builder, path);
+      tb_json_add_string (builder, "id", id);
+      tb_json_add_string (builder, "path", path);
       json_builder_end_object (builder);
       root = json_builder_get_root (builder);
       cli_print_json (root);
@@ -723,7 +703,7 @@ cmd_recommend (CliContext  *cli,
     return cli_fail (error);
   if (input_path != NULL)
     {
-      input = cli_read_text_file (input_path, &input_length, &error);
+      input = tb_read_text_file (input_path, &input_length, &error);
       if (input == NULL)
         return cli_fail (error);
       input_tokens = tb_estimate_tokens (input, input_length);
@@ -831,6 +811,11 @@ main (int    argc,
 
   tb_init_i18n ();
 
+  /* Known before anything can fail, wherever --json stands. */
+  for (int a = 1; a < argc; a++)
+    if (g_str_equal (argv[a], "--json"))
+      json_mode = TRUE;
+
   while (first < argc && argv[first][0] == '-')
     {
       const char *arg = argv[first];
@@ -862,18 +847,25 @@ main (int    argc,
       return EXIT_USAGE;
     }
 
-  cli.home = tb_resolve_home (explicit_home);
-  cli.store = tb_store_new (cli.home);
+  cli.home = tb_home_resolve (explicit_home);
   {
     g_autoptr(GError) error = NULL;
     g_autofree char *from = NULL;
 
-    if (tb_store_seed_examples (cli.store, &from, &error))
+    if (!tb_home_check (cli.home, &error))
+      {
+        code = cli_fail (error);
+        g_free (cli.home);
+        return code;
+      }
+    if (tb_home_seed_examples (cli.home, &from, &error))
       g_printerr (_("A new TaskBench home: copied the example use cases from %s into "
                     "%s/usecases.\n"), from, cli.home);
     else if (error != NULL)
       cli_warn ("%s", error->message);
   }
+  cli.store = tb_store_new (cli.home);
+  cli.index = tb_index_new (cli.store);
 
   code = -1;
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
@@ -897,6 +889,7 @@ main (int    argc,
   if (code == -1)
     code = cli_usage_error (_("unknown command '%s' (see 'taskbench-cli --help')"), argv[first]);
 
+  g_clear_object (&cli.index);
   g_clear_object (&cli.store);
   g_free (cli.home);
 

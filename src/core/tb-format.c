@@ -9,6 +9,7 @@
 
 #include "tb-error.h"
 #include "tb-format.h"
+#include "tb-json.h"
 #include "tb-util.h"
 
 /* A model that gets one thing wrong usually gets it wrong on every item: past this many
@@ -913,4 +914,55 @@ tb_json_schema_check (JsonNode  *schema,
   g_hash_table_unref (sc.regexes);
 
   return ok;
+}
+
+#define WRAP_KEY "result"
+
+const char *
+tb_schema_root_type (JsonNode *schema)
+{
+  if (schema == NULL || !JSON_NODE_HOLDS_OBJECT (schema))
+    return NULL;
+  return tb_json_get_string (json_node_get_object (schema), "type");
+}
+
+JsonNode *
+tb_schema_wrap (JsonNode *schema)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  static const char * const required[] = { WRAP_KEY, NULL };
+
+  g_return_val_if_fail (schema != NULL, NULL);
+
+  json_builder_begin_object (builder);
+  tb_json_add_string (builder, "type", "object");
+  json_builder_set_member_name (builder, "properties");
+  json_builder_begin_object (builder);
+  tb_json_add_node (builder, WRAP_KEY, json_node_copy (schema));
+  json_builder_end_object (builder);
+  tb_json_add_strv (builder, "required", required);
+  tb_json_add_bool (builder, "additionalProperties", FALSE);
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+char *
+tb_schema_unwrap_answer (const char *content)
+{
+  g_autofree char *clean = tb_strip_code_fence (content != NULL ? content : "");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+  JsonObject *object;
+
+  if (!json_parser_load_from_data (parser, clean, -1, NULL))
+    return g_strdup (content != NULL ? content : "");
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return g_strdup (content != NULL ? content : "");
+  object = json_node_get_object (root);
+  if (json_object_get_size (object) != 1 || !json_object_has_member (object, WRAP_KEY))
+    return g_strdup (content != NULL ? content : "");
+
+  return tb_json_to_string (json_object_get_member (object, WRAP_KEY), TRUE);
 }

@@ -41,6 +41,16 @@ gboolean       tb_json_schema_check   (JsonNode       *schema,
 GPtrArray     *tb_csv_parse           (const char     *text,
                                        GError        **error);
 
+/* The "type" at the root of a schema, or NULL. */
+const char    *tb_schema_root_type    (JsonNode       *schema);
+
+/* Providers take json_schema only with an object at the root, so any other root (an array
+ * of chapters) is sent wrapped as {"result": <schema>} and unwrapped from the answer. */
+JsonNode      *tb_schema_wrap         (JsonNode       *schema);
+/* The answer to a wrapped schema, {"result": …}, as what the use case asked for; an answer
+ * without the wrapper (a model that ignored it) is kept as it came. */
+char          *tb_schema_unwrap_answer (const char    *content);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TbFormatCheck, tb_format_check_free)
 
 G_END_DECLS

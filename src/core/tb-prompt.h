@@ -45,21 +45,22 @@ char      *tb_prompt_executor        (const TbUsecase *usecase,
  * judge notes, and the answer format (reasoning first, then scores, then violations). */
 char      *tb_prompt_judge_system    (const TbUsecase *usecase);
 
+/* A fresh random boundary (32 hex digits) for the quoted texts of one judge call. */
+char      *tb_prompt_new_boundary    (void);
+
 /* The judge's user message: the use case, the executor prompt, the input (or chunk), the
- * reference when given, the output with its format check. */
+ * reference when given, the format check (TaskBench's own finding, stated before the
+ * output), and the output. Every text from outside — prompt, input, reference, output —
+ * is quoted between "BEGIN <WHAT> <boundary>" and "END <WHAT> <boundary>" lines, so an
+ * output cannot end its quote early or pose as TaskBench's text. */
 char      *tb_prompt_judge_user      (const TbUsecase     *usecase,
                                       const char          *executor_prompt,
                                       const char          *input,
                                       const TbChunk       *chunk,
                                       const char          *reference,
                                       const char          *output,
-                                      const TbFormatCheck *check);
-
-/* JSON Schema for the judge's answer: {reasoning: string, criteria: {name: number 0–10
- * for each criterion}, violations: [string]}, all required, no extra keys.
- * A use case without criteria is judged (here and in tb_prompt_judge_system) on a single
- * criterion named "overall" with weight 1. */
-JsonNode  *tb_judge_answer_schema    (const TbUsecase *usecase);
+                                      const TbFormatCheck *check,
+                                      const char          *boundary);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TbChunk, tb_chunk_free)
 

@@ -3,102 +3,91 @@
 
 #include <gio/gio.h>
 
+#include "tb-call.h"
 #include "tb-catalog.h"
 #include "tb-client.h"
+#include "tb-judgment.h"
 #include "tb-store.h"
 #include "tb-usecase.h"
 
 G_BEGIN_DECLS
 
-typedef enum {
-  TB_CALL_QUEUED,
-  TB_CALL_RUNNING,     /* sent, waiting or streaming */
-  TB_CALL_RETRYING,    /* waiting before another attempt */
-  TB_CALL_DONE,
-  TB_CALL_FAILED,
-  TB_CALL_CANCELLED,
-} TbCallState;
-
-const char *tb_call_state_to_string (TbCallState state);
-
-/* The live state of one model in a run or a judging pass. */
-typedef struct {
-  char        *model;
-  TbCallState  state;
-  guint64      tokens;        /* streamed so far */
-  gint64       started_us;    /* monotonic; 0 while queued */
-  gint64       elapsed_ms;    /* frozen when finished */
-  guint        chunk;         /* 1-based chunk under way, 0 when not chunked */
-  guint        chunks;
-  double       cost_usd;      /* when done */
-  const char  *cost_source;
-  double       score;         /* judging: overall, -1 until known */
-  char        *message;       /* failure or retry reason; nullable */
-} TbCallProgress;
+/* The orchestrator: makes a run (every model on every input, `repeat` times), judges the
+ * outputs as they land, resumes interrupted runs and re-judges finished ones. Every call —
+ * candidates, chunks of long inputs, judges — shares one concurrency limit; judging an
+ * output starts as soon as it lands. Outputs and judgments are written as they arrive, so
+ * a crash loses nothing that was paid for, and a resume makes only the missing calls. */
 
 #define TB_TYPE_RUNNER (tb_runner_get_type ())
 G_DECLARE_FINAL_TYPE (TbRunner, tb_runner, TB, RUNNER, GObject)
 
-/* `catalog` may be NULL: prices then unknown, context assumed to fit. Concurrency 0 means
- * TASKBENCH_MAX_CONCURRENCY, default 4. */
-TbRunner    *tb_runner_new              (TbClient  *client,
-                                         TbStore   *store,
-                                         TbCatalog *catalog,
-                                         guint      concurrency);
+/* `catalog` may be NULL: prices then unknown, contexts assumed to fit. Concurrency 0
+ * means TASKBENCH_MAX_CONCURRENCY, default 4. */
+TbRunner    *tb_runner_new            (TbClient  *client,
+                                       TbStore   *store,
+                                       TbCatalog *catalog,
+                                       guint      concurrency);
 
-/* Judging options: set before starting. judge_model NULL: none (no judging after the run);
- * reference: nullable text of a reference output. */
-void         tb_runner_set_judge        (TbRunner   *self,
-                                         const char *judge_model,
-                                         const char *reference);
+/* The judges of the next run, resume or judging pass; NULL or empty: a run is not judged
+ * (a resume then keeps the judges the run was made with). */
+void         tb_runner_set_judges     (TbRunner            *self,
+                                       const char * const  *judges);
+const char * const *tb_runner_get_judges (TbRunner *self);
 
-/* Creates the run (files written before the first call) and calls every model. Each output
- * file is written when its completion arrives and again when the billed cost comes in.
- * Emits ::progress (index into tb_runner_get_calls) and ::run-created. */
-void         tb_runner_run_async        (TbRunner            *self,
-                                         TbUsecase           *usecase,
-                                         const char          *input_name,
-                                         const char          *input,
-                                         gsize                input_length,
-                                         const char * const  *models,
-                                         GCancellable        *cancellable,
-                                         GAsyncReadyCallback  callback,
-                                         gpointer             user_data);
+/* A reference output for every input of the next pass, instead of the inputs' own. */
+void         tb_runner_set_reference  (TbRunner   *self,
+                                       const char *reference);
 
-/* Calls only the models of `run_id` without an ok output, then settles the status. */
-void         tb_runner_resume_async     (TbRunner            *self,
-                                         const char          *run_id,
-                                         GCancellable        *cancellable,
-                                         GAsyncReadyCallback  callback,
-                                         gpointer             user_data);
+/* Runs made from now on are marked simulated (the built-in demo provider). */
+void         tb_runner_set_simulated  (TbRunner   *self,
+                                       gboolean    simulated);
 
-/* Judges every ok output of an existing run; writes a new judgment file. */
-void         tb_runner_judge_async      (TbRunner            *self,
-                                         const char          *run_id,
-                                         GCancellable        *cancellable,
-                                         GAsyncReadyCallback  callback,
-                                         gpointer             user_data);
+/* Creates the run — every file written before the first call — and calls every model on
+ * every input (TbTestInput*) `repeat` times. Emits ::run-created once the folder exists. */
+void         tb_runner_run_async      (TbRunner            *self,
+                                       TbUsecase           *usecase,
+                                       GPtrArray           *inputs,
+                                       const char * const  *models,
+                                       guint                repeat,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
 
-/* Returns the run as it ended (status done/partial/failed/cancelled). NULL + error only
- * when the run could not be created or found (bad input: TB_ERROR_INVALID). */
-TbRun       *tb_runner_finish           (TbRunner      *self,
-                                         GAsyncResult  *result,
-                                         GError       **error);
+/* Calls only the cells of `run_id` without an ok output, and completes the judging the run
+ * was made with (or asked for with tb_runner_set_judges); then settles the status. */
+void         tb_runner_resume_async   (TbRunner            *self,
+                                       const char          *run_id,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
 
-/* TbCallProgress* of the current phase (candidates, then judge). */
-GPtrArray   *tb_runner_get_calls        (TbRunner *self);
-/* "run" or "judge" */
-const char  *tb_runner_get_phase        (TbRunner *self);
-TbRun       *tb_runner_get_run          (TbRunner *self);
-/* The judgment written by the last judge pass, if any. */
-TbJudgment  *tb_runner_get_judgment     (TbRunner *self);
-/* The judge set with tb_runner_set_judge, or NULL. */
-const char  *tb_runner_get_judge_model  (TbRunner *self);
-/* Warnings gathered (unknown model, judge is a candidate, offline catalog …). */
-GPtrArray   *tb_runner_get_warnings     (TbRunner *self);
+/* Judges every ok output of an existing run with the judges set; writes a new judgment
+ * file. TB_ERROR_INVALID when no judge is set or nothing can be judged. */
+void         tb_runner_judge_async    (TbRunner            *self,
+                                       const char          *run_id,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
 
-/* Which judge to use: explicit, else the use case's, else $GENERAL_TASK_LLM; NULL if none. */
-char        *tb_runner_pick_judge_model (const char      *explicit_model,
-                                         const TbUsecase *usecase);
+/* The run as it ended (done, partial, failed, cancelled). NULL + error only when the run
+ * could not be created, found or locked (bad input: TB_ERROR_INVALID). */
+TbRun       *tb_runner_finish         (TbRunner      *self,
+                                       GAsyncResult  *result,
+                                       GError       **error);
+
+/* TbCall* of the job under way (or last finished): every candidate cell, then the judge
+ * calls as they are queued. */
+GListModel  *tb_runner_get_calls      (TbRunner *self);
+TbRun       *tb_runner_get_run        (TbRunner *self);
+/* The judgment written by the last job, if it judged. */
+TbJudgment  *tb_runner_get_judgment   (TbRunner *self);
+/* Warnings gathered (unknown model, a judge that is also a candidate, …). */
+GPtrArray   *tb_runner_get_warnings   (TbRunner *self);
+/* Whether the last job was cancelled before it ended. */
+gboolean     tb_runner_was_cancelled  (TbRunner *self);
+
+/* Calls finished (any final state) and in all, for a progress bar. */
+guint        tb_runner_get_finished   (TbRunner *self);
+guint        tb_runner_get_total      (TbRunner *self);
 
 G_END_DECLS

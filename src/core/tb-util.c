@@ -7,9 +7,9 @@
 #include <fcntl.h>
 #include <glib/gi18n-lib.h>
 #include <locale.h>
-#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tb-error.h"
@@ -41,6 +41,89 @@ tb_write_file_atomic (const char  *path,
 }
 
 char *
+tb_read_regular_file (const char  *path,
+                      gsize        max_bytes,
+                      gsize       *length,
+                      GError     **error)
+{
+  g_autofree char *data = NULL;
+  struct stat info;
+  gsize capacity;
+  gsize size = 0;
+  int fd;
+
+  /* O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it. */
+  fd = g_open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, TB_ERROR, saved_errno == ENOENT ? TB_ERROR_NOT_FOUND : TB_ERROR_INVALID,
+                   _("Could not open %s: %s"), path, g_strerror (saved_errno));
+      return NULL;
+    }
+  if (fstat (fd, &info) != 0 || !S_ISREG (info.st_mode))
+    {
+      close (fd);
+      g_set_error (error, TB_ERROR, TB_ERROR_INVALID, _("%s is not a regular file"), path);
+      return NULL;
+    }
+  if ((guint64) info.st_size > max_bytes)
+    {
+      g_autofree char *limit = g_format_size (max_bytes);
+
+      close (fd);
+      g_set_error (error, TB_ERROR, TB_ERROR_INVALID, _("%s is larger than %s"), path, limit);
+      return NULL;
+    }
+
+  /* Sized by what fstat says, grown if the file grows while we read, and never past one
+   * byte beyond the cap, so a file that grows past it is still refused. */
+  capacity = (gsize) info.st_size + 1;
+  data = g_malloc (capacity + 1);
+  for (;;)
+    {
+      gssize got;
+
+      if (size == capacity)
+        {
+          if (capacity > max_bytes)
+            break;
+          capacity = MIN (capacity * 2, max_bytes + 1);
+          data = g_realloc (data, capacity + 1);
+        }
+      got = read (fd, data + size, capacity - size);
+      if (got < 0 && errno == EINTR)
+        continue;
+      if (got < 0)
+        {
+          int saved_errno = errno;
+
+          close (fd);
+          g_set_error (error, TB_ERROR, TB_ERROR_FAILED, _("Could not read %s: %s"), path,
+                       g_strerror (saved_errno));
+          return NULL;
+        }
+      if (got == 0)
+        break;
+      size += got;
+    }
+  close (fd);
+  if (size > max_bytes)
+    {
+      g_autofree char *limit = g_format_size (max_bytes);
+
+      g_set_error (error, TB_ERROR, TB_ERROR_INVALID, _("%s is larger than %s"), path, limit);
+      return NULL;
+    }
+
+  data[size] = '\0';
+  if (length != NULL)
+    *length = size;
+  return g_steal_pointer (&data);
+}
+
+char *
 tb_sha256_hex (const void *data,
                gsize       length)
 {
@@ -61,26 +144,6 @@ tb_utc_now_compact (void)
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
 
   return g_date_time_format (now, "%Y%m%dT%H%M%SZ");
-}
-
-char *
-tb_resolve_home (const char *explicit_home)
-{
-  const char *env = g_getenv ("TASKBENCH_HOME");
-  g_autofree char *cwd = NULL;
-  g_autofree char *cwd_usecases = NULL;
-
-  if (explicit_home != NULL && *explicit_home != '\0')
-    return g_canonicalize_filename (explicit_home, NULL);
-  if (env != NULL && *env != '\0')
-    return g_canonicalize_filename (env, NULL);
-
-  cwd = g_get_current_dir ();
-  cwd_usecases = g_build_filename (cwd, "usecases", NULL);
-  if (g_file_test (cwd_usecases, G_FILE_TEST_IS_DIR))
-    return g_steal_pointer (&cwd);
-
-  return g_build_filename (g_get_user_data_dir (), "taskbench", NULL);
 }
 
 char *
@@ -153,72 +216,6 @@ tb_env_uint (const char *name,
     }
 
   return (guint) parsed;
-}
-
-/* json-glib 1.6 writes a double such as 2e-08 as "2e-08.0" (it appends ".0" to any number
- * printed without a '.'), which is not JSON. Costs of cheap calls hit this, so every JSON
- * text we produce goes through here: outside strings, an exponent followed by ".0" loses it. */
-static char *
-fix_exponent_numbers (const char *text)
-{
-  GString *out = g_string_sized_new (strlen (text));
-  gboolean in_string = FALSE;
-
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (in_string)
-        {
-          g_string_append_c (out, *p);
-          if (*p == '\\' && p[1] != '\0')
-            g_string_append_c (out, *++p);
-          else if (*p == '"')
-            in_string = FALSE;
-          continue;
-        }
-      if (*p == '"')
-        {
-          in_string = TRUE;
-          g_string_append_c (out, *p);
-          continue;
-        }
-      if (*p == '-' || g_ascii_isdigit (*p))
-        {
-          const char *end = p;
-          const char *exponent = NULL;
-
-          while (*end != '\0' && (g_ascii_isdigit (*end) || strchr ("+-.eE", *end) != NULL))
-            {
-              if ((*end == 'e' || *end == 'E') && exponent == NULL)
-                exponent = end;
-              end++;
-            }
-          if (exponent != NULL && end - p >= 2 && end[-2] == '.' && end[-1] == '0'
-              && memchr (exponent, '.', end - 2 - exponent) == NULL)
-            g_string_append_len (out, p, end - 2 - p);
-          else
-            g_string_append_len (out, p, end - p);
-          p = end - 1;
-          continue;
-        }
-      g_string_append_c (out, *p);
-    }
-
-  return g_string_free (out, FALSE);
-}
-
-char *
-tb_json_to_string (JsonNode *node,
-                   gboolean  pretty)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autofree char *text = NULL;
-
-  json_generator_set_pretty (generator, pretty);
-  json_generator_set_indent (generator, 2);
-  json_generator_set_root (generator, node);
-  text = json_generator_to_data (generator, NULL);
-
-  return fix_exponent_numbers (text);
 }
 
 char *

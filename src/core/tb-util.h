@@ -13,6 +13,14 @@ gboolean  tb_write_file_atomic   (const char  *path,
                                   gssize       length,
                                   GError     **error);
 
+/* Reads a regular file of at most `max_bytes`, NUL-terminated. Anything else (a FIFO, a
+ * device, a link to /dev/zero) is refused without blocking: TB_ERROR_INVALID; a missing
+ * file is TB_ERROR_NOT_FOUND. */
+char     *tb_read_regular_file   (const char  *path,
+                                  gsize        max_bytes,
+                                  gsize       *length,
+                                  GError     **error);
+
 char     *tb_sha256_hex          (const void  *data,
                                   gsize        length);
 
@@ -21,10 +29,6 @@ char     *tb_utc_now_iso8601     (void);
 
 /* "20261125T115106Z" (compact, sortable; used in run ids and judgment file names) */
 char     *tb_utc_now_compact     (void);
-
-/* The folder holding usecases/ and results/: explicit (--home), else $TASKBENCH_HOME,
- * else the current folder when it has usecases/, else $XDG_DATA_HOME/taskbench. */
-char     *tb_resolve_home        (const char  *explicit_home);
 
 /* NULL when the bytes are acceptable text input; else a user message such as
  * "is empty" or "is not UTF-8 text (binary data at byte 12)". */
@@ -50,10 +54,5 @@ char     *tb_find_share_dir      (const char  *below_share,
 /* setlocale and the gettext domain, with the catalogues from TASKBENCH_LOCALEDIR (tests of
  * the uninstalled build), else beside the binary, else the configured LOCALEDIR. */
 void      tb_init_i18n           (void);
-
-/* JSON text of `node` (2-space indent when pretty), always valid JSON: it works around
- * json-glib 1.6 writing small doubles as "2e-08.0". */
-char     *tb_json_to_string      (JsonNode    *node,
-                                  gboolean     pretty);
 
 G_END_DECLS

@@ -1,0 +1,803 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "tb-index"
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "tb-error.h"
+#include "tb-index.h"
+#include "tb-json.h"
+#include "tb-usecase.h"
+#include "tb-util.h"
+
+/* Bump when the summary or the columns change: an index of another version is rebuilt. */
+#define SCHEMA_VERSION "1"
+
+/* A file changed within this many seconds may change again within the same tick of the
+ * file system's clock without its time moving: such an entry is read again next time. */
+#define RACY_SECONDS 2
+
+struct _TbIndex
+{
+  GObject   parent_instance;
+
+  TbStore  *store;
+  char     *path;
+  GMutex    mutex;
+  sqlite3  *db;
+  gboolean  unusable;   /* SQLite failed even on a fresh file: answer from the files */
+};
+
+G_DEFINE_FINAL_TYPE (TbIndex, tb_index, G_TYPE_OBJECT)
+
+static const char schema[] =
+  "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+  "CREATE TABLE IF NOT EXISTS runs ("
+  "  id TEXT PRIMARY KEY,"
+  "  usecase TEXT NOT NULL,"
+  "  signature TEXT NOT NULL,"
+  "  racy INTEGER NOT NULL,"
+  "  simulated INTEGER NOT NULL,"
+  "  summary TEXT NOT NULL,"
+  "  candidate_calls INTEGER NOT NULL, judge_calls INTEGER NOT NULL,"
+  "  candidate_usd REAL NOT NULL, judge_usd REAL NOT NULL,"
+  "  estimated_calls INTEGER NOT NULL, unknown_calls INTEGER NOT NULL,"
+  "  candidate_prompt INTEGER NOT NULL, candidate_completion INTEGER NOT NULL,"
+  "  candidate_reasoning INTEGER NOT NULL,"
+  "  judge_prompt INTEGER NOT NULL, judge_completion INTEGER NOT NULL,"
+  "  judge_reasoning INTEGER NOT NULL);"
+  "CREATE INDEX IF NOT EXISTS runs_by_usecase ON runs (usecase);";
+
+/* ---------------------------------------------------------------------------------------- */
+/* Signatures                                                                                */
+
+/* What an entry was read from: "<path>\t<size>\t<mtime ns>" lines, relative to the run's
+ * folder, "-" for a folder's size and "absent" for one not made yet. Folders count because
+ * every write renames a file into one of them, which moves its time. */
+static void
+append_stat (GString    *signature,
+             const char *dir,
+             const char *relative,
+             gboolean    is_file,
+             gint64      racy_after_ns,
+             gboolean   *racy)
+{
+  g_autofree char *path = g_build_filename (dir, relative, NULL);
+  struct stat info;
+
+  if (stat (path, &info) != 0)
+    {
+      g_string_append_printf (signature, "%s\t-\tabsent\n", relative);
+      return;
+    }
+  {
+    gint64 mtime_ns = (gint64) info.st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000)
+                      + info.st_mtim.tv_nsec;
+
+    if (mtime_ns >= racy_after_ns)
+      *racy = TRUE;
+    if (is_file)
+      g_string_append_printf (signature, "%s\t%" G_GINT64_FORMAT "\t%" G_GINT64_FORMAT "\n",
+                              relative, (gint64) info.st_size, mtime_ns);
+    else
+      g_string_append_printf (signature, "%s\t-\t%" G_GINT64_FORMAT "\n", relative, mtime_ns);
+  }
+}
+
+static gint64
+racy_threshold_ns (void)
+{
+  return (g_get_real_time () - RACY_SECONDS * G_USEC_PER_SEC) * 1000;
+}
+
+/* The signature of a run as read now; taken before its files are read, so a write during
+ * the read makes the entry stale rather than wrong. */
+static char *
+make_signature (const TbRun *run,
+                gboolean    *racy)
+{
+  GString *signature = g_string_new (NULL);
+  gint64 threshold = racy_threshold_ns ();
+
+  append_stat (signature, run->dir, "run.json", TRUE, threshold, racy);
+  append_stat (signature, run->dir, "outputs", FALSE, threshold, racy);
+  if (tb_run_is_test_set (run))
+    for (guint i = 0; i < run->inputs->len; i++)
+      {
+        const TbRunInput *input = g_ptr_array_index (run->inputs, i);
+        g_autofree char *relative = g_build_filename ("outputs", input->key, NULL);
+
+        append_stat (signature, run->dir, relative, FALSE, threshold, racy);
+      }
+  append_stat (signature, run->dir, "judgments", FALSE, threshold, racy);
+  append_stat (signature, run->dir, "ratings", FALSE, threshold, racy);
+  return g_string_free (signature, FALSE);
+}
+
+/* Whether the files still are what `signature` says: one stat per line. */
+static gboolean
+signature_holds (const char *dir,
+                 const char *signature)
+{
+  const char *line = signature;
+  gint64 threshold = racy_threshold_ns ();
+  g_autoptr(GString) now = g_string_new (NULL);
+  gboolean racy = FALSE;
+
+  while (line != NULL && *line != '\0')
+    {
+      const char *tab = strchr (line, '\t');
+      const char *end = strchr (line, '\n');
+      g_autofree char *relative = NULL;
+
+      if (tab == NULL || end == NULL || tab > end)
+        return FALSE;
+      relative = g_strndup (line, tab - line);
+      g_string_truncate (now, 0);
+      append_stat (now, dir, relative, tab[1] != '-', threshold, &racy);
+      if (now->len != (gsize) (end + 1 - line) || memcmp (now->str, line, now->len) != 0)
+        return FALSE;
+      line = end + 1;
+    }
+  return !racy;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* The database                                                                              */
+
+static void
+close_db (TbIndex *self)
+{
+  if (self->db != NULL)
+    sqlite3_close_v2 (self->db);
+  self->db = NULL;
+}
+
+static void
+remove_files (TbIndex *self)
+{
+  g_autofree char *wal = g_strconcat (self->path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (self->path, "-shm", NULL);
+
+  g_unlink (self->path);
+  g_unlink (wal);
+  g_unlink (shm);
+}
+
+static gboolean
+exec (TbIndex    *self,
+      const char *sql)
+{
+  char *message = NULL;
+
+  if (sqlite3_exec (self->db, sql, NULL, NULL, &message) != SQLITE_OK)
+    {
+      g_debug ("index: %s: %s", sql, message != NULL ? message : "?");
+      sqlite3_free (message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static char *
+stored_version (TbIndex *self)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *version = NULL;
+
+  if (sqlite3_prepare_v2 (self->db, "SELECT value FROM meta WHERE key = 'version'", -1, &stmt,
+                          NULL) != SQLITE_OK)
+    return NULL;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    version = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return version;
+}
+
+static gboolean
+open_db_once (TbIndex *self)
+{
+  g_autofree char *dir = g_path_get_dirname (self->path);
+  g_autofree char *version = NULL;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    return FALSE;
+  if (sqlite3_open_v2 (self->path, &self->db,
+                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                       NULL) != SQLITE_OK)
+    {
+      close_db (self);
+      return FALSE;
+    }
+  /* The CLI and the window share the file: readers never wait on a writer (WAL), and a
+   * writer waits its turn rather than failing. */
+  sqlite3_busy_timeout (self->db, 10000);
+  if (!exec (self, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
+      || !exec (self, schema))
+    {
+      close_db (self);
+      return FALSE;
+    }
+
+  version = stored_version (self);
+  if (g_strcmp0 (version, SCHEMA_VERSION) != 0)
+    {
+      if (!exec (self, "BEGIN IMMEDIATE; DELETE FROM runs;"
+                       "INSERT OR REPLACE INTO meta VALUES ('version', '" SCHEMA_VERSION "');"
+                       "COMMIT;"))
+        {
+          close_db (self);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* Opens the index; a file SQLite cannot use is a cache that can go: it is made anew. */
+static gboolean
+ensure_db (TbIndex *self)
+{
+  if (self->db != NULL)
+    return TRUE;
+  if (self->unusable)
+    return FALSE;
+  if (open_db_once (self))
+    return TRUE;
+
+  g_debug ("index %s cannot be used; making it anew", self->path);
+  remove_files (self);
+  if (open_db_once (self))
+    return TRUE;
+
+  g_warning ("The index %s cannot be used (%s); reading the results folder directly",
+             self->path, self->db != NULL ? sqlite3_errmsg (self->db) : "cannot open");
+  self->unusable = TRUE;
+  return FALSE;
+}
+
+/* An error in the middle of work: a corrupt file is dropped and made anew next time. */
+static void
+db_failed (TbIndex    *self,
+           const char *what)
+{
+  int code = self->db != NULL ? sqlite3_errcode (self->db) : SQLITE_ERROR;
+
+  g_debug ("index: %s failed: %s", what, self->db != NULL ? sqlite3_errmsg (self->db) : "");
+  if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB || code == SQLITE_IOERR)
+    {
+      close_db (self);
+      remove_files (self);
+    }
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* The object                                                                                */
+
+static void
+tb_index_finalize (GObject *object)
+{
+  TbIndex *self = TB_INDEX (object);
+
+  close_db (self);
+  g_clear_object (&self->store);
+  g_free (self->path);
+  g_mutex_clear (&self->mutex);
+
+  G_OBJECT_CLASS (tb_index_parent_class)->finalize (object);
+}
+
+static void
+tb_index_class_init (TbIndexClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = tb_index_finalize;
+}
+
+static void
+tb_index_init (TbIndex *self)
+{
+  g_mutex_init (&self->mutex);
+}
+
+TbIndex *
+tb_index_new (TbStore *store)
+{
+  TbIndex *self;
+  g_autofree char *results = NULL;
+  g_autofree char *hash = NULL;
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (TB_IS_STORE (store), NULL);
+
+  self = g_object_new (TB_TYPE_INDEX, NULL);
+  self->store = g_object_ref (store);
+  results = tb_store_results_dir (store);
+  hash = tb_sha256_hex (results, strlen (results));
+  name = g_strdup_printf ("index-%.16s.sqlite", hash);
+  self->path = g_build_filename (g_get_user_cache_dir (), "taskbench", name, NULL);
+  return self;
+}
+
+const char *
+tb_index_get_path (TbIndex *self)
+{
+  g_return_val_if_fail (TB_IS_INDEX (self), NULL);
+  return self->path;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Entries                                                                                   */
+
+typedef struct {
+  char    *signature;
+  gboolean racy;
+  char    *summary;     /* nullable: not fetched */
+} Entry;
+
+static void
+entry_free (Entry *entry)
+{
+  g_free (entry->signature);
+  g_free (entry->summary);
+  g_free (entry);
+}
+
+/* id → Entry* of one use case (or all, when NULL). */
+static GHashTable *
+fetch_entries (TbIndex    *self,
+               const char *usecase_id,
+               gboolean    with_summary)
+{
+  GHashTable *entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                               (GDestroyNotify) entry_free);
+  sqlite3_stmt *stmt = NULL;
+  const char *sql;
+
+  if (self->db == NULL)
+    return entries;
+  if (usecase_id != NULL)
+    sql = with_summary ? "SELECT id, signature, racy, summary FROM runs WHERE usecase = ?1"
+                       : "SELECT id, signature, racy, NULL FROM runs WHERE usecase = ?1";
+  else
+    sql = "SELECT id, signature, racy, NULL FROM runs";
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      db_failed (self, "reading");
+      return entries;
+    }
+  if (usecase_id != NULL)
+    sqlite3_bind_text (stmt, 1, usecase_id, -1, SQLITE_TRANSIENT);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      Entry *entry = g_new0 (Entry, 1);
+
+      entry->signature = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      entry->racy = sqlite3_column_int (stmt, 2) != 0;
+      entry->summary = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+      g_hash_table_replace (entries, g_strdup ((const char *) sqlite3_column_text (stmt, 0)),
+                            entry);
+    }
+  sqlite3_finalize (stmt);
+  return entries;
+}
+
+static void
+store_entry (TbIndex            *self,
+             const TbRunSummary *summary,
+             const char         *signature,
+             gboolean            racy)
+{
+  static const char sql[] =
+    "INSERT OR REPLACE INTO runs VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+    " ?13, ?14, ?15, ?16, ?17, ?18)";
+  g_autoptr(JsonNode) node = tb_run_summary_to_json (summary);
+  g_autofree char *text = tb_json_to_string (node, FALSE);
+  const TbRollup *rollup = &summary->rollup;
+  sqlite3_stmt *stmt = NULL;
+
+  if (self->db == NULL)
+    return;
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      db_failed (self, "writing");
+      return;
+    }
+  sqlite3_bind_text (stmt, 1, summary->id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, summary->usecase, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, signature, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 4, racy);
+  sqlite3_bind_int (stmt, 5, summary->simulated);
+  sqlite3_bind_text (stmt, 6, text, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 7, rollup->candidate_calls);
+  sqlite3_bind_int64 (stmt, 8, rollup->judge_calls);
+  sqlite3_bind_double (stmt, 9, rollup->candidate_usd);
+  sqlite3_bind_double (stmt, 10, rollup->judge_usd);
+  sqlite3_bind_int64 (stmt, 11, rollup->estimated_calls);
+  sqlite3_bind_int64 (stmt, 12, rollup->unknown_calls);
+  sqlite3_bind_int64 (stmt, 13, rollup->candidate_usage.prompt_tokens);
+  sqlite3_bind_int64 (stmt, 14, rollup->candidate_usage.completion_tokens);
+  sqlite3_bind_int64 (stmt, 15, rollup->candidate_usage.reasoning_tokens);
+  sqlite3_bind_int64 (stmt, 16, rollup->judge_usage.prompt_tokens);
+  sqlite3_bind_int64 (stmt, 17, rollup->judge_usage.completion_tokens);
+  sqlite3_bind_int64 (stmt, 18, rollup->judge_usage.reasoning_tokens);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    db_failed (self, "writing");
+  sqlite3_finalize (stmt);
+}
+
+static void
+delete_entry (TbIndex    *self,
+              const char *id)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  if (self->db == NULL)
+    return;
+  if (sqlite3_prepare_v2 (self->db, "DELETE FROM runs WHERE id = ?1", -1, &stmt, NULL)
+      != SQLITE_OK)
+    {
+      db_failed (self, "deleting");
+      return;
+    }
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+  sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+}
+
+/* Reads one run from its files and keeps its summary. NULL when it cannot be read (it is
+ * then left out, with a warning). */
+static TbRunSummary *
+read_run (TbIndex    *self,
+          const char *dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *signature = NULL;
+  g_autoptr(TbRunData) data = NULL;
+  TbRunSummary *summary;
+  gboolean racy = FALSE;
+  TbRun *run;
+
+  run = tb_store_load_run_dir (self->store, dir, &error);
+  if (run == NULL)
+    {
+      g_warning ("Skipping run %s: %s", dir, error->message);
+      return NULL;
+    }
+  signature = make_signature (run, &racy);
+  data = tb_store_load_run_data_for (self->store, run);
+  summary = tb_run_summary_new_for (data);
+  /* A run in progress changes under us: never trusted from the index. */
+  if (summary->status == TB_RUN_RUNNING)
+    racy = TRUE;
+  store_entry (self, summary, signature, racy);
+  return summary;
+}
+
+/* Brings the entries of one use case up to date with its folder. With `summaries`, fills
+ * it with every run's summary, newest first. */
+static void
+refresh_usecase (TbIndex    *self,
+                 const char *usecase_id,
+                 GPtrArray  *summaries)
+{
+  g_autoptr(GPtrArray) ids = NULL;
+  g_autoptr(GHashTable) entries = NULL;
+  g_autofree char *results = tb_store_results_dir (self->store);
+  g_autofree char *usecase_dir = g_build_filename (results, usecase_id, NULL);
+  GHashTableIter iter;
+  gpointer key;
+  gboolean in_transaction;
+
+  tb_store_tidy (self->store, usecase_id);
+  ids = tb_store_list_run_ids (self->store, usecase_id);
+  entries = fetch_entries (self, usecase_id, summaries != NULL);
+  in_transaction = self->db != NULL && exec (self, "BEGIN IMMEDIATE");
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      const char *id = g_ptr_array_index (ids, i);
+      g_autofree char *dir = g_build_filename (usecase_dir, id, NULL);
+      Entry *entry = g_hash_table_lookup (entries, id);
+      TbRunSummary *summary = NULL;
+
+      if (entry != NULL && !entry->racy && signature_holds (dir, entry->signature))
+        {
+          if (summaries != NULL)
+            {
+              g_autoptr(JsonNode) node = tb_json_parse (entry->summary, -1, "index", NULL);
+
+              summary = tb_run_summary_from_json (node);
+            }
+          else
+            {
+              g_hash_table_remove (entries, id);
+              continue;
+            }
+        }
+      if (summary == NULL)
+        summary = read_run (self, dir);
+      g_hash_table_remove (entries, id);
+      if (summary == NULL)
+        continue;
+      if (summaries != NULL)
+        g_ptr_array_add (summaries, summary);
+      else
+        tb_run_summary_free (summary);
+    }
+
+  /* What is left has no folder any more. */
+  g_hash_table_iter_init (&iter, entries);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    delete_entry (self, key);
+
+  if (in_transaction && !exec (self, "COMMIT"))
+    {
+      db_failed (self, "committing");
+      exec (self, "ROLLBACK");
+    }
+}
+
+GPtrArray *
+tb_index_list_runs (TbIndex     *self,
+                    const char  *usecase_id,
+                    GError     **error)
+{
+  GPtrArray *summaries = g_ptr_array_new_with_free_func ((GDestroyNotify) tb_run_summary_free);
+
+  g_return_val_if_fail (TB_IS_INDEX (self), NULL);
+
+  if (!tb_usecase_id_is_valid (usecase_id))
+    {
+      g_set_error (error, TB_ERROR, TB_ERROR_INVALID, _("“%s” is not a valid use case id"),
+                   usecase_id != NULL ? usecase_id : "");
+      g_ptr_array_unref (summaries);
+      return NULL;
+    }
+
+  g_mutex_lock (&self->mutex);
+  ensure_db (self);
+  refresh_usecase (self, usecase_id, summaries);
+  g_mutex_unlock (&self->mutex);
+  return summaries;
+}
+
+TbRunSummary *
+tb_index_get_run (TbIndex     *self,
+                  const char  *run_id,
+                  GError     **error)
+{
+  g_autofree char *dir = NULL;
+  TbRunSummary *summary;
+
+  g_return_val_if_fail (TB_IS_INDEX (self), NULL);
+
+  if (!tb_run_id_is_valid (run_id))
+    {
+      g_set_error (error, TB_ERROR, TB_ERROR_INVALID,
+                   _("“%s” is not a run id (expected YYYYMMDDTHHMMSSZ-xxxx)"),
+                   run_id != NULL ? run_id : "");
+      return NULL;
+    }
+  dir = tb_store_find_run_dir (self->store, run_id);
+  if (dir == NULL)
+    {
+      g_set_error (error, TB_ERROR, TB_ERROR_NOT_FOUND, _("No run %s"), run_id);
+      return NULL;
+    }
+
+  g_mutex_lock (&self->mutex);
+  ensure_db (self);
+  summary = read_run (self, dir);
+  g_mutex_unlock (&self->mutex);
+
+  if (summary == NULL)
+    g_set_error (error, TB_ERROR, TB_ERROR_INVALID, _("Run %s cannot be read"), run_id);
+  return summary;
+}
+
+static void
+rollup_from_row (sqlite3_stmt *stmt,
+                 int           first,
+                 TbRollup     *rollup)
+{
+  memset (rollup, 0, sizeof *rollup);
+  rollup->runs = sqlite3_column_int (stmt, first);
+  rollup->simulated_runs = sqlite3_column_int (stmt, first + 1);
+  rollup->candidate_calls = sqlite3_column_int (stmt, first + 2);
+  rollup->judge_calls = sqlite3_column_int (stmt, first + 3);
+  rollup->candidate_usd = sqlite3_column_double (stmt, first + 4);
+  rollup->judge_usd = sqlite3_column_double (stmt, first + 5);
+  rollup->total_usd = rollup->candidate_usd + rollup->judge_usd;
+  rollup->estimated_calls = sqlite3_column_int (stmt, first + 6);
+  rollup->unknown_calls = sqlite3_column_int (stmt, first + 7);
+  rollup->candidate_usage.prompt_tokens = sqlite3_column_int64 (stmt, first + 8);
+  rollup->candidate_usage.completion_tokens = sqlite3_column_int64 (stmt, first + 9);
+  rollup->candidate_usage.reasoning_tokens = sqlite3_column_int64 (stmt, first + 10);
+  rollup->judge_usage.prompt_tokens = sqlite3_column_int64 (stmt, first + 11);
+  rollup->judge_usage.completion_tokens = sqlite3_column_int64 (stmt, first + 12);
+  rollup->judge_usage.reasoning_tokens = sqlite3_column_int64 (stmt, first + 13);
+}
+
+/* The same sums without SQLite, from the files. */
+static void
+rollup_from_files (TbIndex    *self,
+                   const char *usecase_id,
+                   TbRollup   *real,
+                   TbRollup   *simulated,
+                   GHashTable *per_usecase)
+{
+  g_autoptr(GPtrArray) usecases = NULL;
+
+  if (usecase_id != NULL)
+    {
+      usecases = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (usecases, g_strdup (usecase_id));
+    }
+  else
+    usecases = tb_store_list_usecase_ids (self->store);
+
+  for (guint u = 0; u < usecases->len; u++)
+    {
+      const char *id = g_ptr_array_index (usecases, u);
+      g_autoptr(GPtrArray) summaries = g_ptr_array_new_with_free_func
+                                         ((GDestroyNotify) tb_run_summary_free);
+      TbRollup usecase = { 0 };
+
+      refresh_usecase (self, id, summaries);
+      for (guint i = 0; i < summaries->len; i++)
+        {
+          TbRunSummary *summary = g_ptr_array_index (summaries, i);
+
+          if (summary->simulated)
+            tb_rollup_add (simulated, &summary->rollup);
+          else
+            {
+              tb_rollup_add (real, &summary->rollup);
+              tb_rollup_add (&usecase, &summary->rollup);
+            }
+        }
+      if (per_usecase != NULL)
+        g_hash_table_replace (per_usecase, g_strdup (id), g_memdup2 (&usecase, sizeof usecase));
+    }
+}
+
+gboolean
+tb_index_rollup (TbIndex     *self,
+                 const char  *usecase_id,
+                 TbRollup    *real,
+                 TbRollup    *simulated,
+                 GHashTable  *per_usecase,
+                 GError     **error)
+{
+  static const char sums[] =
+    "SELECT usecase, simulated, COUNT(*), SUM(simulated), SUM(candidate_calls),"
+    " SUM(judge_calls), SUM(candidate_usd), SUM(judge_usd), SUM(estimated_calls),"
+    " SUM(unknown_calls), SUM(candidate_prompt), SUM(candidate_completion),"
+    " SUM(candidate_reasoning), SUM(judge_prompt), SUM(judge_completion),"
+    " SUM(judge_reasoning) FROM runs %s GROUP BY usecase, simulated";
+  g_autoptr(GPtrArray) usecases = NULL;
+  g_autofree char *sql = NULL;
+  TbRollup ignored = { 0 };
+  sqlite3_stmt *stmt = NULL;
+
+  g_return_val_if_fail (TB_IS_INDEX (self), FALSE);
+  g_return_val_if_fail (real != NULL, FALSE);
+
+  if (usecase_id != NULL && !tb_usecase_id_is_valid (usecase_id))
+    {
+      g_set_error (error, TB_ERROR, TB_ERROR_INVALID, _("“%s” is not a valid use case id"),
+                   usecase_id);
+      return FALSE;
+    }
+  if (simulated == NULL)
+    simulated = &ignored;
+  memset (real, 0, sizeof *real);
+  memset (simulated, 0, sizeof *simulated);
+
+  g_mutex_lock (&self->mutex);
+  if (!ensure_db (self))
+    {
+      rollup_from_files (self, usecase_id, real, simulated, per_usecase);
+      g_mutex_unlock (&self->mutex);
+      return TRUE;
+    }
+
+  if (usecase_id != NULL)
+    {
+      usecases = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (usecases, g_strdup (usecase_id));
+    }
+  else
+    {
+      usecases = tb_store_list_usecase_ids (self->store);
+      /* Entries of use case folders that are gone go with them. */
+      if (usecases->len == 0)
+        exec (self, "DELETE FROM runs");
+    }
+  for (guint i = 0; i < usecases->len; i++)
+    refresh_usecase (self, g_ptr_array_index (usecases, i), NULL);
+
+  if (usecase_id == NULL && usecases->len > 0)
+    {
+      /* Use cases whose folder is gone. */
+      g_autoptr(GString) keep = g_string_new ("DELETE FROM runs WHERE usecase NOT IN (");
+
+      for (guint i = 0; i < usecases->len; i++)
+        {
+          char *quoted = sqlite3_mprintf ("%s%Q", i > 0 ? "," : "",
+                                          (char *) g_ptr_array_index (usecases, i));
+
+          g_string_append (keep, quoted);
+          sqlite3_free (quoted);
+        }
+      g_string_append (keep, ")");
+      exec (self, keep->str);
+    }
+
+  sql = g_strdup_printf (sums, usecase_id != NULL ? "WHERE usecase = ?1" : "");
+  if (self->db == NULL || sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      db_failed (self, "summing");
+      rollup_from_files (self, usecase_id, real, simulated, per_usecase);
+      g_mutex_unlock (&self->mutex);
+      return TRUE;
+    }
+  if (usecase_id != NULL)
+    sqlite3_bind_text (stmt, 1, usecase_id, -1, SQLITE_STATIC);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *id = (const char *) sqlite3_column_text (stmt, 0);
+      gboolean is_simulated = sqlite3_column_int (stmt, 1) != 0;
+      TbRollup part;
+
+      rollup_from_row (stmt, 2, &part);
+      tb_rollup_add (is_simulated ? simulated : real, &part);
+      if (per_usecase != NULL && !is_simulated)
+        {
+          TbRollup *entry = g_hash_table_lookup (per_usecase, id);
+
+          if (entry == NULL)
+            {
+              entry = g_new0 (TbRollup, 1);
+              g_hash_table_replace (per_usecase, g_strdup (id), entry);
+            }
+          tb_rollup_add (entry, &part);
+        }
+    }
+  sqlite3_finalize (stmt);
+
+  /* Every use case folder has its line, also one with no real run yet. */
+  for (guint i = 0; per_usecase != NULL && i < usecases->len; i++)
+    if (!g_hash_table_contains (per_usecase, g_ptr_array_index (usecases, i)))
+      g_hash_table_replace (per_usecase, g_strdup (g_ptr_array_index (usecases, i)),
+                            g_new0 (TbRollup, 1));
+
+  g_mutex_unlock (&self->mutex);
+  return TRUE;
+}
+
+gboolean
+tb_index_rebuild (TbIndex  *self,
+                  GError  **error)
+{
+  g_autoptr(GPtrArray) usecases = NULL;
+
+  g_return_val_if_fail (TB_IS_INDEX (self), FALSE);
+
+  g_mutex_lock (&self->mutex);
+  close_db (self);
+  remove_files (self);
+  self->unusable = FALSE;
+  ensure_db (self);
+  usecases = tb_store_list_usecase_ids (self->store);
+  for (guint i = 0; i < usecases->len; i++)
+    refresh_usecase (self, g_ptr_array_index (usecases, i), NULL);
+  g_mutex_unlock (&self->mutex);
+  return TRUE;
+}

@@ -1,0 +1,386 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "tb-json"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "tb-amount.h"
+#include "tb-error.h"
+#include "tb-json.h"
+#include "tb-util.h"
+
+JsonNode *
+tb_json_member (JsonObject *object,
+                const char *name)
+{
+  if (object == NULL || name == NULL || !json_object_has_member (object, name))
+    return NULL;
+  return json_object_get_member (object, name);
+}
+
+static JsonNode *
+member_value (JsonObject *object,
+              const char *name,
+              GType       type)
+{
+  JsonNode *node = tb_json_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return NULL;
+  if (type != G_TYPE_INVALID && json_node_get_value_type (node) != type)
+    return NULL;
+  return node;
+}
+
+const char *
+tb_json_get_string (JsonObject *object,
+                    const char *name)
+{
+  JsonNode *node = member_value (object, name, G_TYPE_STRING);
+
+  return node != NULL ? json_node_get_string (node) : NULL;
+}
+
+gboolean
+tb_json_get_double (JsonObject *object,
+                    const char *name,
+                    double     *value)
+{
+  JsonNode *node = member_value (object, name, G_TYPE_INVALID);
+  double number;
+
+  if (node == NULL)
+    return FALSE;
+  if (json_node_get_value_type (node) == G_TYPE_INT64)
+    number = (double) json_node_get_int (node);
+  else if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
+    number = json_node_get_double (node);
+  else
+    return FALSE;
+  if (!isfinite (number))
+    return FALSE;
+  if (value != NULL)
+    *value = number;
+  return TRUE;
+}
+
+gint64
+tb_json_get_int (JsonObject *object,
+                 const char *name,
+                 gint64      fallback)
+{
+  JsonNode *node = member_value (object, name, G_TYPE_INVALID);
+
+  if (node == NULL)
+    return fallback;
+  if (json_node_get_value_type (node) == G_TYPE_INT64)
+    return json_node_get_int (node);
+  if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
+    {
+      double number = json_node_get_double (node);
+
+      /* Out of range is as good as absent: a cast would be undefined. */
+      if (!isfinite (number) || number < (double) G_MININT64 || number >= (double) G_MAXINT64)
+        return fallback;
+      return (gint64) number;
+    }
+  return fallback;
+}
+
+gboolean
+tb_json_get_bool (JsonObject *object,
+                  const char *name,
+                  gboolean    fallback)
+{
+  JsonNode *node = member_value (object, name, G_TYPE_BOOLEAN);
+
+  return node != NULL ? json_node_get_boolean (node) : fallback;
+}
+
+gboolean
+tb_json_get_amount (JsonObject *object,
+                    const char *name,
+                    double     *value)
+{
+  return tb_amount_from_node (tb_json_member (object, name), FALSE, value);
+}
+
+JsonObject *
+tb_json_get_object (JsonObject *object,
+                    const char *name)
+{
+  JsonNode *node = tb_json_member (object, name);
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+JsonArray *
+tb_json_get_array (JsonObject *object,
+                   const char *name)
+{
+  JsonNode *node = tb_json_member (object, name);
+
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+const char *
+tb_json_array_string (JsonArray *array,
+                      guint      index)
+{
+  JsonNode *node;
+
+  if (array == NULL || index >= json_array_get_length (array))
+    return NULL;
+  node = json_array_get_element (array, index);
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+GStrv
+tb_json_get_strv (JsonObject *object,
+                  const char *name)
+{
+  JsonArray *array = tb_json_get_array (object, name);
+  g_autoptr(GStrvBuilder) builder = NULL;
+
+  if (array == NULL)
+    return NULL;
+  builder = g_strv_builder_new ();
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      const char *text = tb_json_array_string (array, i);
+
+      if (text != NULL)
+        g_strv_builder_add (builder, text);
+    }
+  return g_strv_builder_end (builder);
+}
+
+void
+tb_json_add_string (JsonBuilder *builder,
+                    const char  *name,
+                    const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+void
+tb_json_add_strv (JsonBuilder        *builder,
+                  const char         *name,
+                  const char * const *values)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_array (builder);
+  for (guint i = 0; values != NULL && values[i] != NULL; i++)
+    json_builder_add_string_value (builder, values[i]);
+  json_builder_end_array (builder);
+}
+
+void
+tb_json_add_int (JsonBuilder *builder,
+                 const char  *name,
+                 gint64       value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_int_value (builder, value);
+}
+
+void
+tb_json_add_double (JsonBuilder *builder,
+                    const char  *name,
+                    double       value)
+{
+  json_builder_set_member_name (builder, name);
+  if (isfinite (value))
+    json_builder_add_double_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+void
+tb_json_add_amount (JsonBuilder *builder,
+                    const char  *name,
+                    gboolean     known,
+                    double       value)
+{
+  json_builder_set_member_name (builder, name);
+  if (known && tb_amount_is_valid (value))
+    json_builder_add_double_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+void
+tb_json_add_bool (JsonBuilder *builder,
+                  const char  *name,
+                  gboolean     value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_boolean_value (builder, value);
+}
+
+void
+tb_json_add_null (JsonBuilder *builder,
+                  const char  *name)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_null_value (builder);
+}
+
+void
+tb_json_add_node (JsonBuilder *builder,
+                  const char  *name,
+                  JsonNode    *node)
+{
+  json_builder_set_member_name (builder, name);
+  if (node != NULL)
+    json_builder_add_value (builder, node);
+  else
+    json_builder_add_null_value (builder);
+}
+
+/* json-glib 1.6 writes a double such as 2e-08 as "2e-08.0" (it appends ".0" to any number
+ * printed without a '.'), which is not JSON. Costs of cheap calls hit this, so every JSON
+ * text we produce goes through here: outside strings, an exponent followed by ".0" loses it. */
+static char *
+fix_exponent_numbers (const char *text)
+{
+  GString *out = g_string_sized_new (strlen (text));
+  gboolean in_string = FALSE;
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (in_string)
+        {
+          g_string_append_c (out, *p);
+          if (*p == '\\' && p[1] != '\0')
+            g_string_append_c (out, *++p);
+          else if (*p == '"')
+            in_string = FALSE;
+          continue;
+        }
+      if (*p == '"')
+        {
+          in_string = TRUE;
+          g_string_append_c (out, *p);
+          continue;
+        }
+      if (*p == '-' || g_ascii_isdigit (*p))
+        {
+          const char *end = p;
+          const char *exponent = NULL;
+
+          while (*end != '\0' && (g_ascii_isdigit (*end) || strchr ("+-.eE", *end) != NULL))
+            {
+              if ((*end == 'e' || *end == 'E') && exponent == NULL)
+                exponent = end;
+              end++;
+            }
+          if (exponent != NULL && end - p >= 2 && end[-2] == '.' && end[-1] == '0'
+              && memchr (exponent, '.', end - 2 - exponent) == NULL)
+            g_string_append_len (out, p, end - 2 - p);
+          else
+            g_string_append_len (out, p, end - p);
+          p = end - 1;
+          continue;
+        }
+      g_string_append_c (out, *p);
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+char *
+tb_json_to_string (JsonNode *node,
+                   gboolean  pretty)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (generator, pretty);
+  json_generator_set_indent (generator, 2);
+  json_generator_set_root (generator, node);
+  text = json_generator_to_data (generator, NULL);
+
+  return fix_exponent_numbers (text);
+}
+
+JsonNode *
+tb_json_parse (const char  *text,
+               gssize       length,
+               const char  *what,
+               GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *root;
+
+  if (text == NULL)
+    text = "";
+  if (length < 0)
+    length = strlen (text);
+
+  /* json-glib takes invalid UTF-8 inside strings; what we read must be text we can show
+   * and write back. */
+  if (!g_utf8_validate (text, length, NULL))
+    {
+      g_set_error (error, TB_ERROR, TB_ERROR_INVALID, _("Could not read %s: it is not UTF-8"),
+                   what);
+      return NULL;
+    }
+  if (!json_parser_load_from_data (parser, text, length, &local_error))
+    {
+      g_set_error (error, TB_ERROR, TB_ERROR_INVALID, _("Could not read %s: %s"), what,
+                   local_error->message);
+      return NULL;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL)
+    {
+      g_set_error (error, TB_ERROR, TB_ERROR_INVALID, _("Could not read %s: the file is empty"),
+                   what);
+      return NULL;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (root) && !JSON_NODE_HOLDS_ARRAY (root))
+    {
+      g_set_error (error, TB_ERROR, TB_ERROR_INVALID,
+                   _("Could not read %s: it holds no JSON object"), what);
+      return NULL;
+    }
+  return json_parser_steal_root (parser);
+}
+
+JsonNode *
+tb_json_read_file (const char  *path,
+                   gsize        max_bytes,
+                   GError     **error)
+{
+  g_autofree char *text = NULL;
+  gsize length = 0;
+
+  text = tb_read_regular_file (path, max_bytes, &length, error);
+  if (text == NULL)
+    return NULL;
+  return tb_json_parse (text, length, path, error);
+}
+
+gboolean
+tb_json_write_file (const char  *path,
+                    JsonNode    *node,
+                    GError     **error)
+{
+  g_autofree char *text = tb_json_to_string (node, TRUE);
+  g_autofree char *with_newline = g_strconcat (text, "\n", NULL);
+
+  return tb_write_file_atomic (path, with_newline, -1, error);
+}

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* The core's one set of JSON readers and writers.
+ *
+ * Readers are tolerant: a member that is absent, null or of the wrong type reads as absent,
+ * never as a crash or a CRITICAL, so a hand-edited or older file degrades field by field.
+ * Numbers read as numbers only when finite. Writers never produce text that does not parse
+ * back: a non-finite double is written as null, and an amount (money) goes through the
+ * amount gate (tb-amount.h). */
+
+JsonNode   *tb_json_member        (JsonObject *object,
+                                   const char *name);
+const char *tb_json_get_string    (JsonObject *object,
+                                   const char *name);
+/* FALSE when absent or not a finite number. */
+gboolean    tb_json_get_double    (JsonObject *object,
+                                   const char *name,
+                                   double     *value);
+gint64      tb_json_get_int       (JsonObject *object,
+                                   const char *name,
+                                   gint64      fallback);
+gboolean    tb_json_get_bool      (JsonObject *object,
+                                   const char *name,
+                                   gboolean    fallback);
+/* FALSE (unknown) unless a finite number ≥ 0. */
+gboolean    tb_json_get_amount    (JsonObject *object,
+                                   const char *name,
+                                   double     *value);
+JsonObject *tb_json_get_object    (JsonObject *object,
+                                   const char *name);
+JsonArray  *tb_json_get_array     (JsonObject *object,
+                                   const char *name);
+/* The string elements of an array member; NULL when absent or not an array. */
+GStrv       tb_json_get_strv      (JsonObject *object,
+                                   const char *name);
+/* The string value of an array element, or NULL. */
+const char *tb_json_array_string  (JsonArray  *array,
+                                   guint       index);
+
+void        tb_json_add_string    (JsonBuilder *builder,
+                                   const char  *name,
+                                   const char  *value);    /* null when NULL */
+void        tb_json_add_strv      (JsonBuilder *builder,
+                                   const char  *name,
+                                   const char * const *values);  /* [] when NULL */
+void        tb_json_add_int       (JsonBuilder *builder,
+                                   const char  *name,
+                                   gint64       value);
+void        tb_json_add_double    (JsonBuilder *builder,
+                                   const char  *name,
+                                   double       value);    /* null when not finite */
+void        tb_json_add_amount    (JsonBuilder *builder,
+                                   const char  *name,
+                                   gboolean     known,
+                                   double       value);    /* null when unknown or invalid */
+void        tb_json_add_bool      (JsonBuilder *builder,
+                                   const char  *name,
+                                   gboolean     value);
+void        tb_json_add_null      (JsonBuilder *builder,
+                                   const char  *name);
+/* Takes ownership of `node`; null when NULL. */
+void        tb_json_add_node      (JsonBuilder *builder,
+                                   const char  *name,
+                                   JsonNode    *node);
+
+/* JSON text of `node` (2-space indent when pretty), always valid JSON: it works around
+ * json-glib 1.6 writing small doubles as "2e-08.0". */
+char       *tb_json_to_string     (JsonNode    *node,
+                                   gboolean     pretty);
+
+/* Parses text; the root must be an object or an array. Errors name `what` (a path). */
+JsonNode   *tb_json_parse         (const char  *text,
+                                   gssize       length,
+                                   const char  *what,
+                                   GError     **error);
+
+/* Reads and parses a regular file of at most `max_bytes`. */
+JsonNode   *tb_json_read_file     (const char  *path,
+                                   gsize        max_bytes,
+                                   GError     **error);
+
+/* Writes pretty JSON with a final newline, atomically. */
+gboolean    tb_json_write_file    (const char  *path,
+                                   JsonNode    *node,
+                                   GError     **error);
+
+G_END_DECLS

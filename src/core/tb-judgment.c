@@ -1,0 +1,509 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "tb-judgment"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "tb-error.h"
+#include "tb-json.h"
+#include "tb-judgment.h"
+
+TbScore *
+tb_score_new (const char *model)
+{
+  TbScore *score = g_new0 (TbScore, 1);
+
+  score->model = g_strdup (model);
+  score->repeat = 1;
+  score->criteria = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  return score;
+}
+
+void
+tb_score_free (TbScore *score)
+{
+  if (score == NULL)
+    return;
+  g_free (score->model);
+  g_free (score->input);
+  g_free (score->judge);
+  g_clear_pointer (&score->criteria, g_hash_table_unref);
+  g_strfreev (score->criteria_order);
+  g_strfreev (score->violations);
+  g_free (score->reasoning);
+  g_free (score->error);
+  g_free (score);
+}
+
+gboolean
+tb_score_get_criterion (const TbScore *score,
+                        const char    *name,
+                        double        *value)
+{
+  double *stored;
+
+  g_return_val_if_fail (score != NULL, FALSE);
+
+  stored = g_hash_table_lookup (score->criteria, name);
+  if (stored == NULL)
+    return FALSE;
+  if (value != NULL)
+    *value = *stored;
+  return TRUE;
+}
+
+void
+tb_score_set_criterion (TbScore    *score,
+                        const char *name,
+                        double      value)
+{
+  g_return_if_fail (score != NULL && name != NULL);
+
+  if (!g_hash_table_contains (score->criteria, name))
+    {
+      guint n = score->criteria_order != NULL ? g_strv_length (score->criteria_order) : 0;
+
+      score->criteria_order = g_renew (char *, score->criteria_order, n + 2);
+      score->criteria_order[n] = g_strdup (name);
+      score->criteria_order[n + 1] = NULL;
+    }
+  g_hash_table_replace (score->criteria, g_strdup (name), g_memdup2 (&value, sizeof value));
+}
+
+TbComparison *
+tb_comparison_new (void)
+{
+  TbComparison *comparison = g_new0 (TbComparison, 1);
+
+  comparison->repeat = 1;
+  return comparison;
+}
+
+void
+tb_comparison_free (TbComparison *comparison)
+{
+  if (comparison == NULL)
+    return;
+  g_free (comparison->input);
+  g_free (comparison->a);
+  g_free (comparison->b);
+  g_free (comparison->judge);
+  g_free (comparison->reasoning);
+  g_free (comparison->error);
+  g_free (comparison);
+}
+
+static const char * const winner_names[] = {
+  [TB_WINNER_NONE] = NULL,
+  [TB_WINNER_A] = "A",
+  [TB_WINNER_B] = "B",
+  [TB_WINNER_TIE] = "tie",
+};
+
+const char *
+tb_winner_to_string (TbWinner winner)
+{
+  return (guint) winner < G_N_ELEMENTS (winner_names) ? winner_names[winner] : NULL;
+}
+
+TbWinner
+tb_winner_from_string (const char *text)
+{
+  for (guint i = 1; text != NULL && i < G_N_ELEMENTS (winner_names); i++)
+    if (g_ascii_strcasecmp (text, winner_names[i]) == 0)
+      return (TbWinner) i;
+  return TB_WINNER_NONE;
+}
+
+TbJudgment *
+tb_judgment_new (void)
+{
+  TbJudgment *judgment = g_new0 (TbJudgment, 1);
+
+  judgment->scores = g_ptr_array_new_with_free_func ((GDestroyNotify) tb_score_free);
+  judgment->comparisons = g_ptr_array_new_with_free_func ((GDestroyNotify) tb_comparison_free);
+  judgment->judges = g_new0 (char *, 1);
+  return judgment;
+}
+
+void
+tb_judgment_free (TbJudgment *judgment)
+{
+  if (judgment == NULL)
+    return;
+  g_free (judgment->judge_model);
+  g_strfreev (judgment->judges);
+  g_free (judgment->mode);
+  g_free (judgment->created_at);
+  g_free (judgment->prompt_sha256);
+  g_clear_pointer (&judgment->scores, g_ptr_array_unref);
+  g_clear_pointer (&judgment->comparisons, g_ptr_array_unref);
+  g_free (judgment->best_overall);
+  g_free (judgment->best_value);
+  g_free (judgment->budget_pick);
+  g_free (judgment->file);
+  g_free (judgment);
+}
+
+const char *
+tb_judgment_score_judge (const TbJudgment *judgment,
+                         const TbScore    *score)
+{
+  return score->judge != NULL ? score->judge : judgment->judge_model;
+}
+
+void
+tb_judgment_settle_cost (TbJudgment *judgment)
+{
+  g_return_if_fail (judgment != NULL);
+
+  memset (&judgment->cost, 0, sizeof judgment->cost);
+  memset (&judgment->usage, 0, sizeof judgment->usage);
+  for (guint i = 0; i < judgment->scores->len; i++)
+    {
+      const TbScore *score = g_ptr_array_index (judgment->scores, i);
+
+      tb_cost_add (&judgment->cost, &score->cost);
+      tb_usage_add (&judgment->usage, &score->usage);
+    }
+  for (guint i = 0; i < judgment->comparisons->len; i++)
+    {
+      const TbComparison *comparison = g_ptr_array_index (judgment->comparisons, i);
+
+      tb_cost_add (&judgment->cost, &comparison->cost);
+      tb_usage_add (&judgment->usage, &comparison->usage);
+    }
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+static JsonNode *
+score_to_json (const TbScore *score)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(GHashTable) written = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree gpointer *rest = NULL;
+  guint n_rest = 0;
+
+  json_builder_begin_object (builder);
+  tb_json_add_string (builder, "model", score->model);
+  if (score->input != NULL)
+    {
+      tb_json_add_string (builder, "input", score->input);
+      tb_json_add_int (builder, "repeat", MAX (score->repeat, 1));
+    }
+  if (score->judge != NULL)
+    tb_json_add_string (builder, "judge", score->judge);
+
+  json_builder_set_member_name (builder, "criteria");
+  json_builder_begin_object (builder);
+  for (guint i = 0; score->criteria_order != NULL && score->criteria_order[i] != NULL; i++)
+    {
+      const char *name = score->criteria_order[i];
+      double value;
+
+      if (g_hash_table_contains (written, name) || !tb_score_get_criterion (score, name, &value))
+        continue;
+      tb_json_add_double (builder, name, value);
+      g_hash_table_add (written, (gpointer) name);
+    }
+  /* Criteria outside the rubric's order still belong in the file; sorted, so the output
+   * does not depend on hash order. */
+  rest = g_hash_table_get_keys_as_array (score->criteria, &n_rest);
+  qsort (rest, n_rest, sizeof (gpointer), compare_strings);
+  for (guint i = 0; i < n_rest; i++)
+    if (!g_hash_table_contains (written, rest[i]))
+      tb_json_add_double (builder, rest[i],
+                          *(double *) g_hash_table_lookup (score->criteria, rest[i]));
+  json_builder_end_object (builder);
+
+  tb_json_add_double (builder, "overall", score->overall);
+  tb_json_add_strv (builder, "violations", (const char * const *) score->violations);
+  tb_json_add_string (builder, "reasoning", score->reasoning);
+  tb_json_add_string (builder, "error", score->error);
+  tb_json_add_int (builder, "output_chars", score->output_chars);
+  tb_json_add_node (builder, "usage", tb_usage_to_json (&score->usage));
+  tb_json_add_node (builder, "cost", tb_cost_to_json (&score->cost));
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+/* A score outside its range was not written by us: as good as absent. */
+static gboolean
+in_range (double value,
+          double max)
+{
+  return isfinite (value) && value >= 0 && value <= max;
+}
+
+static TbScore *
+score_from_json (JsonObject *object)
+{
+  TbScore *score = tb_score_new (tb_json_get_string (object, "model"));
+  JsonObject *criteria = tb_json_get_object (object, "criteria");
+  double overall;
+
+  score->input = g_strdup (tb_json_get_string (object, "input"));
+  score->repeat = (guint) CLAMP (tb_json_get_int (object, "repeat", 1), 1, G_MAXINT);
+  score->judge = g_strdup (tb_json_get_string (object, "judge"));
+  if (criteria != NULL)
+    {
+      GList *names = json_object_get_members (criteria);
+
+      /* json-glib keeps members in file order, which is the rubric's order. */
+      for (GList *l = names; l != NULL; l = l->next)
+        {
+          double value;
+
+          if (tb_json_get_double (criteria, l->data, &value) && in_range (value, 10))
+            tb_score_set_criterion (score, l->data, value);
+        }
+      g_list_free (names);
+    }
+
+  score->violations = tb_json_get_strv (object, "violations");
+  score->reasoning = g_strdup (tb_json_get_string (object, "reasoning"));
+  score->error = g_strdup (tb_json_get_string (object, "error"));
+  if (!tb_json_get_double (object, "overall", &overall) || !in_range (overall, 100))
+    {
+      overall = 0;
+      if (score->error == NULL)
+        score->error = g_strdup (_("the stored score is missing or out of range"));
+    }
+  score->overall = overall;
+  score->output_chars = MAX (tb_json_get_int (object, "output_chars", 0), 0);
+  tb_usage_from_json (&score->usage, tb_json_get_object (object, "usage"));
+  tb_cost_from_json (&score->cost, tb_json_get_object (object, "cost"));
+  /* Older files wrote a cost for every score, even a cancelled one; a score whose call
+   * was never made has nothing. */
+  return score;
+}
+
+static JsonNode *
+comparison_to_json (const TbComparison *comparison)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  tb_json_add_string (builder, "input", comparison->input);
+  tb_json_add_int (builder, "repeat", MAX (comparison->repeat, 1));
+  tb_json_add_string (builder, "a", comparison->a);
+  tb_json_add_string (builder, "b", comparison->b);
+  tb_json_add_string (builder, "judge", comparison->judge);
+  tb_json_add_string (builder, "winner", tb_winner_to_string (comparison->winner));
+  tb_json_add_string (builder, "reasoning", comparison->reasoning);
+  tb_json_add_string (builder, "error", comparison->error);
+  tb_json_add_node (builder, "usage", tb_usage_to_json (&comparison->usage));
+  tb_json_add_node (builder, "cost", tb_cost_to_json (&comparison->cost));
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+static TbComparison *
+comparison_from_json (JsonObject *object)
+{
+  TbComparison *comparison = tb_comparison_new ();
+
+  comparison->input = g_strdup (tb_json_get_string (object, "input"));
+  comparison->repeat = (guint) CLAMP (tb_json_get_int (object, "repeat", 1), 1, G_MAXINT);
+  comparison->a = g_strdup (tb_json_get_string (object, "a"));
+  comparison->b = g_strdup (tb_json_get_string (object, "b"));
+  comparison->judge = g_strdup (tb_json_get_string (object, "judge"));
+  comparison->winner = tb_winner_from_string (tb_json_get_string (object, "winner"));
+  comparison->reasoning = g_strdup (tb_json_get_string (object, "reasoning"));
+  comparison->error = g_strdup (tb_json_get_string (object, "error"));
+  if (comparison->winner == TB_WINNER_NONE && comparison->error == NULL)
+    comparison->error = g_strdup (_("the stored comparison has no winner"));
+  tb_usage_from_json (&comparison->usage, tb_json_get_object (object, "usage"));
+  tb_cost_from_json (&comparison->cost, tb_json_get_object (object, "cost"));
+  return comparison;
+}
+
+JsonNode *
+tb_judgment_to_json (const TbJudgment *judgment)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  g_return_val_if_fail (judgment != NULL, NULL);
+
+  json_builder_begin_object (builder);
+  tb_json_add_string (builder, "judge_model", judgment->judge_model);
+  tb_json_add_strv (builder, "judges", (const char * const *) judgment->judges);
+  tb_json_add_string (builder, "mode", judgment->mode != NULL ? judgment->mode : "pointwise");
+  tb_json_add_double (builder, "temperature", judgment->temperature);
+  json_builder_set_member_name (builder, "seed");
+  if (judgment->has_seed)
+    json_builder_add_int_value (builder, judgment->seed);
+  else
+    json_builder_add_null_value (builder);
+  tb_json_add_string (builder, "created_at", judgment->created_at);
+  tb_json_add_string (builder, "prompt_sha256", judgment->prompt_sha256);
+
+  json_builder_set_member_name (builder, "scores");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < judgment->scores->len; i++)
+    json_builder_add_value (builder, score_to_json (g_ptr_array_index (judgment->scores, i)));
+  json_builder_end_array (builder);
+
+  json_builder_set_member_name (builder, "comparisons");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < judgment->comparisons->len; i++)
+    json_builder_add_value (builder,
+                            comparison_to_json (g_ptr_array_index (judgment->comparisons, i)));
+  json_builder_end_array (builder);
+
+  tb_json_add_node (builder, "cost", tb_cost_to_json (&judgment->cost));
+  tb_json_add_node (builder, "usage", tb_usage_to_json (&judgment->usage));
+
+  json_builder_set_member_name (builder, "recommendation");
+  json_builder_begin_object (builder);
+  tb_json_add_string (builder, "best_overall", judgment->best_overall);
+  tb_json_add_string (builder, "best_value", judgment->best_value);
+  tb_json_add_string (builder, "budget_pick", judgment->budget_pick);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+TbJudgment *
+tb_judgment_from_json (JsonNode  *node,
+                       GError   **error)
+{
+  g_autoptr(TbJudgment) judgment = NULL;
+  JsonObject *object;
+  JsonObject *recommendation;
+  JsonArray *array;
+  GStrv judges;
+  double temperature;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error_literal (error, TB_ERROR, TB_ERROR_INVALID,
+                           _("The judgment is not a JSON object"));
+      return NULL;
+    }
+  object = json_node_get_object (node);
+
+  judgment = tb_judgment_new ();
+  judgment->judge_model = g_strdup (tb_json_get_string (object, "judge_model"));
+  judges = tb_json_get_strv (object, "judges");
+  if (judges != NULL && judges[0] != NULL)
+    {
+      g_strfreev (judgment->judges);
+      judgment->judges = judges;
+    }
+  else
+    {
+      g_strfreev (judges);
+      if (judgment->judge_model != NULL)
+        {
+          g_strfreev (judgment->judges);
+          judgment->judges = g_strsplit (judgment->judge_model, "\n", 1);
+        }
+    }
+  if (judgment->judge_model == NULL && judgment->judges[0] != NULL)
+    judgment->judge_model = g_strdup (judgment->judges[0]);
+  judgment->mode = g_strdup (tb_json_get_string (object, "mode"));
+  if (tb_json_get_double (object, "temperature", &temperature))
+    judgment->temperature = temperature;
+  if (tb_json_member (object, "seed") != NULL && tb_json_get_double (object, "seed", NULL))
+    {
+      judgment->has_seed = TRUE;
+      judgment->seed = tb_json_get_int (object, "seed", 0);
+    }
+  judgment->created_at = g_strdup (tb_json_get_string (object, "created_at"));
+  judgment->prompt_sha256 = g_strdup (tb_json_get_string (object, "prompt_sha256"));
+
+  array = tb_json_get_array (object, "scores");
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+
+      if (JSON_NODE_HOLDS_OBJECT (element)
+          && tb_json_get_string (json_node_get_object (element), "model") != NULL)
+        g_ptr_array_add (judgment->scores, score_from_json (json_node_get_object (element)));
+    }
+  array = tb_json_get_array (object, "comparisons");
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      JsonObject *item = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element)
+                                                          : NULL;
+
+      if (item != NULL && tb_json_get_string (item, "a") != NULL
+          && tb_json_get_string (item, "b") != NULL)
+        g_ptr_array_add (judgment->comparisons, comparison_from_json (item));
+    }
+
+  tb_cost_from_json (&judgment->cost, tb_json_get_object (object, "cost"));
+  tb_usage_from_json (&judgment->usage, tb_json_get_object (object, "usage"));
+
+  recommendation = tb_json_get_object (object, "recommendation");
+  judgment->best_overall = g_strdup (tb_json_get_string (recommendation, "best_overall"));
+  judgment->best_value = g_strdup (tb_json_get_string (recommendation, "best_value"));
+  judgment->budget_pick = g_strdup (tb_json_get_string (recommendation, "budget_pick"));
+
+  return g_steal_pointer (&judgment);
+}
+
+typedef struct {
+  char  *base;
+  guint  number;
+} JudgmentName;
+
+/* "20261125T115106Z-3.json" → ("20261125T115106Z", 3); without a suffix the number is 1. */
+static JudgmentName
+parse_name (const char *name)
+{
+  JudgmentName parsed = { NULL, 1 };
+  gsize length = strlen (name);
+  const char *dash;
+  g_autofree char *stem = NULL;
+
+  if (g_str_has_suffix (name, ".json"))
+    length -= strlen (".json");
+  stem = g_strndup (name, length);
+
+  dash = strrchr (stem, '-');
+  if (dash != NULL && dash[1] != '\0')
+    {
+      char *end = NULL;
+      guint64 number = g_ascii_strtoull (dash + 1, &end, 10);
+
+      if (*end == '\0' && number >= 2 && number <= G_MAXUINT)
+        {
+          parsed.base = g_strndup (stem, dash - stem);
+          parsed.number = (guint) number;
+          return parsed;
+        }
+    }
+  parsed.base = g_steal_pointer (&stem);
+  return parsed;
+}
+
+int
+tb_judgment_compare_file_names (const char *a,
+                                const char *b)
+{
+  JudgmentName na = parse_name (a);
+  JudgmentName nb = parse_name (b);
+  int result = strcmp (nb.base, na.base);
+
+  if (result == 0)
+    result = (nb.number > na.number) - (nb.number < na.number);
+  g_free (na.base);
+  g_free (nb.base);
+  return result;
+}

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "tb-rollup"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "tb-json.h"
+#include "tb-rollup.h"
+
+void
+tb_rollup_add (TbRollup       *into,
+               const TbRollup *part)
+{
+  g_return_if_fail (into != NULL && part != NULL);
+
+  into->runs += part->runs;
+  into->simulated_runs += part->simulated_runs;
+  into->candidate_calls += part->candidate_calls;
+  into->judge_calls += part->judge_calls;
+  into->candidate_usd += part->candidate_usd;
+  into->judge_usd += part->judge_usd;
+  into->total_usd += part->total_usd;
+  tb_usage_add (&into->candidate_usage, &part->candidate_usage);
+  tb_usage_add (&into->judge_usage, &part->judge_usage);
+  into->estimated_calls += part->estimated_calls;
+  into->unknown_calls += part->unknown_calls;
+}
+
+/* Adds one paid call (or the calls of one output) to the sums of its kind. */
+static void
+count_call (TbRollup      *rollup,
+            gboolean       judge,
+            const TbCost  *cost,
+            const TbUsage *usage)
+{
+  if (judge)
+    {
+      rollup->judge_calls++;
+      tb_usage_add (&rollup->judge_usage, usage);
+    }
+  else
+    {
+      rollup->candidate_calls++;
+      tb_usage_add (&rollup->candidate_usage, usage);
+    }
+
+  if (!tb_cost_is_known (cost))
+    {
+      rollup->unknown_calls++;
+      return;
+    }
+  if (judge)
+    rollup->judge_usd += cost->usd;
+  else
+    rollup->candidate_usd += cost->usd;
+  if (cost->source == TB_COST_ESTIMATE)
+    rollup->estimated_calls++;
+}
+
+void
+tb_rollup_of_run (const TbRunData *data,
+                  TbRollup        *rollup)
+{
+  g_return_if_fail (data != NULL && rollup != NULL);
+
+  memset (rollup, 0, sizeof *rollup);
+  rollup->runs = 1;
+  rollup->simulated_runs = data->run->simulated ? 1 : 0;
+
+  for (guint i = 0; i < data->outputs->len; i++)
+    {
+      const TbOutput *output = g_ptr_array_index (data->outputs, i);
+
+      /* An output never sent (cancelled in the queue, skipped by the budget) was no call. */
+      if (!tb_output_was_called (output))
+        continue;
+      count_call (rollup, FALSE, &output->cost, &output->usage);
+    }
+
+  for (guint i = 0; i < data->judgments->len; i++)
+    {
+      const TbJudgment *judgment = g_ptr_array_index (data->judgments, i);
+
+      for (guint j = 0; j < judgment->scores->len; j++)
+        {
+          const TbScore *score = g_ptr_array_index (judgment->scores, j);
+
+          if (tb_cost_is_nothing (&score->cost) && tb_usage_is_empty (&score->usage))
+            continue;
+          count_call (rollup, TRUE, &score->cost, &score->usage);
+        }
+      for (guint j = 0; j < judgment->comparisons->len; j++)
+        {
+          const TbComparison *comparison = g_ptr_array_index (judgment->comparisons, j);
+
+          if (tb_cost_is_nothing (&comparison->cost)
+              && tb_usage_is_empty (&comparison->usage))
+            continue;
+          count_call (rollup, TRUE, &comparison->cost, &comparison->usage);
+        }
+    }
+
+  rollup->total_usd = rollup->candidate_usd + rollup->judge_usd;
+}
+
+static void
+add_tokens (JsonBuilder   *builder,
+            const char    *name,
+            const TbUsage *usage)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_object (builder);
+  tb_json_add_int (builder, "prompt", usage->prompt_tokens);
+  tb_json_add_int (builder, "completion", usage->completion_tokens);
+  tb_json_add_int (builder, "reasoning", usage->reasoning_tokens);
+  json_builder_end_object (builder);
+}
+
+JsonNode *
+tb_rollup_to_json (const TbRollup *rollup)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  g_return_val_if_fail (rollup != NULL, NULL);
+
+  json_builder_begin_object (builder);
+  tb_json_add_int (builder, "runs", rollup->runs);
+  tb_json_add_int (builder, "simulated_runs", rollup->simulated_runs);
+  tb_json_add_int (builder, "candidate_calls", rollup->candidate_calls);
+  tb_json_add_int (builder, "judge_calls", rollup->judge_calls);
+  tb_json_add_double (builder, "candidate_usd", rollup->candidate_usd);
+  tb_json_add_double (builder, "judge_usd", rollup->judge_usd);
+  tb_json_add_double (builder, "total_usd", rollup->total_usd);
+  tb_json_add_int (builder, "estimated_calls", rollup->estimated_calls);
+  tb_json_add_int (builder, "unknown_calls", rollup->unknown_calls);
+  add_tokens (builder, "candidate_tokens", &rollup->candidate_usage);
+  add_tokens (builder, "judge_tokens", &rollup->judge_usage);
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+static void
+read_tokens (TbUsage    *usage,
+             JsonObject *object)
+{
+  memset (usage, 0, sizeof *usage);
+  usage->prompt_tokens = MAX (tb_json_get_int (object, "prompt", 0), 0);
+  usage->completion_tokens = MAX (tb_json_get_int (object, "completion", 0), 0);
+  usage->reasoning_tokens = MAX (tb_json_get_int (object, "reasoning", 0), 0);
+}
+
+static guint
+count (JsonObject *object,
+       const char *name)
+{
+  return (guint) CLAMP (tb_json_get_int (object, name, 0), 0, G_MAXINT);
+}
+
+static double
+dollars (JsonObject *object,
+         const char *name)
+{
+  double value = 0;
+
+  return tb_json_get_amount (object, name, &value) ? value : 0;
+}
+
+void
+tb_rollup_from_json (TbRollup   *rollup,
+                     JsonObject *object)
+{
+  g_return_if_fail (rollup != NULL);
+
+  memset (rollup, 0, sizeof *rollup);
+  if (object == NULL)
+    return;
+  rollup->runs = count (object, "runs");
+  rollup->simulated_runs = count (object, "simulated_runs");
+  rollup->candidate_calls = count (object, "candidate_calls");
+  rollup->judge_calls = count (object, "judge_calls");
+  rollup->candidate_usd = dollars (object, "candidate_usd");
+  rollup->judge_usd = dollars (object, "judge_usd");
+  rollup->total_usd = rollup->candidate_usd + rollup->judge_usd;
+  rollup->estimated_calls = count (object, "estimated_calls");
+  rollup->unknown_calls = count (object, "unknown_calls");
+  read_tokens (&rollup->candidate_usage, tb_json_get_object (object, "candidate_tokens"));
+  read_tokens (&rollup->judge_usage, tb_json_get_object (object, "judge_tokens"));
+}
