@@ -29,6 +29,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "bench-util.h"
 #include "fake-server.h"
 
 #define TARGET_RATIO  1.3
@@ -37,74 +38,6 @@
 extern char **environ;
 
 /* ---- launcher: runs in its own small process -------------------------------------------- */
-
-static gint64
-monotonic_us (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
-}
-
-/* bench-run --launcher REPORT -- PROGRAM ARGS...: runs PROGRAM (stdio and environment
- * inherited), then writes one line to REPORT: exit status, wall time, peak RSS, CPU time. */
-static int
-launcher_main (int    argc,
-               char **argv)
-{
-  const char *report_path;
-  struct rusage usage;
-  gint64 start, end;
-  pid_t pid;
-  int status = 0;
-  FILE *report;
-
-  if (argc < 5 || strcmp (argv[3], "--") != 0)
-    {
-      fprintf (stderr, "usage: bench-run --launcher REPORT -- PROGRAM [ARGS...]\n");
-      return 2;
-    }
-  report_path = argv[2];
-
-  start = monotonic_us ();
-  pid = fork ();
-  if (pid < 0)
-    {
-      perror ("bench-run launcher: fork");
-      return 1;
-    }
-  if (pid == 0)
-    {
-      execvp (argv[4], &argv[4]);
-      fprintf (stderr, "bench-run launcher: cannot run %s: %s\n", argv[4], strerror (errno));
-      _exit (127);
-    }
-  while (wait4 (pid, &status, 0, &usage) < 0)
-    {
-      if (errno != EINTR)
-        {
-          perror ("bench-run launcher: wait4");
-          return 1;
-        }
-    }
-  end = monotonic_us ();
-
-  report = fopen (report_path, "w");
-  if (report == NULL)
-    {
-      perror ("bench-run launcher: report");
-      return 1;
-    }
-  fprintf (report, "%d %d %" G_GINT64_FORMAT " %ld %" G_GINT64_FORMAT " %" G_GINT64_FORMAT "\n",
-           WIFEXITED (status) ? WEXITSTATUS (status) : -1,
-           WIFSIGNALED (status) ? WTERMSIG (status) : 0,
-           end - start,
-           usage.ru_maxrss,
-           (gint64) usage.ru_utime.tv_sec * G_USEC_PER_SEC + usage.ru_utime.tv_usec,
-           (gint64) usage.ru_stime.tv_sec * G_USEC_PER_SEC + usage.ru_stime.tv_usec);
-  return fclose (report) == 0 ? 0 : 1;
-}
 
 /* ---- the benchmark --------------------------------------------------------------------- */
 
@@ -144,57 +77,6 @@ typedef struct {
   guint   billed;        /* outputs whose cost came from /generation */
   gint64  server_us;     /* CPU time of this process (the fake server) during the run */
 } Sample;
-
-static char *
-self_exe (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *path = g_file_read_link ("/proc/self/exe", &error);
-
-  if (path == NULL)
-    g_error ("cannot find this program (/proc/self/exe): %s", error->message);
-  return path;
-}
-
-/* --cli, else next to this build: <build>/bench/bench-run → <build>/src/cli/taskbench-cli,
- * else the path meson compiled in. */
-static char *
-locate_cli (const char *exe)
-{
-  g_autofree char *bench_dir = g_path_get_dirname (exe);
-  g_autofree char *build_dir = g_path_get_dirname (bench_dir);
-  g_autofree char *sibling = g_build_filename (build_dir, "src", "cli", "taskbench-cli", NULL);
-
-  if (opt_cli != NULL)
-    return g_canonicalize_filename (opt_cli, NULL);
-  if (g_file_test (sibling, G_FILE_TEST_IS_EXECUTABLE))
-    return g_steal_pointer (&sibling);
-#ifdef BENCH_DEFAULT_CLI
-  if (g_file_test (BENCH_DEFAULT_CLI, G_FILE_TEST_IS_EXECUTABLE))
-    return g_strdup (BENCH_DEFAULT_CLI);
-#endif
-  return NULL;
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
-  if (!g_file_test (path, G_FILE_TEST_IS_SYMLINK) && g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      dir = g_dir_open (path, 0, NULL);
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          remove_tree (child);
-        }
-    }
-  if (g_remove (path) != 0)
-    g_warning ("cannot remove %s: %s", path, g_strerror (errno));
-}
 
 /* The fake server listens with GSocketListener's default backlog of 10. A wave of 16 fresh
  * connections overflows it; the kernel drops the extra SYNs and the client resends them
@@ -513,26 +395,8 @@ out:
   if (opt_keep || !ok)
     g_printerr ("home kept: %s\n", home);
   else
-    remove_tree (home);
+    bench_remove_tree (home);
   return ok;
-}
-
-static int
-compare_int64 (gconstpointer a,
-               gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a;
-  gint64 y = *(const gint64 *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static double
-median (gint64 *values,
-        guint   n)
-{
-  qsort (values, n, sizeof (gint64), compare_int64);
-  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2.0;
 }
 
 static const char *
@@ -558,7 +422,7 @@ main (int    argc,
   gboolean time_ok, memory_ok;
 
   if (argc > 1 && strcmp (argv[1], "--launcher") == 0)
-    return launcher_main (argc, argv);
+    return bench_launcher_main (argc, argv);
 
   context = g_option_context_new ("- time taskbench-cli run against the fake OpenRouter");
   g_option_context_set_summary (context,
@@ -584,8 +448,9 @@ main (int    argc,
       return 2;
     }
 
-  exe = self_exe ();
-  cli = locate_cli (exe);
+  exe = bench_self_exe ();
+  cli = opt_cli != NULL ? g_canonicalize_filename (opt_cli, NULL)
+                        : bench_locate_cli (exe, BENCH_DEFAULT_CLI);
   if (cli == NULL || !g_file_test (cli, G_FILE_TEST_IS_EXECUTABLE))
     {
       g_printerr ("bench-run: taskbench-cli not found%s%s; build it or pass --cli PATH\n",
@@ -632,9 +497,9 @@ main (int    argc,
     }
   fake_server_free (server);
 
-  median_s = median (walls, opt_repeat) / 1e6;
+  median_s = bench_median (walls, opt_repeat) / 1e6;
   best_s = walls[0] / 1e6;
-  median_rss_mb = median (rss, opt_repeat) / 1024.0;
+  median_rss_mb = bench_median (rss, opt_repeat) / 1024.0;
   best_rss_mb = rss[0] / 1024.0;
   ratio_best = ideal_s > 0 ? best_s / ideal_s : 0;
   ratio_median = ideal_s > 0 ? median_s / ideal_s : 0;

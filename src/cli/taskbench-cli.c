@@ -163,8 +163,7 @@ cli_make_client (int *exit_code)
   g_autoptr(TbClient) client = tb_client_new_from_env ();
 
   /* OpenRouter needs a key; a local server usually does not. */
-  if (tb_client_has_api_key (client)
-      || !g_str_has_prefix (tb_client_get_base_url (client), "https://openrouter.ai"))
+  if (!tb_client_needs_api_key (client))
     return g_steal_pointer (&client);
 
   *exit_code = cli_usage_error (_("OPENROUTER_API_KEY is not set. Get a key at "

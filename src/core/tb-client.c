@@ -11,7 +11,6 @@
 #include "tb-error.h"
 #include "tb-util.h"
 
-#define DEFAULT_BASE_URL           "https://openrouter.ai/api/v1"
 #define DEFAULT_TIMEOUT_S          120
 #define DEFAULT_MAX_ATTEMPTS       5
 #define DEFAULT_BASE_DELAY_MS      1000
@@ -459,7 +458,7 @@ tb_client_new (const char *base_url,
   gsize len;
 
   if (base_url == NULL || base_url[0] == '\0')
-    base_url = DEFAULT_BASE_URL;
+    base_url = TB_DEFAULT_BASE_URL;
   self->base_url = g_strdup (base_url);
   len = strlen (self->base_url);
   while (len > 0 && self->base_url[len - 1] == '/')
@@ -507,6 +506,29 @@ tb_client_has_api_key (TbClient *self)
 {
   g_return_val_if_fail (TB_IS_CLIENT (self), FALSE);
   return self->api_key != NULL && self->api_key[0] != '\0';
+}
+
+gboolean
+tb_base_url_is_openrouter (const char *base_url)
+{
+  g_autoptr(GUri) uri = NULL;
+  const char *host;
+
+  if (base_url == NULL || *base_url == '\0')
+    return TRUE;   /* the default */
+  uri = g_uri_parse (base_url, G_URI_FLAGS_NONE, NULL);
+  host = uri != NULL ? g_uri_get_host (uri) : NULL;
+  if (host == NULL)
+    return FALSE;
+  return g_ascii_strcasecmp (host, "openrouter.ai") == 0
+         || g_str_has_suffix (host, ".openrouter.ai");
+}
+
+gboolean
+tb_client_needs_api_key (TbClient *self)
+{
+  g_return_val_if_fail (TB_IS_CLIENT (self), FALSE);
+  return !tb_client_has_api_key (self) && tb_base_url_is_openrouter (self->base_url);
 }
 
 void

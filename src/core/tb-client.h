@@ -6,6 +6,12 @@
 
 G_BEGIN_DECLS
 
+#define TB_DEFAULT_BASE_URL "https://openrouter.ai/api/v1"
+
+/* Whether `base_url` is OpenRouter's (its host is openrouter.ai or a subdomain): the one
+ * server that needs a key, and the one with /generation and /key. */
+gboolean      tb_base_url_is_openrouter    (const char *base_url);
+
 /* One chat completion to make. */
 typedef struct {
   const char *model;
@@ -65,6 +71,8 @@ TbClient     *tb_client_new_from_env       (void);
 
 const char   *tb_client_get_base_url       (TbClient *self);
 gboolean      tb_client_has_api_key        (TbClient *self);
+/* OpenRouter without a key: nothing can be called. */
+gboolean      tb_client_needs_api_key      (TbClient *self);
 
 /* Retry policy: attempts at most `max_attempts` (default 5) for 408/429/5xx and transport
  * errors, waiting base × 2^n ± 25 % jitter (base default 1000 ms), or Retry-After when the

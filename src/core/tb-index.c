@@ -18,7 +18,7 @@
 #include "tb-util.h"
 
 /* Bump when the summary or the columns change: an index of another version is rebuilt. */
-#define SCHEMA_VERSION "1"
+#define SCHEMA_VERSION "2"
 
 /* A file changed within this many seconds may change again within the same tick of the
  * file system's clock without its time moving: such an entry is read again next time. */
@@ -33,19 +33,21 @@ struct _TbIndex
   GMutex    mutex;
   sqlite3  *db;
   gboolean  unusable;   /* SQLite failed even on a fresh file: answer from the files */
+  GHashTable *checked;  /* use case id → monotonic time of its last check */
 };
 
 G_DEFINE_FINAL_TYPE (TbIndex, tb_index, G_TYPE_OBJECT)
 
 static const char schema[] =
   "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+  /* The summaries apart: what every check reads (signatures, sums) stays small. */
+  "CREATE TABLE IF NOT EXISTS summaries (id TEXT PRIMARY KEY, summary TEXT NOT NULL);"
   "CREATE TABLE IF NOT EXISTS runs ("
   "  id TEXT PRIMARY KEY,"
   "  usecase TEXT NOT NULL,"
   "  signature TEXT NOT NULL,"
   "  racy INTEGER NOT NULL,"
   "  simulated INTEGER NOT NULL,"
-  "  summary TEXT NOT NULL,"
   "  candidate_calls INTEGER NOT NULL, judge_calls INTEGER NOT NULL,"
   "  candidate_usd REAL NOT NULL, judge_usd REAL NOT NULL,"
   "  estimated_calls INTEGER NOT NULL, unknown_calls INTEGER NOT NULL,"
@@ -106,6 +108,8 @@ make_signature (const TbRun *run,
   GString *signature = g_string_new (NULL);
   gint64 threshold = racy_threshold_ns ();
 
+  /* The folder itself: a folder made in it later (ratings/) moves its time. */
+  append_stat (signature, run->dir, ".", FALSE, threshold, racy);
   append_stat (signature, run->dir, "run.json", TRUE, threshold, racy);
   append_stat (signature, run->dir, "outputs", FALSE, threshold, racy);
   if (tb_run_is_test_set (run))
@@ -117,7 +121,13 @@ make_signature (const TbRun *run,
         append_stat (signature, run->dir, relative, FALSE, threshold, racy);
       }
   append_stat (signature, run->dir, "judgments", FALSE, threshold, racy);
-  append_stat (signature, run->dir, "ratings", FALSE, threshold, racy);
+  if (g_file_test (run->dir, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *ratings = g_build_filename (run->dir, "ratings", NULL);
+
+      if (g_file_test (ratings, G_FILE_TEST_IS_DIR))
+        append_stat (signature, run->dir, "ratings", FALSE, threshold, racy);
+    }
   return g_string_free (signature, FALSE);
 }
 
@@ -219,7 +229,8 @@ open_db_once (TbIndex *self)
   /* The CLI and the window share the file: readers never wait on a writer (WAL), and a
    * writer waits its turn rather than failing. */
   sqlite3_busy_timeout (self->db, 10000);
-  if (!exec (self, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
+  if (!exec (self, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                   "PRAGMA mmap_size=268435456;")
       || !exec (self, schema))
     {
       close_db (self);
@@ -229,7 +240,7 @@ open_db_once (TbIndex *self)
   version = stored_version (self);
   if (g_strcmp0 (version, SCHEMA_VERSION) != 0)
     {
-      if (!exec (self, "BEGIN IMMEDIATE; DELETE FROM runs;"
+      if (!exec (self, "BEGIN IMMEDIATE; DELETE FROM runs; DELETE FROM summaries;"
                        "INSERT OR REPLACE INTO meta VALUES ('version', '" SCHEMA_VERSION "');"
                        "COMMIT;"))
         {
@@ -286,6 +297,7 @@ tb_index_finalize (GObject *object)
   TbIndex *self = TB_INDEX (object);
 
   close_db (self);
+  g_clear_pointer (&self->checked, g_hash_table_unref);
   g_clear_object (&self->store);
   g_free (self->path);
   g_mutex_clear (&self->mutex);
@@ -303,6 +315,7 @@ static void
 tb_index_init (TbIndex *self)
 {
   g_mutex_init (&self->mutex);
+  self->checked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 TbIndex *
@@ -362,7 +375,8 @@ fetch_entries (TbIndex    *self,
   if (self->db == NULL)
     return entries;
   if (usecase_id != NULL)
-    sql = with_summary ? "SELECT id, signature, racy, summary FROM runs WHERE usecase = ?1"
+    sql = with_summary ? "SELECT runs.id, signature, racy, summary FROM runs"
+                         " JOIN summaries ON summaries.id = runs.id WHERE usecase = ?1"
                        : "SELECT id, signature, racy, NULL FROM runs WHERE usecase = ?1";
   else
     sql = "SELECT id, signature, racy, NULL FROM runs";
@@ -394,8 +408,9 @@ store_entry (TbIndex            *self,
              gboolean            racy)
 {
   static const char sql[] =
-    "INSERT OR REPLACE INTO runs VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+    "INSERT OR REPLACE INTO runs VALUES (?1, ?2, ?3, ?4, ?5, ?7, ?8, ?9, ?10, ?11, ?12,"
     " ?13, ?14, ?15, ?16, ?17, ?18)";
+  static const char summary_sql[] = "INSERT OR REPLACE INTO summaries VALUES (?1, ?2)";
   g_autoptr(JsonNode) node = tb_run_summary_to_json (summary);
   g_autofree char *text = tb_json_to_string (node, FALSE);
   const TbRollup *rollup = &summary->rollup;
@@ -429,6 +444,18 @@ store_entry (TbIndex            *self,
   if (sqlite3_step (stmt) != SQLITE_DONE)
     db_failed (self, "writing");
   sqlite3_finalize (stmt);
+
+  if (self->db == NULL
+      || sqlite3_prepare_v2 (self->db, summary_sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      db_failed (self, "writing");
+      return;
+    }
+  sqlite3_bind_text (stmt, 1, summary->id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, text, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    db_failed (self, "writing");
+  sqlite3_finalize (stmt);
 }
 
 static void
@@ -439,44 +466,139 @@ delete_entry (TbIndex    *self,
 
   if (self->db == NULL)
     return;
-  if (sqlite3_prepare_v2 (self->db, "DELETE FROM runs WHERE id = ?1", -1, &stmt, NULL)
-      != SQLITE_OK)
+  for (guint i = 0; i < 2; i++)
     {
-      db_failed (self, "deleting");
-      return;
+      if (sqlite3_prepare_v2 (self->db, i == 0 ? "DELETE FROM runs WHERE id = ?1"
+                                               : "DELETE FROM summaries WHERE id = ?1",
+                              -1, &stmt, NULL) != SQLITE_OK)
+        {
+          db_failed (self, "deleting");
+          return;
+        }
+      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+      sqlite3_step (stmt);
+      sqlite3_finalize (stmt);
     }
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
-  sqlite3_step (stmt);
-  sqlite3_finalize (stmt);
 }
 
-/* Reads one run from its files and keeps its summary. NULL when it cannot be read (it is
- * then left out, with a warning). */
+/* Reads one run from its files: its summary and what it was read from. Safe in any
+ * thread: it touches the files and nothing of the index. NULL when the run cannot be read
+ * (it is then left out, with a warning). */
 static TbRunSummary *
-read_run (TbIndex    *self,
-          const char *dir)
+read_files (TbIndex     *self,
+            const char  *dir,
+            char       **signature,
+            gboolean    *racy)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *signature = NULL;
   g_autoptr(TbRunData) data = NULL;
   TbRunSummary *summary;
-  gboolean racy = FALSE;
   TbRun *run;
 
+  *racy = FALSE;
   run = tb_store_load_run_dir (self->store, dir, &error);
   if (run == NULL)
     {
       g_warning ("Skipping run %s: %s", dir, error->message);
       return NULL;
     }
-  signature = make_signature (run, &racy);
+  *signature = make_signature (run, racy);
   data = tb_store_load_run_data_for (self->store, run);
   summary = tb_run_summary_new_for (data);
   /* A run in progress changes under us: never trusted from the index. */
   if (summary->status == TB_RUN_RUNNING)
-    racy = TRUE;
-  store_entry (self, summary, signature, racy);
+    *racy = TRUE;
   return summary;
+}
+
+static TbRunSummary *
+read_run (TbIndex    *self,
+          const char *dir)
+{
+  g_autofree char *signature = NULL;
+  gboolean racy = FALSE;
+  TbRunSummary *summary = read_files (self, dir, &signature, &racy);
+
+  if (summary != NULL)
+    store_entry (self, summary, signature, racy);
+  return summary;
+}
+
+/* One run to read again, and what reading it gave. */
+typedef struct {
+  TbIndex      *index;
+  char         *dir;
+  char         *signature;
+  gboolean      racy;
+  TbRunSummary *summary;
+} Stale;
+
+static void
+stale_free (Stale *stale)
+{
+  g_free (stale->dir);
+  g_free (stale->signature);
+  if (stale->summary != NULL)
+    tb_run_summary_free (stale->summary);
+  g_free (stale);
+}
+
+static void
+read_stale (gpointer data,
+            gpointer user_data)
+{
+  Stale *stale = data;
+
+  stale->summary = read_files (stale->index, stale->dir, &stale->signature, &stale->racy);
+}
+
+/* Many runs to read (an index made anew): JSON parsing is the work, so every core
+ * takes a share. */
+#define PARALLEL_FROM 16
+
+static void
+read_all_stale (GPtrArray *stale)
+{
+  g_autoptr(GError) error = NULL;
+  GThreadPool *pool;
+  guint threads = MIN (g_get_num_processors (), 8);
+
+  if (stale->len < PARALLEL_FROM || threads < 2)
+    {
+      g_ptr_array_foreach (stale, (GFunc) read_stale, NULL);
+      return;
+    }
+  pool = g_thread_pool_new (read_stale, NULL, threads, FALSE, &error);
+  if (pool == NULL)
+    {
+      g_ptr_array_foreach (stale, (GFunc) read_stale, NULL);
+      return;
+    }
+  for (guint i = 0; i < stale->len; i++)
+    g_thread_pool_push (pool, g_ptr_array_index (stale, i), NULL);
+  g_thread_pool_free (pool, FALSE, TRUE);
+}
+
+/* A use case checked this recently is not checked again: a command that asks for its
+ * runs and then for its sums reads its folder once. */
+#define RECHECK_AFTER_US (G_USEC_PER_SEC / 2)
+
+static gboolean
+checked_recently (TbIndex    *self,
+                  const char *usecase_id)
+{
+  gint64 *when = g_hash_table_lookup (self->checked, usecase_id);
+
+  return when != NULL && g_get_monotonic_time () - *when < RECHECK_AFTER_US;
+}
+
+static void
+mark_checked (TbIndex    *self,
+              const char *usecase_id)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  g_hash_table_replace (self->checked, g_strdup (usecase_id), g_memdup2 (&now, sizeof now));
 }
 
 /* Brings the entries of one use case up to date with its folder. With `summaries`, fills
@@ -488,41 +610,87 @@ refresh_usecase (TbIndex    *self,
 {
   g_autoptr(GPtrArray) ids = NULL;
   g_autoptr(GHashTable) entries = NULL;
+  g_autoptr(GPtrArray) stale = g_ptr_array_new_with_free_func ((GDestroyNotify) stale_free);
+  /* Per run id, in order: its summary from the index, or the read that gives it. */
+  g_autofree TbRunSummary **fresh = NULL;
+  g_autofree Stale **pending = NULL;
   g_autofree char *results = tb_store_results_dir (self->store);
   g_autofree char *usecase_dir = g_build_filename (results, usecase_id, NULL);
+  gboolean trust = self->db != NULL && checked_recently (self, usecase_id);
   GHashTableIter iter;
   gpointer key;
-  gboolean in_transaction;
+
+  if (trust && summaries == NULL)
+    return;
 
   tb_store_tidy (self->store, usecase_id);
   ids = tb_store_list_run_ids (self->store, usecase_id);
   entries = fetch_entries (self, usecase_id, summaries != NULL);
-  in_transaction = self->db != NULL && exec (self, "BEGIN IMMEDIATE");
+  fresh = g_new0 (TbRunSummary *, ids->len + 1);
+  pending = g_new0 (Stale *, ids->len + 1);
 
   for (guint i = 0; i < ids->len; i++)
     {
       const char *id = g_ptr_array_index (ids, i);
       g_autofree char *dir = g_build_filename (usecase_dir, id, NULL);
       Entry *entry = g_hash_table_lookup (entries, id);
-      TbRunSummary *summary = NULL;
 
-      if (entry != NULL && !entry->racy && signature_holds (dir, entry->signature))
+      if (entry != NULL && !entry->racy && (trust || signature_holds (dir, entry->signature)))
         {
           if (summaries != NULL)
             {
               g_autoptr(JsonNode) node = tb_json_parse (entry->summary, -1, "index", NULL);
 
-              summary = tb_run_summary_from_json (node);
+              fresh[i] = tb_run_summary_from_json (node);
             }
-          else
+          if (summaries == NULL || fresh[i] != NULL)
             {
               g_hash_table_remove (entries, id);
               continue;
             }
         }
-      if (summary == NULL)
-        summary = read_run (self, dir);
-      g_hash_table_remove (entries, id);
+      {
+        Stale *one = g_new0 (Stale, 1);
+
+        one->index = self;
+        one->dir = g_steal_pointer (&dir);
+        g_ptr_array_add (stale, one);
+        pending[i] = one;
+        g_hash_table_remove (entries, id);
+      }
+    }
+
+  read_all_stale (stale);
+
+  /* Written in one transaction, after the reading: another process waits for the index
+   * only as long as the writes take. */
+  if (self->db != NULL && (stale->len > 0 || g_hash_table_size (entries) > 0))
+    {
+      gboolean in_transaction = exec (self, "BEGIN IMMEDIATE");
+
+      for (guint i = 0; i < stale->len; i++)
+        {
+          Stale *one = g_ptr_array_index (stale, i);
+
+          if (one->summary != NULL)
+            store_entry (self, one->summary, one->signature, one->racy);
+        }
+      /* What is left has no folder any more. */
+      g_hash_table_iter_init (&iter, entries);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        delete_entry (self, key);
+      if (in_transaction && !exec (self, "COMMIT"))
+        {
+          db_failed (self, "committing");
+          exec (self, "ROLLBACK");
+        }
+    }
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      TbRunSummary *summary = pending[i] != NULL ? g_steal_pointer (&pending[i]->summary)
+                                                 : fresh[i];
+
       if (summary == NULL)
         continue;
       if (summaries != NULL)
@@ -530,17 +698,8 @@ refresh_usecase (TbIndex    *self,
       else
         tb_run_summary_free (summary);
     }
-
-  /* What is left has no folder any more. */
-  g_hash_table_iter_init (&iter, entries);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    delete_entry (self, key);
-
-  if (in_transaction && !exec (self, "COMMIT"))
-    {
-      db_failed (self, "committing");
-      exec (self, "ROLLBACK");
-    }
+  if (self->db != NULL)
+    mark_checked (self, usecase_id);
 }
 
 GPtrArray *
@@ -718,7 +877,7 @@ tb_index_rollup (TbIndex     *self,
       usecases = tb_store_list_usecase_ids (self->store);
       /* Entries of use case folders that are gone go with them. */
       if (usecases->len == 0)
-        exec (self, "DELETE FROM runs");
+        exec (self, "DELETE FROM runs; DELETE FROM summaries");
     }
   for (guint i = 0; i < usecases->len; i++)
     refresh_usecase (self, g_ptr_array_index (usecases, i), NULL);
@@ -738,6 +897,7 @@ tb_index_rollup (TbIndex     *self,
         }
       g_string_append (keep, ")");
       exec (self, keep->str);
+      exec (self, "DELETE FROM summaries WHERE id NOT IN (SELECT id FROM runs)");
     }
 
   sql = g_strdup_printf (sums, usecase_id != NULL ? "WHERE usecase = ?1" : "");
@@ -793,6 +953,7 @@ tb_index_rebuild (TbIndex  *self,
   g_mutex_lock (&self->mutex);
   close_db (self);
   remove_files (self);
+  g_hash_table_remove_all (self->checked);
   self->unusable = FALSE;
   ensure_db (self);
   usecases = tb_store_list_usecase_ids (self->store);

@@ -280,7 +280,8 @@ fix_exponent_numbers (const char *text)
           const char *end = p;
           const char *exponent = NULL;
 
-          while (*end != '\0' && (g_ascii_isdigit (*end) || strchr ("+-.eE", *end) != NULL))
+          while (g_ascii_isdigit (*end) || *end == '+' || *end == '-' || *end == '.'
+                 || *end == 'e' || *end == 'E')
             {
               if ((*end == 'e' || *end == 'E') && exponent == NULL)
                 exponent = end;
