@@ -131,11 +131,10 @@ tb_output_to_json (const TbOutput *output)
   tb_json_add_amount (builder, "upstream_inference_cost", output->has_upstream_cost,
                       output->upstream_usd);
   tb_json_add_bool (builder, "is_byok", output->is_byok);
-  json_builder_set_member_name (builder, "cache_discount");
   if (output->has_cache_discount)
-    json_builder_add_double_value (builder, output->cache_discount);
+    tb_json_add_double (builder, "cache_discount", output->cache_discount);
   else
-    json_builder_add_null_value (builder);
+    tb_json_add_null (builder, "cache_discount");
   json_builder_set_member_name (builder, "generation_time");
   if (output->has_generation_time)
     json_builder_add_int_value (builder, output->generation_time_ms);

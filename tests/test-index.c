@@ -1,0 +1,412 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The index: a real SQLite file that must always agree with the files — when they change,
+ * when runs go, when the index is deleted or corrupt, and when another process uses it. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tb-core.h"
+
+typedef struct {
+  char    *home;
+  TbStore *store;
+  TbIndex *index;
+  GPtrArray *ids;    /* run ids made */
+} Fixture;
+
+/* Files written long ago: the index trusts what it read of them (newer ones it reads again
+ * every time, since the file system's clock may not have moved yet). */
+static void
+backdate_tree (const char *path)
+{
+  struct timespec times[2] = { { 1600000000, 0 }, { 1600000000, 0 } };
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        backdate_tree (child);
+      else
+        utimensat (AT_FDCWD, child, times, 0);
+    }
+  utimensat (AT_FDCWD, path, times, 0);
+}
+
+static void
+make_run (Fixture    *fixture,
+          const char *usecase,
+          const char *id,
+          double      usd,
+          double      score,
+          gboolean    simulated)
+{
+  g_autoptr(TbRun) run = tb_run_new ();
+  g_autoptr(GPtrArray) inputs = g_ptr_array_new_with_free_func
+                                  ((GDestroyNotify) tb_test_input_free);
+  g_autoptr(GPtrArray) prompts = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(TbOutput) output = tb_output_new ("a/x");
+  g_autoptr(TbJudgment) judgment = tb_judgment_new ();
+  g_autoptr(GError) error = NULL;
+  TbScore *one = tb_score_new ("a/x");
+
+  g_ptr_array_add (inputs, tb_test_input_new (NULL, "in.txt", "text\n", 5));
+  g_ptr_array_add (prompts, g_strdup ("prompt"));
+  run->id = g_strdup (id);
+  run->usecase = g_strdup (usecase);
+  run->usecase_snapshot = g_strdup ("name: N\ngoal: G\n");
+  g_strfreev (run->models);
+  run->models = g_strsplit ("a/x", ",", -1);
+  run->simulated = simulated;
+  g_assert_true (tb_store_create_run (fixture->store, run, inputs, prompts, &error));
+  g_assert_no_error (error);
+
+  output->input = g_strdup ("in");
+  output->status = TB_OUTPUT_OK;
+  output->content = g_strdup ("out");
+  output->attempts = 1;
+  output->cost.has_inline = TRUE;
+  output->cost.inline_usd = usd;
+  tb_cost_settle (&output->cost);
+  output->usage.prompt_tokens = 10;
+  g_assert_true (tb_store_write_output (fixture->store, run, output, &error));
+
+  judgment->judge_model = g_strdup ("j/x");
+  one->overall = score;
+  one->cost.has_inline = TRUE;
+  one->cost.inline_usd = usd / 10;
+  tb_cost_settle (&one->cost);
+  g_ptr_array_add (judgment->scores, one);
+  g_assert_true (tb_store_write_judgment (fixture->store, run, judgment, &error));
+
+  run->status = TB_RUN_DONE;
+  g_assert_true (tb_store_save_run (fixture->store, run, &error));
+  tb_store_unlock_run (fixture->store, run);
+  backdate_tree (run->dir);
+  g_ptr_array_add (fixture->ids, g_strdup (run->id));
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  fixture->home = g_build_filename (g_get_user_data_dir (), "home", NULL);
+  fixture->store = tb_store_new (fixture->home);
+  fixture->index = tb_index_new (fixture->store);
+  fixture->ids = g_ptr_array_new_with_free_func (g_free);
+  make_run (fixture, "alpha", "20250101T000000Z-0001", 0.001, 70, FALSE);
+  make_run (fixture, "alpha", "20250101T000100Z-0002", 0.002, 80, FALSE);
+  make_run (fixture, "beta", "20250101T000200Z-0003", 0.004, 90, FALSE);
+  make_run (fixture, "beta", "20250101T000300Z-0004", 1.000, 50, TRUE);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_clear_object (&fixture->index);
+  g_clear_object (&fixture->store);
+  g_clear_pointer (&fixture->ids, g_ptr_array_unref);
+  g_free (fixture->home);
+}
+
+/* The sums the files give, read without the index. */
+static void
+rollup_from_files (Fixture    *fixture,
+                   const char *usecase,
+                   TbRollup   *real)
+{
+  g_autoptr(GPtrArray) usecases = tb_store_list_usecase_ids (fixture->store);
+
+  memset (real, 0, sizeof *real);
+  for (guint u = 0; u < usecases->len; u++)
+    {
+      g_autoptr(GPtrArray) runs = NULL;
+
+      if (usecase != NULL && g_strcmp0 (usecase, g_ptr_array_index (usecases, u)) != 0)
+        continue;
+      runs = tb_store_list_runs (fixture->store, g_ptr_array_index (usecases, u));
+      for (guint i = 0; i < runs->len; i++)
+        {
+          g_autoptr(TbRunData) data = tb_store_load_run_data_for (fixture->store,
+                                                                  g_ptr_array_steal_index (runs, i--));
+          TbRollup part;
+
+          tb_rollup_of_run (data, &part);
+          if (!data->run->simulated)
+            tb_rollup_add (real, &part);
+        }
+    }
+}
+
+static void
+assert_rollups_equal (const TbRollup *a,
+                      const TbRollup *b)
+{
+  g_assert_cmpuint (a->runs, ==, b->runs);
+  g_assert_cmpuint (a->candidate_calls, ==, b->candidate_calls);
+  g_assert_cmpuint (a->judge_calls, ==, b->judge_calls);
+  g_assert_cmpfloat_with_epsilon (a->candidate_usd, b->candidate_usd, 1e-12);
+  g_assert_cmpfloat_with_epsilon (a->judge_usd, b->judge_usd, 1e-12);
+  g_assert_cmpfloat_with_epsilon (a->total_usd, b->total_usd, 1e-12);
+  g_assert_cmpint (a->candidate_usage.prompt_tokens, ==, b->candidate_usage.prompt_tokens);
+  g_assert_cmpuint (a->unknown_calls, ==, b->unknown_calls);
+}
+
+static void
+assert_agrees (Fixture *fixture)
+{
+  TbRollup index_real, index_simulated, files_real;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (tb_index_rollup (fixture->index, NULL, &index_real, &index_simulated, NULL,
+                                  &error));
+  g_assert_no_error (error);
+  rollup_from_files (fixture, NULL, &files_real);
+  assert_rollups_equal (&index_real, &files_real);
+}
+
+static void
+test_lists_and_sums (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GPtrArray) alpha = NULL;
+  g_autoptr(GHashTable) per_usecase = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                             g_free);
+  g_autoptr(GError) error = NULL;
+  TbRollup real, simulated, files;
+  TbRunSummary *newest;
+
+  alpha = tb_index_list_runs (fixture->index, "alpha", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (alpha->len, ==, 2);
+  newest = g_ptr_array_index (alpha, 0);
+  g_assert_cmpstr (newest->id, ==, "20250101T000100Z-0002");
+  g_assert_cmpint (newest->status, ==, TB_RUN_DONE);
+  g_assert_true (newest->has_best);
+  g_assert_cmpfloat (newest->best_score, ==, 80);
+  g_assert_cmpfloat_with_epsilon (newest->rollup.candidate_usd, 0.002, 1e-12);
+  g_assert_true (g_file_test (tb_index_get_path (fixture->index), G_FILE_TEST_IS_REGULAR));
+
+  g_assert_true (tb_index_rollup (fixture->index, NULL, &real, &simulated, per_usecase, &error));
+  /* the simulated run is summed apart, never into real money */
+  g_assert_cmpuint (real.runs, ==, 3);
+  g_assert_cmpuint (simulated.runs, ==, 1);
+  g_assert_cmpfloat_with_epsilon (simulated.candidate_usd, 1.0, 1e-12);
+  rollup_from_files (fixture, NULL, &files);
+  assert_rollups_equal (&real, &files);
+  g_assert_cmpuint (((TbRollup *) g_hash_table_lookup (per_usecase, "alpha"))->runs, ==, 2);
+  g_assert_cmpuint (((TbRollup *) g_hash_table_lookup (per_usecase, "beta"))->runs, ==, 1);
+
+  g_assert_true (tb_index_rollup (fixture->index, "alpha", &real, NULL, NULL, &error));
+  rollup_from_files (fixture, "alpha", &files);
+  assert_rollups_equal (&real, &files);
+
+  /* served from the index the second time, still the same */
+  assert_agrees (fixture);
+}
+
+/* A run changed by another process (a new judgment, an edited file) or deleted shows as
+ * it is now, not as the index last saw it. */
+static void
+test_follows_the_files (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(GPtrArray) gone = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_autoptr(TbJudgment) judgment = tb_judgment_new ();
+  g_autoptr(GError) error = NULL;
+  TbScore *score = tb_score_new ("a/x");
+
+  before = tb_index_list_runs (fixture->index, "alpha", &error);
+  g_assert_cmpfloat (((TbRunSummary *) g_ptr_array_index (before, 1))->best_score, ==, 70);
+
+  run = tb_store_load_run (fixture->store, "20250101T000000Z-0001", &error);
+  judgment->judge_model = g_strdup ("j/y");
+  score->overall = 95;
+  g_ptr_array_add (judgment->scores, score);
+  g_assert_true (tb_store_write_judgment (fixture->store, run, judgment, &error));
+
+  /* outside the one-check-per-command window */
+  g_usleep (600 * 1000);
+  after = tb_index_list_runs (fixture->index, "alpha", &error);
+  g_assert_cmpfloat (((TbRunSummary *) g_ptr_array_index (after, 1))->best_score, ==, 95);
+  g_assert_cmpuint (((TbRunSummary *) g_ptr_array_index (after, 1))->judgments, ==, 2);
+  assert_agrees (fixture);
+
+  g_assert_true (tb_store_delete_run (fixture->store, run, &error));
+  g_usleep (600 * 1000);
+  gone = tb_index_list_runs (fixture->index, "alpha", &error);
+  g_assert_cmpuint (gone->len, ==, 1);
+  assert_agrees (fixture);
+}
+
+/* The same size and a new time: an edit in place is seen too. */
+static void
+test_edit_in_place (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = tb_store_find_run_dir (fixture->store, "20250101T000300Z-0004");
+  g_autofree char *path = g_build_filename (dir, "run.json", NULL);
+  g_autofree char *text = NULL;
+  char *status;
+  int fd;
+
+  before = tb_index_list_runs (fixture->index, "beta", &error);
+  g_assert_cmpint (((TbRunSummary *) g_ptr_array_index (before, 0))->status, ==, TB_RUN_DONE);
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  status = strstr (text, "\"done\"");
+  g_assert_nonnull (status);
+  memcpy (status, "\"fail\"", 6);   /* same length, an unknown status */
+  fd = open (path, O_WRONLY);
+  g_assert_cmpint (write (fd, text, strlen (text)), ==, (gssize) strlen (text));
+  close (fd);
+
+  g_usleep (600 * 1000);
+  after = tb_index_list_runs (fixture->index, "beta", &error);
+  g_assert_cmpint (((TbRunSummary *) g_ptr_array_index (after, 0))->status, !=, TB_RUN_DONE);
+}
+
+/* A deleted or corrupt index is a cache: made anew, and nothing is lost. */
+static void
+test_rebuilt (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autofree char *path = g_strdup (tb_index_get_path (fixture->index));
+  g_autoptr(TbIndex) fresh = NULL;
+  g_autoptr(TbIndex) after_corruption = NULL;
+  g_autoptr(GPtrArray) runs = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+
+  assert_agrees (fixture);
+  g_clear_object (&fixture->index);
+
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  fresh = tb_index_new (fixture->store);
+  fixture->index = g_object_ref (fresh);
+  assert_agrees (fixture);
+  g_clear_object (&fixture->index);
+  g_clear_object (&fresh);
+
+  g_unlink (wal);
+  g_unlink (shm);
+  g_assert_true (g_file_set_contents (path, "this is not an SQLite database, not at all", -1,
+                                      NULL));
+  after_corruption = tb_index_new (fixture->store);
+  fixture->index = g_object_ref (after_corruption);
+  runs = tb_index_list_runs (fixture->index, "alpha", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (runs->len, ==, 2);
+  assert_agrees (fixture);
+
+  g_assert_true (tb_index_rebuild (fixture->index, &error));
+  assert_agrees (fixture);
+}
+
+/* When SQLite cannot be used at all, the answers come from the files. */
+static void
+test_unusable (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GPtrArray) runs = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *path = tb_index_get_path (fixture->index);
+  g_autofree char *inside = g_build_filename (path, "keep", NULL);
+
+  /* a folder where the file must be, with something in it so it cannot be removed */
+  g_assert_cmpint (g_mkdir_with_parents (inside, 0755), ==, 0);
+  g_test_expect_message ("tb-index", G_LOG_LEVEL_WARNING, "The index * cannot be used*");
+  runs = tb_index_list_runs (fixture->index, "alpha", &error);
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  g_assert_cmpuint (runs->len, ==, 2);
+  assert_agrees (fixture);
+}
+
+/* The CLI and the window use the index at the same time. */
+static void
+test_two_processes (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  pid_t child;
+  int status;
+
+  assert_agrees (fixture);
+  child = fork ();
+  g_assert_cmpint (child, >=, 0);
+  if (child == 0)
+    {
+      g_autoptr(TbStore) store = tb_store_new (fixture->home);
+      g_autoptr(TbIndex) index = tb_index_new (store);
+
+      for (guint i = 0; i < 40; i++)
+        {
+          TbRollup real;
+
+          if (!tb_index_rebuild (index, NULL)
+              || !tb_index_rollup (index, NULL, &real, NULL, NULL, NULL) || real.runs != 3)
+            _exit (1);
+        }
+      _exit (0);
+    }
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autoptr(GPtrArray) runs = tb_index_list_runs (fixture->index, "beta", NULL);
+
+      g_assert_nonnull (runs);
+      g_assert_cmpuint (runs->len, ==, 2);
+      assert_agrees (fixture);
+    }
+  g_assert_cmpint (waitpid (child, &status, 0), ==, child);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+}
+
+static void
+test_get_run (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(TbRunSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+
+  summary = tb_index_get_run (fixture->index, "20250101T000200Z-0003", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (summary->usecase, ==, "beta");
+  g_assert_null (tb_index_get_run (fixture->index, "20250101T000200Z-9999", &error));
+  g_assert_error (error, TB_ERROR, TB_ERROR_NOT_FOUND);
+}
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  ADD ("/index/lists-and-sums", test_lists_and_sums);
+  ADD ("/index/follows-the-files", test_follows_the_files);
+  ADD ("/index/edit-in-place", test_edit_in_place);
+  ADD ("/index/rebuilt", test_rebuilt);
+  ADD ("/index/unusable", test_unusable);
+  ADD ("/index/two-processes", test_two_processes);
+  ADD ("/index/get-run", test_get_run);
+
+  return g_test_run ();
+}

@@ -1,0 +1,615 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The records of the results store and their JSON: costs and usage, outputs, runs,
+ * judgments. What TaskBench writes must always parse back, whatever values reach it. */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "tb-core.h"
+
+static JsonNode *
+parse_text (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *node = tb_json_parse (text, -1, "test", &error);
+
+  g_assert_no_error (error);
+  return node;
+}
+
+/* Writes `node` as TaskBench does and parses it back with a plain JSON parser. */
+static JsonNode *
+round_trip (JsonNode *node)
+{
+  g_autofree char *text = tb_json_to_string (node, TRUE);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  /* json-glib would write a non-finite double as a bare inf or nan */
+  g_assert_null (strstr (text, ": nan"));
+  g_assert_null (strstr (text, ": inf"));
+  g_assert_null (strstr (text, ": -inf"));
+  g_assert_null (strstr (text, ": -nan"));
+  g_assert_true (json_parser_load_from_data (parser, text, -1, &error));
+  g_assert_no_error (error);
+  return json_parser_steal_root (parser);
+}
+
+/* ---- amounts and costs -------------------------------------------------------------- */
+
+static void
+test_amount_gate (void)
+{
+  g_autoptr(JsonNode) node = parse_text ("{\"a\": 0.5, \"b\": -1, \"c\": \"0.2\", \"d\": null,"
+                                         " \"e\": 1e999, \"f\": 3, \"g\": true}");
+  JsonObject *object = json_node_get_object (node);
+  double value = 42;
+
+  g_assert_true (tb_amount_is_valid (0));
+  g_assert_true (tb_amount_is_valid (1e6));
+  g_assert_false (tb_amount_is_valid (-0.0001));
+  g_assert_false (tb_amount_is_valid (NAN));
+  g_assert_false (tb_amount_is_valid (INFINITY));
+
+  g_assert_true (tb_json_get_amount (object, "a", &value));
+  g_assert_cmpfloat (value, ==, 0.5);
+  g_assert_true (tb_json_get_amount (object, "f", &value));
+  g_assert_cmpfloat (value, ==, 3);
+  g_assert_false (tb_json_get_amount (object, "b", &value));
+  g_assert_false (tb_json_get_amount (object, "c", &value));   /* costs are numbers */
+  g_assert_false (tb_json_get_amount (object, "d", &value));
+  g_assert_false (tb_json_get_amount (object, "e", &value));
+  g_assert_false (tb_json_get_amount (object, "g", &value));
+  g_assert_false (tb_json_get_amount (object, "missing", &value));
+  /* prices may be strings */
+  g_assert_true (tb_amount_from_node (json_object_get_member (object, "c"), TRUE, &value));
+  g_assert_cmpfloat (value, ==, 0.2);
+}
+
+static void
+test_cost_settle (void)
+{
+  TbCost cost = { 0 };
+
+  g_assert_cmpint (cost.source, ==, TB_COST_NONE);
+  g_assert_true (tb_cost_is_known (&cost));
+  g_assert_true (tb_cost_is_nothing (&cost));
+
+  tb_cost_settle (&cost);
+  g_assert_cmpint (cost.source, ==, TB_COST_UNKNOWN);
+  g_assert_false (tb_cost_is_known (&cost));
+
+  cost.has_estimate = TRUE;
+  cost.estimate_usd = 0.003;
+  tb_cost_settle (&cost);
+  g_assert_cmpint (cost.source, ==, TB_COST_ESTIMATE);
+  g_assert_cmpfloat (cost.usd, ==, 0.003);
+
+  cost.has_inline = TRUE;
+  cost.inline_usd = 0.002;
+  tb_cost_settle (&cost);
+  g_assert_cmpint (cost.source, ==, TB_COST_INLINE);
+  g_assert_cmpfloat (cost.usd, ==, 0.002);
+
+  cost.has_billed = TRUE;
+  cost.billed_usd = 0.0025;
+  tb_cost_settle (&cost);
+  g_assert_cmpint (cost.source, ==, TB_COST_BILLED);
+  g_assert_cmpfloat (cost.usd, ==, 0.0025);
+
+  /* an amount that fails the gate is not known, whoever set it */
+  cost.billed_usd = NAN;
+  cost.inline_usd = -1;
+  tb_cost_settle (&cost);
+  g_assert_false (cost.has_billed);
+  g_assert_false (cost.has_inline);
+  g_assert_cmpint (cost.source, ==, TB_COST_ESTIMATE);
+  g_assert_cmpfloat (cost.usd, ==, 0.003);
+}
+
+static TbCost
+call_cost (gboolean has_inline,
+           double   inline_usd,
+           gboolean has_billed,
+           double   billed_usd)
+{
+  TbCost cost = { 0 };
+
+  cost.has_inline = has_inline;
+  cost.inline_usd = inline_usd;
+  cost.has_billed = has_billed;
+  cost.billed_usd = billed_usd;
+  tb_cost_settle (&cost);
+  return cost;
+}
+
+static void
+test_cost_add (void)
+{
+  TbCost sum = { 0 };
+  TbCost billed = call_cost (TRUE, 0.001, TRUE, 0.002);
+  TbCost inline_only = call_cost (TRUE, 0.004, FALSE, 0);
+  TbCost unknown = call_cost (FALSE, 0, FALSE, 0);
+  TbCost nothing = { 0 };
+
+  tb_cost_add (&sum, &nothing);
+  g_assert_cmpint (sum.source, ==, TB_COST_NONE);
+  tb_cost_add (&sum, &billed);
+  g_assert_cmpint (sum.source, ==, TB_COST_BILLED);
+  g_assert_cmpfloat_with_epsilon (sum.usd, 0.002, 1e-12);
+
+  /* mixed sources: the sum of what counts per call, the weakest source */
+  tb_cost_add (&sum, &inline_only);
+  g_assert_cmpint (sum.source, ==, TB_COST_INLINE);
+  g_assert_cmpfloat_with_epsilon (sum.usd, 0.006, 1e-12);
+  g_assert_true (sum.has_inline);
+  g_assert_cmpfloat_with_epsilon (sum.inline_usd, 0.005, 1e-12);
+  g_assert_false (sum.has_billed);   /* not every call is billed */
+
+  /* one unknown call makes the sum unknown: never a silent $0 */
+  tb_cost_add (&sum, &unknown);
+  g_assert_cmpint (sum.source, ==, TB_COST_UNKNOWN);
+  g_assert_false (tb_cost_is_known (&sum));
+}
+
+static void
+test_cost_json (void)
+{
+  TbCost cost = call_cost (TRUE, 0.001, TRUE, 0.0042);
+  TbCost unknown = call_cost (FALSE, 0, FALSE, 0);
+  TbCost read = { 0 };
+  g_autoptr(JsonNode) node = tb_cost_to_json (&cost);
+  g_autoptr(JsonNode) back = round_trip (node);
+  g_autoptr(JsonNode) unknown_node = tb_cost_to_json (&unknown);
+  g_autoptr(JsonNode) unknown_back = round_trip (unknown_node);
+  g_autoptr(JsonNode) legacy = parse_text ("{\"inline_usd\": null, \"billed_usd\": null, "
+                                           "\"estimate_usd\": 0.0005, \"usd\": 0.0005, "
+                                           "\"source\": \"estimate\"}");
+  g_autoptr(JsonNode) hostile = parse_text ("{\"inline_usd\": -3, \"billed_usd\": 1e999, "
+                                            "\"estimate_usd\": \"1\", \"usd\": -3, "
+                                            "\"source\": \"inline\"}");
+
+  tb_cost_from_json (&read, json_node_get_object (back));
+  g_assert_cmpint (read.source, ==, TB_COST_BILLED);
+  g_assert_cmpfloat_with_epsilon (read.usd, 0.0042, 1e-12);
+  g_assert_cmpfloat_with_epsilon (read.inline_usd, 0.001, 1e-12);
+
+  g_assert_true (json_node_is_null (json_object_get_member (json_node_get_object (unknown_back),
+                                                            "usd")));
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (unknown_back), "source"),
+                   ==, "unknown");
+  tb_cost_from_json (&read, json_node_get_object (unknown_back));
+  g_assert_false (tb_cost_is_known (&read));
+
+  tb_cost_from_json (&read, json_node_get_object (legacy));
+  g_assert_cmpint (read.source, ==, TB_COST_ESTIMATE);
+  g_assert_cmpfloat (read.usd, ==, 0.0005);
+
+  /* hostile amounts read as unknown, never as a negative or infinite dollar */
+  tb_cost_from_json (&read, json_node_get_object (hostile));
+  g_assert_false (read.has_inline);
+  g_assert_false (read.has_billed);
+  g_assert_false (read.has_estimate);
+  g_assert_false (tb_cost_is_known (&read));
+}
+
+/* ---- outputs ------------------------------------------------------------------------ */
+
+static void
+test_output_round_trip (void)
+{
+  g_autoptr(TbOutput) output = tb_output_new ("openai/gpt-4o");
+  g_autoptr(TbOutput) read = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonNode) back = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *errors[] = { "$[0]: bad", NULL };
+  const char *ids[] = { "gen-1", "gen-2", NULL };
+
+  output->input = g_strdup ("monday");
+  output->repeat = 2;
+  output->status = TB_OUTPUT_OK;
+  output->content = g_strdup ("[]\nwith \"quotes\" and a \\ backslash");
+  output->finish_reason = g_strdup ("stop");
+  output->native_finish_reason = g_strdup ("end_turn");
+  output->has_format_check = TRUE;
+  output->format_errors = g_strdupv ((char **) errors);
+  output->usage.prompt_tokens = 100;
+  output->usage.completion_tokens = 20;
+  output->cost = call_cost (TRUE, 0.001, TRUE, 0.002);
+  output->generation_id = g_strdup ("gen-1");
+  output->generation_ids = g_strdupv ((char **) ids);
+  output->provider = g_strdup ("OpenAI");
+  output->has_upstream_cost = TRUE;
+  output->upstream_usd = 0.0015;
+  output->is_byok = TRUE;
+  output->has_cache_discount = TRUE;
+  output->cache_discount = -0.0001;
+  output->has_generation_time = TRUE;
+  output->generation_time_ms = 812;
+  output->latency_ms = 900;
+  output->attempts = 2;
+  output->chunks = 2;
+
+  node = tb_output_to_json (output);
+  back = round_trip (node);
+  read = tb_output_from_json (back, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (read->model, ==, "openai/gpt-4o");
+  g_assert_cmpstr (read->input, ==, "monday");
+  g_assert_cmpuint (read->repeat, ==, 2);
+  g_assert_cmpint (read->status, ==, TB_OUTPUT_OK);
+  g_assert_cmpstr (read->content, ==, output->content);
+  g_assert_cmpstr (read->native_finish_reason, ==, "end_turn");
+  g_assert_true (read->has_format_check);
+  g_assert_false (read->format_valid);
+  g_assert_cmpstr (read->format_errors[0], ==, "$[0]: bad");
+  g_assert_cmpint (read->usage.completion_tokens, ==, 20);
+  g_assert_cmpint (read->cost.source, ==, TB_COST_BILLED);
+  g_assert_cmpfloat_with_epsilon (read->cost.usd, 0.002, 1e-12);
+  g_assert_cmpstr (read->generation_ids[1], ==, "gen-2");
+  g_assert_true (read->has_upstream_cost);
+  g_assert_cmpfloat_with_epsilon (read->upstream_usd, 0.0015, 1e-12);
+  g_assert_true (read->is_byok);
+  g_assert_cmpfloat_with_epsilon (read->cache_discount, -0.0001, 1e-12);
+  g_assert_cmpint (read->generation_time_ms, ==, 812);
+  g_assert_cmpuint (read->attempts, ==, 2);
+  g_assert_cmpuint (read->chunks, ==, 2);
+  g_assert_true (tb_output_was_called (read));
+}
+
+/* Values no server should send and no file should hold are written so that the file still
+ * parses, and read back as unknown or absent. */
+static void
+test_output_hostile_values (void)
+{
+  g_autoptr(TbOutput) output = tb_output_new ("x/hostile");
+  g_autoptr(TbOutput) read = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonNode) back = NULL;
+  g_autoptr(JsonNode) file = NULL;
+  g_autoptr(GError) error = NULL;
+
+  output->status = TB_OUTPUT_OK;
+  output->content = g_strdup ("text");
+  output->cost.has_inline = TRUE;
+  output->cost.inline_usd = NAN;
+  output->cost.has_billed = TRUE;
+  output->cost.billed_usd = INFINITY;
+  output->cost.has_estimate = TRUE;
+  output->cost.estimate_usd = -5;
+  output->cost.source = TB_COST_BILLED;
+  output->cost.usd = INFINITY;
+  output->has_upstream_cost = TRUE;
+  output->upstream_usd = NAN;
+  output->has_cache_discount = TRUE;
+  output->cache_discount = NAN;
+
+  node = tb_output_to_json (output);
+  back = round_trip (node);
+  read = tb_output_from_json (back, &error);
+  g_assert_no_error (error);
+  g_assert_false (read->cost.has_inline);
+  g_assert_false (read->cost.has_billed);
+  g_assert_false (read->cost.has_estimate);
+  g_assert_false (tb_cost_is_known (&read->cost));
+  g_assert_false (read->has_upstream_cost);
+  g_assert_false (read->has_cache_discount);
+
+  /* a hand-edited file with wrong types and absurd numbers reads field by field */
+  file = parse_text ("{\"model\": \"x/y\", \"status\": 7, \"content\": {\"no\": 1}, "
+                     "\"usage\": {\"prompt_tokens\": -4, \"completion_tokens\": 1e300}, "
+                     "\"attempts\": 1e300, \"latency_ms\": -8, \"chunks\": \"many\", "
+                     "\"cost\": \"free\", \"format_check\": {\"valid\": \"yes\", "
+                     "\"errors\": [1, \"real\", null]}}");
+  g_clear_pointer (&read, tb_output_free);
+  read = tb_output_from_json (file, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (read->status, ==, TB_OUTPUT_FAILED);
+  g_assert_null (read->content);
+  g_assert_cmpint (read->usage.prompt_tokens, ==, 0);
+  g_assert_cmpint (read->usage.completion_tokens, ==, 0);
+  g_assert_cmpint (read->latency_ms, ==, 0);
+  g_assert_cmpuint (read->chunks, ==, 0);
+  g_assert_cmpint (read->cost.source, ==, TB_COST_NONE);
+  g_assert_false (read->format_valid);
+  g_assert_cmpuint (g_strv_length (read->format_errors), ==, 1);
+
+  g_clear_pointer (&file, json_node_unref);
+  file = parse_text ("{\"status\": \"ok\"}");
+  g_assert_null (tb_output_from_json (file, &error));
+  g_assert_error (error, TB_ERROR, TB_ERROR_INVALID);
+}
+
+static void
+test_slug (void)
+{
+  /* the ids DESIGN.md names, and their neighbours */
+  const char *ids[] = {
+    "openai/gpt-4o", "openai__gpt-4o", "a:b", "a_b", "a b", "x/a b", "x/a_b", "x__a.b",
+    "x/a.b", "x//a", "x/_a", ".hidden", "a.r1", "A/B", "a/b@2", "openai/gpt-4o:free",
+    "ünïcode/model", "", NULL
+  };
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *long_id = g_strnfill (600, 'm');
+  g_autofree char *long_slug = NULL;
+  g_autofree char *plain = tb_model_slug ("openai/gpt-4o");
+  g_autofree char *legacy = tb_model_legacy_slug ("x/a b");
+
+  /* ids older versions wrote keep their names */
+  g_assert_cmpstr (plain, ==, "openai__gpt-4o");
+  g_assert_cmpstr (legacy, ==, "x__a_b");
+
+  for (guint i = 0; ids[i] != NULL; i++)
+    {
+      g_autofree char *slug = tb_model_slug (ids[i]);
+      g_autofree char *again = tb_model_slug (ids[i]);
+
+      g_assert_cmpstr (slug, ==, again);   /* stable */
+      g_assert_null (strchr (slug, '/'));
+      g_assert_null (strchr (slug, '@'));
+      g_assert_cmpint (slug[0], !=, '.');
+      g_assert_cmpint (slug[0], !=, '\0');
+      g_assert_cmpuint (strlen (slug), <=, 200);
+      g_assert_false (g_hash_table_contains (seen, slug));   /* injective */
+      g_hash_table_add (seen, g_steal_pointer (&slug));
+    }
+
+  long_slug = tb_model_slug (long_id);
+  g_assert_cmpuint (strlen (long_slug), <=, 200);
+  g_assert_nonnull (strchr (long_slug, '+'));
+}
+
+/* ---- runs --------------------------------------------------------------------------- */
+
+static TbRunInput *
+run_input (const char *key,
+           const char *name)
+{
+  TbRunInput *input = tb_run_input_new ();
+
+  input->key = g_strdup (key);
+  input->name = g_strdup (name);
+  input->sha256 = g_strdup ("abc");
+  input->bytes = 12;
+  input->file = g_strdup_printf ("inputs/%s/input.txt", key);
+  input->prompt_file = g_strdup_printf ("inputs/%s/prompt.txt", key);
+  return input;
+}
+
+static void
+test_run_round_trip (void)
+{
+  g_autoptr(TbRun) run = tb_run_new ();
+  g_autoptr(TbRun) read = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonNode) back = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *models[] = { "a/x", "b/y", NULL };
+  const char *judges[] = { "j/one", "j/two", NULL };
+  JsonObject *object;
+
+  run->id = g_strdup ("20261125T121619Z-5cff");
+  run->usecase = g_strdup ("lecture-chapters");
+  run->usecase_snapshot = g_strdup ("name: L\ngoal: G\n");
+  g_ptr_array_add (run->inputs, run_input ("one", "one.txt"));
+  g_ptr_array_add (run->inputs, run_input ("two", "two.txt"));
+  g_strfreev (run->models);
+  run->models = g_strdupv ((char **) models);
+  run->repeat = 3;
+  g_strfreev (run->judges);
+  run->judges = g_strdupv ((char **) judges);
+  run->status = TB_RUN_PARTIAL;
+  run->stop_reason = g_strdup ("budget");
+  run->has_max_cost = TRUE;
+  run->max_cost_usd = 2.5;
+  run->simulated = TRUE;
+
+  node = tb_run_to_json (run);
+  back = round_trip (node);
+  object = json_node_get_object (back);
+  /* the one-input contract stays: `input` is the first input */
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (object,
+                                                                                 "input"),
+                                                  "name"), ==, "one.txt");
+  read = tb_run_from_json (back, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (read->inputs->len, ==, 2);
+  g_assert_cmpstr (((TbRunInput *) g_ptr_array_index (read->inputs, 1))->key, ==, "two");
+  g_assert_cmpuint (read->repeat, ==, 3);
+  g_assert_cmpstr (read->judges[1], ==, "j/two");
+  g_assert_cmpint (read->status, ==, TB_RUN_PARTIAL);
+  g_assert_cmpstr (read->stop_reason, ==, "budget");
+  g_assert_cmpfloat (read->max_cost_usd, ==, 2.5);
+  g_assert_true (read->simulated);
+  g_assert_true (tb_run_is_test_set (read));
+
+  /* interrupted is never written */
+  read->status = TB_RUN_INTERRUPTED;
+  g_clear_pointer (&node, json_node_unref);
+  node = tb_run_to_json (read);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "status"), ==,
+                   "running");
+}
+
+/* A run.json of an older version: one `input`, no keys, no repeat, no judges. */
+static void
+test_run_legacy (void)
+{
+  g_autoptr(JsonNode) node = parse_text (
+    "{\"id\": \"20261125T121619Z-5cff\", \"usecase\": \"lecture-chapters\","
+    " \"usecase_snapshot\": \"name: L\\ngoal: G\\n\","
+    " \"input\": {\"name\": \"Lecture 1.txt\", \"sha256\": \"ab\", \"bytes\": 37267,"
+    " \"file\": \"input.txt\"}, \"models\": [\"a/x\"], \"created_at\": \"2026-11-25T12:16:19Z\","
+    " \"status\": \"done\", \"version\": \"0.1.0\"}");
+  g_autoptr(JsonNode) sneaky = parse_text (
+    "{\"id\": \"20261125T121619Z-5cff\", \"input\": {\"name\": \"x\", \"file\": \"../../etc\"}}");
+  g_autoptr(TbRun) run = NULL;
+  g_autoptr(TbRun) bad = NULL;
+  g_autoptr(GError) error = NULL;
+  TbRunInput *input;
+  g_autofree char *output_file = NULL;
+
+  run = tb_run_from_json (node, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (run->inputs->len, ==, 1);
+  input = g_ptr_array_index (run->inputs, 0);
+  g_assert_cmpstr (input->key, ==, "Lecture_1");
+  g_assert_cmpstr (input->file, ==, "input.txt");
+  g_assert_cmpstr (input->prompt_file, ==, "prompt.txt");
+  g_assert_cmpuint (run->repeat, ==, 1);
+  g_assert_nonnull (run->judges);
+  g_assert_null (run->judges[0]);
+  g_assert_false (tb_run_is_test_set (run));
+  output_file = tb_run_output_file (run, "a/x", input->key, 1);
+  g_assert_cmpstr (output_file, ==, "outputs/a__x.json");
+
+  /* a file name that would leave the run folder is not taken */
+  bad = tb_run_from_json (sneaky, &error);
+  g_assert_no_error (error);
+  g_assert_null (((TbRunInput *) g_ptr_array_index (bad->inputs, 0))->file);
+}
+
+static void
+test_run_id (void)
+{
+  g_autofree char *id = tb_run_new_id ();
+
+  g_assert_true (tb_run_id_is_valid (id));
+  g_assert_true (tb_run_id_is_valid ("20261125T121619Z-5cff"));
+  g_assert_false (tb_run_id_is_valid ("20261125T121619Z-5CFF"));
+  g_assert_false (tb_run_id_is_valid ("../20261125T121619"));
+  g_assert_false (tb_run_id_is_valid (NULL));
+  g_assert_false (tb_run_id_is_valid (""));
+}
+
+/* ---- judgments ---------------------------------------------------------------------- */
+
+static void
+test_judgment_round_trip (void)
+{
+  g_autoptr(TbJudgment) judgment = tb_judgment_new ();
+  g_autoptr(TbJudgment) read = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonNode) back = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *judges[] = { "j/one", "j/two", NULL };
+  TbScore *score = tb_score_new ("a/x");
+  TbScore *hostile = tb_score_new ("b/y");
+  TbComparison *comparison = tb_comparison_new ();
+  double value;
+
+  judgment->judge_model = g_strdup ("j/one");
+  g_strfreev (judgment->judges);
+  judgment->judges = g_strdupv ((char **) judges);
+  judgment->mode = g_strdup ("pointwise");
+  judgment->has_seed = TRUE;
+  judgment->seed = 7;
+  judgment->created_at = g_strdup ("2026-11-25T12:16:25Z");
+
+  score->input = g_strdup ("one");
+  score->repeat = 2;
+  score->judge = g_strdup ("j/two");
+  tb_score_set_criterion (score, "accuracy", 8);
+  tb_score_set_criterion (score, "format", 6.5);
+  score->overall = 75;
+  score->reasoning = g_strdup ("Fine.");
+  score->cost = call_cost (TRUE, 0.001, FALSE, 0);
+  g_ptr_array_add (judgment->scores, score);
+
+  /* non-finite and out-of-range values never reach the file as such */
+  tb_score_set_criterion (hostile, "accuracy", NAN);
+  hostile->overall = INFINITY;
+  g_ptr_array_add (judgment->scores, hostile);
+
+  comparison->input = g_strdup ("one");
+  comparison->a = g_strdup ("a/x");
+  comparison->b = g_strdup ("b/y");
+  comparison->judge = g_strdup ("j/one");
+  comparison->winner = TB_WINNER_B;
+  g_ptr_array_add (judgment->comparisons, comparison);
+  tb_judgment_settle_cost (judgment);
+
+  node = tb_judgment_to_json (judgment);
+  back = round_trip (node);
+  read = tb_judgment_from_json (back, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (read->judges[1], ==, "j/two");
+  g_assert_true (read->has_seed);
+  g_assert_cmpint (read->seed, ==, 7);
+  g_assert_cmpuint (read->scores->len, ==, 2);
+  score = g_ptr_array_index (read->scores, 0);
+  g_assert_cmpstr (score->input, ==, "one");
+  g_assert_cmpuint (score->repeat, ==, 2);
+  g_assert_cmpstr (tb_judgment_score_judge (read, score), ==, "j/two");
+  g_assert_true (tb_score_get_criterion (score, "format", &value));
+  g_assert_cmpfloat (value, ==, 6.5);
+  g_assert_cmpstr (score->criteria_order[0], ==, "accuracy");
+  g_assert_null (score->error);
+  hostile = g_ptr_array_index (read->scores, 1);
+  g_assert_false (tb_score_get_criterion (hostile, "accuracy", NULL));
+  g_assert_nonnull (hostile->error);   /* an unusable stored score is no score */
+  g_assert_cmpuint (read->comparisons->len, ==, 1);
+  comparison = g_ptr_array_index (read->comparisons, 0);
+  g_assert_cmpint (comparison->winner, ==, TB_WINNER_B);
+  g_assert_cmpint (read->cost.source, ==, TB_COST_INLINE);
+}
+
+static void
+test_judgment_legacy (void)
+{
+  g_autoptr(JsonNode) node = parse_text (
+    "{\"judge_model\": \"anthropic/claude-sonnet-4.5\", \"created_at\": \"x\","
+    " \"scores\": [{\"model\": \"a/x\", \"criteria\": {\"accuracy\": 8}, \"overall\": 80,"
+    " \"violations\": [\"v\", {\"o\": 1}], \"error\": null}, {\"criteria\": {}}, 7],"
+    " \"recommendation\": {\"best_overall\": \"a/x\"}}");
+  g_autoptr(TbJudgment) judgment = NULL;
+  g_autoptr(GError) error = NULL;
+  TbScore *score;
+
+  judgment = tb_judgment_from_json (node, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (judgment->judges[0], ==, "anthropic/claude-sonnet-4.5");
+  g_assert_null (judgment->judges[1]);
+  g_assert_cmpuint (judgment->scores->len, ==, 1);
+  score = g_ptr_array_index (judgment->scores, 0);
+  g_assert_cmpstr (tb_judgment_score_judge (judgment, score), ==, "anthropic/claude-sonnet-4.5");
+  g_assert_cmpuint (g_strv_length (score->violations), ==, 1);
+  g_assert_cmpstr (judgment->best_overall, ==, "a/x");
+  g_assert_cmpuint (judgment->comparisons->len, ==, 0);
+}
+
+static void
+test_judgment_names (void)
+{
+  g_assert_cmpint (tb_judgment_compare_file_names ("20261125T115106Z.json",
+                                                   "20261125T115107Z.json"), >, 0);
+  g_assert_cmpint (tb_judgment_compare_file_names ("20261125T115106Z-3.json",
+                                                   "20261125T115106Z-2.json"), <, 0);
+  g_assert_cmpint (tb_judgment_compare_file_names ("20261125T115106Z-2.json",
+                                                   "20261125T115106Z.json"), <, 0);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/records/amount-gate", test_amount_gate);
+  g_test_add_func ("/records/cost/settle", test_cost_settle);
+  g_test_add_func ("/records/cost/add", test_cost_add);
+  g_test_add_func ("/records/cost/json", test_cost_json);
+  g_test_add_func ("/records/output/round-trip", test_output_round_trip);
+  g_test_add_func ("/records/output/hostile-values", test_output_hostile_values);
+  g_test_add_func ("/records/output/slug", test_slug);
+  g_test_add_func ("/records/run/round-trip", test_run_round_trip);
+  g_test_add_func ("/records/run/legacy", test_run_legacy);
+  g_test_add_func ("/records/run/id", test_run_id);
+  g_test_add_func ("/records/judgment/round-trip", test_judgment_round_trip);
+  g_test_add_func ("/records/judgment/legacy", test_judgment_legacy);
+  g_test_add_func ("/records/judgment/names", test_judgment_names);
+
+  return g_test_run ();
+}
