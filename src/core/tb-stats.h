@@ -87,7 +87,11 @@ double   tb_stats_mean_abs_diff    (const double *x,
  * When every value is equal the interval is exactly [v, v] (no resampling is done).
  * Returns FALSE, leaving *low and *high untouched, when n < 2 (one sample has no interval)
  * or a value is not finite. `resamples` ≥ 1 and 0 < level < 1, or g_return_val_if_fail.
- */
+ *
+ * Known behaviour, measured in tests/test-stats.c: for normal data the percentile interval
+ * is too narrow at small n (its half-width is about z·s·√((n−1)/n)/√n where the exact one
+ * is t_{n−1}·s/√n), so a nominal 95% covers about 93.5% at n = 30, 90% at n = 10 and 84%
+ * at n = 5. tb_stats_bootstrap_mean_expanded corrects this. */
 gboolean tb_stats_bootstrap_mean   (const double *x,
                                     gsize         n,
                                     guint         resamples,
@@ -96,11 +100,35 @@ gboolean tb_stats_bootstrap_mean   (const double *x,
                                     double       *low,
                                     double       *high);
 
+/* The same resampling (the same seed gives the same resampled means) with Hesterberg's
+ * small-sample expansion ("What teachers should know about the bootstrap", The American
+ * Statistician 69(4), 2015): the quantiles taken are Φ(−√(n/(n−1))·t) and its mirror, with
+ * t = t_{n−1} the Student quantile of (1 + level)/2, instead of (1 ∓ level)/2. For
+ * symmetric data that is about the t interval mean ± t·s/√n: for normal data a 95% interval
+ * covers 95% at n = 30, 94% at n = 10 and 93% at n = 5 (the resampled means have shorter
+ * tails than t there); for large n the two functions agree. At n = 2 and 3 the quantiles asked
+ * for lie beyond the smallest and largest resampled means, which are then the interval.
+ * Degenerate input is answered as by tb_stats_bootstrap_mean. */
+gboolean tb_stats_bootstrap_mean_expanded (const double *x,
+                                           gsize         n,
+                                           guint         resamples,
+                                           double        level,
+                                           guint64       seed,
+                                           double       *low,
+                                           double       *high);
+
 /* The standard normal quantile Φ⁻¹(p): Acklam's rational approximation refined by one
  * Halley step on erfc(), so the error is below 1e-11 for p in [1e-300, 1) (checked against
  * erfc in the tests); for subnormal p, where the step would overflow, Acklam's own relative
  * error of 1.2e-9. −INFINITY at 0, +INFINITY at 1, NAN outside [0, 1] or for NAN. */
 double   tb_stats_normal_quantile  (double        p);
+
+/* Student's t quantile with `df` degrees of freedom, to about 1e-12 relative: bisection on
+ * the exact finite series of the t distribution for integer df (Abramowitz & Stegun
+ * 26.7.3–4), O(df) a step. −INFINITY at 0, +INFINITY at 1, NAN for df = 0, NAN p or p
+ * outside [0, 1]. */
+double   tb_stats_t_quantile       (double        p,
+                                    guint         df);
 
 /* What tb_stats_inputs_to_separate answers when the observed mean difference is 0 (or so
  * small that the answer would not fit a guint): no number of inputs separates the two. */
