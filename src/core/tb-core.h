@@ -21,6 +21,7 @@
 #include "tb-run.h"
 #include "tb-run-summary.h"
 #include "tb-runner.h"
+#include "tb-stats.h"
 #include "tb-store.h"
 #include "tb-testset.h"
 #include "tb-usecase.h"
