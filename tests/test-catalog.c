@@ -276,6 +276,24 @@ test_lookup (void)
   }
 }
 
+/* The estimate, or -1 when it cannot be told. */
+static double
+estimate (const TbModel *model,
+          gint64         prompt_tokens,
+          gint64         completion_tokens,
+          gint64         reasoning_tokens)
+{
+  double usd = -1;
+
+  if (!tb_model_estimate_cost (model, prompt_tokens, completion_tokens, reasoning_tokens, &usd))
+    {
+      g_assert_cmpfloat (usd, ==, -1);   /* left alone */
+      return -1;
+    }
+  g_assert_cmpfloat (usd, >=, 0);
+  return usd;
+}
+
 static void
 test_estimate_cost (void)
 {
@@ -283,22 +301,99 @@ test_estimate_cost (void)
   const TbModel *gemini = tb_catalog_lookup (catalog, "google/gemini-2.5-flash");
   const TbModel *mistral = tb_catalog_lookup (catalog, "mistralai/json-mode");
   const TbModel *router = tb_catalog_lookup (catalog, "openrouter/auto");
+  const TbModel *local = tb_catalog_lookup (catalog, "local-model");
   TbModel exact = { .price_prompt = 0.25, .price_completion = 2.0, .price_request = 0.5 };
 
   /* Binary fractions: the sum must be exact, not merely close. */
-  g_assert_cmpfloat (tb_model_estimate_cost (&exact, 4, 3), ==, 7.5);
-  g_assert_cmpfloat (tb_model_estimate_cost (&exact, 0, 0), ==, 0.5);
-  g_assert_cmpfloat (tb_model_estimate_cost (&exact, -5, -5), ==, 0.5);
+  g_assert_cmpfloat (estimate (&exact, 4, 3, 0), ==, 7.5);
+  g_assert_cmpfloat (estimate (&exact, 0, 0, 0), ==, 0.5);
+  g_assert_cmpfloat (estimate (&exact, -5, -5, -5), ==, 0.5);
+  /* Without a reasoning price, reasoning is completion. */
+  g_assert_cmpfloat (estimate (&exact, 4, 3, 2), ==, 7.5);
 
   /* 1M prompt tokens cost the per-million price. */
-  g_assert_cmpfloat_with_epsilon (tb_model_estimate_cost (gemini, 1000000, 0), 0.30, 1e-12);
-  g_assert_cmpfloat_with_epsilon (tb_model_estimate_cost (gemini, 0, 1000000), 2.50, 1e-12);
-  g_assert_cmpfloat_with_epsilon (tb_model_estimate_cost (gemini, 20000, 4000),
+  g_assert_cmpfloat_with_epsilon (estimate (gemini, 1000000, 0, 0), 0.30, 1e-12);
+  g_assert_cmpfloat_with_epsilon (estimate (gemini, 0, 1000000, 0), 2.50, 1e-12);
+  g_assert_cmpfloat_with_epsilon (estimate (gemini, 20000, 4000, 0),
                                   20000 * 0.0000003 + 4000 * 0.0000025, 1e-15);
   /* The per-request price is added once. */
-  g_assert_cmpfloat_with_epsilon (tb_model_estimate_cost (mistral, 1000, 2000),
+  g_assert_cmpfloat_with_epsilon (estimate (mistral, 1000, 2000, 0),
                                   0.0001 + 0.0006 + 0.001, 1e-15);
-  g_assert_cmpfloat (tb_model_estimate_cost (router, 1000, 1000), ==, 0);
+
+  /* An unknown price is no estimate, never $0. */
+  g_assert_cmpfloat (estimate (router, 1000, 1000, 0), ==, -1);
+  g_assert_cmpfloat (estimate (router, 0, 0, 0), ==, -1);
+  g_assert_cmpfloat (estimate (local, 1000, 1000, 0), ==, -1);
+  /* Nor is a sum past what a double holds. */
+  {
+    TbModel absurd = { .price_prompt = 1e300, .price_completion = 1e300 };
+
+    g_assert_cmpfloat (estimate (&absurd, G_MAXINT64, G_MAXINT64, 0), ==, -1);
+  }
+}
+
+/* Every way a price can be unknown makes the model's price unknown; the reasoning price is
+ * read and used. */
+static void
+test_unknown_prices (void)
+{
+  static const char *json =
+    "{\"data\": ["
+    " {\"id\": \"a/missing-completion\", \"pricing\": {\"prompt\": \"0.000001\"}},"
+    " {\"id\": \"a/variable\", \"pricing\": {\"prompt\": \"-1\", \"completion\": \"0.1\"}},"
+    " {\"id\": \"a/negative\", \"pricing\": {\"prompt\": \"0.000001\","
+    "                                         \"completion\": -0.000002}},"
+    " {\"id\": \"a/garbage\", \"pricing\": {\"prompt\": \"abc\", \"completion\": \"0\"}},"
+    " {\"id\": \"a/infinite\", \"pricing\": {\"prompt\": \"1e999\", \"completion\": \"0\"}},"
+    " {\"id\": \"a/infinite-number\", \"pricing\": {\"prompt\": 1e999, \"completion\": 0}},"
+    " {\"id\": \"a/null\", \"pricing\": {\"prompt\": null, \"completion\": \"0\"}},"
+    " {\"id\": \"a/nan-text\", \"pricing\": {\"prompt\": \"nan\", \"completion\": \"0\"}},"
+    " {\"id\": \"a/bad-request\", \"pricing\": {\"prompt\": \"0\", \"completion\": \"0\","
+    "                                            \"request\": \"-1\"}},"
+    " {\"id\": \"a/bad-reasoning\", \"pricing\": {\"prompt\": \"0\", \"completion\": \"0\","
+    "                                              \"internal_reasoning\": \"x\"}},"
+    " {\"id\": \"a/no-pricing\"},"
+    " {\"id\": \"a/pricing-not-object\", \"pricing\": \"cheap\"},"
+    " {\"id\": \"b/reasoning\", \"pricing\": {\"prompt\": \"0.000001\","
+    "   \"completion\": \"0.000002\", \"request\": \"0.01\","
+    "   \"internal_reasoning\": \"0.00001\"}},"
+    " {\"id\": \"b/free\", \"pricing\": {\"prompt\": \"0\", \"completion\": \"0\"}}"
+    "]}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbCatalog) catalog = tb_catalog_parse (json, -1, &error);
+  const TbModel *model;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (catalog->models->len, ==, 14);
+  for (guint i = 0; i < catalog->models->len; i++)
+    {
+      model = g_ptr_array_index (catalog->models, i);
+      g_test_message ("%s", model->id);
+      if (!g_str_has_prefix (model->id, "a/"))
+        continue;
+      g_assert_true (model->price_unknown);
+      g_assert_cmpfloat (model->price_prompt, ==, 0);
+      g_assert_cmpfloat (model->price_completion, ==, 0);
+      g_assert_cmpfloat (model->price_request, ==, 0);
+      g_assert_cmpfloat (model->price_reasoning, ==, 0);
+      g_assert_cmpfloat (estimate (model, 1000, 1000, 0), ==, -1);
+      g_assert_cmpfloat (estimate (model, 0, 0, 0), ==, -1);
+    }
+
+  model = tb_catalog_lookup (catalog, "b/reasoning");
+  g_assert_false (model->price_unknown);
+  g_assert_cmpfloat_with_epsilon (model->price_reasoning, 0.00001, 1e-18);
+  /* 100 prompt, 300 completion of which 200 reasoning, one request */
+  g_assert_cmpfloat_with_epsilon (estimate (model, 100, 300, 200),
+                                  100 * 0.000001 + 100 * 0.000002 + 200 * 0.00001 + 0.01,
+                                  1e-15);
+  /* reasoning beyond the completion counts as the whole completion */
+  g_assert_cmpfloat_with_epsilon (estimate (model, 0, 0, 50), 50 * 0.00001 + 0.01, 1e-15);
+
+  /* A free model is known and costs $0: that is not the same as unknown. */
+  model = tb_catalog_lookup (catalog, "b/free");
+  g_assert_false (model->price_unknown);
+  g_assert_cmpfloat (estimate (model, 1000, 1000, 1000), ==, 0);
 }
 
 static void
@@ -789,8 +884,9 @@ test_recommend_cost_order (void)
   for (guint i = 0; i < 5; i++)
     {
       const TbModel *model = ((TbPick *) g_ptr_array_index (low, i))->model;
-      double cost = tb_model_estimate_cost (model, 2500, 1024);
+      double cost = -1;
 
+      g_assert_true (tb_model_estimate_cost (model, 2500, 1024, 0, &cost));
       g_assert_cmpfloat (cost, >=, previous);
       previous = cost;
     }
@@ -941,6 +1037,7 @@ main (int argc, char **argv)
   g_test_add_func ("/catalog/parse-errors", test_parse_errors);
   g_test_add_func ("/catalog/lookup", test_lookup);
   g_test_add_func ("/catalog/estimate-cost", test_estimate_cost);
+  g_test_add_func ("/catalog/unknown-prices", test_unknown_prices);
   g_test_add_func ("/catalog/cache-path", test_cache_path);
   g_test_add_func ("/catalog/load/fetch-then-cache", test_load_fetches_then_caches);
   g_test_add_func ("/catalog/load/corrupt-cache", test_load_corrupt_cache);

@@ -598,15 +598,18 @@ add_call_cost (TbRunner           *self,
                const TbChatResult *result)
 {
   const TbModel *model = lookup_model (self, model_id);
+  double estimate = 0;
 
   if (result->has_inline_cost)
     {
       cost->has_inline = TRUE;
       cost->inline_usd += result->inline_cost;
     }
-  if (model != NULL)
-    cost->estimate_usd += tb_model_estimate_cost (model, result->prompt_tokens,
-                                                  result->completion_tokens);
+  /* an unknown price adds nothing, as before */
+  if (model != NULL
+      && tb_model_estimate_cost (model, result->prompt_tokens, result->completion_tokens,
+                                 result->reasoning_tokens, &estimate))
+    cost->estimate_usd += estimate;
   tb_cost_settle (cost);
 }
 
