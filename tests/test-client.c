@@ -100,6 +100,23 @@ on_retry (gpointer    user_data,
 }
 
 static TbChatResult *
+run_chat_paid (TbClient            *client,
+               const TbChatRequest *request,
+               Events              *events,
+               GCancellable        *cancellable,
+               guint               *attempts,
+               GPtrArray          **paid,
+               GError             **error)
+{
+  TbChatCallbacks callbacks = { on_delta, on_retry, events };
+  g_autoptr(GAsyncResult) result = NULL;
+
+  tb_client_chat_async (client, request, events != NULL ? &callbacks : NULL, cancellable,
+                        on_async_done, &result);
+  return tb_client_chat_finish (client, wait_for (&result), attempts, paid, error);
+}
+
+static TbChatResult *
 run_chat (TbClient            *client,
           const TbChatRequest *request,
           Events              *events,
@@ -107,12 +124,7 @@ run_chat (TbClient            *client,
           guint               *attempts,
           GError             **error)
 {
-  TbChatCallbacks callbacks = { on_delta, on_retry, events };
-  g_autoptr(GAsyncResult) result = NULL;
-
-  tb_client_chat_async (client, request, events != NULL ? &callbacks : NULL, cancellable,
-                        on_async_done, &result);
-  return tb_client_chat_finish (client, wait_for (&result), attempts, error);
+  return run_chat_paid (client, request, events, cancellable, attempts, NULL, error);
 }
 
 static TbChatRequest
@@ -317,8 +329,8 @@ test_chat_stream (void)
   g_assert_true (json_object_get_boolean_member (body, "stream"));
   g_assert_true (json_object_get_boolean_member (json_object_get_object_member (body,
                                                    "stream_options"), "include_usage"));
-  g_assert_true (json_object_get_boolean_member (json_object_get_object_member (body, "usage"),
-                                                 "include"));
+  /* deprecated: usage comes with every answer */
+  g_assert_false (json_object_has_member (body, "usage"));
 
   events_clear (&events);
   fake_server_free (server);
@@ -956,7 +968,7 @@ test_odd_answers (void)
 
 /* ---- generation and models ---------------------------------------------------------- */
 
-static JsonObject *
+static TbGeneration *
 run_generation (TbClient    *client,
                 const char  *id,
                 GError     **error)
@@ -976,7 +988,7 @@ test_generation_after_404s (void)
                       .generation_404s = 2, .provider = "Billed Inc" };
   TbChatRequest request = simple_request ("acme/billed", FALSE);
   g_autoptr(TbChatResult) result = NULL;
-  g_autoptr(JsonObject) data = NULL;
+  g_autoptr(TbGeneration) data = NULL;
   g_autoptr(GError) error = NULL;
   FakeRequest *seen;
 
@@ -987,11 +999,13 @@ test_generation_after_404s (void)
 
   data = run_generation (client, result->generation_id, &error);
   g_assert_no_error (error);
-  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (data, "total_cost"), 0.0021,
-                                  1e-12);
-  g_assert_cmpstr (json_object_get_string_member (data, "provider_name"), ==, "Billed Inc");
-  g_assert_cmpint (json_object_get_int_member (data, "tokens_prompt"), >, 0);
-  g_assert_true (json_object_has_member (data, "tokens_completion"));
+  g_assert_true (data->has_total_cost);
+  g_assert_cmpfloat_with_epsilon (data->total_cost, 0.0021, 1e-12);
+  g_assert_cmpstr (data->id, ==, "gen-1");
+  g_assert_cmpstr (data->provider_name, ==, "Billed Inc");
+  g_assert_cmpstr (data->model, ==, "acme/billed");
+  g_assert_cmpint (data->tokens_prompt, >, 0);
+  g_assert_cmpint (data->tokens_completion, >, 0);
   g_assert_cmpuint (fake_server_count (server, "/generation", NULL), ==, 3);
   seen = last_request (server);
   g_assert_cmpstr (seen->method, ==, "GET");
@@ -1009,7 +1023,7 @@ test_generation_never (void)
   FakeModel model = { .content = "x", .generation_never = TRUE };
   TbChatRequest request = simple_request ("acme/unbilled", FALSE);
   g_autoptr(TbChatResult) result = NULL;
-  g_autoptr(JsonObject) data = NULL;
+  g_autoptr(TbGeneration) data = NULL;
   g_autoptr(GError) error = NULL;
   gint64 start;
 

@@ -346,8 +346,7 @@ make_runner (TbClient *client,
 static gboolean
 check_key (TbClient *client)
 {
-  if (tb_client_has_api_key (client)
-      || !g_str_has_prefix (tb_client_get_base_url (client), "https://openrouter.ai"))
+  if (!tb_client_needs_api_key (client))
     return TRUE;
 
   g_printerr (_("taskbench-cli: OPENROUTER_API_KEY is not set. Get a key at "

@@ -493,15 +493,16 @@ generation_cb (GObject      *source,
   Job *job = user_data;
   TbRunner *self = job->runner;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) data = NULL;
+  g_autoptr(TbGeneration) generation = NULL;
 
-  data = tb_client_generation_finish (TB_CLIENT (source), result, &error);
+  generation = tb_client_generation_finish (TB_CLIENT (source), result, &error);
   job->lookups--;
   self->lookups--;
 
-  if (data != NULL && json_object_has_member (data, "total_cost"))
+  /* an unknown billed cost is no billed cost: the inline one stands */
+  if (generation != NULL && generation->has_total_cost)
     {
-      job->billed_sum += json_object_get_double_member_with_default (data, "total_cost", 0);
+      job->billed_sum += generation->total_cost;
       job->billed_count++;
     }
   else if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -1158,7 +1159,7 @@ chat_cb (GObject      *source,
   TbUsage *usage;
   TbCost *cost;
 
-  answer = tb_client_chat_finish (TB_CLIENT (source), result, &attempts, &error);
+  answer = tb_client_chat_finish (TB_CLIENT (source), result, &attempts, NULL, &error);
 
   if (job->kind == JOB_CANDIDATE)
     {
