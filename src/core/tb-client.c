@@ -1089,7 +1089,8 @@ call_fail_transport (GTask        *task,
   GError *error;
 
   /* our own timer cancelled the attempt; the caller's cancellation wins over it */
-  if (call->timed_out != TIMEOUT_NONE && !g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+  if (call->timed_out != TIMEOUT_NONE
+      && !g_cancellable_is_cancelled (g_task_get_cancellable (task)))
     {
       call_fail_timeout (task);
       return;
