@@ -276,6 +276,24 @@ test_lookup (void)
   }
 }
 
+/* The estimate, or -1 when it cannot be told. */
+static double
+estimate (const TbModel *model,
+          gint64         prompt_tokens,
+          gint64         completion_tokens,
+          gint64         reasoning_tokens)
+{
+  double usd = -1;
+
+  if (!tb_model_estimate_cost (model, prompt_tokens, completion_tokens, reasoning_tokens, &usd))
+    {
+      g_assert_cmpfloat (usd, ==, -1);   /* left alone */
+      return -1;
+    }
+  g_assert_cmpfloat (usd, >=, 0);
+  return usd;
+}
+
 static void
 test_estimate_cost (void)
 {
@@ -283,22 +301,99 @@ test_estimate_cost (void)
   const TbModel *gemini = tb_catalog_lookup (catalog, "google/gemini-2.5-flash");
   const TbModel *mistral = tb_catalog_lookup (catalog, "mistralai/json-mode");
   const TbModel *router = tb_catalog_lookup (catalog, "openrouter/auto");
+  const TbModel *local = tb_catalog_lookup (catalog, "local-model");
   TbModel exact = { .price_prompt = 0.25, .price_completion = 2.0, .price_request = 0.5 };
 
   /* Binary fractions: the sum must be exact, not merely close. */
-  g_assert_cmpfloat (tb_model_estimate_cost (&exact, 4, 3), ==, 7.5);
-  g_assert_cmpfloat (tb_model_estimate_cost (&exact, 0, 0), ==, 0.5);
-  g_assert_cmpfloat (tb_model_estimate_cost (&exact, -5, -5), ==, 0.5);
+  g_assert_cmpfloat (estimate (&exact, 4, 3, 0), ==, 7.5);
+  g_assert_cmpfloat (estimate (&exact, 0, 0, 0), ==, 0.5);
+  g_assert_cmpfloat (estimate (&exact, -5, -5, -5), ==, 0.5);
+  /* Without a reasoning price, reasoning is completion. */
+  g_assert_cmpfloat (estimate (&exact, 4, 3, 2), ==, 7.5);
 
   /* 1M prompt tokens cost the per-million price. */
-  g_assert_cmpfloat_with_epsilon (tb_model_estimate_cost (gemini, 1000000, 0), 0.30, 1e-12);
-  g_assert_cmpfloat_with_epsilon (tb_model_estimate_cost (gemini, 0, 1000000), 2.50, 1e-12);
-  g_assert_cmpfloat_with_epsilon (tb_model_estimate_cost (gemini, 20000, 4000),
+  g_assert_cmpfloat_with_epsilon (estimate (gemini, 1000000, 0, 0), 0.30, 1e-12);
+  g_assert_cmpfloat_with_epsilon (estimate (gemini, 0, 1000000, 0), 2.50, 1e-12);
+  g_assert_cmpfloat_with_epsilon (estimate (gemini, 20000, 4000, 0),
                                   20000 * 0.0000003 + 4000 * 0.0000025, 1e-15);
   /* The per-request price is added once. */
-  g_assert_cmpfloat_with_epsilon (tb_model_estimate_cost (mistral, 1000, 2000),
+  g_assert_cmpfloat_with_epsilon (estimate (mistral, 1000, 2000, 0),
                                   0.0001 + 0.0006 + 0.001, 1e-15);
-  g_assert_cmpfloat (tb_model_estimate_cost (router, 1000, 1000), ==, 0);
+
+  /* An unknown price is no estimate, never $0. */
+  g_assert_cmpfloat (estimate (router, 1000, 1000, 0), ==, -1);
+  g_assert_cmpfloat (estimate (router, 0, 0, 0), ==, -1);
+  g_assert_cmpfloat (estimate (local, 1000, 1000, 0), ==, -1);
+  /* Nor is a sum past what a double holds. */
+  {
+    TbModel absurd = { .price_prompt = 1e300, .price_completion = 1e300 };
+
+    g_assert_cmpfloat (estimate (&absurd, G_MAXINT64, G_MAXINT64, 0), ==, -1);
+  }
+}
+
+/* Every way a price can be unknown makes the model's price unknown; the reasoning price is
+ * read and used. */
+static void
+test_unknown_prices (void)
+{
+  static const char *json =
+    "{\"data\": ["
+    " {\"id\": \"a/missing-completion\", \"pricing\": {\"prompt\": \"0.000001\"}},"
+    " {\"id\": \"a/variable\", \"pricing\": {\"prompt\": \"-1\", \"completion\": \"0.1\"}},"
+    " {\"id\": \"a/negative\", \"pricing\": {\"prompt\": \"0.000001\","
+    "                                         \"completion\": -0.000002}},"
+    " {\"id\": \"a/garbage\", \"pricing\": {\"prompt\": \"abc\", \"completion\": \"0\"}},"
+    " {\"id\": \"a/infinite\", \"pricing\": {\"prompt\": \"1e999\", \"completion\": \"0\"}},"
+    " {\"id\": \"a/infinite-number\", \"pricing\": {\"prompt\": 1e999, \"completion\": 0}},"
+    " {\"id\": \"a/null\", \"pricing\": {\"prompt\": null, \"completion\": \"0\"}},"
+    " {\"id\": \"a/nan-text\", \"pricing\": {\"prompt\": \"nan\", \"completion\": \"0\"}},"
+    " {\"id\": \"a/bad-request\", \"pricing\": {\"prompt\": \"0\", \"completion\": \"0\","
+    "                                            \"request\": \"-1\"}},"
+    " {\"id\": \"a/bad-reasoning\", \"pricing\": {\"prompt\": \"0\", \"completion\": \"0\","
+    "                                              \"internal_reasoning\": \"x\"}},"
+    " {\"id\": \"a/no-pricing\"},"
+    " {\"id\": \"a/pricing-not-object\", \"pricing\": \"cheap\"},"
+    " {\"id\": \"b/reasoning\", \"pricing\": {\"prompt\": \"0.000001\","
+    "   \"completion\": \"0.000002\", \"request\": \"0.01\","
+    "   \"internal_reasoning\": \"0.00001\"}},"
+    " {\"id\": \"b/free\", \"pricing\": {\"prompt\": \"0\", \"completion\": \"0\"}}"
+    "]}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbCatalog) catalog = tb_catalog_parse (json, -1, &error);
+  const TbModel *model;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (catalog->models->len, ==, 14);
+  for (guint i = 0; i < catalog->models->len; i++)
+    {
+      model = g_ptr_array_index (catalog->models, i);
+      g_test_message ("%s", model->id);
+      if (!g_str_has_prefix (model->id, "a/"))
+        continue;
+      g_assert_true (model->price_unknown);
+      g_assert_cmpfloat (model->price_prompt, ==, 0);
+      g_assert_cmpfloat (model->price_completion, ==, 0);
+      g_assert_cmpfloat (model->price_request, ==, 0);
+      g_assert_cmpfloat (model->price_reasoning, ==, 0);
+      g_assert_cmpfloat (estimate (model, 1000, 1000, 0), ==, -1);
+      g_assert_cmpfloat (estimate (model, 0, 0, 0), ==, -1);
+    }
+
+  model = tb_catalog_lookup (catalog, "b/reasoning");
+  g_assert_false (model->price_unknown);
+  g_assert_cmpfloat_with_epsilon (model->price_reasoning, 0.00001, 1e-18);
+  /* 100 prompt, 300 completion of which 200 reasoning, one request */
+  g_assert_cmpfloat_with_epsilon (estimate (model, 100, 300, 200),
+                                  100 * 0.000001 + 100 * 0.000002 + 200 * 0.00001 + 0.01,
+                                  1e-15);
+  /* reasoning beyond the completion counts as the whole completion */
+  g_assert_cmpfloat_with_epsilon (estimate (model, 0, 0, 50), 50 * 0.00001 + 0.01, 1e-15);
+
+  /* A free model is known and costs $0: that is not the same as unknown. */
+  model = tb_catalog_lookup (catalog, "b/free");
+  g_assert_false (model->price_unknown);
+  g_assert_cmpfloat (estimate (model, 1000, 1000, 1000), ==, 0);
 }
 
 static void
@@ -789,8 +884,9 @@ test_recommend_cost_order (void)
   for (guint i = 0; i < 5; i++)
     {
       const TbModel *model = ((TbPick *) g_ptr_array_index (low, i))->model;
-      double cost = tb_model_estimate_cost (model, 2500, 1024);
+      double cost = -1;
 
+      g_assert_true (tb_model_estimate_cost (model, 2500, 1024, 0, &cost));
       g_assert_cmpfloat (cost, >=, previous);
       previous = cost;
     }
@@ -930,6 +1026,185 @@ test_recommend_reasons (void)
   }
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* The key, prices from the server, and billing against the forecast */
+
+#define TEST_KEY "sk-or-v1-catalog-secret-abcdef0123456789"
+
+/* A server that echoes request headers into /models must not put the key into the cache. */
+static void
+test_cache_never_holds_key (void)
+{
+  FakeServer *server = fake_server_new ();
+  g_autoptr(TbClient) client = tb_client_new (fake_server_get_url (server), TEST_KEY, 5);
+  g_autofree char *path = tb_catalog_cache_path (fake_server_get_url (server));
+  g_autoptr(TbCatalog) catalog = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *warning = NULL;
+  g_autofree char *cached = NULL;
+
+  fake_server_set_models_echo_headers (server, TRUE);
+  catalog = load (client, TRUE, NULL, &warning, &error);
+  g_assert_no_error (error);
+  g_assert_null (warning);
+  g_assert_nonnull (tb_catalog_lookup (catalog, "openai/gpt-4o-mini"));
+  /* the server did see the key */
+  g_assert_cmpuint (fake_server_get_requests (server)->len, ==, 1);
+  g_assert_cmpstr (((FakeRequest *) g_ptr_array_index (fake_server_get_requests (server), 0))
+                     ->authorization, ==, "Bearer " TEST_KEY);
+
+  g_assert_true (g_file_get_contents (path, &cached, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (cached, "\"Authorization\":\"Bearer [redacted]\""));
+  for (gsize i = 0; i + 12 <= strlen (TEST_KEY); i++)
+    {
+      g_autofree char *piece = g_strndup (TEST_KEY + i, 12);
+
+      g_assert_null (strstr (cached, piece));
+    }
+
+  fake_server_free (server);
+}
+
+/* Prices as the server writes them: every unreadable one makes the price unknown. */
+static void
+test_server_prices (void)
+{
+  static const struct {
+    const char *id;
+    const char *prompt;
+    const char *completion;
+    const char *request;
+    const char *reasoning;
+  } unknown[] = {
+    { "bad/variable", "-1", NULL, NULL, NULL },
+    { "bad/negative", NULL, "-0.000002", NULL, NULL },
+    { "bad/text", "abc", NULL, NULL, NULL },
+    { "bad/infinite", NULL, "1e999", NULL, NULL },
+    { "bad/request", NULL, NULL, "-1", NULL },
+    { "bad/reasoning", NULL, NULL, NULL, "n/a" },
+  };
+  FakeServer *server = fake_server_new ();
+  g_autoptr(TbClient) client = client_new (fake_server_get_url (server));
+  g_autoptr(TbCatalog) catalog = NULL;
+  g_autoptr(GError) error = NULL;
+  const TbModel *model;
+  double usd = -1;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (unknown); i++)
+    {
+      fake_server_add_catalog_model (server, unknown[i].id, 32000, 0.000001, 0.000002, FALSE);
+      fake_server_set_catalog_prices (server, unknown[i].id, unknown[i].prompt,
+                                      unknown[i].completion, unknown[i].request,
+                                      unknown[i].reasoning);
+    }
+  fake_server_add_catalog_model (server, "good/thinker", 32000, 0.000001, 0.000002, FALSE);
+  fake_server_set_catalog_prices (server, "good/thinker", NULL, NULL, "0.005", "0.00003");
+
+  catalog = load (client, TRUE, NULL, NULL, &error);
+  g_assert_no_error (error);
+  for (gsize i = 0; i < G_N_ELEMENTS (unknown); i++)
+    {
+      model = tb_catalog_lookup (catalog, unknown[i].id);
+      g_test_message ("%s", unknown[i].id);
+      g_assert_nonnull (model);
+      g_assert_true (model->price_unknown);
+      g_assert_false (tb_model_estimate_cost (model, 1000, 1000, 0, &usd));
+      g_assert_cmpfloat (usd, ==, -1);
+    }
+
+  model = tb_catalog_lookup (catalog, "good/thinker");
+  g_assert_false (model->price_unknown);
+  g_assert_cmpfloat_with_epsilon (model->price_request, 0.005, 1e-15);
+  g_assert_cmpfloat_with_epsilon (model->price_reasoning, 0.00003, 1e-15);
+  g_assert_true (tb_model_estimate_cost (model, 1000, 500, 400, &usd));
+  g_assert_cmpfloat_with_epsilon (usd, 1000 * 0.000001 + 100 * 0.000002 + 400 * 0.00003 + 0.005,
+                                  1e-12);
+
+  /* unknown prices are never recommended */
+  {
+    g_autoptr(GPtrArray) picks = tb_recommend (catalog, NULL, 1000, 50);
+
+    for (guint i = 0; i < picks->len; i++)
+      g_assert_false (((TbPick *) g_ptr_array_index (picks, i))->model->price_unknown);
+  }
+
+  fake_server_free (server);
+}
+
+static void
+chat_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+/* The catalog's forecast of a call and what the fake bills for it agree, reasoning and
+ * per-request prices included, unless billing is told to differ. */
+static void
+test_forecast_matches_billing (void)
+{
+  FakeServer *server = fake_server_new ();
+  g_autoptr(TbClient) client = client_new (fake_server_get_url (server));
+  FakeModel thinker = { .content = "thought", .bill_by_tokens = TRUE, .prompt_tokens = 1200,
+                        .completion_tokens = 800, .reasoning_tokens = 500 };
+  FakeModel surcharged = { .content = "dear", .bill_by_tokens = TRUE, .prompt_tokens = 1200,
+                           .completion_tokens = 800, .billed_cost = 0.5 };
+  g_autoptr(TbCatalog) catalog = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fake_server_set_model (server, "acme/thinker", &thinker);
+  fake_server_set_model (server, "acme/surcharged", &surcharged);
+  fake_server_set_catalog_prices (server, "acme/thinker", "0.000003", "0.000015", "0.002",
+                                  "0.00006");
+  catalog = load (client, TRUE, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *id = i == 0 ? "acme/thinker" : "acme/surcharged";
+      TbChatRequest request = { .model = id, .user = "Think.", .temperature = -1 };
+      g_autoptr(GAsyncResult) chat = NULL;
+      g_autoptr(GAsyncResult) lookup = NULL;
+      g_autoptr(TbChatResult) result = NULL;
+      g_autoptr(TbGeneration) generation = NULL;
+      double forecast = -1;
+
+      tb_client_chat_async (client, &request, NULL, NULL, chat_done, &chat);
+      while (chat == NULL)
+        g_main_context_iteration (NULL, TRUE);
+      result = tb_client_chat_finish (client, chat, NULL, NULL, &error);
+      g_assert_no_error (error);
+
+      g_assert_true (tb_model_estimate_cost (tb_catalog_lookup (catalog, id),
+                                             result->prompt_tokens, result->completion_tokens,
+                                             result->reasoning_tokens, &forecast));
+      g_assert_true (result->has_inline_cost);
+      g_assert_cmpfloat_with_epsilon (result->inline_cost, forecast, 1e-12);
+
+      tb_client_generation_async (client, result->generation_id, NULL, chat_done, &lookup);
+      while (lookup == NULL)
+        g_main_context_iteration (NULL, TRUE);
+      generation = tb_client_generation_finish (client, lookup, &error);
+      g_assert_no_error (error);
+      g_assert_true (generation->has_total_cost);
+      if (i == 0)
+        {
+          g_assert_cmpfloat_with_epsilon (forecast,
+                                          1200 * 0.000003 + 300 * 0.000015 + 500 * 0.00006
+                                          + 0.002, 1e-12);
+          g_assert_cmpfloat_with_epsilon (generation->total_cost, forecast, 1e-12);
+        }
+      else
+        g_assert_cmpfloat_with_epsilon (generation->total_cost, 0.5, 1e-12);
+    }
+
+  fake_server_free (server);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -941,6 +1216,7 @@ main (int argc, char **argv)
   g_test_add_func ("/catalog/parse-errors", test_parse_errors);
   g_test_add_func ("/catalog/lookup", test_lookup);
   g_test_add_func ("/catalog/estimate-cost", test_estimate_cost);
+  g_test_add_func ("/catalog/unknown-prices", test_unknown_prices);
   g_test_add_func ("/catalog/cache-path", test_cache_path);
   g_test_add_func ("/catalog/load/fetch-then-cache", test_load_fetches_then_caches);
   g_test_add_func ("/catalog/load/corrupt-cache", test_load_corrupt_cache);
@@ -952,6 +1228,9 @@ main (int argc, char **argv)
   g_test_add_func ("/catalog/recommend/cost-order", test_recommend_cost_order);
   g_test_add_func ("/catalog/recommend/providers", test_recommend_providers);
   g_test_add_func ("/catalog/recommend/reasons", test_recommend_reasons);
+  g_test_add_func ("/catalog/load/never-holds-key", test_cache_never_holds_key);
+  g_test_add_func ("/catalog/server-prices", test_server_prices);
+  g_test_add_func ("/catalog/forecast-matches-billing", test_forecast_matches_billing);
 
   return g_test_run ();
 }

@@ -135,14 +135,19 @@ spawn_holder (const char *dir)
   return pid;
 }
 
+/* Kills the holder and waits for the kernel to let go of its lock: flock(1) forks its
+ * command, and the fork keeps the lock for the moment until it closes its copy. */
 static void
-kill_holder (GPid pid)
+kill_holder (GPid        pid,
+             const char *dir)
 {
   int status;
 
   g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
   g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
   g_spawn_close_pid (pid);
+  for (guint i = 0; i < 500 && tb_lock_is_held (dir); i++)
+    g_usleep (10000);
 }
 
 /* ---- creating ----------------------------------------------------------------------- */
@@ -289,7 +294,7 @@ test_tidy (void)
   g_assert_false (g_file_test (dead, G_FILE_TEST_EXISTS));
   g_assert_true (g_file_test (live, G_FILE_TEST_EXISTS));
 
-  kill_holder (holder);
+  kill_holder (holder, live);
   g_assert_cmpuint (tb_store_tidy (store, "uc"), ==, 1);
   g_assert_false (g_file_test (live, G_FILE_TEST_EXISTS));
 }
@@ -331,7 +336,7 @@ test_lock (void)
   g_clear_error (&error);
   seen = tb_store_load_run (other, run->id, &error);
   g_assert_cmpint (seen->status, ==, TB_RUN_RUNNING);
-  kill_holder (holder);
+  kill_holder (holder, run->dir);
   g_clear_pointer (&seen, tb_run_free);
   seen = tb_store_load_run (other, run->id, &error);
   g_assert_cmpint (seen->status, ==, TB_RUN_INTERRUPTED);

@@ -724,6 +724,7 @@ cmd_recommend (CliContext  *cli,
       for (guint i = 0; i < picks->len; i++)
         {
           TbPick *pick = g_ptr_array_index (picks, i);
+          double estimate = 0;
 
           json_builder_begin_object (builder);
           json_builder_set_member_name (builder, "model");
@@ -731,10 +732,12 @@ cmd_recommend (CliContext  *cli,
           json_builder_set_member_name (builder, "reason");
           json_builder_add_string_value (builder, pick->reason);
           json_builder_set_member_name (builder, "estimated_usd");
-          json_builder_add_double_value (builder,
-                                         tb_model_estimate_cost (pick->model, input_tokens + 1500,
-                                                                 CLAMP (input_tokens / 2, 1024,
-                                                                        16384)));
+          /* recommendation never picks a model whose price is unknown */
+          if (tb_model_estimate_cost (pick->model, input_tokens + 1500,
+                                      CLAMP (input_tokens / 2, 1024, 16384), 0, &estimate))
+            json_builder_add_double_value (builder, estimate);
+          else
+            json_builder_add_null_value (builder);
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);

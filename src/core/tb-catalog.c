@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "tb-amount.h"
 #include "tb-catalog.h"
 #include "tb-error.h"
 #include "tb-util.h"
@@ -80,16 +81,38 @@ tb_catalog_lookup (TbCatalog  *self,
   return g_hash_table_lookup (self->by_id, model_id);
 }
 
-double
+gboolean
 tb_model_estimate_cost (const TbModel *model,
                         gint64         prompt_tokens,
-                        gint64         completion_tokens)
+                        gint64         completion_tokens,
+                        gint64         reasoning_tokens,
+                        double        *usd)
 {
-  g_return_val_if_fail (model != NULL, 0);
+  double reasoning_price;
+  double total;
 
-  return model->price_prompt * (double) MAX (prompt_tokens, 0)
-         + model->price_completion * (double) MAX (completion_tokens, 0)
-         + model->price_request;
+  g_return_val_if_fail (model != NULL, FALSE);
+  g_return_val_if_fail (usd != NULL, FALSE);
+
+  if (model->price_unknown)
+    return FALSE;
+
+  prompt_tokens = MAX (prompt_tokens, 0);
+  reasoning_tokens = MAX (reasoning_tokens, 0);
+  /* Reasoning is part of the completion, as OpenRouter's usage counts it. */
+  completion_tokens = MAX (completion_tokens, reasoning_tokens);
+  reasoning_price = model->price_reasoning > 0 ? model->price_reasoning
+                                               : model->price_completion;
+
+  total = model->price_prompt * (double) prompt_tokens
+          + model->price_completion * (double) (completion_tokens - reasoning_tokens)
+          + reasoning_price * (double) reasoning_tokens
+          + model->price_request;
+  if (!tb_amount_is_valid (total))
+    return FALSE;
+
+  *usd = total;
+  return TRUE;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -127,46 +150,16 @@ node_get_int64 (JsonNode *node)
   return MAX (value, 0);
 }
 
-/* Returns FALSE when the price is missing, unreadable or negative (OpenRouter's "-1" means
- * "variable", e.g. for its auto router). */
+/* Every price goes through the amount gate: a string of USD per token ("0.00000015"), or a
+ * number from servers that send one. Missing, unreadable, negative (OpenRouter's "-1"
+ * means "variable", e.g. for its auto router) and non-finite prices are unknown. */
 static gboolean
-node_get_price (JsonNode *node,
-                double   *price)
+price_from_member (JsonObject *pricing,
+                   const char *member,
+                   double     *price)
 {
-  double value;
-
   *price = 0;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return FALSE;
-
-  switch (json_node_get_value_type (node))
-    {
-    case G_TYPE_INT64:
-      value = (double) json_node_get_int (node);
-      break;
-    case G_TYPE_DOUBLE:
-      value = json_node_get_double (node);
-      break;
-    case G_TYPE_STRING:
-      {
-        const char *text = json_node_get_string (node);
-        char *end = NULL;
-
-        value = g_ascii_strtod (text, &end);
-        if (end == text || *end != '\0')
-          return FALSE;
-      }
-      break;
-    default:
-      return FALSE;
-    }
-
-  if (!isfinite (value) || value < 0)
-    return FALSE;
-
-  *price = value;
-  return TRUE;
+  return tb_amount_from_member (pricing, member, TRUE, price);
 }
 
 static JsonObject *
@@ -265,14 +258,14 @@ model_from_json (JsonObject *object)
   pricing = object_get_object (object, "pricing");
   if (pricing != NULL)
     {
-      known &= node_get_price (json_object_get_member (pricing, "prompt"),
-                               &model->price_prompt);
-      known &= node_get_price (json_object_get_member (pricing, "completion"),
-                               &model->price_completion);
-      /* A missing per-request price is simply none. */
+      known &= price_from_member (pricing, "prompt", &model->price_prompt);
+      known &= price_from_member (pricing, "completion", &model->price_completion);
+      /* A missing per-request or reasoning price is simply none; one that is there but
+       * unreadable is not. */
       if (json_object_has_member (pricing, "request"))
-        known &= node_get_price (json_object_get_member (pricing, "request"),
-                                 &model->price_request);
+        known &= price_from_member (pricing, "request", &model->price_request);
+      if (json_object_has_member (pricing, "internal_reasoning"))
+        known &= price_from_member (pricing, "internal_reasoning", &model->price_reasoning);
     }
   else
     {
@@ -280,8 +273,10 @@ model_from_json (JsonObject *object)
     }
   if (!known)
     {
-      /* One unknown part makes any estimate meaningless: read all as 0. */
+      /* One unknown part makes any estimate meaningless: read all as 0, and every estimate
+       * says it cannot tell. */
       model->price_prompt = model->price_completion = model->price_request = 0;
+      model->price_reasoning = 0;
       model->price_unknown = TRUE;
     }
 
@@ -877,7 +872,8 @@ tb_recommend (TbCatalog       *catalog,
       if (!model->text_output || model->price_unknown)
         continue;
 
-      cost = tb_model_estimate_cost (model, prompt_tokens, output_tokens);
+      if (!tb_model_estimate_cost (model, prompt_tokens, output_tokens, 0, &cost))
+        continue;
       if (cost_preference != TB_COST_LOW && cost <= 0)
         continue;
 

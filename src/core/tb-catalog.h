@@ -17,10 +17,15 @@ typedef struct {
   double    price_prompt;           /* USD per token */
   double    price_completion;       /* USD per token */
   double    price_request;          /* USD per request */
+  double    price_reasoning;        /* USD per internal reasoning token (pricing.
+                                       internal_reasoning); 0: none given, reasoning is
+                                       billed as completion */
   gboolean  text_output;            /* "text" in output_modalities (TRUE when absent) */
   gboolean  structured_output;      /* "structured_outputs" or "response_format" supported */
   gboolean  json_schema;            /* "structured_outputs" supported: json_schema strict */
-  gboolean  price_unknown;          /* pricing missing or variable ("-1"): prices read 0 */
+  gboolean  price_unknown;          /* a price missing, negative, not finite, unreadable or
+                                       variable ("-1"): every price reads 0 and
+                                       tb_model_estimate_cost() says it cannot tell */
 } TbModel;
 
 typedef struct _TbCatalog TbCatalog;
@@ -62,10 +67,18 @@ TbCatalog     *tb_catalog_load_finish     (GAsyncResult  *result,
                                            char         **warning,
                                            GError       **error);
 
-/* price × tokens + per-request price */
-double         tb_model_estimate_cost     (const TbModel *model,
+/* What a call would cost at the catalog's prices: prompt × prompt price + completion ×
+ * completion price + the per-request price, where `reasoning_tokens` is the part of
+ * `completion_tokens` spent on reasoning (OpenRouter's completion_tokens_details.
+ * reasoning_tokens; a larger value counts as the whole completion) and is charged at the
+ * reasoning price when the catalog gives one, else at the completion price. Negative token
+ * counts read as 0. Returns FALSE, leaving `*usd` alone, when the model's price is unknown
+ * (never $0 for an unknown price) or the sum is not a finite amount. */
+gboolean       tb_model_estimate_cost     (const TbModel *model,
                                            gint64         prompt_tokens,
-                                           gint64         completion_tokens);
+                                           gint64         completion_tokens,
+                                           gint64         reasoning_tokens,
+                                           double        *usd);
 
 typedef struct {
   const TbModel *model;     /* owned by the catalog */

@@ -342,33 +342,61 @@ job_show_cost (Job *job)
                       tb_cost_source_to_string (cost->source));
 }
 
-/* Records one paid call: its usage and what it cost as far as is known now. */
+/* Records one paid call — an answer, or an attempt that failed after the server reported
+ * usage — with what it cost as far as is known now. */
 static void
-job_add_paid_call (Job                *job,
-                   const TbChatResult *answer)
+job_add_call (Job        *job,
+              gint64      prompt_tokens,
+              gint64      completion_tokens,
+              gint64      reasoning_tokens,
+              gint64      cached_tokens,
+              gboolean    has_inline,
+              double      inline_usd,
+              const char *generation_id)
 {
   TbRunner *self = job->runner;
   const TbModel *model = lookup_model (self, job->model);
   TbUsage *usage = job_target_usage (job);
   TbCost cost = { 0 };
 
-  usage->prompt_tokens += answer->prompt_tokens;
-  usage->completion_tokens += answer->completion_tokens;
-  usage->reasoning_tokens += answer->reasoning_tokens;
-  usage->cached_tokens += answer->cached_tokens;
+  usage->prompt_tokens += prompt_tokens;
+  usage->completion_tokens += completion_tokens;
+  usage->reasoning_tokens += reasoning_tokens;
+  usage->cached_tokens += cached_tokens;
 
-  cost.has_inline = answer->has_inline_cost;
-  cost.inline_usd = answer->inline_cost;
-  if (model != NULL && !model->price_unknown)
-    {
-      cost.has_estimate = TRUE;
-      cost.estimate_usd = tb_model_estimate_cost (model, answer->prompt_tokens,
-                                                  answer->completion_tokens);
-    }
+  cost.has_inline = has_inline;
+  cost.inline_usd = inline_usd;
+  if (model != NULL)
+    cost.has_estimate = tb_model_estimate_cost (model, prompt_tokens, completion_tokens,
+                                                reasoning_tokens, &cost.estimate_usd);
   tb_cost_settle (&cost);
   g_array_append_val (job->costs, cost);
-  g_ptr_array_add (job->generation_ids, g_strdup (answer->generation_id));
+  g_ptr_array_add (job->generation_ids, g_strdup (generation_id));
   job_show_cost (job);
+}
+
+static void
+job_add_answer (Job                *job,
+                const TbChatResult *answer)
+{
+  job_add_call (job, answer->prompt_tokens, answer->completion_tokens,
+                answer->reasoning_tokens, answer->cached_tokens, answer->has_inline_cost,
+                answer->inline_cost, answer->generation_id);
+}
+
+/* Failed attempts the server reported usage for were billed: each counts once. */
+static void
+job_add_paid_attempts (Job       *job,
+                       GPtrArray *attempts)
+{
+  for (guint i = 0; attempts != NULL && i < attempts->len; i++)
+    {
+      TbPaidAttempt *attempt = g_ptr_array_index (attempts, i);
+
+      job_add_call (job, attempt->prompt_tokens, attempt->completion_tokens,
+                    attempt->reasoning_tokens, attempt->cached_tokens, attempt->has_inline_cost,
+                    attempt->inline_cost, attempt->generation_id);
+    }
 }
 
 static void write_job (Job *job);
@@ -379,6 +407,48 @@ typedef struct {
   guint  call;
 } Lookup;
 
+/* Where a candidate's call ran and what its provider reported, summed over its calls. */
+static void
+add_provenance (TbOutput           *output,
+                const TbGeneration *generation)
+{
+  if (generation->provider_name != NULL
+      && (output->providers == NULL
+          || !g_strv_contains ((const char * const *) output->providers,
+                               generation->provider_name)))
+    {
+      guint n = output->providers != NULL ? g_strv_length (output->providers) : 0;
+
+      output->providers = g_renew (char *, output->providers, n + 2);
+      output->providers[n] = g_strdup (generation->provider_name);
+      output->providers[n + 1] = NULL;
+    }
+  if (output->provider == NULL && generation->provider_name != NULL)
+    output->provider = g_strdup (generation->provider_name);
+  if (output->native_finish_reason == NULL && generation->native_finish_reason != NULL)
+    output->native_finish_reason = g_strdup (generation->native_finish_reason);
+  if (generation->has_upstream_cost)
+    {
+      output->upstream_usd = (output->has_upstream_cost ? output->upstream_usd : 0)
+                             + generation->upstream_inference_cost;
+      output->has_upstream_cost = TRUE;
+    }
+  output->is_byok |= generation->is_byok;
+  if (generation->has_cache_discount)
+    {
+      output->cache_discount = (output->has_cache_discount ? output->cache_discount : 0)
+                               + generation->cache_discount;
+      output->has_cache_discount = TRUE;
+    }
+  if (generation->has_generation_time)
+    {
+      output->generation_time_ms = (output->has_generation_time ? output->generation_time_ms
+                                                                : 0)
+                                   + generation->generation_time_ms;
+      output->has_generation_time = TRUE;
+    }
+}
+
 static void
 generation_cb (GObject      *source,
                GAsyncResult *result,
@@ -388,24 +458,29 @@ generation_cb (GObject      *source,
   Job *job = lookup->job;
   TbRunner *self = job->runner;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) data = NULL;
-  double total;
+  g_autoptr(TbGeneration) generation = NULL;
 
-  data = tb_client_generation_finish (TB_CLIENT (source), result, &error);
+  generation = tb_client_generation_finish (TB_CLIENT (source), result, &error);
   job->lookups--;
   self->lookups--;
 
-  if (data != NULL
-      && tb_json_get_amount (data, "total_cost", &total))
+  if (generation != NULL && generation->has_total_cost)
     {
       TbCost *cost = &g_array_index (job->costs, TbCost, lookup->call);
+      double billed = generation->total_cost;
 
+      /* A BYOK call is billed twice: the upstream provider's charge to the user's own key,
+       * and OpenRouter's fee (total_cost). Both are what the call cost. */
+      if (generation->is_byok && generation->has_upstream_cost)
+        billed += generation->upstream_inference_cost;
       cost->has_billed = TRUE;
-      cost->billed_usd = total;
+      cost->billed_usd = billed;
       tb_cost_settle (cost);
     }
   else if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_debug ("No billed cost for %s: %s", job->model, error->message);
+  if (generation != NULL && job->kind == JOB_CANDIDATE)
+    add_provenance (job->output, generation);
 
   if (job->lookups == 0)
     {
@@ -872,6 +947,8 @@ start_task (Task *task)
       request.system = self->judge_system;
       request.user = user;
       request.temperature = TB_JUDGE_TEMPERATURE;
+      request.has_seed = TRUE;
+      request.seed = TB_JUDGE_SEED;
       /* Unknown models (local servers) are asked for the schema too: most accept it. */
       if (model == NULL || model->structured_output)
         {
@@ -914,11 +991,14 @@ chat_cb (GObject      *source,
   TbRunner *self = job->runner;
   g_autoptr(GError) error = NULL;
   g_autoptr(TbChatResult) answer = NULL;
+  g_autoptr(GPtrArray) paid_attempts = NULL;
   guint attempts = 0;
 
-  answer = tb_client_chat_finish (TB_CLIENT (source), result, &attempts, &error);
+  answer = tb_client_chat_finish (TB_CLIENT (source), result, &attempts, &paid_attempts,
+                                  &error);
   if (job->kind == JOB_CANDIDATE)
     job->output->attempts += attempts;
+  job_add_paid_attempts (job, paid_attempts);
 
   if (answer == NULL)
     {
@@ -928,7 +1008,7 @@ chat_cb (GObject      *source,
       return;
     }
 
-  job_add_paid_call (job, answer);
+  job_add_answer (job, answer);
 
   if (job->kind == JOB_CANDIDATE)
     {
@@ -940,6 +1020,8 @@ chat_cb (GObject      *source,
         {
           g_free (output->finish_reason);
           output->finish_reason = g_strdup (answer->finish_reason);
+          g_free (output->native_finish_reason);
+          output->native_finish_reason = g_strdup (answer->native_finish_reason);
           g_free (output->generation_id);
           output->generation_id = g_strdup (answer->generation_id);
         }
@@ -1487,6 +1569,8 @@ start_judgment (TbRunner   *self,
   self->judgment->judges = g_strdupv (self->pass_judges);
   self->judgment->mode = g_strdup ("pointwise");
   self->judgment->temperature = TB_JUDGE_TEMPERATURE;
+  self->judgment->has_seed = TRUE;
+  self->judgment->seed = TB_JUDGE_SEED;
   self->judgment->created_at = tb_utc_now_iso8601 ();
   self->judgment->prompt_sha256 = g_steal_pointer (&sha);
 

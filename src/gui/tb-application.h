@@ -8,8 +8,6 @@
 
 G_BEGIN_DECLS
 
-#define TB_DEFAULT_BASE_URL "https://openrouter.ai/api/v1"
-
 #define TB_TYPE_APPLICATION (tb_application_get_type ())
 G_DECLARE_FINAL_TYPE (TbApplication, tb_application, TB, APPLICATION, AdwApplication)
 

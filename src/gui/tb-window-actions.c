@@ -560,9 +560,8 @@ static gboolean
 check_api_key (TbWindow *self)
 {
   AdwMessageDialog *dialog;
-  const char *base_url = tb_client_get_base_url (self->client);
 
-  if (tb_client_has_api_key (self->client) || strstr (base_url, "openrouter.ai") == NULL)
+  if (!tb_client_needs_api_key (self->client))
     return TRUE;
 
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("API Key Needed"),
