@@ -126,8 +126,10 @@ spawn_holder (const char *dir)
   g_autoptr(GError) error = NULL;
   GPid pid = 0;
 
-  g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
-                 NULL, NULL, &pid, &error);
+  /* Its output away from ours: a test runner waits for every holder of its pipes. */
+  g_spawn_async (NULL, (char **) argv, NULL,
+                 G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL
+                 | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid, &error);
   g_assert_no_error (error);
   for (guint i = 0; i < 500 && !tb_lock_is_held (dir); i++)
     g_usleep (10000);
