@@ -12,6 +12,7 @@
 #include "tb-amount.h"
 #include "tb-catalog.h"
 #include "tb-error.h"
+#include "tb-json.h"
 #include "tb-util.h"
 
 #define CACHE_MAX_AGE_S (24 * 60 * 60)
@@ -118,38 +119,6 @@ tb_model_estimate_cost (const TbModel *model,
 /* ------------------------------------------------------------------------------------------ */
 /* Parsing GET /models */
 
-/* Servers disagree on types: OpenRouter sends numbers for sizes and strings for prices,
- * other OpenAI-compatible servers send either, or null. Anything unusable reads as 0. */
-static gint64
-node_get_int64 (JsonNode *node)
-{
-  gint64 value = 0;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return 0;
-
-  switch (json_node_get_value_type (node))
-    {
-    case G_TYPE_INT64:
-      value = json_node_get_int (node);
-      break;
-    case G_TYPE_DOUBLE:
-      {
-        double d = json_node_get_double (node);
-
-        value = (isfinite (d) && d < (double) G_MAXINT64) ? (gint64) d : 0;
-      }
-      break;
-    case G_TYPE_STRING:
-      value = g_ascii_strtoll (json_node_get_string (node), NULL, 10);
-      break;
-    default:
-      break;
-    }
-
-  return MAX (value, 0);
-}
-
 /* Every price goes through the amount gate: a string of USD per token ("0.00000015"), or a
  * number from servers that send one. Missing, unreadable, negative (OpenRouter's "-1"
  * means "variable", e.g. for its auto router) and non-finite prices are unknown. */
@@ -162,56 +131,20 @@ price_from_member (JsonObject *pricing,
   return tb_amount_from_member (pricing, member, TRUE, price);
 }
 
-static JsonObject *
-object_get_object (JsonObject *object,
-                   const char *member)
-{
-  JsonNode *node = json_object_get_member (object, member);
-
-  return (node != NULL && JSON_NODE_HOLDS_OBJECT (node)) ? json_node_get_object (node) : NULL;
-}
-
-static JsonArray *
-object_get_array (JsonObject *object,
-                  const char *member)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
-
-  return (node != NULL && JSON_NODE_HOLDS_ARRAY (node)) ? json_node_get_array (node) : NULL;
-}
-
-static gboolean
-array_has_string (JsonArray  *array,
-                  const char *wanted)
-{
-  guint n = json_array_get_length (array);
-
-  for (guint i = 0; i < n; i++)
-    {
-      JsonNode *node = json_array_get_element (array, i);
-
-      if (JSON_NODE_HOLDS_VALUE (node)
-          && json_node_get_value_type (node) == G_TYPE_STRING
-          && g_strcmp0 (json_node_get_string (node), wanted) == 0)
-        return TRUE;
-    }
-
-  return FALSE;
-}
 
 static gboolean
 model_has_text_output (JsonObject *architecture)
 {
-  JsonArray *outputs = object_get_array (architecture, "output_modalities");
+  JsonArray *outputs = tb_json_get_array (architecture, "output_modalities");
   const char *modality;
   const char *arrow;
 
   if (outputs != NULL)
-    return array_has_string (outputs, "text");
+    return tb_json_array_has_string (outputs, "text");
 
   /* Older answers only carry "modality": "text+image->text". */
   modality = architecture != NULL
-             ? json_object_get_string_member_with_default (architecture, "modality", NULL)
+             ? tb_json_get_string (architecture, "modality")
              : NULL;
   if (modality != NULL && (arrow = strstr (modality, "->")) != NULL)
     return strstr (arrow + 2, "text") != NULL;
@@ -231,31 +164,31 @@ model_from_json (JsonObject *object)
   JsonArray *parameters;
   gboolean known = TRUE;
 
-  id = json_object_get_string_member_with_default (object, "id", NULL);
+  id = tb_json_get_string (object, "id");
   if (id == NULL || *id == '\0')
     return NULL;
 
   model = g_new0 (TbModel, 1);
   model->id = g_strdup (id);
-  name = json_object_get_string_member_with_default (object, "name", NULL);
+  name = tb_json_get_string (object, "name");
   model->name = g_strdup (name != NULL && *name != '\0' ? name : id);
   slash = strchr (id, '/');
   model->provider = slash != NULL ? g_strndup (id, slash - id) : g_strdup (id);
 
-  model->context_length = node_get_int64 (json_object_get_member (object, "context_length"));
+  model->context_length = tb_json_get_count (object, "context_length", 0);
 
-  top_provider = object_get_object (object, "top_provider");
+  top_provider = tb_json_get_object (object, "top_provider");
   if (top_provider != NULL)
     {
       model->max_completion_tokens =
-        node_get_int64 (json_object_get_member (top_provider, "max_completion_tokens"));
+        tb_json_get_count (top_provider, "max_completion_tokens", 0);
       /* Some entries only know the context through their top provider. */
       if (model->context_length == 0)
         model->context_length =
-          node_get_int64 (json_object_get_member (top_provider, "context_length"));
+          tb_json_get_count (top_provider, "context_length", 0);
     }
 
-  pricing = object_get_object (object, "pricing");
+  pricing = tb_json_get_object (object, "pricing");
   if (pricing != NULL)
     {
       known &= price_from_member (pricing, "prompt", &model->price_prompt);
@@ -280,14 +213,14 @@ model_from_json (JsonObject *object)
       model->price_unknown = TRUE;
     }
 
-  model->text_output = model_has_text_output (object_get_object (object, "architecture"));
+  model->text_output = model_has_text_output (tb_json_get_object (object, "architecture"));
 
-  parameters = object_get_array (object, "supported_parameters");
+  parameters = tb_json_get_array (object, "supported_parameters");
   if (parameters != NULL)
     {
-      model->json_schema = array_has_string (parameters, "structured_outputs");
+      model->json_schema = tb_json_array_has_string (parameters, "structured_outputs");
       model->structured_output = model->json_schema
-                                 || array_has_string (parameters, "response_format");
+                                 || tb_json_array_has_string (parameters, "response_format");
     }
 
   return model;
@@ -316,7 +249,7 @@ tb_catalog_parse (const char  *json,
 
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)
-      || (data = object_get_array (json_node_get_object (root), "data")) == NULL)
+      || (data = tb_json_get_array (json_node_get_object (root), "data")) == NULL)
     {
       g_set_error_literal (error, TB_ERROR, TB_ERROR_FAILED,
                            _("model catalog: the answer has no \"data\" list of models"));

@@ -480,124 +480,12 @@ status_is_retryable (CallKind kind,
   return kind == CALL_GENERATION && status == 404;
 }
 
-/* ---- JSON helpers ------------------------------------------------------------------- */
-
-static JsonNode *
-member_value (JsonObject *object,
-              const char *name)
-{
-  JsonNode *node;
-
-  if (object == NULL || !json_object_has_member (object, name))
-    return NULL;
-  node = json_object_get_member (object, name);
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return NULL;
-  return node;
-}
-
-static const char *
-member_string (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = member_value (object, name);
-
-  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static gboolean
-member_boolean (JsonObject *object,
-                const char *name)
-{
-  JsonNode *node = member_value (object, name);
-
-  return node != NULL && json_node_get_value_type (node) == G_TYPE_BOOLEAN
-         && json_node_get_boolean (node);
-}
-
-static JsonObject *
-member_object (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node;
-
-  if (object == NULL || !json_object_has_member (object, name))
-    return NULL;
-  node = json_object_get_member (object, name);
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    return NULL;
-  return json_node_get_object (node);
-}
-
-static JsonArray *
-member_array (JsonObject *object,
-              const char *name)
-{
-  JsonNode *node;
-
-  if (object == NULL || !json_object_has_member (object, name))
-    return NULL;
-  node = json_object_get_member (object, name);
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
-    return NULL;
-  return json_node_get_array (node);
-}
-
-/* A count (tokens, milliseconds): a finite number ≥ 0 that fits a gint64, as an integer,
- * a double or (from some servers) a numeric string. */
-static gboolean
-member_count (JsonObject *object,
-              const char *name,
-              gint64     *out)
-{
-  double value;
-
-  if (!tb_amount_from_member (object, name, TRUE, &value) || value >= 9.2e18)
-    return FALSE;
-  *out = (gint64) value;
-  return TRUE;
-}
-
-static gint64
-member_int (JsonObject *object,
-            const char *name)
-{
-  gint64 value = 0;
-
-  if (!member_count (object, name, &value))
-    return 0;
-  return value;
-}
-
-/* Finite, of either sign (a cache discount is negative for cache writes). */
-static gboolean
-member_finite (JsonObject *object,
-               const char *name,
-               double     *out)
-{
-  JsonNode *node = member_value (object, name);
-  double value;
-
-  if (node == NULL)
-    return FALSE;
-  if (json_node_get_value_type (node) == G_TYPE_INT64)
-    value = (double) json_node_get_int (node);
-  else if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
-    value = json_node_get_double (node);
-  else
-    return FALSE;
-  if (!isfinite (value))
-    return FALSE;
-  *out = value + 0.0;
-  return TRUE;
-}
+/* ---- JSON ---------------------------------------------------------------------------- */
 
 static JsonObject *
 first_choice (JsonObject *root)
 {
-  JsonArray *choices = member_array (root, "choices");
+  JsonArray *choices = tb_json_get_array (root, "choices");
   JsonNode *node;
 
   if (choices == NULL || json_array_get_length (choices) == 0)
@@ -678,18 +566,18 @@ error_detail (TbClient    *self,
     {
       JsonObject *object = json_node_get_object (root);
 
-      error_obj = member_object (object, "error");
-      message = member_string (error_obj, "message");
+      error_obj = tb_json_get_object (object, "error");
+      message = tb_json_get_string (error_obj, "message");
       if (message == NULL)
-        message = member_string (object, "message");
+        message = tb_json_get_string (object, "message");
       if (message == NULL)
-        message = member_string (object, "error");
+        message = tb_json_get_string (object, "error");
     }
 
   if (message != NULL && message[0] != '\0')
     {
-      JsonObject *metadata = member_object (error_obj, "metadata");
-      const char *provider = member_string (metadata, "provider_name");
+      JsonObject *metadata = tb_json_get_object (error_obj, "metadata");
+      const char *provider = tb_json_get_string (metadata, "provider_name");
       g_autofree char *text = NULL;
 
       if (provider != NULL)
@@ -1236,12 +1124,14 @@ parse_usage (Call       *call,
     return;
 
   call->saw_usage = TRUE;
-  result->prompt_tokens = member_int (usage, "prompt_tokens");
-  result->completion_tokens = member_int (usage, "completion_tokens");
-  result->cached_tokens = member_int (member_object (usage, "prompt_tokens_details"),
-                                      "cached_tokens");
-  result->reasoning_tokens = member_int (member_object (usage, "completion_tokens_details"),
-                                         "reasoning_tokens");
+  result->prompt_tokens = tb_json_get_count (usage, "prompt_tokens", 0);
+  result->completion_tokens = tb_json_get_count (usage, "completion_tokens", 0);
+  result->cached_tokens = tb_json_get_count (tb_json_get_object (usage,
+                                                                "prompt_tokens_details"),
+                                             "cached_tokens", 0);
+  result->reasoning_tokens = tb_json_get_count (tb_json_get_object (usage,
+                                                                   "completion_tokens_details"),
+                                                "reasoning_tokens", 0);
   /* costs are JSON numbers: a string, null, negative or infinite cost is unknown */
   result->has_inline_cost = tb_amount_from_member (usage, "cost", FALSE, &result->inline_cost);
   if (!result->has_inline_cost)
@@ -1265,9 +1155,9 @@ take_identity (TbClient     *self,
                TbChatResult *result,
                JsonObject   *root)
 {
-  take_string (self, &result->generation_id, member_string (root, "id"), FALSE);
-  take_string (self, &result->model, member_string (root, "model"), FALSE);
-  take_string (self, &result->provider, member_string (root, "provider"), FALSE);
+  take_string (self, &result->generation_id, tb_json_get_string (root, "id"), FALSE);
+  take_string (self, &result->model, tb_json_get_string (root, "model"), FALSE);
+  take_string (self, &result->provider, tb_json_get_string (root, "provider"), FALSE);
 }
 
 static void
@@ -1275,9 +1165,9 @@ take_finish (TbClient     *self,
              TbChatResult *result,
              JsonObject   *choice)
 {
-  take_string (self, &result->finish_reason, member_string (choice, "finish_reason"), TRUE);
+  take_string (self, &result->finish_reason, tb_json_get_string (choice, "finish_reason"), TRUE);
   take_string (self, &result->native_finish_reason,
-               member_string (choice, "native_finish_reason"), TRUE);
+               tb_json_get_string (choice, "native_finish_reason"), TRUE);
 }
 
 /* A provider failure reported inside a 200 answer; retried like a 5xx. */
@@ -1286,7 +1176,7 @@ provider_error (TbClient   *self,
                 JsonObject *error_obj,
                 gboolean    midstream)
 {
-  g_autofree char *message = server_string (self, member_string (error_obj, "message"));
+  g_autofree char *message = server_string (self, tb_json_get_string (error_obj, "message"));
   gint64 code = 0;
   g_autofree char *with_code = NULL;
 
@@ -1296,7 +1186,8 @@ provider_error (TbClient   *self,
       message = g_strdup (_("no details given"));
     }
   message = shorten_detail (message);
-  if (member_count (error_obj, "code", &code) && code > 0 && code < 1000)
+  code = tb_json_get_count (error_obj, "code", 0);
+  if (code > 0 && code < 1000)
     with_code = g_strdup_printf (" (%d)", (int) code);
 
   /* Translators: the first %s is empty or an error code such as " (502)" */
@@ -1359,11 +1250,11 @@ handle_chat_body (GTask  *task,
 
   call->result = g_new0 (TbChatResult, 1);
   take_identity (self, call->result, root);
-  parse_usage (call, member_object (root, "usage"));
+  parse_usage (call, tb_json_get_object (root, "usage"));
 
-  if (member_object (root, "error") != NULL)
+  if (tb_json_get_object (root, "error") != NULL)
     {
-      call_fail (task, provider_error (self, member_object (root, "error"), FALSE), TRUE, 0);
+      call_fail (task, provider_error (self, tb_json_get_object (root, "error"), FALSE), TRUE, 0);
       return;
     }
 
@@ -1375,8 +1266,8 @@ handle_chat_body (GTask  *task,
       return;
     }
 
-  message = member_object (choice, "message");
-  content = member_string (message, "content");
+  message = tb_json_get_object (choice, "message");
+  content = tb_json_get_string (message, "content");
   /* null content (a refusal, a tool call) is an empty answer, not a protocol failure */
   call->result->content = server_string (self, content != NULL ? content : "");
   take_finish (self, call->result, choice);
@@ -1420,21 +1311,21 @@ handle_sse_data (Call        *call,
 
   /* an error chunk may still name the generation and report usage: it was billed */
   take_identity (self, call->result, root);
-  if (member_object (root, "usage") != NULL)
-    parse_usage (call, member_object (root, "usage"));
+  if (tb_json_get_object (root, "usage") != NULL)
+    parse_usage (call, tb_json_get_object (root, "usage"));
 
-  if (member_object (root, "error") != NULL)
+  if (tb_json_get_object (root, "error") != NULL)
     {
       /* an upstream failure: retried like a 5xx */
       *retryable = TRUE;
-      g_propagate_error (error, provider_error (self, member_object (root, "error"), TRUE));
+      g_propagate_error (error, provider_error (self, tb_json_get_object (root, "error"), TRUE));
       return STEP_FAILED;
     }
 
   choice = first_choice (root);
   if (choice != NULL)
     {
-      const char *text = member_string (member_object (choice, "delta"), "content");
+      const char *text = tb_json_get_string (tb_json_get_object (choice, "delta"), "content");
 
       if (text != NULL && text[0] != '\0')
         {
@@ -1680,7 +1571,7 @@ generation_from_json (TbClient   *self,
 {
   TbGeneration *generation = g_new0 (TbGeneration, 1);
 
-  generation->id = server_string (self, member_string (data, "id"));
+  generation->id = server_string (self, tb_json_get_string (data, "id"));
   /* a billed cost that is null, a string, negative or infinite is unknown: it must not
    * beat a known inline cost */
   generation->has_total_cost = tb_amount_from_member (data, "total_cost", FALSE,
@@ -1688,20 +1579,21 @@ generation_from_json (TbClient   *self,
   generation->has_upstream_cost = tb_amount_from_member (data, "upstream_inference_cost",
                                                          FALSE,
                                                          &generation->upstream_inference_cost);
-  generation->is_byok = member_boolean (data, "is_byok");
-  generation->has_cache_discount = member_finite (data, "cache_discount",
-                                                  &generation->cache_discount);
-  generation->has_generation_time = member_count (data, "generation_time",
-                                                  &generation->generation_time_ms);
-  generation->has_latency = member_count (data, "latency", &generation->latency_ms);
-  generation->provider_name = server_string (self, member_string (data, "provider_name"));
-  generation->model = server_string (self, member_string (data, "model"));
-  generation->finish_reason = server_string (self, member_string (data, "finish_reason"));
-  generation->native_finish_reason = server_string (self, member_string (data,
+  generation->is_byok = tb_json_get_bool (data, "is_byok", FALSE);
+  generation->has_cache_discount = tb_json_get_double (data, "cache_discount",
+                                                       &generation->cache_discount);
+  generation->generation_time_ms = tb_json_get_count (data, "generation_time", -1);
+  generation->has_generation_time = generation->generation_time_ms >= 0;
+  generation->latency_ms = tb_json_get_count (data, "latency", -1);
+  generation->has_latency = generation->latency_ms >= 0;
+  generation->provider_name = server_string (self, tb_json_get_string (data, "provider_name"));
+  generation->model = server_string (self, tb_json_get_string (data, "model"));
+  generation->finish_reason = server_string (self, tb_json_get_string (data, "finish_reason"));
+  generation->native_finish_reason = server_string (self, tb_json_get_string (data,
                                                                          "native_finish_reason"));
-  generation->tokens_prompt = member_int (data, "tokens_prompt");
-  generation->tokens_completion = member_int (data, "tokens_completion");
-  generation->native_tokens_reasoning = member_int (data, "native_tokens_reasoning");
+  generation->tokens_prompt = tb_json_get_count (data, "tokens_prompt", 0);
+  generation->tokens_completion = tb_json_get_count (data, "tokens_completion", 0);
+  generation->native_tokens_reasoning = tb_json_get_count (data, "native_tokens_reasoning", 0);
   return generation;
 }
 
@@ -1711,17 +1603,17 @@ key_info_from_json (TbClient   *self,
 {
   TbKeyInfo *info = g_new0 (TbKeyInfo, 1);
 
-  info->label = server_string (self, member_string (data, "label"));
+  info->label = server_string (self, tb_json_get_string (data, "label"));
   info->has_limit = tb_amount_from_member (data, "limit", FALSE, &info->limit);
   info->has_limit_remaining = tb_amount_from_member (data, "limit_remaining", FALSE,
                                                      &info->limit_remaining);
-  info->limit_reset = server_string (self, member_string (data, "limit_reset"));
+  info->limit_reset = server_string (self, tb_json_get_string (data, "limit_reset"));
   info->has_usage = tb_amount_from_member (data, "usage", FALSE, &info->usage);
   info->has_usage_daily = tb_amount_from_member (data, "usage_daily", FALSE,
                                                  &info->usage_daily);
   info->has_usage_monthly = tb_amount_from_member (data, "usage_monthly", FALSE,
                                                    &info->usage_monthly);
-  info->is_free_tier = member_boolean (data, "is_free_tier");
+  info->is_free_tier = tb_json_get_bool (data, "is_free_tier", FALSE);
   return info;
 }
 
@@ -1736,7 +1628,7 @@ handle_data_body (GTask  *task,
   JsonObject *data = NULL;
 
   if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
-    data = member_object (json_node_get_object (root), "data");
+    data = tb_json_get_object (json_node_get_object (root), "data");
   if (data == NULL)
     {
       GError *error;

@@ -101,6 +101,18 @@ tb_json_get_bool (JsonObject *object,
   return node != NULL ? json_node_get_boolean (node) : fallback;
 }
 
+gint64
+tb_json_get_count (JsonObject *object,
+                   const char *name,
+                   gint64      fallback)
+{
+  double value;
+
+  if (!tb_amount_from_node (tb_json_member (object, name), TRUE, &value) || value >= 9.2e18)
+    return fallback;
+  return (gint64) value;
+}
+
 gboolean
 tb_json_get_amount (JsonObject *object,
                     const char *name,
@@ -140,6 +152,16 @@ tb_json_array_string (JsonArray *array,
       || json_node_get_value_type (node) != G_TYPE_STRING)
     return NULL;
   return json_node_get_string (node);
+}
+
+gboolean
+tb_json_array_has_string (JsonArray  *array,
+                          const char *wanted)
+{
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    if (g_strcmp0 (tb_json_array_string (array, i), wanted) == 0)
+      return TRUE;
+  return FALSE;
 }
 
 GStrv

@@ -28,6 +28,12 @@ gint64      tb_json_get_int       (JsonObject *object,
 gboolean    tb_json_get_bool      (JsonObject *object,
                                    const char *name,
                                    gboolean    fallback);
+/* A count a server sends (tokens, milliseconds, a context length): a finite number ≥ 0 that
+ * fits a gint64, as an integer, a double or (some servers) a numeric string; `fallback`
+ * otherwise. */
+gint64      tb_json_get_count     (JsonObject *object,
+                                   const char *name,
+                                   gint64      fallback);
 /* FALSE (unknown) unless a finite number ≥ 0. */
 gboolean    tb_json_get_amount    (JsonObject *object,
                                    const char *name,
@@ -39,6 +45,9 @@ JsonArray  *tb_json_get_array     (JsonObject *object,
 /* The string elements of an array member; NULL when absent or not an array. */
 GStrv       tb_json_get_strv      (JsonObject *object,
                                    const char *name);
+/* Whether an array holds the string `wanted`. */
+gboolean    tb_json_array_has_string (JsonArray *array,
+                                      const char *wanted);
 /* The string value of an array element, or NULL. */
 const char *tb_json_array_string  (JsonArray  *array,
                                    guint       index);
