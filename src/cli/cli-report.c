@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 #include <string.h>
 
 #include "cli.h"
@@ -212,6 +213,178 @@ print_criteria (const TbScore *score)
   g_print (")\n");
 }
 
+/* The volume cost at volume is shown for: the use case's budget.inputs_per_month, as the
+ * run was made. */
+static gint64
+inputs_per_month (CliContext  *cli,
+                  const TbRun *run)
+{
+  g_autoptr(TbUsecase) usecase = NULL;
+
+  if (run->usecase_snapshot == NULL)
+    return 0;
+  usecase = tb_usecase_parse (run->usecase, run->usecase_snapshot, -1, NULL, NULL);
+  return usecase != NULL ? usecase->inputs_per_month : 0;
+}
+
+static char *
+format_interval (gboolean known,
+                 double   low,
+                 double   high)
+{
+  return known ? g_strdup_printf ("%.1f–%.1f", low, high) : g_strdup ("-");
+}
+
+static char *
+format_optional_usd (gboolean known,
+                     double   usd)
+{
+  return known ? tb_format_usd (usd) : g_strdup (_("unknown"));
+}
+
+/* The verdict as a table: mean with its interval, the paired difference to the best, cost
+ * per input and at volume, latency, errors; the tie in words; the weakest inputs first. */
+static void
+print_verdict (const TbVerdict *verdict,
+               const TbRun     *run)
+{
+  g_autofree char *words = tb_verdict_describe (verdict);
+
+  g_print (_("\nVerdict%s\n  %s\n\n"), verdict->simulated ? _(" (simulated models)") : "",
+           words);
+  g_print ("  %-36s %6s %12s %22s %11s %11s %7s %4s\n", "MODEL", "MEAN", "95% INTERVAL",
+           "VS BEST (95%)", "$/INPUT", "$/MONTH", "P50", "ERR");
+  for (guint i = 0; i < verdict->models->len; i++)
+    {
+      const TbModelVerdict *model = g_ptr_array_index (verdict->models, i);
+      g_autofree char *mean = model->has_mean ? g_strdup_printf ("%.1f", model->mean)
+                                              : g_strdup ("-");
+      g_autofree char *interval = format_interval (model->has_interval, model->ci_low,
+                                                   model->ci_high);
+      g_autofree char *diff = NULL;
+      g_autofree char *per_input = format_optional_usd (model->has_cost_per_input,
+                                                        model->cost_per_input_usd);
+      g_autofree char *per_month = model->has_cost_at_volume
+                                   ? tb_format_usd (model->cost_at_volume_usd) : g_strdup ("-");
+      g_autofree char *latency = model->has_latency
+                                 ? g_strdup_printf ("%.1fs", model->latency_p50_ms / 1000)
+                                 : g_strdup ("-");
+
+      if (g_strcmp0 (model->model, verdict->best_overall) == 0)
+        diff = g_strdup (_("best"));
+      else if (model->has_diff && model->has_diff_interval)
+        diff = g_strdup_printf ("%+.1f (%+.1f–%+.1f)%s", model->diff_mean, model->diff_low,
+                                model->diff_high, model->tied_with_best ? _(" tied") : "");
+      else if (model->has_diff)
+        diff = g_strdup_printf ("%+.1f%s", model->diff_mean,
+                                model->tied_with_best ? _(" tied") : "");
+      else
+        diff = g_strdup ("-");
+      g_print ("  %-36s %6s %12s %22s %11s %11s %7s %4u\n", model->model, mean, interval, diff,
+               per_input, per_month, latency, model->errors + model->judge_errors);
+    }
+  g_print (_("\n  best overall: %s\n  best value:   %s\n  budget pick:  %s\n"),
+           verdict->best_overall != NULL ? verdict->best_overall : "-",
+           verdict->best_value != NULL ? verdict->best_value : "-",
+           verdict->budget_pick != NULL ? verdict->budget_pick
+                                        : _("none (no model is surely above 70)"));
+  if (verdict->warnings->len > 0)
+    {
+      g_print (_("\nWarnings\n"));
+      for (guint i = 0; i < verdict->warnings->len; i++)
+        g_print ("  - %s\n", (char *) g_ptr_array_index (verdict->warnings, i));
+    }
+  (void) run;
+}
+
+/* The model × input matrix, weakest inputs first: where a model fails, not just its mean. */
+static void
+print_matrix (TbRunData       *data,
+              const TbVerdict *verdict)
+{
+  const TbRun *run = data->run;
+  const TbJudgment *judgment = NULL;
+  g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autofree double *cells = NULL;
+  g_autofree double *input_means = NULL;
+  guint n_models = verdict->models->len;
+  guint n_inputs = run->inputs->len;
+
+  for (guint i = 0; i < data->judgments->len && judgment == NULL; i++)
+    if (g_strcmp0 (((TbJudgment *) g_ptr_array_index (data->judgments, i))->mode,
+                   "pairwise") != 0)
+      judgment = g_ptr_array_index (data->judgments, i);
+  if (judgment == NULL || n_inputs < 2)
+    return;
+
+  cells = g_new (double, n_models * n_inputs);
+  input_means = g_new0 (double, n_inputs);
+  for (guint i = 0; i < n_inputs; i++)
+    {
+      const TbRunInput *input = g_ptr_array_index (run->inputs, i);
+      guint with_score = 0;
+
+      for (guint m = 0; m < n_models; m++)
+        {
+          const TbModelVerdict *model = g_ptr_array_index (verdict->models, m);
+          double sum = 0;
+          guint n = 0;
+
+          for (guint s = 0; s < judgment->scores->len; s++)
+            {
+              const TbScore *score = g_ptr_array_index (judgment->scores, s);
+
+              if (score->error == NULL && g_strcmp0 (score->model, model->model) == 0
+                  && g_strcmp0 (score->input, input->key) == 0)
+                {
+                  sum += score->overall;
+                  n++;
+                }
+            }
+          cells[m * n_inputs + i] = n > 0 ? sum / n : NAN;
+          if (n > 0)
+            {
+              input_means[i] += sum / n;
+              with_score++;
+            }
+        }
+      input_means[i] = with_score > 0 ? input_means[i] / with_score : NAN;
+      g_array_append_val (order, i);
+    }
+  /* weakest first */
+  for (guint a = 0; a < order->len; a++)
+    for (guint b = a + 1; b < order->len; b++)
+      if (input_means[g_array_index (order, guint, b)] < input_means[g_array_index (order, guint, a)])
+        {
+          guint t = g_array_index (order, guint, a);
+
+          g_array_index (order, guint, a) = g_array_index (order, guint, b);
+          g_array_index (order, guint, b) = t;
+        }
+
+  g_print (_("\nScores per input (weakest first)\n  %-28s"), "INPUT");
+  for (guint m = 0; m < n_models; m++)
+    g_print (" %8.8s", ((TbModelVerdict *) g_ptr_array_index (verdict->models, m))->model);
+  g_print ("\n");
+  for (guint k = 0; k < order->len; k++)
+    {
+      guint i = g_array_index (order, guint, k);
+      g_autofree char *name = one_line (((TbRunInput *) g_ptr_array_index (run->inputs, i))->key);
+
+      g_print ("  %-28.28s", name);
+      for (guint m = 0; m < n_models; m++)
+        {
+          double cell = cells[m * n_inputs + i];
+
+          if (isnan (cell))
+            g_print (" %8s", "-");
+          else
+            g_print (" %8.1f", cell);
+        }
+      g_print ("\n");
+    }
+}
+
 int
 cli_cmd_show (CliContext  *cli,
               int          argc,
@@ -220,6 +393,7 @@ cli_cmd_show (CliContext  *cli,
   g_autoptr(GError) error = NULL;
   g_autoptr(TbRunData) data = NULL;
   g_autoptr(TbRunSummary) summary = NULL;
+  g_autoptr(TbVerdict) verdict = NULL;
   TbJudgment *judgment = NULL;
   TbRun *run;
   int code = EXIT_OK;
@@ -236,6 +410,7 @@ cli_cmd_show (CliContext  *cli,
   run = data->run;
   summary = tb_run_summary_new_for (data);
   judgment = data->judgments->len > 0 ? g_ptr_array_index (data->judgments, 0) : NULL;
+  verdict = tb_verdict_for_run (data, inputs_per_month (cli, run));
 
   if (cli->json)
     {
@@ -255,6 +430,7 @@ cli_cmd_show (CliContext  *cli,
                         judgment != NULL ? tb_judgment_to_json (judgment) : NULL);
       tb_json_add_int (builder, "judgments", data->judgments->len);
       tb_json_add_node (builder, "costs", tb_rollup_to_json (&summary->rollup));
+      tb_json_add_node (builder, "summary", tb_verdict_to_json (verdict));
       json_builder_end_object (builder);
       root = json_builder_get_root (builder);
       cli_print_json (root);
@@ -293,7 +469,9 @@ cli_cmd_show (CliContext  *cli,
                          "\nLatest judgment (%s, by %s; %u judgments in all)\n",
                          data->judgments->len),
                judgment->created_at, judges, data->judgments->len);
-      for (guint i = 0; i < judgment->scores->len; i++)
+      /* Each score in full while it fits on a screen; a test set's are in the matrix below
+       * and in `show --json`. */
+      for (guint i = 0; judgment->scores->len <= 12 && i < judgment->scores->len; i++)
         {
           TbScore *score = g_ptr_array_index (judgment->scores, i);
           g_autofree char *where = tb_run_is_test_set (run) && score->input != NULL
@@ -309,14 +487,13 @@ cli_cmd_show (CliContext  *cli,
           for (guint v = 0; score->violations != NULL && score->violations[v] != NULL; v++)
             g_print ("      violation: %s\n", score->violations[v]);
         }
-      g_print (_("\nRecommendation\n  best overall: %s\n  best value:   %s\n  budget pick:  %s\n"),
-               judgment->best_overall != NULL ? judgment->best_overall : "-",
-               judgment->best_value != NULL ? judgment->best_value : "-",
-               judgment->budget_pick != NULL ? judgment->budget_pick
-                                             : _("none (no output scored 70 or more)"));
+      print_verdict (verdict, run);
     }
   else
     g_print (_("\nNot judged yet: 'taskbench-cli judge %s'.\n"), run->id);
+
+  if (judgment != NULL)
+    print_matrix (data, verdict);
 
   g_print ("\nCosts\n");
   print_rollup_header ("");
@@ -441,5 +618,132 @@ cli_cmd_costs (CliContext  *cli,
       cli_print_json (root);
     }
 
+  return EXIT_OK;
+}
+
+static void
+count_up (GHashTable *counts,
+          const char *key)
+{
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (counts, key));
+
+  g_hash_table_replace (counts, g_strdup (key), GUINT_TO_POINTER (n + 1));
+}
+
+static void
+add_counts (JsonBuilder     *builder,
+            const char      *name,
+            GHashTable      *counts,
+            const TbVerdict *verdict)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_object (builder);
+  for (guint i = 0; i < verdict->models->len; i++)
+    {
+      const TbModelVerdict *model = g_ptr_array_index (verdict->models, i);
+
+      tb_json_add_int (builder, model->model,
+                       GPOINTER_TO_UINT (g_hash_table_lookup (counts, model->model)));
+    }
+  json_builder_end_object (builder);
+}
+
+int
+cli_cmd_summary (CliContext  *cli,
+                 int          argc,
+                 char       **argv)
+{
+  g_autoptr(GPtrArray) ids = NULL;
+  g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func ((GDestroyNotify) tb_run_data_free);
+  g_autoptr(TbVerdict) verdict = NULL;
+  g_autoptr(TbUsecase) usecase = NULL;
+  g_autoptr(GHashTable) wins = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) model_runs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                            NULL);
+  g_autofree char *usecase_path = NULL;
+  int code = EXIT_OK;
+  guint judged = 0;
+
+  if (!cli_parse_options ("summary", "ID", _("Per model across every judged run of a use case: "
+                          "mean with its interval, cost per input, wins."), NULL, &argc, &argv,
+                          &code))
+    return code;
+  if (argc != 2)
+    return cli_usage_error (_("usage: taskbench-cli summary ID"));
+  code = check_usecase_id (cli, argv[1]);
+  if (code != EXIT_OK)
+    return code;
+
+  usecase_path = tb_home_usecase_path (cli->home, argv[1]);
+  usecase = tb_usecase_load_file (usecase_path, NULL);
+  ids = tb_store_list_run_ids (cli->store, argv[1]);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      TbRunData *data = tb_store_load_run_data (cli->store, g_ptr_array_index (ids, i), &error);
+
+      if (data == NULL)
+        {
+          cli_warn ("%s", error->message);
+          continue;
+        }
+      if (data->judgments->len == 0)
+        {
+          tb_run_data_free (data);
+          continue;
+        }
+      judged++;
+      /* A run's own verdict: who won it (a tie is no one's win). */
+      {
+        g_autoptr(TbVerdict) one = tb_verdict_for_run (data, 0);
+
+        if (one->tied_with_best != NULL && g_strv_length (one->tied_with_best) == 1)
+          count_up (wins, one->tied_with_best[0]);
+        for (guint m = 0; m < one->models->len; m++)
+          {
+            TbModelVerdict *model = g_ptr_array_index (one->models, m);
+
+            if (model->has_mean)
+              count_up (model_runs, model->model);
+          }
+      }
+      g_ptr_array_add (runs, data);
+    }
+  verdict = tb_verdict_for_runs (runs, usecase != NULL ? usecase->inputs_per_month : 0,
+                                 argv[1]);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      tb_json_add_string (builder, "usecase", argv[1]);
+      tb_json_add_int (builder, "runs", judged);
+      add_counts (builder, "runs_per_model", model_runs, verdict);
+      add_counts (builder, "wins", wins, verdict);
+      tb_json_add_node (builder, "summary", tb_verdict_to_json (verdict));
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      cli_print_json (root);
+      return EXIT_OK;
+    }
+
+  if (judged == 0)
+    {
+      g_printerr (_("No judged run of %s yet.\n"), argv[1]);
+      return EXIT_OK;
+    }
+  g_print (ngettext ("%s: %u judged run\n", "%s: %u judged runs\n", judged), argv[1], judged);
+  print_verdict (verdict, NULL);
+  g_print (_("\n  %-36s %5s %5s\n"), "MODEL", "RUNS", "WINS");
+  for (guint i = 0; i < verdict->models->len; i++)
+    {
+      const TbModelVerdict *model = g_ptr_array_index (verdict->models, i);
+
+      g_print ("  %-36s %5u %5u\n", model->model,
+               GPOINTER_TO_UINT (g_hash_table_lookup (model_runs, model->model)),
+               GPOINTER_TO_UINT (g_hash_table_lookup (wins, model->model)));
+    }
   return EXIT_OK;
 }

@@ -576,29 +576,60 @@ no_judge_message (void)
                      "or set GENERAL_TASK_LLM"));
 }
 
+/* The use case's own test set (its `inputs`). */
+static GPtrArray *
+cli_usecase_test_set (TbUsecase           *usecase,
+                      const char * const  *references,
+                      GError             **error)
+{
+  g_autoptr(GPtrArray) inputs = tb_test_set_from_usecase (usecase, error);
+
+  if (inputs == NULL)
+    return NULL;
+  if (references != NULL && references[0] != NULL)
+    {
+      g_set_error_literal (error, TB_ERROR, TB_ERROR_INVALID,
+                           _("--reference goes with --input; the use case's inputs name their "
+                             "references themselves"));
+      return NULL;
+    }
+  return g_steal_pointer (&inputs);
+}
+
+static guint
+cli_usecase_repeat (TbUsecase *usecase)
+{
+  return MAX (usecase->repeat, 1);
+}
+
 int
 cli_cmd_run (CliContext  *cli,
              int          argc,
              char       **argv)
 {
   g_auto(GStrv) input_paths = NULL;
+  g_auto(GStrv) reference_paths = NULL;
   g_autofree char *models_arg = NULL;
-  g_autofree char *reference_path = NULL;
   g_autofree char *judge_model_arg = NULL;
   gboolean auto_pick = FALSE;
   gboolean judge = FALSE;
   int count = 3;
+  int repeat = 0;
   GOptionEntry entries[] = {
     { "input", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &input_paths,
-      N_("An input file (UTF-8 text); give it again for a test set"), "FILE" },
+      N_("An input file (UTF-8 text) or a folder of them; give it again for more (default: "
+         "the use case's inputs)"), "FILE|DIR" },
     { "models", 0, 0, G_OPTION_ARG_STRING, &models_arg, N_("Comma-separated model ids"), "A,B" },
     { "auto", 0, 0, G_OPTION_ARG_NONE, &auto_pick, N_("Run the recommended candidates"), NULL },
     { "count", 0, 0, G_OPTION_ARG_INT, &count, N_("With --auto: how many (default 3)"), "N" },
     { "judge", 0, 0, G_OPTION_ARG_NONE, &judge, N_("Judge the outputs as they land"), NULL },
     { "judge-model", 0, 0, G_OPTION_ARG_STRING, &judge_model_arg,
       N_("The judge, or a jury A,B,C (implies --judge)"), "MODEL" },
-    { "reference", 0, 0, G_OPTION_ARG_FILENAME, &reference_path,
-      N_("A reference output for the judge"), "FILE" },
+    { "reference", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &reference_paths,
+      N_("A reference output for the judge, or a folder of them named after the inputs"),
+      "FILE|DIR" },
+    { "repeat", 0, 0, G_OPTION_ARG_INT, &repeat,
+      N_("Calls per model and input (default: the use case's models.repeat, else 1)"), "N" },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
@@ -607,8 +638,7 @@ cli_cmd_run (CliContext  *cli,
   g_autoptr(TbCatalog) catalog = NULL;
   g_autoptr(TbRunner) runner = NULL;
   g_autoptr(TbRun) run = NULL;
-  g_autoptr(GPtrArray) inputs = g_ptr_array_new_with_free_func
-                                  ((GDestroyNotify) tb_test_input_free);
+  g_autoptr(GPtrArray) inputs = NULL;
   g_auto(GStrv) judges = NULL;
   g_auto(GStrv) models = NULL;
   gint64 input_tokens = 0;
@@ -619,10 +649,10 @@ cli_cmd_run (CliContext  *cli,
                           entries, &argc, &argv, &code))
     return code;
   if (argc != 2)
-    return cli_usage_error (_("usage: taskbench-cli run ID --input FILE [--models A,B | --auto] "
-                            "[--judge] [--reference FILE]"));
-  if (input_paths == NULL || input_paths[0] == NULL)
-    return cli_usage_error (_("run: --input FILE is required"));
+    return cli_usage_error (_("usage: taskbench-cli run ID [--input FILE|DIR]… [--models A,B | "
+                              "--auto] [--judge] [--reference FILE|DIR] [--repeat N]"));
+  if (repeat < 0 || repeat > 100)
+    return cli_usage_error (_("--repeat must be between 1 and 100"));
   if (models_arg != NULL && auto_pick)
     return cli_usage_error (_("run: use either --models or --auto, not both"));
   if (count < 1 || count > 50)
@@ -633,19 +663,19 @@ cli_cmd_run (CliContext  *cli,
     return cli_fail (error);
 
   /* Every check on the user's files happens before anything is written or paid. */
-  for (guint i = 0; input_paths[i] != NULL; i++)
+  if (input_paths != NULL && input_paths[0] != NULL)
+    inputs = tb_test_set_from_paths ((const char * const *) input_paths,
+                                     (const char * const *) reference_paths, &error);
+  else
+    inputs = cli_usecase_test_set (usecase, (const char * const *) reference_paths, &error);
+  if (inputs == NULL)
+    return cli_fail (error);
+  for (guint i = 0; i < inputs->len; i++)
     {
-      TbTestInput *input = tb_test_input_read (input_paths[i], &error);
+      TbTestInput *input = g_ptr_array_index (inputs, i);
 
-      if (input == NULL)
-        return cli_fail (error);
-      g_ptr_array_add (inputs, input);
       input_tokens = MAX (input_tokens, tb_estimate_tokens (input->text, input->length));
     }
-  if (reference_path != NULL)
-    for (guint i = 0; i < inputs->len; i++)
-      if (!tb_test_input_read_reference (g_ptr_array_index (inputs, i), reference_path, &error))
-        return cli_fail (error);
 
   if (judge || judge_model_arg != NULL)
     {
@@ -678,7 +708,7 @@ cli_cmd_run (CliContext  *cli,
   spec.usecase = usecase;
   spec.inputs = inputs;
   spec.models = (const char * const *) models;
-  spec.repeat = 1;
+  spec.repeat = repeat > 0 ? (guint) repeat : cli_usecase_repeat (usecase);
 
   run = drive (runner, &spec, &error);
   if (run == NULL)

@@ -17,6 +17,7 @@
 #include "tb-lock.h"
 #include "tb-output.h"
 #include "tb-prompt.h"
+#include "tb-rating.h"
 #include "tb-rollup.h"
 #include "tb-run-summary.h"
 #include "tb-run.h"
@@ -26,3 +27,4 @@
 #include "tb-testset.h"
 #include "tb-usecase.h"
 #include "tb-util.h"
+#include "tb-verdict.h"

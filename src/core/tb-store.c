@@ -601,6 +601,41 @@ tb_store_write_output (TbStore         *self,
   return TRUE;
 }
 
+/* Claims a free "<UTC time>.json" (or "-2", "-3", … for the same second) in `dir` with
+ * O_EXCL, so two writers — even in two processes — never take the same name; the atomic
+ * write then replaces the claim. */
+static gboolean
+claim_new_file (const char  *dir,
+                char       **name,
+                char       **path,
+                GError     **error)
+{
+  g_autofree char *base = tb_utc_now_compact ();
+
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    return set_errno_error (error, errno, _("Could not create folder %s: %s"), dir,
+                            g_strerror (errno));
+
+  for (guint n = 1; ; n++)
+    {
+      g_autofree char *candidate = n == 1 ? g_strconcat (base, ".json", NULL)
+                                          : g_strdup_printf ("%s-%u.json", base, n);
+      g_autofree char *candidate_path = g_build_filename (dir, candidate, NULL);
+      int fd = g_open (candidate_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+
+      if (fd >= 0)
+        {
+          close (fd);
+          *name = g_steal_pointer (&candidate);
+          *path = g_steal_pointer (&candidate_path);
+          return TRUE;
+        }
+      if (errno != EEXIST)
+        return set_errno_error (error, errno, _("Could not create %s: %s"), candidate_path,
+                                g_strerror (errno));
+    }
+}
+
 gboolean
 tb_store_write_judgment (TbStore     *self,
                          TbRun       *run,
@@ -608,7 +643,6 @@ tb_store_write_judgment (TbStore     *self,
                          GError     **error)
 {
   g_autofree char *dir = NULL;
-  g_autofree char *base = NULL;
   g_autofree char *name = NULL;
   g_autofree char *path = NULL;
   g_autoptr(JsonNode) node = NULL;
@@ -621,41 +655,17 @@ tb_store_write_judgment (TbStore     *self,
     return FALSE;
 
   dir = g_build_filename (run->dir, "judgments", NULL);
-  if (g_mkdir_with_parents (dir, 0755) != 0)
-    return set_errno_error (error, errno, _("Could not create folder %s: %s"), dir,
-                            g_strerror (errno));
-
   if (judgment->created_at == NULL)
     judgment->created_at = tb_utc_now_iso8601 ();
 
+  /* A judgment that has its file (the runner rewrites it as scores land) keeps it. */
   if (judgment->file != NULL && is_plain_name (judgment->file))
     {
       name = g_strdup (judgment->file);
       path = g_build_filename (dir, name, NULL);
     }
-
-  /* Claim a free name with O_EXCL so two judgments in the same second — even from two
-   * processes — never overwrite each other; the atomic write then replaces the claim. */
-  base = tb_utc_now_compact ();
-  for (guint n = 1; name == NULL; n++)
-    {
-      int fd;
-
-      name = n == 1 ? g_strconcat (base, ".json", NULL)
-                    : g_strdup_printf ("%s-%u.json", base, n);
-      path = g_build_filename (dir, name, NULL);
-      fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-      if (fd >= 0)
-        {
-          close (fd);
-          break;
-        }
-      if (errno != EEXIST)
-        return set_errno_error (error, errno, _("Could not create %s: %s"), path,
-                            g_strerror (errno));
-      g_clear_pointer (&name, g_free);
-      g_clear_pointer (&path, g_free);
-    }
+  else if (!claim_new_file (dir, &name, &path, error))
+    return FALSE;
 
   node = tb_judgment_to_json (judgment);
   if (!tb_json_write_file (path, node, error))
@@ -668,6 +678,41 @@ tb_store_write_judgment (TbStore     *self,
 
   g_free (judgment->file);
   judgment->file = g_steal_pointer (&name);
+  return TRUE;
+}
+
+gboolean
+tb_store_write_rating (TbStore   *self,
+                       TbRun     *run,
+                       TbRating  *rating,
+                       GError   **error)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  g_return_val_if_fail (TB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (run != NULL && rating != NULL, FALSE);
+
+  if (!require_run_dir (run, error))
+    return FALSE;
+  if (rating->created_at == NULL)
+    rating->created_at = tb_utc_now_iso8601 ();
+
+  /* Never overwritten: every rating claims a file of its own. */
+  dir = g_build_filename (run->dir, "ratings", NULL);
+  if (!claim_new_file (dir, &name, &path, error))
+    return FALSE;
+  node = tb_rating_to_json (rating);
+  if (!tb_json_write_file (path, node, error))
+    {
+      g_unlink (path);
+      g_prefix_error (error, _("Could not save the rating of run %s: "), run->id);
+      return FALSE;
+    }
+  g_free (rating->file);
+  rating->file = g_steal_pointer (&name);
   return TRUE;
 }
 
@@ -1034,15 +1079,44 @@ compare_judgment_names (gconstpointer a,
   return tb_judgment_compare_file_names (*(const char * const *) a, *(const char * const *) b);
 }
 
+/* The "*.json" files of one of the run's folders, newest first, without the empty ones (a
+ * name claimed by a file still being written). */
+static GPtrArray *
+list_json_files (TbRun      *run,
+                 const char *folder)
+{
+  GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *dir = g_build_filename (run->dir, folder, NULL);
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
+    if (name[0] != '.' && g_str_has_suffix (name, ".json"))
+      g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort_with_data (names, compare_judgment_names, NULL);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      char *path = g_build_filename (dir, g_ptr_array_index (names, i), NULL);
+      GStatBuf info;
+
+      if (g_stat (path, &info) == 0 && info.st_size == 0)
+        {
+          g_free (path);
+          continue;
+        }
+      g_ptr_array_add (paths, path);
+    }
+  return paths;
+}
+
 GPtrArray *
 tb_store_load_judgments (TbStore *self,
                          TbRun   *run)
 {
   GPtrArray *judgments = g_ptr_array_new_with_free_func ((GDestroyNotify) tb_judgment_free);
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GDir) folder = NULL;
-  g_autofree char *dir = NULL;
-  const char *name;
+  g_autoptr(GPtrArray) paths = NULL;
 
   g_return_val_if_fail (TB_IS_STORE (self), judgments);
   g_return_val_if_fail (run != NULL, judgments);
@@ -1050,24 +1124,14 @@ tb_store_load_judgments (TbStore *self,
   if (run->dir == NULL)
     return judgments;
 
-  dir = g_build_filename (run->dir, "judgments", NULL);
-  folder = g_dir_open (dir, 0, NULL);
-  while (folder != NULL && (name = g_dir_read_name (folder)) != NULL)
-    if (name[0] != '.' && g_str_has_suffix (name, ".json"))
-      g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort_with_data (names, compare_judgment_names, NULL);
-
-  for (guint i = 0; i < names->len; i++)
+  paths = list_json_files (run, "judgments");
+  for (guint i = 0; i < paths->len; i++)
     {
-      g_autofree char *path = g_build_filename (dir, g_ptr_array_index (names, i), NULL);
+      const char *path = g_ptr_array_index (paths, i);
       g_autoptr(JsonNode) node = NULL;
       g_autoptr(GError) error = NULL;
       TbJudgment *judgment = NULL;
-      GStatBuf info;
 
-      /* An empty file is a name claimed by a judgment still being written. */
-      if (g_stat (path, &info) == 0 && info.st_size == 0)
-        continue;
       node = tb_json_read_file (path, TB_STORE_MAX_FILE, &error);
       if (node != NULL)
         judgment = tb_judgment_from_json (node, &error);
@@ -1076,10 +1140,45 @@ tb_store_load_judgments (TbStore *self,
           g_warning ("Skipping judgment %s: %s", path, error->message);
           continue;
         }
-      judgment->file = g_strdup (g_ptr_array_index (names, i));
+      judgment->file = g_path_get_basename (path);
       g_ptr_array_add (judgments, judgment);
     }
   return judgments;
+}
+
+GPtrArray *
+tb_store_load_ratings (TbStore *self,
+                       TbRun   *run)
+{
+  GPtrArray *ratings = g_ptr_array_new_with_free_func ((GDestroyNotify) tb_rating_free);
+  g_autoptr(GPtrArray) paths = NULL;
+
+  g_return_val_if_fail (TB_IS_STORE (self), ratings);
+  g_return_val_if_fail (run != NULL, ratings);
+
+  if (run->dir == NULL)
+    return ratings;
+
+  paths = list_json_files (run, "ratings");
+  for (guint i = 0; i < paths->len; i++)
+    {
+      const char *path = g_ptr_array_index (paths, i);
+      g_autoptr(JsonNode) node = NULL;
+      g_autoptr(GError) error = NULL;
+      TbRating *rating = NULL;
+
+      node = tb_json_read_file (path, TB_STORE_MAX_FILE, &error);
+      if (node != NULL)
+        rating = tb_rating_from_json (node, &error);
+      if (rating == NULL)
+        {
+          g_warning ("Skipping rating %s: %s", path, error->message);
+          continue;
+        }
+      rating->file = g_path_get_basename (path);
+      g_ptr_array_add (ratings, rating);
+    }
+  return ratings;
 }
 
 gboolean
@@ -1190,6 +1289,7 @@ tb_store_load_run_data_for (TbStore *self,
   data->run = run;
   data->outputs = tb_store_load_outputs (self, run);
   data->judgments = tb_store_load_judgments (self, run);
+  data->ratings = tb_store_load_ratings (self, run);
   return data;
 }
 
@@ -1213,6 +1313,7 @@ tb_run_data_free (TbRunData *data)
   g_clear_pointer (&data->run, tb_run_free);
   g_clear_pointer (&data->outputs, g_ptr_array_unref);
   g_clear_pointer (&data->judgments, g_ptr_array_unref);
+  g_clear_pointer (&data->ratings, g_ptr_array_unref);
   g_free (data);
 }
 

@@ -5,6 +5,7 @@
 
 #include "tb-judgment.h"
 #include "tb-output.h"
+#include "tb-rating.h"
 #include "tb-run.h"
 #include "tb-testset.h"
 
@@ -61,6 +62,12 @@ gboolean    tb_store_write_judgment    (TbStore     *self,
                                         TbJudgment  *judgment,
                                         GError     **error);
 
+/* Claims a file of its own under ratings/: a rating is never overwritten. */
+gboolean    tb_store_write_rating      (TbStore     *self,
+                                        TbRun       *run,
+                                        TbRating    *rating,
+                                        GError     **error);
+
 /* The folder of run `run_id`, or NULL. */
 char       *tb_store_find_run_dir      (TbStore     *self,
                                         const char  *run_id);
@@ -111,6 +118,9 @@ GPtrArray  *tb_store_load_outputs      (TbStore     *self,
 /* TbJudgment*, newest first. */
 GPtrArray  *tb_store_load_judgments    (TbStore     *self,
                                         TbRun       *run);
+/* TbRating*, newest first. */
+GPtrArray  *tb_store_load_ratings      (TbStore     *self,
+                                        TbRun       *run);
 
 /* Removes the run's folder; TB_ERROR_BUSY while a process works on it. */
 gboolean    tb_store_delete_run        (TbStore     *self,
@@ -127,6 +137,7 @@ typedef struct {
   TbRun     *run;
   GPtrArray *outputs;      /* TbOutput* */
   GPtrArray *judgments;    /* TbJudgment*, newest first */
+  GPtrArray *ratings;      /* TbRating*, newest first */
 } TbRunData;
 
 TbRunData  *tb_store_load_run_data     (TbStore     *self,
