@@ -3,6 +3,7 @@
 
 #include "tb-error.h"
 #include "tb-util.h"
+#include "tb-yaml.h"
 #include "tb-usecase.h"
 #include "tb-format.h"
 #include "tb-prompt.h"
