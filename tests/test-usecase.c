@@ -4,6 +4,8 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "tb-error.h"
 #include "tb-usecase.h"
@@ -482,6 +484,77 @@ test_load_file_errors (void)
   remove_tree (dir);
 }
 
+/* None of these may block: an alarm turns a hang into a failure. */
+static void
+test_special_files (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *fifo = g_build_filename (dir, "fifo.yaml", NULL);
+  g_autofree char *null_link = g_build_filename (dir, "null.yaml", NULL);
+  g_autofree char *zero_link = g_build_filename (dir, "zero.yml", NULL);
+  g_autofree char *dangling = g_build_filename (dir, "gone.yaml", NULL);
+  g_autofree char *big = g_build_filename (dir, "big.yaml", NULL);
+  g_autofree char *padding = g_strnfill (1024 * 1024 + 1, '#');
+  g_autoptr(GPtrArray) entries = NULL;
+  gint64 start = g_get_monotonic_time ();
+  const struct {
+    const char *path;
+    int         code;
+    const char *message;
+  } cases[] = {
+    { fifo, TB_ERROR_INVALID, "fifo.yaml is not a regular file" },
+    { null_link, TB_ERROR_INVALID, "null.yaml is not a regular file" },
+    { zero_link, TB_ERROR_INVALID, "zero.yml is not a regular file" },
+    { dangling, TB_ERROR_NOT_FOUND, "gone.yaml" },
+    { big, TB_ERROR_INVALID, "big.yaml is larger than 1.0" },  /* 1.0 MiB, a no-break space */
+  };
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_assert_cmpint (symlink ("/dev/null", null_link), ==, 0);
+  g_assert_cmpint (symlink ("/dev/zero", zero_link), ==, 0);
+  g_assert_cmpint (symlink ("/nonexistent/file.yaml", dangling), ==, 0);
+  write_file (dir, "big.yaml", padding);
+  write_file (dir, "good.yaml", "name: Good\ngoal: g\n");
+
+  alarm (20);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(TbUsecase) uc = tb_usecase_load_file (cases[i].path, &error);
+
+      g_assert_null (uc);
+      g_assert_error (error, TB_ERROR, cases[i].code);
+      if (strstr (error->message, cases[i].message) == NULL)
+        g_error ("'%s' does not hold '%s'", error->message, cases[i].message);
+    }
+
+  /* The folder lists each with its error, and the good file beside them. */
+  entries = tb_usecase_list_dir (dir);
+  alarm (0);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+
+  g_assert_cmpuint (entries->len, ==, 6);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      TbUsecaseEntry *e = g_ptr_array_index (entries, i);
+
+      if (g_str_equal (e->id, "good"))
+        {
+          g_assert_no_error (e->error);
+          g_assert_cmpstr (e->usecase->name, ==, "Good");
+          continue;
+        }
+      g_assert_null (e->usecase);
+      g_assert_nonnull (e->error);
+      g_assert_true (g_str_has_prefix (e->error->message, "Cannot open")
+                     || g_str_has_prefix (e->error->message, e->path));
+    }
+  g_assert_cmpstr (((TbUsecaseEntry *) g_ptr_array_index (entries, 0))->id, ==, "big");
+  g_assert_cmpstr (((TbUsecaseEntry *) g_ptr_array_index (entries, 5))->id, ==, "zero");
+
+  remove_tree (dir);
+}
+
 static void
 assert_usecases_equal (const TbUsecase *a,
                        const TbUsecase *b)
@@ -846,6 +919,7 @@ main (int argc, char **argv)
   g_test_add_func ("/usecase/length-and-nul", test_length_and_nul);
   g_test_add_func ("/usecase/id-valid", test_id_valid);
   g_test_add_func ("/usecase/load-file-errors", test_load_file_errors);
+  g_test_add_func ("/usecase/special-files", test_special_files);
   g_test_add_func ("/usecase/round-trip", test_round_trip);
   g_test_add_func ("/usecase/template", test_template);
   g_test_add_func ("/usecase/list-dir", test_list_dir);

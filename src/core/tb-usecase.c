@@ -10,10 +10,14 @@
 
 #include "tb-error.h"
 #include "tb-usecase.h"
+#include "tb-util.h"
 #include "tb-yaml.h"
 
 /* The use-case schema: which keys exist, what each holds, and the messages that point at
  * a mistake. The YAML itself (lines, syntax, writing) is tb-yaml's. */
+
+/* Far more than any use case needs; a file past it is a mistake, not a use case. */
+#define MAX_FILE_SIZE (1024 * 1024)
 
 typedef struct {
   const char *filename;
@@ -771,7 +775,6 @@ TbUsecase *
 tb_usecase_load_file (const char  *path,
                       GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
   g_autofree char *contents = NULL;
   g_autofree char *id = NULL;
   TbUsecase *self;
@@ -789,14 +792,9 @@ tb_usecase_load_file (const char  *path,
       return NULL;
     }
 
-  if (!g_file_get_contents (path, &contents, &length, &local_error))
-    {
-      int code = g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT)
-                 ? TB_ERROR_NOT_FOUND : TB_ERROR_FAILED;
-
-      g_set_error (error, TB_ERROR, code, "%s", local_error->message);
-      return NULL;
-    }
+  contents = tb_read_regular_file (path, MAX_FILE_SIZE, &length, error);
+  if (contents == NULL)
+    return NULL;
 
   self = tb_usecase_parse (id, contents, length, path, error);
   if (self != NULL)
@@ -1047,7 +1045,9 @@ tb_usecase_list_dir (const char *dir)
       if (!g_str_has_suffix (name, ".yaml") && !g_str_has_suffix (name, ".yml"))
         continue;
       path = g_build_filename (dir, name, NULL);
-      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+      /* Anything else named *.yaml (a FIFO, a device, a dangling link) is listed with the
+       * error that keeps it out; reading it never blocks. */
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
         continue;
 
       entry = g_new0 (TbUsecaseEntry, 1);

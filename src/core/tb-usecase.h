@@ -66,6 +66,8 @@ TbUsecase   *tb_usecase_parse          (const char  *id,
                                         const char  *filename,
                                         GError     **error);
 
+/* Reads and parses a file (at most 1 MiB; see tb_read_regular_file () for the errors of
+ * anything that is not a regular file). A missing file is TB_ERROR_NOT_FOUND. */
 TbUsecase   *tb_usecase_load_file      (const char  *path,
                                         GError     **error);
 
@@ -93,8 +95,10 @@ typedef struct {
 
 void         tb_usecase_entry_free     (TbUsecaseEntry *entry);
 
-/* Every *.yaml in `dir`, sorted by id; a broken file is an entry with its error, it never
- * hides the others. A missing folder is an empty list. */
+/* Every *.yaml (and *.yml) in `dir` but folders and hidden files, sorted by id; a broken
+ * file is an entry with its error, it never hides the others: so is anything that is not
+ * a regular file (a FIFO, a device), which is never read. A missing folder is an empty
+ * list. */
 GPtrArray   *tb_usecase_list_dir       (const char  *dir);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TbUsecase, tb_usecase_unref)

@@ -26,6 +26,18 @@ char     *tb_utc_now_compact     (void);
  * else the current folder when it has usecases/, else $XDG_DATA_HOME/taskbench. */
 char     *tb_resolve_home        (const char  *explicit_home);
 
+/* Reads a whole regular file, refusing anything else before it could block: it opens with
+ * O_NONBLOCK (a FIFO without a writer does not wait), checks the open descriptor, and
+ * reads at most `max_bytes`. Errors: TB_ERROR_NOT_FOUND when the file does not exist;
+ * TB_ERROR_INVALID for a FIFO, a device, a folder or a socket (also behind a symlink)
+ * ("… is not a regular file") and for a file larger than `max_bytes` ("… is larger than
+ * 1.0 MiB"); TB_ERROR_FAILED for other I/O errors. The result is NUL-terminated;
+ * `length` (nullable) gets its size without the NUL. */
+char     *tb_read_regular_file   (const char  *path,
+                                  gsize        max_bytes,
+                                  gsize       *length,
+                                  GError     **error);
+
 /* NULL when the bytes are acceptable text input; else a user message such as
  * "is empty" or "is not UTF-8 text (binary data at byte 12)". */
 char     *tb_check_text_input    (const char  *data,
