@@ -337,7 +337,7 @@ static const ErrorCase error_cases[] = {
   { "name: a\n\tgoal: b\n",
     { "usecases/x.yaml:2: YAML syntax error: found a tab character" } },
   { "name: a\ngoal: b\ninput:\n  notes: caf\xff\n",
-    { "usecases/x.yaml:4: YAML syntax error: invalid leading UTF-8 octet", "0xff" } },
+    { "usecases/x.yaml:4: is not UTF-8 text (byte 0xff); save it as UTF-8" } },
   { "name: &n a\ngoal: *n\n",
     { "usecases/x.yaml:2: aliases ('*n') are not supported" } },
   { "name: a\ngoal: b\n---\nname: c\n",
@@ -409,7 +409,80 @@ test_length_and_nul (void)
   uc2 = tb_usecase_parse ("x", "name: a\0\ngoal: b\n", 17, "x.yaml", &error);
   g_assert_null (uc2);
   g_assert_error (error, TB_ERROR, TB_ERROR_INVALID);
-  g_assert_nonnull (strstr (error->message, "x.yaml:1: YAML syntax error"));
+  g_assert_cmpstr (error->message, ==,
+                   "x.yaml:1: holds a NUL byte (binary data?); a YAML file is UTF-8 text");
+}
+
+/* `text` (ASCII) as UTF-16 or UTF-32, little- or big-endian, with or without a BOM. */
+static GByteArray *
+encode_wide (const char *text,
+             guint       width,
+             gboolean    big_endian,
+             gboolean    bom)
+{
+  GByteArray *bytes = g_byte_array_new ();
+
+  for (gssize i = bom ? -1 : 0; i < (gssize) strlen (text); i++)
+    {
+      /* U+FEFF first when there is a byte order mark */
+      guint32 c = i < 0 ? 0xfeff : (guint8) text[i];
+
+      for (guint b = 0; b < width; b++)
+        {
+          guint shift = 8 * (big_endian ? width - 1 - b : b);
+          guint8 byte = (c >> shift) & 0xff;
+
+          g_byte_array_append (bytes, &byte, 1);
+        }
+    }
+  return bytes;
+}
+
+/* libyaml reads UTF-16 by itself: such a file used to validate, and the run then could
+ * not be read. Only UTF-8 gets in, with a message that says what to do. */
+static void
+test_encodings (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+  const char *yaml = "name: Wide\ngoal: Read me\njudge:\n  model: x/y\n";
+
+  for (guint width = 2; width <= 4; width += 2)
+    for (guint variant = 0; variant < 4; variant++)
+      {
+        g_autoptr(GByteArray) bytes = encode_wide (yaml, width, variant & 1, variant & 2);
+        g_autofree char *path = g_build_filename (dir, "wide.yaml", NULL);
+        g_autofree char *expected = g_strdup_printf ("%s is UTF-%u text; save it as UTF-8",
+                                                     path, 8 * width);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(TbUsecase) uc = NULL;
+
+        g_assert_true (g_file_set_contents (path, (const char *) bytes->data, bytes->len,
+                                            NULL));
+        uc = tb_usecase_load_file (path, &error);
+        g_assert_null (uc);
+        g_assert_error (error, TB_ERROR, TB_ERROR_INVALID);
+        g_assert_cmpstr (error->message, ==, expected);
+      }
+
+  /* Latin-1 and broken UTF-8 name the line; a UTF-8 byte order mark is fine. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(TbUsecase) uc = NULL;
+
+    uc = tb_usecase_parse ("x", "name: a\ngoal: b\njudge:\n  notes: caf\xe9 au lait\n", -1,
+                           "x.yaml", &error);
+    g_assert_null (uc);
+    g_assert_cmpstr (error->message, ==,
+                     "x.yaml:4: is not UTF-8 text (byte 0xe9); save it as UTF-8");
+    g_clear_error (&error);
+
+    uc = tb_usecase_parse ("x", "\xef\xbb\xbfname: a\ngoal: caf\xc3\xa9\n", -1, "x.yaml",
+                           &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (uc->goal, ==, "caf\xc3\xa9");
+  }
+
+  remove_tree (dir);
 }
 
 static void
@@ -917,6 +990,7 @@ main (int argc, char **argv)
   g_test_add_func ("/usecase/errors", test_errors);
   g_test_add_func ("/usecase/deep-nesting", test_deep_nesting);
   g_test_add_func ("/usecase/length-and-nul", test_length_and_nul);
+  g_test_add_func ("/usecase/encodings", test_encodings);
   g_test_add_func ("/usecase/id-valid", test_id_valid);
   g_test_add_func ("/usecase/load-file-errors", test_load_file_errors);
   g_test_add_func ("/usecase/special-files", test_special_files);

@@ -431,6 +431,28 @@ next_event (Reader        *reader,
   return TRUE;
 }
 
+/* A scalar's text as a string: a NUL in it ("\0" in a quoted scalar) would silently cut
+ * it short, so it is an error. */
+static TbYamlNode *
+read_scalar (Reader        *reader,
+             yaml_event_t  *event,
+             GError       **error)
+{
+  const char *value = (const char *) event->data.scalar.value;
+  gsize length = event->data.scalar.length;
+  TbYamlNode *node;
+
+  if (memchr (value, '\0', length) != NULL)
+    {
+      tb_yaml_set_error (error, reader->filename, event->start_mark.line + 1,
+                         _("text holds a NUL character ('\\0'), which is not allowed"));
+      return NULL;
+    }
+  node = node_new (TB_YAML_SCALAR, event->start_mark.line + 1);
+  node->scalar = g_strndup (value, length);
+  return node;
+}
+
 static TbYamlNode *read_node (Reader       *reader,
                               yaml_event_t *event,
                               const char   *path,
@@ -496,9 +518,9 @@ read_mapping (Reader        *reader,
           return NULL;
         }
 
-      key = node_new (TB_YAML_SCALAR, key_event.start_mark.line + 1);
-      key->scalar = g_strndup ((const char *) key_event.data.scalar.value,
-                               key_event.data.scalar.length);
+      key = read_scalar (reader, &key_event, error);
+      if (key == NULL)
+        return NULL;
       key->plain = TRUE;
       child_path = tb_yaml_path_join (path, key->scalar);
 
@@ -536,9 +558,9 @@ read_node (Reader        *reader,
   switch (event->type)
     {
     case YAML_SCALAR_EVENT:
-      node = node_new (TB_YAML_SCALAR, line);
-      node->scalar = g_strndup ((const char *) event->data.scalar.value,
-                                event->data.scalar.length);
+      node = read_scalar (reader, event, error);
+      if (node == NULL)
+        return NULL;
       node->plain = event->data.scalar.style == YAML_PLAIN_SCALAR_STYLE
                     && (event->data.scalar.tag == NULL
                         || !g_str_equal ((const char *) event->data.scalar.tag,
@@ -623,6 +645,81 @@ read_document (Reader  *reader,
   return g_steal_pointer (&root);
 }
 
+/* UTF-16 or UTF-32 text without a byte order mark, told apart by where its NUL bytes
+ * fall in the first few hundred bytes (text that starts with ASCII has one NUL beside
+ * each character); NULL when the NULs follow no such pattern. */
+static const char *
+guess_wide_encoding (const guchar *s,
+                     gsize         length)
+{
+  gsize groups = MIN (length, 256) / 4;
+  gboolean high[4];
+  guint nuls[4] = { 0 };
+
+  if (groups < 2)
+    return NULL;
+  for (gsize i = 0; i < 4 * groups; i++)
+    if (s[i] == 0)
+      nuls[i % 4]++;
+  for (guint j = 0; j < 4; j++)
+    high[j] = 2 * nuls[j] > groups;
+
+  if (high[1] && high[2] && high[3] && !high[0])
+    return "UTF-32";    /* little-endian */
+  if (high[0] && high[1] && high[2] && !high[3])
+    return "UTF-32";    /* big-endian */
+  if (high[1] && high[3] && !high[0] && !high[2])
+    return "UTF-16";
+  if (high[0] && high[2] && !high[1] && !high[3])
+    return "UTF-16";
+  return NULL;
+}
+
+/* libyaml reads UTF-16 too (with a byte order mark), and what it read could then not be
+ * written back or shown as it is: only UTF-8 gets through, refused with a message that
+ * says what to do. A UTF-8 byte order mark is fine (libyaml skips it). */
+static gboolean
+check_utf8 (Reader  *reader,
+            GError **error)
+{
+  const guchar *s = (const guchar *) reader->text;
+  gsize length = reader->length;
+  const char *wide = NULL;
+  const char *end = NULL;
+  const char *nul;
+
+  if (length >= 4 && ((s[0] == 0xff && s[1] == 0xfe && s[2] == 0 && s[3] == 0)
+                      || (s[0] == 0 && s[1] == 0 && s[2] == 0xfe && s[3] == 0xff)))
+    wide = "UTF-32";
+  else if (length >= 2 && ((s[0] == 0xff && s[1] == 0xfe) || (s[0] == 0xfe && s[1] == 0xff)))
+    wide = "UTF-16";
+  else
+    wide = guess_wide_encoding (s, length);
+  if (wide != NULL)
+    {
+      g_set_error (error, TB_ERROR, TB_ERROR_INVALID, _("%s is %s text; save it as UTF-8"),
+                   reader->filename, wide);
+      return FALSE;
+    }
+
+  nul = memchr (reader->text, '\0', length);
+  if (nul != NULL)
+    {
+      tb_yaml_set_error (error, reader->filename, line_at_offset (reader, nul - reader->text),
+                         _("holds a NUL byte (binary data?); a YAML file is UTF-8 text"));
+      return FALSE;
+    }
+
+  if (!g_utf8_validate_len (reader->text, length, &end))
+    {
+      tb_yaml_set_error (error, reader->filename, line_at_offset (reader, end - reader->text),
+                         _("is not UTF-8 text (byte 0x%02x); save it as UTF-8"),
+                         (guint) (guchar) *end);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 TbYamlNode *
 tb_yaml_parse (const char  *text,
                gsize        length,
@@ -640,6 +737,8 @@ tb_yaml_parse (const char  *text,
   reader.text = text != NULL ? text : "";
   reader.length = length;
 
+  if (!check_utf8 (&reader, error))
+    return NULL;
   if (!yaml_parser_initialize (&reader.parser))
     {
       g_set_error (error, TB_ERROR, TB_ERROR_FAILED, _("%s: cannot start the YAML parser"),
@@ -661,6 +760,7 @@ struct _TbYamlWriter {
   GString        *out;
   GArray         *open;     /* TbYamlKind of each mapping or sequence not closed yet */
   gboolean        failed;
+  const char     *problem;  /* why, when libyaml does not say */
 };
 
 static int
@@ -732,10 +832,12 @@ emit_scalar (TbYamlWriter        *self,
 
   if (self->failed)
     return;
+  /* libyaml checks the text here, and fails without saying why */
   if (!yaml_scalar_event_initialize (&event, NULL, NULL, (yaml_char_t *) value, -1,
                                      1, 1, style))
     {
       self->failed = TRUE;
+      self->problem = _("text that is not UTF-8");
       return;
     }
   emit (self, &event);
@@ -1026,8 +1128,10 @@ tb_yaml_writer_finish (TbYamlWriter  *self,
 
   if (self->failed)
     {
+      const char *problem = self->problem != NULL ? self->problem : self->emitter.problem;
+
       g_set_error (error, TB_ERROR, TB_ERROR_FAILED, _("Cannot write YAML: %s"),
-                   self->emitter.problem != NULL ? self->emitter.problem : _("invalid text"));
+                   problem != NULL ? problem : _("invalid text"));
       return NULL;
     }
 

@@ -42,7 +42,10 @@ void         tb_yaml_node_free        (TbYamlNode  *node);
 
 /* Reads the one document of `length` bytes of `text`. `filename` starts every message.
  * A stream without a document is NULL with `error` unset. Errors are TB_ERROR_INVALID,
- * "filename:line: message". */
+ * "filename:line: message". Only UTF-8 is read (a UTF-8 byte order mark is skipped):
+ * UTF-16 or UTF-32 text, with or without a byte order mark, is "filename is UTF-16 text;
+ * save it as UTF-8"; a NUL byte, invalid UTF-8 and a NUL character written as an escape
+ * ("\0") are errors naming their line. */
 TbYamlNode  *tb_yaml_parse            (const char  *text,
                                        gsize        length,
                                        const char  *filename,
