@@ -307,6 +307,74 @@ static const ErrorCase error_cases[] = {
       "not a list" } },
   { "name: a\ngoal: b\njudge: strict\n",
     { "usecases/x.yaml:3: 'judge' must be a mapping", "not 'strict'" } },
+  /* numbers must be finite, weights in (0, 1000000]: a weight of 1e308 validated and then
+   * overflowed every overall score */
+  { "name: a\ngoal: b\njudge:\n  criteria:\n    - {name: x, weight: 1}\n"
+    "    - {name: y, weight: 1e308}\n",
+    { "usecases/x.yaml:6: 'judge.criteria[1].weight' must be a number no larger than 1000000, "
+      "not '1e308'" } },
+  { "name: a\ngoal: b\njudge:\n  criteria:\n    - {name: x, weight: 1000000.5}\n",
+    { "usecases/x.yaml:5: 'judge.criteria[0].weight' must be a number no larger than" } },
+  { "name: a\ngoal: b\njudge:\n  criteria:\n    - {name: x, weight: 1e999}\n",
+    { "usecases/x.yaml:5: 'judge.criteria[0].weight' must be a number, not '1e999'" } },
+  { "name: a\ngoal: b\njudge:\n  criteria:\n    - {name: x, weight: .inf}\n",
+    { "usecases/x.yaml:5: 'judge.criteria[0].weight' must be a number, not '.inf'" } },
+  { "name: a\ngoal: b\njudge:\n  criteria:\n    - {name: x, weight: .nan}\n",
+    { "usecases/x.yaml:5: 'judge.criteria[0].weight' must be a number, not '.nan'" } },
+  { "name: a\ngoal: b\nmodels:\n  preferences:\n    min_context: 1e999\n",
+    { "usecases/x.yaml:5: 'models.preferences.min_context'", "not '1e999'" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    type: number\n    maximum: 1e999\n",
+    { "usecases/x.yaml:6: 'output.schema.maximum' must be a number, not '1e999'" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    type: number\n    minimum: -.inf\n",
+    { "usecases/x.yaml:6: 'output.schema.minimum' must be a number, not '-.inf'" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    type: number\n    enum: [1, 2, .NaN]\n",
+    { "usecases/x.yaml:6: 'output.schema.enum[2]' must be a finite number, not '.NaN'" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    x-extension:\n      limit: 1e400\n",
+    { "usecases/x.yaml:6: 'output.schema.x-extension.limit' must be a finite number" } },
+  /* output.schema: the keywords the format check acts on */
+  { "name: a\ngoal: b\noutput:\n  format: json\n  schema:\n    type: array\n    items:\n"
+    "      type: object\n      properties:\n        title: {type: string}\n"
+    "        start_time: {type: string, pattern: \"^(\\\\d{2}:\"}\n",
+    { "usecases/x.yaml:11: 'output.schema.items.properties.start_time.pattern' is not a valid "
+      "regular expression: ", "missing terminating )" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    type: string\n    pattern: 12\n",
+    { "usecases/x.yaml:6: 'output.schema.pattern' must be a regular expression (text), "
+      "not '12'" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    type: nonsense\n",
+    { "usecases/x.yaml:5: 'output.schema.type' must be one of string, number, integer, "
+      "boolean, object, array, null (or a list of them), not 'nonsense'" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    type: [string, nonsense]\n",
+    { "usecases/x.yaml:5: 'output.schema.type' must be one of", "not 'nonsense'" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    type: {a: b}\n",
+    { "usecases/x.yaml:5: 'output.schema.type' must be one of", "not a mapping" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    type: [string, null]\n",
+    { "usecases/x.yaml:5: 'output.schema.type' must name a type; write \"null\" in quotes" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    type: object\n    required: title\n",
+    { "usecases/x.yaml:6: 'output.schema.required' must be a list of property names, "
+      "not 'title'" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    type: object\n    required: [a, 42]\n",
+    { "usecases/x.yaml:6: 'output.schema.required[1]' must be a property name", "not '42'" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    properties: [a, b]\n",
+    { "usecases/x.yaml:5: 'output.schema.properties' must be a mapping of property names to "
+      "schemas, not a list" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    properties:\n      a: string\n",
+    { "usecases/x.yaml:6: 'output.schema.properties.a' must be a schema", "not 'string'" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    type: array\n    items: string\n",
+    { "usecases/x.yaml:6: 'output.schema.items' must be a schema", "not 'string'" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    type: array\n    items: [{type: string}, 3]\n",
+    { "usecases/x.yaml:6: 'output.schema.items[1]' must be a schema", "not '3'" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    additionalProperties: {type: 7}\n",
+    { "usecases/x.yaml:5: 'output.schema.additionalProperties.type' must be one of" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    enum: high\n",
+    { "usecases/x.yaml:5: 'output.schema.enum' must be a list of the allowed values, "
+      "not 'high'" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    type: array\n    minItems: -1\n",
+    { "usecases/x.yaml:6: 'output.schema.minItems' must be a non-negative whole number, "
+      "not '-1'" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    type: array\n    maxItems: 2.5\n",
+    { "usecases/x.yaml:6: 'output.schema.maxItems' must be a non-negative whole number" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    type: integer\n    minimum: low\n",
+    { "usecases/x.yaml:6: 'output.schema.minimum' must be a number, not 'low'" } },
   /* missing and empty required keys */
   { "goal: b\n", { "usecases/x.yaml:1: missing required key 'name'" } },
   { "# a comment\n\nname: a\ninput: {description: d}\n",
@@ -368,6 +436,45 @@ test_errors (void)
       if (g_test_verbose ())
         g_test_message ("%s", error->message);
     }
+}
+
+/* What the schema check accepts: every form the format check knows, and any keyword it
+ * does not use. */
+static void
+test_schema_valid (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbUsecase) uc = NULL;
+  JsonObject *schema;
+
+  uc = tb_usecase_parse ("s",
+                         "name: a\n"
+                         "goal: b\n"
+                         "output:\n"
+                         "  format: json\n"
+                         "  schema:\n"
+                         "    $schema: https://json-schema.org/draft/2020-12/schema\n"
+                         "    title: Anything goes here\n"
+                         "    type: object\n"
+                         "    required: [a, \"42\"]\n"
+                         "    additionalProperties: false\n"
+                         "    properties:\n"
+                         "      a: {type: [string, \"null\"], pattern: \"^[a-z]+$\"}\n"
+                         "      \"42\": true\n"
+                         "      n: {type: number, minimum: -1.5, maximum: 1e6, multipleOf: 0.5}\n"
+                         "      e: {enum: [1, two, null, {x: y}]}\n"
+                         "      t:\n"
+                         "        type: array\n"
+                         "        items: [{type: integer}, {type: string}]\n"
+                         "        minItems: 0\n"
+                         "        maxItems: 2\n"
+                         "      m: {type: object, additionalProperties: {type: integer}}\n"
+                         "      f: {items: false}\n",
+                         -1, "s.yaml", &error);
+  g_assert_no_error (error);
+  schema = json_node_get_object (uc->output_schema);
+  g_assert_false (json_object_get_boolean_member (schema, "additionalProperties"));
+  g_assert_cmpstr (json_object_get_string_member (schema, "title"), ==, "Anything goes here");
 }
 
 static void
@@ -988,6 +1095,7 @@ main (int argc, char **argv)
   g_test_add_func ("/usecase/minimal", test_minimal);
   g_test_add_func ("/usecase/empty-values", test_empty_values);
   g_test_add_func ("/usecase/errors", test_errors);
+  g_test_add_func ("/usecase/schema-valid", test_schema_valid);
   g_test_add_func ("/usecase/deep-nesting", test_deep_nesting);
   g_test_add_func ("/usecase/length-and-nul", test_length_and_nul);
   g_test_add_func ("/usecase/encodings", test_encodings);

@@ -20,6 +20,17 @@ parse_ok (const char *text)
   return root;
 }
 
+static JsonNode *
+to_json (const TbYamlNode *node)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *json = tb_yaml_node_to_json (node, "t.yaml", "value", &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (json);
+  return json;
+}
+
 /* The message of a document that must not parse. */
 static char *
 parse_error (const char *text,
@@ -129,32 +140,33 @@ test_literals (void)
     double      number;
     gboolean    is_int;
     gint64      integer;
+    gboolean    is_text;
   } cases[] = {
-    { "~", TRUE, -1, FALSE, 0, FALSE, 0 },
-    { "null", TRUE, -1, FALSE, 0, FALSE, 0 },
-    { "NULL", TRUE, -1, FALSE, 0, FALSE, 0 },
-    { "True", FALSE, TRUE, FALSE, 0, FALSE, 0 },
-    { "false", FALSE, FALSE, FALSE, 0, FALSE, 0 },
-    { "yes", FALSE, -1, FALSE, 0, FALSE, 0 },
-    { "42", FALSE, -1, TRUE, 42, TRUE, 42 },
-    { "+7", FALSE, -1, TRUE, 7, TRUE, 7 },
-    { "-3", FALSE, -1, TRUE, -3, TRUE, -3 },
-    { "1.5", FALSE, -1, TRUE, 1.5, FALSE, 0 },
-    { ".5", FALSE, -1, TRUE, 0.5, FALSE, 0 },
-    { "1e3", FALSE, -1, TRUE, 1000, FALSE, 0 },
-    { "1e308", FALSE, -1, TRUE, 1e308, FALSE, 0 },
-    { "9223372036854775807", FALSE, -1, TRUE, 9223372036854775807.0, TRUE, G_MAXINT64 },
-    { "-9223372036854775808", FALSE, -1, TRUE, -9223372036854775808.0, TRUE, G_MININT64 },
-    { "9223372036854775808", FALSE, -1, TRUE, 9223372036854775808.0, FALSE, 0 },
+    { "~", TRUE, -1, FALSE, 0, FALSE, 0, FALSE },
+    { "null", TRUE, -1, FALSE, 0, FALSE, 0, FALSE },
+    { "NULL", TRUE, -1, FALSE, 0, FALSE, 0, FALSE },
+    { "True", FALSE, TRUE, FALSE, 0, FALSE, 0, FALSE },
+    { "false", FALSE, FALSE, FALSE, 0, FALSE, 0, FALSE },
+    { "yes", FALSE, -1, FALSE, 0, FALSE, 0, TRUE },
+    { "42", FALSE, -1, TRUE, 42, TRUE, 42, FALSE },
+    { "+7", FALSE, -1, TRUE, 7, TRUE, 7, FALSE },
+    { "-3", FALSE, -1, TRUE, -3, TRUE, -3, FALSE },
+    { "1.5", FALSE, -1, TRUE, 1.5, FALSE, 0, FALSE },
+    { ".5", FALSE, -1, TRUE, 0.5, FALSE, 0, FALSE },
+    { "1e3", FALSE, -1, TRUE, 1000, FALSE, 0, FALSE },
+    { "1e308", FALSE, -1, TRUE, 1e308, FALSE, 0, FALSE },
+    { "9223372036854775807", FALSE, -1, TRUE, 9223372036854775807.0, TRUE, G_MAXINT64, FALSE },
+    { "-9223372036854775808", FALSE, -1, TRUE, -9223372036854775808.0, TRUE, G_MININT64, FALSE },
+    { "9223372036854775808", FALSE, -1, TRUE, 9223372036854775808.0, FALSE, 0, FALSE },
     /* never a number: not finite, or not decimal */
-    { "1e999", FALSE, -1, FALSE, 0, FALSE, 0 },
-    { "-1e999", FALSE, -1, FALSE, 0, FALSE, 0 },
-    { ".inf", FALSE, -1, FALSE, 0, FALSE, 0 },
-    { ".nan", FALSE, -1, FALSE, 0, FALSE, 0 },
-    { "0x1F", FALSE, -1, FALSE, 0, FALSE, 0 },
-    { "1_000", FALSE, -1, FALSE, 0, FALSE, 0 },
-    { "e5", FALSE, -1, FALSE, 0, FALSE, 0 },
-    { "1e", FALSE, -1, FALSE, 0, FALSE, 0 },
+    { "1e999", FALSE, -1, FALSE, 0, FALSE, 0, FALSE },
+    { "-1e999", FALSE, -1, FALSE, 0, FALSE, 0, FALSE },
+    { ".inf", FALSE, -1, FALSE, 0, FALSE, 0, FALSE },
+    { ".nan", FALSE, -1, FALSE, 0, FALSE, 0, FALSE },
+    { "0x1F", FALSE, -1, FALSE, 0, FALSE, 0, TRUE },
+    { "1_000", FALSE, -1, FALSE, 0, FALSE, 0, TRUE },
+    { "e5", FALSE, -1, FALSE, 0, FALSE, 0, TRUE },
+    { "1e", FALSE, -1, FALSE, 0, FALSE, 0, TRUE },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -176,6 +188,8 @@ test_literals (void)
       g_assert_cmpint (tb_yaml_node_get_int (&node, &n), ==, cases[i].is_int);
       if (cases[i].is_int)
         g_assert_cmpint (n, ==, cases[i].integer);
+      g_assert_cmpint (tb_yaml_node_get_text (&node) != NULL, ==, cases[i].is_text);
+      g_assert_cmpstr (tb_yaml_node_get_text (&quoted), ==, cases[i].text);
 
       /* a quoted scalar is always text */
       g_assert_false (tb_yaml_node_is_null (&quoted));
@@ -196,7 +210,7 @@ test_to_json (void)
                                          "text: hello\n"
                                          "quoted: \"42\"\n"
                                          "list: [1, a, {b: c}]\n");
-  g_autoptr(JsonNode) json = tb_yaml_node_to_json (root);
+  g_autoptr(JsonNode) json = to_json (root);
   JsonObject *object = json_node_get_object (json);
   JsonArray *list;
 
@@ -213,6 +227,31 @@ test_to_json (void)
   g_assert_cmpint (json_array_get_int_element (list, 0), ==, 1);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (list, 2), "b"),
                    ==, "c");
+
+  /* JSON has no infinite numbers: such a value is an error naming where it is */
+  for (const char * const *text = (const char * const[]) {
+         "a:\n  b: [1, .inf]\n", "a:\n  b: [1, -.Inf]\n", "a:\n  b: [1, .NaN]\n",
+         "a:\n  b: [1, 1e999]\n", "a:\n  b: [1, -2e400]\n", NULL }; *text != NULL; text++)
+    {
+      g_autoptr(TbYamlNode) bad = parse_ok (*text);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) none = tb_yaml_node_to_json (bad, "t.yaml", "top", &error);
+
+      g_assert_null (none);
+      g_assert_error (error, TB_ERROR, TB_ERROR_INVALID);
+      if (!g_str_has_prefix (error->message, "t.yaml:2: 'top.a.b[1]' must be a finite number"))
+        g_error ("%s", error->message);
+    }
+
+  /* quoted, they are text */
+  {
+    g_autoptr(TbYamlNode) quoted = parse_ok ("a: [\".inf\", '1e999']\n");
+    g_autoptr(JsonNode) text = to_json (quoted);
+    JsonArray *a = json_object_get_array_member (json_node_get_object (text), "a");
+
+    g_assert_cmpstr (json_array_get_string_element (a, 0), ==, ".inf");
+    g_assert_cmpstr (json_array_get_string_element (a, 1), ==, "1e999");
+  }
 }
 
 static void
@@ -326,7 +365,7 @@ test_writer (void)
   for (guint i = 0; texts[i] != NULL; i++)
     {
       TbYamlNode *item = g_ptr_array_index (list->children, i);
-      g_autoptr(JsonNode) json = tb_yaml_node_to_json (item);
+      g_autoptr(JsonNode) json = to_json (item);
 
       g_assert_cmpint (item->kind, ==, TB_YAML_SCALAR);
       g_assert_cmpstr (item->scalar, ==, texts[i]);
@@ -362,7 +401,7 @@ test_writer_json (void)
   g_assert_nonnull (strstr (yaml, "whole: 3.0\n"));
 
   root = parse_ok (yaml);
-  back = tb_yaml_node_to_json (root);
+  back = to_json (root);
   a = json_to_string (json, FALSE);
   b = json_to_string (back, FALSE);
   g_assert_cmpstr (a, ==, b);

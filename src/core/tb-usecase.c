@@ -16,6 +16,10 @@
 /* The use-case schema: which keys exist, what each holds, and the messages that point at
  * a mistake. The YAML itself (lines, syntax, writing) is tb-yaml's. */
 
+/* A criterion's weight is relative; the judge sums weight × score over the criteria, which
+ * must stay finite whatever the file says. */
+#define MAX_WEIGHT 1000000.0
+
 /* Far more than any use case needs; a file past it is a mistake, not a use case. */
 #define MAX_FILE_SIZE (1024 * 1024)
 
@@ -464,6 +468,208 @@ read_input (Ctx               *ctx,
          && read_text (ctx, input, "input", "notes", &self->input_notes, error);
 }
 
+/* ------------------------------------------------------------------------------------ */
+/* output.schema: the keywords the format check acts on must mean what they say, or a
+ * run would pay for outputs checked against nothing (a 'type' it does not know, a
+ * 'pattern' that does not compile). Other keywords pass as they are.                    */
+
+static const char * const schema_types[] = {
+  "string", "number", "integer", "boolean", "object", "array", "null", NULL
+};
+
+static gboolean check_schema (Ctx               *ctx,
+                              const TbYamlNode  *key,
+                              const TbYamlNode  *schema,
+                              const char        *path,
+                              GError           **error);
+
+static gboolean
+check_schema_type (Ctx               *ctx,
+                   const TbYamlNode  *key,
+                   const TbYamlNode  *value,
+                   const char        *path,
+                   GError           **error)
+{
+  const char *expected = _("one of string, number, integer, boolean, object, array, null "
+                           "(or a list of them)");
+  const TbYamlNode *single[] = { value };
+  const TbYamlNode * const *names = single;
+  guint n = 1;
+
+  if (value->kind == TB_YAML_SEQUENCE)
+    {
+      names = (const TbYamlNode * const *) value->children->pdata;
+      n = value->children->len;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      const char *name = tb_yaml_node_get_text (names[i]);
+
+      if (tb_yaml_node_is_null (names[i]))
+        {
+          tb_yaml_set_error (error, ctx->filename, names[i]->line,
+                             _("'%s' must name a type; write \"null\" in quotes for the "
+                               "null type"), path);
+          return FALSE;
+        }
+      if (name == NULL || !g_strv_contains (schema_types, name))
+        return type_error (ctx, value->kind == TB_YAML_SEQUENCE ? NULL : key, names[i], path,
+                           expected, error);
+    }
+  return TRUE;
+}
+
+static gboolean
+check_schema_pattern (Ctx               *ctx,
+                      const TbYamlNode  *key,
+                      const TbYamlNode  *value,
+                      const char        *path,
+                      GError           **error)
+{
+  const char *pattern = tb_yaml_node_get_text (value);
+  g_autoptr(GRegex) regex = NULL;
+  g_autoptr(GError) regex_error = NULL;
+
+  if (pattern == NULL)
+    return type_error (ctx, key, value, path, _("a regular expression (text)"), error);
+  regex = g_regex_new (pattern, 0, 0, &regex_error);
+  if (regex == NULL)
+    {
+      tb_yaml_set_error (error, ctx->filename, key->line,
+                         _("'%s' is not a valid regular expression: %s"),
+                         path, regex_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* `required`: property names, so text. */
+static gboolean
+check_schema_required (Ctx               *ctx,
+                       const TbYamlNode  *key,
+                       const TbYamlNode  *value,
+                       const char        *path,
+                       GError           **error)
+{
+  if (value->kind != TB_YAML_SEQUENCE)
+    return type_error (ctx, key, value, path, _("a list of property names"), error);
+  for (guint i = 0; i < value->children->len; i++)
+    {
+      const TbYamlNode *item = g_ptr_array_index (value->children, i);
+      g_autofree char *item_path = g_strdup_printf ("%s[%u]", path, i);
+
+      if (tb_yaml_node_get_text (item) == NULL)
+        return type_error (ctx, NULL, item, item_path,
+                           _("a property name (quoted when it looks like a number)"), error);
+    }
+  return TRUE;
+}
+
+static gboolean
+check_schema_properties (Ctx               *ctx,
+                         const TbYamlNode  *key,
+                         const TbYamlNode  *value,
+                         const char        *path,
+                         GError           **error)
+{
+  if (value->kind != TB_YAML_MAPPING)
+    return type_error (ctx, key, value, path,
+                       _("a mapping of property names to schemas"), error);
+  for (guint i = 0; i < tb_yaml_mapping_size (value); i++)
+    {
+      const TbYamlNode *name = tb_yaml_mapping_key (value, i);
+      g_autofree char *property_path = tb_yaml_path_join (path, name->scalar);
+
+      if (!check_schema (ctx, name, tb_yaml_mapping_value (value, i), property_path, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* `items`: one schema for every item, or the older tuple form, one per position. */
+static gboolean
+check_schema_items (Ctx               *ctx,
+                    const TbYamlNode  *key,
+                    const TbYamlNode  *value,
+                    const char        *path,
+                    GError           **error)
+{
+  if (value->kind != TB_YAML_SEQUENCE)
+    return check_schema (ctx, key, value, path, error);
+  for (guint i = 0; i < value->children->len; i++)
+    {
+      g_autofree char *item_path = g_strdup_printf ("%s[%u]", path, i);
+
+      if (!check_schema (ctx, NULL, g_ptr_array_index (value->children, i), item_path, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_schema_keyword (Ctx               *ctx,
+                      const TbYamlNode  *key,
+                      const TbYamlNode  *value,
+                      const char        *path,
+                      GError           **error)
+{
+  const char *keyword = key->scalar;
+  double number;
+  gint64 count;
+
+  if (g_str_equal (keyword, "type"))
+    return check_schema_type (ctx, key, value, path, error);
+  if (g_str_equal (keyword, "pattern"))
+    return check_schema_pattern (ctx, key, value, path, error);
+  if (g_str_equal (keyword, "required"))
+    return check_schema_required (ctx, key, value, path, error);
+  if (g_str_equal (keyword, "properties"))
+    return check_schema_properties (ctx, key, value, path, error);
+  if (g_str_equal (keyword, "items"))
+    return check_schema_items (ctx, key, value, path, error);
+  if (g_str_equal (keyword, "additionalProperties"))
+    return check_schema (ctx, key, value, path, error);
+  if (g_str_equal (keyword, "enum") && value->kind != TB_YAML_SEQUENCE)
+    return type_error (ctx, key, value, path, _("a list of the allowed values"), error);
+  if ((g_str_equal (keyword, "minItems") || g_str_equal (keyword, "maxItems"))
+      && (!tb_yaml_node_get_int (value, &count) || count < 0))
+    return type_error (ctx, key, value, path, _("a non-negative whole number"), error);
+  if ((g_str_equal (keyword, "minimum") || g_str_equal (keyword, "maximum"))
+      && !tb_yaml_node_get_number (value, &number))
+    return type_error (ctx, key, value, path, _("a number"), error);
+  return TRUE;
+}
+
+/* A schema: a mapping of keywords, or true/false (anything, nothing). `key` (nullable)
+ * is where messages point; `path` names the schema ("output.schema.items"). */
+static gboolean
+check_schema (Ctx               *ctx,
+              const TbYamlNode  *key,
+              const TbYamlNode  *schema,
+              const char        *path,
+              GError           **error)
+{
+  gboolean b;
+
+  if (schema->kind != TB_YAML_MAPPING)
+    {
+      if (tb_yaml_node_get_boolean (schema, &b))
+        return TRUE;
+      return type_error (ctx, key, schema, path,
+                         _("a schema (a mapping such as '{type: string}')"), error);
+    }
+  for (guint i = 0; i < tb_yaml_mapping_size (schema); i++)
+    {
+      const TbYamlNode *keyword = tb_yaml_mapping_key (schema, i);
+      g_autofree char *keyword_path = tb_yaml_path_join (path, keyword->scalar);
+
+      if (!check_schema_keyword (ctx, keyword, tb_yaml_mapping_value (schema, i), keyword_path,
+                                 error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 read_output (Ctx               *ctx,
              const TbYamlNode  *root,
@@ -504,7 +710,11 @@ read_output (Ctx               *ctx,
       if (value->kind != TB_YAML_MAPPING)
         return type_error (ctx, key, value, "output.schema",
                            _("a mapping (a JSON Schema such as 'type: object')"), error);
-      self->output_schema = tb_yaml_node_to_json (value);
+      if (!check_schema (ctx, key, value, "output.schema", error))
+        return FALSE;
+      self->output_schema = tb_yaml_node_to_json (value, ctx->filename, "output.schema", error);
+      if (self->output_schema == NULL)
+        return FALSE;
     }
 
   return read_text (ctx, output, "output", "notes", &self->output_notes, error);
@@ -562,6 +772,10 @@ read_criteria (Ctx               *ctx,
         return type_error (ctx, weight_key, weight, weight_path, _("a number"), error);
       if (criterion->weight <= 0)
         return type_error (ctx, weight_key, weight, weight_path, _("a positive number"), error);
+      /* The overall score is the weighted mean: its sums must stay finite. */
+      if (criterion->weight > MAX_WEIGHT)
+        return type_error (ctx, weight_key, weight, weight_path,
+                           _("a number no larger than 1000000"), error);
 
       previous = g_hash_table_lookup (seen, criterion->name);
       if (previous != NULL)

@@ -279,12 +279,78 @@ tb_yaml_path_join (const char *parent,
   return g_strconcat (parent, ".", key, NULL);
 }
 
-JsonNode *
-tb_yaml_node_to_json (const TbYamlNode *node)
+/* A plain scalar that the YAML 1.2 core schema reads as a number JSON cannot carry:
+ * .inf, .nan, or digits past the range of a double (1e999). */
+static gboolean
+is_nonfinite_number (const TbYamlNode *node)
 {
-  JsonNode *json;
+  static const char * const words[] = {
+    ".inf", ".Inf", ".INF", "-.inf", "-.Inf", "-.INF", "+.inf", "+.Inf", "+.INF",
+    ".nan", ".NaN", ".NAN", NULL
+  };
+  const char *s = node->scalar;
+
+  if (node->kind != TB_YAML_SCALAR || !node->plain)
+    return FALSE;
+  if (g_strv_contains (words, s))
+    return TRUE;
+  return (is_int_literal (s) || is_float_literal (s)) && !isfinite (g_ascii_strtod (s, NULL));
+}
+
+const char *
+tb_yaml_node_get_text (const TbYamlNode *node)
+{
+  gboolean b;
 
   g_return_val_if_fail (node != NULL, NULL);
+
+  if (node->kind != TB_YAML_SCALAR)
+    return NULL;
+  if (node->plain && (is_null_literal (node->scalar) || parse_bool_literal (node->scalar, &b)
+                      || is_int_literal (node->scalar) || is_float_literal (node->scalar)
+                      || is_nonfinite_number (node)))
+    return NULL;
+  return node->scalar;
+}
+
+static JsonNode *
+scalar_to_json (const TbYamlNode *node)
+{
+  const char *s = node->scalar;
+  gboolean b;
+
+  if (!node->plain)
+    return json_node_init_string (json_node_alloc (), s);
+  if (is_null_literal (s))
+    return json_node_init_null (json_node_alloc ());
+  if (parse_bool_literal (s, &b))
+    return json_node_init_boolean (json_node_alloc (), b);
+  if (is_int_literal (s))
+    {
+      gint64 n;
+
+      errno = 0;
+      n = g_ascii_strtoll (s, NULL, 10);
+      if (errno != ERANGE)
+        return json_node_init_int (json_node_alloc (), n);
+    }
+  if (is_int_literal (s) || is_float_literal (s))
+    return json_node_init_double (json_node_alloc (), g_ascii_strtod (s, NULL));
+  return json_node_init_string (json_node_alloc (), s);
+}
+
+JsonNode *
+tb_yaml_node_to_json (const TbYamlNode  *node,
+                      const char        *filename,
+                      const char        *path,
+                      GError           **error)
+{
+  g_autoptr(JsonNode) json = NULL;
+
+  g_return_val_if_fail (node != NULL, NULL);
+  g_return_val_if_fail (filename != NULL, NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   switch (node->kind)
     {
@@ -292,57 +358,52 @@ tb_yaml_node_to_json (const TbYamlNode *node)
       {
         JsonArray *array = json_array_sized_new (node->children->len);
 
-        for (guint i = 0; i < node->children->len; i++)
-          json_array_add_element (array,
-                                  tb_yaml_node_to_json (g_ptr_array_index (node->children, i)));
         json = json_node_new (JSON_NODE_ARRAY);
         json_node_take_array (json, array);
-        return json;
+        for (guint i = 0; i < node->children->len; i++)
+          {
+            g_autofree char *item_path = g_strdup_printf ("%s[%u]", path, i);
+            JsonNode *item = tb_yaml_node_to_json (g_ptr_array_index (node->children, i),
+                                                   filename, item_path, error);
+
+            if (item == NULL)
+              return NULL;
+            json_array_add_element (array, item);
+          }
+        return g_steal_pointer (&json);
       }
 
     case TB_YAML_MAPPING:
       {
         JsonObject *object = json_object_new ();
 
-        for (guint i = 0; i < tb_yaml_mapping_size (node); i++)
-          json_object_set_member (object, tb_yaml_mapping_key (node, i)->scalar,
-                                  tb_yaml_node_to_json (tb_yaml_mapping_value (node, i)));
         json = json_node_new (JSON_NODE_OBJECT);
         json_node_take_object (json, object);
-        return json;
+        for (guint i = 0; i < tb_yaml_mapping_size (node); i++)
+          {
+            const char *key = tb_yaml_mapping_key (node, i)->scalar;
+            g_autofree char *member_path = tb_yaml_path_join (path, key);
+            JsonNode *member = tb_yaml_node_to_json (tb_yaml_mapping_value (node, i),
+                                                     filename, member_path, error);
+
+            if (member == NULL)
+              return NULL;
+            json_object_set_member (object, key, member);
+          }
+        return g_steal_pointer (&json);
       }
 
     case TB_YAML_SCALAR:
     default:
-      {
-        const char *s = node->scalar;
-        gboolean b;
-
-        if (!node->plain)
-          return json_node_init_string (json_node_alloc (), s);
-        if (is_null_literal (s))
-          return json_node_init_null (json_node_alloc ());
-        if (parse_bool_literal (s, &b))
-          return json_node_init_boolean (json_node_alloc (), b);
-        if (is_int_literal (s))
-          {
-            gint64 n;
-
-            errno = 0;
-            n = g_ascii_strtoll (s, NULL, 10);
-            if (errno != ERANGE)
-              return json_node_init_int (json_node_alloc (), n);
-            return json_node_init_double (json_node_alloc (), g_ascii_strtod (s, NULL));
-          }
-        if (is_float_literal (s))
-          {
-            double d = g_ascii_strtod (s, NULL);
-
-            if (isfinite (d))
-              return json_node_init_double (json_node_alloc (), d);
-          }
-        return json_node_init_string (json_node_alloc (), s);
-      }
+      if (is_nonfinite_number (node))
+        {
+          tb_yaml_set_error (error, filename, node->line,
+                             _("'%s' must be a finite number, not '%s' (quote it to keep it "
+                               "as text)"),
+                             path, node->scalar);
+          return NULL;
+        }
+      return scalar_to_json (node);
     }
 }
 

@@ -95,9 +95,18 @@ char        *tb_yaml_node_describe    (const TbYamlNode *node);
 char        *tb_yaml_path_join        (const char  *parent,
                                        const char  *key);
 
+/* The text of a scalar that reads as text: quoted, or plain but not null, a boolean or a
+ * number (.inf and .nan are numbers). NULL for anything else. */
+const char  *tb_yaml_node_get_text    (const TbYamlNode *node);
+
 /* The value as JSON, after the YAML 1.2 core schema: plain null/bool/number literals
- * become JSON null/booleans/numbers, everything else text. */
-JsonNode    *tb_yaml_node_to_json     (const TbYamlNode *node);
+ * become JSON null/booleans/numbers (an integer past gint64 a double), everything else
+ * text. A plain number JSON cannot carry (.inf, .nan, 1e999) is an error naming
+ * `path` (the node's own, "output.schema") and the line. */
+JsonNode    *tb_yaml_node_to_json     (const TbYamlNode  *node,
+                                       const char        *filename,
+                                       const char        *path,
+                                       GError           **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TbYamlNode, tb_yaml_node_free)
 
