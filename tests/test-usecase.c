@@ -375,6 +375,106 @@ static const ErrorCase error_cases[] = {
     { "usecases/x.yaml:6: 'output.schema.maxItems' must be a non-negative whole number" } },
   { "name: a\ngoal: b\noutput:\n  schema:\n    type: integer\n    minimum: low\n",
     { "usecases/x.yaml:6: 'output.schema.minimum' must be a number, not 'low'" } },
+  /* inputs */
+  { "name: a\ngoal: b\ninputs: samples/a.txt\n",
+    { "usecases/x.yaml:3: 'inputs' must be a list of inputs (paths, {path, reference} or "
+      "{folder}), not 'samples/a.txt'" } },
+  { "name: a\ngoal: b\ninputs:\n  - a.txt\n  - \"\"\n",
+    { "usecases/x.yaml:5: 'inputs[1]' must not be empty" } },
+  { "name: a\ngoal: b\ninputs:\n  - a.txt\n  - ~\n",
+    { "usecases/x.yaml:5: 'inputs[1]' must not be empty" } },
+  { "name: a\ngoal: b\ninputs:\n  - [a.txt, b.txt]\n",
+    { "usecases/x.yaml:4: 'inputs[0]' must be a path, {path, reference} or {folder}, "
+      "not a list" } },
+  { "name: a\ngoal: b\ninputs:\n  - {path: a.txt, folder: s/}\n",
+    { "usecases/x.yaml:4: 'inputs[0]' has both 'path' and 'folder'; an input is a file or a "
+      "folder" } },
+  { "name: a\ngoal: b\ninputs:\n  - {reference: a.ref}\n",
+    { "usecases/x.yaml:4: 'inputs[0]' needs 'path' (a file) or 'folder'" } },
+  { "name: a\ngoal: b\ninputs:\n  - a.txt\n  - folder: s/\n    reference: r.json\n",
+    { "usecases/x.yaml:6: 'inputs[1].reference' cannot go with 'folder'" } },
+  { "name: a\ngoal: b\ninputs:\n  - {path: a.txt, refrence: r.json}\n",
+    { "usecases/x.yaml:4: unknown key 'inputs[0].refrence' (did you mean 'reference'?)" } },
+  { "name: a\ngoal: b\ninputs:\n  - {file: a.txt}\n",
+    { "usecases/x.yaml:4: unknown key 'inputs[0].file' (expected one of: path, reference, "
+      "folder)" } },
+  { "name: a\ngoal: b\ninputs:\n  - {path: \"  \"}\n",
+    { "usecases/x.yaml:4: 'inputs[0].path' must not be empty" } },
+  { "name: a\ngoal: b\ninputs:\n  - path: a.txt\n    reference:\n",
+    { "usecases/x.yaml:5: 'inputs[0].reference' must not be empty" } },
+  { "name: a\ngoal: b\ninputs:\n  - {folder: {a: b}}\n",
+    { "usecases/x.yaml:4: 'inputs[0].folder' must be a path, not a mapping" } },
+  { "name: a\ngoal: b\ninput:\n  path: a.txt\n",
+    { "usecases/x.yaml:4: unknown key 'input.path' (expected one of: description, notes)" } },
+  { "name: a\ngoal: b\ninptus: [a.txt]\n",
+    { "usecases/x.yaml:3: unknown key 'inptus' (did you mean 'inputs'?)" } },
+  /* models.repeat and models.provider */
+  { "name: a\ngoal: b\nmodels:\n  repeat: 0\n",
+    { "usecases/x.yaml:4: 'models.repeat' must be a whole number from 1 to 100, not '0'" } },
+  { "name: a\ngoal: b\nmodels:\n  repeat: 101\n",
+    { "usecases/x.yaml:4: 'models.repeat' must be a whole number from 1 to 100, not '101'" } },
+  { "name: a\ngoal: b\nmodels:\n  repeat: 2.5\n",
+    { "usecases/x.yaml:4: 'models.repeat' must be a whole number from 1 to 100" } },
+  { "name: a\ngoal: b\nmodels:\n  repeat: \"3\"\n",
+    { "usecases/x.yaml:4: 'models.repeat' must be a whole number from 1 to 100, not '3'" } },
+  { "name: a\ngoal: b\nrepeat: 3\n",
+    { "usecases/x.yaml:3: unknown key 'repeat' (did you mean 'models.repeat'?)" } },
+  { "name: a\ngoal: b\nmodels:\n  preferences:\n    provider: {sort: price}\n",
+    { "usecases/x.yaml:5: unknown key 'models.preferences.provider' "
+      "(did you mean 'models.provider'?)" } },
+  { "name: a\ngoal: b\nmodels:\n  provider: openai\n",
+    { "usecases/x.yaml:4: 'models.provider' must be a mapping of OpenRouter provider "
+      "preferences", "not 'openai'" } },
+  { "name: a\ngoal: b\nmodels:\n  provider:\n    max_price: {prompt: .inf}\n",
+    { "usecases/x.yaml:5: 'models.provider.max_price.prompt' must be a finite number, "
+      "not '.inf'" } },
+  /* judge.models and judge.mode */
+  { "name: a\ngoal: b\njudge:\n  model: x/y\n  models: [x/y, z/w]\n",
+    { "usecases/x.yaml:5: 'judge.model' (line 4) and 'judge.models' (line 5) are both "
+      "given" } },
+  { "name: a\ngoal: b\njudge:\n  models: [x/y, z/w, x/y]\n",
+    { "usecases/x.yaml:4: 'judge.models' lists 'x/y' twice (first at line 4)" } },
+  { "name: a\ngoal: b\njudge:\n  models:\n    - x/y\n    - z/w\n    - z/w\n",
+    { "usecases/x.yaml:7: 'judge.models' lists 'z/w' twice (first at line 6)" } },
+  { "name: a\ngoal: b\njudge:\n  models: [x/y, \"\"]\n",
+    { "usecases/x.yaml:4: 'judge.models[1]' must be a model id, not ''" } },
+  { "name: a\ngoal: b\njudge:\n  models: [x/y, ~]\n",
+    { "usecases/x.yaml:4: 'judge.models[1]' must be a model id, not empty" } },
+  { "name: a\ngoal: b\njudge:\n  models: [x/y, [z]]\n",
+    { "usecases/x.yaml:4: 'judge.models[1]' must be a model id, not a list" } },
+  { "name: a\ngoal: b\njudge:\n  models: x/y\n",
+    { "usecases/x.yaml:4: 'judge.models' must be a list of model ids", "not 'x/y'" } },
+  { "name: a\ngoal: b\njudge:\n  mode: pairs\n",
+    { "usecases/x.yaml:4: 'judge.mode' must be one of pointwise, pairwise, not 'pairs'" } },
+  { "name: a\ngoal: b\njudge:\n  mdoe: pairwise\n",
+    { "usecases/x.yaml:4: unknown key 'judge.mdoe' (did you mean 'mode'?)" } },
+  { "name: a\ngoal: b\nmode: pairwise\n",
+    { "usecases/x.yaml:3: unknown key 'mode' (did you mean 'judge.mode'?)" } },
+  /* budget */
+  { "name: a\ngoal: b\nbudget:\n  max_usd: -1\n",
+    { "usecases/x.yaml:4: 'budget.max_usd' must be an amount of US dollars, 0 or more, "
+      "not '-1'" } },
+  { "name: a\ngoal: b\nbudget:\n  max_usd: .inf\n",
+    { "usecases/x.yaml:4: 'budget.max_usd' must be an amount of US dollars", "not '.inf'" } },
+  { "name: a\ngoal: b\nbudget:\n  max_usd: 1e999\n",
+    { "usecases/x.yaml:4: 'budget.max_usd' must be an amount of US dollars", "not '1e999'" } },
+  { "name: a\ngoal: b\nbudget:\n  max_usd: $2\n",
+    { "usecases/x.yaml:4: 'budget.max_usd' must be an amount of US dollars", "not '$2'" } },
+  { "name: a\ngoal: b\nbudget:\n  inputs_per_month: -3\n",
+    { "usecases/x.yaml:4: 'budget.inputs_per_month' must be a non-negative whole number, "
+      "not '-3'" } },
+  { "name: a\ngoal: b\nbudget:\n  inputs_per_month: 1e4\n",
+    { "usecases/x.yaml:4: 'budget.inputs_per_month' must be a non-negative whole number" } },
+  { "name: a\ngoal: b\nbudget: 2.50\n",
+    { "usecases/x.yaml:3: 'budget' must be a mapping of keys (max_usd, inputs_per_month), "
+      "not '2.50'" } },
+  { "name: a\ngoal: b\nbudget:\n  maxusd: 2\n",
+    { "usecases/x.yaml:4: unknown key 'budget.maxusd' (did you mean 'max_usd'?)" } },
+  { "name: a\ngoal: b\nbudget:\n  max_cost: 2\n",
+    { "usecases/x.yaml:4: unknown key 'budget.max_cost' (expected one of: max_usd, "
+      "inputs_per_month)" } },
+  { "name: a\ngoal: b\nmax_usd: 2\n",
+    { "usecases/x.yaml:3: unknown key 'max_usd' (did you mean 'budget.max_usd'?)" } },
   /* missing and empty required keys */
   { "goal: b\n", { "usecases/x.yaml:1: missing required key 'name'" } },
   { "# a comment\n\nname: a\ninput: {description: d}\n",
@@ -736,6 +836,32 @@ test_special_files (void)
 }
 
 static void
+assert_strv_equal (GStrv a,
+                   GStrv b)
+{
+  g_assert_true ((a == NULL) == (b == NULL));
+  if (a != NULL)
+    g_assert_true (g_strv_equal ((const char * const *) a, (const char * const *) b));
+}
+
+static void
+assert_json_equal (JsonNode *a,
+                   JsonNode *b)
+{
+  g_autofree char *ja = NULL;
+  g_autofree char *jb = NULL;
+
+  g_assert_true ((a == NULL) == (b == NULL));
+  if (a == NULL)
+    return;
+  /* members keep their order, so equal text means equal types and values */
+  ja = json_to_string (a, FALSE);
+  jb = json_to_string (b, FALSE);
+  g_assert_cmpstr (ja, ==, jb);
+  g_assert_true (json_node_equal (a, b));
+}
+
+static void
 assert_usecases_equal (const TbUsecase *a,
                        const TbUsecase *b)
 {
@@ -759,20 +885,26 @@ assert_usecases_equal (const TbUsecase *a,
       g_assert_cmpstr (criterion (a, i)->description, ==, criterion (b, i)->description);
     }
 
-  g_assert_true ((a->candidates == NULL) == (b->candidates == NULL));
-  if (a->candidates != NULL)
-    g_assert_true (g_strv_equal ((const char * const *) a->candidates,
-                                 (const char * const *) b->candidates));
+  assert_strv_equal (a->candidates, b->candidates);
+  assert_strv_equal (a->judge_models, b->judge_models);
+  assert_json_equal (a->output_schema, b->output_schema);
+  assert_json_equal (a->provider, b->provider);
 
-  g_assert_true ((a->output_schema == NULL) == (b->output_schema == NULL));
-  if (a->output_schema != NULL)
+  g_assert_cmpint (a->judge_mode, ==, b->judge_mode);
+  g_assert_cmpuint (a->repeat, ==, b->repeat);
+  g_assert_cmpint (a->has_max_usd, ==, b->has_max_usd);
+  g_assert_cmpfloat (a->max_usd, ==, b->max_usd);
+  g_assert_cmpint (a->inputs_per_month, ==, b->inputs_per_month);
+
+  g_assert_cmpuint (a->inputs->len, ==, b->inputs->len);
+  for (guint i = 0; i < a->inputs->len; i++)
     {
-      g_autofree char *ja = json_to_string (a->output_schema, FALSE);
-      g_autofree char *jb = json_to_string (b->output_schema, FALSE);
+      const TbUsecaseInput *ia = g_ptr_array_index (a->inputs, i);
+      const TbUsecaseInput *ib = g_ptr_array_index (b->inputs, i);
 
-      /* members keep their order, so equal text means equal types and values */
-      g_assert_cmpstr (ja, ==, jb);
-      g_assert_true (json_node_equal (a->output_schema, b->output_schema));
+      g_assert_cmpint (ia->kind, ==, ib->kind);
+      g_assert_cmpstr (ia->path, ==, ib->path);
+      g_assert_cmpstr (ia->reference, ==, ib->reference);
     }
 }
 
@@ -924,6 +1056,196 @@ test_round_trip (void)
   g_assert_nonnull (strstr (out, "unicode: é – ✓"));
 }
 
+static const char *new_keys_yaml =
+  "name: Test set\n"
+  "goal: Score a jury over a test set\n"
+  "judge:\n"
+  "  models: [anthropic/claude-sonnet-4.5, openai/gpt-4o, \"google/gemini: pro\"]\n"
+  "  mode: pairwise\n"
+  "  criteria:\n"
+  "    - {name: accuracy, weight: 1000000}\n"
+  "models:\n"
+  "  candidates: [a/b]\n"
+  "  repeat: 3\n"
+  "  provider:\n"
+  "    order: [openai, azure]\n"
+  "    allow_fallbacks: false\n"
+  "    data_collection: deny\n"
+  "    max_price: {prompt: 1.5, completion: 2}\n"
+  "    quantizations: [fp8]\n"
+  "inputs:\n"
+  "  - samples/lecture-1.txt\n"
+  "  - {path: samples/lecture-2.txt, reference: samples/lecture-2.reference.json}\n"
+  "  - {folder: samples/lectures/}\n"
+  "  - path: /abs/input with spaces.md\n"
+  "  - \"yes\"\n"
+  "  - 2024.txt\n"
+  "  - 'missing/but/fine.txt'\n"
+  "budget:\n"
+  "  max_usd: 2.50\n"
+  "  inputs_per_month: 10000\n";
+
+static void
+test_new_keys (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbUsecase) uc = NULL;
+  g_autoptr(TbUsecase) one = NULL;
+  g_autoptr(TbUsecase) none = NULL;
+  g_autofree char *out = NULL;
+  const TbUsecaseInput *input;
+  JsonObject *provider;
+
+  /* nothing is looked up on disk: the paths need not exist */
+  uc = tb_usecase_parse ("set", new_keys_yaml, -1, "set.yaml", &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (g_strv_length (uc->judge_models), ==, 3);
+  g_assert_cmpstr (uc->judge_models[2], ==, "google/gemini: pro");
+  g_assert_cmpstr (uc->judge_model, ==, "anthropic/claude-sonnet-4.5");
+  g_assert_cmpint (uc->judge_mode, ==, TB_JUDGE_PAIRWISE);
+  g_assert_cmpfloat (criterion (uc, 0)->weight, ==, 1000000);
+  g_assert_cmpuint (uc->repeat, ==, 3);
+
+  provider = json_node_get_object (uc->provider);
+  g_assert_cmpuint (json_object_get_size (provider), ==, 5);
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (provider,
+                                                                                "order"), 1),
+                   ==, "azure");
+  g_assert_false (json_object_get_boolean_member (provider, "allow_fallbacks"));
+  g_assert_cmpfloat (json_object_get_double_member (json_object_get_object_member (provider,
+                                                                                   "max_price"),
+                                                    "prompt"), ==, 1.5);
+
+  g_assert_cmpuint (uc->inputs->len, ==, 7);
+  input = g_ptr_array_index (uc->inputs, 0);
+  g_assert_cmpint (input->kind, ==, TB_USECASE_INPUT_FILE);
+  g_assert_cmpstr (input->path, ==, "samples/lecture-1.txt");
+  g_assert_null (input->reference);
+  g_assert_cmpuint (input->line, ==, 18);
+  input = g_ptr_array_index (uc->inputs, 1);
+  g_assert_cmpint (input->kind, ==, TB_USECASE_INPUT_FILE);
+  g_assert_cmpstr (input->path, ==, "samples/lecture-2.txt");
+  g_assert_cmpstr (input->reference, ==, "samples/lecture-2.reference.json");
+  g_assert_cmpuint (input->line, ==, 19);
+  input = g_ptr_array_index (uc->inputs, 2);
+  g_assert_cmpint (input->kind, ==, TB_USECASE_INPUT_FOLDER);
+  g_assert_cmpstr (input->path, ==, "samples/lectures/");
+  g_assert_null (input->reference);
+  input = g_ptr_array_index (uc->inputs, 3);
+  g_assert_cmpstr (input->path, ==, "/abs/input with spaces.md");
+  input = g_ptr_array_index (uc->inputs, 4);
+  g_assert_cmpstr (input->path, ==, "yes");
+  input = g_ptr_array_index (uc->inputs, 5);
+  g_assert_cmpstr (input->path, ==, "2024.txt");
+
+  g_assert_true (uc->has_max_usd);
+  g_assert_cmpfloat (uc->max_usd, ==, 2.5);
+  g_assert_cmpint (uc->inputs_per_month, ==, 10000);
+
+  check_round_trip (new_keys_yaml);
+  out = tb_usecase_to_yaml (uc);
+  g_assert_nonnull (strstr (out, "  models: [anthropic/claude-sonnet-4.5, openai/gpt-4o, "));
+  g_assert_nonnull (strstr (out, "  mode: pairwise\n"));
+  g_assert_nonnull (strstr (out, "  repeat: 3\n"));
+  g_assert_nonnull (strstr (out, "inputs:\n- samples/lecture-1.txt\n"));
+  g_assert_nonnull (strstr (out, "- {folder: samples/lectures/}\n"));
+  g_assert_nonnull (strstr (out, "- \"yes\"\n"));
+  g_assert_nonnull (strstr (out, "budget:\n  max_usd: 2.5\n  inputs_per_month: 10000\n"));
+
+  /* one judge: judge_models holds it alone; it is written back as judge.model */
+  one = tb_usecase_parse ("one", "name: a\ngoal: b\njudge:\n  model: x/y\n"
+                          "budget: {max_usd: 0}\n", -1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (one->judge_model, ==, "x/y");
+  g_assert_cmpuint (g_strv_length (one->judge_models), ==, 1);
+  g_assert_cmpstr (one->judge_models[0], ==, "x/y");
+  g_assert_cmpint (one->judge_mode, ==, TB_JUDGE_POINTWISE);
+  g_assert_true (one->has_max_usd);
+  g_assert_cmpfloat (one->max_usd, ==, 0);
+  check_round_trip ("name: a\ngoal: b\njudge:\n  model: x/y\nbudget: {max_usd: 0}\n");
+  check_round_trip ("name: a\ngoal: b\njudge:\n  models: [x/y]\n  mode: pointwise\n");
+  check_round_trip ("name: a\ngoal: b\nmodels: {provider: {}}\n");
+  check_round_trip ("name: a\ngoal: b\nbudget: {inputs_per_month: 5}\n");
+
+  /* the defaults, and empty values standing for absent ones */
+  none = tb_usecase_parse ("none", "name: a\ngoal: b\ninputs: []\nbudget:\n"
+                           "judge: {models: [], mode: ~}\nmodels: {repeat: ~, provider: ~}\n",
+                           -1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (none->judge_model);
+  g_assert_null (none->judge_models);
+  g_assert_cmpint (none->judge_mode, ==, TB_JUDGE_POINTWISE);
+  g_assert_cmpuint (none->repeat, ==, 1);
+  g_assert_null (none->provider);
+  g_assert_nonnull (none->inputs);
+  g_assert_cmpuint (none->inputs->len, ==, 0);
+  g_assert_false (none->has_max_usd);
+  g_assert_cmpint (none->inputs_per_month, ==, 0);
+}
+
+/* A struct filled by hand, as the window's form does, leaves the newer fields zero. */
+static void
+test_to_yaml_by_hand (void)
+{
+  g_autoptr(GPtrArray) criteria = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbUsecase) back = NULL;
+  g_autofree char *yaml = NULL;
+  TbUsecase uc = { 0 };
+
+  uc.id = (char *) "form";
+  uc.name = (char *) "From the form";
+  uc.goal = (char *) "Goal";
+  uc.judge_model = (char *) "x/judge";
+  uc.criteria = criteria;
+  yaml = tb_usecase_to_yaml (&uc);
+  g_assert_nonnull (yaml);
+  g_assert_null (strstr (yaml, "repeat"));
+  g_assert_null (strstr (yaml, "inputs"));
+
+  back = tb_usecase_parse ("form", yaml, -1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (back->judge_model, ==, "x/judge");
+  g_assert_cmpuint (back->repeat, ==, 1);
+  g_assert_cmpuint (back->inputs->len, ==, 0);
+}
+
+static void
+test_resolve_path (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbUsecase) uc = tb_usecase_parse ("r", "name: a\ngoal: b\n", -1, NULL, &error);
+  g_autofree char *cwd = g_get_current_dir ();
+  g_autofree char *from_cwd = g_build_filename (cwd, "samples", "a.txt", NULL);
+  g_autofree char *relative_home = g_build_filename (cwd, "home", "samples", "a.txt", NULL);
+  const struct {
+    const char *usecase;
+    const char *path;
+    const char *expected;
+  } cases[] = {
+    { "/srv/home/usecases/r.yaml", "samples/a.txt", "/srv/home/usecases/samples/a.txt" },
+    { "/srv/home/usecases/r.yaml", "./samples//a.txt", "/srv/home/usecases/samples/a.txt" },
+    { "/srv/home/usecases/r.yaml", "../inputs/a.txt", "/srv/home/inputs/a.txt" },
+    { "/srv/home/usecases/r.yaml", "samples/lectures/", "/srv/home/usecases/samples/lectures" },
+    { "/srv/home/usecases/r.yaml", "/data/./x/../a.txt", "/data/a.txt" },
+    { NULL, "/data/a.txt", "/data/a.txt" },
+    { NULL, "samples/a.txt", from_cwd },
+    { "home/usecases/../r.yaml", "samples/a.txt", relative_home },
+  };
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *resolved = NULL;
+
+      g_free (uc->path);
+      uc->path = g_strdup (cases[i].usecase);
+      resolved = tb_usecase_resolve_path (uc, cases[i].path);
+      g_assert_cmpstr (resolved, ==, cases[i].expected);
+    }
+}
+
 static void
 test_template (void)
 {
@@ -946,6 +1268,8 @@ test_template (void)
              "name:", "goal:", "input:", "description:", "notes:", "output:", "format:",
              "schema:", "judge:", "model:", "criteria:", "weight:", "models:",
              "candidates:", "preferences:", "cost:", "min_context:", "structured_output:",
+             "models: [", "mode: pointwise", "repeat:", "provider:", "inputs:", "path:",
+             "reference:", "folder:", "budget:", "max_usd:", "inputs_per_month:",
              NULL }; *key != NULL; key++)
         g_assert_nonnull (strstr (text, *key));
       g_assert_nonnull (strstr (text, "json | csv | markdown | text"));
@@ -968,6 +1292,40 @@ test_template (void)
       if (i == 1)
         g_assert_cmpstr (uc->name, ==, "Null");
     }
+
+  /* Every example in it validates too, once uncommented (the jury, not the one judge). */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *text = tb_usecase_template ("all");
+    g_autoptr(GRegex) example = g_regex_new ("^( *)# ( *([a-z_]+:|- ))", G_REGEX_MULTILINE, 0,
+                                             NULL);
+    g_autofree char *uncommented = g_regex_replace (example, text, -1, 0, "\\1\\2", 0, NULL);
+    g_autoptr(GRegex) one_judge = g_regex_new ("^  model: .*\n", G_REGEX_MULTILINE, 0, NULL);
+    g_autofree char *yaml = g_regex_replace (one_judge, uncommented, -1, 0, "", 0, NULL);
+    g_autoptr(TbUsecase) uc = tb_usecase_parse ("all", yaml, -1, "all.yaml", &error);
+    const TbUsecaseInput *input;
+
+    if (error != NULL)
+      g_error ("the template's examples do not validate: %s\n%s", error->message, yaml);
+    g_assert_nonnull (uc->input_notes);
+    g_assert_nonnull (uc->output_schema);
+    g_assert_nonnull (uc->judge_notes);
+    g_assert_cmpuint (g_strv_length (uc->judge_models), ==, 2);
+    g_assert_cmpstr (uc->judge_model, ==, uc->judge_models[0]);
+    g_assert_cmpint (uc->judge_mode, ==, TB_JUDGE_POINTWISE);
+    g_assert_cmpint (uc->min_context, ==, 32000);
+    g_assert_cmpuint (uc->repeat, ==, 1);
+    g_assert_false (json_object_get_boolean_member (json_node_get_object (uc->provider),
+                                                    "allow_fallbacks"));
+    g_assert_cmpuint (uc->inputs->len, ==, 3);
+    input = g_ptr_array_index (uc->inputs, 1);
+    g_assert_cmpstr (input->reference, ==, "samples/second.reference.txt");
+    input = g_ptr_array_index (uc->inputs, 2);
+    g_assert_cmpint (input->kind, ==, TB_USECASE_INPUT_FOLDER);
+    g_assert_true (uc->has_max_usd);
+    g_assert_cmpfloat (uc->max_usd, ==, 2.5);
+    g_assert_cmpint (uc->inputs_per_month, ==, 10000);
+  }
 
   {
     g_autoptr(GError) error = NULL;
@@ -1070,6 +1428,8 @@ test_helpers (void)
   g_assert_cmpstr (tb_cost_preference_to_string (TB_COST_LOW), ==, "low");
   g_assert_cmpstr (tb_cost_preference_to_string (TB_COST_BALANCED), ==, "balanced");
   g_assert_cmpstr (tb_cost_preference_to_string (TB_COST_HIGH), ==, "high");
+  g_assert_cmpstr (tb_judge_mode_to_string (TB_JUDGE_POINTWISE), ==, "pointwise");
+  g_assert_cmpstr (tb_judge_mode_to_string (TB_JUDGE_PAIRWISE), ==, "pairwise");
 
   uc = tb_usecase_parse ("h", "name: a\ngoal: b\noutput: {format: csv}\n", -1, NULL, &error);
   g_assert_no_error (error);
@@ -1103,6 +1463,9 @@ main (int argc, char **argv)
   g_test_add_func ("/usecase/load-file-errors", test_load_file_errors);
   g_test_add_func ("/usecase/special-files", test_special_files);
   g_test_add_func ("/usecase/round-trip", test_round_trip);
+  g_test_add_func ("/usecase/new-keys", test_new_keys);
+  g_test_add_func ("/usecase/to-yaml-by-hand", test_to_yaml_by_hand);
+  g_test_add_func ("/usecase/resolve-path", test_resolve_path);
   g_test_add_func ("/usecase/template", test_template);
   g_test_add_func ("/usecase/list-dir", test_list_dir);
   g_test_add_func ("/usecase/helpers", test_helpers);

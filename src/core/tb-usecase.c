@@ -20,6 +20,9 @@
  * must stay finite whatever the file says. */
 #define MAX_WEIGHT 1000000.0
 
+/* models.repeat: enough to measure a model's variance, not enough to empty a wallet. */
+#define MAX_REPEAT 100
+
 /* Far more than any use case needs; a file past it is a mistake, not a use case. */
 #define MAX_FILE_SIZE (1024 * 1024)
 
@@ -42,6 +45,18 @@ criterion_free (gpointer data)
   g_free (criterion);
 }
 
+static void
+input_free (gpointer data)
+{
+  TbUsecaseInput *input = data;
+
+  if (input == NULL)
+    return;
+  g_free (input->path);
+  g_free (input->reference);
+  g_free (input);
+}
+
 static TbUsecase *
 usecase_new (void)
 {
@@ -49,8 +64,11 @@ usecase_new (void)
 
   g_atomic_ref_count_init (&self->ref_count);
   self->criteria = g_ptr_array_new_with_free_func (criterion_free);
+  self->inputs = g_ptr_array_new_with_free_func (input_free);
   self->output_format = TB_FORMAT_TEXT;
+  self->judge_mode = TB_JUDGE_POINTWISE;
   self->cost = TB_COST_BALANCED;
+  self->repeat = 1;
   return self;
 }
 
@@ -81,9 +99,12 @@ tb_usecase_unref (TbUsecase *self)
   g_clear_pointer (&self->output_schema, json_node_unref);
   g_free (self->output_notes);
   g_free (self->judge_model);
+  g_strfreev (self->judge_models);
   g_clear_pointer (&self->criteria, g_ptr_array_unref);
   g_free (self->judge_notes);
   g_strfreev (self->candidates);
+  g_clear_pointer (&self->provider, json_node_unref);
+  g_clear_pointer (&self->inputs, g_ptr_array_unref);
   g_free (self);
 }
 
@@ -148,6 +169,36 @@ tb_cost_preference_to_string (TbCostPreference cost)
     }
 }
 
+const char *
+tb_judge_mode_to_string (TbJudgeMode mode)
+{
+  switch (mode)
+    {
+    case TB_JUDGE_POINTWISE: return "pointwise";
+    case TB_JUDGE_PAIRWISE:  return "pairwise";
+    default:                 return "pointwise";
+    }
+}
+
+char *
+tb_usecase_resolve_path (const TbUsecase *self,
+                         const char      *path)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *base = NULL;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (g_path_is_absolute (path) || self->path == NULL)
+    return g_canonicalize_filename (path, NULL);
+
+  /* g_canonicalize_filename wants an absolute base; self->path may be relative. */
+  dir = g_path_get_dirname (self->path);
+  base = g_canonicalize_filename (dir, NULL);
+  return g_canonicalize_filename (path, base);
+}
+
 double
 tb_usecase_total_weight (const TbUsecase *self)
 {
@@ -177,27 +228,39 @@ id_from_path (const char *path)
 /* Checking the tree against the contract                                                */
 
 static const char * const top_keys[] = {
-  "name", "goal", "input", "output", "judge", "models", NULL
+  "name", "goal", "input", "output", "judge", "models", "inputs", "budget", NULL
 };
 static const char * const input_keys[] = { "description", "notes", NULL };
 static const char * const output_keys[] = { "format", "schema", "notes", NULL };
-static const char * const judge_keys[] = { "model", "criteria", "notes", NULL };
+static const char * const judge_keys[] = {
+  "model", "models", "mode", "criteria", "notes", NULL
+};
 static const char * const criterion_keys[] = { "name", "weight", "description", NULL };
-static const char * const models_keys[] = { "candidates", "preferences", NULL };
+static const char * const models_keys[] = {
+  "candidates", "preferences", "repeat", "provider", NULL
+};
 static const char * const preferences_keys[] = {
   "cost", "min_context", "structured_output", NULL
 };
+static const char * const inputs_item_keys[] = { "path", "reference", "folder", NULL };
+static const char * const budget_keys[] = { "max_usd", "inputs_per_month", NULL };
+
+/* Values, in the order of their enums. */
+static const char * const format_names[] = { "json", "csv", "markdown", "text", NULL };
+static const char * const cost_names[] = { "low", "balanced", "high", NULL };
+static const char * const judge_mode_names[] = { "pointwise", "pairwise", NULL };
 
 /* Every key of the contract with its full path, to point a key written at the wrong
- * level to where it belongs. */
+ * level to where it belongs. (Keys inside list items have no such path.) */
 static const char * const all_paths[] = {
-  "name", "goal", "input", "output", "judge", "models",
+  "name", "goal", "input", "output", "judge", "models", "inputs", "budget",
   "input.description", "input.notes",
   "output.format", "output.schema", "output.notes",
-  "judge.model", "judge.criteria", "judge.notes",
-  "models.candidates", "models.preferences",
+  "judge.model", "judge.models", "judge.mode", "judge.criteria", "judge.notes",
+  "models.candidates", "models.preferences", "models.repeat", "models.provider",
   "models.preferences.cost", "models.preferences.min_context",
   "models.preferences.structured_output",
+  "budget.max_usd", "budget.inputs_per_month",
   NULL
 };
 
@@ -320,20 +383,23 @@ check_keys (Ctx                 *ctx,
         continue;
 
       path = tb_yaml_path_join (parent, key->scalar);
-      suggestion = suggest_key (key->scalar, known);
-      if (suggestion != NULL)
-        {
-          tb_yaml_set_error (error, ctx->filename, key->line,
-                             _("unknown key '%s' (did you mean '%s'?)"), path, suggestion);
-          return FALSE;
-        }
 
-      /* Criteria sit in a list, so their keys have no fixed path elsewhere. */
+      /* A key of the contract at the wrong level is a surer guess than a near spelling
+       * ("mode" at the top is judge.mode, not models). Keys inside list items (criteria,
+       * inputs) have no fixed path elsewhere. */
       elsewhere = strchr (parent, '[') == NULL ? suggest_elsewhere (path, key->scalar) : NULL;
       if (elsewhere != NULL)
         {
           tb_yaml_set_error (error, ctx->filename, key->line,
                              _("unknown key '%s' (did you mean %s?)"), path, elsewhere);
+          return FALSE;
+        }
+
+      suggestion = suggest_key (key->scalar, known);
+      if (suggestion != NULL)
+        {
+          tb_yaml_set_error (error, ctx->filename, key->line,
+                             _("unknown key '%s' (did you mean '%s'?)"), path, suggestion);
           return FALSE;
         }
 
@@ -449,6 +515,115 @@ read_section (Ctx                 *ctx,
   if (!check_keys (ctx, value, path, known, error))
     return FALSE;
   *out = value;
+  return TRUE;
+}
+
+/* One of `names` (the index goes to `out`); an absent or empty value leaves `out` as it
+ * is. `expected` is the message's "one of …". */
+static gboolean
+read_choice (Ctx                 *ctx,
+             const TbYamlNode    *map,
+             const char          *parent,
+             const char          *key,
+             const char * const  *names,
+             const char          *expected,
+             guint               *out,
+             GError             **error)
+{
+  g_autofree char *path = NULL;
+  TbYamlNode *key_node;
+  TbYamlNode *value = tb_yaml_mapping_lookup (map, key, &key_node);
+
+  if (value == NULL || tb_yaml_node_is_null (value))
+    return TRUE;
+  for (guint i = 0; value->kind == TB_YAML_SCALAR && names[i] != NULL; i++)
+    {
+      if (g_str_equal (value->scalar, names[i]))
+        {
+          *out = i;
+          return TRUE;
+        }
+    }
+
+  path = tb_yaml_path_join (parent, key);
+  return type_error (ctx, key_node, value, path, expected, error);
+}
+
+/* A whole number in [min, max]; an absent or empty value leaves `out` as it is. */
+static gboolean
+read_int (Ctx               *ctx,
+          const TbYamlNode  *map,
+          const char        *parent,
+          const char        *key,
+          gint64             min,
+          gint64             max,
+          const char        *expected,
+          gint64            *out,
+          GError           **error)
+{
+  TbYamlNode *key_node;
+  TbYamlNode *value = tb_yaml_mapping_lookup (map, key, &key_node);
+  gint64 n;
+
+  if (value == NULL || tb_yaml_node_is_null (value))
+    return TRUE;
+  if (!tb_yaml_node_get_int (value, &n) || n < min || n > max)
+    {
+      g_autofree char *path = tb_yaml_path_join (parent, key);
+
+      return type_error (ctx, key_node, value, path, expected, error);
+    }
+  *out = n;
+  return TRUE;
+}
+
+/* A list of model ids (candidates, a jury): non-empty text, each once. An absent, empty
+ * or [] value leaves `out` NULL. */
+static gboolean
+read_model_list (Ctx               *ctx,
+                 const TbYamlNode  *map,
+                 const char        *parent,
+                 const char        *key,
+                 GStrv             *out,
+                 GError           **error)
+{
+  g_autoptr(GStrvBuilder) builder = NULL;
+  g_autofree char *path = tb_yaml_path_join (parent, key);
+  TbYamlNode *key_node;
+  TbYamlNode *list = tb_yaml_mapping_lookup (map, key, &key_node);
+
+  *out = NULL;
+  if (list == NULL || tb_yaml_node_is_null (list))
+    return TRUE;
+  if (list->kind != TB_YAML_SEQUENCE)
+    return type_error (ctx, key_node, list, path,
+                       _("a list of model ids such as [openai/gpt-4o]"), error);
+
+  builder = g_strv_builder_new ();
+  for (guint i = 0; i < list->children->len; i++)
+    {
+      TbYamlNode *item = g_ptr_array_index (list->children, i);
+      g_autofree char *item_path = g_strdup_printf ("%s[%u]", path, i);
+
+      if (item->kind != TB_YAML_SCALAR || tb_yaml_node_is_null (item) || is_blank (item->scalar))
+        return type_error (ctx, NULL, item, item_path, _("a model id"), error);
+      for (guint j = 0; j < i; j++)
+        {
+          TbYamlNode *other = g_ptr_array_index (list->children, j);
+
+          if (g_str_equal (other->scalar, item->scalar))
+            {
+              tb_yaml_set_error (error, ctx->filename, item->line,
+                                 _("'%s' lists '%s' twice (first at line %lu)"),
+                                 path, item->scalar, (gulong) other->line);
+              return FALSE;
+            }
+        }
+      g_strv_builder_add (builder, item->scalar);
+    }
+
+  if (list->children->len > 0)
+    *out = g_strv_builder_end (builder);
   return TRUE;
 }
 
@@ -679,30 +854,18 @@ read_output (Ctx               *ctx,
   const TbYamlNode *output;
   TbYamlNode *key;
   TbYamlNode *value;
+  guint format;
 
   if (!read_section (ctx, root, "", "output", output_keys, &output, error))
     return FALSE;
   if (output == NULL)
     return TRUE;
 
-  value = tb_yaml_mapping_lookup (output, "format", &key);
-  if (value != NULL && !tb_yaml_node_is_null (value))
-    {
-      static const char * const names[] = { "json", "csv", "markdown", "text", NULL };
-      gboolean found = FALSE;
-
-      for (guint i = 0; value->kind == TB_YAML_SCALAR && names[i] != NULL; i++)
-        {
-          if (g_str_equal (value->scalar, names[i]))
-            {
-              self->output_format = (TbOutputFormat) i;
-              found = TRUE;
-            }
-        }
-      if (!found)
-        return type_error (ctx, key, value, "output.format",
-                           _("one of json, csv, markdown, text"), error);
-    }
+  format = self->output_format;
+  if (!read_choice (ctx, output, "output", "format", format_names,
+                    _("one of json, csv, markdown, text"), &format, error))
+    return FALSE;
+  self->output_format = (TbOutputFormat) format;
 
   value = tb_yaml_mapping_lookup (output, "schema", &key);
   if (value != NULL && !tb_yaml_node_is_null (value))
@@ -792,6 +955,40 @@ read_criteria (Ctx               *ctx,
   return TRUE;
 }
 
+/* judge.model (one judge) or judge.models (a jury), never both; judge_model is the
+ * first either way, as callers that know one judge expect. */
+static gboolean
+read_judges (Ctx               *ctx,
+             const TbYamlNode  *judge,
+             TbUsecase         *self,
+             GError           **error)
+{
+  TbYamlNode *model_key;
+  TbYamlNode *models_key;
+  TbYamlNode *model = tb_yaml_mapping_lookup (judge, "model", &model_key);
+  TbYamlNode *models = tb_yaml_mapping_lookup (judge, "models", &models_key);
+
+  if (model != NULL && !tb_yaml_node_is_null (model)
+      && models != NULL && !tb_yaml_node_is_null (models))
+    {
+      tb_yaml_set_error (error, ctx->filename, MAX (model_key->line, models_key->line),
+                         _("'judge.model' (line %lu) and 'judge.models' (line %lu) are both "
+                           "given; keep 'judge.models' for a jury or 'judge.model' for one "
+                           "judge"),
+                         (gulong) model_key->line, (gulong) models_key->line);
+      return FALSE;
+    }
+
+  if (!read_model_list (ctx, judge, "judge", "models", &self->judge_models, error)
+      || !read_text (ctx, judge, "judge", "model", &self->judge_model, error))
+    return FALSE;
+  if (self->judge_models != NULL)
+    self->judge_model = g_strdup (self->judge_models[0]);
+  else if (self->judge_model != NULL)
+    self->judge_models = g_strdupv ((char *[]) { self->judge_model, NULL });
+  return TRUE;
+}
+
 static gboolean
 read_judge (Ctx               *ctx,
             const TbYamlNode  *root,
@@ -799,58 +996,19 @@ read_judge (Ctx               *ctx,
             GError           **error)
 {
   const TbYamlNode *judge;
+  guint mode = self->judge_mode;
 
   if (!read_section (ctx, root, "", "judge", judge_keys, &judge, error))
     return FALSE;
   if (judge == NULL)
     return TRUE;
-  return read_text (ctx, judge, "judge", "model", &self->judge_model, error)
-         && read_criteria (ctx, judge, self, error)
+  if (!read_judges (ctx, judge, self, error)
+      || !read_choice (ctx, judge, "judge", "mode", judge_mode_names,
+                       _("one of pointwise, pairwise"), &mode, error))
+    return FALSE;
+  self->judge_mode = (TbJudgeMode) mode;
+  return read_criteria (ctx, judge, self, error)
          && read_text (ctx, judge, "judge", "notes", &self->judge_notes, error);
-}
-
-static gboolean
-read_candidates (Ctx               *ctx,
-                 const TbYamlNode  *models,
-                 TbUsecase         *self,
-                 GError           **error)
-{
-  g_autoptr(GStrvBuilder) builder = NULL;
-  TbYamlNode *key;
-  TbYamlNode *list = tb_yaml_mapping_lookup (models, "candidates", &key);
-
-  if (list == NULL || tb_yaml_node_is_null (list))
-    return TRUE;
-  if (list->kind != TB_YAML_SEQUENCE)
-    return type_error (ctx, key, list, "models.candidates",
-                       _("a list of model ids such as [openai/gpt-4o]"), error);
-
-  builder = g_strv_builder_new ();
-  for (guint i = 0; i < list->children->len; i++)
-    {
-      TbYamlNode *item = g_ptr_array_index (list->children, i);
-      g_autofree char *path = g_strdup_printf ("models.candidates[%u]", i);
-
-      if (item->kind != TB_YAML_SCALAR || tb_yaml_node_is_null (item))
-        return type_error (ctx, NULL, item, path, _("a model id"), error);
-      for (guint j = 0; j < i; j++)
-        {
-          TbYamlNode *other = g_ptr_array_index (list->children, j);
-
-          if (g_str_equal (other->scalar, item->scalar))
-            {
-              tb_yaml_set_error (error, ctx->filename, item->line,
-                                 _("'%s' lists '%s' twice (first at line %lu)"),
-                                 "models.candidates", item->scalar, (gulong) other->line);
-              return FALSE;
-            }
-        }
-      g_strv_builder_add (builder, item->scalar);
-    }
-
-  if (list->children->len > 0)
-    self->candidates = g_strv_builder_end (builder);
-  return TRUE;
 }
 
 static gboolean
@@ -862,38 +1020,19 @@ read_preferences (Ctx               *ctx,
   const TbYamlNode *prefs;
   TbYamlNode *key;
   TbYamlNode *value;
+  guint cost = self->cost;
 
   if (!read_section (ctx, models, "models", "preferences", preferences_keys, &prefs, error))
     return FALSE;
   if (prefs == NULL)
     return TRUE;
 
-  value = tb_yaml_mapping_lookup (prefs, "cost", &key);
-  if (value != NULL && !tb_yaml_node_is_null (value))
-    {
-      static const char * const names[] = { "low", "balanced", "high", NULL };
-      gboolean found = FALSE;
-
-      for (guint i = 0; value->kind == TB_YAML_SCALAR && names[i] != NULL; i++)
-        {
-          if (g_str_equal (value->scalar, names[i]))
-            {
-              self->cost = (TbCostPreference) i;
-              found = TRUE;
-            }
-        }
-      if (!found)
-        return type_error (ctx, key, value, "models.preferences.cost",
-                           _("one of low, balanced, high"), error);
-    }
-
-  value = tb_yaml_mapping_lookup (prefs, "min_context", &key);
-  if (value != NULL && !tb_yaml_node_is_null (value))
-    {
-      if (!tb_yaml_node_get_int (value, &self->min_context) || self->min_context < 0)
-        return type_error (ctx, key, value, "models.preferences.min_context",
-                           _("a non-negative whole number of tokens"), error);
-    }
+  if (!read_choice (ctx, prefs, "models.preferences", "cost", cost_names,
+                    _("one of low, balanced, high"), &cost, error)
+      || !read_int (ctx, prefs, "models.preferences", "min_context", 0, G_MAXINT64,
+                    _("a non-negative whole number of tokens"), &self->min_context, error))
+    return FALSE;
+  self->cost = (TbCostPreference) cost;
 
   value = tb_yaml_mapping_lookup (prefs, "structured_output", &key);
   if (value != NULL && !tb_yaml_node_is_null (value))
@@ -913,13 +1052,180 @@ read_models (Ctx               *ctx,
              GError           **error)
 {
   const TbYamlNode *models;
+  TbYamlNode *key;
+  TbYamlNode *value;
+  gint64 repeat = self->repeat;
 
   if (!read_section (ctx, root, "", "models", models_keys, &models, error))
     return FALSE;
   if (models == NULL)
     return TRUE;
-  return read_candidates (ctx, models, self, error)
-         && read_preferences (ctx, models, self, error);
+  if (!read_model_list (ctx, models, "models", "candidates", &self->candidates, error)
+      || !read_preferences (ctx, models, self, error)
+      || !read_int (ctx, models, "models", "repeat", 1, MAX_REPEAT,
+                    _("a whole number from 1 to 100"), &repeat, error))
+    return FALSE;
+  self->repeat = (guint) repeat;
+
+  /* Passed on to OpenRouter as it is: any keys, but numbers JSON can carry. */
+  value = tb_yaml_mapping_lookup (models, "provider", &key);
+  if (value != NULL && !tb_yaml_node_is_null (value))
+    {
+      if (value->kind != TB_YAML_MAPPING)
+        return type_error (ctx, key, value, "models.provider",
+                           _("a mapping of OpenRouter provider preferences (such as "
+                             "'allow_fallbacks: false')"), error);
+      self->provider = tb_yaml_node_to_json (value, ctx->filename, "models.provider", error);
+      if (self->provider == NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* A path of `inputs:`: non-empty text. */
+static gboolean
+read_input_path (Ctx               *ctx,
+                 const TbYamlNode  *key,
+                 const TbYamlNode  *value,
+                 const char        *path,
+                 char             **out,
+                 GError           **error)
+{
+  if (value->kind != TB_YAML_SCALAR)
+    return type_error (ctx, key, value, path, _("a path"), error);
+  if (tb_yaml_node_is_null (value) || is_blank (value->scalar))
+    {
+      tb_yaml_set_error (error, ctx->filename, key != NULL ? key->line : value->line,
+                         _("'%s' must not be empty"), path);
+      return FALSE;
+    }
+  *out = g_strdup (value->scalar);
+  return TRUE;
+}
+
+/* {path, reference} or {folder}. */
+static gboolean
+read_input_mapping (Ctx               *ctx,
+                    const TbYamlNode  *item,
+                    const char        *path,
+                    TbUsecaseInput    *input,
+                    GError           **error)
+{
+  TbYamlNode *file_key;
+  TbYamlNode *folder_key;
+  TbYamlNode *reference_key;
+  TbYamlNode *file = tb_yaml_mapping_lookup (item, "path", &file_key);
+  TbYamlNode *folder = tb_yaml_mapping_lookup (item, "folder", &folder_key);
+  TbYamlNode *reference = tb_yaml_mapping_lookup (item, "reference", &reference_key);
+  g_autofree char *file_path = tb_yaml_path_join (path, "path");
+  g_autofree char *folder_path = tb_yaml_path_join (path, "folder");
+  g_autofree char *reference_path = tb_yaml_path_join (path, "reference");
+
+  if (!check_keys (ctx, item, path, inputs_item_keys, error))
+    return FALSE;
+  if (file != NULL && folder != NULL)
+    {
+      tb_yaml_set_error (error, ctx->filename, item->line,
+                         _("'%s' has both 'path' and 'folder'; an input is a file or a folder"),
+                         path);
+      return FALSE;
+    }
+  if (file == NULL && folder == NULL)
+    {
+      tb_yaml_set_error (error, ctx->filename, item->line,
+                         _("'%s' needs 'path' (a file) or 'folder'"), path);
+      return FALSE;
+    }
+  if (folder != NULL && reference != NULL)
+    {
+      tb_yaml_set_error (error, ctx->filename, reference_key->line,
+                         _("'%s' cannot go with 'folder': in a folder, the reference of "
+                           "<stem>.<ext> is the file <stem>.reference.<ext> beside it"),
+                         reference_path);
+      return FALSE;
+    }
+
+  if (folder != NULL)
+    {
+      input->kind = TB_USECASE_INPUT_FOLDER;
+      return read_input_path (ctx, folder_key, folder, folder_path, &input->path, error);
+    }
+  input->kind = TB_USECASE_INPUT_FILE;
+  return read_input_path (ctx, file_key, file, file_path, &input->path, error)
+         && (reference == NULL
+             || read_input_path (ctx, reference_key, reference, reference_path,
+                                 &input->reference, error));
+}
+
+/* The test set. Only the text is read: whether the files exist is for the run to say,
+ * so that a use case validates the same on any machine. */
+static gboolean
+read_inputs (Ctx               *ctx,
+             const TbYamlNode  *root,
+             TbUsecase         *self,
+             GError           **error)
+{
+  TbYamlNode *key;
+  TbYamlNode *list = tb_yaml_mapping_lookup (root, "inputs", &key);
+
+  if (list == NULL || tb_yaml_node_is_null (list))
+    return TRUE;
+  if (list->kind != TB_YAML_SEQUENCE)
+    return type_error (ctx, key, list, "inputs",
+                       _("a list of inputs (paths, {path, reference} or {folder})"), error);
+
+  for (guint i = 0; i < list->children->len; i++)
+    {
+      TbYamlNode *item = g_ptr_array_index (list->children, i);
+      g_autofree char *path = g_strdup_printf ("inputs[%u]", i);
+      TbUsecaseInput *input = g_new0 (TbUsecaseInput, 1);
+
+      g_ptr_array_add (self->inputs, input);
+      input->kind = TB_USECASE_INPUT_FILE;
+      input->line = item->line;
+      if (item->kind == TB_YAML_MAPPING)
+        {
+          if (!read_input_mapping (ctx, item, path, input, error))
+            return FALSE;
+        }
+      else if (item->kind == TB_YAML_SCALAR)
+        {
+          if (!read_input_path (ctx, NULL, item, path, &input->path, error))
+            return FALSE;
+        }
+      else
+        return type_error (ctx, NULL, item, path,
+                           _("a path, {path, reference} or {folder}"), error);
+    }
+  return TRUE;
+}
+
+static gboolean
+read_budget (Ctx               *ctx,
+             const TbYamlNode  *root,
+             TbUsecase         *self,
+             GError           **error)
+{
+  const TbYamlNode *budget;
+  TbYamlNode *key;
+  TbYamlNode *value;
+
+  if (!read_section (ctx, root, "", "budget", budget_keys, &budget, error))
+    return FALSE;
+  if (budget == NULL)
+    return TRUE;
+
+  value = tb_yaml_mapping_lookup (budget, "max_usd", &key);
+  if (value != NULL && !tb_yaml_node_is_null (value))
+    {
+      if (!tb_yaml_node_get_number (value, &self->max_usd) || self->max_usd < 0)
+        return type_error (ctx, key, value, "budget.max_usd",
+                           _("an amount of US dollars, 0 or more"), error);
+      self->has_max_usd = TRUE;
+    }
+
+  return read_int (ctx, budget, "budget", "inputs_per_month", 0, G_MAXINT64,
+                   _("a non-negative whole number"), &self->inputs_per_month, error);
 }
 
 TbUsecase *
@@ -979,7 +1285,9 @@ tb_usecase_parse (const char  *id,
       || !read_input (&ctx, root, self, error)
       || !read_output (&ctx, root, self, error)
       || !read_judge (&ctx, root, self, error)
-      || !read_models (&ctx, root, self, error))
+      || !read_models (&ctx, root, self, error)
+      || !read_inputs (&ctx, root, self, error)
+      || !read_budget (&ctx, root, self, error))
     return NULL;
 
   return g_steal_pointer (&self);
@@ -1044,7 +1352,7 @@ tb_usecase_template (const char *id)
     "goal: |\n"
     "  Describe what the model receives and what a good answer achieves.\n"
     "\n"
-    "# The input of a run: one file given to every candidate model.\n"
+    "# The input of a run: each file of the test set is given to every candidate model.\n"
     "input:\n"
     "  # What the input is, e.g. \"Transcript with [HH:MM:SS] timestamps\".\n"
     "  description: The text the model works on\n"
@@ -1071,6 +1379,10 @@ tb_usecase_template (const char *id)
     "judge:\n"
     "  # Optional: the model that scores the outputs; default $GENERAL_TASK_LLM.\n"
     "  # model: anthropic/claude-sonnet-4.5\n"
+    "  # Or a jury instead: every judge scores every output, and the scores are averaged.\n"
+    "  # models: [anthropic/claude-sonnet-4.5, openai/gpt-4o]\n"
+    "  # pointwise (each output scored on its own) | pairwise (two outputs compared).\n"
+    "  # mode: pointwise\n"
     "  # The rubric. Each criterion is scored 0-10; weights are relative (any positive\n"
     "  # numbers) and names must be unique.\n"
     "  criteria:\n"
@@ -1098,8 +1410,71 @@ tb_usecase_template (const char *id)
     "    # Context the task needs, in tokens. Absent or 0: estimated from the input.\n"
     "    # min_context: 32000\n"
     "    # true to prefer models that accept response_format (structured JSON output).\n"
-    "    structured_output: false\n",
+    "    structured_output: false\n"
+    "  # Calls per model and input (1-100); 2 or more measures a model's own variance.\n"
+    "  # repeat: 1\n"
+    "  # Optional OpenRouter provider routing, sent as it is with every call, e.g.:\n"
+    "  # provider:\n"
+    "  #   allow_fallbacks: false\n"
+    "  #   data_collection: deny\n"
+    "\n"
+    "# Optional: the test set, given to every candidate model. Paths are relative to this\n"
+    "# file's folder. A reference is a known good output the judge compares against; in a\n"
+    "# folder, the reference of <stem>.<ext> is the file <stem>.reference.<ext> beside it.\n"
+    "# inputs:\n"
+    "#   - samples/first.txt\n"
+    "#   - {path: samples/second.txt, reference: samples/second.reference.txt}\n"
+    "#   - {folder: samples/more/}\n"
+    "\n"
+    "# Optional: money.\n"
+    "# budget:\n"
+    "#   # A run (candidates and judges) never starts a call past this many US dollars.\n"
+    "#   max_usd: 2.50\n"
+    "#   # The monthly volume the cost is shown for.\n"
+    "#   inputs_per_month: 10000\n",
     name);
+}
+
+static void
+write_model_list (TbYamlWriter *writer,
+                  const char   *key,
+                  GStrv         models)
+{
+  tb_yaml_writer_plain (writer, key);
+  tb_yaml_writer_open (writer, TB_YAML_SEQUENCE, TRUE);
+  for (guint i = 0; models[i] != NULL; i++)
+    tb_yaml_writer_string (writer, models[i]);
+  tb_yaml_writer_close (writer);
+}
+
+/* A file alone is its path; {path, reference} and {folder} stay on one line. */
+static void
+write_inputs (TbYamlWriter *writer,
+              GPtrArray    *inputs)
+{
+  tb_yaml_writer_plain (writer, "inputs");
+  tb_yaml_writer_open (writer, TB_YAML_SEQUENCE, FALSE);
+  for (guint i = 0; i < inputs->len; i++)
+    {
+      const TbUsecaseInput *input = g_ptr_array_index (inputs, i);
+      const char *path = input->path != NULL ? input->path : "";
+
+      if (input->kind == TB_USECASE_INPUT_FILE && input->reference == NULL)
+        {
+          tb_yaml_writer_string (writer, path);
+          continue;
+        }
+      tb_yaml_writer_open (writer, TB_YAML_MAPPING, TRUE);
+      if (input->kind == TB_USECASE_INPUT_FOLDER)
+        tb_yaml_writer_member (writer, "folder", path);
+      else
+        {
+          tb_yaml_writer_member (writer, "path", path);
+          tb_yaml_writer_member (writer, "reference", input->reference);
+        }
+      tb_yaml_writer_close (writer);
+    }
+  tb_yaml_writer_close (writer);
 }
 
 char *
@@ -1109,6 +1484,7 @@ tb_usecase_to_yaml (const TbUsecase *self)
   g_autoptr(GError) error = NULL;
   gboolean has_judge;
   gboolean has_models;
+  gboolean jury;
   char *text;
 
   g_return_val_if_fail (self != NULL, NULL);
@@ -1140,12 +1516,22 @@ tb_usecase_to_yaml (const TbUsecase *self)
   tb_yaml_writer_member (writer, "notes", self->output_notes);
   tb_yaml_writer_close (writer);
 
-  has_judge = self->judge_model != NULL || self->criteria->len > 0 || self->judge_notes != NULL;
+  jury = self->judge_models != NULL && g_strv_length (self->judge_models) > 1;
+  has_judge = self->judge_model != NULL || jury || self->judge_mode != TB_JUDGE_POINTWISE
+              || self->criteria->len > 0 || self->judge_notes != NULL;
   if (has_judge)
     {
       tb_yaml_writer_plain (writer, "judge");
       tb_yaml_writer_open (writer, TB_YAML_MAPPING, FALSE);
-      tb_yaml_writer_member (writer, "model", self->judge_model);
+      if (jury)
+        write_model_list (writer, "models", self->judge_models);
+      else
+        tb_yaml_writer_member (writer, "model", self->judge_model);
+      if (self->judge_mode != TB_JUDGE_POINTWISE)
+        {
+          tb_yaml_writer_plain (writer, "mode");
+          tb_yaml_writer_plain (writer, tb_judge_mode_to_string (self->judge_mode));
+        }
       if (self->criteria->len > 0)
         {
           tb_yaml_writer_plain (writer, "criteria");
@@ -1170,19 +1556,13 @@ tb_usecase_to_yaml (const TbUsecase *self)
 
   has_models = (self->candidates != NULL && self->candidates[0] != NULL)
                || self->cost != TB_COST_BALANCED || self->min_context > 0
-               || self->structured_output;
+               || self->structured_output || self->repeat > 1 || self->provider != NULL;
   if (has_models)
     {
       tb_yaml_writer_plain (writer, "models");
       tb_yaml_writer_open (writer, TB_YAML_MAPPING, FALSE);
       if (self->candidates != NULL && self->candidates[0] != NULL)
-        {
-          tb_yaml_writer_plain (writer, "candidates");
-          tb_yaml_writer_open (writer, TB_YAML_SEQUENCE, TRUE);
-          for (guint i = 0; self->candidates[i] != NULL; i++)
-            tb_yaml_writer_string (writer, self->candidates[i]);
-          tb_yaml_writer_close (writer);
-        }
+        write_model_list (writer, "candidates", self->candidates);
       tb_yaml_writer_plain (writer, "preferences");
       tb_yaml_writer_open (writer, TB_YAML_MAPPING, FALSE);
       tb_yaml_writer_plain (writer, "cost");
@@ -1195,6 +1575,36 @@ tb_usecase_to_yaml (const TbUsecase *self)
       tb_yaml_writer_plain (writer, "structured_output");
       tb_yaml_writer_plain (writer, self->structured_output ? "true" : "false");
       tb_yaml_writer_close (writer);
+      if (self->repeat > 1)
+        {
+          tb_yaml_writer_plain (writer, "repeat");
+          tb_yaml_writer_int (writer, self->repeat);
+        }
+      if (self->provider != NULL)
+        {
+          tb_yaml_writer_plain (writer, "provider");
+          tb_yaml_writer_json (writer, self->provider);
+        }
+      tb_yaml_writer_close (writer);
+    }
+
+  if (self->inputs != NULL && self->inputs->len > 0)
+    write_inputs (writer, self->inputs);
+
+  if (self->has_max_usd || self->inputs_per_month > 0)
+    {
+      tb_yaml_writer_plain (writer, "budget");
+      tb_yaml_writer_open (writer, TB_YAML_MAPPING, FALSE);
+      if (self->has_max_usd)
+        {
+          tb_yaml_writer_plain (writer, "max_usd");
+          tb_yaml_writer_double (writer, self->max_usd);
+        }
+      if (self->inputs_per_month > 0)
+        {
+          tb_yaml_writer_plain (writer, "inputs_per_month");
+          tb_yaml_writer_int (writer, self->inputs_per_month);
+        }
       tb_yaml_writer_close (writer);
     }
 

@@ -153,8 +153,9 @@ void          tb_yaml_writer_int            (TbYamlWriter *self,
 void          tb_yaml_writer_json           (TbYamlWriter *self,
                                              JsonNode     *node);
 
-/* Closes the document (every mapping and sequence must be closed) and returns its text, or NULL with a TB_ERROR_FAILED error naming
- * libyaml's problem when any event failed (such as text that is not UTF-8). */
+/* Closes the document (every mapping and sequence must be closed first) and returns its
+ * text, or NULL with a TB_ERROR_FAILED error saying why when any event failed (such as
+ * text that is not UTF-8). */
 char         *tb_yaml_writer_finish         (TbYamlWriter *self,
                                              GError      **error);
 
