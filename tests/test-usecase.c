@@ -9,6 +9,8 @@
 
 #include "tb-error.h"
 #include "tb-usecase.h"
+#include "tb-util.h"
+#include "tb-yaml.h"
 
 static const char *full_yaml =
   "name: Lecture chapters                 # required\n"
@@ -1446,6 +1448,248 @@ test_helpers (void)
   g_assert_cmpstr (error->message, ==, "h.yaml:1: missing required key 'goal'");
 }
 
+/* ------------------------------------------------------------------------------------ */
+/* Random inputs: the shipped examples, mutated with a fixed seed. Each must parse or fail
+ * with a TB_ERROR naming the file; what parses must write back and read back the same.
+ * Crashes, criticals, leaks (under ASan or valgrind) and hangs are what this hunts.      */
+
+/* Enough to cover every mutation on every seed many times, and to stay well inside the
+ * test's timeout under ASan; TASKBENCH_FUZZ_ITERATIONS runs longer by hand. */
+#define FUZZ_ITERATIONS 4000
+
+/* Bits of YAML and of the contract that make mutations reach deeper than random bytes. */
+static const char * const fuzz_tokens[] = {
+  "&a ", "*a", "!!str ", "!!binary ", "!!int ", "? ", "---\n", "...\n", "\t", ": ", "- ",
+  "#", "|", "|-\n", ">\n", "\"", "'", "{", "}", "[", "]", ",", "~", "null", "true", "yes",
+  ".inf", "-.Inf", ".nan", "1e999", "1e308", "-0", "0x1F", "99999999999999999999",
+  "\"\\0\"", "\"\\x00\"", "\"\\uFFFF\"", "\xef\xbb\xbf", "\xff\xfe", "\xc3\x28",
+  "\xf0\x9f\x98\x80", "%YAML 1.1\n", "%TAG ! tag:x,2000:\n", "\r\n", "\xc2\x85",
+  "inputs:\n  - {folder: a, reference: b}\n", "judge: {model: a, models: [b]}\n",
+  "models: {repeat: 101, provider: {x: .nan}}\n", "budget: {max_usd: -1}\n",
+  "schema: {type: nonsense, pattern: \"(\"}\n", "weight: 1e308", "items: {items: {}}",
+  "type: [string, null]", "required: [1]", "minItems: -1", "mode: pairwise\n",
+};
+
+static void
+fuzz_insert (GString    *text,
+             GRand      *rand,
+             const char *bytes,
+             gssize      length)
+{
+  gsize at = g_rand_int_range (rand, 0, text->len + 1);
+
+  g_string_insert_len (text, at, bytes, length);
+}
+
+/* The start of the line holding byte `i`, and the end past its newline. */
+static void
+fuzz_line_at (GString *text,
+              gsize    i,
+              gsize   *start,
+              gsize   *end)
+{
+  *start = i;
+  while (*start > 0 && text->str[*start - 1] != '\n')
+    (*start)--;
+  *end = i;
+  while (*end < text->len && text->str[*end] != '\n')
+    (*end)++;
+  if (*end < text->len)
+    (*end)++;
+}
+
+static void
+fuzz_mutate (GString *text,
+             GRand   *rand)
+{
+  gsize start;
+  gsize end;
+
+  if (text->len == 0)
+    {
+      g_string_append (text, fuzz_tokens[g_rand_int_range (rand, 0,
+                                                           G_N_ELEMENTS (fuzz_tokens))]);
+      return;
+    }
+
+  switch (g_rand_int_range (rand, 0, 9))
+    {
+    case 0:   /* flip bits of a few bytes */
+      for (guint n = g_rand_int_range (rand, 1, 9); n > 0; n--)
+        text->str[g_rand_int_range (rand, 0, text->len)] ^= 1 << g_rand_int_range (rand, 0, 8);
+      break;
+
+    case 1:   /* truncate */
+      g_string_truncate (text, g_rand_int_range (rand, 0, text->len));
+      break;
+
+    case 2:   /* duplicate a line, at its place or anywhere */
+      {
+        g_autofree char *line = NULL;
+
+        fuzz_line_at (text, g_rand_int_range (rand, 0, text->len), &start, &end);
+        line = g_strndup (text->str + start, end - start);
+        if (g_rand_boolean (rand))
+          g_string_insert_len (text, start, line, end - start);
+        else
+          fuzz_insert (text, rand, line, end - start);
+      }
+      break;
+
+    case 3:   /* delete lines */
+      fuzz_line_at (text, g_rand_int_range (rand, 0, text->len), &start, &end);
+      for (guint n = g_rand_int_range (rand, 0, 3); n > 0 && end < text->len; n--)
+        fuzz_line_at (text, end, &end, &end);
+      g_string_erase (text, start, end - start);
+      break;
+
+    case 4:   /* random bytes, any value */
+      {
+        guint8 bytes[16];
+        guint n = g_rand_int_range (rand, 1, sizeof bytes + 1);
+
+        for (guint i = 0; i < n; i++)
+          bytes[i] = g_rand_int_range (rand, 0, 256);
+        fuzz_insert (text, rand, (const char *) bytes, n);
+      }
+      break;
+
+    case 5:   /* deep nesting, below or beyond the limit */
+      {
+        static const char * const openers[] = { "[", "{a: ", "- ", "[{b: ", "c:\n " };
+        const char *opener = openers[g_rand_int_range (rand, 0, G_N_ELEMENTS (openers))];
+        guint depth = g_rand_int_range (rand, 1, 3 * TB_YAML_MAX_DEPTH);
+        g_autoptr(GString) nest = g_string_new (NULL);
+
+        for (guint i = 0; i < depth; i++)
+          g_string_append (nest, opener);
+        if (g_rand_boolean (rand))
+          for (guint i = 0; i < depth && strchr ("[{", opener[0]) != NULL; i++)
+            g_string_append (nest, opener[0] == '[' ? "]" : "}");
+        fuzz_insert (text, rand, nest->str, nest->len);
+      }
+      break;
+
+    case 6:   /* a token of YAML or of the contract */
+      fuzz_insert (text, rand,
+                   fuzz_tokens[g_rand_int_range (rand, 0, G_N_ELEMENTS (fuzz_tokens))], -1);
+      break;
+
+    case 7:   /* indent or unindent a line */
+      fuzz_line_at (text, g_rand_int_range (rand, 0, text->len), &start, &end);
+      if (g_rand_boolean (rand))
+        g_string_insert_len (text, start, "  ", g_rand_int_range (rand, 1, 3));
+      else if (text->str[start] == ' ')
+        g_string_erase (text, start, 1);
+      break;
+
+    case 8:   /* move a line elsewhere */
+    default:
+      {
+        g_autofree char *line = NULL;
+
+        fuzz_line_at (text, g_rand_int_range (rand, 0, text->len), &start, &end);
+        line = g_strndup (text->str + start, end - start);
+        g_string_erase (text, start, end - start);
+        fuzz_insert (text, rand, line, -1);
+      }
+      break;
+    }
+}
+
+static GPtrArray *
+fuzz_seeds (void)
+{
+  const char *source = g_getenv ("TASKBENCH_SOURCE_DIR");
+  g_autofree char *dir = source != NULL ? g_build_filename (source, "usecases", NULL)
+                                        : g_strdup (SOURCE_USECASES_DIR);
+  g_autoptr(GDir) gdir = g_dir_open (dir, 0, NULL);
+  GPtrArray *seeds = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  g_assert_nonnull (gdir);
+  while ((name = g_dir_read_name (gdir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      char *text = NULL;
+
+      if (!g_str_has_suffix (name, ".yaml"))
+        continue;
+      g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+      g_ptr_array_add (seeds, text);
+    }
+  g_assert_cmpuint (seeds->len, >=, 3);
+  g_ptr_array_sort (seeds, (GCompareFunc) g_strcmp0);   /* the same order on every run */
+
+  g_ptr_array_add (seeds, g_strdup (full_yaml));
+  g_ptr_array_add (seeds, g_strdup (rich_yaml));
+  g_ptr_array_add (seeds, g_strdup (new_keys_yaml));
+  g_ptr_array_add (seeds, tb_usecase_template ("fuzz"));
+  return seeds;
+}
+
+static void
+test_fuzz (void)
+{
+  g_autoptr(GPtrArray) seeds = fuzz_seeds ();
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261201);
+  guint iterations = tb_env_uint ("TASKBENCH_FUZZ_ITERATIONS", FUZZ_ITERATIONS);
+  guint parsed = 0;
+  gint64 start = g_get_monotonic_time ();
+
+  /* Every shipped example validates as it is. */
+  for (guint i = 0; i < seeds->len; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(TbUsecase) uc = tb_usecase_parse ("seed", g_ptr_array_index (seeds, i), -1,
+                                                  "seed.yaml", &error);
+
+      g_assert_no_error (error);
+    }
+
+  for (guint i = 0; i < iterations; i++)
+    {
+      const char *seed = g_ptr_array_index (seeds, g_rand_int_range (rand, 0, seeds->len));
+      g_autoptr(GString) text = g_string_new (seed);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(TbUsecase) uc = NULL;
+
+      for (guint n = g_rand_int_range (rand, 1, 5); n > 0; n--)
+        fuzz_mutate (text, rand);
+
+      uc = tb_usecase_parse ("fuzz", text->str, text->len, "fuzz.yaml", &error);
+      if ((uc == NULL) == (error == NULL))
+        g_error ("iteration %u: a result and an error must not come together", i);
+      if (error != NULL)
+        {
+          if (error->domain != TB_ERROR || !g_str_has_prefix (error->message, "fuzz.yaml"))
+            g_error ("iteration %u: %s (%s %d)", i, error->message,
+                     g_quark_to_string (error->domain), error->code);
+          continue;
+        }
+
+      /* What parses writes back, and reads back the same. */
+      parsed++;
+      {
+        g_autofree char *yaml = tb_usecase_to_yaml (uc);
+        g_autoptr(TbUsecase) again = NULL;
+
+        g_assert_nonnull (yaml);
+        again = tb_usecase_parse ("fuzz", yaml, -1, "again.yaml", &error);
+        if (again == NULL)
+          g_error ("iteration %u: written back, it does not parse: %s\n%s\n--- from:\n%s",
+                   i, error->message, yaml, text->str);
+        assert_usecases_equal (uc, again);
+      }
+    }
+
+  g_test_message ("%u of %u mutated files parsed, in %.1f s", parsed, iterations,
+                  (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
+  /* Both sides were reached: mutations that keep a valid file, and ones that break it. */
+  g_assert_cmpuint (parsed, >, iterations / 50);
+  g_assert_cmpuint (parsed, <, iterations);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1469,6 +1713,7 @@ main (int argc, char **argv)
   g_test_add_func ("/usecase/template", test_template);
   g_test_add_func ("/usecase/list-dir", test_list_dir);
   g_test_add_func ("/usecase/helpers", test_helpers);
+  g_test_add_func ("/usecase/fuzz", test_fuzz);
 
   return g_test_run ();
 }
