@@ -1448,6 +1448,89 @@ test_helpers (void)
   g_assert_cmpstr (error->message, ==, "h.yaml:1: missing required key 'goal'");
 }
 
+/* Sanitizers make every allocation slow: there the files are smaller (they still check
+ * for crashes and leaks); the plain build, also under valgrind, measures the time. */
+#ifdef __SANITIZE_ADDRESS__
+#define HOSTILE_SCALE 100
+#else
+#define HOSTILE_SCALE 1
+#endif
+
+static gint64
+time_to_parse (GString  *text,
+               gboolean  valid)
+{
+  gint64 start = g_get_monotonic_time ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbUsecase) uc = tb_usecase_parse ("x", text->str, text->len, "x.yaml", &error);
+
+  g_assert_true ((uc != NULL) == valid);
+  return g_get_monotonic_time () - start;
+}
+
+/* A schema 20 levels deep under property names of `name_length` characters, then
+ * `count` required names and properties. */
+static GString *
+deep_schema (gsize name_length,
+             guint count)
+{
+  GString *text = g_string_new ("name: a\ngoal: b\noutput:\n  schema:\n");
+  g_autoptr(GString) indent = g_string_new ("    ");
+
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *name = g_strnfill (name_length, 'a' + i);
+
+      g_string_append_printf (text, "%sproperties:\n%s  ? %s\n%s  :\n",
+                              indent->str, indent->str, name, indent->str);
+      g_string_append (indent, "    ");
+    }
+  g_string_append_printf (text, "%srequired: [", indent->str);
+  for (guint i = 0; i < count; i++)
+    g_string_append_printf (text, "p%u, ", i);
+  g_string_append_printf (text, "p]\n%sproperties: {", indent->str);
+  for (guint i = 0; i < count; i++)
+    g_string_append_printf (text, "p%u: {enum: [1, 2]}, ", i);
+  g_string_append (text, "p: {type: string}}\n");
+  return text;
+}
+
+/* Hostile shapes that took minutes: model lists were checked for duplicates two by two,
+ * and every node of a schema copied its parent's path, long names and all. Each must
+ * now take about as long as a file of as many nodes without the trap (the best of two
+ * runs, the baseline first, so that a busy machine or a cold heap does not decide). */
+static void
+test_linear_time (void)
+{
+  guint n = 60000 / HOSTILE_SCALE;
+  g_autoptr(GString) candidates = g_string_new ("name: a\ngoal: b\nmodels:\n  candidates: [");
+  g_autoptr(GString) same_list = g_string_new ("name: a\ngoal: b\noutput:\n  schema:\n"
+                                               "    enum: [");
+  g_autoptr(GString) long_names = deep_schema (10000 / HOSTILE_SCALE, n);
+  g_autoptr(GString) short_names = deep_schema (1, n);
+  gint64 hostile;
+  gint64 baseline;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_string_append_printf (candidates, "m%u/x, ", i);
+      g_string_append_printf (same_list, "m%u/x, ", i);
+    }
+  g_string_append (candidates, "last/x]\n");
+  g_string_append (same_list, "last/x]\n");
+  baseline = MIN (time_to_parse (same_list, TRUE), time_to_parse (same_list, TRUE));
+  hostile = MIN (time_to_parse (candidates, TRUE), time_to_parse (candidates, TRUE));
+  g_test_message ("candidates: %" G_GINT64_FORMAT " µs, enum: %" G_GINT64_FORMAT " µs",
+                  hostile, baseline);
+  g_assert_cmpint (hostile, <, 4 * baseline + G_USEC_PER_SEC / 2);
+
+  baseline = MIN (time_to_parse (short_names, TRUE), time_to_parse (short_names, TRUE));
+  hostile = MIN (time_to_parse (long_names, TRUE), time_to_parse (long_names, TRUE));
+  g_test_message ("long names: %" G_GINT64_FORMAT " µs, short: %" G_GINT64_FORMAT " µs",
+                  hostile, baseline);
+  g_assert_cmpint (hostile, <, 4 * baseline + G_USEC_PER_SEC / 2);
+}
+
 /* ------------------------------------------------------------------------------------ */
 /* Random inputs: the shipped examples, mutated with a fixed seed. Each must parse or fail
  * with a TB_ERROR naming the file; what parses must write back and read back the same.
@@ -1713,6 +1796,7 @@ main (int argc, char **argv)
   g_test_add_func ("/usecase/template", test_template);
   g_test_add_func ("/usecase/list-dir", test_list_dir);
   g_test_add_func ("/usecase/helpers", test_helpers);
+  g_test_add_func ("/usecase/linear-time", test_linear_time);
   g_test_add_func ("/usecase/fuzz", test_fuzz);
 
   return g_test_run ();

@@ -264,6 +264,9 @@ test_errors (void)
   } cases[] = {
     { "a: [b\n", -1, "t.yaml:2: YAML syntax error: did not find expected ',' or ']'" },
     { "a: 1\nb: 2\na: 3\n", -1, "t.yaml:3: duplicate key 'a' (first at line 1)" },
+  { "a: 1\nb: 2\nc: 3\nd: 4\ne: 5\nf: 6\ng: 7\nh: 8\ni: 9\nj: 10\nk: 11\nl: 12\nm: 13\n"
+    "n: 14\no: 15\np: 16\nq: 17\nr: 18\nb: 19\n", -1,
+    "t.yaml:19: duplicate key 'b' (first at line 2)" },
     { "a:\n  b: 1\n  b: 2\n", -1, "t.yaml:3: duplicate key 'a.b' (first at line 2)" },
     { "a: &x 1\nb: *x\n", -1, "t.yaml:2: aliases ('*x') are not supported" },
     { "? [a]\n: b\n", -1, "t.yaml:1: a key under 'the top level' is not plain text" },
@@ -312,6 +315,118 @@ test_depth (void)
   message = parse_error (deep->str, deep->len);
   g_assert_true (g_str_has_prefix (message, "t.yaml:1: 'a.b.b."));
   g_assert_nonnull (strstr (message, "is nested more than 64 levels deep"));
+}
+
+/* Paths name places in messages; a long key is cut short. */
+static void
+test_paths (void)
+{
+  g_autoptr(GString) path = g_string_new (NULL);
+  g_autofree char *long_key = g_strnfill (1000, 'k');
+  g_autofree char *joined = NULL;
+  g_autofree char *accents = NULL;
+  gsize top;
+  gsize item;
+
+  top = tb_yaml_path_push (path, "output");
+  g_assert_cmpuint (top, ==, 0);
+  tb_yaml_path_push (path, "schema");
+  item = tb_yaml_path_push_index (path, 3);
+  g_assert_cmpstr (path->str, ==, "output.schema[3]");
+  g_string_truncate (path, item);
+  tb_yaml_path_push (path, long_key);
+  g_assert_true (g_str_has_prefix (path->str, "output.schema.kkkk"));
+  g_assert_true (g_str_has_suffix (path->str, "k…"));
+  g_assert_cmpuint (strlen (path->str), ==, strlen ("output.schema.") + 60 + strlen ("…"));
+  g_string_truncate (path, top);
+  g_assert_cmpstr (path->str, ==, "");
+
+  joined = tb_yaml_path_join ("a", long_key);
+  g_assert_cmpuint (strlen (joined), ==, 2 + 60 + strlen ("…"));
+
+  /* never cut inside a character */
+  {
+    g_autoptr(GString) e = g_string_new (NULL);
+
+    for (guint i = 0; i < 40; i++)
+      g_string_append (e, "é");
+    accents = tb_yaml_path_join (NULL, e->str);
+    g_assert_true (g_utf8_validate (accents, -1, NULL));
+    g_assert_true (g_str_has_suffix (accents, "é…"));
+  }
+}
+
+/* Sanitizers make every allocation slow: there the files are smaller (they still check
+ * for crashes and leaks); the plain build, also under valgrind, measures the time. */
+#ifdef __SANITIZE_ADDRESS__
+#define HOSTILE_SCALE 100
+#else
+#define HOSTILE_SCALE 1
+#endif
+
+/* "? <key of key_length>\n: [a, a, …]" with `items` items. */
+static GString *
+long_key_document (gsize key_length,
+                   guint items)
+{
+  GString *text = g_string_new ("? ");
+
+  for (gsize i = 0; i < key_length; i++)
+    g_string_append_c (text, 'k');
+  g_string_append (text, "\n: [");
+  for (guint i = 0; i < items; i++)
+    g_string_append (text, "a, ");
+  g_string_append (text, "a]\n");
+  return text;
+}
+
+static gint64
+time_to_parse (GString *text)
+{
+  gint64 start = g_get_monotonic_time ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbYamlNode) root = tb_yaml_parse (text->str, text->len, "t.yaml", &error);
+
+  return g_get_monotonic_time () - start;
+}
+
+/* Hostile shapes that took minutes: a long key above many items was copied into every
+ * item's path, and each key was compared with all the keys before it. Each must now
+ * take about as long as a file of as many nodes without the trap (the best of two runs,
+ * the baseline first, so that a busy machine or a cold heap does not decide). */
+static void
+test_linear_time (void)
+{
+  guint n = 100000 / HOSTILE_SCALE;
+  g_autoptr(GString) long_key = long_key_document (200000 / HOSTILE_SCALE, n);
+  g_autoptr(GString) short_key = long_key_document (1, n);
+  g_autoptr(GString) many_keys = g_string_new (NULL);
+  g_autoptr(GString) few_keys = g_string_new (NULL);
+  g_autofree char *message = NULL;
+  gint64 hostile;
+  gint64 baseline;
+
+  baseline = MIN (time_to_parse (short_key), time_to_parse (short_key));
+  hostile = MIN (time_to_parse (long_key), time_to_parse (long_key));
+  g_test_message ("long key: %" G_GINT64_FORMAT " µs, short key: %" G_GINT64_FORMAT " µs",
+                  hostile, baseline);
+  g_assert_cmpint (hostile, <, 4 * baseline + G_USEC_PER_SEC / 2);
+
+  for (guint i = 0; i < n / 2; i++)
+    {
+      g_string_append_printf (many_keys, "k%u: %u\n", i, i);
+      g_string_append_printf (few_keys, "- k%u: %u\n", i, i);
+    }
+  baseline = MIN (time_to_parse (few_keys), time_to_parse (few_keys));
+  hostile = MIN (time_to_parse (many_keys), time_to_parse (many_keys));
+  g_test_message ("many keys: %" G_GINT64_FORMAT " µs, one each: %" G_GINT64_FORMAT " µs",
+                  hostile, baseline);
+  g_assert_cmpint (hostile, <, 4 * baseline + G_USEC_PER_SEC / 2);
+
+  /* and the last duplicate is still found */
+  g_string_append (many_keys, "k7: again\n");
+  message = parse_error (many_keys->str, many_keys->len);
+  g_assert_true (g_str_has_suffix (message, ": duplicate key 'k7' (first at line 8)"));
 }
 
 /* Whatever text goes in comes back as the same text, for any YAML reader: quoted where
@@ -437,6 +552,8 @@ main (int    argc,
   g_test_add_func ("/yaml/to-json", test_to_json);
   g_test_add_func ("/yaml/errors", test_errors);
   g_test_add_func ("/yaml/depth", test_depth);
+  g_test_add_func ("/yaml/paths", test_paths);
+  g_test_add_func ("/yaml/linear-time", test_linear_time);
   g_test_add_func ("/yaml/writer", test_writer);
   g_test_add_func ("/yaml/writer-json", test_writer_json);
   g_test_add_func ("/yaml/writer-failure", test_writer_failure);

@@ -588,6 +588,7 @@ read_model_list (Ctx               *ctx,
                  GError           **error)
 {
   g_autoptr(GStrvBuilder) builder = NULL;
+  g_autoptr(GHashTable) seen = NULL;
   g_autofree char *path = tb_yaml_path_join (parent, key);
   TbYamlNode *key_node;
   TbYamlNode *list = tb_yaml_mapping_lookup (map, key, &key_node);
@@ -600,25 +601,27 @@ read_model_list (Ctx               *ctx,
                        _("a list of model ids such as [openai/gpt-4o]"), error);
 
   builder = g_strv_builder_new ();
+  seen = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; i < list->children->len; i++)
     {
       TbYamlNode *item = g_ptr_array_index (list->children, i);
-      g_autofree char *item_path = g_strdup_printf ("%s[%u]", path, i);
+      TbYamlNode *other;
 
       if (item->kind != TB_YAML_SCALAR || tb_yaml_node_is_null (item) || is_blank (item->scalar))
-        return type_error (ctx, NULL, item, item_path, _("a model id"), error);
-      for (guint j = 0; j < i; j++)
         {
-          TbYamlNode *other = g_ptr_array_index (list->children, j);
+          g_autofree char *item_path = g_strdup_printf ("%s[%u]", path, i);
 
-          if (g_str_equal (other->scalar, item->scalar))
-            {
-              tb_yaml_set_error (error, ctx->filename, item->line,
-                                 _("'%s' lists '%s' twice (first at line %lu)"),
-                                 path, item->scalar, (gulong) other->line);
-              return FALSE;
-            }
+          return type_error (ctx, NULL, item, item_path, _("a model id"), error);
         }
+      other = g_hash_table_lookup (seen, item->scalar);
+      if (other != NULL)
+        {
+          tb_yaml_set_error (error, ctx->filename, item->line,
+                             _("'%s' lists '%s' twice (first at line %lu)"),
+                             path, item->scalar, (gulong) other->line);
+          return FALSE;
+        }
+      g_hash_table_insert (seen, item->scalar, item);
       g_strv_builder_add (builder, item->scalar);
     }
 
@@ -655,7 +658,7 @@ static const char * const schema_types[] = {
 static gboolean check_schema (Ctx               *ctx,
                               const TbYamlNode  *key,
                               const TbYamlNode  *schema,
-                              const char        *path,
+                              GString           *path,
                               GError           **error);
 
 static gboolean
@@ -731,11 +734,13 @@ check_schema_required (Ctx               *ctx,
   for (guint i = 0; i < value->children->len; i++)
     {
       const TbYamlNode *item = g_ptr_array_index (value->children, i);
-      g_autofree char *item_path = g_strdup_printf ("%s[%u]", path, i);
+      g_autofree char *item_path = NULL;
 
-      if (tb_yaml_node_get_text (item) == NULL)
-        return type_error (ctx, NULL, item, item_path,
-                           _("a property name (quoted when it looks like a number)"), error);
+      if (tb_yaml_node_get_text (item) != NULL)
+        continue;
+      item_path = g_strdup_printf ("%s[%u]", path, i);
+      return type_error (ctx, NULL, item, item_path,
+                         _("a property name (quoted when it looks like a number)"), error);
     }
   return TRUE;
 }
@@ -744,19 +749,20 @@ static gboolean
 check_schema_properties (Ctx               *ctx,
                          const TbYamlNode  *key,
                          const TbYamlNode  *value,
-                         const char        *path,
+                         GString           *path,
                          GError           **error)
 {
   if (value->kind != TB_YAML_MAPPING)
-    return type_error (ctx, key, value, path,
+    return type_error (ctx, key, value, path->str,
                        _("a mapping of property names to schemas"), error);
   for (guint i = 0; i < tb_yaml_mapping_size (value); i++)
     {
       const TbYamlNode *name = tb_yaml_mapping_key (value, i);
-      g_autofree char *property_path = tb_yaml_path_join (path, name->scalar);
+      gsize length = tb_yaml_path_push (path, name->scalar);
 
-      if (!check_schema (ctx, name, tb_yaml_mapping_value (value, i), property_path, error))
+      if (!check_schema (ctx, name, tb_yaml_mapping_value (value, i), path, error))
         return FALSE;
+      g_string_truncate (path, length);
     }
   return TRUE;
 }
@@ -766,17 +772,18 @@ static gboolean
 check_schema_items (Ctx               *ctx,
                     const TbYamlNode  *key,
                     const TbYamlNode  *value,
-                    const char        *path,
+                    GString           *path,
                     GError           **error)
 {
   if (value->kind != TB_YAML_SEQUENCE)
     return check_schema (ctx, key, value, path, error);
   for (guint i = 0; i < value->children->len; i++)
     {
-      g_autofree char *item_path = g_strdup_printf ("%s[%u]", path, i);
+      gsize length = tb_yaml_path_push_index (path, i);
 
-      if (!check_schema (ctx, NULL, g_ptr_array_index (value->children, i), item_path, error))
+      if (!check_schema (ctx, NULL, g_ptr_array_index (value->children, i), path, error))
         return FALSE;
+      g_string_truncate (path, length);
     }
   return TRUE;
 }
@@ -785,7 +792,7 @@ static gboolean
 check_schema_keyword (Ctx               *ctx,
                       const TbYamlNode  *key,
                       const TbYamlNode  *value,
-                      const char        *path,
+                      GString           *path,
                       GError           **error)
 {
   const char *keyword = key->scalar;
@@ -793,11 +800,11 @@ check_schema_keyword (Ctx               *ctx,
   gint64 count;
 
   if (g_str_equal (keyword, "type"))
-    return check_schema_type (ctx, key, value, path, error);
+    return check_schema_type (ctx, key, value, path->str, error);
   if (g_str_equal (keyword, "pattern"))
-    return check_schema_pattern (ctx, key, value, path, error);
+    return check_schema_pattern (ctx, key, value, path->str, error);
   if (g_str_equal (keyword, "required"))
-    return check_schema_required (ctx, key, value, path, error);
+    return check_schema_required (ctx, key, value, path->str, error);
   if (g_str_equal (keyword, "properties"))
     return check_schema_properties (ctx, key, value, path, error);
   if (g_str_equal (keyword, "items"))
@@ -805,13 +812,13 @@ check_schema_keyword (Ctx               *ctx,
   if (g_str_equal (keyword, "additionalProperties"))
     return check_schema (ctx, key, value, path, error);
   if (g_str_equal (keyword, "enum") && value->kind != TB_YAML_SEQUENCE)
-    return type_error (ctx, key, value, path, _("a list of the allowed values"), error);
+    return type_error (ctx, key, value, path->str, _("a list of the allowed values"), error);
   if ((g_str_equal (keyword, "minItems") || g_str_equal (keyword, "maxItems"))
       && (!tb_yaml_node_get_int (value, &count) || count < 0))
-    return type_error (ctx, key, value, path, _("a non-negative whole number"), error);
+    return type_error (ctx, key, value, path->str, _("a non-negative whole number"), error);
   if ((g_str_equal (keyword, "minimum") || g_str_equal (keyword, "maximum"))
       && !tb_yaml_node_get_number (value, &number))
-    return type_error (ctx, key, value, path, _("a number"), error);
+    return type_error (ctx, key, value, path->str, _("a number"), error);
   return TRUE;
 }
 
@@ -821,7 +828,7 @@ static gboolean
 check_schema (Ctx               *ctx,
               const TbYamlNode  *key,
               const TbYamlNode  *schema,
-              const char        *path,
+              GString           *path,
               GError           **error)
 {
   gboolean b;
@@ -830,17 +837,17 @@ check_schema (Ctx               *ctx,
     {
       if (tb_yaml_node_get_boolean (schema, &b))
         return TRUE;
-      return type_error (ctx, key, schema, path,
+      return type_error (ctx, key, schema, path->str,
                          _("a schema (a mapping such as '{type: string}')"), error);
     }
   for (guint i = 0; i < tb_yaml_mapping_size (schema); i++)
     {
       const TbYamlNode *keyword = tb_yaml_mapping_key (schema, i);
-      g_autofree char *keyword_path = tb_yaml_path_join (path, keyword->scalar);
+      gsize length = tb_yaml_path_push (path, keyword->scalar);
 
-      if (!check_schema_keyword (ctx, keyword, tb_yaml_mapping_value (schema, i), keyword_path,
-                                 error))
+      if (!check_schema_keyword (ctx, keyword, tb_yaml_mapping_value (schema, i), path, error))
         return FALSE;
+      g_string_truncate (path, length);
     }
   return TRUE;
 }
@@ -873,7 +880,9 @@ read_output (Ctx               *ctx,
       if (value->kind != TB_YAML_MAPPING)
         return type_error (ctx, key, value, "output.schema",
                            _("a mapping (a JSON Schema such as 'type: object')"), error);
-      if (!check_schema (ctx, key, value, "output.schema", error))
+      g_autoptr(GString) path = g_string_new ("output.schema");
+
+      if (!check_schema (ctx, key, value, path, error))
         return FALSE;
       self->output_schema = tb_yaml_node_to_json (value, ctx->filename, "output.schema", error);
       if (self->output_schema == NULL)

@@ -16,6 +16,9 @@
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (yaml_event_t, yaml_event_delete)
 
+/* The longest key a path shows whole (in bytes). */
+#define PATH_KEY_MAX 64
+
 /* ------------------------------------------------------------------------------------ */
 /* Scalar literal shapes, after the YAML 1.2 core schema. Hex, octal, .inf and .nan are
  * left out on purpose: JSON cannot carry the last two and nobody writes the first two in
@@ -268,16 +271,70 @@ tb_yaml_node_describe (const TbYamlNode *node)
     }
 }
 
+/* Appends a key to a path, cut short when it is long: paths are for messages, where a
+ * key of a thousand characters helps nobody, and a short path keeps walks cheap. */
+static void
+append_key (GString    *path,
+            const char *key)
+{
+  gsize length = strlen (key);
+
+  if (length <= PATH_KEY_MAX)
+    {
+      g_string_append_len (path, key, length);
+      return;
+    }
+  length = PATH_KEY_MAX - 4;
+  while (length > 0 && ((guchar) key[length] & 0xc0) == 0x80)   /* not inside a character */
+    length--;
+  g_string_append_len (path, key, length);
+  g_string_append (path, "…");
+}
+
 char *
 tb_yaml_path_join (const char *parent,
                    const char *key)
 {
+  GString *path;
+
   g_return_val_if_fail (key != NULL, NULL);
 
-  if (parent == NULL || *parent == '\0')
-    return g_strdup (key);
-  return g_strconcat (parent, ".", key, NULL);
+  path = g_string_new (parent);
+  tb_yaml_path_push (path, key);
+  return g_string_free (path, FALSE);
 }
+
+gsize
+tb_yaml_path_push (GString    *path,
+                   const char *key)
+{
+  gsize length;
+
+  g_return_val_if_fail (path != NULL, 0);
+  g_return_val_if_fail (key != NULL, 0);
+
+  length = path->len;
+  if (path->len > 0)
+    g_string_append_c (path, '.');
+  append_key (path, key);
+  return length;
+}
+
+gsize
+tb_yaml_path_push_index (GString *path,
+                         guint    index)
+{
+  gsize length;
+
+  g_return_val_if_fail (path != NULL, 0);
+
+  length = path->len;
+  g_string_append_printf (path, "[%u]", index);
+  return length;
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* YAML to JSON                                                                          */
 
 /* A plain scalar that the YAML 1.2 core schema reads as a number JSON cannot carry:
  * .inf, .nan, or digits past the range of a double (1e999). */
@@ -339,18 +396,13 @@ scalar_to_json (const TbYamlNode *node)
   return json_node_init_string (json_node_alloc (), s);
 }
 
-JsonNode *
-tb_yaml_node_to_json (const TbYamlNode  *node,
-                      const char        *filename,
-                      const char        *path,
-                      GError           **error)
+static JsonNode *
+node_to_json (const TbYamlNode  *node,
+              const char        *filename,
+              GString           *path,
+              GError           **error)
 {
   g_autoptr(JsonNode) json = NULL;
-
-  g_return_val_if_fail (node != NULL, NULL);
-  g_return_val_if_fail (filename != NULL, NULL);
-  g_return_val_if_fail (path != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   switch (node->kind)
     {
@@ -362,10 +414,11 @@ tb_yaml_node_to_json (const TbYamlNode  *node,
         json_node_take_array (json, array);
         for (guint i = 0; i < node->children->len; i++)
           {
-            g_autofree char *item_path = g_strdup_printf ("%s[%u]", path, i);
-            JsonNode *item = tb_yaml_node_to_json (g_ptr_array_index (node->children, i),
-                                                   filename, item_path, error);
+            gsize length = tb_yaml_path_push_index (path, i);
+            JsonNode *item = node_to_json (g_ptr_array_index (node->children, i), filename,
+                                           path, error);
 
+            g_string_truncate (path, length);
             if (item == NULL)
               return NULL;
             json_array_add_element (array, item);
@@ -382,10 +435,11 @@ tb_yaml_node_to_json (const TbYamlNode  *node,
         for (guint i = 0; i < tb_yaml_mapping_size (node); i++)
           {
             const char *key = tb_yaml_mapping_key (node, i)->scalar;
-            g_autofree char *member_path = tb_yaml_path_join (path, key);
-            JsonNode *member = tb_yaml_node_to_json (tb_yaml_mapping_value (node, i),
-                                                     filename, member_path, error);
+            gsize length = tb_yaml_path_push (path, key);
+            JsonNode *member = node_to_json (tb_yaml_mapping_value (node, i), filename, path,
+                                             error);
 
+            g_string_truncate (path, length);
             if (member == NULL)
               return NULL;
             json_object_set_member (object, key, member);
@@ -400,11 +454,28 @@ tb_yaml_node_to_json (const TbYamlNode  *node,
           tb_yaml_set_error (error, filename, node->line,
                              _("'%s' must be a finite number, not '%s' (quote it to keep it "
                                "as text)"),
-                             path, node->scalar);
+                             path->str, node->scalar);
           return NULL;
         }
       return scalar_to_json (node);
     }
+}
+
+JsonNode *
+tb_yaml_node_to_json (const TbYamlNode  *node,
+                      const char        *filename,
+                      const char        *path,
+                      GError           **error)
+{
+  g_autoptr(GString) walked = NULL;
+
+  g_return_val_if_fail (node != NULL, NULL);
+  g_return_val_if_fail (filename != NULL, NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  walked = g_string_new (path);
+  return node_to_json (node, filename, walked, error);
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -416,6 +487,7 @@ typedef struct {
   gsize           length;
   yaml_parser_t   parser;
   guint           depth;
+  GString        *path;     /* of the node being read, for messages: "output.schema[2]" */
 } Reader;
 
 void
@@ -516,13 +588,11 @@ read_scalar (Reader        *reader,
 
 static TbYamlNode *read_node (Reader       *reader,
                               yaml_event_t *event,
-                              const char   *path,
                               GError      **error);
 
 static TbYamlNode *
 read_sequence (Reader        *reader,
                yaml_event_t  *start,
-               const char    *path,
                GError       **error)
 {
   g_autoptr(TbYamlNode) node = node_new (TB_YAML_SEQUENCE, start->start_mark.line + 1);
@@ -530,16 +600,17 @@ read_sequence (Reader        *reader,
   for (guint i = 0;; i++)
     {
       g_auto(yaml_event_t) event = { 0 };
-      g_autofree char *item_path = NULL;
       TbYamlNode *item;
+      gsize length;
 
       if (!next_event (reader, &event, error))
         return NULL;
       if (event.type == YAML_SEQUENCE_END_EVENT)
         break;
 
-      item_path = g_strdup_printf ("%s[%u]", path, i);
-      item = read_node (reader, &event, item_path, error);
+      length = tb_yaml_path_push_index (reader->path, i);
+      item = read_node (reader, &event, error);
+      g_string_truncate (reader->path, length);
       if (item == NULL)
         return NULL;
       g_ptr_array_add (node->children, item);
@@ -548,22 +619,67 @@ read_sequence (Reader        *reader,
   return g_steal_pointer (&node);
 }
 
+/* A mapping's keys so far, to refuse a duplicate: looked up in a hash table once there
+ * are more than a few, so that a file of many keys is not read in quadratic time. */
+typedef struct {
+  TbYamlNode *map;
+  GHashTable *keys;   /* key text → key node; NULL while the mapping is small */
+} SeenKeys;
+
+static void
+seen_keys_clear (SeenKeys *seen)
+{
+  g_clear_pointer (&seen->keys, g_hash_table_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SeenKeys, seen_keys_clear)
+
+static TbYamlNode *
+seen_keys_lookup (SeenKeys   *seen,
+                  const char *key)
+{
+  TbYamlNode *previous = NULL;
+
+  if (seen->keys != NULL)
+    return g_hash_table_lookup (seen->keys, key);
+  tb_yaml_mapping_lookup (seen->map, key, &previous);
+  return previous;
+}
+
+static void
+seen_keys_add (SeenKeys   *seen,
+               TbYamlNode *key)
+{
+  if (seen->keys == NULL && tb_yaml_mapping_size (seen->map) >= 16)
+    {
+      seen->keys = g_hash_table_new (g_str_hash, g_str_equal);
+      for (guint i = 0; i < tb_yaml_mapping_size (seen->map); i++)
+        {
+          TbYamlNode *other = tb_yaml_mapping_key (seen->map, i);
+
+          g_hash_table_insert (seen->keys, other->scalar, other);
+        }
+    }
+  if (seen->keys != NULL)
+    g_hash_table_insert (seen->keys, key->scalar, key);
+}
+
 static TbYamlNode *
 read_mapping (Reader        *reader,
               yaml_event_t  *start,
-              const char    *path,
               GError       **error)
 {
   g_autoptr(TbYamlNode) node = node_new (TB_YAML_MAPPING, start->start_mark.line + 1);
+  g_auto(SeenKeys) seen = { node, NULL };
 
   for (;;)
     {
       g_auto(yaml_event_t) key_event = { 0 };
       g_auto(yaml_event_t) value_event = { 0 };
-      g_autofree char *child_path = NULL;
       TbYamlNode *key;
       TbYamlNode *previous_key;
       TbYamlNode *value;
+      gsize length;
 
       if (!next_event (reader, &key_event, error))
         return NULL;
@@ -575,7 +691,7 @@ read_mapping (Reader        *reader,
           tb_yaml_set_error (error, reader->filename, key_event.start_mark.line + 1,
                              _("a key under '%s' is not plain text "
                                "(lists and mappings cannot be keys)"),
-                             *path ? path : "the top level");
+                             reader->path->len > 0 ? reader->path->str : "the top level");
           return NULL;
         }
 
@@ -583,24 +699,27 @@ read_mapping (Reader        *reader,
       if (key == NULL)
         return NULL;
       key->plain = TRUE;
-      child_path = tb_yaml_path_join (path, key->scalar);
+      length = tb_yaml_path_push (reader->path, key->scalar);
 
-      if (tb_yaml_mapping_lookup (node, key->scalar, &previous_key) != NULL)
+      previous_key = seen_keys_lookup (&seen, key->scalar);
+      if (previous_key != NULL)
         {
           tb_yaml_set_error (error, reader->filename, key->line,
                              _("duplicate key '%s' (first at line %lu)"),
-                             child_path, (gulong) previous_key->line);
+                             reader->path->str, (gulong) previous_key->line);
           tb_yaml_node_free (key);
           return NULL;
         }
       g_ptr_array_add (node->children, key);
+      seen_keys_add (&seen, key);
 
       if (!next_event (reader, &value_event, error))
         return NULL;
-      value = read_node (reader, &value_event, child_path, error);
+      value = read_node (reader, &value_event, error);
       if (value == NULL)
         return NULL;
       g_ptr_array_add (node->children, value);
+      g_string_truncate (reader->path, length);
     }
 
   return g_steal_pointer (&node);
@@ -610,7 +729,6 @@ read_mapping (Reader        *reader,
 static TbYamlNode *
 read_node (Reader        *reader,
            yaml_event_t  *event,
-           const char    *path,
            GError       **error)
 {
   gsize line = event->start_mark.line + 1;
@@ -634,14 +752,14 @@ read_node (Reader        *reader,
         {
           tb_yaml_set_error (error, reader->filename, line,
                              _("'%s' is nested more than %d levels deep"),
-                             path, TB_YAML_MAX_DEPTH);
+                             reader->path->str, TB_YAML_MAX_DEPTH);
           return NULL;
         }
       reader->depth++;
       if (event->type == YAML_SEQUENCE_START_EVENT)
-        node = read_sequence (reader, event, path, error);
+        node = read_sequence (reader, event, error);
       else
-        node = read_mapping (reader, event, path, error);
+        node = read_mapping (reader, event, error);
       reader->depth--;
       return node;
 
@@ -686,7 +804,7 @@ read_document (Reader  *reader,
 
   if (!next_event (reader, &root_event, error))
     return NULL;
-  root = read_node (reader, &root_event, "", error);
+  root = read_node (reader, &root_event, error);
   if (root == NULL)
     return NULL;
 
@@ -788,6 +906,7 @@ tb_yaml_parse (const char  *text,
                GError     **error)
 {
   g_autoptr(TbYamlNode) root = NULL;
+  g_autoptr(GString) path = g_string_new (NULL);
   Reader reader = { 0 };
 
   g_return_val_if_fail (text != NULL || length == 0, NULL);
@@ -797,6 +916,7 @@ tb_yaml_parse (const char  *text,
   reader.filename = filename;
   reader.text = text != NULL ? text : "";
   reader.length = length;
+  reader.path = path;
 
   if (!check_utf8 (&reader, error))
     return NULL;

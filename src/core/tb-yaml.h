@@ -91,9 +91,19 @@ TbYamlNode  *tb_yaml_mapping_lookup   (const TbYamlNode  *map,
  * the text in quotes, cut after 37 characters. */
 char        *tb_yaml_node_describe    (const TbYamlNode *node);
 
-/* "parent.key", or "key" when `parent` is NULL or empty. */
+/* "parent.key", or "key" when `parent` is NULL or empty. Paths name a place in messages:
+ * a key longer than 64 bytes is cut short with "…" (here and in tb_yaml_path_push ()). */
 char        *tb_yaml_path_join        (const char  *parent,
                                        const char  *key);
+
+/* A path grown and cut back while a tree is walked: each call appends ".key" (just "key"
+ * to an empty path) or "[index]" and returns the length to g_string_truncate () back to
+ * on the way up. A long key is then copied once, not once for every node below it, so a
+ * walk stays linear in the size of the file. */
+gsize        tb_yaml_path_push        (GString     *path,
+                                       const char  *key);
+gsize        tb_yaml_path_push_index  (GString     *path,
+                                       guint        index);
 
 /* The text of a scalar that reads as text: quoted, or plain but not null, a boolean or a
  * number (.inf and .nan are numbers). NULL for anything else. */
