@@ -347,6 +347,8 @@ static const ErrorCase error_cases[] = {
       "boolean, object, array, null (or a list of them), not 'nonsense'" } },
   { "name: a\ngoal: b\noutput:\n  schema:\n    type: [string, nonsense]\n",
     { "usecases/x.yaml:5: 'output.schema.type' must be one of", "not 'nonsense'" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    type: []\n",
+    { "usecases/x.yaml:5: 'output.schema.type' must name at least one type" } },
   { "name: a\ngoal: b\noutput:\n  schema:\n    type: {a: b}\n",
     { "usecases/x.yaml:5: 'output.schema.type' must be one of", "not a mapping" } },
   { "name: a\ngoal: b\noutput:\n  schema:\n    type: [string, null]\n",

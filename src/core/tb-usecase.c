@@ -678,6 +678,12 @@ check_schema_type (Ctx               *ctx,
     {
       names = (const TbYamlNode * const *) value->children->pdata;
       n = value->children->len;
+      if (n == 0)
+        {
+          tb_yaml_set_error (error, ctx->filename, key->line,
+                             _("'%s' must name at least one type"), path);
+          return FALSE;
+        }
     }
   for (guint i = 0; i < n; i++)
     {
