@@ -28,3 +28,4 @@
 #include "tb-usecase.h"
 #include "tb-util.h"
 #include "tb-verdict.h"
+#include "tb-yaml.h"

@@ -912,6 +912,9 @@ start_task (Task *task)
   request.model = job->model;
   request.temperature = -1;
   request.stream = TRUE;
+  /* The use case's provider routing goes with every call, so a comparison can pin
+   * providers. */
+  request.provider = self->usecase->provider;
 
   if (job->kind == JOB_CANDIDATE)
     {
