@@ -15,6 +15,7 @@
 #include "tb-runner.h"
 #include "tb-testset.h"
 #include "tb-util.h"
+#include "tb-verdict.h"
 
 /* Room kept for tokens the instructions around the input take beyond our estimate. */
 #define PROMPT_MARGIN_TOKENS 512
@@ -1454,6 +1455,32 @@ settle_status (TbRunner *self)
     self->run->status = TB_RUN_PARTIAL;
 }
 
+/* The judgment keeps the verdict's picks — the verdict of this run with this judgment as
+ * its latest — so a reader of the file sees what `show` would say. */
+static void
+record_recommendation (TbRunner *self)
+{
+  TbRunData data = { 0 };
+  g_autoptr(TbVerdict) verdict = NULL;
+  TbJudgment *judgment = self->judgment;
+
+  data.run = self->run;
+  data.outputs = self->outputs;
+  data.judgments = g_ptr_array_new ();
+  data.ratings = g_ptr_array_new ();
+  g_ptr_array_add (data.judgments, judgment);
+  verdict = tb_verdict_for_run (&data, 0);
+  g_ptr_array_unref (data.judgments);
+  g_ptr_array_unref (data.ratings);
+
+  g_free (judgment->best_overall);
+  judgment->best_overall = g_strdup (verdict->best_overall);
+  g_free (judgment->best_value);
+  judgment->best_value = g_strdup (verdict->best_value);
+  g_free (judgment->budget_pick);
+  judgment->budget_pick = g_strdup (verdict->budget_pick);
+}
+
 static gboolean
 job_is_judge_pass (TbRunner *self)
 {
@@ -1472,7 +1499,7 @@ maybe_finish (TbRunner *self)
   self->cancelled = g_cancellable_is_cancelled (self->cancellable);
   if (self->judgment != NULL && self->judgment->scores->len > 0)
     {
-      tb_judge_recommend (self->judgment, self->outputs);
+      record_recommendation (self);
       self->judgment_dirty = TRUE;
     }
   flush_writes (self);
