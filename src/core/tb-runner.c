@@ -57,7 +57,8 @@ struct _Job {
   guint64     streamed;      /* tokens streamed, over every chunk and retry */
   gboolean    schema_wrapped;
   gboolean    finished;
-  gboolean    write_pending;
+  gboolean    write_in_flight;
+  gboolean    write_pending;    /* a newer state waits for the write in flight */
 };
 
 /* One call to make: a chunk of a job. */
@@ -98,9 +99,9 @@ struct _TbRunner {
   guint         finished;
   GPtrArray    *warnings;
   guint         tick_id;
-  GQueue        writes;       /* Job* whose output file is to be saved */
+  guint         writes_in_flight;
+  gboolean      judgment_write_in_flight;
   gboolean      judgment_dirty;
-  guint         writes_id;
   gboolean      cancelled;
 };
 
@@ -125,7 +126,6 @@ G_DEFINE_FINAL_TYPE (TbRunner, tb_runner, G_TYPE_OBJECT)
 
 static void start_next_tasks (TbRunner *self);
 static void maybe_finish (TbRunner *self);
-static void flush_writes (TbRunner *self);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Jobs                                                                                      */
@@ -521,26 +521,162 @@ request_billed_costs (Job *job)
 /* ---------------------------------------------------------------------------------------- */
 /* Writing                                                                                   */
 
+/* Files are written (and fsynced) on worker threads: an fsync takes milliseconds, and on
+ * the main loop it held every next request of a burst of answers, and the window's frames.
+ * One write per file is in flight at a time, so the files cannot be reordered; a state that
+ * arrives meanwhile waits, and only the newest waiting state is written: many scores landing
+ * during one judgment write cost one more write. A run is finished only when every write
+ * is on disk. */
+
 static void
-write_output_now (Job *job)
+output_write_failed (Job    *job,
+                     GError *error)
+{
+  TbRunner *self = job->runner;
+
+  /* A paid answer that cannot be kept is a failure of this cell, said loudly. */
+  add_warning (self, "%s", error->message);
+  job->output->status = TB_OUTPUT_FAILED;
+  g_free (job->output->error_message);
+  job->output->error_message = g_strdup (error->message);
+  tb_call_set_message (job->call, error->message);
+  if (tb_call_get_state (job->call) == TB_CALL_DONE)
+    tb_call_set_state (job->call, TB_CALL_FAILED);
+}
+
+static void
+commit_in_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (tb_store_write_commit (task_data, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+start_commit (TbRunner            *self,
+              TbStoreWrite        *write,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
+{
+  /* The task holds the runner, so no job is freed under a write in flight. */
+  g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
+
+  g_task_set_task_data (task, write, (GDestroyNotify) tb_store_write_free);
+  self->writes_in_flight++;
+  g_task_run_in_thread (task, commit_in_thread);
+}
+
+static void start_output_write (Job *job);
+static void start_judgment_write (TbRunner *self);
+
+static void
+output_written_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  TbRunner *self = TB_RUNNER (source);
+  Job *job = user_data;
+  g_autoptr(GError) error = NULL;
+
+  job->write_in_flight = FALSE;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    output_write_failed (job, error);
+  if (job->write_pending)
+    start_output_write (job);
+  self->writes_in_flight--;
+  maybe_finish (self);
+}
+
+static void
+start_output_write (Job *job)
 {
   TbRunner *self = job->runner;
   g_autoptr(GError) error = NULL;
+  TbStoreWrite *write;
 
   job->write_pending = FALSE;
-  if (!tb_store_write_output (self->store, self->run, job->output, &error))
+  write = tb_store_prepare_output (self->store, self->run, job->output, &error);
+  if (write == NULL)
     {
-      /* A paid answer that cannot be kept is a failure of this cell, said loudly. */
-      add_warning (self, _("Could not save the output of %s: %s"), job->model, error->message);
-      job->output->status = TB_OUTPUT_FAILED;
-      g_free (job->output->error_message);
-      job->output->error_message = g_strdup (error->message);
-      tb_call_set_message (job->call, error->message);
-      if (tb_call_get_state (job->call) == TB_CALL_DONE)
-        tb_call_set_state (job->call, TB_CALL_FAILED);
+      output_write_failed (job, error);
+      return;
+    }
+  job->write_in_flight = TRUE;
+  start_commit (self, write, output_written_cb, job);
+}
+
+static void
+judgment_written_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  TbRunner *self = TB_RUNNER (source);
+  gboolean claimed = GPOINTER_TO_INT (user_data);
+  g_autoptr(GError) error = NULL;
+
+  self->judgment_write_in_flight = FALSE;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      add_warning (self, "%s", error->message);
+      /* The claimed name was given up with the failed write. */
+      if (claimed && self->judgment != NULL)
+        g_clear_pointer (&self->judgment->file, g_free);
+    }
+  if (self->judgment_dirty)
+    start_judgment_write (self);
+  self->writes_in_flight--;
+  maybe_finish (self);
+}
+
+static void
+start_judgment_write (TbRunner *self)
+{
+  g_autoptr(GError) error = NULL;
+  TbStoreWrite *write;
+  gboolean claimed;
+
+  self->judgment_dirty = FALSE;
+  if (self->judgment == NULL)
+    return;
+  tb_judgment_settle_cost (self->judgment);
+  claimed = self->judgment->file == NULL;
+  write = tb_store_prepare_judgment (self->store, self->run, self->judgment, &error);
+  if (write == NULL)
+    {
+      add_warning (self, "%s", error->message);
+      return;
+    }
+  self->judgment_write_in_flight = TRUE;
+  start_commit (self, write, judgment_written_cb, GINT_TO_POINTER (claimed));
+}
+
+static void
+write_job (Job *job)
+{
+  TbRunner *self = job->runner;
+
+  if (job->kind == JOB_CANDIDATE)
+    {
+      if (job->write_in_flight)
+        job->write_pending = TRUE;
+      else
+        start_output_write (job);
+    }
+  else
+    {
+      self->judgment_dirty = TRUE;
+      if (!self->judgment_write_in_flight)
+        start_judgment_write (self);
     }
 }
 
+/* The last state of the judgment, on this thread: nothing else is in flight by then. */
 static void
 write_judgment_now (TbRunner *self)
 {
@@ -551,68 +687,7 @@ write_judgment_now (TbRunner *self)
     return;
   tb_judgment_settle_cost (self->judgment);
   if (!tb_store_write_judgment (self->store, self->run, self->judgment, &error))
-    add_warning (self, _("Could not save the judgment: %s"), error->message);
-}
-
-static gboolean
-write_next_cb (gpointer user_data)
-{
-  TbRunner *self = user_data;
-  Job *job = g_queue_pop_head (&self->writes);
-
-  if (job != NULL)
-    write_output_now (job);
-  else if (self->judgment_dirty)
-    write_judgment_now (self);
-
-  if (!g_queue_is_empty (&self->writes) || self->judgment_dirty)
-    return G_SOURCE_CONTINUE;
-  self->writes_id = 0;
-  return G_SOURCE_REMOVE;
-}
-
-/* Saved from an idle at the I/O's own priority, one file per loop iteration, so within
- * milliseconds: answers arrive in bursts (one per slot), and each save is an fsync on the
- * main loop. Writing them all at once held every next request of a burst until all its
- * files were on disk; a lower priority could starve the saves while streams keep the loop
- * busy. A save still pending when newer state arrives is simply made with it. The
- * judgment of a pass is one file rewritten as scores land; many scores landing together
- * cost one write. */
-static void
-schedule_writes (TbRunner *self)
-{
-  if (self->writes_id == 0)
-    self->writes_id = g_idle_add_full (G_PRIORITY_DEFAULT, write_next_cb, self, NULL);
-}
-
-static void
-write_job (Job *job)
-{
-  TbRunner *self = job->runner;
-
-  if (job->kind == JOB_CANDIDATE)
-    {
-      if (!job->write_pending)
-        {
-          job->write_pending = TRUE;
-          g_queue_push_tail (&self->writes, job);
-        }
-    }
-  else
-    self->judgment_dirty = TRUE;
-  schedule_writes (self);
-}
-
-static void
-flush_writes (TbRunner *self)
-{
-  Job *job;
-
-  g_clear_handle_id (&self->writes_id, g_source_remove);
-  while ((job = g_queue_pop_head (&self->writes)) != NULL)
-    write_output_now (job);
-  if (self->judgment_dirty)
-    write_judgment_now (self);
+    add_warning (self, "%s", error->message);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -1145,7 +1220,6 @@ reset_job_state (TbRunner *self)
 {
   Task *task;
 
-  flush_writes (self);
   while ((task = g_queue_pop_head (&self->queue)) != NULL)
     g_free (task);
   g_ptr_array_set_size (self->jobs, 0);
@@ -1253,7 +1327,6 @@ tb_runner_init (TbRunner *self)
   self->calls = g_list_store_new (TB_TYPE_CALL);
   self->jobs = g_ptr_array_new_with_free_func ((GDestroyNotify) job_free);
   g_queue_init (&self->queue);
-  g_queue_init (&self->writes);
 }
 
 TbRunner *
@@ -1493,16 +1566,15 @@ maybe_finish (TbRunner *self)
   g_autoptr(GError) error = NULL;
 
   if (self->task == NULL || self->active > 0 || self->lookups > 0
-      || !g_queue_is_empty (&self->queue))
+      || self->writes_in_flight > 0 || !g_queue_is_empty (&self->queue))
     return;
 
   self->cancelled = g_cancellable_is_cancelled (self->cancellable);
   if (self->judgment != NULL && self->judgment->scores->len > 0)
     {
       record_recommendation (self);
-      self->judgment_dirty = TRUE;
+      write_judgment_now (self);
     }
-  flush_writes (self);
 
   /* A judging pass of a finished run leaves its status as it was. */
   if (!job_is_judge_pass (self))

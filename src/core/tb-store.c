@@ -568,37 +568,89 @@ failed:
   return FALSE;
 }
 
+struct _TbStoreWrite
+{
+  char     *path;
+  char     *contents;
+  char     *failure_prefix;     /* "Could not save the output of m: " */
+  gboolean  unlink_on_failure;  /* a name claimed for this write */
+};
+
+void
+tb_store_write_free (TbStoreWrite *write)
+{
+  if (write == NULL)
+    return;
+  g_free (write->path);
+  g_free (write->contents);
+  g_free (write->failure_prefix);
+  g_free (write);
+}
+
+static TbStoreWrite *
+store_write_new (char       *path,
+                 JsonNode   *node,
+                 char       *failure_prefix)
+{
+  TbStoreWrite *write = g_new0 (TbStoreWrite, 1);
+  g_autofree char *text = tb_json_to_string (node, TRUE);
+
+  write->path = path;
+  write->contents = g_strconcat (text, "\n", NULL);
+  write->failure_prefix = failure_prefix;
+  return write;
+}
+
+gboolean
+tb_store_write_commit (TbStoreWrite  *write,
+                       GError       **error)
+{
+  g_return_val_if_fail (write != NULL, FALSE);
+
+  if (tb_write_file_atomic (write->path, write->contents, -1, error))
+    return TRUE;
+  if (write->unlink_on_failure)
+    g_unlink (write->path);
+  g_prefix_error (error, "%s", write->failure_prefix);
+  return FALSE;
+}
+
+TbStoreWrite *
+tb_store_prepare_output (TbStore         *self,
+                         TbRun           *run,
+                         const TbOutput  *output,
+                         GError         **error)
+{
+  g_autofree char *relative = NULL;
+  g_autofree char *now = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  g_return_val_if_fail (TB_IS_STORE (self), NULL);
+  g_return_val_if_fail (run != NULL, NULL);
+  g_return_val_if_fail (output != NULL && output->model != NULL, NULL);
+
+  if (!require_run_dir (run, error))
+    return NULL;
+
+  relative = tb_run_output_file (run, output->model, output->input, output->repeat);
+  node = tb_output_to_json (output);
+  /* The store stamps every write, so readers can tell a late billed cost arrived. */
+  now = tb_utc_now_iso8601 ();
+  json_object_set_string_member (json_node_get_object (node), "updated_at", now);
+  return store_write_new (g_build_filename (run->dir, relative, NULL), node,
+                          g_strdup_printf (_("Could not save the output of %s: "),
+                                           output->model));
+}
+
 gboolean
 tb_store_write_output (TbStore         *self,
                        TbRun           *run,
                        const TbOutput  *output,
                        GError         **error)
 {
-  g_autofree char *relative = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *now = NULL;
-  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(TbStoreWrite) write = tb_store_prepare_output (self, run, output, error);
 
-  g_return_val_if_fail (TB_IS_STORE (self), FALSE);
-  g_return_val_if_fail (run != NULL, FALSE);
-  g_return_val_if_fail (output != NULL && output->model != NULL, FALSE);
-
-  if (!require_run_dir (run, error))
-    return FALSE;
-
-  relative = tb_run_output_file (run, output->model, output->input, output->repeat);
-  path = g_build_filename (run->dir, relative, NULL);
-  node = tb_output_to_json (output);
-  /* The store stamps every write, so readers can tell a late billed cost arrived. */
-  now = tb_utc_now_iso8601 ();
-  json_object_set_string_member (json_node_get_object (node), "updated_at", now);
-
-  if (!tb_json_write_file (path, node, error))
-    {
-      g_prefix_error (error, _("Could not save the output of %s: "), output->model);
-      return FALSE;
-    }
-  return TRUE;
+  return write != NULL && tb_store_write_commit (write, error);
 }
 
 /* Claims a free "<UTC time>.json" (or "-2", "-3", … for the same second) in `dir` with
@@ -636,23 +688,25 @@ claim_new_file (const char  *dir,
     }
 }
 
-gboolean
-tb_store_write_judgment (TbStore     *self,
-                         TbRun       *run,
-                         TbJudgment  *judgment,
-                         GError     **error)
+TbStoreWrite *
+tb_store_prepare_judgment (TbStore     *self,
+                           TbRun       *run,
+                           TbJudgment  *judgment,
+                           GError     **error)
 {
   g_autofree char *dir = NULL;
   g_autofree char *name = NULL;
   g_autofree char *path = NULL;
   g_autoptr(JsonNode) node = NULL;
+  TbStoreWrite *write;
+  gboolean claimed = FALSE;
 
-  g_return_val_if_fail (TB_IS_STORE (self), FALSE);
-  g_return_val_if_fail (run != NULL, FALSE);
-  g_return_val_if_fail (judgment != NULL, FALSE);
+  g_return_val_if_fail (TB_IS_STORE (self), NULL);
+  g_return_val_if_fail (run != NULL, NULL);
+  g_return_val_if_fail (judgment != NULL, NULL);
 
   if (!require_run_dir (run, error))
-    return FALSE;
+    return NULL;
 
   dir = g_build_filename (run->dir, "judgments", NULL);
   if (judgment->created_at == NULL)
@@ -660,25 +714,47 @@ tb_store_write_judgment (TbStore     *self,
 
   /* A judgment that has its file (the runner rewrites it as scores land) keeps it. */
   if (judgment->file != NULL && is_plain_name (judgment->file))
-    {
-      name = g_strdup (judgment->file);
-      path = g_build_filename (dir, name, NULL);
-    }
+    path = g_build_filename (dir, judgment->file, NULL);
   else if (!claim_new_file (dir, &name, &path, error))
-    return FALSE;
+    return NULL;
+  else
+    {
+      /* Named at once, so a later state of this judgment goes to the same file even
+       * while this one is being written. Readers skip the empty claim meanwhile. */
+      g_free (judgment->file);
+      judgment->file = g_steal_pointer (&name);
+      claimed = TRUE;
+    }
 
   node = tb_judgment_to_json (judgment);
-  if (!tb_json_write_file (path, node, error))
-    {
-      if (judgment->file == NULL)
-        g_unlink (path);
-      g_prefix_error (error, _("Could not save the judgment of run %s: "), run->id);
-      return FALSE;
-    }
+  write = store_write_new (g_steal_pointer (&path), node,
+                           g_strdup_printf (_("Could not save the judgment of run %s: "),
+                                            run->id));
+  write->unlink_on_failure = claimed;
+  return write;
+}
 
-  g_free (judgment->file);
-  judgment->file = g_steal_pointer (&name);
-  return TRUE;
+gboolean
+tb_store_write_judgment (TbStore     *self,
+                         TbRun       *run,
+                         TbJudgment  *judgment,
+                         GError     **error)
+{
+  g_autoptr(TbStoreWrite) write = NULL;
+  gboolean claimed;
+
+  g_return_val_if_fail (judgment != NULL, FALSE);
+
+  claimed = judgment->file == NULL || !is_plain_name (judgment->file);
+  write = tb_store_prepare_judgment (self, run, judgment, error);
+  if (write == NULL)
+    return FALSE;
+  if (tb_store_write_commit (write, error))
+    return TRUE;
+  /* A failed first write leaves no name behind for the next attempt to trust. */
+  if (claimed)
+    g_clear_pointer (&judgment->file, g_free);
+  return FALSE;
 }
 
 gboolean

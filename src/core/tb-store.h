@@ -62,6 +62,25 @@ gboolean    tb_store_write_judgment    (TbStore     *self,
                                         TbJudgment  *judgment,
                                         GError     **error);
 
+/* The same two writes in two steps, so the slow part can leave the main loop: prepare
+ * serialises the record and, for a new judgment, claims its name, on the caller's thread;
+ * commit (write, fsync, rename) is safe on any thread. At most one commit per file may be
+ * in flight: the caller keeps a later state until the earlier one is on disk. */
+typedef struct _TbStoreWrite TbStoreWrite;
+
+TbStoreWrite *tb_store_prepare_output   (TbStore         *self,
+                                         TbRun           *run,
+                                         const TbOutput  *output,
+                                         GError         **error);
+TbStoreWrite *tb_store_prepare_judgment (TbStore         *self,
+                                         TbRun           *run,
+                                         TbJudgment      *judgment,
+                                         GError         **error);
+gboolean      tb_store_write_commit     (TbStoreWrite    *write,
+                                         GError         **error);
+void          tb_store_write_free       (TbStoreWrite    *write);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TbStoreWrite, tb_store_write_free)
+
 /* Claims a file of its own under ratings/: a rating is never overwritten. */
 gboolean    tb_store_write_rating      (TbStore     *self,
                                         TbRun       *run,
