@@ -1504,7 +1504,7 @@ deep_schema (gsize name_length,
 static void
 test_linear_time (void)
 {
-  guint n = 60000 / HOSTILE_SCALE;
+  guint n = 30000 / HOSTILE_SCALE;
   g_autoptr(GString) candidates = g_string_new ("name: a\ngoal: b\nmodels:\n  candidates: [");
   g_autoptr(GString) same_list = g_string_new ("name: a\ngoal: b\noutput:\n  schema:\n"
                                                "    enum: [");

@@ -24,7 +24,7 @@ char     *tb_utc_now_compact     (void);
 
 /* Reads a whole regular file, refusing anything else before it could block: it opens with
  * O_NONBLOCK (a FIFO without a writer does not wait), checks the open descriptor, and
- * reads at most `max_bytes`. Errors: TB_ERROR_NOT_FOUND when the file does not exist;
+ * reads at most `max_bytes` (less than 4 GiB). Errors: TB_ERROR_NOT_FOUND when the file does not exist;
  * TB_ERROR_INVALID for a FIFO, a device, a folder or a socket (also behind a symlink)
  * ("… is not a regular file") and for a file larger than `max_bytes` ("… is larger than
  * 1.0 MiB"); TB_ERROR_FAILED for other I/O errors. The result is NUL-terminated;
