@@ -1118,8 +1118,8 @@ test_judge_errors (Fixture       *fixture,
   fake_server_set_model (fixture->server, "x-ai/grok-3-mini", &hopeless_judge);
   hopeless = cli (fixture, "judge", run_id, "--judge-model", "x-ai/grok-3-mini");
   g_assert_cmpint (hopeless->status, ==, 1);
-  g_assert_nonnull (strstr (hopeless->out, "judge error"));
-  g_assert_nonnull (strstr (hopeless->out, "outside 0–10"));
+  g_assert_nonnull (strstr (hopeless->err, "judge error"));
+  g_assert_nonnull (strstr (hopeless->err, "outside 0–10"));
 
   show = cli (fixture, "show", run_id);
   g_assert_nonnull (strstr (show->out, "judge error"));

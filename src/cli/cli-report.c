@@ -242,6 +242,89 @@ format_optional_usd (gboolean known,
   return known ? tb_format_usd (usd) : g_strdup (_("unknown"));
 }
 
+/* The jury: α overall and per criterion, each judge's mean beside the others'. */
+static void
+print_agreement (const TbVerdict *verdict)
+{
+  const TbAgreement *agreement = verdict->agreement;
+
+  if (agreement == NULL)
+    return;
+  g_print (_("\nJury agreement\n"));
+  if (agreement->has_alpha)
+    g_print (_("  Krippendorff's α on overall: %.2f%s\n"), agreement->alpha,
+             agreement->alpha < TB_VERDICT_ALPHA_LOW ? _(" (the judges disagree)") : "");
+  else
+    g_print (_("  Krippendorff's α on overall: - (too few outputs scored by two judges)\n"));
+  for (guint c = 0; agreement->criteria_order != NULL && agreement->criteria_order[c]; c++)
+    {
+      const double *alpha = g_hash_table_lookup (agreement->criteria,
+                                                 agreement->criteria_order[c]);
+
+      if (alpha != NULL)
+        g_print ("    %-20s α %.2f\n", agreement->criteria_order[c], *alpha);
+    }
+  for (guint j = 0; j < agreement->judges->len; j++)
+    {
+      const TbJudgeMean *judge = g_ptr_array_index (agreement->judges, j);
+
+      g_print (_("  %-36s mean %5.1f over %u scores%s\n"), judge->model, judge->mean, judge->n,
+               g_strcmp0 (judge->model, agreement->outlier) == 0 ? _("  ← the outlier") : "");
+    }
+}
+
+/* Pairwise: wins, ties and contradictions per pair, and the ranking by win rate. */
+static void
+print_pairwise (const TbVerdict *verdict)
+{
+  const TbPairwise *pairwise = verdict->pairwise;
+
+  if (pairwise == NULL)
+    return;
+  g_print (_("\nPairwise (each pair judged in both orders; a win counts when both agree)\n"));
+  g_print ("  %-30s %-30s %6s %6s %6s %13s\n", "A", "B", _("A WINS"), _("B WINS"), _("TIES"),
+           _("INCONSISTENT"));
+  for (guint i = 0; i < pairwise->pairs->len; i++)
+    {
+      const TbPairTally *pair = g_ptr_array_index (pairwise->pairs, i);
+
+      g_print ("  %-30s %-30s %6u %6u %6u %13u\n", pair->a, pair->b, pair->a_wins,
+               pair->b_wins, pair->ties, pair->inconsistent);
+    }
+  g_print (_("\n  Ranking by win rate\n"));
+  for (guint i = 0; i < pairwise->ranking->len; i++)
+    {
+      const TbPairRank *rank = g_ptr_array_index (pairwise->ranking, i);
+
+      g_print (_("  %u. %-36s %5.1f%%  (%u won, %u lost, %u tied)\n"), i + 1, rank->model,
+               rank->win_rate * 100, rank->wins, rank->losses, rank->ties);
+    }
+  if (pairwise->comparisons > 0)
+    g_print (_("\n  The judge contradicted itself in %u of %u pairs (%.0f%%); where it did, it "
+               "chose the first position %u times.\n"), pairwise->inconsistent,
+             pairwise->comparisons, 100.0 * pairwise->inconsistent / pairwise->comparisons,
+             pairwise->first_position_wins);
+}
+
+/* How far the judges are from a person's ratings. */
+static void
+print_human (const TbVerdict *verdict)
+{
+  if (verdict->human == NULL || verdict->human->len == 0)
+    return;
+  g_print (_("\nAgreement with your ratings\n"));
+  for (guint i = 0; i < verdict->human->len; i++)
+    {
+      const TbHumanAgreement *human = g_ptr_array_index (verdict->human, i);
+      g_autofree char *rho = human->has_spearman ? g_strdup_printf ("%.2f", human->spearman)
+                                                 : g_strdup ("-");
+
+      g_print (_("  %-36s mean difference %5.1f points, Spearman ρ %s, n %u\n"),
+               human->judge != NULL ? human->judge : _("the judges' mean"), human->mae, rho,
+               human->n);
+    }
+}
+
 /* The verdict as a table: mean with its interval, the paired difference to the best, cost
  * per input and at volume, latency, errors; the tie in words; the weakest inputs first. */
 static void
@@ -288,6 +371,9 @@ print_verdict (const TbVerdict *verdict,
            verdict->best_value != NULL ? verdict->best_value : "-",
            verdict->budget_pick != NULL ? verdict->budget_pick
                                         : _("none (no model is surely above 70)"));
+  print_agreement (verdict);
+  print_pairwise (verdict);
+  print_human (verdict);
   if (verdict->warnings->len > 0)
     {
       g_print (_("\nWarnings\n"));
@@ -302,79 +388,31 @@ static void
 print_matrix (TbRunData       *data,
               const TbVerdict *verdict)
 {
-  const TbRun *run = data->run;
-  const TbJudgment *judgment = NULL;
-  g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (guint));
-  g_autofree double *cells = NULL;
-  g_autofree double *input_means = NULL;
-  guint n_models = verdict->models->len;
-  guint n_inputs = run->inputs->len;
+  g_autoptr(TbScoreMatrix) matrix = tb_score_matrix_new (data, verdict);
 
-  for (guint i = 0; i < data->judgments->len && judgment == NULL; i++)
-    if (g_strcmp0 (((TbJudgment *) g_ptr_array_index (data->judgments, i))->mode,
-                   "pairwise") != 0)
-      judgment = g_ptr_array_index (data->judgments, i);
-  if (judgment == NULL || n_inputs < 2)
+  if (matrix == NULL || matrix->n_inputs < 2)
     return;
 
-  cells = g_new (double, n_models * n_inputs);
-  input_means = g_new0 (double, n_inputs);
-  for (guint i = 0; i < n_inputs; i++)
+  /* Model ids are too long for columns: numbered, with a legend. */
+  g_print (_("\nScores per input (weakest first)\n"));
+  for (guint m = 0; m < matrix->n_models; m++)
+    g_print ("  [%u] %s\n", m + 1, matrix->models[m]);
+  g_print ("  %-28s", "INPUT");
+  for (guint m = 0; m < matrix->n_models; m++)
     {
-      const TbRunInput *input = g_ptr_array_index (run->inputs, i);
-      guint with_score = 0;
+      g_autofree char *column = g_strdup_printf ("[%u]", m + 1);
 
-      for (guint m = 0; m < n_models; m++)
-        {
-          const TbModelVerdict *model = g_ptr_array_index (verdict->models, m);
-          double sum = 0;
-          guint n = 0;
-
-          for (guint s = 0; s < judgment->scores->len; s++)
-            {
-              const TbScore *score = g_ptr_array_index (judgment->scores, s);
-
-              if (score->error == NULL && g_strcmp0 (score->model, model->model) == 0
-                  && g_strcmp0 (score->input, input->key) == 0)
-                {
-                  sum += score->overall;
-                  n++;
-                }
-            }
-          cells[m * n_inputs + i] = n > 0 ? sum / n : NAN;
-          if (n > 0)
-            {
-              input_means[i] += sum / n;
-              with_score++;
-            }
-        }
-      input_means[i] = with_score > 0 ? input_means[i] / with_score : NAN;
-      g_array_append_val (order, i);
+      g_print (" %8s", column);
     }
-  /* weakest first */
-  for (guint a = 0; a < order->len; a++)
-    for (guint b = a + 1; b < order->len; b++)
-      if (input_means[g_array_index (order, guint, b)] < input_means[g_array_index (order, guint, a)])
-        {
-          guint t = g_array_index (order, guint, a);
-
-          g_array_index (order, guint, a) = g_array_index (order, guint, b);
-          g_array_index (order, guint, b) = t;
-        }
-
-  g_print (_("\nScores per input (weakest first)\n  %-28s"), "INPUT");
-  for (guint m = 0; m < n_models; m++)
-    g_print (" %8.8s", ((TbModelVerdict *) g_ptr_array_index (verdict->models, m))->model);
   g_print ("\n");
-  for (guint k = 0; k < order->len; k++)
+  for (guint i = 0; i < matrix->n_inputs; i++)
     {
-      guint i = g_array_index (order, guint, k);
-      g_autofree char *name = one_line (((TbRunInput *) g_ptr_array_index (run->inputs, i))->key);
+      g_autofree char *name = one_line (matrix->inputs[i]);
 
       g_print ("  %-28.28s", name);
-      for (guint m = 0; m < n_models; m++)
+      for (guint m = 0; m < matrix->n_models; m++)
         {
-          double cell = cells[m * n_inputs + i];
+          double cell = tb_score_matrix_get (matrix, i, m);
 
           if (isnan (cell))
             g_print (" %8s", "-");
@@ -382,6 +420,36 @@ print_matrix (TbRunData       *data,
             g_print (" %8.1f", cell);
         }
       g_print ("\n");
+    }
+}
+
+void
+cli_print_run_verdict (CliContext *cli,
+                       const char *run_id,
+                       gboolean    table)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbRunData) data = tb_store_load_run_data (cli->store, run_id, &error);
+  g_autoptr(TbVerdict) verdict = NULL;
+
+  if (data == NULL)
+    {
+      cli_warn ("%s", error->message);
+      return;
+    }
+  verdict = tb_verdict_for_run (data, inputs_per_month (cli, data->run));
+  if (table)
+    {
+      print_verdict (verdict, data->run);
+      print_matrix (data, verdict);
+    }
+  else
+    {
+      g_autofree char *words = tb_verdict_describe (verdict);
+
+      g_printerr ("%s\n", words);
+      for (guint i = 0; i < verdict->warnings->len; i++)
+        g_printerr (_("Warning: %s\n"), (char *) g_ptr_array_index (verdict->warnings, i));
     }
 }
 
@@ -630,24 +698,6 @@ count_up (GHashTable *counts,
   g_hash_table_replace (counts, g_strdup (key), GUINT_TO_POINTER (n + 1));
 }
 
-static void
-add_counts (JsonBuilder     *builder,
-            const char      *name,
-            GHashTable      *counts,
-            const TbVerdict *verdict)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_begin_object (builder);
-  for (guint i = 0; i < verdict->models->len; i++)
-    {
-      const TbModelVerdict *model = g_ptr_array_index (verdict->models, i);
-
-      tb_json_add_int (builder, model->model,
-                       GPOINTER_TO_UINT (g_hash_table_lookup (counts, model->model)));
-    }
-  json_builder_end_object (builder);
-}
-
 int
 cli_cmd_summary (CliContext  *cli,
                  int          argc,
@@ -717,12 +767,25 @@ cli_cmd_summary (CliContext  *cli,
       g_autoptr(JsonBuilder) builder = json_builder_new ();
       g_autoptr(JsonNode) root = NULL;
 
+      g_autoptr(JsonNode) summary = tb_verdict_to_json (verdict);
+      JsonArray *models = json_object_get_array_member (json_node_get_object (summary),
+                                                        "models");
+
+      /* Per model, beside its pooled verdict: the runs it was scored in and won. */
+      for (guint i = 0; models != NULL && i < json_array_get_length (models); i++)
+        {
+          JsonObject *entry = json_array_get_object_element (models, i);
+          const char *model = json_object_get_string_member (entry, "model");
+
+          json_object_set_int_member (entry, "runs",
+                                      GPOINTER_TO_UINT (g_hash_table_lookup (model_runs, model)));
+          json_object_set_int_member (entry, "wins",
+                                      GPOINTER_TO_UINT (g_hash_table_lookup (wins, model)));
+        }
       json_builder_begin_object (builder);
       tb_json_add_string (builder, "usecase", argv[1]);
       tb_json_add_int (builder, "runs", judged);
-      add_counts (builder, "runs_per_model", model_runs, verdict);
-      add_counts (builder, "wins", wins, verdict);
-      tb_json_add_node (builder, "summary", tb_verdict_to_json (verdict));
+      tb_json_add_node (builder, "summary", g_steal_pointer (&summary));
       json_builder_end_object (builder);
       root = json_builder_get_root (builder);
       cli_print_json (root);

@@ -487,17 +487,6 @@ outcome_json (TbRun      *run,
 }
 
 static void
-print_recommendation (TbJudgment *judgment)
-{
-  if (judgment == NULL || judgment->best_overall == NULL)
-    return;
-  g_printerr (_("Best overall: %s · best value: %s · budget pick: %s\n"),
-              judgment->best_overall,
-              judgment->best_value != NULL ? judgment->best_value : "-",
-              judgment->budget_pick != NULL ? judgment->budget_pick : _("none ≥ 70"));
-}
-
-static void
 print_outcome (CliContext *cli,
                TbRun      *run,
                TbRunner   *runner)
@@ -513,7 +502,8 @@ print_outcome (CliContext *cli,
 
   g_printerr (_("Run %s %s. See 'taskbench-cli show %s'.\n"), run->id,
               tb_run_status_to_string (run->status), run->id);
-  print_recommendation (judgment);
+  if (judgment != NULL)
+    cli_print_run_verdict (cli, run->id, FALSE);
   g_print ("%s\n", run->id);
 }
 
@@ -790,26 +780,69 @@ cli_cmd_resume (CliContext  *cli,
 
 /* Judges one run; fills `node` with its outcome. Returns the exit code; a failure to judge
  * at all is left in `error`, for the caller to report. */
+typedef struct {
+  const char *judge_model_arg;
+  const char *reference;
+  gboolean    pairwise;
+  const char *models_arg;   /* pairwise: the models to compare */
+} JudgeOptions;
+
+/* The models a pairwise pass compares: named, else those tied with the best. */
+static GStrv
+models_to_compare (CliContext          *cli,
+                   const JudgeOptions  *options,
+                   const char          *run_id,
+                   GError             **error)
+{
+  g_autoptr(TbRunData) data = NULL;
+  g_autoptr(TbVerdict) verdict = NULL;
+  GStrv models = NULL;
+
+  if (options->models_arg != NULL)
+    {
+      models = tb_split_model_list (options->models_arg);
+      if (models == NULL || g_strv_length (models) < 2)
+        {
+          g_strfreev (models);
+          g_set_error_literal (error, TB_ERROR, TB_ERROR_INVALID,
+                               _("--models must name at least two models to compare"));
+          return NULL;
+        }
+      return models;
+    }
+  data = tb_store_load_run_data (cli->store, run_id, error);
+  if (data == NULL)
+    return NULL;
+  verdict = tb_verdict_for_run (data, 0);
+  if (!tb_verdict_models_to_settle (verdict, data->run, &models, error))
+    return NULL;
+  return models;
+}
+
 static int
-judge_one (CliContext  *cli,
-           TbClient    *client,
-           TbCatalog   *catalog,
-           const char  *run_id,
-           const char  *judge_model_arg,
-           const char  *reference,
-           JsonNode   **node,
-           GError     **error)
+judge_one (CliContext          *cli,
+           TbClient            *client,
+           TbCatalog           *catalog,
+           const char          *run_id,
+           const JudgeOptions  *options,
+           JsonNode           **node,
+           GError             **error)
 {
   g_autoptr(TbRun) before = NULL;
   g_autoptr(TbRunner) runner = NULL;
   g_autoptr(TbRun) run = NULL;
   g_auto(GStrv) judges = NULL;
+  g_auto(GStrv) compared = NULL;
+  g_autofree char *names = NULL;
   TbJudgment *judgment;
   JobSpec spec = { JOB_JUDGE };
+  const char *judge_model_arg = options->judge_model_arg;
+  gboolean pairwise;
 
   before = tb_store_load_run (cli->store, run_id, error);
   if (before == NULL)
     return EXIT_USAGE;
+  pairwise = options->pairwise || g_strcmp0 (before->judge_mode, "pairwise") == 0;
 
   /* The judge of a re-judge comes from the run as it was made, never from the use case
    * file as it is now. */
@@ -822,9 +855,36 @@ judge_one (CliContext  *cli,
       return EXIT_USAGE;
     }
 
+  if (pairwise)
+    {
+      compared = models_to_compare (cli, options, run_id, error);
+      if (compared == NULL)
+        return EXIT_USAGE;
+      for (guint i = 0; compared[i] != NULL; i++)
+        if (!g_strv_contains ((const char * const *) before->models, compared[i]))
+          {
+            g_set_error (error, TB_ERROR, TB_ERROR_INVALID, _("Run %s has no model %s"),
+                         run_id, compared[i]);
+            return EXIT_USAGE;
+          }
+      /* Pairwise calls grow as models²: said before the first one is made. */
+      names = g_strjoinv (", ", compared);
+      g_printerr (_("Pairwise: %s, each pair in both orders on %u inputs × %u repeats by "
+                    "%u judges: at most %" G_GUINT64_FORMAT " calls.\n"),
+                  names, before->inputs->len, MAX (before->repeat, 1),
+                  g_strv_length (judges),
+                  tb_judge_pairwise_calls (g_strv_length (compared), before->inputs->len,
+                                           before->repeat, g_strv_length (judges)));
+    }
+
   runner = tb_runner_new (client, cli->store, catalog, 0);
   tb_runner_set_judges (runner, (const char * const *) judges);
-  tb_runner_set_reference (runner, reference);
+  tb_runner_set_reference (runner, options->reference);
+  if (pairwise)
+    {
+      tb_runner_set_judge_mode (runner, "pairwise");
+      tb_runner_set_pair_models (runner, (const char * const *) compared);
+    }
   spec.run_id = run_id;
 
   run = drive (runner, &spec, error);
@@ -843,15 +903,19 @@ judge_one (CliContext  *cli,
           TbScore *score = g_ptr_array_index (judgment->scores, i);
 
           if (score->error != NULL)
-            g_print ("%-40s judge error: %s\n", score->model, score->error);
-          else
-            g_print ("%-40s %5.1f\n", score->model, score->overall);
+            g_printerr (_("%s on %s: judge error: %s\n"), score->model,
+                        score->input != NULL ? score->input : "-", score->error);
         }
-      if (judgment->best_overall != NULL)
-        g_print ("best overall: %s · best value: %s · budget pick: %s\n",
-                 judgment->best_overall,
-                 judgment->best_value != NULL ? judgment->best_value : "-",
-                 judgment->budget_pick != NULL ? judgment->budget_pick : "none ≥ 70");
+      for (guint i = 0; i < judgment->comparisons->len; i++)
+        {
+          TbComparison *comparison = g_ptr_array_index (judgment->comparisons, i);
+
+          if (comparison->error != NULL)
+            g_printerr (_("%s vs %s on %s: judge error: %s\n"), comparison->a, comparison->b,
+                        comparison->input != NULL ? comparison->input : "-",
+                        comparison->error);
+        }
+      cli_print_run_verdict (cli, run_id, TRUE);
     }
 
   if (tb_runner_was_cancelled (runner))
@@ -864,6 +928,9 @@ judge_one (CliContext  *cli,
   for (guint i = 0; i < judgment->scores->len; i++)
     if (((TbScore *) g_ptr_array_index (judgment->scores, i))->error != NULL)
       return EXIT_FAILURE_;
+  for (guint i = 0; i < judgment->comparisons->len; i++)
+    if (((TbComparison *) g_ptr_array_index (judgment->comparisons, i))->error != NULL)
+      return EXIT_FAILURE_;
   return EXIT_OK;
 }
 
@@ -875,14 +942,21 @@ cli_cmd_judge (CliContext  *cli,
   g_autofree char *judge_model_arg = NULL;
   g_autofree char *all_id = NULL;
   g_autofree char *reference_path = NULL;
+  g_autofree char *models_arg = NULL;
+  gboolean pairwise = FALSE;
   GOptionEntry entries[] = {
     { "judge-model", 0, 0, G_OPTION_ARG_STRING, &judge_model_arg,
       N_("The judge, or a jury A,B,C"), "MODEL" },
     { "all", 0, 0, G_OPTION_ARG_STRING, &all_id, N_("Judge every run of this use case"), "ID" },
     { "reference", 0, 0, G_OPTION_ARG_FILENAME, &reference_path,
       N_("A reference output for the judge"), "FILE" },
+    { "pairwise", 0, 0, G_OPTION_ARG_NONE, &pairwise,
+      N_("Compare outputs two by two, in both orders: the models tied with the best"), NULL },
+    { "models", 0, 0, G_OPTION_ARG_STRING, &models_arg,
+      N_("With --pairwise: the models to compare"), "A,B" },
     { NULL }
   };
+  JudgeOptions options = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(TbClient) client = NULL;
   g_autoptr(TbCatalog) catalog = NULL;
@@ -894,8 +968,10 @@ cli_cmd_judge (CliContext  *cli,
                           &argv, &code))
     return code;
   if ((all_id == NULL && argc != 2) || (all_id != NULL && argc != 1))
-    return cli_usage_error (_("usage: taskbench-cli judge RUN [--judge-model M] | "
-                            "judge --all ID"));
+    return cli_usage_error (_("usage: taskbench-cli judge RUN [--judge-model M] [--pairwise "
+                            "[--models A,B]] | judge --all ID"));
+  if (models_arg != NULL && !pairwise)
+    return cli_usage_error (_("--models goes with --pairwise"));
   if (reference_path != NULL)
     {
       reference = tb_read_text_file (reference_path, NULL, &error);
@@ -916,6 +992,10 @@ cli_cmd_judge (CliContext  *cli,
   catalog = cli_load_catalog (client, FALSE, &error);
   if (catalog == NULL)
     g_clear_error (&error);
+  options.judge_model_arg = judge_model_arg;
+  options.reference = reference;
+  options.pairwise = pairwise;
+  options.models_arg = models_arg;
 
   if (all_id != NULL)
     {
@@ -943,8 +1023,7 @@ cli_cmd_judge (CliContext  *cli,
           if (!tb_run_summary_is_judgeable (summary))
             continue;
           taken++;
-          one = judge_one (cli, client, catalog, summary->id, judge_model_arg, reference,
-                           &node, &one_error);
+          one = judge_one (cli, client, catalog, summary->id, &options, &node, &one_error);
           if (one_error != NULL)
             {
               /* One run that cannot be judged never keeps the others from it. */
@@ -976,8 +1055,7 @@ cli_cmd_judge (CliContext  *cli,
   {
     g_autoptr(JsonNode) node = NULL;
 
-    code = judge_one (cli, client, catalog, argv[1], judge_model_arg, reference, &node,
-                      &error);
+    code = judge_one (cli, client, catalog, argv[1], &options, &node, &error);
     if (error != NULL)
       return cli_fail (error);
     if (node != NULL && cli->json)

@@ -67,6 +67,10 @@ TbCatalog   *cli_load_catalog      (TbClient *client, gboolean refresh, GError *
  * `cancellable`. */
 void         cli_wait              (gboolean *done, GCancellable *cancellable);
 
+/* The verdict of a run: the table and the input matrix on stdout, or (table FALSE) the
+ * verdict in words and its warnings on stderr. */
+void         cli_print_run_verdict (CliContext *cli, const char *run_id, gboolean table);
+
 int          cli_cmd_run           (CliContext *cli, int argc, char **argv);
 int          cli_cmd_resume        (CliContext *cli, int argc, char **argv);
 int          cli_cmd_judge         (CliContext *cli, int argc, char **argv);

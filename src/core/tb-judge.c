@@ -315,3 +315,12 @@ tb_judge_parse_pairwise (const char  *content,
     *reasoning = g_strdup (tb_json_get_string (object, "reasoning"));
   return TRUE;
 }
+
+guint64
+tb_judge_pairwise_calls (guint models,
+                         guint inputs,
+                         guint repeat,
+                         guint judges)
+{
+  return (guint64) models * (models > 0 ? models - 1 : 0) * inputs * MAX (repeat, 1) * judges;
+}

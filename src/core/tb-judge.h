@@ -42,6 +42,13 @@ void        tb_judge_fill_score        (const TbUsecase *usecase,
                                         GPtrArray       *answers,
                                         TbScore         *score);
 
+/* Pairwise calls grow as models²: each pair of `models`, both orders, on every input and
+ * repeat, by every judge. */
+guint64     tb_judge_pairwise_calls    (guint            models,
+                                        guint            inputs,
+                                        guint            repeat,
+                                        guint            judges);
+
 gboolean    tb_judge_parse_pairwise    (const char      *content,
                                         TbWinner        *winner,
                                         char           **reasoning,

@@ -62,6 +62,22 @@ char      *tb_prompt_judge_user      (const TbUsecase     *usecase,
                                       const TbFormatCheck *check,
                                       const char          *boundary);
 
+/* Pairwise: the system message asks which of two outputs, A and B, does the task better
+ * on the rubric, and for {"reasoning", "winner": "A" | "B" | "tie"}; the user message is
+ * the judge's context, both format checks (before the outputs) and both outputs, quoted
+ * as "OUTPUT A" and "OUTPUT B" with one boundary. */
+char      *tb_prompt_judge_pairwise_system (const TbUsecase *usecase);
+char      *tb_prompt_judge_pairwise_user (const TbUsecase     *usecase,
+                                          const char          *executor_prompt,
+                                          const char          *input,
+                                          const TbChunk       *chunk,
+                                          const char          *reference,
+                                          const char          *output_a,
+                                          const TbFormatCheck *check_a,
+                                          const char          *output_b,
+                                          const TbFormatCheck *check_b,
+                                          const char          *boundary);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TbChunk, tb_chunk_free)
 
 G_END_DECLS

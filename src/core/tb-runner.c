@@ -21,16 +21,18 @@
 #define PROMPT_MARGIN_TOKENS 512
 #define CHUNK_OVERLAP_LINES 3
 #define JUDGE_SCHEMA_NAME "judgment"
+#define PAIRWISE_SCHEMA_NAME "pairwise"
 
 typedef enum {
   JOB_CANDIDATE,
   JOB_JUDGE,
+  JOB_PAIRWISE,
 } JobKind;
 
 typedef struct _Job Job;
 
-/* One piece of work: a candidate's answer to one input (one repeat), or one judge's score
- * of one output. A job is one call per chunk of its input; the chunks are scheduled like
+/* One piece of work: a candidate's answer to one input (one repeat), one judge's score
+ * of one output, or one judge's comparison of two outputs of one input (one order). A job is one call per chunk of its input; the chunks are scheduled like
  * any other call and merged in order. */
 struct _Job {
   TbRunner   *runner;        /* not owned */
@@ -39,10 +41,13 @@ struct _Job {
   char       *model;         /* the model called */
   guint       input;         /* index into runner->inputs */
   guint       repeat;
-  TbOutput   *output;        /* candidate: its output; judge: the output judged (both owned
-                                by runner->outputs) */
+  TbOutput   *output;        /* candidate: its output; judge: the output judged; pairwise:
+                                the output shown as A (all owned by runner->outputs) */
+  TbOutput   *output_b;      /* pairwise: the output shown as B */
   TbScore    *score;         /* judge: the score being made */
   gboolean    score_given;   /* the judgment owns `score` now */
+  TbComparison *comparison;  /* pairwise: the comparison being made */
+  gboolean    comparison_given;
   char       *judge_user;    /* nullable: the judge's prompt when not chunked */
   GPtrArray  *chunks;        /* TbChunk* */
   GPtrArray  *parts;         /* per chunk: char* content or JsonObject* answer, when done */
@@ -79,6 +84,8 @@ struct _TbRunner {
   GStrv         judges;
   char         *reference_override;
   gboolean      simulated;
+  char         *judge_mode;   /* nullable: the use case's or the run's */
+  GStrv         pair_models;  /* nullable: every model of the run */
 
   /* the job under way */
   GTask        *task;
@@ -91,6 +98,9 @@ struct _TbRunner {
   TbJudgment   *judgment;
   char         *judge_system;
   GStrv         pass_judges;  /* the judges of this job */
+  TbJudgeMode   pass_mode;
+  GStrv         pass_pair_models; /* nullable: every model */
+  GHashTable   *landed;       /* TbOutput* announced to the judging of this job */
   GListStore   *calls;        /* TbCall* */
   GPtrArray    *jobs;         /* Job* */
   GQueue        queue;        /* Task* waiting for a slot */
@@ -137,6 +147,8 @@ job_free (Job *job)
   g_free (job->model);
   if (!job->score_given)
     g_clear_pointer (&job->score, tb_score_free);
+  if (!job->comparison_given)
+    g_clear_pointer (&job->comparison, tb_comparison_free);
   g_free (job->judge_user);
   g_clear_pointer (&job->chunks, g_ptr_array_unref);
   g_clear_pointer (&job->parts, g_ptr_array_unref);
@@ -321,13 +333,31 @@ job_cost (Job *job)
 static TbCost *
 job_target_cost (Job *job)
 {
-  return job->kind == JOB_CANDIDATE ? &job->output->cost : &job->score->cost;
+  switch (job->kind)
+    {
+    case JOB_CANDIDATE:
+      return &job->output->cost;
+    case JOB_JUDGE:
+      return &job->score->cost;
+    case JOB_PAIRWISE:
+    default:
+      return &job->comparison->cost;
+    }
 }
 
 static TbUsage *
 job_target_usage (Job *job)
 {
-  return job->kind == JOB_CANDIDATE ? &job->output->usage : &job->score->usage;
+  switch (job->kind)
+    {
+    case JOB_CANDIDATE:
+      return &job->output->usage;
+    case JOB_JUDGE:
+      return &job->score->usage;
+    case JOB_PAIRWISE:
+    default:
+      return &job->comparison->usage;
+    }
 }
 
 static void
@@ -694,7 +724,7 @@ write_judgment_now (TbRunner *self)
 /* Judging                                                                                   */
 
 static gboolean
-judging_pointwise (TbRunner *self)
+judging (TbRunner *self)
 {
   return self->judgment != NULL && self->pass_judges != NULL && self->pass_judges[0] != NULL;
 }
@@ -776,6 +806,137 @@ queue_judging (TbRunner *self,
     }
 }
 
+static gboolean
+judgment_has_comparison (TbJudgment *judgment,
+                         const char *judge,
+                         const char *input,
+                         guint       repeat,
+                         const char *a,
+                         const char *b)
+{
+  for (guint i = 0; i < judgment->comparisons->len; i++)
+    {
+      TbComparison *comparison = g_ptr_array_index (judgment->comparisons, i);
+
+      if (comparison->error == NULL && comparison->winner != TB_WINNER_NONE
+          && g_strcmp0 (comparison->judge, judge) == 0
+          && g_strcmp0 (comparison->input, input) == 0 && comparison->repeat == repeat
+          && g_strcmp0 (comparison->a, a) == 0 && g_strcmp0 (comparison->b, b) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static guint
+run_model_index (TbRunner   *self,
+                 const char *model)
+{
+  for (guint i = 0; self->run->models[i] != NULL; i++)
+    if (g_str_equal (self->run->models[i], model))
+      return i;
+  return G_MAXUINT;
+}
+
+static gboolean
+in_pair_set (TbRunner   *self,
+             const char *model)
+{
+  return self->pass_pair_models == NULL
+         || g_strv_contains ((const char * const *) self->pass_pair_models, model);
+}
+
+static void
+queue_comparison (TbRunner   *self,
+                  const char *judge_id,
+                  guint       input,
+                  TbOutput   *a,
+                  TbOutput   *b)
+{
+  TbTestInput *test_input = g_ptr_array_index (self->inputs, input);
+  g_autofree char *subject = g_strdup_printf ("%s vs %s", a->model, b->model);
+  g_autoptr(GError) error = NULL;
+  Job *job;
+  gint64 extra;
+
+  if (judgment_has_comparison (self->judgment, judge_id, test_input->key, a->repeat,
+                               a->model, b->model))
+    return;
+
+  job = job_new (self, JOB_PAIRWISE, judge_id, input, a->repeat, subject);
+  job->output = a;
+  job->output_b = b;
+  job->comparison = tb_comparison_new ();
+  job->comparison->input = g_strdup (test_input->key);
+  job->comparison->repeat = a->repeat;
+  job->comparison->a = g_strdup (a->model);
+  job->comparison->b = g_strdup (b->model);
+  job->comparison->judge = g_strdup (judge_id);
+
+  extra = tb_estimate_tokens (self->judge_system, -1)
+          + tb_estimate_tokens (a->content, -1) + tb_estimate_tokens (b->content, -1)
+          + tb_estimate_tokens (g_ptr_array_index (self->prompts, input), -1);
+  job->chunks = plan_chunks (test_input, lookup_model (self, judge_id),
+                             tb_estimate_tokens (test_input->text, test_input->length),
+                             extra, &error);
+  if (job->chunks == NULL)
+    {
+      job->chunks = g_ptr_array_new ();
+      job_fail_now (job, g_steal_pointer (&error));
+      return;
+    }
+  queue_job_tasks (job, TRUE);
+}
+
+/* Pairs a newly landed output with every landed output of another model on the same input
+ * and repeat: each judge compares each pair in both orders, the run's model order first,
+ * so a judge that prefers a position cannot make a win of it. */
+static void
+queue_comparisons (TbRunner *self,
+                   TbOutput *output,
+                   guint     input)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  if (!in_pair_set (self, output->model))
+    return;
+
+  g_hash_table_iter_init (&iter, self->landed);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      TbOutput *other = key;
+      TbOutput *first, *second;
+
+      if (other == output || g_strcmp0 (other->input, output->input) != 0
+          || other->repeat != output->repeat || g_str_equal (other->model, output->model)
+          || other->status != TB_OUTPUT_OK || !in_pair_set (self, other->model))
+        continue;
+      first = run_model_index (self, other->model) < run_model_index (self, output->model)
+              ? other : output;
+      second = first == output ? other : output;
+      for (guint j = 0; self->pass_judges[j] != NULL; j++)
+        {
+          queue_comparison (self, self->pass_judges[j], input, first, second);
+          queue_comparison (self, self->pass_judges[j], input, second, first);
+        }
+    }
+}
+
+/* An ok output is ready for this job's judging: scored, or compared with the others. */
+static void
+announce_output (TbRunner *self,
+                 TbOutput *output,
+                 guint     input)
+{
+  if (!judging (self) || g_cancellable_is_cancelled (self->cancellable))
+    return;
+  if (self->pass_mode == TB_JUDGE_PAIRWISE)
+    queue_comparisons (self, output, input);
+  else
+    queue_judging (self, output, input);
+  g_hash_table_add (self->landed, output);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Finishing jobs                                                                            */
 
@@ -843,8 +1004,7 @@ job_finish_candidate (Job *job)
   call_finished (self, job->call, TB_CALL_DONE);
   request_billed_costs (job);
 
-  if (judging_pointwise (self) && !g_cancellable_is_cancelled (self->cancellable))
-    queue_judging (self, output, job->input);
+  announce_output (self, output, job->input);
 }
 
 static void
@@ -858,6 +1018,46 @@ job_finish_judge (Job *job)
   job->score_given = TRUE;
   tb_call_set_score (job->call, score->overall);
   tb_call_set_tokens (job->call, score->usage.completion_tokens);
+  write_job (job);
+  call_finished (self, job->call, TB_CALL_DONE);
+  request_billed_costs (job);
+}
+
+/* A comparison over chunks: the side that won more parts, else a tie. */
+static void
+job_finish_pairwise (Job *job)
+{
+  TbRunner *self = job->runner;
+  TbComparison *comparison = job->comparison;
+  g_autoptr(GString) reasoning = g_string_new (NULL);
+  guint wins_a = 0, wins_b = 0;
+
+  for (guint i = 0; i < job->parts->len; i++)
+    {
+      JsonObject *part = g_ptr_array_index (job->parts, i);
+      TbWinner winner = tb_winner_from_string (tb_json_get_string (part, "winner"));
+      const char *why = tb_json_get_string (part, "reasoning");
+
+      wins_a += winner == TB_WINNER_A;
+      wins_b += winner == TB_WINNER_B;
+      if (job->parts->len > 1)
+        g_string_append_printf (reasoning, "%sPart %u: %s", i > 0 ? "\n" : "", i + 1,
+                                why != NULL ? why : "");
+      else if (why != NULL)
+        g_string_append (reasoning, why);
+    }
+  comparison->winner = wins_a > wins_b ? TB_WINNER_A : wins_b > wins_a ? TB_WINNER_B
+                                                                      : TB_WINNER_TIE;
+  g_free (comparison->reasoning);
+  comparison->reasoning = g_string_free (g_steal_pointer (&reasoning), FALSE);
+  g_ptr_array_add (self->judgment->comparisons, comparison);
+  job->comparison_given = TRUE;
+  if (comparison->winner == TB_WINNER_TIE)
+    tb_call_set_message (job->call, _("tie"));
+  else
+    tb_call_set_message (job->call, comparison->winner == TB_WINNER_A ? comparison->a
+                                                                      : comparison->b);
+  tb_call_set_tokens (job->call, comparison->usage.completion_tokens);
   write_job (job);
   call_finished (self, job->call, TB_CALL_DONE);
   request_billed_costs (job);
@@ -880,6 +1080,15 @@ job_finish_failed (Job *job)
                                   ? (guint) job->error->code : 0;
       g_free (output->error_message);
       output->error_message = g_strdup (message);
+      write_job (job);
+    }
+  else if (!cancelled && job->kind == JOB_PAIRWISE)
+    {
+      /* Recorded as an error, which a resume or the next pass asks again. */
+      g_free (job->comparison->error);
+      job->comparison->error = g_strdup (message);
+      g_ptr_array_add (self->judgment->comparisons, job->comparison);
+      job->comparison_given = TRUE;
       write_job (job);
     }
   else if (!cancelled)
@@ -915,6 +1124,8 @@ job_maybe_finish (Job *job)
     job_finish_failed (job);
   else if (job->kind == JOB_CANDIDATE)
     job_finish_candidate (job);
+  else if (job->kind == JOB_PAIRWISE)
+    job_finish_pairwise (job);
   else
     job_finish_judge (job);
 }
@@ -967,6 +1178,24 @@ chat_retry_cb (gpointer    user_data,
 
 static void chat_cb (GObject *source, GAsyncResult *result, gpointer user_data);
 
+/* A pairwise answer as the part of its chunk: {winner, reasoning}. */
+static JsonObject *
+parse_pairwise_part (const char  *content,
+                     GError     **error)
+{
+  g_autofree char *reasoning = NULL;
+  TbWinner winner = TB_WINNER_NONE;
+  JsonObject *part;
+
+  if (!tb_judge_parse_pairwise (content, &winner, &reasoning, error))
+    return NULL;
+  part = json_object_new ();
+  json_object_set_string_member (part, "winner", tb_winner_to_string (winner));
+  if (reasoning != NULL)
+    json_object_set_string_member (part, "reasoning", reasoning);
+  return part;
+}
+
 static void
 start_task (Task *task)
 {
@@ -1017,12 +1246,22 @@ start_task (Task *task)
   else
     {
       g_autoptr(TbFormatCheck) check = stored_format_check (job->output);
+      g_autoptr(TbFormatCheck) check_b = job->output_b != NULL
+                                         ? stored_format_check (job->output_b) : NULL;
       g_autofree char *boundary = tb_prompt_new_boundary ();
 
-      user = tb_prompt_judge_user (self->usecase, prompt,
-                                   job_is_chunked (job) ? chunk->text : input->text,
-                                   job_is_chunked (job) ? chunk : NULL,
-                                   job_reference (job), job->output->content, check, boundary);
+      if (job->kind == JOB_PAIRWISE)
+        user = tb_prompt_judge_pairwise_user (self->usecase, prompt,
+                                              job_is_chunked (job) ? chunk->text : input->text,
+                                              job_is_chunked (job) ? chunk : NULL,
+                                              job_reference (job), job->output->content, check,
+                                              job->output_b->content, check_b, boundary);
+      else
+        user = tb_prompt_judge_user (self->usecase, prompt,
+                                     job_is_chunked (job) ? chunk->text : input->text,
+                                     job_is_chunked (job) ? chunk : NULL,
+                                     job_reference (job), job->output->content, check,
+                                     boundary);
       request.system = self->judge_system;
       request.user = user;
       request.temperature = TB_JUDGE_TEMPERATURE;
@@ -1031,9 +1270,11 @@ start_task (Task *task)
       /* Unknown models (local servers) are asked for the schema too: most accept it. */
       if (model == NULL || model->structured_output)
         {
-          judge_schema = tb_judge_answer_schema (self->usecase);
+          judge_schema = job->kind == JOB_PAIRWISE ? tb_judge_pairwise_schema ()
+                                                   : tb_judge_answer_schema (self->usecase);
           request.json_schema = judge_schema;
-          request.schema_name = JUDGE_SCHEMA_NAME;
+          request.schema_name = job->kind == JOB_PAIRWISE ? PAIRWISE_SCHEMA_NAME
+                                                          : JUDGE_SCHEMA_NAME;
           /* Built for strict mode: closed objects, everything required. */
           request.strict = TRUE;
         }
@@ -1111,7 +1352,10 @@ chat_cb (GObject      *source,
   else
     {
       g_autoptr(GError) parse_error = NULL;
-      JsonObject *parsed = tb_judge_parse_answer (self->usecase, answer->content, &parse_error);
+      JsonObject *parsed = job->kind == JOB_PAIRWISE
+                           ? parse_pairwise_part (answer->content, &parse_error)
+                           : tb_judge_parse_answer (self->usecase, answer->content,
+                                                    &parse_error);
 
       if (parsed == NULL)
         {
@@ -1224,6 +1468,8 @@ reset_job_state (TbRunner *self)
     g_free (task);
   g_ptr_array_set_size (self->jobs, 0);
   g_list_store_remove_all (self->calls);
+  if (self->landed != NULL)
+    g_hash_table_remove_all (self->landed);
   self->active = 0;
   self->lookups = 0;
   self->finished = 0;
@@ -1268,6 +1514,10 @@ tb_runner_finalize (GObject *object)
   g_clear_pointer (&self->judgment, tb_judgment_free);
   g_clear_pointer (&self->jobs, g_ptr_array_unref);
   g_clear_pointer (&self->warnings, g_ptr_array_unref);
+  g_clear_pointer (&self->landed, g_hash_table_unref);
+  g_free (self->judge_mode);
+  g_strfreev (self->pair_models);
+  g_strfreev (self->pass_pair_models);
 
   G_OBJECT_CLASS (tb_runner_parent_class)->finalize (object);
 }
@@ -1327,6 +1577,7 @@ tb_runner_init (TbRunner *self)
   self->calls = g_list_store_new (TB_TYPE_CALL);
   self->jobs = g_ptr_array_new_with_free_func ((GDestroyNotify) job_free);
   g_queue_init (&self->queue);
+  self->landed = g_hash_table_new (g_direct_hash, g_direct_equal);
 }
 
 TbRunner *
@@ -1383,6 +1634,41 @@ tb_runner_get_judges (TbRunner *self)
 {
   g_return_val_if_fail (TB_IS_RUNNER (self), NULL);
   return (const char * const *) self->judges;
+}
+
+void
+tb_runner_set_judge_mode (TbRunner   *self,
+                          const char *mode)
+{
+  g_return_if_fail (TB_IS_RUNNER (self));
+  g_return_if_fail (mode == NULL || g_str_equal (mode, "pointwise")
+                    || g_str_equal (mode, "pairwise"));
+
+  g_free (self->judge_mode);
+  self->judge_mode = g_strdup (mode);
+}
+
+void
+tb_runner_set_pair_models (TbRunner           *self,
+                           const char * const *models)
+{
+  g_return_if_fail (TB_IS_RUNNER (self));
+
+  g_strfreev (self->pair_models);
+  self->pair_models = models != NULL ? unique_ids (models) : NULL;
+}
+
+/* The mode of this job: asked for, else the use case's (a new run) or the run's. */
+static void
+settle_pass_mode (TbRunner   *self,
+                  const char *recorded)
+{
+  const char *mode = self->judge_mode != NULL ? self->judge_mode : recorded;
+
+  self->pass_mode = g_strcmp0 (mode, "pairwise") == 0 ? TB_JUDGE_PAIRWISE : TB_JUDGE_POINTWISE;
+  g_clear_pointer (&self->pass_pair_models, g_strfreev);
+  if (self->pair_models != NULL)
+    self->pass_pair_models = g_strdupv (self->pair_models);
 }
 
 void
@@ -1570,7 +1856,8 @@ maybe_finish (TbRunner *self)
     return;
 
   self->cancelled = g_cancellable_is_cancelled (self->cancellable);
-  if (self->judgment != NULL && self->judgment->scores->len > 0)
+  if (self->judgment != NULL
+      && (self->judgment->scores->len > 0 || self->judgment->comparisons->len > 0))
     {
       record_recommendation (self);
       write_judgment_now (self);
@@ -1622,6 +1909,8 @@ begin (TbRunner            *self,
   g_clear_pointer (&self->prompts, g_ptr_array_unref);
   g_clear_pointer (&self->outputs, g_ptr_array_unref);
   g_clear_pointer (&self->pass_judges, g_strfreev);
+  g_clear_pointer (&self->pass_pair_models, g_strfreev);
+  self->pass_mode = TB_JUDGE_POINTWISE;
   g_clear_pointer (&self->judge_system, g_free);
   reset_job_state (self);
   self->outputs = g_ptr_array_new_with_free_func ((GDestroyNotify) tb_output_free);
@@ -1657,7 +1946,9 @@ start_judgment (TbRunner   *self,
 {
   g_autofree char *sha = NULL;
 
-  self->judge_system = tb_prompt_judge_system (self->usecase);
+  self->judge_system = self->pass_mode == TB_JUDGE_PAIRWISE
+                      ? tb_prompt_judge_pairwise_system (self->usecase)
+                      : tb_prompt_judge_system (self->usecase);
   sha = tb_sha256_hex (self->judge_system, strlen (self->judge_system));
   if (previous != NULL)
     {
@@ -1669,7 +1960,7 @@ start_judgment (TbRunner   *self,
   self->judgment->judge_model = g_strdup (self->pass_judges[0]);
   g_strfreev (self->judgment->judges);
   self->judgment->judges = g_strdupv (self->pass_judges);
-  self->judgment->mode = g_strdup ("pointwise");
+  self->judgment->mode = g_strdup (tb_judge_mode_to_string (self->pass_mode));
   self->judgment->temperature = TB_JUDGE_TEMPERATURE;
   self->judgment->has_seed = TRUE;
   self->judgment->seed = TB_JUDGE_SEED;
@@ -1822,6 +2113,7 @@ tb_runner_run_async (TbRunner            *self,
   self->inputs = copy_inputs (inputs);
   make_prompts (self);
   self->pass_judges = self->judges != NULL ? g_strdupv (self->judges) : NULL;
+  settle_pass_mode (self, tb_judge_mode_to_string (usecase->judge_mode));
 
   self->run = tb_run_new ();
   self->run->usecase = g_strdup (usecase->id);
@@ -1833,7 +2125,7 @@ tb_runner_run_async (TbRunner            *self,
     {
       g_strfreev (self->run->judges);
       self->run->judges = g_strdupv (self->pass_judges);
-      self->run->judge_mode = g_strdup ("pointwise");
+      self->run->judge_mode = g_strdup (tb_judge_mode_to_string (self->pass_mode));
     }
   self->run->simulated = self->simulated;
 
@@ -1964,7 +2256,8 @@ take_judgment_to_continue (TbRunner *self)
   latest = g_ptr_array_index (judgments, 0);
   if (g_strv_equal ((const char * const *) latest->judges,
                     (const char * const *) self->pass_judges)
-      && g_strcmp0 (latest->mode != NULL ? latest->mode : "pointwise", "pointwise") == 0)
+      && g_strcmp0 (latest->mode != NULL ? latest->mode : "pointwise",
+                    tb_judge_mode_to_string (self->pass_mode)) == 0)
     return g_ptr_array_steal_index (judgments, 0);
   return NULL;
 }
@@ -1990,6 +2283,7 @@ tb_runner_resume_async (TbRunner            *self,
     }
 
   /* The judges asked for now, else those the run was made with. */
+  settle_pass_mode (self, self->run->judge_mode);
   if (self->judges != NULL)
     self->pass_judges = g_strdupv (self->judges);
   else if (self->run->judges[0] != NULL)
@@ -2019,8 +2313,7 @@ tb_runner_resume_async (TbRunner            *self,
           if (previous != NULL && previous->status == TB_OUTPUT_OK)
             {
               show_previous_output (self, previous, i);
-              if (judging_pointwise (self))
-                queue_judging (self, previous, i);
+              announce_output (self, previous, i);
               continue;
             }
           queue_candidate (self, self->run->models[m], i, r, previous);
@@ -2058,6 +2351,7 @@ tb_runner_judge_async (TbRunner            *self,
     }
 
   self->pass_judges = g_strdupv (self->judges);
+  settle_pass_mode (self, self->run->judge_mode);
   start_judgment (self, NULL);
   g_signal_emit (self, signals[SIGNAL_RUN_CREATED], 0);
 
@@ -2068,13 +2362,16 @@ tb_runner_judge_async (TbRunner            *self,
 
       if (output->status != TB_OUTPUT_OK || input == G_MAXUINT)
         continue;
-      queue_judging (self, output, input);
+      announce_output (self, output, input);
       queued++;
     }
-  if (queued == 0)
+  if (queued == 0 || self->jobs->len == 0)
     {
       fail_early (self, g_error_new (TB_ERROR, TB_ERROR_INVALID,
-                                     _("Run %s has no successful output to judge"), run_id));
+                                     queued == 0
+                                     ? _("Run %s has no successful output to judge")
+                                     : _("Run %s has no two models with outputs of the same "
+                                         "input to compare"), run_id));
       return;
     }
 

@@ -34,6 +34,13 @@ void         tb_runner_set_judges     (TbRunner            *self,
                                        const char * const  *judges);
 const char * const *tb_runner_get_judges (TbRunner *self);
 
+/* How the next job judges: "pointwise" or "pairwise"; NULL: as the use case says (a new
+ * run) or as the run was made (resume, judge). */
+void         tb_runner_set_judge_mode (TbRunner            *self,
+                                       const char          *mode);
+/* Pairwise: the models compared (the others are not); NULL: every model of the run. */
+void         tb_runner_set_pair_models (TbRunner           *self,
+                                        const char * const *models);
 /* A reference output for every input of the next pass, instead of the inputs' own. */
 void         tb_runner_set_reference  (TbRunner   *self,
                                        const char *reference);

@@ -4,10 +4,12 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
 
+#include "tb-error.h"
 #include "tb-json.h"
 #include "tb-stats.h"
 #include "tb-verdict.h"
@@ -1533,4 +1535,154 @@ tb_verdict_describe (const TbVerdict *verdict)
     g_string_append_printf (text, _(" No model is surely above %.0f (budget pick: none)."),
                             TB_VERDICT_BUDGET);
   return g_string_free (text, FALSE);
+}
+
+gboolean
+tb_verdict_models_to_settle (const TbVerdict  *verdict,
+                             const TbRun      *run,
+                             GStrv            *models,
+                             GError          **error)
+{
+  g_return_val_if_fail (verdict != NULL && run != NULL && models != NULL, FALSE);
+
+  if (verdict->best_overall == NULL)
+    {
+      *models = g_strdupv (run->models);
+      return TRUE;
+    }
+  if (verdict->tied_with_best != NULL && g_strv_length (verdict->tied_with_best) >= 2)
+    {
+      *models = g_strdupv (verdict->tied_with_best);
+      return TRUE;
+    }
+  g_set_error (error, TB_ERROR, TB_ERROR_INVALID,
+               _("%s is best with no model tied with it: there is no tie for pairwise judging "
+                 "to settle (name the models to compare with --models)"), verdict->best_overall);
+  return FALSE;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* The model × input matrix                                                                  */
+
+typedef struct {
+  guint  index;
+  double mean;
+} RowOrder;
+
+static int
+compare_rows (gconstpointer a,
+              gconstpointer b)
+{
+  const RowOrder *x = a, *y = b;
+
+  /* Rows without any score go last; equal means keep the run's order. */
+  if (isnan (x->mean) != isnan (y->mean))
+    return isnan (x->mean) ? 1 : -1;
+  if (!isnan (x->mean) && x->mean != y->mean)
+    return x->mean < y->mean ? -1 : 1;
+  return x->index < y->index ? -1 : x->index > y->index;
+}
+
+TbScoreMatrix *
+tb_score_matrix_new (const TbRunData *data,
+                     const TbVerdict *verdict)
+{
+  const TbJudgment *judgment;
+  const TbRun *run;
+  TbScoreMatrix *matrix;
+  g_autofree double *cells = NULL;
+  g_autofree double *means = NULL;
+  g_autofree RowOrder *order = NULL;
+  guint n_inputs, n_models;
+
+  g_return_val_if_fail (data != NULL && verdict != NULL, NULL);
+
+  judgment = latest_of_mode (data->judgments, "pointwise");
+  if (judgment == NULL)
+    return NULL;
+  run = data->run;
+  n_inputs = run->inputs->len;
+  n_models = verdict->models->len;
+  cells = g_new (double, MAX (n_inputs * n_models, 1));
+  means = g_new (double, MAX (n_inputs, 1));
+  order = g_new (RowOrder, MAX (n_inputs, 1));
+
+  for (guint i = 0; i < n_inputs; i++)
+    {
+      const TbRunInput *input = g_ptr_array_index (run->inputs, i);
+      double row_sum = 0;
+      guint row_n = 0;
+
+      for (guint m = 0; m < n_models; m++)
+        {
+          const TbModelVerdict *model = g_ptr_array_index (verdict->models, m);
+          double sum = 0;
+          guint n = 0;
+
+          for (guint k = 0; k < judgment->scores->len; k++)
+            {
+              const TbScore *score = g_ptr_array_index (judgment->scores, k);
+
+              /* Scores of older single-input runs name no input: theirs is the one. */
+              if (score->error == NULL && g_strcmp0 (score->model, model->model) == 0
+                  && (g_strcmp0 (score->input, input->key) == 0
+                      || (score->input == NULL && n_inputs == 1)))
+                {
+                  sum += score->overall;
+                  n++;
+                }
+            }
+          cells[i * n_models + m] = n > 0 ? sum / n : NAN;
+          if (n > 0)
+            {
+              row_sum += sum / n;
+              row_n++;
+            }
+        }
+      order[i].index = i;
+      order[i].mean = row_n > 0 ? row_sum / row_n : NAN;
+    }
+  qsort (order, n_inputs, sizeof *order, compare_rows);
+
+  matrix = g_new0 (TbScoreMatrix, 1);
+  matrix->n_inputs = n_inputs;
+  matrix->n_models = n_models;
+  matrix->inputs = g_new0 (char *, n_inputs + 1);
+  matrix->models = g_new0 (char *, n_models + 1);
+  matrix->cells = g_new (double, MAX (n_inputs * n_models, 1));
+  matrix->input_means = g_new (double, MAX (n_inputs, 1));
+  for (guint m = 0; m < n_models; m++)
+    matrix->models[m] = g_strdup (((TbModelVerdict *) g_ptr_array_index (verdict->models,
+                                                                         m))->model);
+  for (guint row = 0; row < n_inputs; row++)
+    {
+      guint i = order[row].index;
+
+      matrix->inputs[row] = g_strdup (((TbRunInput *) g_ptr_array_index (run->inputs, i))->key);
+      matrix->input_means[row] = order[row].mean;
+      memcpy (matrix->cells + row * n_models, cells + i * n_models, n_models * sizeof (double));
+    }
+  return matrix;
+}
+
+double
+tb_score_matrix_get (const TbScoreMatrix *matrix,
+                     guint                input,
+                     guint                model)
+{
+  g_return_val_if_fail (matrix != NULL && input < matrix->n_inputs && model < matrix->n_models,
+                        NAN);
+  return matrix->cells[input * matrix->n_models + model];
+}
+
+void
+tb_score_matrix_free (TbScoreMatrix *matrix)
+{
+  if (matrix == NULL)
+    return;
+  g_strfreev (matrix->inputs);
+  g_strfreev (matrix->models);
+  g_free (matrix->cells);
+  g_free (matrix->input_means);
+  g_free (matrix);
 }

@@ -150,10 +150,39 @@ TbModelVerdict *tb_verdict_find      (const TbVerdict *verdict,
 /* `summary` of DESIGN.md. */
 JsonNode       *tb_verdict_to_json   (const TbVerdict *verdict);
 
+/* The models a pairwise pass settles: those tied with the best, or every model of `run`
+ * when nothing is scored yet. FALSE (TB_ERROR_INVALID) when the best stands alone. */
+gboolean        tb_verdict_models_to_settle (const TbVerdict  *verdict,
+                                             const TbRun      *run,
+                                             GStrv            *models,
+                                             GError          **error);
+
 /* "gpt-4o and claude-sonnet-4 are tied; 14 more inputs would separate them": the verdict
  * in words, for a person (translated). */
 char           *tb_verdict_describe  (const TbVerdict *verdict);
 
+/* A run's model × input scores: where a model fails, not just its mean. Rows are the run's
+ * inputs, the weakest (lowest mean over the models) first; columns are the verdict's
+ * models in its order. */
+typedef struct {
+  guint       n_inputs;
+  guint       n_models;
+  GStrv       inputs;          /* input keys, in row order */
+  GStrv       models;          /* in column order */
+  double     *cells;           /* [input * n_models + model]: the mean overall over repeats
+                                  and judges, NAN where there is none */
+  double     *input_means;     /* per row: the mean over the models with a score */
+} TbScoreMatrix;
+
+/* NULL when the run has no pointwise judgment. */
+TbScoreMatrix  *tb_score_matrix_new  (const TbRunData *data,
+                                      const TbVerdict *verdict);
+void            tb_score_matrix_free (TbScoreMatrix   *matrix);
+double          tb_score_matrix_get  (const TbScoreMatrix *matrix,
+                                      guint                input,
+                                      guint                model);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TbVerdict, tb_verdict_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TbScoreMatrix, tb_score_matrix_free)
 
 G_END_DECLS
