@@ -1465,6 +1465,234 @@ test_set_with_repeats (Fixture       *fixture,
   recorder_clear (&recorder, runner);
 }
 
+/* ---- pairwise -------------------------------------------------------------------------- */
+
+static void
+set_quality (Fixture    *fixture,
+             const char *model,
+             double      quality)
+{
+  FakeModel spec = { 0 };
+
+  spec.has_quality = TRUE;
+  spec.quality = quality;
+  spec.quality_noise = 0.2;
+  spec.length_min = 20;
+  spec.length_max = 40;
+  fake_server_set_model (fixture->server, model, &spec);
+}
+
+static GPtrArray *
+three_inputs (void)
+{
+  GPtrArray *inputs = g_ptr_array_new_with_free_func ((GDestroyNotify) tb_test_input_free);
+  const char *texts[] = { "Monday: ship on Friday.\n", "Tuesday: Ada writes the notes.\n",
+                          "Wednesday: the demo moved.\n" };
+  const char *names[] = { "mon.txt", "tue.txt", "wed.txt" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    g_ptr_array_add (inputs, tb_test_input_new (NULL, names[i], texts[i], strlen (texts[i])));
+  return inputs;
+}
+
+static TbVerdict *
+verdict_of (Fixture     *fixture,
+            const TbRun *run)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbRunData) data = tb_store_load_run_data (fixture->store, run->id, &error);
+
+  g_assert_no_error (error);
+  return tb_verdict_for_run (data, 0);
+}
+
+static guint
+count_requests_with (Fixture    *fixture,
+                     const char *model,
+                     const char *text)
+{
+  GPtrArray *requests = fake_server_get_requests (fixture->server);
+  guint n = 0;
+
+  for (guint i = 0; i < requests->len; i++)
+    {
+      const FakeRequest *request = g_ptr_array_index (requests, i);
+
+      if (g_strcmp0 (request->model, model) == 0 && request->body != NULL
+          && strstr (request->body, text) != NULL)
+        n++;
+    }
+  return n;
+}
+
+/* A judge that always answers "A" whatever it is shown: every pair swaps its winner with
+ * the order, so nothing is a win — all ties, all inconsistent, all on the first position. */
+static void
+test_pairwise_position_bias (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  const char *models[] = { "fake/good", "fake/twin", NULL };
+  g_autoptr(TbUsecase) usecase = parse_usecase ("runner-test", USECASE_RUBRIC);
+  g_autoptr(GPtrArray) inputs = three_inputs ();
+  g_autoptr(TbRunner) runner = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_autoptr(TbVerdict) verdict = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) judgments = NULL;
+  FakeModel judge = { 0 };
+  TbJudgment *judgment;
+  TbPairTally *tally;
+
+  set_quality (fixture, "fake/good", 8.0);
+  set_quality (fixture, "fake/twin", 8.0);
+  judge.judge_position_bias = 1.0;
+  fake_server_set_model (fixture->server, "fake/judge", &judge);
+
+  runner = tb_runner_new (fixture->client, fixture->store, NULL, 4);
+  set_judge (runner, "fake/judge");
+  tb_runner_set_judge_mode (runner, "pairwise");
+  run = run_set (runner, usecase, inputs, models, 1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run->status, ==, TB_RUN_DONE);
+  g_assert_cmpstr (run->judge_mode, ==, "pairwise");
+
+  /* one pair, both orders, three inputs: six calls, each with A and B quoted */
+  g_assert_cmpuint (fake_server_count (fixture->server, "/chat/completions", "fake/judge"),
+                    ==, 6);
+  g_assert_cmpuint (count_requests_with (fixture, "fake/judge", "\"pairwise\""), ==, 6);
+  g_assert_cmpuint (count_requests_with (fixture, "fake/judge", "BEGIN OUTPUT A "), ==, 6);
+  g_assert_cmpuint (count_requests_with (fixture, "fake/judge", "BEGIN OUTPUT B "), ==, 6);
+
+  judgments = tb_store_load_judgments (fixture->store, run);
+  g_assert_cmpuint (judgments->len, ==, 1);
+  judgment = g_ptr_array_index (judgments, 0);
+  g_assert_cmpstr (judgment->mode, ==, "pairwise");
+  g_assert_cmpuint (judgment->comparisons->len, ==, 6);
+  g_assert_cmpuint (judgment->scores->len, ==, 0);
+  g_assert_true (judgment->has_seed);
+  for (guint i = 0; i < judgment->comparisons->len; i++)
+    {
+      TbComparison *comparison = g_ptr_array_index (judgment->comparisons, i);
+
+      g_assert_cmpint (comparison->winner, ==, TB_WINNER_A);
+      g_assert_null (comparison->error);
+      g_assert_nonnull (comparison->input);
+    }
+
+  verdict = verdict_of (fixture, run);
+  g_assert_nonnull (verdict->pairwise);
+  g_assert_cmpuint (verdict->pairwise->comparisons, ==, 3);
+  g_assert_cmpuint (verdict->pairwise->inconsistent, ==, 3);
+  g_assert_cmpuint (verdict->pairwise->first_position_wins, ==, 3);
+  g_assert_cmpuint (verdict->pairwise->pairs->len, ==, 1);
+  tally = g_ptr_array_index (verdict->pairwise->pairs, 0);
+  g_assert_cmpuint (tally->a_wins, ==, 0);
+  g_assert_cmpuint (tally->b_wins, ==, 0);
+  g_assert_cmpuint (tally->ties, ==, 3);
+  g_assert_cmpuint (tally->inconsistent, ==, 3);
+}
+
+/* A real quality gap: the better output wins in both orders on every input. */
+static void
+test_pairwise_quality_gap (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  const char *models[] = { "fake/weak", "fake/strong", NULL };
+  g_autoptr(TbUsecase) usecase = parse_usecase ("runner-test", USECASE_RUBRIC);
+  g_autoptr(GPtrArray) inputs = three_inputs ();
+  g_autoptr(TbRunner) runner = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_autoptr(TbVerdict) verdict = NULL;
+  g_autoptr(GError) error = NULL;
+  FakeModel judge = { 0 };
+  TbPairTally *tally;
+  TbPairRank *first;
+
+  set_quality (fixture, "fake/weak", 4.0);
+  set_quality (fixture, "fake/strong", 9.0);
+  judge.judge_tie_margin = 0.5;
+  fake_server_set_model (fixture->server, "fake/judge", &judge);
+
+  runner = tb_runner_new (fixture->client, fixture->store, NULL, 4);
+  set_judge (runner, "fake/judge");
+  tb_runner_set_judge_mode (runner, "pairwise");
+  run = run_set (runner, usecase, inputs, models, 1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run->status, ==, TB_RUN_DONE);
+
+  verdict = verdict_of (fixture, run);
+  g_assert_nonnull (verdict->pairwise);
+  g_assert_cmpuint (verdict->pairwise->comparisons, ==, 3);
+  g_assert_cmpuint (verdict->pairwise->inconsistent, ==, 0);
+  tally = g_ptr_array_index (verdict->pairwise->pairs, 0);
+  g_assert_cmpuint (g_str_equal (tally->a, "fake/strong") ? tally->a_wins : tally->b_wins,
+                    ==, 3);
+  g_assert_cmpuint (g_str_equal (tally->a, "fake/strong") ? tally->b_wins : tally->a_wins,
+                    ==, 0);
+  g_assert_cmpuint (tally->ties, ==, 0);
+  first = g_ptr_array_index (verdict->pairwise->ranking, 0);
+  g_assert_cmpstr (first->model, ==, "fake/strong");
+  g_assert_cmpfloat (first->win_rate, ==, 1.0);
+}
+
+/* A pairwise pass over a judged run compares only the models it is given, and a second
+ * pass of the same kind starts a judgment of its own. */
+static void
+test_pairwise_pass_on_subset (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  const char *models[] = { "fake/a", "fake/b", "fake/c", NULL };
+  const char *pair[] = { "fake/a", "fake/c", NULL };
+  g_autoptr(TbUsecase) usecase = parse_usecase ("runner-test", USECASE_RUBRIC);
+  g_autoptr(GPtrArray) inputs = three_inputs ();
+  g_autoptr(TbRunner) runner = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_autoptr(TbRun) judged = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) judgments = NULL;
+  TbJudgment *latest;
+
+  set_quality (fixture, "fake/a", 7.0);
+  set_quality (fixture, "fake/b", 5.0);
+  set_quality (fixture, "fake/c", 7.0);
+  runner = tb_runner_new (fixture->client, fixture->store, NULL, 4);
+  set_judge (runner, "fake/judge");
+  run = run_set (runner, usecase, inputs, models, 1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (run->judge_mode, ==, "pointwise");
+
+  fake_server_clear_requests (fixture->server);
+  tb_runner_set_judge_mode (runner, "pairwise");
+  tb_runner_set_pair_models (runner, pair);
+  tb_runner_judge_async (runner, run->id, NULL, on_async_done, &result);
+  wait_for (&result);
+  judged = tb_runner_finish (runner, result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (judged);
+
+  g_assert_cmpuint (fake_server_count (fixture->server, "/chat/completions", "fake/judge"),
+                    ==, 6);
+  judgments = tb_store_load_judgments (fixture->store, run);
+  g_assert_cmpuint (judgments->len, ==, 2);
+  latest = g_ptr_array_index (judgments, 0);
+  g_assert_cmpstr (latest->mode, ==, "pairwise");
+  for (guint i = 0; i < latest->comparisons->len; i++)
+    {
+      TbComparison *comparison = g_ptr_array_index (latest->comparisons, i);
+
+      g_assert_cmpstr (comparison->a, !=, "fake/b");
+      g_assert_cmpstr (comparison->b, !=, "fake/b");
+    }
+  /* the pointwise judgment is still the one the means come from */
+  {
+    g_autoptr(TbVerdict) verdict = verdict_of (fixture, run);
+
+    g_assert_nonnull (verdict->pairwise);
+    g_assert_true (tb_verdict_find (verdict, "fake/b")->has_mean);
+  }
+}
+
 static void
 block_output_file (TbRunner *runner,
                    gpointer  user_data)
@@ -1844,6 +2072,9 @@ main (int    argc,
   add_test ("/runner/test-set-with-repeats", test_set_with_repeats);
   add_test ("/runner/save-failure", test_save_failure);
   add_test ("/runner/resume-completes-judgment", test_resume_completes_judgment);
+  add_test ("/runner/pairwise-position-bias", test_pairwise_position_bias);
+  add_test ("/runner/pairwise-quality-gap", test_pairwise_quality_gap);
+  add_test ("/runner/pairwise-pass-on-subset", test_pairwise_pass_on_subset);
 
   return g_test_run ();
 }

@@ -486,6 +486,82 @@ test_across_runs (void)
   g_assert_cmpfloat_with_epsilon (tb_verdict_find (verdict, "a/x")->mean, 86, 1e-9);
 }
 
+/* The model × input matrix: means over repeats, weakest input first, gaps as NAN. */
+static void
+test_matrix (void)
+{
+  const char *models[] = { "m/a", "m/b", NULL };
+  g_autoptr(TbRunData) data = make_data (3, models, 2);
+  g_autoptr(TbVerdict) verdict = NULL;
+  g_autoptr(TbScoreMatrix) matrix = NULL;
+  TbJudgment *judgment = add_judgment (data, "pointwise");
+  guint a, b;
+
+  /* in0: a 80/90 → 85, b 70; in1: a 40, b 50/60 → 55; in2: a 95, b none */
+  add_score (judgment, "m/a", 0, 1, "j/one", 80, 10);
+  add_score (judgment, "m/a", 0, 2, "j/one", 90, 10);
+  add_score (judgment, "m/b", 0, 1, "j/one", 70, 10);
+  add_score (judgment, "m/a", 1, 1, "j/one", 40, 10);
+  add_score (judgment, "m/b", 1, 1, "j/one", 50, 10);
+  add_score (judgment, "m/b", 1, 2, "j/one", 60, 10);
+  add_score (judgment, "m/a", 2, 1, "j/one", 95, 10);
+  verdict = tb_verdict_for_run (data, 0);
+  matrix = tb_score_matrix_new (data, verdict);
+  g_assert_nonnull (matrix);
+  g_assert_cmpuint (matrix->n_inputs, ==, 3);
+  g_assert_cmpuint (matrix->n_models, ==, 2);
+  a = g_str_equal (matrix->models[0], "m/a") ? 0 : 1;
+  b = 1 - a;
+  /* row means: in1 47.5, in0 77.5, in2 95 */
+  g_assert_cmpstr (matrix->inputs[0], ==, "in1");
+  g_assert_cmpstr (matrix->inputs[1], ==, "in0");
+  g_assert_cmpstr (matrix->inputs[2], ==, "in2");
+  g_assert_cmpfloat_with_epsilon (matrix->input_means[0], 47.5, 1e-9);
+  g_assert_cmpfloat_with_epsilon (tb_score_matrix_get (matrix, 0, b), 55, 1e-9);
+  g_assert_cmpfloat_with_epsilon (tb_score_matrix_get (matrix, 1, a), 85, 1e-9);
+  g_assert_true (isnan (tb_score_matrix_get (matrix, 2, b)));
+  g_assert_cmpfloat_with_epsilon (matrix->input_means[2], 95, 1e-9);
+}
+
+/* What a pairwise pass settles: the tied models; every model before any score; nothing
+ * when the best stands alone. And how many calls it costs. */
+static void
+test_models_to_settle (void)
+{
+  const char *models[] = { "m/a", "m/b", "m/c", NULL };
+  const double tied[] = { 80, 81, 79, 80, 80, 81, 81, 79, 30, 31, 29, 30 };
+  const double clear[] = { 90, 91, 89, 50, 52, 49, 30, 31, 29, 10, 12, 11 };
+  g_autoptr(TbRunData) tied_data = table_run (models, 4, tied, NULL);
+  g_autoptr(TbRunData) clear_data = table_run (models, 4, clear, NULL);
+  g_autoptr(TbRunData) unjudged = make_data (2, models, 1);
+  g_autoptr(TbVerdict) v1 = tb_verdict_for_run (tied_data, 0);
+  g_autoptr(TbVerdict) v2 = tb_verdict_for_run (clear_data, 0);
+  g_autoptr(TbVerdict) v3 = tb_verdict_for_run (unjudged, 0);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) settle = NULL;
+  g_auto(GStrv) all = NULL;
+  GStrv none = NULL;
+
+  g_assert_true (tb_verdict_models_to_settle (v1, tied_data->run, &settle, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (settle), ==, 2);
+  g_assert_true (g_strv_contains ((const char * const *) settle, "m/a"));
+  g_assert_true (g_strv_contains ((const char * const *) settle, "m/b"));
+
+  g_assert_false (tb_verdict_models_to_settle (v2, clear_data->run, &none, &error));
+  g_assert_error (error, TB_ERROR, TB_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "m/a"));
+  g_assert_null (none);
+
+  g_assert_true (tb_verdict_models_to_settle (v3, unjudged->run, &all, NULL));
+  g_assert_cmpuint (g_strv_length (all), ==, 3);
+
+  /* 3 models: 6 ordered pairs; × 4 inputs × 2 repeats × 3 judges */
+  g_assert_cmpuint (tb_judge_pairwise_calls (3, 4, 2, 3), ==, 144);
+  g_assert_cmpuint (tb_judge_pairwise_calls (1, 4, 1, 1), ==, 0);
+  g_assert_cmpuint (tb_judge_pairwise_calls (2, 1, 0, 1), ==, 2);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -502,6 +578,8 @@ main (int    argc,
   g_test_add_func ("/verdict/human", test_human);
   g_test_add_func ("/verdict/bias-warnings", test_bias_warnings);
   g_test_add_func ("/verdict/across-runs", test_across_runs);
+  g_test_add_func ("/verdict/matrix", test_matrix);
+  g_test_add_func ("/verdict/models-to-settle", test_models_to_settle);
 
   return g_test_run ();
 }
