@@ -78,5 +78,6 @@ int          cli_cmd_runs          (CliContext *cli, int argc, char **argv);
 int          cli_cmd_show          (CliContext *cli, int argc, char **argv);
 int          cli_cmd_costs         (CliContext *cli, int argc, char **argv);
 int          cli_cmd_summary       (CliContext *cli, int argc, char **argv);
+int          cli_cmd_rate          (CliContext *cli, int argc, char **argv);
 
 G_END_DECLS

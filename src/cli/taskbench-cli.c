@@ -783,6 +783,8 @@ static const CliCommand commands[] = {
   { "summary", "summary ID",
     N_("per model across every judged run: mean with interval, cost per input, wins"),
     cli_cmd_summary },
+  { "rate", "rate RUN --model M [--input KEY] --score 0-100 [--criterion NAME=0-10]…",
+    N_("rate an output yourself: how well the judges agree with you"), cli_cmd_rate },
 };
 
 static void

@@ -26,6 +26,17 @@ JsonNode   *tb_rating_to_json    (const TbRating *rating);
 TbRating   *tb_rating_from_json  (JsonNode       *node,
                                   GError        **error);
 
+/* Checks a person's rating against the run it rates (a TbRunData of tb-store.h) and fills
+ * what it leaves out: the model must be one of the run's, with an ok output on the input
+ * (and repeat, when given); the input may be left out only when the run has one; the
+ * score is finite in 0–100; each criterion is one of the run's rubric, finite in 0–10.
+ * FALSE + TB_ERROR_INVALID naming the field otherwise. The same rule for the CLI's `rate`
+ * and the window's rating control. */
+struct _TbRunData;
+gboolean    tb_rating_settle     (TbRating                *rating,
+                                  const struct _TbRunData *data,
+                                  GError                 **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TbRating, tb_rating_free)
 
 G_END_DECLS

@@ -152,7 +152,7 @@ guint       tb_store_tidy              (TbStore     *self,
                                         const char  *usecase_id);
 
 /* A run with everything read from its folder. */
-typedef struct {
+typedef struct _TbRunData {
   TbRun     *run;
   GPtrArray *outputs;      /* TbOutput* */
   GPtrArray *judgments;    /* TbJudgment*, newest first */
