@@ -461,7 +461,7 @@ static void
 test_recommend (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autofree char *input = sample_path ("lecture-chapters.txt");
+  g_autofree char *input = sample_path ("lecture-chapters/databases-transactions.txt");
   g_autoptr(Result) result = NULL;
   g_autoptr(Result) json = NULL;
   g_autoptr(JsonNode) root = NULL;
@@ -515,7 +515,7 @@ static void
 test_run_judge_show_costs (Fixture       *fixture,
                            gconstpointer  data)
 {
-  g_autofree char *input = sample_path ("lecture-chapters.txt");
+  g_autofree char *input = sample_path ("lecture-chapters/databases-transactions.txt");
   g_autofree char *good = chapters (9);
   g_autofree char *ok = chapters (6);
   const char *bad = "```json\n[{\"title\":\"Only\",\"start_time\":\"0:00\"}]\n```";
@@ -692,7 +692,7 @@ static void
 test_rejudge_and_judge_all (Fixture       *fixture,
                             gconstpointer  data)
 {
-  g_autofree char *input = sample_path ("lecture-chapters.txt");
+  g_autofree char *input = sample_path ("lecture-chapters/databases-transactions.txt");
   g_autofree char *good = chapters (8);
   g_autoptr(Result) first = NULL;
   g_autoptr(Result) second = NULL;
@@ -790,7 +790,7 @@ static void
 test_partial_then_resume (Fixture       *fixture,
                           gconstpointer  data)
 {
-  g_autofree char *input = sample_path ("meeting-action-items.md");
+  g_autofree char *input = sample_path ("meeting-action-items/ledgerly-product-sync.md");
   const char *items = "{\"summary\":\"Plan\",\"action_items\":[],\"decisions\":[]}";
   FakeModel broke = { 0 };
   g_autoptr(Result) run = NULL;
@@ -847,7 +847,7 @@ static void
 test_all_failed (Fixture       *fixture,
                  gconstpointer  data)
 {
-  g_autofree char *input = sample_path ("support-ticket-triage.txt");
+  g_autofree char *input = sample_path ("support-ticket-triage/shiftly-helpdesk.txt");
   FakeModel rejected = { 0 };
   g_autoptr(Result) run = NULL;
   g_autofree char *run_id = NULL;
@@ -875,7 +875,7 @@ static void
 test_retries_and_stream_errors (Fixture       *fixture,
                                 gconstpointer  data)
 {
-  g_autofree char *input = sample_path ("support-ticket-triage.txt");
+  g_autofree char *input = sample_path ("support-ticket-triage/shiftly-helpdesk.txt");
   const char *csv = "ticket_id,category,priority,sentiment,summary\n"
                     "T-1,billing,high,negative,\"Charged twice, wants refund\"\n";
   FakeModel limited = { 0 };
@@ -988,7 +988,7 @@ static void
 test_crash_then_resume (Fixture       *fixture,
                         gconstpointer  data)
 {
-  g_autofree char *input = sample_path ("meeting-action-items.md");
+  g_autofree char *input = sample_path ("meeting-action-items/ledgerly-product-sync.md");
   const char *items = "{\"summary\":\"Plan\",\"action_items\":[],\"decisions\":[]}";
   FakeModel slow = { 0 };
   g_autoptr(GSubprocessLauncher) launcher = launcher_for (fixture);
@@ -1036,7 +1036,7 @@ static void
 test_cancel (Fixture       *fixture,
              gconstpointer  data)
 {
-  g_autofree char *input = sample_path ("meeting-action-items.md");
+  g_autofree char *input = sample_path ("meeting-action-items/ledgerly-product-sync.md");
   const char *items = "{\"summary\":\"Plan\",\"action_items\":[],\"decisions\":[]}";
   FakeModel slow = { 0 };
   g_autoptr(GSubprocessLauncher) launcher = launcher_for (fixture);
@@ -1083,7 +1083,7 @@ static void
 test_judge_errors (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_autofree char *input = sample_path ("lecture-chapters.txt");
+  g_autofree char *input = sample_path ("lecture-chapters/databases-transactions.txt");
   g_autofree char *good = chapters (8);
   const char *garbled_then_good[] = {
     "I think it's pretty good!",
@@ -1130,7 +1130,7 @@ static void
 test_unknown_model_and_judge_warning (Fixture       *fixture,
                                       gconstpointer  data)
 {
-  g_autofree char *input = sample_path ("meeting-action-items.md");
+  g_autofree char *input = sample_path ("meeting-action-items/ledgerly-product-sync.md");
   const char *items = "{\"summary\":\"Plan\",\"action_items\":[],\"decisions\":[]}";
   g_autoptr(Result) run = NULL;
   g_autofree char *run_id = NULL;
@@ -1155,7 +1155,7 @@ static void
 test_chunked_long_input (Fixture       *fixture,
                          gconstpointer  data)
 {
-  g_autofree char *input = sample_path ("lecture-chapters.txt");
+  g_autofree char *input = sample_path ("lecture-chapters/databases-transactions.txt");
   const char *replies[] = {
     "[{\"title\":\"A\",\"description\":\"a\",\"start_time\":\"00:00:00\",\"end_time\":\"00:10:00\"}]",
     "[{\"title\":\"B\",\"description\":\"b\",\"start_time\":\"00:10:00\",\"end_time\":\"00:20:00\"}]",
@@ -1208,8 +1208,8 @@ static void
 test_structured_output_request (Fixture       *fixture,
                                 gconstpointer  data)
 {
-  g_autofree char *meeting = sample_path ("meeting-action-items.md");
-  g_autofree char *lecture = sample_path ("lecture-chapters.txt");
+  g_autofree char *meeting = sample_path ("meeting-action-items/ledgerly-product-sync.md");
+  g_autofree char *lecture = sample_path ("lecture-chapters/databases-transactions.txt");
   g_autofree char *good = chapters (8);
   const char *items = "{\"summary\":\"Plan\",\"action_items\":[],\"decisions\":[]}";
   g_autoptr(Result) object_run = NULL;
