@@ -213,20 +213,6 @@ print_criteria (const TbScore *score)
   g_print (")\n");
 }
 
-/* The volume cost at volume is shown for: the use case's budget.inputs_per_month, as the
- * run was made. */
-static gint64
-inputs_per_month (CliContext  *cli,
-                  const TbRun *run)
-{
-  g_autoptr(TbUsecase) usecase = NULL;
-
-  if (run->usecase_snapshot == NULL)
-    return 0;
-  usecase = tb_usecase_parse (run->usecase, run->usecase_snapshot, -1, NULL, NULL);
-  return usecase != NULL ? usecase->inputs_per_month : 0;
-}
-
 static char *
 format_interval (gboolean known,
                  double   low,
@@ -437,7 +423,7 @@ cli_print_run_verdict (CliContext *cli,
       cli_warn ("%s", error->message);
       return;
     }
-  verdict = tb_verdict_for_run (data, inputs_per_month (cli, data->run));
+  verdict = tb_verdict_for_run (data, tb_verdict_inputs_per_month (data->run));
   if (table)
     {
       print_verdict (verdict, data->run);
@@ -478,7 +464,7 @@ cli_cmd_show (CliContext  *cli,
   run = data->run;
   summary = tb_run_summary_new_for (data);
   judgment = data->judgments->len > 0 ? g_ptr_array_index (data->judgments, 0) : NULL;
-  verdict = tb_verdict_for_run (data, inputs_per_month (cli, run));
+  verdict = tb_verdict_for_run (data, tb_verdict_inputs_per_month (run));
 
   if (cli->json)
     {

@@ -12,6 +12,7 @@
 #include "tb-error.h"
 #include "tb-json.h"
 #include "tb-stats.h"
+#include "tb-usecase.h"
 #include "tb-verdict.h"
 
 /* ---------------------------------------------------------------------------------------- */
@@ -1201,6 +1202,27 @@ tb_verdict_for_runs (GPtrArray  *runs,
   for (guint i = 0; i < runs->len; i++)
     gather_run (gathered, g_ptr_array_index (runs, i));
   return compute (gathered, inputs_per_month, seed);
+}
+
+gint64
+tb_verdict_inputs_per_month (const TbRun *run)
+{
+  g_autoptr(TbUsecase) usecase = NULL;
+
+  g_return_val_if_fail (run != NULL, 0);
+
+  if (run->usecase_snapshot == NULL)
+    return 0;
+  usecase = tb_usecase_parse (run->usecase, run->usecase_snapshot, -1, NULL, NULL);
+  return usecase != NULL ? usecase->inputs_per_month : 0;
+}
+
+const TbJudgment *
+tb_verdict_latest_judgment (const TbRunData *data,
+                            gboolean         pairwise)
+{
+  g_return_val_if_fail (data != NULL, NULL);
+  return latest_of_mode (data->judgments, pairwise ? "pairwise" : "pointwise");
 }
 
 void

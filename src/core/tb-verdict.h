@@ -144,6 +144,15 @@ TbVerdict      *tb_verdict_for_runs  (GPtrArray       *runs,
                                       gint64           inputs_per_month,
                                       const char      *seed);
 
+/* The volume cost at volume is shown for: budget.inputs_per_month of the use case as the
+ * run was made (its snapshot); 0 when it names none or the snapshot does not parse. */
+gint64          tb_verdict_inputs_per_month (const TbRun  *run);
+
+/* The newest pointwise (or pairwise) judgment of a run: the one its verdict reads. NULL
+ * when there is none. */
+const TbJudgment *tb_verdict_latest_judgment (const TbRunData *data,
+                                              gboolean         pairwise);
+
 void            tb_verdict_free      (TbVerdict       *verdict);
 TbModelVerdict *tb_verdict_find      (const TbVerdict *verdict,
                                       const char      *model);
