@@ -4,6 +4,7 @@
 #include "tb-amount.h"
 #include "tb-call.h"
 #include "tb-catalog.h"
+#include "tb-chart.h"
 #include "tb-client.h"
 #include "tb-cost.h"
 #include "tb-defaults.h"
