@@ -213,21 +213,6 @@ print_criteria (const TbScore *score)
   g_print (")\n");
 }
 
-static char *
-format_interval (gboolean known,
-                 double   low,
-                 double   high)
-{
-  return known ? g_strdup_printf ("%.1f–%.1f", low, high) : g_strdup ("-");
-}
-
-static char *
-format_optional_usd (gboolean known,
-                     double   usd)
-{
-  return known ? tb_format_usd (usd) : g_strdup (_("unknown"));
-}
-
 /* The jury: α overall and per criterion, each judge's mean beside the others'. */
 static void
 print_agreement (const TbVerdict *verdict)
@@ -326,31 +311,11 @@ print_verdict (const TbVerdict *verdict,
   for (guint i = 0; i < verdict->models->len; i++)
     {
       const TbModelVerdict *model = g_ptr_array_index (verdict->models, i);
-      g_autofree char *mean = model->has_mean ? g_strdup_printf ("%.1f", model->mean)
-                                              : g_strdup ("-");
-      g_autofree char *interval = format_interval (model->has_interval, model->ci_low,
-                                                   model->ci_high);
-      g_autofree char *diff = NULL;
-      g_autofree char *per_input = format_optional_usd (model->has_cost_per_input,
-                                                        model->cost_per_input_usd);
-      g_autofree char *per_month = model->has_cost_at_volume
-                                   ? tb_format_usd (model->cost_at_volume_usd) : g_strdup ("-");
-      g_autofree char *latency = model->has_latency
-                                 ? g_strdup_printf ("%.1fs", model->latency_p50_ms / 1000)
-                                 : g_strdup ("-");
+      g_autoptr(TbExportCells) cells = tb_export_cells_new (verdict, model);
 
-      if (g_strcmp0 (model->model, verdict->best_overall) == 0)
-        diff = g_strdup (_("best"));
-      else if (model->has_diff && model->has_diff_interval)
-        diff = g_strdup_printf ("%+.1f (%+.1f–%+.1f)%s", model->diff_mean, model->diff_low,
-                                model->diff_high, model->tied_with_best ? _(" tied") : "");
-      else if (model->has_diff)
-        diff = g_strdup_printf ("%+.1f%s", model->diff_mean,
-                                model->tied_with_best ? _(" tied") : "");
-      else
-        diff = g_strdup ("-");
-      g_print ("  %-36s %6s %12s %22s %11s %11s %7s %4u\n", model->model, mean, interval, diff,
-               per_input, per_month, latency, model->errors + model->judge_errors);
+      g_print ("  %-36s %6s %12s %22s %11s %11s %7s %4u\n", model->model, cells->mean,
+               cells->interval, cells->vs_best, cells->per_input, cells->per_month,
+               cells->latency, cells->errors);
     }
   g_print (_("\n  best overall: %s\n  best value:   %s\n  budget pick:  %s\n"),
            verdict->best_overall != NULL ? verdict->best_overall : "-",
@@ -462,34 +427,17 @@ cli_cmd_show (CliContext  *cli,
   if (data == NULL)
     return cli_fail (error);
   run = data->run;
-  summary = tb_run_summary_new_for (data);
-  judgment = data->judgments->len > 0 ? g_ptr_array_index (data->judgments, 0) : NULL;
-  verdict = tb_verdict_for_run (data, tb_verdict_inputs_per_month (run));
-
+  /* The document is the core's, so that `export --format json` prints the same. */
   if (cli->json)
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
+      g_autoptr(JsonNode) root = tb_export_show_json (data, tb_verdict_inputs_per_month (run));
 
-      json_builder_begin_object (builder);
-      tb_json_add_node (builder, "run", tb_run_to_json (run));
-      tb_json_add_string (builder, "dir", run->dir);
-      json_builder_set_member_name (builder, "outputs");
-      json_builder_begin_array (builder);
-      for (guint i = 0; i < data->outputs->len; i++)
-        json_builder_add_value (builder, tb_output_to_json (g_ptr_array_index (data->outputs,
-                                                                               i)));
-      json_builder_end_array (builder);
-      tb_json_add_node (builder, "judgment",
-                        judgment != NULL ? tb_judgment_to_json (judgment) : NULL);
-      tb_json_add_int (builder, "judgments", data->judgments->len);
-      tb_json_add_node (builder, "costs", tb_rollup_to_json (&summary->rollup));
-      tb_json_add_node (builder, "summary", tb_verdict_to_json (verdict));
-      json_builder_end_object (builder);
-      root = json_builder_get_root (builder);
       cli_print_json (root);
       return EXIT_OK;
     }
+  summary = tb_run_summary_new_for (data);
+  judgment = data->judgments->len > 0 ? g_ptr_array_index (data->judgments, 0) : NULL;
+  verdict = tb_verdict_for_run (data, tb_verdict_inputs_per_month (run));
 
   g_print ("Run %s · use case %s · %s\n", run->id, run->usecase,
            tb_run_status_to_string (run->status));

@@ -9,6 +9,7 @@
 #include "tb-cost.h"
 #include "tb-defaults.h"
 #include "tb-error.h"
+#include "tb-export.h"
 #include "tb-format.h"
 #include "tb-home.h"
 #include "tb-index.h"
