@@ -79,5 +79,6 @@ int          cli_cmd_show          (CliContext *cli, int argc, char **argv);
 int          cli_cmd_costs         (CliContext *cli, int argc, char **argv);
 int          cli_cmd_summary       (CliContext *cli, int argc, char **argv);
 int          cli_cmd_rate          (CliContext *cli, int argc, char **argv);
+int          cli_cmd_export        (CliContext *cli, int argc, char **argv);
 
 G_END_DECLS

@@ -785,6 +785,9 @@ static const CliCommand commands[] = {
     cli_cmd_summary },
   { "rate", "rate RUN --model M [--input KEY] --score 0-100 [--criterion NAME=0-10]…",
     N_("rate an output yourself: how well the judges agree with you"), cli_cmd_rate },
+  { "export", "export RUN [--format html|md|csv|json] [-o FILE]",
+    N_("a report of a run: one HTML file, Markdown, CSV of every score, or JSON"),
+    cli_cmd_export },
 };
 
 static void
