@@ -6,6 +6,7 @@
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <locale.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -127,7 +128,11 @@ cli_print_json (JsonNode *node)
 {
   g_autofree char *text = tb_json_to_string (node, TRUE);
 
-  g_print ("%s\n", text);
+  /* JSON is UTF-8 (RFC 8259): the bytes as they are. g_print would recode them to the
+   * locale's charset, and in the C locale every non-ASCII character would become '?'. */
+  fputs (text, stdout);
+  fputc ('\n', stdout);
+  fflush (stdout);
 }
 
 TbUsecase *
