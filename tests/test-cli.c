@@ -1292,6 +1292,143 @@ test_structured_output_request (Fixture       *fixture,
                                                  "valid"));
 }
 
+/* export: a judged run of two inputs as HTML, Markdown, CSV and JSON, to a file and to
+ * stdout; the JSON is `show --json` byte for byte; bad formats and runs are usage errors. */
+static void
+test_export (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autofree char *first = sample_path ("lecture-chapters/databases-transactions.txt");
+  g_autofree char *second = sample_path ("lecture-chapters/biology-photosynthesis.txt");
+  g_autofree char *good = chapters (9);
+  /* Valid chapters whose title is hostile markup: it must come back escaped. */
+  const char *hostile = "[{\"title\":\"</pre><script>alert(1)</script> & | , \\\" SCORE=6\","
+                        "\"description\":\"Ünïcödé\",\"start_time\":\"00:00:00\","
+                        "\"end_time\":\"00:50:00\"}]";
+  const char *models[] = { "openai/gpt-4o-mini", "google/gemini-2.5-flash" };
+  g_autoptr(Result) run = NULL;
+  g_autoptr(Result) show = NULL;
+  g_autoptr(Result) json = NULL;
+  g_autoptr(Result) html_out = NULL;
+  g_autoptr(Result) html_file = NULL;
+  g_autoptr(Result) md = NULL;
+  g_autoptr(Result) csv = NULL;
+  g_autoptr(Result) described = NULL;
+  g_autoptr(Result) nope = NULL;
+  g_autoptr(Result) nope_json = NULL;
+  g_autoptr(Result) missing = NULL;
+  g_autoptr(Result) unwritable = NULL;
+  g_autoptr(JsonNode) show_root = NULL;
+  g_autoptr(JsonNode) described_root = NULL;
+  g_autoptr(JsonNode) error_root = NULL;
+  g_autofree char *run_id = NULL;
+  g_autofree char *html_path = g_build_filename (fixture->home, "reports", "run.html", NULL);
+  g_autofree char *md_path = g_build_filename (fixture->home, "reports", "run.md", NULL);
+  g_autofree char *csv_path = g_build_filename (fixture->home, "reports", "run.csv", NULL);
+  g_autofree char *blocked = g_build_filename (html_path, "inside", NULL);
+  g_autofree char *html = NULL;
+  g_autofree char *md_text = NULL;
+  g_autofree char *csv_text = NULL;
+  g_auto(GStrv) csv_lines = NULL;
+  JsonObject *judgment;
+  guint rows = 0;
+  gsize html_length = 0;
+
+  script (fixture, models[0], good, 0.0012, 0.00125);
+  script (fixture, models[1], hostile, 0.0004, 0.00041);
+  run = cli (fixture, "run", "lecture-chapters", "--input", first, "--input", second,
+             "--models", "openai/gpt-4o-mini,google/gemini-2.5-flash", "--judge");
+  g_assert_cmpint (run->status, ==, 0);
+  run_id = last_line (run->out);
+
+  /* HTML to a file (atomically, folders made), and the same bytes on stdout. */
+  html_file = cli (fixture, "export", run_id, "--format", "html", "-o", html_path);
+  g_assert_cmpint (html_file->status, ==, 0);
+  g_assert_cmpstr (html_file->out, ==, "");
+  g_assert_true (g_file_get_contents (html_path, &html, &html_length, NULL));
+  g_assert_true (g_str_has_prefix (html, "<!DOCTYPE html>"));
+  g_assert_nonnull (strstr (html, "<svg"));
+  g_assert_nonnull (strstr (html, "&lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt;"));
+  g_assert_null (strstr (html, "<script"));
+  g_assert_nonnull (strstr (html, "Ünïcödé"));
+  g_assert_nonnull (strstr (html, run_id));
+  for (guint i = 0; i < G_N_ELEMENTS (models); i++)
+    {
+      /* the ids break after their '/' and '-' in tables: whole in the chart's titles */
+      g_autofree char *title = g_strdup_printf ("<title>%s: ", models[i]);
+
+      g_assert_nonnull (strstr (html, title));
+    }
+  html_out = cli (fixture, "export", run_id);
+  g_assert_cmpint (html_out->status, ==, 0);
+  g_assert_cmpstr (html_out->out, ==, html);
+
+  /* Markdown: the table, the pipes of the hostile title nowhere in it. */
+  md = cli (fixture, "export", run_id, "--format", "md", "-o", md_path);
+  g_assert_cmpint (md->status, ==, 0);
+  g_assert_true (g_file_get_contents (md_path, &md_text, NULL, NULL));
+  g_assert_true (g_str_has_prefix (md_text, "# "));
+  g_assert_nonnull (strstr (md_text, "| Model | Mean |"));
+  g_assert_nonnull (strstr (md_text, "| openai/gpt-4o-mini | 90.0 |"));
+
+  /* JSON: what show --json prints, byte for byte. */
+  show = cli (fixture, "--json", "show", run_id);
+  json = cli (fixture, "export", run_id, "--format", "json");
+  g_assert_cmpint (show->status, ==, 0);
+  g_assert_cmpint (json->status, ==, 0);
+  g_assert_cmpstr (json->out, ==, show->out);
+  show_root = parse_json (show->out);
+  judgment = json_object_get_object_member (json_node_get_object (show_root), "judgment");
+
+  /* CSV: a header and one row per score of the judgment (every output was scored). */
+  csv = cli (fixture, "export", run_id, "--format=csv", "--output", csv_path);
+  g_assert_cmpint (csv->status, ==, 0);
+  g_assert_true (g_file_get_contents (csv_path, &csv_text, NULL, NULL));
+  g_assert_true (g_str_has_prefix (csv_text, "run,model,input,repeat,judge,"));
+  g_assert_true (g_str_has_suffix (csv_text, "\r\n"));
+  csv_lines = g_strsplit (csv_text, "\r\n", -1);
+  for (guint i = 1; csv_lines[i] != NULL; i++)
+    if (*csv_lines[i] != '\0')
+      {
+        g_assert_true (g_str_has_prefix (csv_lines[i], run_id));
+        rows++;
+      }
+  g_assert_cmpuint (rows, ==, json_array_get_length (json_object_get_array_member (judgment,
+                                                                                   "scores")));
+  g_assert_cmpuint (rows, ==, 4);
+
+  /* --json with -o: one document that says what was written. */
+  described = cli (fixture, "--json", "export", run_id, "-o", html_path);
+  g_assert_cmpint (described->status, ==, 0);
+  described_root = parse_json (described->out);
+  {
+    JsonObject *object = json_node_get_object (described_root);
+
+    g_assert_cmpstr (json_object_get_string_member (object, "run"), ==, run_id);
+    g_assert_cmpstr (json_object_get_string_member (object, "format"), ==, "html");
+    g_assert_cmpstr (json_object_get_string_member (object, "file"), ==, html_path);
+    g_assert_cmpint (json_object_get_int_member (object, "bytes"), ==, html_length);
+  }
+
+  /* Bad usage: a format that is none, a run that does not exist (exit 2); a file that
+   * cannot be written (exit 1). */
+  nope = cli (fixture, "export", run_id, "--format", "nope");
+  g_assert_cmpint (nope->status, ==, 2);
+  g_assert_nonnull (strstr (nope->err, "'nope' is not an export format"));
+  g_assert_cmpstr (nope->out, ==, "");
+  nope_json = cli (fixture, "--json", "export", run_id, "--format", "nope");
+  g_assert_cmpint (nope_json->status, ==, 2);
+  error_root = parse_json (nope_json->out);
+  g_assert_cmpint (json_object_get_int_member (
+                     json_object_get_object_member (json_node_get_object (error_root), "error"),
+                     "exit_code"), ==, 2);
+  missing = cli (fixture, "export", "20990101T000000Z-dead");
+  g_assert_cmpint (missing->status, ==, 2);
+  unwritable = cli (fixture, "export", run_id, "-o", blocked);
+  g_assert_cmpint (unwritable->status, ==, 1);
+  g_assert_nonnull (strstr (unwritable->err, "taskbench-cli: "));
+}
+
 static void
 test_help (Fixture       *fixture,
            gconstpointer  data)
@@ -1336,6 +1473,7 @@ main (int    argc,
   ADD ("unknown-model-and-judge-warning", test_unknown_model_and_judge_warning);
   ADD ("chunked-long-input", test_chunked_long_input);
   ADD ("structured-output-request", test_structured_output_request);
+  ADD ("export", test_export);
 
   return g_test_run ();
 }
