@@ -991,12 +991,12 @@ static const TbChartMetrics chart_wide = {
   .char_width = 7.2,
   .line_height = 16,
   .radius = 5,
-  .label_max_chars = 30,
+  .label_max_chars = 40,
 };
 
 static const TbChartMetrics chart_narrow = {
   .width = 380,
-  .height = 340,
+  .height = 400,
   .char_width = 7.2,
   .line_height = 16,
   .radius = 5,
