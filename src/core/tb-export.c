@@ -932,7 +932,8 @@ html_header (GString      *out,
   html_text (out, report_title (report));
   g_string_append (out, "</h1>\n<ul class=\"meta\">\n");
   html_printf (out, "<li>%s <b>%s</b></li>\n", _("Run"), run->id);
-  html_printf (out, "<li>%s <b>%s</b></li>\n", _("Use case"), run->usecase);
+  html_printf (out, "<li>%s <b>%s</b></li>\n", _("Use case"),
+               run->usecase != NULL ? run->usecase : "-");
   html_printf (out, "<li>%s</li>\n", created);
   html_printf (out, "<li>%s <b>%s</b></li>\n", _("Status"), tb_run_status_to_string (run->status));
   {

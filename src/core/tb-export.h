@@ -21,7 +21,9 @@ G_BEGIN_DECLS
  * - CSV (RFC 4180, CRLF, '.' decimals in any locale): a header, then one row per score
  *   (model, input, repeat, judge) of the latest pointwise judgment and one per output it
  *   did not score; an unknown cost is an empty field, never 0.
- * - JSON: the document `show --json` prints, byte for byte. */
+ * - JSON: the document `show --json` prints, byte for byte.
+ *
+ * The renderers only read `data`: a window can run them in a GTask thread. */
 
 typedef enum {
   TB_EXPORT_HTML,
