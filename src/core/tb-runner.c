@@ -17,9 +17,6 @@
 #include "tb-util.h"
 #include "tb-verdict.h"
 
-/* Room kept for tokens the instructions around the input take beyond our estimate. */
-#define PROMPT_MARGIN_TOKENS 512
-#define CHUNK_OVERLAP_LINES 3
 #define JUDGE_SCHEMA_NAME "judgment"
 #define PAIRWISE_SCHEMA_NAME "pairwise"
 
@@ -247,20 +244,9 @@ lookup_model (TbRunner   *self,
 
 /* The answer is estimated as half the input, within [1k, 16k] tokens, or the catalog's
  * completion limit when that is lower. */
-static gint64
-answer_reserve (const TbModel *model,
-                gint64         input_tokens)
-{
-  gint64 reserve = CLAMP (input_tokens / 2, 1024, 16384);
-
-  if (model != NULL && model->max_completion_tokens > 0)
-    reserve = MIN (reserve, model->max_completion_tokens);
-  return reserve;
-}
-
 /* Splits an input when the prompt built around it does not fit the model's context with
- * room for the answer. `extra_tokens` counts what else the prompt carries (the output under
- * judgment, for a judge). */
+ * room for the answer (tb_chunk_budget). `extra_tokens` counts what else the prompt
+ * carries (the output under judgment, for a judge). */
 static GPtrArray *
 plan_chunks (const TbTestInput  *input,
              const TbModel      *model,
@@ -269,12 +255,14 @@ plan_chunks (const TbTestInput  *input,
              GError            **error)
 {
   gint64 input_tokens = tb_estimate_tokens (input->text, input->length);
-  gint64 reserve = answer_reserve (model, input_tokens);
-  gint64 overhead = MAX (prompt_tokens - input_tokens, 0) + extra_tokens + PROMPT_MARGIN_TOKENS;
-  gint64 budget;
+  gint64 other = MAX (prompt_tokens - input_tokens, 0) + extra_tokens;
+  gint64 budget = 0;
 
-  if (model == NULL || model->context_length <= 0
-      || prompt_tokens + extra_tokens + reserve + PROMPT_MARGIN_TOKENS <= model->context_length)
+  if (model != NULL
+      && !tb_chunk_budget (model->id, model->context_length, model->max_completion_tokens,
+                           input_tokens, other, &budget, NULL, error))
+    return NULL;
+  if (budget == 0)
     {
       GPtrArray *chunks = g_ptr_array_new_with_free_func ((GDestroyNotify) tb_chunk_free);
       TbChunk *whole = g_new0 (TbChunk, 1);
@@ -284,19 +272,7 @@ plan_chunks (const TbTestInput  *input,
       g_ptr_array_add (chunks, whole);
       return chunks;
     }
-
-  budget = model->context_length - reserve - overhead;
-  if (budget < 256)
-    {
-      g_autofree char *context = g_strdup_printf ("%" G_GINT64_FORMAT, model->context_length);
-
-      g_set_error (error, TB_ERROR, TB_ERROR_FAILED,
-                   _("%s's context of %s tokens leaves no room for the input"),
-                   model->id, context);
-      return NULL;
-    }
-
-  return tb_chunk_input (input->text, budget, CHUNK_OVERLAP_LINES);
+  return tb_chunk_input (input->text, budget, TB_CHUNK_OVERLAP_LINES);
 }
 
 static gboolean
