@@ -8,6 +8,7 @@
 #include "tb-cost.h"
 #include "tb-defaults.h"
 #include "tb-error.h"
+#include "tb-forecast.h"
 #include "tb-format.h"
 #include "tb-home.h"
 #include "tb-index.h"
