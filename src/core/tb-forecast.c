@@ -387,6 +387,26 @@ tb_forecast_call_usd (const TbForecast *forecast,
   return model != NULL && tb_model_estimate_cost (model, prompt_tokens, completion, 0, usd);
 }
 
+gboolean
+tb_forecast_check_balance (const TbForecast  *forecast,
+                           const TbKeyInfo   *key,
+                           char             **message)
+{
+  g_autofree char *need = NULL;
+  g_autofree char *left = NULL;
+
+  g_return_val_if_fail (forecast != NULL && key != NULL, TRUE);
+
+  if (!key->has_limit_remaining || forecast->total_usd <= key->limit_remaining)
+    return TRUE;
+  need = tb_format_usd (forecast->total_usd);
+  left = tb_format_usd (key->limit_remaining);
+  if (message != NULL)
+    *message = g_strdup_printf (_("The forecast of %s is more than the %s left on this key"),
+                                need, left);
+  return FALSE;
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* JSON                                                                                      */
 

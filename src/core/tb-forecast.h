@@ -85,6 +85,13 @@ GHashTable *tb_forecast_history_load (TbStore                 *store,
                                       const char              *usecase_id,
                                       guint                    max_runs);
 
+/* Whether the key's remaining limit (GET /key) covers the forecast: TRUE when it does, or
+ * the key has no limit; FALSE with `*message` naming both amounts. The one rule for the
+ * CLI's refusal and the window's. */
+gboolean    tb_forecast_check_balance (const TbForecast       *forecast,
+                                       const TbKeyInfo        *key,
+                                       char                  **message);
+
 /* A forecast read back from run.json (for `show`: the forecast beside what was billed). */
 TbForecast *tb_forecast_from_json    (JsonNode                *node);
 

@@ -86,6 +86,8 @@ struct _TbRunner {
   char         *judge_mode;   /* nullable: the use case's or the run's */
   GStrv         pair_models;  /* nullable: every model of the run */
   TbForecast   *forecast;     /* nullable: made by the caller for the next job */
+  GHashTable   *history;      /* nullable: tb_forecast_history_load's */
+  gboolean      dry_run;
   gboolean      has_max_cost;
   double        max_cost_usd;
 
@@ -1581,6 +1583,7 @@ tb_runner_finalize (GObject *object)
   g_strfreev (self->pair_models);
   g_clear_pointer (&self->forecast, tb_forecast_free);
   g_clear_pointer (&self->pass_forecast, tb_forecast_free);
+  g_clear_pointer (&self->history, g_hash_table_unref);
   g_strfreev (self->pass_pair_models);
 
   G_OBJECT_CLASS (tb_runner_parent_class)->finalize (object);
@@ -1744,6 +1747,31 @@ tb_runner_set_max_cost (TbRunner *self,
   self->max_cost_usd = has_max_cost ? usd : 0;
 }
 
+void
+tb_runner_set_history (TbRunner   *self,
+                       GHashTable *history)
+{
+  g_return_if_fail (TB_IS_RUNNER (self));
+
+  g_clear_pointer (&self->history, g_hash_table_unref);
+  self->history = history != NULL ? g_hash_table_ref (history) : NULL;
+}
+
+void
+tb_runner_set_dry_run (TbRunner *self,
+                       gboolean  dry_run)
+{
+  g_return_if_fail (TB_IS_RUNNER (self));
+  self->dry_run = dry_run;
+}
+
+const TbForecast *
+tb_runner_get_forecast (TbRunner *self)
+{
+  g_return_val_if_fail (TB_IS_RUNNER (self), NULL);
+  return self->pass_forecast;
+}
+
 gboolean
 tb_runner_stopped_by_budget (TbRunner *self)
 {
@@ -1772,6 +1800,7 @@ settle_pass_forecast (TbRunner  *self,
   request.judge_mode = self->pass_mode;
   request.pair_models = (const char * const *) self->pass_pair_models;
   request.catalog = self->catalog;
+  request.history = self->history;
   request.done_outputs = done_outputs;
   request.done_judgment = self->judgment;
   request.judge_only = judge_only;
@@ -1922,6 +1951,32 @@ complete (TbRunner *self,
     g_task_return_error (task, g_steal_pointer (&load_error));
   else
     g_task_return_pointer (task, loaded, (GDestroyNotify) tb_run_free);
+}
+
+/* A dry run ends after its forecast: nothing called, nothing written, the lock of an
+ * existing run given back; it returns the run as it would start (a copy). */
+static void
+complete_dry (TbRunner *self)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->task);
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  TbRun *copy;
+
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+  if (self->run->dir != NULL)
+    tb_store_unlock_run (self->store, self->run);
+  g_clear_pointer (&self->run->forecast, json_node_unref);
+  self->run->forecast = tb_forecast_to_json (self->pass_forecast);
+  /* A new run gets its id when its folder is made, which a dry run never does. */
+  if (self->run->id == NULL)
+    self->run->id = g_strdup ("dry-run");
+  node = tb_run_to_json (self->run);
+  copy = tb_run_from_json (node, &error);
+  if (copy == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, copy, (GDestroyNotify) tb_run_free);
 }
 
 /* The status of the run from its cells: done when every cell has an ok output. */
@@ -2291,6 +2346,11 @@ tb_runner_run_async (TbRunner            *self,
   settle_pass_cap (self, usecase->has_max_usd, usecase->max_usd);
   self->run->has_max_cost = self->pass_has_cap;
   self->run->max_cost_usd = self->pass_cap_usd;
+  if (self->dry_run)
+    {
+      complete_dry (self);
+      return;
+    }
 
   if (!tb_store_create_run (self->store, self->run, self->inputs, self->prompts, &error))
     {
@@ -2494,6 +2554,11 @@ tb_runner_resume_async (TbRunner            *self,
   self->run->max_cost_usd = self->pass_cap_usd;
   /* The cap is the run's: what its earlier sessions spent counts. */
   self->spent_usd = run_spent (self);
+  if (self->dry_run)
+    {
+      complete_dry (self);
+      return;
+    }
 
   self->run->status = TB_RUN_RUNNING;
   if (!tb_store_save_run (self->store, self->run, &error))
@@ -2556,6 +2621,11 @@ tb_runner_judge_async (TbRunner            *self,
   /* A judging pass is a purchase of its own: its cap counts only its calls. */
   settle_pass_forecast (self, TRUE, self->outputs);
   settle_pass_cap (self, FALSE, 0);
+  if (self->dry_run)
+    {
+      complete_dry (self);
+      return;
+    }
   g_signal_emit (self, signals[SIGNAL_RUN_CREATED], 0);
 
   for (guint i = 0; i < self->outputs->len; i++)

@@ -54,6 +54,15 @@ void         tb_runner_set_forecast   (TbRunner            *self,
 void         tb_runner_set_max_cost   (TbRunner            *self,
                                        gboolean             has_max_cost,
                                        double               usd);
+/* Earlier completion lengths of the use case (tb_forecast_history_load) for the forecasts
+ * this runner makes. */
+void         tb_runner_set_history    (TbRunner            *self,
+                                       GHashTable          *history);
+/* Jobs stop after their forecast: nothing is called or written (`run --dry-run`). */
+void         tb_runner_set_dry_run    (TbRunner            *self,
+                                       gboolean             dry_run);
+/* The forecast of the job under way or last made. */
+const TbForecast *tb_runner_get_forecast (TbRunner *self);
 /* Whether the last job skipped a call for its cap. */
 gboolean     tb_runner_stopped_by_budget (TbRunner *self);
 /* A reference output for every input of the next pass, instead of the inputs' own. */
