@@ -7,10 +7,15 @@
 #include <string.h>
 
 #include "gui-test-util.h"
-#include "tb-run-page.h"
-#include "tb-score-chart.h"
 #include "tb-application.h"
+#include "tb-costs-view.h"
+#include "tb-home.h"
+#include "tb-index.h"
+#include "tb-run-monitor.h"
+#include "tb-run-page.h"
 #include "tb-runs-view.h"
+#include "tb-score-chart.h"
+#include "tb-store.h"
 #include "tb-util.h"
 #include "tb-window.h"
 
@@ -130,7 +135,8 @@ test_window_flow (void)
   GtkTextBuffer *goal;
   GtkTextBuffer *yaml;
   TbRunner *runner;
-  GPtrArray *calls;
+  GListModel *calls;
+  TbRunMonitor *monitor;
   g_autofree char *yaml_path = path_in_home ("usecases", "release-notes.yaml", NULL);
   g_autofree char *saved = NULL;
   g_autofree char *input_path = path_in_home ("notes.txt", NULL);
@@ -248,14 +254,20 @@ test_window_flow (void)
   runner = tb_window_get_runner (window);
   g_assert_nonnull (runner);
   calls = tb_runner_get_calls (runner);
-  g_assert_cmpuint (calls->len, ==, 3);
-  for (guint i = 0; i < calls->len; i++)
+  g_assert_cmpuint (g_list_model_get_n_items (calls), ==, 3);
+  for (guint i = 0; i < g_list_model_get_n_items (calls); i++)
     {
-      TbCallProgress *call = g_ptr_array_index (calls, i);
+      g_autoptr(TbCall) call = g_list_model_get_item (calls, i);
 
-      g_assert_cmpint (call->state, ==, TB_CALL_DONE);
-      g_assert_cmpfloat (call->cost_usd, >, 0);
+      g_assert_cmpint (tb_call_get_kind (call), ==, TB_CALL_CANDIDATE);
+      g_assert_cmpint (tb_call_get_state (call), ==, TB_CALL_DONE);
+      g_assert_cmpfloat (tb_call_get_cost_usd (call), >, 0);
     }
+  /* The monitor's list view has one row per call of the runner. */
+  monitor = TB_RUN_MONITOR (child (window, "run_monitor"));
+  gui_test_iterate_for (200);
+  g_assert_cmpuint (g_list_model_get_n_items (tb_run_monitor_get_model (monitor)), ==, 3);
+  g_assert_cmpuint (tb_run_monitor_get_n_rows (monitor), ==, 3);
   g_assert_nonnull (tb_window_get_last_run_id (window));
   run_id = g_strdup (tb_window_get_last_run_id (window));
   screenshot (GTK_WIDGET (window), "run-done");
@@ -296,7 +308,10 @@ test_window_flow (void)
   gtk_widget_activate_action (GTK_WIDGET (window), "win.open-run", "s", run_id);
   {
     GtkWidget *page = child (window, "run_page");
-    GtkWidget *chart = GTK_WIDGET (gtk_widget_get_template_child (page, TB_TYPE_RUN_PAGE,
+    GtkWidget *chart;
+
+    g_assert_true (gui_test_wait_for (gui_test_page_loaded, page, 20000));
+    chart = GTK_WIDGET (gtk_widget_get_template_child (page, TB_TYPE_RUN_PAGE,
                                                                   "chart"));
 
     g_assert_cmpstr (tb_run_page_get_run_id (TB_RUN_PAGE (page)), ==, run_id);
@@ -307,12 +322,15 @@ test_window_flow (void)
   screenshot (GTK_WIDGET (window), "run-page");
 
   adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (child (window, "view_stack")), "costs");
+  g_assert_true (gui_test_wait_for (gui_test_costs_loaded, child (window, "costs_view"),
+                                    20000));
   screenshot (GTK_WIDGET (window), "costs");
 
   /* Close, open a new window: the use case comes back with its run listed. */
   gui_test_close_window (GTK_WINDOW (window));
   window = gui_test_open_window (fx.app, 1200, 800);
   g_assert_cmpstr (tb_window_get_usecase_id (window), ==, "release-notes");
+  g_assert_true (gui_test_wait_for (gui_test_runs_loaded, window, 20000));
   runs = tb_runs_view_get_model (TB_RUNS_VIEW (tb_window_get_runs_view (window)));
   for (guint i = 0; i < g_list_model_get_n_items (runs); i++)
     {
