@@ -24,6 +24,7 @@ struct _TbRunList
   guint         reload_id;
   gboolean      reload_again;   /* files changed while a load was under way */
 
+  GFileMonitor *results_monitor; /* results/: the use case's folder appears */
   GFileMonitor *folder_monitor; /* results/<usecase>/ */
   GHashTable   *run_monitors;   /* run id → GFileMonitor of a run under way */
 };
@@ -258,6 +259,64 @@ folder_changed_cb (TbRunList         *self,
   tb_run_list_queue_reload (self);
 }
 
+static void
+stop_watching (GFileMonitor **monitor,
+               TbRunList     *self)
+{
+  if (*monitor == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (*monitor, self);
+  g_file_monitor_cancel (*monitor);
+  g_clear_object (monitor);
+}
+
+static GFileMonitor *
+watch (TbRunList  *self,
+       const char *path,
+       GCallback   callback)
+{
+  g_autoptr(GFile) dir = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  GFileMonitor *monitor;
+
+  /* A folder that does not exist yet is watched too (GIO looks for it now and then). */
+  monitor = g_file_monitor_directory (dir, G_FILE_MONITOR_WATCH_MOVES, NULL, &error);
+  if (monitor == NULL)
+    g_debug ("Not following %s: %s", path, error->message);
+  else
+    g_signal_connect_object (monitor, "changed", callback, self, G_CONNECT_SWAPPED);
+  return monitor;
+}
+
+static void
+watch_folder (TbRunList *self)
+{
+  g_autofree char *results = tb_store_results_dir (self->store);
+  g_autofree char *path = g_build_filename (results, self->usecase_id, NULL);
+
+  stop_watching (&self->folder_monitor, self);
+  self->folder_monitor = watch (self, path, G_CALLBACK (folder_changed_cb));
+}
+
+/* The first run of a use case makes its folder: watch it from then on at once, rather than
+ * when GIO next looks for the missing folder. */
+static void
+results_changed_cb (TbRunList         *self,
+                    GFile             *file,
+                    GFile             *other,
+                    GFileMonitorEvent  event)
+{
+  g_autofree char *name = g_file_get_basename (file);
+  g_autofree char *other_name = other != NULL ? g_file_get_basename (other) : NULL;
+
+  if (g_strcmp0 (name, self->usecase_id) != 0 && g_strcmp0 (other_name, self->usecase_id) != 0)
+    return;
+  if (event == G_FILE_MONITOR_EVENT_CREATED || event == G_FILE_MONITOR_EVENT_MOVED_IN
+      || event == G_FILE_MONITOR_EVENT_RENAMED)
+    watch_folder (self);
+  tb_run_list_queue_reload (self);
+}
+
 void
 tb_run_list_set_usecase (TbRunList  *self,
                          const char *usecase_id)
@@ -273,12 +332,8 @@ tb_run_list_set_usecase (TbRunList  *self,
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->reload_again = FALSE;
-  if (self->folder_monitor != NULL)
-    {
-      g_file_monitor_cancel (self->folder_monitor);
-      g_signal_handlers_disconnect_by_data (self->folder_monitor, self);
-      g_clear_object (&self->folder_monitor);
-    }
+  stop_watching (&self->results_monitor, self);
+  stop_watching (&self->folder_monitor, self);
   g_hash_table_remove_all (self->run_monitors);
   g_list_store_remove_all (self->items);
   set_loaded (self, FALSE);
@@ -287,18 +342,9 @@ tb_run_list_set_usecase (TbRunList  *self,
   if (usecase_id != NULL)
     {
       g_autofree char *results = tb_store_results_dir (self->store);
-      g_autofree char *path = g_build_filename (results, usecase_id, NULL);
-      g_autoptr(GFile) dir = g_file_new_for_path (path);
-      g_autoptr(GError) error = NULL;
 
-      /* A folder that does not exist yet is watched too: GIO sees it appear. */
-      self->folder_monitor = g_file_monitor_directory (dir, G_FILE_MONITOR_WATCH_MOVES, NULL,
-                                                       &error);
-      if (self->folder_monitor == NULL)
-        g_debug ("Not following %s: %s", path, error->message);
-      else
-        g_signal_connect_object (self->folder_monitor, "changed",
-                                 G_CALLBACK (folder_changed_cb), self, G_CONNECT_SWAPPED);
+      self->results_monitor = watch (self, results, G_CALLBACK (results_changed_cb));
+      watch_folder (self);
     }
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
   tb_run_list_reload (self);
@@ -342,11 +388,8 @@ tb_run_list_dispose (GObject *object)
   g_clear_handle_id (&self->reload_id, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  if (self->folder_monitor != NULL)
-    {
-      g_file_monitor_cancel (self->folder_monitor);
-      g_clear_object (&self->folder_monitor);
-    }
+  stop_watching (&self->results_monitor, self);
+  stop_watching (&self->folder_monitor, self);
   if (self->run_monitors != NULL)
     g_hash_table_remove_all (self->run_monitors);
   g_clear_object (&self->items);
