@@ -585,6 +585,21 @@ test_rejudge_uses_snapshot (void)
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                       ADW_COLOR_SCHEME_DEFAULT);
 
+  /* The same pages on a phone-sized window: the monitor's rows, the runs, the costs. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 720);
+  gui_test_iterate_for (300);
+  screenshot (GTK_WIDGET (window), "run-judged-narrow");
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (child (window, "view_stack")), "runs");
+  g_assert_true (gui_test_wait_for (gui_test_runs_loaded, window, 20000));
+  screenshot (GTK_WIDGET (window), "runs-narrow");
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (child (window, "view_stack")), "costs");
+  g_assert_true (gui_test_wait_for (gui_test_costs_loaded, child (window, "costs_view"),
+                                    20000));
+  screenshot (GTK_WIDGET (window), "costs-narrow");
+  gtk_window_set_default_size (GTK_WINDOW (window), 1200, 800);
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (child (window, "view_stack")), "run");
+  gui_test_iterate_for (300);
+
   /* The use case now names fake/judge-b, in the editor and in its file. */
   gtk_stack_set_visible_child_name (GTK_STACK (editor_child (window, "tabs")), "yaml");
   yaml = gtk_text_view_get_buffer (GTK_TEXT_VIEW (editor_child (window, "yaml_view")));
