@@ -705,6 +705,77 @@ test_costs_view (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* A long list: rows for what is in sight, not for every run ------------------------------ */
+
+static guint
+count_css (GtkWidget  *widget,
+           const char *name)
+{
+  guint n = g_strcmp0 (gtk_widget_get_css_name (widget), name) == 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += count_css (child, name);
+  return n;
+}
+
+static void
+test_long_list (Fixture       *f,
+                gconstpointer  data)
+{
+  const char *one[] = { "google/gemini-2.5-flash", NULL };
+  g_autoptr(TbRunList) list = tb_run_list_new (f->store, f->index);
+  g_autoptr(GPtrArray) outputs = g_ptr_array_new_with_free_func ((GDestroyNotify)
+                                                                 tb_output_free);
+  GtkWidget *view = tb_runs_view_new ();
+  GtkWidget *window;
+  GtkColumnView *column_view;
+  GtkAdjustment *adjustment;
+  GListModel *shown;
+  guint rows;
+
+  for (guint i = 0; i < 150; i++)
+    {
+      g_autoptr(TbRun) run = NULL;
+      g_autofree char *created = g_strdup_printf ("2026-02-%02uT%02u:%02u:00Z", 1 + i / 60,
+                                                  (i / 60) % 24, i % 60);
+
+      run = new_run (f, "long", created, "lecture.txt", one);
+      add_output (f, run, one[0], "ok", 0.001, outputs);
+      finish_run (f, run, "done");
+    }
+
+  window = show_window (view, 900, 600);
+  tb_runs_view_set_list (TB_RUNS_VIEW (view), list);
+  tb_run_list_set_usecase (list, "long");
+  g_assert_true (gui_test_wait_for (gui_test_list_loaded, list, 20000));
+  wait_for_draw (window);
+  gui_test_iterate_for (300);
+
+  /* Every run is in the list; a page or two of them has rows. */
+  g_assert_cmpuint (g_list_model_get_n_items (tb_runs_view_get_model (TB_RUNS_VIEW (view))),
+                    ==, 150);
+  column_view = GTK_COLUMN_VIEW (find_type (view, GTK_TYPE_COLUMN_VIEW));
+  shown = G_LIST_MODEL (gtk_column_view_get_model (column_view));
+  rows = count_css (GTK_WIDGET (column_view), "row");
+  g_test_message ("%u of 150 runs given to the view, %u row widgets", g_list_model_get_n_items
+                  (shown), rows);
+  g_assert_cmpuint (g_list_model_get_n_items (shown), <, 150);
+  g_assert_cmpuint (rows, <, 120);
+  save_png (window, "runs-view-long.png");
+
+  /* Scrolling on brings the rest, down to the oldest run. */
+  adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (column_view));
+  for (guint i = 0; i < 100 && g_list_model_get_n_items (shown) < 150; i++)
+    {
+      gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+      gui_test_iterate_for (50);
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 150);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* Run monitor against the fake server ----------------------------------------------------- */
 
 typedef struct {
@@ -904,6 +975,8 @@ main (int argc, char **argv)
   g_test_add ("/gui/results/run-page", Fixture, NULL, fixture_set_up, test_run_page,
               fixture_tear_down);
   g_test_add ("/gui/results/costs-view", Fixture, NULL, fixture_set_up, test_costs_view,
+              fixture_tear_down);
+  g_test_add ("/gui/results/long-list", Fixture, NULL, fixture_set_up, test_long_list,
               fixture_tear_down);
   g_test_add_func ("/gui/results/run-monitor", test_run_monitor);
   return g_test_run ();

@@ -137,7 +137,6 @@ update (TbCallRow *self)
   g_autofree char *state = NULL;
   g_autofree char *detail = NULL;
   g_autofree char *value = NULL;
-  g_autofree char *tooltip = NULL;
   const char *detail_class = "dim-label";
   gboolean judge;
 
@@ -162,16 +161,9 @@ update (TbCallRow *self)
       detail = g_strdup_printf (tb_call_get_kind (call) == TB_CALL_PAIRWISE
                                 ? _("Compares %s · %s") : _("Scores %s · %s"),
                                 tb_call_get_subject (call), state);
-      /* Translators: the judge model, then the model whose output it scores */
-      tooltip = g_strdup_printf (_("%s judges the output of %s"), tb_call_get_model (call),
-                                 tb_call_get_subject (call));
     }
   else
-    {
-      detail = g_steal_pointer (&state);
-      tooltip = g_strdup (tb_call_get_model (call));
-    }
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->model_label), tooltip);
+    detail = g_steal_pointer (&state);
 
   switch (tb_call_get_state (call))
     {
@@ -217,6 +209,21 @@ tb_call_row_set_call (TbCallRow *self,
   if (!g_set_object (&self->call, call))
     return;
   g_signal_group_set_target (self->signals, call);
+  /* Set once here, not at every notification: each setting asks the display server where
+   * the pointer is. */
+  if (call == NULL)
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->model_label), NULL);
+  else if (tb_call_get_kind (call) != TB_CALL_CANDIDATE)
+    {
+      /* Translators: the judge model, then the model whose output it scores */
+      g_autofree char *tooltip = g_strdup_printf (_("%s judges the output of %s"),
+                                                  tb_call_get_model (call),
+                                                  tb_call_get_subject (call));
+
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->model_label), tooltip);
+    }
+  else
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->model_label), tb_call_get_model (call));
   update (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CALL]);
 }

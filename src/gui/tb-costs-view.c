@@ -12,6 +12,7 @@
 #include "tb-home.h"
 #include "tb-resources.h"
 #include "tb-rollup.h"
+#include "tb-row-pacer.h"
 #include "tb-run-item.h"
 #include "tb-usecase.h"
 #include "tb-util.h"
@@ -88,7 +89,8 @@ struct _TbCostsView
   TbRunList         *list;
   GListStore        *usecases;      /* TbCostItem* */
   GtkSortListModel  *sorted;        /* the list's TbRunItem*, newest first */
-  GtkNoSelection    *runs;          /* over `sorted` */
+  TbRowPacer        *pacer;         /* `sorted`, given to the list view in steps */
+  GtkNoSelection    *runs;          /* over the pacer's */
   double             runs_scale;    /* the costliest run: bars are relative to it */
   GCancellable      *cancellable;   /* of the read under way */
   gboolean           dirty;         /* to be read when next shown */
@@ -244,7 +246,8 @@ row_parts_fill (RowParts       *parts,
   g_autofree char *caption = rollup_caption (rollup, FALSE);
 
   gtk_label_set_text (parts->title, title);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (parts->title), tooltip);
+  if (tooltip != NULL)
+    gtk_widget_set_tooltip_text (GTK_WIDGET (parts->title), tooltip);
   gtk_label_set_text (parts->total, total);
   gtk_label_set_text (parts->caption, caption);
   gtk_accessible_update_property (GTK_ACCESSIBLE (parts->bar),
@@ -287,6 +290,24 @@ draw_run_bar (GtkDrawingArea *area,
               self != NULL ? self->runs_scale : 0);
 }
 
+/* The run's id, asked for when the pointer rests on its title (setting a tooltip at each
+ * bind would ask the display server where the pointer is, once per row). */
+static gboolean
+query_run_tooltip (GtkWidget  *title,
+                   int         x,
+                   int         y,
+                   gboolean    keyboard,
+                   GtkTooltip *tooltip,
+                   gpointer    user_data)
+{
+  TbRunItem *item = gtk_list_item_get_item (user_data);
+
+  if (item == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, tb_run_item_get_id (item));
+  return TRUE;
+}
+
 static void
 setup_run_row (GtkSignalListItemFactory *factory,
                GObject                  *object,
@@ -295,6 +316,8 @@ setup_run_row (GtkSignalListItemFactory *factory,
   GtkListItem *list_item = GTK_LIST_ITEM (object);
   RowParts parts = row_parts_new ();
 
+  gtk_widget_set_has_tooltip (GTK_WIDGET (parts.title), TRUE);
+  g_signal_connect (parts.title, "query-tooltip", G_CALLBACK (query_run_tooltip), list_item);
   /* The list item outlives its child and always holds the item bound now. */
   gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (parts.bar), draw_run_bar, list_item, NULL);
   g_object_set_data (G_OBJECT (parts.box), "title", parts.title);
@@ -324,8 +347,7 @@ bind_run_row (GtkSignalListItemFactory *factory,
   g_autofree char *date = tb_format_local_date (tb_run_item_get_created (item));
   g_autofree char *title = g_strdup_printf ("%s · %s", date, tb_run_item_get_input_name (item));
 
-  row_parts_fill (&parts, title, tb_run_item_get_id (item),
-                  &tb_run_item_get_summary (item)->rollup);
+  row_parts_fill (&parts, title, NULL, &tb_run_item_get_summary (item)->rollup);
 }
 
 static void
@@ -517,14 +539,34 @@ tb_costs_view_reload (TbCostsView *self)
     load_sums (self);
 }
 
+/* The runs are bound while the page is in sight: out of sight, a list view would still
+ * make and bind its rows whenever the runs change. */
+static void
+attach_runs (TbCostsView *self)
+{
+  gboolean shown = gtk_widget_get_mapped (GTK_WIDGET (self)) && self->list != NULL;
+  GListModel *model = shown ? tb_run_list_get_model (self->list) : NULL;
+
+  if (gtk_sort_list_model_get_model (self->sorted) != model)
+    gtk_sort_list_model_set_model (self->sorted, model);
+}
+
 static void
 tb_costs_view_map (GtkWidget *widget)
 {
   TbCostsView *self = TB_COSTS_VIEW (widget);
 
   GTK_WIDGET_CLASS (tb_costs_view_parent_class)->map (widget);
+  attach_runs (self);
   if (self->dirty)
     load_sums (self);
+}
+
+static void
+tb_costs_view_unmap (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (tb_costs_view_parent_class)->unmap (widget);
+  attach_runs (TB_COSTS_VIEW (widget));
 }
 
 gboolean
@@ -550,7 +592,7 @@ newest_first (gconstpointer a,
 static void
 runs_changed_cb (TbCostsView *self)
 {
-  GListModel *runs = G_LIST_MODEL (self->runs);
+  GListModel *runs = G_LIST_MODEL (self->sorted);
   guint n = g_list_model_get_n_items (runs);
   double max = 0;
 
@@ -580,8 +622,7 @@ tb_costs_view_set_sources (TbCostsView *self,
   g_set_object (&self->store, store);
   g_set_object (&self->index, index);
   g_set_object (&self->list, list);
-  gtk_sort_list_model_set_model (self->sorted, list != NULL ? tb_run_list_get_model (list)
-                                                            : NULL);
+  attach_runs (self);
   if (list != NULL)
     g_signal_connect_object (list, "changed", G_CALLBACK (tb_costs_view_reload), self,
                              G_CONNECT_SWAPPED);
@@ -601,6 +642,10 @@ tb_costs_view_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   if (self->list != NULL)
     g_signal_handlers_disconnect_by_data (self->list, self);
+  if (self->sorted != NULL)
+    g_signal_handlers_disconnect_by_data (self->sorted, self);
+  /* before the list view it paces goes */
+  g_clear_object (&self->pacer);
   gtk_widget_dispose_template (GTK_WIDGET (self), TB_TYPE_COSTS_VIEW);
   /* the template's root has no id, so dispose_template leaves it */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
@@ -623,6 +668,7 @@ tb_costs_view_class_init (TbCostsViewClass *klass)
 
   object_class->dispose = tb_costs_view_dispose;
   widget_class->map = tb_costs_view_map;
+  widget_class->unmap = tb_costs_view_unmap;
 
   g_type_ensure (ADW_TYPE_CLAMP);
   /* referencing the resource links its object (and its registering constructor) even when
@@ -674,8 +720,10 @@ tb_costs_view_init (TbCostsView *self)
   /* ISO 8601 stamps sort as strings: no collation keys for 3,000 rows. */
   self->sorted = gtk_sort_list_model_new (NULL, GTK_SORTER (gtk_custom_sorter_new (newest_first,
                                                                                    NULL, NULL)));
-  self->runs = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->sorted)));
-  g_signal_connect_object (self->runs, "items-changed", G_CALLBACK (runs_changed_cb), self,
+  self->pacer = tb_row_pacer_new (g_object_ref (G_LIST_MODEL (self->sorted)),
+                                  GTK_WIDGET (self->runs_view));
+  self->runs = gtk_no_selection_new (g_object_ref (tb_row_pacer_get_model (self->pacer)));
+  g_signal_connect_object (self->sorted, "items-changed", G_CALLBACK (runs_changed_cb), self,
                            G_CONNECT_SWAPPED);
   gtk_list_view_set_model (self->runs_view, GTK_SELECTION_MODEL (self->runs));
 

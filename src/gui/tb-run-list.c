@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "tb-run-item.h"
 #include "tb-run-list.h"
 
@@ -74,6 +76,9 @@ load_thread (GTask        *task,
   g_autoptr(GPtrArray) summaries = NULL;
   GPtrArray *items;
 
+  /* The files changed since the index last looked, maybe within its moment of trust. Here,
+   * not on the main loop: the index may be busy with another thread's long read. */
+  tb_index_invalidate (load->index, load->usecase_id);
   summaries = tb_index_list_runs (load->index, load->usecase_id, &error);
   if (summaries == NULL)
     {
@@ -153,6 +158,57 @@ follow_running_runs (TbRunList *self,
   self->run_monitors = g_hash_table_ref (keep);
 }
 
+/* Whether a run shows as it did: a reload then leaves its item (and its row) alone. */
+static gboolean
+same_run (TbRunItem          *item,
+          const TbRunSummary *b)
+{
+  const TbRunSummary *a = tb_run_item_get_summary (item);
+
+  return g_strcmp0 (a->id, b->id) == 0 && a->status == b->status
+         && g_strcmp0 (a->stop_reason, b->stop_reason) == 0 && a->outputs_ok == b->outputs_ok
+         && a->cells == b->cells && a->judgments == b->judgments
+         && g_strcmp0 (a->latest_judgment, b->latest_judgment) == 0
+         && a->has_best == b->has_best && a->best_score == b->best_score
+         && g_strcmp0 (a->best_model, b->best_model) == 0
+         && memcmp (&a->rollup, &b->rollup, sizeof a->rollup) == 0;
+}
+
+/* Replaces the items with `items`, changing only the stretch between the runs that stayed
+ * as they were at the start and at the end: a run added on top is one insertion, not 3,000
+ * rows bound again. */
+static void
+update_items (TbRunList *self,
+              GPtrArray *items)
+{
+  GListModel *model = G_LIST_MODEL (self->items);
+  guint n_old = g_list_model_get_n_items (model);
+  guint n_new = items->len;
+  guint head = 0, tail = 0;
+
+  while (head < n_old && head < n_new)
+    {
+      g_autoptr(TbRunItem) old = g_list_model_get_item (model, head);
+
+      if (!same_run (old, tb_run_item_get_summary (g_ptr_array_index (items, head))))
+        break;
+      head++;
+    }
+  while (tail < n_old - head && tail < n_new - head)
+    {
+      g_autoptr(TbRunItem) old = g_list_model_get_item (model, n_old - 1 - tail);
+      TbRunItem *item = g_ptr_array_index (items, n_new - 1 - tail);
+
+      if (!same_run (old, tb_run_item_get_summary (item)))
+        break;
+      tail++;
+    }
+  if (head == n_old && head == n_new)
+    return;
+  g_list_store_splice (self->items, head, n_old - head - tail, items->pdata + head,
+                       n_new - head - tail);
+}
+
 static void
 load_cb (GObject      *source,
          GAsyncResult *result,
@@ -176,8 +232,7 @@ load_cb (GObject      *source,
       items = g_ptr_array_new ();
     }
 
-  g_list_store_splice (self->items, 0, g_list_model_get_n_items (G_LIST_MODEL (self->items)),
-                       items->pdata, items->len);
+  update_items (self, items);
   follow_running_runs (self, items);
   set_loaded (self, TRUE);
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
@@ -203,9 +258,6 @@ tb_run_list_reload (TbRunList *self)
       set_loading (self, FALSE);
       return;
     }
-
-  /* The files changed since the index last looked, maybe within its moment of trust. */
-  tb_index_invalidate (self->index, self->usecase_id);
 
   self->cancellable = g_cancellable_new ();
   load = g_new0 (Load, 1);

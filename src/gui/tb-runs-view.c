@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "tb-gui-util.h"
+#include "tb-row-pacer.h"
 #include "tb-runs-view.h"
 #include "tb-resources.h"
 #include "tb-util.h"
@@ -49,6 +50,7 @@ struct _TbRunsView
   GtkSpinner         *spinner;
 
   GtkSortListModel   *sort_model;
+  TbRowPacer         *pacer;         /* the sorted runs, given to the column view in steps */
   GtkSingleSelection *selection;
   GtkColumnViewColumn *columns[N_COLUMNS];
 
@@ -76,6 +78,47 @@ status_can_resume (TbRunStatus status)
          || status == TB_RUN_CANCELLED;
 }
 
+/* What a cell's tooltip says: the full text where the column may cut it short. */
+static const char *
+cell_tooltip (Column     column,
+              TbRunItem *item)
+{
+  switch (column)
+    {
+    case COLUMN_DATE:
+      return tb_run_item_get_id (item);
+    case COLUMN_INPUT:
+      return tb_run_item_get_input_name (item);
+    case COLUMN_MODELS:
+      return tb_run_item_get_models (item);
+    default:
+      return NULL;
+    }
+}
+
+/* Asked for when the pointer rests on the cell: setting a tooltip at each bind would ask
+ * the display server where the pointer is, once per cell of 200 rows. */
+static gboolean
+query_cell_tooltip (GtkWidget  *label,
+                    int         x,
+                    int         y,
+                    gboolean    keyboard,
+                    GtkTooltip *tooltip,
+                    gpointer    user_data)
+{
+  GtkListItem *list_item = user_data;
+  TbRunItem *item = gtk_list_item_get_item (list_item);
+  const char *text;
+
+  if (item == NULL)
+    return FALSE;
+  text = cell_tooltip (GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (label), "column")), item);
+  if (text == NULL || *text == '\0')
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
 static void
 setup_cell (GtkSignalListItemFactory *factory,
             GObject                  *object,
@@ -83,6 +126,13 @@ setup_cell (GtkSignalListItemFactory *factory,
 {
   Column column = GPOINTER_TO_UINT (user_data);
   GtkWidget *label = gtk_label_new (NULL);
+
+  g_object_set_data (G_OBJECT (label), "column", user_data);
+  if (column == COLUMN_DATE || column == COLUMN_INPUT || column == COLUMN_MODELS)
+    {
+      gtk_widget_set_has_tooltip (label, TRUE);
+      g_signal_connect (label, "query-tooltip", G_CALLBACK (query_cell_tooltip), object);
+    }
 
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
   gtk_label_set_xalign (GTK_LABEL (label), 0);
@@ -106,7 +156,6 @@ bind_cell (GtkSignalListItemFactory *factory,
   GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (list_item));
   TbRunItem *item = gtk_list_item_get_item (list_item);
   g_autofree char *text = NULL;
-  const char *tooltip = NULL;
 
   /* the label may be recycled from another row */
   gtk_widget_set_css_classes (GTK_WIDGET (label),
@@ -117,18 +166,15 @@ bind_cell (GtkSignalListItemFactory *factory,
     {
     case COLUMN_DATE:
       text = tb_format_local_date (tb_run_item_get_created (item));
-      tooltip = tb_run_item_get_id (item);
       break;
     case COLUMN_INPUT:
       text = g_strdup (tb_run_item_get_input_name (item));
-      tooltip = tb_run_item_get_input_name (item);
       break;
     case COLUMN_MODELS:
       /* Translators: the number of models, then their ids */
       text = g_strdup_printf (ngettext ("%u model: %s", "%u models: %s",
                                         tb_run_item_get_n_models (item)),
                               tb_run_item_get_n_models (item), tb_run_item_get_models (item));
-      tooltip = tb_run_item_get_models (item);
       break;
     case COLUMN_STATUS:
       text = g_strdup (tb_run_status_label (tb_run_item_get_status (item)));
@@ -153,7 +199,6 @@ bind_cell (GtkSignalListItemFactory *factory,
     }
 
   gtk_label_set_text (label, text);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (label), tooltip);
 }
 
 static TbRunItem *
@@ -386,6 +431,15 @@ tb_runs_view_dispose (GObject *object)
   TbRunsView *self = TB_RUNS_VIEW (object);
   GtkWidget *child;
 
+  /* Removing the columns re-sorts: nothing of this view may answer that any more. */
+  if (self->sort_model != NULL)
+    g_signal_handlers_disconnect_by_data (self->sort_model, self);
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->selection, self);
+  if (self->list != NULL)
+    g_signal_handlers_disconnect_by_data (self->list, self);
+  /* before the list view it paces goes */
+  g_clear_object (&self->pacer);
   gtk_widget_dispose_template (GTK_WIDGET (self), TB_TYPE_RUNS_VIEW);
   /* the template's root has no id, so dispose_template leaves it */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
@@ -394,8 +448,6 @@ tb_runs_view_dispose (GObject *object)
     g_clear_object (&self->columns[i]);
   g_clear_object (&self->selection);
   g_clear_object (&self->sort_model);
-  if (self->list != NULL)
-    g_signal_handlers_disconnect_by_data (self->list, self);
   g_clear_object (&self->list);
   g_clear_pointer (&self->selected_id, g_free);
 
@@ -482,7 +534,10 @@ tb_runs_view_init (TbRunsView *self)
                                                 self->column_view)));
   g_signal_connect_object (self->sort_model, "items-changed", G_CALLBACK (on_items_changed),
                            self, G_CONNECT_SWAPPED);
-  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->sort_model)));
+  self->pacer = tb_row_pacer_new (g_object_ref (G_LIST_MODEL (self->sort_model)),
+                                  GTK_WIDGET (self->column_view));
+  self->selection = gtk_single_selection_new (g_object_ref (tb_row_pacer_get_model (
+                                                self->pacer)));
   gtk_single_selection_set_autoselect (self->selection, TRUE);
   g_signal_connect_object (self->selection, "notify::selected-item",
                            G_CALLBACK (on_selection_changed), self, G_CONNECT_SWAPPED);
