@@ -6,7 +6,7 @@
 #include "tb-row-pacer.h"
 
 /* Items added in one step: a page of rows or so. */
-#define STEP 30
+#define STEP 15
 
 struct _TbRowPacer
 {
