@@ -9,6 +9,7 @@
 #include "gui-test-util.h"
 #include "tb-application.h"
 #include "tb-costs-view.h"
+#include "tb-defaults.h"
 #include "tb-home.h"
 #include "tb-index.h"
 #include "tb-run-monitor.h"
@@ -545,6 +546,18 @@ test_rejudge_uses_snapshot (void)
   window = gui_test_open_window (fx.app, 1200, 800);
   editor = tb_window_get_editor (window);
   g_assert_true (tb_window_select_usecase (window, "snapshot-judge"));
+  /* No candidates in the use case: the models chosen at first are those the CLI runs when
+   * none is named (tb_default_candidates: here $GENERAL_TASK_LLM). */
+  g_assert_true (gui_test_wait_for (gui_test_catalog_loaded, window, 20000));
+  {
+    g_auto(GStrv) chosen = tb_models_view_dup_selected (tb_window_get_models_view (window));
+    g_auto(GStrv) defaults = tb_default_candidates (tb_usecase_editor_get_usecase (editor),
+                                                    NULL);
+    const char *expected[] = { "fake/judge", NULL };
+
+    g_assert_cmpstrv (defaults, expected);
+    g_assert_cmpstrv (chosen, defaults);
+  }
   g_assert_true (g_file_set_contents (input_path, "fix: crash on start\n", -1, NULL));
   tb_window_load_input_file (window, input);
   g_assert_true (gui_test_wait_for (gui_test_input_loaded, window, 5000));

@@ -611,8 +611,16 @@ run_action (GtkWidget  *widget,
   models = tb_models_view_dup_selected (self->models_view);
   if (models == NULL || models[0] == NULL)
     {
-      tb_window_toast (self, _("Choose at least one model"));
-      return;
+      g_autoptr(GError) error = NULL;
+
+      /* None chosen: the models the CLI runs when none is named. */
+      g_clear_pointer (&models, g_strfreev);
+      models = tb_default_candidates (usecase, &error);
+      if (models == NULL)
+        {
+          tb_window_toast (self, error->message);
+          return;
+        }
     }
   if (!check_api_key (self))
     return;
