@@ -2015,32 +2015,6 @@ settle_status (TbRunner *self)
     self->run->status = TB_RUN_PARTIAL;
 }
 
-/* The judgment keeps the verdict's picks — the verdict of this run with this judgment as
- * its latest — so a reader of the file sees what `show` would say. */
-static void
-record_recommendation (TbRunner *self)
-{
-  TbRunData data = { 0 };
-  g_autoptr(TbVerdict) verdict = NULL;
-  TbJudgment *judgment = self->judgment;
-
-  data.run = self->run;
-  data.outputs = self->outputs;
-  data.judgments = g_ptr_array_new ();
-  data.ratings = g_ptr_array_new ();
-  g_ptr_array_add (data.judgments, judgment);
-  verdict = tb_verdict_for_run (&data, 0);
-  g_ptr_array_unref (data.judgments);
-  g_ptr_array_unref (data.ratings);
-
-  g_free (judgment->best_overall);
-  judgment->best_overall = g_strdup (verdict->best_overall);
-  g_free (judgment->best_value);
-  judgment->best_value = g_strdup (verdict->best_value);
-  g_free (judgment->budget_pick);
-  judgment->budget_pick = g_strdup (verdict->budget_pick);
-}
-
 static gboolean
 job_is_judge_pass (TbRunner *self)
 {
@@ -2060,7 +2034,7 @@ maybe_finish (TbRunner *self)
   if (self->judgment != NULL
       && (self->judgment->scores->len > 0 || self->judgment->comparisons->len > 0))
     {
-      record_recommendation (self);
+      tb_verdict_record_picks (self->judgment, self->run, self->outputs);
       write_judgment_now (self);
     }
 

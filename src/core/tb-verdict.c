@@ -1537,6 +1537,33 @@ tb_verdict_describe (const TbVerdict *verdict)
   return g_string_free (text, FALSE);
 }
 
+void
+tb_verdict_record_picks (TbJudgment *judgment,
+                         TbRun      *run,
+                         GPtrArray  *outputs)
+{
+  TbRunData data = { 0 };
+  g_autoptr(TbVerdict) verdict = NULL;
+
+  g_return_if_fail (judgment != NULL && run != NULL && outputs != NULL);
+
+  data.run = run;
+  data.outputs = outputs;
+  data.judgments = g_ptr_array_new ();
+  data.ratings = g_ptr_array_new ();
+  g_ptr_array_add (data.judgments, judgment);
+  verdict = tb_verdict_for_run (&data, 0);
+  g_ptr_array_unref (data.judgments);
+  g_ptr_array_unref (data.ratings);
+
+  g_free (judgment->best_overall);
+  judgment->best_overall = g_strdup (verdict->best_overall);
+  g_free (judgment->best_value);
+  judgment->best_value = g_strdup (verdict->best_value);
+  g_free (judgment->budget_pick);
+  judgment->budget_pick = g_strdup (verdict->budget_pick);
+}
+
 gboolean
 tb_verdict_models_to_settle (const TbVerdict  *verdict,
                              const TbRun      *run,

@@ -145,6 +145,13 @@ TbVerdict      *tb_verdict_for_runs  (GPtrArray       *runs,
                                       const char      *seed);
 
 void            tb_verdict_free      (TbVerdict       *verdict);
+
+/* The judgment keeps the verdict's picks (best_overall, best_value, budget_pick) — the
+ * verdict of `run` with `judgment` as its latest — so a reader of the file sees what
+ * `show` would say. */
+void            tb_verdict_record_picks (TbJudgment   *judgment,
+                                         TbRun        *run,
+                                         GPtrArray    *outputs);
 TbModelVerdict *tb_verdict_find      (const TbVerdict *verdict,
                                       const char      *model);
 /* `summary` of DESIGN.md. */
