@@ -1695,6 +1695,150 @@ test_pairwise_pass_on_subset (Fixture       *fixture,
   }
 }
 
+/* ---- money: the cap ---------------------------------------------------------------------- */
+
+static double
+billed_total (Fixture *fixture,
+              TbRun   *run)
+{
+  g_autoptr(GPtrArray) outputs = load_outputs (fixture, run);
+  double total = 0;
+
+  for (guint i = 0; i < outputs->len; i++)
+    {
+      TbOutput *output = g_ptr_array_index (outputs, i);
+
+      if (tb_cost_is_known (&output->cost))
+        total += output->cost.usd;
+    }
+  return total;
+}
+
+/* A cap that fits some calls: those that would pass it are skipped, never sent; the run is
+ * partial with stop_reason "budget"; the spend stays under the cap; a resume with a larger
+ * cap makes only the skipped calls. */
+static void
+test_budget_cap (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  const char *models[] = { "fake/a", "fake/b", "fake/c", NULL };
+  g_autoptr(TbUsecase) usecase = parse_usecase ("runner-test", USECASE_RUBRIC);
+  g_autoptr(GPtrArray) inputs = three_inputs ();
+  g_autoptr(TbRunner) runner = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_autoptr(TbRun) resumed = NULL;
+  g_autoptr(TbCatalog) catalog = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) outputs = NULL;
+  g_autofree char *entry_a = catalog_entry ("fake/a", 100000, 4000, FALSE);
+  g_autofree char *entry_b = catalog_entry ("fake/b", 100000, 4000, FALSE);
+  g_autofree char *entry_c = catalog_entry ("fake/c", 100000, 4000, FALSE);
+  FakeModel by_tokens = { 0 };
+  guint skipped = 0, sent;
+  double first_forecast, cap = 0.0012;
+
+  catalog = parse_catalog (entry_a, entry_b, entry_c, NULL);
+  by_tokens.bill_by_tokens = TRUE;
+  for (guint i = 0; models[i] != NULL; i++)
+    {
+      fake_server_add_catalog_model (fixture->server, models[i], 100000, 0.000001, 0.000002,
+                                     FALSE);
+      fake_server_set_model (fixture->server, models[i], &by_tokens);
+    }
+
+  /* one call at a time: what is in flight is one call's forecast */
+  runner = tb_runner_new (fixture->client, fixture->store, catalog, 1);
+  tb_runner_set_max_cost (runner, TRUE, cap);
+  run = run_set (runner, usecase, inputs, models, 1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run->status, ==, TB_RUN_PARTIAL);
+  g_assert_cmpstr (run->stop_reason, ==, "budget");
+  g_assert_true (run->has_max_cost);
+  g_assert_cmpfloat (run->max_cost_usd, ==, cap);
+  g_assert_true (tb_runner_stopped_by_budget (runner));
+  g_assert_nonnull (run->forecast);
+  first_forecast = json_object_get_double_member (json_node_get_object (run->forecast),
+                                                  "total_usd");
+  g_assert_cmpfloat (first_forecast, >, cap);
+
+  outputs = load_outputs (fixture, run);
+  g_assert_cmpuint (outputs->len, ==, 9);
+  for (guint i = 0; i < outputs->len; i++)
+    if (((TbOutput *) g_ptr_array_index (outputs, i))->status == TB_OUTPUT_SKIPPED)
+      skipped++;
+  sent = fake_server_count (fixture->server, "/chat/completions", NULL);
+  g_test_message ("cap %.4f: %u calls sent, %u skipped, billed %.6f", cap, sent, skipped,
+                  billed_total (fixture, run));
+  g_assert_cmpuint (skipped, >, 0);
+  g_assert_cmpuint (sent + skipped, ==, 9);
+  g_assert_cmpfloat (billed_total (fixture, run), <=, cap);
+
+  /* the rest, and only the rest */
+  tb_runner_set_max_cost (runner, TRUE, 1.0);
+  resumed = resume_run (runner, run->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (resumed->status, ==, TB_RUN_DONE);
+  g_assert_null (resumed->stop_reason);
+  g_assert_cmpfloat (resumed->max_cost_usd, ==, 1.0);
+  g_assert_cmpuint (fake_server_count (fixture->server, "/chat/completions", NULL), ==, 9);
+}
+
+/* A cap with a model whose price is unknown: its calls cannot be shown to fit. */
+static void
+test_budget_unknown_price (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  const char *models[] = { "fake/unpriced", NULL };
+  g_autoptr(TbUsecase) usecase = parse_usecase ("runner-test", USECASE_RUBRIC);
+  g_autoptr(TbRunner) runner = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) outputs = NULL;
+  TbOutput *output;
+
+  runner = tb_runner_new (fixture->client, fixture->store, NULL, 2);
+  tb_runner_set_max_cost (runner, TRUE, 5.0);
+  run = run_models (runner, usecase, SHORT_INPUT, models, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run->status, ==, TB_RUN_PARTIAL);
+  g_assert_cmpstr (run->stop_reason, ==, "budget");
+  g_assert_cmpuint (fake_server_count (fixture->server, "/chat/completions", NULL), ==, 0);
+  outputs = load_outputs (fixture, run);
+  output = g_ptr_array_index (outputs, 0);
+  g_assert_cmpint (output->status, ==, TB_OUTPUT_SKIPPED);
+  g_assert_nonnull (strstr (output->error_message, "no known price"));
+}
+
+/* A dry run makes the forecast and nothing else: no call, no folder. */
+static void
+test_dry_run (Fixture       *fixture,
+              gconstpointer  data)
+{
+  const char *models[] = { "fake/a", "fake/b", NULL };
+  g_autoptr(TbUsecase) usecase = parse_usecase ("runner-test", USECASE_RUBRIC);
+  g_autoptr(GPtrArray) inputs = three_inputs ();
+  g_autoptr(TbRunner) runner = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) ids = NULL;
+  const TbForecast *forecast;
+
+  runner = tb_runner_new (fixture->client, fixture->store, NULL, 2);
+  set_judge (runner, "fake/judge");
+  tb_runner_set_dry_run (runner, TRUE);
+  run = run_set (runner, usecase, inputs, models, 2, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (run);
+  g_assert_null (run->dir);
+  forecast = tb_runner_get_forecast (runner);
+  g_assert_nonnull (forecast);
+  /* 2 models × 3 inputs × 2 repeats, and a judge call for each */
+  g_assert_cmpuint (forecast->calls, ==, 24);
+  g_assert_cmpuint (fake_server_count (fixture->server, "/chat/completions", NULL), ==, 0);
+  ids = tb_store_list_run_ids (fixture->store, "runner-test");
+  g_assert_cmpuint (ids->len, ==, 0);
+}
+
 static void
 block_output_file (TbRunner *runner,
                    gpointer  user_data)
@@ -2077,6 +2221,9 @@ main (int    argc,
   add_test ("/runner/pairwise-position-bias", test_pairwise_position_bias);
   add_test ("/runner/pairwise-quality-gap", test_pairwise_quality_gap);
   add_test ("/runner/pairwise-pass-on-subset", test_pairwise_pass_on_subset);
+  add_test ("/runner/budget-cap", test_budget_cap);
+  add_test ("/runner/budget-unknown-price", test_budget_unknown_price);
+  add_test ("/runner/dry-run", test_dry_run);
 
   return g_test_run ();
 }
