@@ -774,7 +774,7 @@ test_concurrency_limit (Fixture       *fixture,
   Recorder recorder;
   gint64 started;
 
-  slow.latency_ms = 300;
+  slow.latency_ms = 100;
   for (guint i = 0; models[i] != NULL; i++)
     fake_server_set_model (fixture->server, models[i], &slow);
 
@@ -1695,6 +1695,142 @@ test_pairwise_pass_on_subset (Fixture       *fixture,
   }
 }
 
+/* ---- provenance --------------------------------------------------------------------------- */
+
+#define USECASE_PROVIDER \
+  "name: Pinned\n" \
+  "goal: Say something useful about the notes.\n" \
+  "output:\n" \
+  "  format: text\n" \
+  "models:\n" \
+  "  provider: {order: [Groq, Together], allow_fallbacks: false}\n"
+
+/* The use case's provider object arrives verbatim in every request; /generation's
+ * provenance lands in the output file; a BYOK call costs its upstream charge and the fee. */
+static void
+test_provenance (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  const char *models[] = { "fake/pinned", NULL };
+  g_autoptr(TbUsecase) usecase = parse_usecase ("pinned", USECASE_PROVIDER);
+  g_autoptr(TbRunner) runner = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) outputs = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  GPtrArray *requests;
+  FakeModel model = { 0 };
+  const TbOutput *output;
+  guint chat = 0;
+
+  model.content = "Friday.";
+  model.cost = 0.0002;
+  model.billed_cost = 0.0002;
+  model.upstream_cost = 0.0031;
+  model.is_byok = TRUE;
+  model.cache_discount = -0.0001;
+  model.generation_time_ms = 1234;
+  model.native_finish_reason = "end_turn";
+  model.provider = "Groq";
+  fake_server_set_model (fixture->server, "fake/pinned", &model);
+
+  runner = tb_runner_new (fixture->client, fixture->store, NULL, 2);
+  run = run_models (runner, usecase, SHORT_INPUT, models, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run->status, ==, TB_RUN_DONE);
+
+  requests = fake_server_get_requests (fixture->server);
+  for (guint i = 0; i < requests->len; i++)
+    {
+      const FakeRequest *request = g_ptr_array_index (requests, i);
+      JsonObject *body, *provider;
+      JsonArray *order;
+
+      if (g_strcmp0 (request->model, "fake/pinned") != 0)
+        continue;
+      chat++;
+      g_assert_true (json_parser_load_from_data (parser, request->body, -1, &error));
+      body = json_node_get_object (json_parser_get_root (parser));
+      provider = json_object_get_object_member (body, "provider");
+      g_assert_nonnull (provider);
+      order = json_object_get_array_member (provider, "order");
+      g_assert_cmpuint (json_array_get_length (order), ==, 2);
+      g_assert_cmpstr (json_array_get_string_element (order, 0), ==, "Groq");
+      g_assert_cmpstr (json_array_get_string_element (order, 1), ==, "Together");
+      g_assert_false (json_object_get_boolean_member (provider, "allow_fallbacks"));
+      g_assert_cmpuint (json_object_get_size (provider), ==, 2);
+    }
+  g_assert_cmpuint (chat, ==, 1);
+
+  outputs = load_outputs (fixture, run);
+  output = g_ptr_array_index (outputs, 0);
+  g_assert_cmpstr (output->provider, ==, "Groq");
+  g_assert_cmpstr (output->native_finish_reason, ==, "end_turn");
+  g_assert_true (output->is_byok);
+  g_assert_true (output->has_upstream_cost);
+  g_assert_cmpfloat_with_epsilon (output->upstream_usd, 0.0031, 1e-12);
+  g_assert_true (output->has_cache_discount);
+  g_assert_cmpfloat_with_epsilon (output->cache_discount, -0.0001, 1e-12);
+  g_assert_true (output->has_generation_time);
+  g_assert_cmpint (output->generation_time_ms, ==, 1234);
+  /* what the call cost: the upstream charge to the user's own key, and OpenRouter's fee */
+  g_assert_cmpint (output->cost.source, ==, TB_COST_BILLED);
+  g_assert_cmpfloat_with_epsilon (output->cost.usd, 0.0031 + 0.0002, 1e-12);
+}
+
+/* The chunks of one input run side by side within the limit: a 12-part input at
+ * concurrency 4 takes about three latencies, not twelve. */
+static void
+test_chunks_concurrently (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  const char *models[] = { "fake/small", NULL };
+  g_autoptr(TbUsecase) usecase = parse_usecase ("runner-test", USECASE_RUBRIC);
+  g_autoptr(TbRunner) runner = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_autoptr(TbCatalog) catalog = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) outputs = NULL;
+  g_autofree char *entry = catalog_entry ("fake/small", 6000, 1000, FALSE);
+  g_autofree char *input = NULL;
+  g_autofree char *overhead_prompt = NULL;
+  FakeModel slow = { 0 };
+  gint64 budget = 0;
+  guint parts = 0;
+  gint64 tokens = 12000;
+
+  catalog = parse_catalog (entry, NULL);
+  overhead_prompt = tb_prompt_executor (usecase, "", NULL);
+  /* an input that makes exactly 12 parts at this context */
+  for (;; tokens += 200)
+    {
+      g_free (input);
+      input = long_input (tokens);
+      g_assert_true (tb_chunk_budget ("fake/small", 6000, 1000,
+                                      tb_estimate_tokens (input, -1),
+                                      tb_estimate_tokens (overhead_prompt, -1), &budget, NULL,
+                                      NULL));
+      parts = tb_chunk_count (input, strlen (input), budget, TB_CHUNK_OVERLAP_LINES);
+      if (parts >= 12)
+        break;
+    }
+  g_assert_cmpuint (parts, ==, 12);
+
+  slow.content = "[{\"item\": \"x\"}]";
+  slow.latency_ms = 100;
+  fake_server_set_model (fixture->server, "fake/small", &slow);
+  runner = tb_runner_new (fixture->client, fixture->store, catalog, 4);
+  run = run_models (runner, usecase, input, models, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run->status, ==, TB_RUN_DONE);
+  g_assert_cmpuint (fake_server_count (fixture->server, "/chat/completions", "fake/small"),
+                    ==, 12);
+  /* four at a time, never more */
+  g_assert_cmpuint (fake_server_get_max_in_flight (fixture->server), ==, 4);
+  outputs = load_outputs (fixture, run);
+  g_assert_cmpuint (((TbOutput *) g_ptr_array_index (outputs, 0))->chunks, ==, 12);
+}
+
 /* ---- money: the cap ---------------------------------------------------------------------- */
 
 static double
@@ -2222,6 +2358,8 @@ main (int    argc,
   add_test ("/runner/pairwise-quality-gap", test_pairwise_quality_gap);
   add_test ("/runner/pairwise-pass-on-subset", test_pairwise_pass_on_subset);
   add_test ("/runner/budget-cap", test_budget_cap);
+  add_test ("/runner/provenance", test_provenance);
+  add_test ("/runner/chunks-concurrently", test_chunks_concurrently);
   add_test ("/runner/budget-unknown-price", test_budget_unknown_price);
   add_test ("/runner/dry-run", test_dry_run);
 
