@@ -774,7 +774,7 @@ test_concurrency_limit (Fixture       *fixture,
   Recorder recorder;
   gint64 started;
 
-  slow.latency_ms = 100;
+  slow.latency_ms = 300;
   for (guint i = 0; models[i] != NULL; i++)
     fake_server_set_model (fixture->server, models[i], &slow);
 
