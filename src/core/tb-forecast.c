@@ -608,3 +608,125 @@ tb_forecast_history_load (TbStore    *store,
     }
   return history;
 }
+
+/* ---------------------------------------------------------------------------------------- */
+/* Forecast against billing                                                                  */
+
+void
+tb_forecast_check_free (TbForecastCheck *check)
+{
+  if (check == NULL)
+    return;
+  g_free (check->model);
+  g_free (check);
+}
+
+static TbForecastCheck *
+check_for (GPtrArray  *checks,
+           const char *model,
+           gboolean    judge)
+{
+  TbForecastCheck *check;
+
+  for (guint i = 0; i < checks->len; i++)
+    {
+      check = g_ptr_array_index (checks, i);
+      if (check->judge == judge && g_strcmp0 (check->model, model) == 0)
+        return check;
+    }
+  check = g_new0 (TbForecastCheck, 1);
+  check->model = g_strdup (model);
+  check->judge = judge;
+  check->billed_known = TRUE;
+  g_ptr_array_add (checks, check);
+  return check;
+}
+
+static void
+add_billed (TbForecastCheck *check,
+            const TbCost    *cost)
+{
+  if (tb_cost_is_nothing (cost))
+    return;
+  if (tb_cost_is_known (cost))
+    check->billed_usd += cost->usd;
+  else
+    check->billed_known = FALSE;
+}
+
+GPtrArray *
+tb_forecast_against_billing (const TbRunData *data)
+{
+  g_autoptr(TbForecast) forecast = NULL;
+  GPtrArray *checks;
+
+  g_return_val_if_fail (data != NULL, NULL);
+
+  forecast = tb_forecast_from_json (data->run->forecast);
+  if (forecast == NULL)
+    return NULL;
+  checks = g_ptr_array_new_with_free_func ((GDestroyNotify) tb_forecast_check_free);
+  for (guint i = 0; i < forecast->models->len; i++)
+    {
+      const TbForecastLine *line = g_ptr_array_index (forecast->models, i);
+      TbForecastCheck *check = check_for (checks, line->model, FALSE);
+
+      check->forecast_known = line->known;
+      check->forecast_usd = line->usd;
+    }
+  for (guint i = 0; i < forecast->judges->len; i++)
+    {
+      const TbForecastLine *line = g_ptr_array_index (forecast->judges, i);
+      TbForecastCheck *check = check_for (checks, line->model, TRUE);
+
+      check->forecast_known = line->known;
+      check->forecast_usd = line->usd;
+    }
+  for (guint i = 0; i < data->outputs->len; i++)
+    {
+      const TbOutput *output = g_ptr_array_index (data->outputs, i);
+
+      add_billed (check_for (checks, output->model, FALSE), &output->cost);
+    }
+  for (guint j = 0; j < data->judgments->len; j++)
+    {
+      const TbJudgment *judgment = g_ptr_array_index (data->judgments, j);
+
+      for (guint i = 0; i < judgment->scores->len; i++)
+        {
+          const TbScore *score = g_ptr_array_index (judgment->scores, i);
+
+          add_billed (check_for (checks, tb_judgment_score_judge (judgment, score), TRUE),
+                      &score->cost);
+        }
+      for (guint i = 0; i < judgment->comparisons->len; i++)
+        {
+          const TbComparison *comparison = g_ptr_array_index (judgment->comparisons, i);
+
+          if (comparison->judge != NULL)
+            add_billed (check_for (checks, comparison->judge, TRUE), &comparison->cost);
+        }
+    }
+  return checks;
+}
+
+JsonNode *
+tb_forecast_checks_to_json (GPtrArray *checks)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; checks != NULL && i < checks->len; i++)
+    {
+      const TbForecastCheck *check = g_ptr_array_index (checks, i);
+
+      json_builder_begin_object (builder);
+      tb_json_add_string (builder, "model", check->model);
+      tb_json_add_bool (builder, "judge", check->judge);
+      tb_json_add_amount (builder, "forecast_usd", check->forecast_known, check->forecast_usd);
+      tb_json_add_amount (builder, "billed_usd", check->billed_known, check->billed_usd);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  return json_builder_get_root (builder);
+}

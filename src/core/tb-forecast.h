@@ -95,6 +95,22 @@ gboolean    tb_forecast_check_balance (const TbForecast       *forecast,
 /* A forecast read back from run.json (for `show`: the forecast beside what was billed). */
 TbForecast *tb_forecast_from_json    (JsonNode                *node);
 
+/* The forecast of a run (run.json) beside what its files say was paid, per model and per
+ * judge: the check that forecasts are worth reading. */
+typedef struct {
+  char     *model;
+  gboolean  judge;
+  gboolean  forecast_known;
+  double    forecast_usd;
+  gboolean  billed_known;    /* every paid call of it has a known cost */
+  double    billed_usd;
+} TbForecastCheck;
+
+void        tb_forecast_check_free   (TbForecastCheck        *check);
+/* TbForecastCheck*, candidates then judges; NULL when the run has no forecast. */
+GPtrArray  *tb_forecast_against_billing (const TbRunData     *data);
+JsonNode   *tb_forecast_checks_to_json  (GPtrArray           *checks);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TbForecast, tb_forecast_free)
 
 G_END_DECLS

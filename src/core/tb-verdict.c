@@ -1133,6 +1133,7 @@ compute (Gathered   *gathered,
           && (value_pick == NULL || model->cost_per_input_usd < value_pick->cost_per_input_usd))
         {
           g_free (verdict->best_value);
+  g_strfreev (verdict->best_value_same_cost);
           verdict->best_value = g_strdup (model->model);
         }
       budget = verdict->budget_pick != NULL ? tb_verdict_find (verdict, verdict->budget_pick)
@@ -1147,6 +1148,24 @@ compute (Gathered   *gathered,
     }
   g_ptr_array_add (tied, NULL);
   verdict->tied_with_best = g_strdupv ((char **) tied->pdata);
+
+  /* Best value at the same cost as another tied model: named, not broken silently. */
+  if (verdict->best_value != NULL)
+    {
+      TbModelVerdict *value = tb_verdict_find (verdict, verdict->best_value);
+      g_autoptr(GStrvBuilder) same = g_strv_builder_new ();
+
+      for (guint m = 0; m < verdict->models->len; m++)
+        {
+          TbModelVerdict *model = g_ptr_array_index (verdict->models, m);
+
+          if (model != value && model->tied_with_best && model->has_mean
+              && model->has_cost_per_input
+              && model->cost_per_input_usd == value->cost_per_input_usd)
+            g_strv_builder_add (same, model->model);
+        }
+      verdict->best_value_same_cost = g_strv_builder_end (same);
+    }
 
   if (verdict->single_sample)
     warn (verdict, _("The verdict rests on a single sample per model: run more inputs or "
@@ -1423,6 +1442,8 @@ tb_verdict_to_json (const TbVerdict *verdict)
   tb_json_add_string (builder, "best_overall", verdict->best_overall);
   tb_json_add_strv (builder, "tied_with_best", (const char * const *) verdict->tied_with_best);
   tb_json_add_string (builder, "best_value", verdict->best_value);
+  tb_json_add_strv (builder, "best_value_same_cost",
+                    (const char * const *) verdict->best_value_same_cost);
   tb_json_add_string (builder, "budget_pick", verdict->budget_pick);
 
   json_builder_set_member_name (builder, "inputs_to_separate");
@@ -1527,7 +1548,15 @@ tb_verdict_describe (const TbVerdict *verdict)
 
   if (verdict->single_sample)
     g_string_append (text, _(" This rests on a single sample per model."));
-  if (verdict->best_value != NULL)
+  if (verdict->best_value != NULL && verdict->best_value_same_cost != NULL
+      && verdict->best_value_same_cost[0] != NULL)
+    {
+      g_autofree char *others = join_names (verdict->best_value_same_cost);
+
+      g_string_append_printf (text, _(" Best value: %s, at the same cost as %s."),
+                              verdict->best_value, others);
+    }
+  else if (verdict->best_value != NULL)
     g_string_append_printf (text, _(" Best value: %s."), verdict->best_value);
   if (verdict->budget_pick != NULL)
     g_string_append_printf (text, _(" Budget pick: %s."), verdict->budget_pick);

@@ -126,6 +126,7 @@ typedef struct {
   char       *best_overall;    /* nullable */
   GStrv       tied_with_best;  /* the models tied with the best, the best first */
   char       *best_value;      /* nullable */
+  GStrv       best_value_same_cost; /* nullable: other tied models exactly as cheap */
   char       *budget_pick;     /* nullable */
   TbAgreement *agreement;      /* nullable: fewer than two judges */
   TbPairwise  *pairwise;       /* nullable: no pairwise judging */
