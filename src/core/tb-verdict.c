@@ -1133,7 +1133,6 @@ compute (Gathered   *gathered,
           && (value_pick == NULL || model->cost_per_input_usd < value_pick->cost_per_input_usd))
         {
           g_free (verdict->best_value);
-  g_strfreev (verdict->best_value_same_cost);
           verdict->best_value = g_strdup (model->model);
         }
       budget = verdict->budget_pick != NULL ? tb_verdict_find (verdict, verdict->budget_pick)
@@ -1232,6 +1231,7 @@ tb_verdict_free (TbVerdict *verdict)
   g_free (verdict->best_overall);
   g_strfreev (verdict->tied_with_best);
   g_free (verdict->best_value);
+  g_strfreev (verdict->best_value_same_cost);
   g_free (verdict->budget_pick);
   agreement_free (verdict->agreement);
   pairwise_free (verdict->pairwise);
