@@ -787,7 +787,7 @@ test_json (void)
   g_autoptr(JsonNode) parsed = NULL;
   g_autoptr(GList) members = NULL;
   const char *expected[] = { "run", "dir", "outputs", "judgment", "judgments", "costs",
-                             "summary" };
+                             "summary", "forecast_vs_billed" };
   JsonObject *object;
   g_autoptr(GError) error = NULL;
 

@@ -321,6 +321,58 @@ assert_json_eq (const char *actual,
     g_error ("expected %s, got %s", expected, actual);
 }
 
+/* Whole when it fits with room for the answer; in parts sized so that a small context
+ * still takes a long input, the answer's room sized to a part; never a part under 256. */
+static void
+test_chunk_budget (void)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 budget = -1, reserve = -1;
+
+  g_assert_true (tb_chunk_budget ("m", 0, 0, 1000000, 500, &budget, &reserve, &error));
+  g_assert_cmpint (budget, ==, 0);
+
+  /* 128k context, 10k input: whole, answer room 5k */
+  g_assert_true (tb_chunk_budget ("m", 128000, 0, 10000, 500, &budget, &reserve, &error));
+  g_assert_cmpint (budget, ==, 0);
+  g_assert_cmpint (reserve, ==, 5000);
+
+  /* 16k context, a 5 MB input: parts of (16384 − 500 − 512) × 2/3 */
+  g_assert_true (tb_chunk_budget ("m", 16384, 0, 1250000, 500, &budget, &reserve, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (reserve, ==, (16384 - 500 - 512) / 3);
+  g_assert_cmpint (budget, ==, 16384 - 500 - 512 - reserve);
+  g_assert_cmpint (budget + reserve + 500 + TB_CHUNK_MARGIN_TOKENS, <=, 16384);
+
+  /* a model that answers at most 2,000 tokens keeps only that much room */
+  g_assert_true (tb_chunk_budget ("m", 16384, 2000, 1250000, 500, &budget, &reserve, &error));
+  g_assert_cmpint (reserve, ==, 2000);
+  g_assert_cmpint (budget, ==, 16384 - 500 - 512 - 2000);
+
+  /* no room at all */
+  g_assert_false (tb_chunk_budget ("tiny/model", 1200, 0, 50000, 600, &budget, &reserve,
+                                   &error));
+  g_assert_error (error, TB_ERROR, TB_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "tiny/model"));
+}
+
+static void
+test_chunk_count (void)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < 2000; i++)
+    g_string_append_printf (text, "Line %u of a long input, with a few words more.\n", i);
+  for (gint64 budget = 100; budget <= 20000; budget *= 3)
+    {
+      g_autoptr(GPtrArray) chunks = tb_chunk_input (text->str, budget, 3);
+
+      g_assert_cmpuint (tb_chunk_count (text->str, text->len, budget, 3), ==, chunks->len);
+    }
+  g_assert_cmpuint (tb_chunk_count (text->str, text->len, 0, 3), ==, 1);
+  g_assert_cmpuint (tb_chunk_count ("", 0, 10, 3), ==, 1);
+}
+
 static void
 test_merge_json_arrays (void)
 {
@@ -819,6 +871,8 @@ main (int argc, char **argv)
   g_test_add_func ("/prompt/chunk/giant-line", test_chunk_giant_line);
   g_test_add_func ("/prompt/chunk/overlap-larger-than-chunk",
                    test_chunk_overlap_larger_than_chunk);
+  g_test_add_func ("/prompt/chunk/budget", test_chunk_budget);
+  g_test_add_func ("/prompt/chunk/count", test_chunk_count);
   g_test_add_func ("/prompt/merge/json-arrays", test_merge_json_arrays);
   g_test_add_func ("/prompt/merge/json-objects", test_merge_json_objects);
   g_test_add_func ("/prompt/merge/json-bad", test_merge_json_bad);

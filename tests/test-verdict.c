@@ -486,6 +486,27 @@ test_across_runs (void)
   g_assert_cmpfloat_with_epsilon (tb_verdict_find (verdict, "a/x")->mean, 86, 1e-9);
 }
 
+/* Two tied models at the same cost: the best value is named with its twin in cost. */
+static void
+test_best_value_same_cost (void)
+{
+  const char *models[] = { "a/one", "b/two", "c/three", NULL };
+  const double scores[] = { 80, 81, 79, 80, 80, 81, 80, 79, 40, 41, 39, 40 };
+  const double costs[] = { 0.002, 0.002, 0.0001 };
+  g_autoptr(TbRunData) data = table_run (models, 4, scores, costs);
+  g_autoptr(TbVerdict) verdict = tb_verdict_for_run (data, 0);
+  g_autofree char *words = tb_verdict_describe (verdict);
+  g_autoptr(JsonNode) node = tb_verdict_to_json (verdict);
+
+  g_assert_cmpuint (g_strv_length (verdict->tied_with_best), ==, 2);
+  g_assert_nonnull (verdict->best_value);
+  g_assert_cmpuint (g_strv_length (verdict->best_value_same_cost), ==, 1);
+  g_assert_cmpstr (verdict->best_value_same_cost[0], !=, verdict->best_value);
+  g_assert_nonnull (strstr (words, "at the same cost as"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                      json_node_get_object (node), "best_value_same_cost")), ==, 1);
+}
+
 /* The model × input matrix: means over repeats, weakest input first, gaps as NAN. */
 static void
 test_matrix (void)
@@ -579,6 +600,7 @@ main (int    argc,
   g_test_add_func ("/verdict/bias-warnings", test_bias_warnings);
   g_test_add_func ("/verdict/across-runs", test_across_runs);
   g_test_add_func ("/verdict/matrix", test_matrix);
+  g_test_add_func ("/verdict/best-value-same-cost", test_best_value_same_cost);
   g_test_add_func ("/verdict/models-to-settle", test_models_to_settle);
 
   return g_test_run ();

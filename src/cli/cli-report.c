@@ -143,7 +143,8 @@ static void
 print_output_row (const TbOutput *output,
                   const char     *score_text,
                   gboolean        test_set,
-                  guint           repeat)
+                  guint           repeat,
+                  int             width)
 {
   g_autofree char *usd = format_cost (output->cost.usd, tb_cost_is_known (&output->cost));
   g_autofree char *latency = g_strdup_printf ("%.1fs", output->latency_ms / 1000.0);
@@ -154,7 +155,7 @@ print_output_row (const TbOutput *output,
   if (repeat > 1)
     g_string_append_printf (label, " #%u", output->repeat);
 
-  g_print ("%-36s %-9s %7s %9" G_GINT64_FORMAT " %7s %8s %-14s %s%s\n", label->str,
+  g_print ("%-*s %-9s %7s %9" G_GINT64_FORMAT " %7s %8s %-14s %s%s\n", width, label->str,
            tb_output_status_to_string (output->status), score_text,
            output->usage.completion_tokens, latency,
            !output->has_format_check ? "-" : output->format_valid ? "valid" : "INVALID",
@@ -211,6 +212,13 @@ print_criteria (const TbScore *score)
       g_print ("%s%s %.1f", c > 0 ? ", " : "", score->criteria_order[c], value);
     }
   g_print (")\n");
+}
+
+static char *
+format_optional_usd (gboolean known,
+                     double   usd)
+{
+  return known ? tb_format_usd (usd) : g_strdup (_("unknown"));
 }
 
 /* The jury: α overall and per criterion, each judge's mean beside the others'. */
@@ -404,6 +412,35 @@ cli_print_run_verdict (CliContext *cli,
     }
 }
 
+/* The forecast made before the run beside what was paid. */
+static void
+print_forecast_check (TbRunData *data)
+{
+  g_autoptr(GPtrArray) checks = tb_forecast_against_billing (data);
+
+  if (checks == NULL || checks->len == 0)
+    return;
+  g_print (_("\nForecast and billing\n  %-44s %11s %11s %8s\n"), _("MODEL"), _("FORECAST"),
+           _("BILLED"), _("OFF BY"));
+  for (guint i = 0; i < checks->len; i++)
+    {
+      const TbForecastCheck *check = g_ptr_array_index (checks, i);
+      g_autofree char *name = g_strdup_printf ("%s%s", check->judge ? _("judge ") : "",
+                                               check->model);
+      g_autofree char *forecast = format_optional_usd (check->forecast_known,
+                                                       check->forecast_usd);
+      g_autofree char *billed = format_optional_usd (check->billed_known, check->billed_usd);
+      g_autofree char *off = check->forecast_known && check->billed_known
+                             && check->forecast_usd > 0
+                             ? g_strdup_printf ("%+.0f%%", 100 * (check->billed_usd
+                                                                  - check->forecast_usd)
+                                                           / check->forecast_usd)
+                             : g_strdup ("-");
+
+      g_print ("  %-44s %11s %11s %8s\n", name, forecast, billed, off);
+    }
+}
+
 int
 cli_cmd_show (CliContext  *cli,
               int          argc,
@@ -416,6 +453,7 @@ cli_cmd_show (CliContext  *cli,
   TbJudgment *judgment = NULL;
   TbRun *run;
   int code = EXIT_OK;
+  int width = 36;
 
   if (!cli_parse_options ("show", "RUN", "One run: outputs, scores, costs, recommendation.",
                           NULL, &argc, &argv, &code))
@@ -453,14 +491,26 @@ cli_cmd_show (CliContext  *cli,
   g_print ("created %s · folder %s\n\n", run->created_at != NULL ? run->created_at : "-",
            run->dir);
 
-  g_print ("%-36s %-9s %7s %9s %7s %8s %-14s %s\n", "MODEL", "STATUS", "SCORE", "TOKENS",
+  /* As wide as the longest "model · input #repeat" label, so the columns line up. */
+  for (guint i = 0; i < data->outputs->len; i++)
+    {
+      TbOutput *output = g_ptr_array_index (data->outputs, i);
+      int length = (int) g_utf8_strlen (output->model, -1);
+
+      if (tb_run_is_test_set (run) && output->input != NULL)
+        length += 3 + (int) g_utf8_strlen (output->input, -1);
+      if (run->repeat > 1)
+        length += 4;
+      width = MAX (width, MIN (length, 72));
+    }
+  g_print ("%-*s %-9s %7s %9s %7s %8s %-14s %s\n", width, "MODEL", "STATUS", "SCORE", "TOKENS",
            "LATENCY", "FORMAT", "COST", "SOURCE");
   for (guint i = 0; i < data->outputs->len; i++)
     {
       TbOutput *output = g_ptr_array_index (data->outputs, i);
       g_autofree char *score_text = output_score_text (judgment, output);
 
-      print_output_row (output, score_text, tb_run_is_test_set (run), run->repeat);
+      print_output_row (output, score_text, tb_run_is_test_set (run), run->repeat, width);
     }
 
   if (judgment != NULL)
@@ -496,6 +546,8 @@ cli_cmd_show (CliContext  *cli,
 
   if (judgment != NULL)
     print_matrix (data, verdict);
+
+  print_forecast_check (data);
 
   g_print ("\nCosts\n");
   print_rollup_header ("");

@@ -4,11 +4,15 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+
+/* Earlier runs of a use case read for the completion lengths of the forecast. */
+#define CLI_HISTORY_RUNS 20
 
 /* With more calls than this, a terminal shows one line per model instead of per call. */
 #define MAX_CALL_LINES 16
@@ -400,6 +404,7 @@ typedef struct {
   const char * const  *models;
   guint                repeat;
   const char          *run_id;
+  gboolean             quiet;    /* no warnings printed: a dry pass before the real one */
 } JobSpec;
 
 /* Runs one runner job to its end with live progress; returns the run as it ended. */
@@ -423,7 +428,8 @@ drive (TbRunner       *runner,
   ids[0] = g_signal_connect (live.calls, "items-changed", G_CALLBACK (calls_changed_cb),
                              &live);
   ids[1] = g_signal_connect (runner, "run-created", G_CALLBACK (run_created_cb), &live);
-  ids[2] = g_signal_connect (runner, "warning", G_CALLBACK (warning_cb), &live);
+  ids[2] = spec->quiet ? 0 : g_signal_connect (runner, "warning", G_CALLBACK (warning_cb),
+                                                &live);
 
   switch (spec->kind)
     {
@@ -448,7 +454,8 @@ drive (TbRunner       *runner,
     draw_tty (&live);
   g_signal_handler_disconnect (live.calls, ids[0]);
   g_signal_handler_disconnect (runner, ids[1]);
-  g_signal_handler_disconnect (runner, ids[2]);
+  if (ids[2] != 0)
+    g_signal_handler_disconnect (runner, ids[2]);
   g_ptr_array_foreach (live.watched, unwatch_call, &live);
   g_ptr_array_unref (live.watched);
   g_hash_table_unref (live.printed);
@@ -458,6 +465,120 @@ drive (TbRunner       *runner,
   return live.run;
 }
 
+/* What `run`, `resume` and `judge` take about money. */
+typedef struct {
+  gboolean  dry_run;
+  gboolean  yes;
+  char     *max_cost_arg;
+  gboolean  has_max_cost;
+  double    max_cost;
+} Money;
+
+#define MONEY_OPTIONS(money) \
+  { "dry-run", 0, 0, G_OPTION_ARG_NONE, &(money).dry_run, \
+    N_("Print the forecast and call nothing"), NULL }, \
+  { "max-cost", 0, 0, G_OPTION_ARG_STRING, &(money).max_cost_arg, \
+    N_("Stop calling before this much is spent (USD)"), "USD" }, \
+  { "yes", 'y', 0, G_OPTION_ARG_NONE, &(money).yes, \
+    N_("Run even when the key's balance is below the forecast"), NULL }
+
+/* --max-cost: a finite amount ≥ 0. */
+static gboolean
+money_parse (Money  *money,
+             int    *code)
+{
+  char *end = NULL;
+
+  if (money->max_cost_arg == NULL)
+    return TRUE;
+  money->max_cost = g_ascii_strtod (money->max_cost_arg, &end);
+  if (end == money->max_cost_arg || *end != '\0' || !isfinite (money->max_cost)
+      || money->max_cost < 0)
+    {
+      *code = cli_usage_error (_("--max-cost must be an amount in USD, like 2.50, not '%s'"),
+                               money->max_cost_arg);
+      return FALSE;
+    }
+  money->has_max_cost = TRUE;
+  return TRUE;
+}
+
+static void
+money_clear (Money *money)
+{
+  g_clear_pointer (&money->max_cost_arg, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Money, money_clear)
+
+/* The job priced first: the runner makes its forecast without calling anything; it is
+ * printed (and, for --dry-run, is all that happens) and checked against the key's balance;
+ * then the job runs for real, under the cap. NULL with `*code` set when it stops here. */
+static TbRun *
+drive_priced (CliContext     *cli,
+              TbClient       *client,
+              TbRunner       *runner,
+              const JobSpec  *spec,
+              const char     *usecase_id,
+              const Money    *money,
+              int            *code,
+              GError        **error)
+{
+  g_autoptr(GHashTable) history = tb_forecast_history_load (cli->store, usecase_id,
+                                                            CLI_HISTORY_RUNS);
+  g_autoptr(TbRun) planned = NULL;
+  const TbForecast *forecast;
+
+  tb_runner_set_history (runner, history);
+  tb_runner_set_max_cost (runner, money->has_max_cost, money->max_cost);
+  tb_runner_set_dry_run (runner, TRUE);
+  {
+    JobSpec dry = *spec;
+
+    dry.quiet = !money->dry_run;
+    planned = drive (runner, &dry, error);
+  }
+  tb_runner_set_dry_run (runner, FALSE);
+  if (planned == NULL)
+    {
+      *code = (*error)->domain == TB_ERROR && ((*error)->code == TB_ERROR_INVALID
+                                               || (*error)->code == TB_ERROR_NOT_FOUND)
+              ? EXIT_USAGE : EXIT_FAILURE_;
+      return NULL;
+    }
+  forecast = tb_runner_get_forecast (runner);
+
+  if (money->dry_run)
+    {
+      if (cli->json)
+        {
+          g_autoptr(JsonBuilder) builder = json_builder_new ();
+          g_autoptr(JsonNode) root = NULL;
+
+          json_builder_begin_object (builder);
+          tb_json_add_node (builder, "forecast", tb_forecast_to_json (forecast));
+          tb_json_add_amount (builder, "max_cost_usd", planned->has_max_cost,
+                              planned->max_cost_usd);
+          json_builder_end_object (builder);
+          root = json_builder_get_root (builder);
+          cli_print_json (root);
+        }
+      else
+        cli_print_forecast (forecast, TRUE);
+      *code = EXIT_OK;
+      return NULL;
+    }
+
+  if (!cli->json || isatty (STDERR_FILENO))
+    cli_print_forecast (forecast, FALSE);
+  *code = cli_check_balance (client, forecast, money->yes);
+  if (*code != EXIT_OK)
+    return NULL;
+
+  tb_runner_set_max_cost (runner, money->has_max_cost, money->max_cost);
+  return drive (runner, spec, error);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Reporting                                                                                 */
 
@@ -465,6 +586,20 @@ static int
 exit_code_for (TbRun *run)
 {
   return run->status == TB_RUN_DONE ? EXIT_OK : EXIT_FAILURE_;
+}
+
+/* The money of a job that ended: the cap's verdict, said plainly. */
+static void
+print_budget_stop (TbRunner    *runner,
+                   const TbRun *run)
+{
+  g_autofree char *cap = NULL;
+
+  if (!tb_runner_stopped_by_budget (runner))
+    return;
+  cap = run->has_max_cost ? tb_format_usd (run->max_cost_usd) : g_strdup ("-");
+  g_printerr (_("Stopped at the cost cap of %s: the calls that did not fit were skipped. "
+                "'taskbench-cli resume %s --max-cost USD' finishes the run.\n"), cap, run->id);
 }
 
 static JsonNode *
@@ -479,6 +614,8 @@ outcome_json (TbRun      *run,
   tb_json_add_string (builder, "status", tb_run_status_to_string (run->status));
   tb_json_add_string (builder, "stop_reason", run->stop_reason);
   tb_json_add_string (builder, "dir", run->dir);
+  tb_json_add_node (builder, "forecast",
+                    run->forecast != NULL ? json_node_copy (run->forecast) : NULL);
   tb_json_add_node (builder, "judgment",
                     judgment != NULL ? tb_judgment_to_json (judgment) : NULL);
   json_builder_end_object (builder);
@@ -502,6 +639,7 @@ print_outcome (CliContext *cli,
 
   g_printerr (_("Run %s %s. See 'taskbench-cli show %s'.\n"), run->id,
               tb_run_status_to_string (run->status), run->id);
+  print_budget_stop (runner, run);
   if (judgment != NULL)
     cli_print_run_verdict (cli, run->id, FALSE);
   g_print ("%s\n", run->id);
@@ -605,7 +743,9 @@ cli_cmd_run (CliContext  *cli,
   gboolean judge = FALSE;
   int count = 3;
   int repeat = 0;
+  g_auto(Money) money = { 0 };
   GOptionEntry entries[] = {
+    MONEY_OPTIONS (money),
     { "input", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &input_paths,
       N_("An input file (UTF-8 text) or a folder of them; give it again for more (default: "
          "the use case's inputs)"), "FILE|DIR" },
@@ -647,6 +787,8 @@ cli_cmd_run (CliContext  *cli,
     return cli_usage_error (_("run: use either --models or --auto, not both"));
   if (count < 1 || count > 50)
     return cli_usage_error (_("--count must be between 1 and 50"));
+  if (!money_parse (&money, &code))
+    return code;
 
   usecase = cli_load_usecase (cli, argv[1], &error);
   if (usecase == NULL)
@@ -700,9 +842,9 @@ cli_cmd_run (CliContext  *cli,
   spec.models = (const char * const *) models;
   spec.repeat = repeat > 0 ? (guint) repeat : cli_usecase_repeat (usecase);
 
-  run = drive (runner, &spec, &error);
+  run = drive_priced (cli, client, runner, &spec, usecase->id, &money, &code, &error);
   if (run == NULL)
-    return cli_fail (error);
+    return error != NULL ? cli_fail (error) : code;
 
   print_outcome (cli, run, runner);
   return exit_code_for (run);
@@ -718,7 +860,9 @@ cli_cmd_resume (CliContext  *cli,
 {
   gboolean judge = FALSE;
   g_autofree char *judge_model_arg = NULL;
+  g_auto(Money) money = { 0 };
   GOptionEntry entries[] = {
+    MONEY_OPTIONS (money),
     { "judge", 0, 0, G_OPTION_ARG_NONE, &judge, N_("Judge the outputs"), NULL },
     { "judge-model", 0, 0, G_OPTION_ARG_STRING, &judge_model_arg,
       N_("The judge, or a jury A,B,C (implies --judge)"), "MODEL" },
@@ -737,7 +881,9 @@ cli_cmd_resume (CliContext  *cli,
                           "the models without an ok output."), entries, &argc, &argv, &code))
     return code;
   if (argc != 2)
-    return cli_usage_error (_("usage: taskbench-cli resume RUN"));
+    return cli_usage_error (_("usage: taskbench-cli resume RUN [--max-cost USD] [--dry-run]"));
+  if (!money_parse (&money, &code))
+    return code;
 
   before = tb_store_load_run (cli->store, argv[1], &error);
   if (before == NULL)
@@ -767,9 +913,9 @@ cli_cmd_resume (CliContext  *cli,
     }
 
   spec.run_id = argv[1];
-  run = drive (runner, &spec, &error);
+  run = drive_priced (cli, client, runner, &spec, before->usecase, &money, &code, &error);
   if (run == NULL)
-    return cli_fail (error);
+    return error != NULL ? cli_fail (error) : code;
 
   print_outcome (cli, run, runner);
   return exit_code_for (run);
@@ -785,6 +931,7 @@ typedef struct {
   const char *reference;
   gboolean    pairwise;
   const char *models_arg;   /* pairwise: the models to compare */
+  const Money *money;
 } JudgeOptions;
 
 /* The models a pairwise pass compares: named, else those tied with the best. */
@@ -887,13 +1034,17 @@ judge_one (CliContext          *cli,
     }
   spec.run_id = run_id;
 
-  run = drive (runner, &spec, error);
-  if (run == NULL)
-    return (*error)->domain == TB_ERROR && ((*error)->code == TB_ERROR_INVALID
-                                            || (*error)->code == TB_ERROR_NOT_FOUND)
-           ? EXIT_USAGE : EXIT_FAILURE_;
+  {
+    int code = EXIT_OK;
+
+    run = drive_priced (cli, client, runner, &spec, before->usecase, options->money, &code,
+                        error);
+    if (run == NULL)
+      return code;
+  }
 
   judgment = tb_runner_get_judgment (runner);
+  print_budget_stop (runner, run);
   if (node != NULL)
     *node = outcome_json (run, judgment);
   if (!cli->json && judgment != NULL)
@@ -923,6 +1074,8 @@ judge_one (CliContext          *cli,
       g_printerr (_("Judging of run %s was cancelled.\n"), run_id);
       return EXIT_FAILURE_;
     }
+  if (tb_runner_stopped_by_budget (runner))
+    return EXIT_FAILURE_;
   if (judgment == NULL)
     return EXIT_FAILURE_;
   for (guint i = 0; i < judgment->scores->len; i++)
@@ -944,7 +1097,9 @@ cli_cmd_judge (CliContext  *cli,
   g_autofree char *reference_path = NULL;
   g_autofree char *models_arg = NULL;
   gboolean pairwise = FALSE;
+  g_auto(Money) money = { 0 };
   GOptionEntry entries[] = {
+    MONEY_OPTIONS (money),
     { "judge-model", 0, 0, G_OPTION_ARG_STRING, &judge_model_arg,
       N_("The judge, or a jury A,B,C"), "MODEL" },
     { "all", 0, 0, G_OPTION_ARG_STRING, &all_id, N_("Judge every run of this use case"), "ID" },
@@ -972,6 +1127,8 @@ cli_cmd_judge (CliContext  *cli,
                             "[--models A,B]] | judge --all ID"));
   if (models_arg != NULL && !pairwise)
     return cli_usage_error (_("--models goes with --pairwise"));
+  if (!money_parse (&money, &code))
+    return code;
   if (reference_path != NULL)
     {
       reference = tb_read_text_file (reference_path, NULL, &error);
@@ -996,6 +1153,7 @@ cli_cmd_judge (CliContext  *cli,
   options.reference = reference;
   options.pairwise = pairwise;
   options.models_arg = models_arg;
+  options.money = &money;
 
   if (all_id != NULL)
     {

@@ -790,6 +790,8 @@ static const CliCommand commands[] = {
     cli_cmd_summary },
   { "rate", "rate RUN --model M [--input KEY] --score 0-100 [--criterion NAME=0-10]…",
     N_("rate an output yourself: how well the judges agree with you"), cli_cmd_rate },
+  { "account", "account", N_("the API key's limit, remaining credit and spending"),
+    cli_cmd_account },
   { "export", "export RUN [--format html|md|csv|json] [-o FILE]",
     N_("a report of a run: one HTML file, Markdown, CSV of every score, or JSON"),
     cli_cmd_export },

@@ -10,6 +10,7 @@
 #include "tb-defaults.h"
 #include "tb-error.h"
 #include "tb-export.h"
+#include "tb-forecast.h"
 #include "tb-format.h"
 #include "tb-home.h"
 #include "tb-index.h"

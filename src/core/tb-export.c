@@ -11,6 +11,7 @@
 #include "tb-chart.h"
 #include "tb-error.h"
 #include "tb-export.h"
+#include "tb-forecast.h"
 #include "tb-json.h"
 #include "tb-rollup.h"
 #include "tb-run-summary.h"
@@ -158,6 +159,12 @@ tb_export_show_json (const TbRunData *data,
   tb_json_add_int (builder, "judgments", data->judgments->len);
   tb_json_add_node (builder, "costs", tb_rollup_to_json (&summary->rollup));
   tb_json_add_node (builder, "summary", tb_verdict_to_json (verdict));
+  {
+    g_autoptr(GPtrArray) checks = tb_forecast_against_billing (data);
+
+    tb_json_add_node (builder, "forecast_vs_billed",
+                      checks != NULL ? tb_forecast_checks_to_json (checks) : NULL);
+  }
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }

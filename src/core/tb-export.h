@@ -41,7 +41,8 @@ gboolean    tb_export_format_from_string  (const char      *text,
 /* "text/html", "text/markdown", "text/csv", "application/json": for a file chooser. */
 const char *tb_export_format_content_type (TbExportFormat   format);
 
-/* The `show --json` document: {run, dir, outputs, judgment, judgments, costs, summary}. */
+/* The `show --json` document: {run, dir, outputs, judgment, judgments, costs, summary,
+ * forecast_vs_billed}. */
 JsonNode   *tb_export_show_json  (const TbRunData *data,
                                   gint64           inputs_per_month);
 

@@ -942,6 +942,20 @@ tb_index_rollup (TbIndex     *self,
   return TRUE;
 }
 
+void
+tb_index_invalidate (TbIndex    *self,
+                     const char *usecase_id)
+{
+  g_return_if_fail (TB_IS_INDEX (self));
+
+  g_mutex_lock (&self->mutex);
+  if (usecase_id != NULL)
+    g_hash_table_remove (self->checked, usecase_id);
+  else
+    g_hash_table_remove_all (self->checked);
+  g_mutex_unlock (&self->mutex);
+}
+
 gboolean
 tb_index_rebuild (TbIndex  *self,
                   GError  **error)

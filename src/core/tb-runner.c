@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -17,9 +18,6 @@
 #include "tb-util.h"
 #include "tb-verdict.h"
 
-/* Room kept for tokens the instructions around the input take beyond our estimate. */
-#define PROMPT_MARGIN_TOKENS 512
-#define CHUNK_OVERLAP_LINES 3
 #define JUDGE_SCHEMA_NAME "judgment"
 #define PAIRWISE_SCHEMA_NAME "pairwise"
 
@@ -72,6 +70,7 @@ typedef struct {
   guint    chunk;
   guint    parse_retries;
   guint64  tokens;           /* streamed by the attempt under way */
+  double   forecast_usd;     /* counted in flight until the answer's cost is known */
 } Task;
 
 struct _TbRunner {
@@ -86,6 +85,11 @@ struct _TbRunner {
   gboolean      simulated;
   char         *judge_mode;   /* nullable: the use case's or the run's */
   GStrv         pair_models;  /* nullable: every model of the run */
+  TbForecast   *forecast;     /* nullable: made by the caller for the next job */
+  GHashTable   *history;      /* nullable: tb_forecast_history_load's */
+  gboolean      dry_run;
+  gboolean      has_max_cost;
+  double        max_cost_usd;
 
   /* the job under way */
   GTask        *task;
@@ -101,6 +105,13 @@ struct _TbRunner {
   TbJudgeMode   pass_mode;
   GStrv         pass_pair_models; /* nullable: every model */
   GHashTable   *landed;       /* TbOutput* announced to the judging of this job */
+  TbForecast   *pass_forecast;
+  gboolean      pass_has_cap;
+  double        pass_cap_usd;
+  double        spent_usd;    /* known costs under the cap: earlier sessions and this one */
+  double        in_flight_usd;/* forecasts of the calls under way */
+  gboolean      over_budget;  /* a call was skipped for the cap */
+  gboolean      starting;     /* start_next_tasks is on the stack */
   GListStore   *calls;        /* TbCall* */
   GPtrArray    *jobs;         /* Job* */
   GQueue        queue;        /* Task* waiting for a slot */
@@ -176,7 +187,8 @@ job_new (TbRunner   *self,
   job->repeat = repeat;
   job->costs = g_array_new (FALSE, TRUE, sizeof (TbCost));
   job->generation_ids = g_ptr_array_new_with_free_func (g_free);
-  job->call = tb_call_new (kind == JOB_CANDIDATE ? TB_CALL_CANDIDATE : TB_CALL_JUDGE, model,
+  job->call = tb_call_new (kind == JOB_CANDIDATE ? TB_CALL_CANDIDATE
+                           : kind == JOB_PAIRWISE ? TB_CALL_PAIRWISE : TB_CALL_JUDGE, model,
                            subject, test_input->key, repeat);
   g_ptr_array_add (self->jobs, job);
   g_list_store_append (self->calls, job->call);
@@ -247,20 +259,9 @@ lookup_model (TbRunner   *self,
 
 /* The answer is estimated as half the input, within [1k, 16k] tokens, or the catalog's
  * completion limit when that is lower. */
-static gint64
-answer_reserve (const TbModel *model,
-                gint64         input_tokens)
-{
-  gint64 reserve = CLAMP (input_tokens / 2, 1024, 16384);
-
-  if (model != NULL && model->max_completion_tokens > 0)
-    reserve = MIN (reserve, model->max_completion_tokens);
-  return reserve;
-}
-
 /* Splits an input when the prompt built around it does not fit the model's context with
- * room for the answer. `extra_tokens` counts what else the prompt carries (the output under
- * judgment, for a judge). */
+ * room for the answer (tb_chunk_budget). `extra_tokens` counts what else the prompt
+ * carries (the output under judgment, for a judge). */
 static GPtrArray *
 plan_chunks (const TbTestInput  *input,
              const TbModel      *model,
@@ -269,12 +270,14 @@ plan_chunks (const TbTestInput  *input,
              GError            **error)
 {
   gint64 input_tokens = tb_estimate_tokens (input->text, input->length);
-  gint64 reserve = answer_reserve (model, input_tokens);
-  gint64 overhead = MAX (prompt_tokens - input_tokens, 0) + extra_tokens + PROMPT_MARGIN_TOKENS;
-  gint64 budget;
+  gint64 other = MAX (prompt_tokens - input_tokens, 0) + extra_tokens;
+  gint64 budget = 0;
 
-  if (model == NULL || model->context_length <= 0
-      || prompt_tokens + extra_tokens + reserve + PROMPT_MARGIN_TOKENS <= model->context_length)
+  if (model != NULL
+      && !tb_chunk_budget (model->id, model->context_length, model->max_completion_tokens,
+                           input_tokens, other, &budget, NULL, error))
+    return NULL;
+  if (budget == 0)
     {
       GPtrArray *chunks = g_ptr_array_new_with_free_func ((GDestroyNotify) tb_chunk_free);
       TbChunk *whole = g_new0 (TbChunk, 1);
@@ -284,19 +287,7 @@ plan_chunks (const TbTestInput  *input,
       g_ptr_array_add (chunks, whole);
       return chunks;
     }
-
-  budget = model->context_length - reserve - overhead;
-  if (budget < 256)
-    {
-      g_autofree char *context = g_strdup_printf ("%" G_GINT64_FORMAT, model->context_length);
-
-      g_set_error (error, TB_ERROR, TB_ERROR_FAILED,
-                   _("%s's context of %s tokens leaves no room for the input"),
-                   model->id, context);
-      return NULL;
-    }
-
-  return tb_chunk_input (input->text, budget, CHUNK_OVERLAP_LINES);
+  return tb_chunk_input (input->text, budget, TB_CHUNK_OVERLAP_LINES);
 }
 
 static gboolean
@@ -401,6 +392,8 @@ job_add_call (Job        *job,
     cost.has_estimate = tb_model_estimate_cost (model, prompt_tokens, completion_tokens,
                                                 reasoning_tokens, &cost.estimate_usd);
   tb_cost_settle (&cost);
+  if (tb_cost_is_known (&cost))
+    self->spent_usd += cost.usd;
   g_array_append_val (job->costs, cost);
   g_ptr_array_add (job->generation_ids, g_strdup (generation_id));
   job_show_cost (job);
@@ -504,9 +497,13 @@ generation_cb (GObject      *source,
        * and OpenRouter's fee (total_cost). Both are what the call cost. */
       if (generation->is_byok && generation->has_upstream_cost)
         billed += generation->upstream_inference_cost;
+      double before = tb_cost_is_known (cost) ? cost->usd : 0;
+
       cost->has_billed = TRUE;
       cost->billed_usd = billed;
       tb_cost_settle (cost);
+      if (tb_cost_is_known (cost))
+        self->spent_usd += cost->usd - before;
     }
   else if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_debug ("No billed cost for %s: %s", job->model, error->message);
@@ -1068,6 +1065,7 @@ job_finish_failed (Job *job)
 {
   TbRunner *self = job->runner;
   gboolean cancelled = g_error_matches (job->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  gboolean skipped = g_error_matches (job->error, TB_ERROR, TB_ERROR_BUDGET);
   const char *message = cancelled ? _("cancelled by the user") : job->error->message;
 
   tb_call_set_message (job->call, message);
@@ -1075,12 +1073,17 @@ job_finish_failed (Job *job)
     {
       TbOutput *output = job->output;
 
-      output->status = cancelled ? TB_OUTPUT_CANCELLED : TB_OUTPUT_FAILED;
+      output->status = cancelled ? TB_OUTPUT_CANCELLED
+                       : skipped ? TB_OUTPUT_SKIPPED : TB_OUTPUT_FAILED;
       output->error_http_status = job->error->domain == TB_HTTP_ERROR && job->error->code >= 100
                                   ? (guint) job->error->code : 0;
       g_free (output->error_message);
       output->error_message = g_strdup (message);
       write_job (job);
+    }
+  else if (skipped)
+    {
+      /* Nothing recorded: the judgment simply lacks it, and a resume asks for it. */
     }
   else if (!cancelled && job->kind == JOB_PAIRWISE)
     {
@@ -1102,7 +1105,8 @@ job_finish_failed (Job *job)
       job->score_given = TRUE;
       write_job (job);
     }
-  call_finished (self, job->call, cancelled ? TB_CALL_CANCELLED : TB_CALL_FAILED);
+  call_finished (self, job->call, cancelled ? TB_CALL_CANCELLED
+                                  : skipped ? TB_CALL_SKIPPED : TB_CALL_FAILED);
   /* Chunks that were answered were paid for even though the job failed. */
   request_billed_costs (job);
 }
@@ -1177,6 +1181,51 @@ chat_retry_cb (gpointer    user_data,
 }
 
 static void chat_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+static void task_done (Task *task);
+
+/* The cap (DESIGN.md, "Budget"): a call starts only when what was spent, the forecasts of
+ * the calls in flight and its own forecast fit under it. A call whose price is unknown
+ * cannot be shown to fit. The call not made is skipped: its cell stays open for a resume
+ * with a larger cap. */
+static gboolean
+within_budget (TbRunner            *self,
+               Task                *task,
+               const TbChatRequest *request)
+{
+  Job *job = task->job;
+  gint64 prompt_tokens = tb_estimate_tokens (request->system, -1)
+                         + tb_estimate_tokens (request->user, -1);
+  g_autofree char *cap = NULL;
+  g_autofree char *spent = NULL;
+  g_autofree char *call = NULL;
+  double usd = 0;
+  gboolean known;
+
+  known = tb_forecast_call_usd (self->pass_forecast, self->catalog, job->model,
+                                job->kind != JOB_CANDIDATE, prompt_tokens, &usd);
+  if (!self->pass_has_cap
+      || (known && self->spent_usd + self->in_flight_usd + usd <= self->pass_cap_usd))
+    {
+      task->forecast_usd = known ? usd : 0;
+      self->in_flight_usd += task->forecast_usd;
+      return TRUE;
+    }
+
+  self->over_budget = TRUE;
+  cap = tb_format_usd (self->pass_cap_usd);
+  spent = tb_format_usd (self->spent_usd + self->in_flight_usd);
+  call = known ? tb_format_usd (usd) : NULL;
+  if (job->error == NULL)
+    job->error = known
+                 ? g_error_new (TB_ERROR, TB_ERROR_BUDGET,
+                                _("skipped: this call (about %s) would pass the cap of %s "
+                                  "(%s spent or under way)"), call, cap, spent)
+                 : g_error_new (TB_ERROR, TB_ERROR_BUDGET,
+                                _("skipped: %s has no known price, so it cannot be kept "
+                                  "under the cap of %s"), job->model, cap);
+  task_done (task);
+  return FALSE;
+}
 
 /* A pairwise answer as the part of its chunk: {winner, reasoning}. */
 static JsonObject *
@@ -1280,6 +1329,12 @@ start_task (Task *task)
         }
     }
 
+  /* A retry of the same call replaces its own forecast. */
+  self->in_flight_usd -= task->forecast_usd;
+  task->forecast_usd = 0;
+  if (!within_budget (self, task, &request))
+    return;
+
   tb_call_set_message (job->call, NULL);
   tb_call_set_state (job->call, TB_CALL_RUNNING);
   job_update_chunk (job);
@@ -1316,6 +1371,9 @@ chat_cb (GObject      *source,
 
   answer = tb_client_chat_finish (TB_CLIENT (source), result, &attempts, &paid_attempts,
                                   &error);
+  /* Its real cost is counted as spent from here on. */
+  self->in_flight_usd -= task->forecast_usd;
+  task->forecast_usd = 0;
   if (job->kind == JOB_CANDIDATE)
     job->output->attempts += attempts;
   job_add_paid_attempts (job, paid_attempts);
@@ -1435,6 +1493,11 @@ queue_job_tasks (Job      *job,
 static void
 start_next_tasks (TbRunner *self)
 {
+  /* A call skipped for the budget ends at once, and asks for the next from in here: the
+   * loop below goes on with it instead. */
+  if (self->starting)
+    return;
+  self->starting = TRUE;
   while (self->active < self->concurrency && !g_queue_is_empty (&self->queue))
     {
       Task *task = g_queue_pop_head (&self->queue);
@@ -1454,6 +1517,7 @@ start_next_tasks (TbRunner *self)
       self->active++;
       start_task (task);
     }
+  self->starting = FALSE;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -1517,6 +1581,9 @@ tb_runner_finalize (GObject *object)
   g_clear_pointer (&self->landed, g_hash_table_unref);
   g_free (self->judge_mode);
   g_strfreev (self->pair_models);
+  g_clear_pointer (&self->forecast, tb_forecast_free);
+  g_clear_pointer (&self->pass_forecast, tb_forecast_free);
+  g_clear_pointer (&self->history, g_hash_table_unref);
   g_strfreev (self->pass_pair_models);
 
   G_OBJECT_CLASS (tb_runner_parent_class)->finalize (object);
@@ -1658,6 +1725,109 @@ tb_runner_set_pair_models (TbRunner           *self,
   self->pair_models = models != NULL ? unique_ids (models) : NULL;
 }
 
+void
+tb_runner_set_forecast (TbRunner   *self,
+                        TbForecast *forecast)
+{
+  g_return_if_fail (TB_IS_RUNNER (self));
+
+  g_clear_pointer (&self->forecast, tb_forecast_free);
+  self->forecast = forecast;
+}
+
+void
+tb_runner_set_max_cost (TbRunner *self,
+                        gboolean  has_max_cost,
+                        double    usd)
+{
+  g_return_if_fail (TB_IS_RUNNER (self));
+  g_return_if_fail (!has_max_cost || (isfinite (usd) && usd >= 0));
+
+  self->has_max_cost = has_max_cost;
+  self->max_cost_usd = has_max_cost ? usd : 0;
+}
+
+void
+tb_runner_set_history (TbRunner   *self,
+                       GHashTable *history)
+{
+  g_return_if_fail (TB_IS_RUNNER (self));
+
+  g_clear_pointer (&self->history, g_hash_table_unref);
+  self->history = history != NULL ? g_hash_table_ref (history) : NULL;
+}
+
+void
+tb_runner_set_dry_run (TbRunner *self,
+                       gboolean  dry_run)
+{
+  g_return_if_fail (TB_IS_RUNNER (self));
+  self->dry_run = dry_run;
+}
+
+const TbForecast *
+tb_runner_get_forecast (TbRunner *self)
+{
+  g_return_val_if_fail (TB_IS_RUNNER (self), NULL);
+  return self->pass_forecast;
+}
+
+gboolean
+tb_runner_stopped_by_budget (TbRunner *self)
+{
+  g_return_val_if_fail (TB_IS_RUNNER (self), FALSE);
+  return self->over_budget;
+}
+
+/* The forecast of this job: the caller's (consumed), else made here without history. */
+static void
+settle_pass_forecast (TbRunner  *self,
+                      gboolean   judge_only,
+                      GPtrArray *done_outputs)
+{
+  TbForecastRequest request = { 0 };
+
+  if (self->forecast != NULL)
+    {
+      self->pass_forecast = g_steal_pointer (&self->forecast);
+      return;
+    }
+  request.usecase = self->usecase;
+  request.inputs = self->inputs;
+  request.models = (const char * const *) self->run->models;
+  request.repeat = self->run->repeat;
+  request.judges = (const char * const *) self->pass_judges;
+  request.judge_mode = self->pass_mode;
+  request.pair_models = (const char * const *) self->pass_pair_models;
+  request.catalog = self->catalog;
+  request.history = self->history;
+  request.done_outputs = done_outputs;
+  request.done_judgment = self->judgment;
+  request.judge_only = judge_only;
+  self->pass_forecast = tb_forecast_new (&request);
+}
+
+/* The cap of this job: asked for now (consumed), else `recorded` (the use case's for a new
+ * run, the run's for a resume). */
+static void
+settle_pass_cap (TbRunner *self,
+                 gboolean  has_recorded,
+                 double    recorded)
+{
+  if (self->has_max_cost)
+    {
+      self->pass_has_cap = TRUE;
+      self->pass_cap_usd = self->max_cost_usd;
+    }
+  else if (has_recorded)
+    {
+      self->pass_has_cap = TRUE;
+      self->pass_cap_usd = recorded;
+    }
+  self->has_max_cost = FALSE;
+  self->max_cost_usd = 0;
+}
+
 /* The mode of this job: asked for, else the use case's (a new run) or the run's. */
 static void
 settle_pass_mode (TbRunner   *self,
@@ -1783,6 +1953,32 @@ complete (TbRunner *self,
     g_task_return_pointer (task, loaded, (GDestroyNotify) tb_run_free);
 }
 
+/* A dry run ends after its forecast: nothing called, nothing written, the lock of an
+ * existing run given back; it returns the run as it would start (a copy). */
+static void
+complete_dry (TbRunner *self)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->task);
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  TbRun *copy;
+
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+  if (self->run->dir != NULL)
+    tb_store_unlock_run (self->store, self->run);
+  g_clear_pointer (&self->run->forecast, json_node_unref);
+  self->run->forecast = tb_forecast_to_json (self->pass_forecast);
+  /* A new run gets its id when its folder is made, which a dry run never does. */
+  if (self->run->id == NULL)
+    self->run->id = g_strdup ("dry-run");
+  node = tb_run_to_json (self->run);
+  copy = tb_run_from_json (node, &error);
+  if (copy == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, copy, (GDestroyNotify) tb_run_free);
+}
+
 /* The status of the run from its cells: done when every cell has an ok output. */
 static void
 settle_status (TbRunner *self)
@@ -1795,7 +1991,12 @@ settle_status (TbRunner *self)
       ok++;
 
   g_clear_pointer (&self->run->stop_reason, g_free);
-  if (self->cancelled && ok < cells)
+  if (self->over_budget && !self->cancelled)
+    {
+      self->run->status = TB_RUN_PARTIAL;
+      self->run->stop_reason = g_strdup ("budget");
+    }
+  else if (self->cancelled && ok < cells)
     {
       self->run->status = TB_RUN_CANCELLED;
       self->run->stop_reason = g_strdup ("cancelled");
@@ -1812,32 +2013,6 @@ settle_status (TbRunner *self)
     self->run->status = TB_RUN_FAILED;
   else
     self->run->status = TB_RUN_PARTIAL;
-}
-
-/* The judgment keeps the verdict's picks — the verdict of this run with this judgment as
- * its latest — so a reader of the file sees what `show` would say. */
-static void
-record_recommendation (TbRunner *self)
-{
-  TbRunData data = { 0 };
-  g_autoptr(TbVerdict) verdict = NULL;
-  TbJudgment *judgment = self->judgment;
-
-  data.run = self->run;
-  data.outputs = self->outputs;
-  data.judgments = g_ptr_array_new ();
-  data.ratings = g_ptr_array_new ();
-  g_ptr_array_add (data.judgments, judgment);
-  verdict = tb_verdict_for_run (&data, 0);
-  g_ptr_array_unref (data.judgments);
-  g_ptr_array_unref (data.ratings);
-
-  g_free (judgment->best_overall);
-  judgment->best_overall = g_strdup (verdict->best_overall);
-  g_free (judgment->best_value);
-  judgment->best_value = g_strdup (verdict->best_value);
-  g_free (judgment->budget_pick);
-  judgment->budget_pick = g_strdup (verdict->budget_pick);
 }
 
 static gboolean
@@ -1859,7 +2034,7 @@ maybe_finish (TbRunner *self)
   if (self->judgment != NULL
       && (self->judgment->scores->len > 0 || self->judgment->comparisons->len > 0))
     {
-      record_recommendation (self);
+      tb_verdict_record_picks (self->judgment, self->run, self->outputs);
       write_judgment_now (self);
     }
 
@@ -1911,6 +2086,12 @@ begin (TbRunner            *self,
   g_clear_pointer (&self->pass_judges, g_strfreev);
   g_clear_pointer (&self->pass_pair_models, g_strfreev);
   self->pass_mode = TB_JUDGE_POINTWISE;
+  g_clear_pointer (&self->pass_forecast, tb_forecast_free);
+  self->pass_has_cap = FALSE;
+  self->pass_cap_usd = 0;
+  self->spent_usd = 0;
+  self->in_flight_usd = 0;
+  self->over_budget = FALSE;
   g_clear_pointer (&self->judge_system, g_free);
   reset_job_state (self);
   self->outputs = g_ptr_array_new_with_free_func ((GDestroyNotify) tb_output_free);
@@ -2134,6 +2315,17 @@ tb_runner_run_async (TbRunner            *self,
       add_warning (self, _("%s is not in the model catalog; running it anyway (no price "
                            "known)"), self->run->models[i]);
 
+  settle_pass_forecast (self, FALSE, NULL);
+  self->run->forecast = tb_forecast_to_json (self->pass_forecast);
+  settle_pass_cap (self, usecase->has_max_usd, usecase->max_usd);
+  self->run->has_max_cost = self->pass_has_cap;
+  self->run->max_cost_usd = self->pass_cap_usd;
+  if (self->dry_run)
+    {
+      complete_dry (self);
+      return;
+    }
+
   if (!tb_store_create_run (self->store, self->run, self->inputs, self->prompts, &error))
     {
       fail_early (self, g_steal_pointer (&error));
@@ -2262,6 +2454,41 @@ take_judgment_to_continue (TbRunner *self)
   return NULL;
 }
 
+/* What the run has cost so far: its outputs (failed ones' paid attempts too) and every
+ * judgment on disk. */
+static double
+run_spent (TbRunner *self)
+{
+  g_autoptr(GPtrArray) judgments = tb_store_load_judgments (self->store, self->run);
+  double spent = 0;
+
+  for (guint i = 0; i < self->outputs->len; i++)
+    {
+      const TbOutput *output = g_ptr_array_index (self->outputs, i);
+
+      if (tb_cost_is_known (&output->cost))
+        spent += output->cost.usd;
+    }
+  for (guint i = 0; i < judgments->len; i++)
+    {
+      TbJudgment *judgment = g_ptr_array_index (judgments, i);
+
+      /* The judgment being continued is in memory, with the same costs. */
+      if (self->judgment != NULL && g_strcmp0 (judgment->file, self->judgment->file) == 0)
+        continue;
+      tb_judgment_settle_cost (judgment);
+      if (tb_cost_is_known (&judgment->cost))
+        spent += judgment->cost.usd;
+    }
+  if (self->judgment != NULL)
+    {
+      tb_judgment_settle_cost (self->judgment);
+      if (tb_cost_is_known (&self->judgment->cost))
+        spent += self->judgment->cost.usd;
+    }
+  return spent;
+}
+
 void
 tb_runner_resume_async (TbRunner            *self,
                         const char          *run_id,
@@ -2293,6 +2520,18 @@ tb_runner_resume_async (TbRunner            *self,
       g_strfreev (self->run->judges);
       self->run->judges = g_strdupv (self->pass_judges);
       start_judgment (self, take_judgment_to_continue (self));
+    }
+
+  settle_pass_forecast (self, FALSE, self->outputs);
+  settle_pass_cap (self, self->run->has_max_cost, self->run->max_cost_usd);
+  self->run->has_max_cost = self->pass_has_cap;
+  self->run->max_cost_usd = self->pass_cap_usd;
+  /* The cap is the run's: what its earlier sessions spent counts. */
+  self->spent_usd = run_spent (self);
+  if (self->dry_run)
+    {
+      complete_dry (self);
+      return;
     }
 
   self->run->status = TB_RUN_RUNNING;
@@ -2353,6 +2592,14 @@ tb_runner_judge_async (TbRunner            *self,
   self->pass_judges = g_strdupv (self->judges);
   settle_pass_mode (self, self->run->judge_mode);
   start_judgment (self, NULL);
+  /* A judging pass is a purchase of its own: its cap counts only its calls. */
+  settle_pass_forecast (self, TRUE, self->outputs);
+  settle_pass_cap (self, FALSE, 0);
+  if (self->dry_run)
+    {
+      complete_dry (self);
+      return;
+    }
   g_signal_emit (self, signals[SIGNAL_RUN_CREATED], 0);
 
   for (guint i = 0; i < self->outputs->len; i++)

@@ -1149,6 +1149,24 @@ compute (Gathered   *gathered,
   g_ptr_array_add (tied, NULL);
   verdict->tied_with_best = g_strdupv ((char **) tied->pdata);
 
+  /* Best value at the same cost as another tied model: named, not broken silently. */
+  if (verdict->best_value != NULL)
+    {
+      TbModelVerdict *value = tb_verdict_find (verdict, verdict->best_value);
+      g_autoptr(GStrvBuilder) same = g_strv_builder_new ();
+
+      for (guint m = 0; m < verdict->models->len; m++)
+        {
+          TbModelVerdict *model = g_ptr_array_index (verdict->models, m);
+
+          if (model != value && model->tied_with_best && model->has_mean
+              && model->has_cost_per_input
+              && model->cost_per_input_usd == value->cost_per_input_usd)
+            g_strv_builder_add (same, model->model);
+        }
+      verdict->best_value_same_cost = g_strv_builder_end (same);
+    }
+
   if (verdict->single_sample)
     warn (verdict, _("The verdict rests on a single sample per model: run more inputs or "
                      "repeats to measure it."));
@@ -1235,6 +1253,7 @@ tb_verdict_free (TbVerdict *verdict)
   g_free (verdict->best_overall);
   g_strfreev (verdict->tied_with_best);
   g_free (verdict->best_value);
+  g_strfreev (verdict->best_value_same_cost);
   g_free (verdict->budget_pick);
   agreement_free (verdict->agreement);
   pairwise_free (verdict->pairwise);
@@ -1445,6 +1464,8 @@ tb_verdict_to_json (const TbVerdict *verdict)
   tb_json_add_string (builder, "best_overall", verdict->best_overall);
   tb_json_add_strv (builder, "tied_with_best", (const char * const *) verdict->tied_with_best);
   tb_json_add_string (builder, "best_value", verdict->best_value);
+  tb_json_add_strv (builder, "best_value_same_cost",
+                    (const char * const *) verdict->best_value_same_cost);
   tb_json_add_string (builder, "budget_pick", verdict->budget_pick);
 
   json_builder_set_member_name (builder, "inputs_to_separate");
@@ -1549,7 +1570,15 @@ tb_verdict_describe (const TbVerdict *verdict)
 
   if (verdict->single_sample)
     g_string_append (text, _(" This rests on a single sample per model."));
-  if (verdict->best_value != NULL)
+  if (verdict->best_value != NULL && verdict->best_value_same_cost != NULL
+      && verdict->best_value_same_cost[0] != NULL)
+    {
+      g_autofree char *others = join_names (verdict->best_value_same_cost);
+
+      g_string_append_printf (text, _(" Best value: %s, at the same cost as %s."),
+                              verdict->best_value, others);
+    }
+  else if (verdict->best_value != NULL)
     g_string_append_printf (text, _(" Best value: %s."), verdict->best_value);
   if (verdict->budget_pick != NULL)
     g_string_append_printf (text, _(" Budget pick: %s."), verdict->budget_pick);
@@ -1557,6 +1586,33 @@ tb_verdict_describe (const TbVerdict *verdict)
     g_string_append_printf (text, _(" No model is surely above %.0f (budget pick: none)."),
                             TB_VERDICT_BUDGET);
   return g_string_free (text, FALSE);
+}
+
+void
+tb_verdict_record_picks (TbJudgment *judgment,
+                         TbRun      *run,
+                         GPtrArray  *outputs)
+{
+  TbRunData data = { 0 };
+  g_autoptr(TbVerdict) verdict = NULL;
+
+  g_return_if_fail (judgment != NULL && run != NULL && outputs != NULL);
+
+  data.run = run;
+  data.outputs = outputs;
+  data.judgments = g_ptr_array_new ();
+  data.ratings = g_ptr_array_new ();
+  g_ptr_array_add (data.judgments, judgment);
+  verdict = tb_verdict_for_run (&data, 0);
+  g_ptr_array_unref (data.judgments);
+  g_ptr_array_unref (data.ratings);
+
+  g_free (judgment->best_overall);
+  judgment->best_overall = g_strdup (verdict->best_overall);
+  g_free (judgment->best_value);
+  judgment->best_value = g_strdup (verdict->best_value);
+  g_free (judgment->budget_pick);
+  judgment->budget_pick = g_strdup (verdict->budget_pick);
 }
 
 gboolean

@@ -126,6 +126,7 @@ typedef struct {
   char       *best_overall;    /* nullable */
   GStrv       tied_with_best;  /* the models tied with the best, the best first */
   char       *best_value;      /* nullable */
+  GStrv       best_value_same_cost; /* nullable: other tied models exactly as cheap */
   char       *budget_pick;     /* nullable */
   TbAgreement *agreement;      /* nullable: fewer than two judges */
   TbPairwise  *pairwise;       /* nullable: no pairwise judging */
@@ -154,6 +155,13 @@ const TbJudgment *tb_verdict_latest_judgment (const TbRunData *data,
                                               gboolean         pairwise);
 
 void            tb_verdict_free      (TbVerdict       *verdict);
+
+/* The judgment keeps the verdict's picks (best_overall, best_value, budget_pick) — the
+ * verdict of `run` with `judgment` as its latest — so a reader of the file sees what
+ * `show` would say. */
+void            tb_verdict_record_picks (TbJudgment   *judgment,
+                                         TbRun        *run,
+                                         GPtrArray    *outputs);
 TbModelVerdict *tb_verdict_find      (const TbVerdict *verdict,
                                       const char      *model);
 /* `summary` of DESIGN.md. */
