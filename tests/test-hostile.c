@@ -1,0 +1,563 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The fuzz and fault suite of issue #8, end to end: the real taskbench-cli against a hostile
+ * fake server, careless input and kills. Every case ends in a clear state — a message, the
+ * right exit code, every file readable, every paid call counted once, the key nowhere — and
+ * each test checks that on the files, the exit codes, stdout and stderr and the requests the
+ * server saw. */
+#define G_LOG_DOMAIN "test-hostile"
+
+#define _GNU_SOURCE   /* memmem */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <math.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli-test-util.h"
+#include "tb-core.h"
+
+#define MEETING "meeting-action-items"
+#define ITEMS "{\"summary\":\"Plan\",\"action_items\":[],\"decisions\":[]}"
+#define JUDGE "anthropic/claude-sonnet-4.5"
+
+/* ---- checks ------------------------------------------------------------------------- */
+
+static char *
+meeting_input (void)
+{
+  return cli_test_sample_path ("meeting-action-items.md");
+}
+
+/* Exactly one JSON value and nothing but white space around it (json-glib takes "{} {}"
+ * silently, so it cannot tell). */
+static gboolean
+is_one_document (const char *text)
+{
+  const char *p = text;
+  gboolean in_string = FALSE;
+  int depth = 0;
+
+  while (g_ascii_isspace (*p))
+    p++;
+  if (*p != '{' && *p != '[')
+    return FALSE;
+  for (; *p != '\0'; p++)
+    {
+      if (in_string)
+        {
+          if (*p == '\\' && p[1] != '\0')
+            p++;
+          else if (*p == '"')
+            in_string = FALSE;
+          continue;
+        }
+      if (*p == '"')
+        in_string = TRUE;
+      else if (*p == '{' || *p == '[')
+        depth++;
+      else if (*p == '}' || *p == ']')
+        {
+          if (--depth == 0)
+            {
+              p++;
+              break;
+            }
+        }
+    }
+  while (g_ascii_isspace (*p))
+    p++;
+  return depth == 0 && *p == '\0';
+}
+
+/* No number is NaN or infinite (json-glib reads 1e999 as infinity), and no amount of
+ * dollars (a member named "…usd…") is negative. */
+static void
+assert_sane_node (JsonNode   *node,
+                  const char *name)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      g_autoptr(GList) members = json_object_get_members (object);
+
+      for (GList *l = members; l != NULL; l = l->next)
+        assert_sane_node (json_object_get_member (object, l->data), l->data);
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        assert_sane_node (json_array_get_element (array, i), name);
+    }
+  else if (JSON_NODE_HOLDS_VALUE (node)
+           && (json_node_get_value_type (node) == G_TYPE_DOUBLE
+               || json_node_get_value_type (node) == G_TYPE_INT64))
+    {
+      double value = json_node_get_value_type (node) == G_TYPE_DOUBLE
+                     ? json_node_get_double (node) : (double) json_node_get_int (node);
+
+      if (!isfinite (value))
+        g_error ("%s is not finite", name != NULL ? name : "a number");
+      if (name != NULL && strstr (name, "usd") != NULL && value < 0)
+        g_error ("%s is a negative amount: %g", name, value);
+    }
+}
+
+/* stdout of a --json command: one document, sane; returns it. */
+static JsonNode *
+parse_document (const CliResult *result)
+{
+  JsonNode *node;
+
+  if (!is_one_document (result->out))
+    g_error ("stdout is not exactly one JSON document:\n%s", result->out);
+  node = cli_test_parse_json (result->out);
+  assert_sane_node (node, NULL);
+  return node;
+}
+
+/* Every .json file under `path` parses with a plain JSON parser, with sane numbers. */
+static guint
+assert_json_files_parse (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+  guint files = 0;
+
+  if (dir == NULL)
+    return 0;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      g_autofree char *text = NULL;
+      g_autoptr(JsonParser) parser = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        {
+          files += assert_json_files_parse (child);
+          continue;
+        }
+      if (!g_str_has_suffix (name, ".json"))
+        continue;
+      g_assert_true (g_file_get_contents (child, &text, NULL, NULL));
+      parser = json_parser_new ();
+      if (!json_parser_load_from_data (parser, text, -1, &error))
+        g_error ("%s does not parse: %s\n%s", child, error->message, text);
+      assert_sane_node (json_parser_get_root (parser), NULL);
+      files++;
+    }
+  return files;
+}
+
+/* Every visible folder under results/<usecase>/ is a whole run (it has its run.json), and
+ * no hidden one is left. */
+G_GNUC_UNUSED static void
+assert_runs_whole (CliFixture *fixture,
+                   const char *usecase)
+{
+  g_autofree char *path = g_build_filename (fixture->home, "results", usecase, NULL);
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *run_json = g_build_filename (path, name, "run.json", NULL);
+
+      if (name[0] == '.')
+        g_error ("%s/%s is left over", path, name);
+      if (!g_file_test (run_json, G_FILE_TEST_IS_REGULAR))
+        g_error ("the run folder %s/%s has no run.json", path, name);
+    }
+}
+
+static void
+assert_no_warning (const CliResult *result)
+{
+  if (strstr (result->err, "WARNING") != NULL || strstr (result->err, "warning") != NULL
+      || strstr (result->err, "CRITICAL") != NULL || strstr (result->err, "Skipping") != NULL)
+    g_error ("unexpected warning on stderr:\n%s", result->err);
+}
+
+static void
+assert_no_critical (const CliResult *result)
+{
+  if (strstr (result->err, "CRITICAL") != NULL || strstr (result->err, "(null)") != NULL)
+    g_error ("unexpected CRITICAL on stderr:\n%s", result->err);
+}
+
+static JsonObject *
+read_output (CliFixture *fixture,
+             const char *usecase,
+             const char *run_id,
+             const char *model)
+{
+  g_autofree char *path = cli_test_output_path (fixture, usecase, run_id, model);
+
+  return cli_test_read_json_file (path);
+}
+
+/* A member that is a number, or -1 for null (a JSON null is how an unknown amount is
+ * written). */
+static double
+amount_or_null (JsonObject *object,
+                const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  g_assert_nonnull (node);
+  if (JSON_NODE_HOLDS_NULL (node))
+    return -1;
+  return json_node_get_double (node);
+}
+
+static const char *
+run_status (CliFixture *fixture,
+            const char *run_id)
+{
+  g_autoptr(CliResult) show = cli (fixture, "--json", "show", run_id);
+  g_autoptr(JsonNode) root = NULL;
+  static char status[32];
+
+  g_assert_cmpint (show->status, ==, 0);
+  root = parse_document (show);
+  g_strlcpy (status, json_object_get_string_member (
+                       json_object_get_object_member (json_node_get_object (root), "run"),
+                       "status"), sizeof status);
+  return status;
+}
+
+/* The run's costs --json rollup equals the sum of its output files: known dollars added,
+ * unknown ones counted. */
+static void
+assert_rollup_is_sum_of_files (CliFixture *fixture,
+                               const char *usecase,
+                               const char *run_id)
+{
+  g_autofree char *outputs = g_build_filename (fixture->home, "results", usecase, run_id,
+                                               "outputs", NULL);
+  g_autoptr(GDir) dir = g_dir_open (outputs, 0, NULL);
+  g_autoptr(CliResult) costs = cli (fixture, "--json", "costs", usecase);
+  g_autoptr(JsonNode) root = NULL;
+  JsonArray *runs;
+  JsonObject *rollup = NULL;
+  const char *name;
+  double usd = 0;
+  guint unknown = 0;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (outputs, name, NULL);
+      g_autoptr(JsonObject) output = NULL;
+      JsonObject *cost;
+
+      if (!g_str_has_suffix (name, ".json"))
+        continue;
+      output = cli_test_read_json_file (path);
+      cost = json_object_get_object_member (output, "cost");
+      if (amount_or_null (cost, "usd") >= 0)
+        usd += amount_or_null (cost, "usd");
+      else
+        unknown++;
+    }
+
+  g_assert_cmpint (costs->status, ==, 0);
+  assert_no_warning (costs);
+  root = parse_document (costs);
+  runs = json_object_get_array_member (json_node_get_object (root), "runs");
+  for (guint i = 0; i < json_array_get_length (runs); i++)
+    {
+      JsonObject *run = json_array_get_object_element (runs, i);
+
+      if (g_str_equal (json_object_get_string_member (run, "id"), run_id))
+        rollup = json_object_get_object_member (run, "costs");
+    }
+  g_assert_nonnull (rollup);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (rollup, "candidate_usd"), usd,
+                                  1e-12);
+  g_assert_cmpint (json_object_get_int_member (rollup, "unknown_calls"), >=, unknown);
+}
+
+static guint
+chat_calls (CliFixture *fixture,
+            const char *model)
+{
+  return fake_server_count (fixture->server, "/chat/completions", model);
+}
+
+/* ---- every attempt's usage counts ---------------------------------------------------- */
+
+static void
+test_paid_attempts (CliFixture    *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *input = meeting_input ();
+  g_autoptr(CliResult) run = NULL;
+  g_autoptr(JsonObject) output = NULL;
+  g_autofree char *run_id = NULL;
+  JsonObject *usage;
+  JsonObject *cost;
+  JsonArray *ids;
+  GPtrArray *requests;
+  FakeModel flaky = { 0 };
+
+  flaky.content = ITEMS;
+  flaky.cost = 0.002;
+  flaky.billed_cost = 0.0021;
+  flaky.prompt_tokens = 1000;
+  flaky.completion_tokens = 40;
+  /* The first attempt streams half, reports its usage (billed), then fails. */
+  flaky.midstream_error_after_usage = 1;
+  fake_server_set_model (fixture->server, "m/flaky", &flaky);
+
+  run = cli (fixture, "run", MEETING, "--input", input, "--models", "m/flaky");
+  g_assert_cmpint (run->status, ==, 0);
+  run_id = cli_test_last_line (run->out);
+  g_assert_cmpuint (chat_calls (fixture, "m/flaky"), ==, 2);
+
+  output = read_output (fixture, MEETING, run_id, "m/flaky");
+  g_assert_cmpstr (json_object_get_string_member (output, "status"), ==, "ok");
+  g_assert_cmpint (json_object_get_int_member (output, "attempts"), ==, 2);
+  usage = json_object_get_object_member (output, "usage");
+  g_assert_cmpint (json_object_get_int_member (usage, "prompt_tokens"), ==, 2000);
+  g_assert_cmpint (json_object_get_int_member (usage, "completion_tokens"), ==, 80);
+  cost = json_object_get_object_member (output, "cost");
+  g_assert_cmpfloat_with_epsilon (amount_or_null (cost, "inline_usd"), 0.004, 1e-12);
+  g_assert_cmpfloat_with_epsilon (amount_or_null (cost, "billed_usd"), 0.0042, 1e-12);
+  g_assert_cmpstr (json_object_get_string_member (cost, "source"), ==, "billed");
+
+  /* Both calls' generation ids are kept, and each was looked up. */
+  ids = json_object_get_array_member (output, "generation_ids");
+  g_assert_nonnull (ids);
+  g_assert_cmpuint (json_array_get_length (ids), ==, 2);
+  g_assert_cmpstr (json_array_get_string_element (ids, 0), !=,
+                   json_array_get_string_element (ids, 1));
+  requests = fake_server_get_requests (fixture->server);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *query = g_strdup_printf ("id=%s", json_array_get_string_element (ids, i));
+      gboolean asked = FALSE;
+
+      for (guint r = 0; r < requests->len; r++)
+        {
+          FakeRequest *request = g_ptr_array_index (requests, r);
+
+          if (g_str_has_suffix (request->path, "/generation")
+              && g_strcmp0 (request->query, query) == 0 && request->status == 200)
+            asked = TRUE;
+        }
+      g_assert_true (asked);
+    }
+  assert_rollup_is_sum_of_files (fixture, MEETING, run_id);
+  assert_json_files_parse (fixture->home);
+}
+
+/* ---- unknown prices ------------------------------------------------------------------ */
+
+static void
+test_unknown_price (CliFixture    *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *input = meeting_input ();
+  g_autofree char *script_path = g_build_filename (fixture->home, "catalog-script.json", NULL);
+  /* The catalog holds the model without any pricing. */
+  const char *script =
+    "{\"catalog\": ["
+    "{\"id\": \"p/unknown\", \"name\": \"Unknown\", \"context_length\": 128000,"
+    " \"pricing\": {}, \"supported_parameters\": [\"response_format\", \"structured_outputs\"]},"
+    "{\"id\": \"p/known\", \"price_prompt\": 1e-7, \"price_completion\": 2e-7,"
+    " \"structured_outputs\": true},"
+    "{\"id\": \"p/cheap\", \"price_prompt\": 1e-8, \"price_completion\": 2e-8,"
+    " \"structured_outputs\": true},"
+    "{\"id\": \"" JUDGE "\", \"price_prompt\": 3e-6, \"price_completion\": 15e-6,"
+    " \"structured_outputs\": true}]}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CliResult) run = NULL;
+  g_autoptr(CliResult) show = NULL;
+  g_autoptr(CliResult) show_json = NULL;
+  g_autoptr(CliResult) costs = NULL;
+  g_autoptr(CliResult) costs_json = NULL;
+  g_autoptr(CliResult) runs = NULL;
+  g_autoptr(JsonNode) shown = NULL;
+  g_autoptr(JsonNode) summed = NULL;
+  g_autofree char *run_id = NULL;
+  g_auto(GStrv) lines = NULL;
+  JsonObject *recommendation;
+  FakeModel unknown = { 0 };
+  guint rows = 0;
+
+  g_assert_true (g_file_set_contents (script_path, script, -1, NULL));
+  g_assert_true (fake_server_load_script (fixture->server, script_path, &error));
+  g_assert_no_error (error);
+
+  /* The best score, and nothing says what it cost: no usage.cost, no /generation. */
+  unknown.content = "{\"summary\":\"Plan SCORE=9\",\"action_items\":[],\"decisions\":[]}";
+  unknown.no_inline_cost = TRUE;
+  unknown.generation_never = TRUE;
+  fake_server_set_model (fixture->server, "p/unknown", &unknown);
+  cli_test_script (fixture, "p/known",
+                   "{\"summary\":\"Plan SCORE=6\",\"action_items\":[],\"decisions\":[]}",
+                   0.0005, 0.0005);
+  cli_test_script (fixture, "p/cheap",
+                   "{\"summary\":\"Plan SCORE=8\",\"action_items\":[],\"decisions\":[]}",
+                   0.0002, 0.0002);
+  cli_test_script (fixture, JUDGE, NULL, 0.003, 0.003);
+
+  run = cli (fixture, "run", MEETING, "--input", input, "--models", "p/unknown,p/known,p/cheap",
+             "--judge");
+  g_assert_cmpint (run->status, ==, 0);
+  run_id = cli_test_last_line (run->out);
+
+  show_json = cli (fixture, "--json", "show", run_id);
+  shown = parse_document (show_json);
+  recommendation = json_object_get_object_member (
+    json_object_get_object_member (json_node_get_object (shown), "judgment"), "recommendation");
+  g_assert_cmpstr (json_object_get_string_member (recommendation, "best_overall"), ==,
+                   "p/unknown");
+  /* An unknown price is never $0: left out of the value picks. */
+  g_assert_cmpstr (json_object_get_string_member (recommendation, "best_value"), ==,
+                   "p/cheap");
+  g_assert_cmpstr (json_object_get_string_member (recommendation, "budget_pick"), ==,
+                   "p/cheap");
+
+  show = cli (fixture, "show", run_id);
+  lines = g_strsplit (show->out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], "p/unknown "))
+      {
+        g_assert_nonnull (strstr (lines[i], "unknown"));
+        g_assert_null (strstr (lines[i], "$0"));
+        rows++;
+      }
+  g_assert_cmpuint (rows, ==, 1);
+  g_assert_nonnull (strstr (show->out, "some unknown"));
+
+  costs = cli (fixture, "costs", MEETING);
+  g_assert_nonnull (strstr (costs->out, "some unknown"));
+  costs_json = cli (fixture, "--json", "costs", MEETING);
+  summed = parse_document (costs_json);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (
+                     json_node_get_object (summed), "total"), "unknown_calls"), ==, 1);
+  runs = cli (fixture, "runs", MEETING);
+  g_assert_nonnull (strstr (runs->out, "+?"));
+  assert_rollup_is_sum_of_files (fixture, MEETING, run_id);
+}
+
+/* ---- file names ---------------------------------------------------------------------- */
+
+static void
+test_model_ids_keep_their_outputs (CliFixture    *fixture,
+                                   gconstpointer  data)
+{
+  g_autofree char *input = meeting_input ();
+  g_autoptr(GString) longer = g_string_new ("x/");
+  g_autoptr(GString) models = g_string_new (NULL);
+  g_autoptr(GHashTable) paths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  const char *ids[] = { "x/a b", "x/a_b", "x__a.b", NULL };
+  g_autoptr(CliResult) run = NULL;
+  g_autoptr(CliResult) show = NULL;
+  g_autoptr(JsonNode) shown = NULL;
+  g_autofree char *run_id = NULL;
+  JsonArray *outputs;
+
+  /* Older versions mapped these three to one file; and one id too long for a name. */
+  while (longer->len < 300)
+    g_string_append_c (longer, 'l');
+  ids[3] = longer->str;
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *content = g_strdup_printf ("{\"summary\":\"by %s\",\"action_items\":[],"
+                                                  "\"decisions\":[]}", i < 3 ? ids[i] : "long");
+
+      cli_test_script (fixture, ids[i], content, 0.001, 0.001);
+      g_string_append_printf (models, "%s%s", i > 0 ? "," : "", ids[i]);
+    }
+
+  run = cli (fixture, "run", MEETING, "--input", input, "--models", models->str);
+  g_assert_cmpint (run->status, ==, 0);
+  run_id = cli_test_last_line (run->out);
+  g_assert_cmpstr (run_status (fixture, run_id), ==, "done");
+
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *path = cli_test_output_path (fixture, MEETING, run_id, ids[i]);
+      g_autofree char *base = g_path_get_basename (path);
+      g_autoptr(JsonObject) output = cli_test_read_json_file (path);
+
+      g_assert_cmpuint (strlen (base), <=, 255);
+      g_assert_cmpstr (json_object_get_string_member (output, "model"), ==, ids[i]);
+      g_assert_cmpstr (json_object_get_string_member (output, "status"), ==, "ok");
+      if (i < 3)
+        g_assert_nonnull (strstr (json_object_get_string_member (output, "content"), ids[i]));
+      g_assert_true (g_hash_table_add (paths, g_steal_pointer (&path)));
+      g_assert_cmpuint (chat_calls (fixture, ids[i]), ==, 1);
+    }
+
+  show = cli (fixture, "--json", "show", run_id);
+  shown = parse_document (show);
+  outputs = json_object_get_array_member (json_node_get_object (shown), "outputs");
+  g_assert_cmpuint (json_array_get_length (outputs), ==, 4);
+  for (guint i = 0; i < 4; i++)
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (outputs, i),
+                                                    "model"), ==, ids[i]);
+}
+
+/* An answer that cannot be saved fails its model, loudly, and the run is not done. */
+static void
+test_unsaveable_output (CliFixture    *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *input = meeting_input ();
+  g_autoptr(GSubprocessLauncher) launcher = cli_test_launcher (fixture);
+  const char *args[] = { "run", MEETING, "--input", input, "--models", "f/ok,f/blocked", NULL };
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(CliResult) run = NULL;
+  g_autofree char *run_id = NULL;
+  g_autofree char *blocked = NULL;
+  g_autofree char *inside = NULL;
+  FakeModel slow = { 0 };
+
+  cli_test_script (fixture, "f/ok", ITEMS, 0.001, 0.001);
+  slow.content = ITEMS;
+  slow.latency_ms = 1500;
+  fake_server_set_model (fixture->server, "f/blocked", &slow);
+
+  process = cli_test_spawnv (fixture, launcher, args);
+  run_id = cli_test_only_run_id (fixture, MEETING);
+  /* A folder where the answer's file goes: the rename onto it fails. */
+  blocked = cli_test_output_path (fixture, MEETING, run_id, "f/blocked");
+  inside = g_build_filename (blocked, "in-the-way", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (blocked, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (inside, "x", -1, NULL));
+  run = cli_test_finish (process);
+
+  g_assert_cmpint (run->status, ==, 1);
+  assert_no_critical (run);
+  g_assert_nonnull (strstr (run->err, "Could not save the output of f/blocked"));
+  g_assert_cmpstr (run_status (fixture, run_id), !=, "done");
+  g_assert_cmpstr (run_status (fixture, run_id), ==, "partial");
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+#define ADD(name, func) \
+  g_test_add ("/hostile/" name, CliFixture, NULL, cli_fixture_set_up, func, \
+              cli_fixture_tear_down)
+
+  ADD ("paid-attempts", test_paid_attempts);
+  ADD ("unknown-price", test_unknown_price);
+  ADD ("names/model-ids-keep-their-outputs", test_model_ids_keep_their_outputs);
+  ADD ("names/unsaveable-output", test_unsaveable_output);
+
+  return g_test_run ();
+}
