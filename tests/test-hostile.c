@@ -284,11 +284,214 @@ assert_rollup_is_sum_of_files (CliFixture *fixture,
   g_assert_cmpint (json_object_get_int_member (rollup, "unknown_calls"), >=, unknown);
 }
 
+/* A model that answers 402 (out of credits) to every call: never retried, never paid. */
+static void
+script_out_of_credits (CliFixture *fixture,
+                       const char *model)
+{
+  FakeModel down = { 0 };
+
+  down.fail_status = 402;
+  down.fail_times = G_MAXUINT;
+  fake_server_set_model (fixture->server, model, &down);
+}
+
 static guint
 chat_calls (CliFixture *fixture,
             const char *model)
 {
   return fake_server_count (fixture->server, "/chat/completions", model);
+}
+
+/* ---- hostile amounts ---------------------------------------------------------------- */
+
+typedef struct {
+  const char *model;
+  const char *cost_json;       /* usage.cost, raw */
+  const char *billed_json;     /* /generation total_cost, raw */
+  const char *source;          /* what the output's cost must say */
+  double      usd;             /* and its amount; < 0: unknown (null) */
+} AmountCase;
+
+static const AmountCase amount_cases[] = {
+  /* A usage.cost that is not a finite amount ≥ 0 is unknown: the billed cost counts. */
+  { "h/nan", "NaN", NULL, "billed", 0.0007 },
+  { "h/inf", "1e999", NULL, "billed", 0.0007 },
+  { "h/neg", "-0.5", NULL, "billed", 0.0007 },
+  { "h/str", "\"0.1\"", NULL, "billed", 0.0007 },
+  { "h/null", "null", NULL, "billed", 0.0007 },
+  /* An invalid billed amount never beats a known inline one. */
+  { "b/null", NULL, "null", "inline", 0.002 },
+  { "b/str", NULL, "\"0.5\"", "inline", 0.002 },
+  { "b/neg", NULL, "-1", "inline", 0.002 },
+  { "b/inf", NULL, "1e999", "inline", 0.002 },
+  /* Neither, and no price in the catalog: unknown, never $0. */
+  { "u/inf", "1e999", "Infinity", "unknown", -1 },
+};
+
+static void
+test_hostile_amounts (CliFixture    *fixture,
+                      gconstpointer  data)
+{
+  g_autofree char *input = meeting_input ();
+  g_autoptr(GString) models = g_string_new ("d/down");
+  g_autoptr(CliResult) run = NULL;
+  g_autoptr(CliResult) show = NULL;
+  g_autoptr(CliResult) runs = NULL;
+  g_autoptr(CliResult) resume = NULL;
+  g_autoptr(CliResult) again = NULL;
+  g_autoptr(JsonNode) shown = NULL;
+  g_autoptr(JsonNode) listed = NULL;
+  g_autofree char *run_id = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (amount_cases); i++)
+    {
+      const AmountCase *c = &amount_cases[i];
+      FakeModel model = { 0 };
+
+      model.content = ITEMS;
+      model.cost_json = c->cost_json;
+      model.billed_cost_json = c->billed_json;
+      if (c->cost_json == NULL)
+        model.cost = 0.002;
+      if (c->billed_json == NULL)
+        model.billed_cost = 0.0007;
+      fake_server_set_model (fixture->server, c->model, &model);
+      if (c->usd < 0)
+        fake_server_set_catalog_prices (fixture->server, c->model, "abc", "abc", NULL, NULL);
+      g_string_append_printf (models, ",%s", c->model);
+    }
+  /* One model out of credits: the run is partial, so resume has work to do. */
+  script_out_of_credits (fixture, "d/down");
+
+  run = cli (fixture, "run", MEETING, "--input", input, "--models", models->str);
+  g_assert_cmpint (run->status, ==, 1);
+  assert_no_critical (run);
+  run_id = cli_test_last_line (run->out);
+  g_assert_cmpuint (assert_json_files_parse (fixture->home), >, G_N_ELEMENTS (amount_cases));
+
+  for (guint i = 0; i < G_N_ELEMENTS (amount_cases); i++)
+    {
+      const AmountCase *c = &amount_cases[i];
+      g_autoptr(JsonObject) output = read_output (fixture, MEETING, run_id, c->model);
+      JsonObject *cost = json_object_get_object_member (output, "cost");
+
+      g_test_message ("%s", c->model);
+      g_assert_cmpstr (json_object_get_string_member (output, "status"), ==, "ok");
+      g_assert_cmpstr (json_object_get_string_member (cost, "source"), ==, c->source);
+      if (c->usd < 0)
+        g_assert_cmpfloat (amount_or_null (cost, "usd"), <, 0);
+      else
+        g_assert_cmpfloat_with_epsilon (amount_or_null (cost, "usd"), c->usd, 1e-12);
+      /* What was not a valid amount is written as null, never as-is. */
+      if (c->cost_json != NULL)
+        g_assert_cmpfloat (amount_or_null (cost, "inline_usd"), <, 0);
+      if (c->billed_json != NULL)
+        g_assert_cmpfloat (amount_or_null (cost, "billed_usd"), <, 0);
+    }
+
+  show = cli (fixture, "--json", "show", run_id);
+  g_assert_cmpint (show->status, ==, 0);
+  shown = parse_document (show);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                      json_node_get_object (shown), "outputs")), ==,
+                    G_N_ELEMENTS (amount_cases) + 1);
+  runs = cli (fixture, "--json", "runs", MEETING);
+  g_assert_cmpint (runs->status, ==, 0);
+  listed = parse_document (runs);
+  assert_rollup_is_sum_of_files (fixture, MEETING, run_id);
+
+  /* Credits topped up: resume pays only for the cell without an ok output. */
+  fake_server_clear_requests (fixture->server);
+  cli_test_script (fixture, "d/down", ITEMS, 0.001, 0.001);
+  resume = cli (fixture, "resume", run_id);
+  g_assert_cmpint (resume->status, ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (amount_cases); i++)
+    g_assert_cmpuint (chat_calls (fixture, amount_cases[i].model), ==, 0);
+  g_assert_cmpuint (chat_calls (fixture, "d/down"), ==, 1);
+  g_assert_cmpstr (run_status (fixture, run_id), ==, "done");
+  assert_json_files_parse (fixture->home);
+  assert_rollup_is_sum_of_files (fixture, MEETING, run_id);
+
+  /* A second resume of a done run calls nothing. */
+  fake_server_clear_requests (fixture->server);
+  again = cli (fixture, "resume", run_id);
+  g_assert_cmpint (again->status, ==, 0);
+  g_assert_cmpuint (chat_calls (fixture, NULL), ==, 0);
+}
+
+/* Files older versions wrote with json-glib's spelling of a non-finite double ("nan.0",
+ * "inf.0") are read, the amount unknown; their outputs are never paid for again. */
+static void
+test_legacy_non_finite_files (CliFixture    *fixture,
+                              gconstpointer  data)
+{
+  g_autofree char *input = meeting_input ();
+  g_autoptr(CliResult) run = NULL;
+  g_autoptr(CliResult) show = NULL;
+  g_autoptr(CliResult) show_text = NULL;
+  g_autoptr(CliResult) resume = NULL;
+  g_autoptr(JsonNode) shown = NULL;
+  g_autoptr(GRegex) amount = NULL;
+  g_autoptr(GRegex) billed = NULL;
+  g_autofree char *run_id = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *old = NULL;
+  JsonArray *outputs;
+  guint ok = 0;
+
+  cli_test_script (fixture, "k/ok", ITEMS, 0.001, 0.001);
+  script_out_of_credits (fixture, "k/down");
+  run = cli (fixture, "run", MEETING, "--input", input, "--models", "k/ok,k/down");
+  g_assert_cmpint (run->status, ==, 1);
+  run_id = cli_test_last_line (run->out);
+
+  /* As json-glib 1.6 wrote NaN and infinity. */
+  path = cli_test_output_path (fixture, MEETING, run_id, "k/ok");
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  amount = g_regex_new ("\"(usd|inline_usd)\" : [0-9.e-]+", 0, 0, NULL);
+  old = g_regex_replace (amount, text, -1, 0, "\"\\1\" : nan.0", 0, NULL);
+  g_free (text);
+  billed = g_regex_new ("\"billed_usd\" : [0-9.e-]+", 0, 0, NULL);
+  text = g_regex_replace_literal (billed, old, -1, 0, "\"billed_usd\" : -inf.0", 0, NULL);
+  g_assert_nonnull (strstr (text, "nan.0"));
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+
+  show = cli (fixture, "--json", "show", run_id);
+  g_assert_cmpint (show->status, ==, 0);
+  assert_no_warning (show);
+  shown = parse_document (show);
+  outputs = json_object_get_array_member (json_node_get_object (shown), "outputs");
+  for (guint i = 0; i < json_array_get_length (outputs); i++)
+    {
+      JsonObject *output = json_array_get_object_element (outputs, i);
+
+      if (g_str_equal (json_object_get_string_member (output, "model"), "k/ok"))
+        {
+          JsonObject *cost = json_object_get_object_member (output, "cost");
+
+          g_assert_cmpstr (json_object_get_string_member (output, "status"), ==, "ok");
+          /* Neither amount is known any more: the estimate from the tokens counts. */
+          g_assert_cmpfloat (amount_or_null (cost, "inline_usd"), <, 0);
+          g_assert_cmpfloat (amount_or_null (cost, "billed_usd"), <, 0);
+          g_assert_cmpstr (json_object_get_string_member (cost, "source"), ==, "estimate");
+          g_assert_cmpfloat (amount_or_null (cost, "usd"), ==,
+                             amount_or_null (cost, "estimate_usd"));
+          ok++;
+        }
+    }
+  g_assert_cmpuint (ok, ==, 1);
+  show_text = cli (fixture, "show", run_id);
+  g_assert_null (strstr (show_text->out, "nan"));
+  g_assert_null (strstr (show_text->out, "inf"));
+
+  fake_server_clear_requests (fixture->server);
+  cli_test_script (fixture, "k/down", ITEMS, 0.001, 0.001);
+  resume = cli (fixture, "resume", run_id);
+  g_assert_cmpint (resume->status, ==, 0);
+  g_assert_cmpuint (chat_calls (fixture, "k/ok"), ==, 0);
+  g_assert_cmpuint (chat_calls (fixture, "k/down"), ==, 1);
 }
 
 /* ---- every attempt's usage counts ---------------------------------------------------- */
@@ -554,6 +757,8 @@ main (int    argc,
   g_test_add ("/hostile/" name, CliFixture, NULL, cli_fixture_set_up, func, \
               cli_fixture_tear_down)
 
+  ADD ("amounts", test_hostile_amounts);
+  ADD ("amounts/legacy-non-finite-files", test_legacy_non_finite_files);
   ADD ("paid-attempts", test_paid_attempts);
   ADD ("unknown-price", test_unknown_price);
   ADD ("names/model-ids-keep-their-outputs", test_model_ids_keep_their_outputs);

@@ -591,6 +591,52 @@ test_judgment_names (void)
                                                    "20261125T115106Z.json"), <, 0);
 }
 
+/* Non-finite numbers as other writers spell them read as null; nothing else changes. */
+static void
+test_non_finite_words (void)
+{
+  static const struct {
+    const char *in;
+    const char *out;   /* NULL: unchanged */
+  } cases[] = {
+    { "{\"usd\" : nan.0, \"b\" : -inf.0, \"c\" : inf.0}",
+      "{\"usd\" : null, \"b\" : null, \"c\" : null}" },
+    { "{\"a\":NaN,\"b\":[Infinity,-Infinity]}", "{\"a\":null,\"b\":[null,null]}" },
+    { "{\"a\": -nan, \"b\": inf}", "{\"a\": null, \"b\": null}" },
+    /* inside strings, parts of words and of numbers: left alone */
+    { "{\"NaN\": \"nan.0 Infinity \\\" NaN\", \"x\": 1e999, \"y\": null}", NULL },
+    { "{\"nano\": nanometre, \"k\": Infinityx, \"z\": 2.0e-8}", NULL },
+    { "", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      gsize length = 0;
+      g_autofree char *out = tb_json_null_non_finite (cases[i].in, strlen (cases[i].in),
+                                                      &length);
+
+      g_assert_cmpstr (out, ==, cases[i].out);
+      if (out != NULL)
+        g_assert_cmpuint (length, ==, strlen (out));
+    }
+
+  /* A file of an older version reads back, the amount unknown. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonNode) node = tb_json_parse ("{\"model\": \"a/b\", \"status\": \"ok\","
+                                              " \"cost\": {\"usd\": nan.0, \"source\":"
+                                              " \"inline\", \"inline_usd\": inf.0}}", -1,
+                                              "old", &error);
+    g_autoptr(TbOutput) output = NULL;
+
+    g_assert_no_error (error);
+    output = tb_output_from_json (node, &error);
+    g_assert_no_error (error);
+    g_assert_false (output->cost.has_inline);
+    g_assert_false (tb_cost_is_known (&output->cost));
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -598,6 +644,7 @@ main (int    argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/records/amount-gate", test_amount_gate);
+  g_test_add_func ("/records/non-finite-words", test_non_finite_words);
   g_test_add_func ("/records/cost/settle", test_cost_settle);
   g_test_add_func ("/records/cost/add", test_cost_add);
   g_test_add_func ("/records/cost/json", test_cost_json);

@@ -338,6 +338,78 @@ tb_json_to_string (JsonNode *node,
   return fix_exponent_numbers (text);
 }
 
+/* The spellings of a non-finite number that writers of JSON-like text use, longest first
+ * where one is the start of another. */
+static const char * const non_finite_words[] = {
+  "-Infinity", "Infinity", "-NaN", "NaN",          /* Python's json module, JavaScript */
+  "-inf.0", "inf.0", "-nan.0", "nan.0",            /* json-glib 1.6 (older TaskBench files) */
+  "-inf", "inf", "-nan", "nan",                    /* printf */
+};
+
+static gboolean
+is_word_byte (char c)
+{
+  return g_ascii_isalnum (c) || c == '_' || c == '.' || c == '+' || c == '-';
+}
+
+char *
+tb_json_null_non_finite (const char *text,
+                         gsize       length,
+                         gsize      *out_length)
+{
+  GString *out = NULL;
+  gboolean in_string = FALSE;
+  gsize copied = 0;
+
+  g_return_val_if_fail (text != NULL || length == 0, NULL);
+
+  for (gsize i = 0; i < length; i++)
+    {
+      char c = text[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+          continue;
+        }
+      if (c == '"')
+        {
+          in_string = TRUE;
+          continue;
+        }
+      /* Only a whole word outside strings: a value, never a piece of a number or of
+       * null/true/false. */
+      if ((c != '-' && c != 'I' && c != 'N' && c != 'i' && c != 'n')
+          || (i > 0 && is_word_byte (text[i - 1])))
+        continue;
+      for (guint w = 0; w < G_N_ELEMENTS (non_finite_words); w++)
+        {
+          gsize n = strlen (non_finite_words[w]);
+
+          if (n > length - i || memcmp (text + i, non_finite_words[w], n) != 0
+              || (i + n < length && is_word_byte (text[i + n])))
+            continue;
+          if (out == NULL)
+            out = g_string_sized_new (length + 8);
+          g_string_append_len (out, text + copied, i - copied);
+          g_string_append (out, "null");
+          copied = i + n;
+          i += n - 1;
+          break;
+        }
+    }
+
+  if (out == NULL)
+    return NULL;
+  g_string_append_len (out, text + copied, length - copied);
+  if (out_length != NULL)
+    *out_length = out->len;
+  return g_string_free (out, FALSE);
+}
+
 JsonNode *
 tb_json_parse (const char  *text,
                gssize       length,
@@ -346,6 +418,8 @@ tb_json_parse (const char  *text,
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) local_error = NULL;
+  g_autofree char *nulled = NULL;
+  gsize nulled_length = 0;
   JsonNode *root;
 
   if (text == NULL)
@@ -360,6 +434,14 @@ tb_json_parse (const char  *text,
       g_set_error (error, TB_ERROR, TB_ERROR_INVALID, _("Could not read %s: it is not UTF-8"),
                    what);
       return NULL;
+    }
+  /* Files of older versions hold json-glib's "nan.0" where an amount was not finite: the
+   * amount is unknown, the rest of the file is as good as ever. */
+  nulled = tb_json_null_non_finite (text, length, &nulled_length);
+  if (nulled != NULL)
+    {
+      text = nulled;
+      length = nulled_length;
     }
   if (!json_parser_load_from_data (parser, text, length, &local_error))
     {

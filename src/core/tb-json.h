@@ -83,7 +83,17 @@ void        tb_json_add_node      (JsonBuilder *builder,
 char       *tb_json_to_string     (JsonNode    *node,
                                    gboolean     pretty);
 
-/* Parses text; the root must be an object or an array. Errors name `what` (a path). */
+/* `text` with the non-finite numbers some writers put in JSON — NaN, Infinity, -Infinity
+ * (Python's json module), nan.0, inf.0, -inf.0 (json-glib 1.6, and so files of older
+ * TaskBench versions) — replaced by null outside strings, so that such a number reads as
+ * absent (an unknown amount) instead of making the whole document unreadable. Linear in
+ * the length. NULL when there is none; else a copy, its length in `*out_length`. */
+char       *tb_json_null_non_finite (const char *text,
+                                     gsize       length,
+                                     gsize      *out_length);
+
+/* Parses text (non-finite numbers read as null, see above); the root must be an object or
+ * an array. Errors name `what` (a path). */
 JsonNode   *tb_json_parse         (const char  *text,
                                    gssize       length,
                                    const char  *what,
