@@ -149,6 +149,8 @@ assert_json_files_parse (const char *path)
       parser = json_parser_new ();
       if (!json_parser_load_from_data (parser, text, -1, &error))
         g_error ("%s does not parse: %s\n%s", child, error->message, text);
+      if (json_parser_get_root (parser) == NULL)
+        g_error ("%s is empty", child);
       assert_sane_node (json_parser_get_root (parser), NULL);
       files++;
     }
@@ -157,7 +159,7 @@ assert_json_files_parse (const char *path)
 
 /* Every visible folder under results/<usecase>/ is a whole run (it has its run.json), and
  * no hidden one is left. */
-G_GNUC_UNUSED static void
+static void
 assert_runs_whole (CliFixture *fixture,
                    const char *usecase)
 {
@@ -216,19 +218,27 @@ amount_or_null (JsonObject *object,
   return json_node_get_double (node);
 }
 
+/* The status `runs` gives the run. */
 static const char *
 run_status (CliFixture *fixture,
             const char *run_id)
 {
-  g_autoptr(CliResult) show = cli (fixture, "--json", "show", run_id);
+  g_autoptr(CliResult) runs = cli (fixture, "--json", "runs", MEETING);
   g_autoptr(JsonNode) root = NULL;
   static char status[32];
+  JsonArray *array;
 
-  g_assert_cmpint (show->status, ==, 0);
-  root = parse_document (show);
-  g_strlcpy (status, json_object_get_string_member (
-                       json_object_get_object_member (json_node_get_object (root), "run"),
-                       "status"), sizeof status);
+  g_assert_cmpint (runs->status, ==, 0);
+  root = parse_document (runs);
+  array = json_node_get_array (root);
+  status[0] = '\0';
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *summary = json_array_get_object_element (array, i);
+
+      if (g_str_equal (json_object_get_string_member (summary, "id"), run_id))
+        g_strlcpy (status, json_object_get_string_member (summary, "status"), sizeof status);
+    }
   return status;
 }
 
@@ -747,6 +757,89 @@ test_unsaveable_output (CliFixture    *fixture,
   g_assert_cmpstr (run_status (fixture, run_id), ==, "partial");
 }
 
+/* ---- processes racing on one run ------------------------------------------------------ */
+
+static void
+test_racing_resumes (CliFixture    *fixture,
+                     gconstpointer  data)
+{
+  g_autofree char *input = meeting_input ();
+  g_autoptr(GSubprocessLauncher) launcher = cli_test_launcher (fixture);
+  g_autoptr(CliResult) run = NULL;
+  g_autoptr(GSubprocess) first = NULL;
+  g_autoptr(GSubprocess) second = NULL;
+  g_autoptr(CliResult) a = NULL;
+  g_autoptr(CliResult) b = NULL;
+  g_autofree char *run_id = NULL;
+  CliResult *winner;
+  CliResult *loser;
+  FakeModel slow = { 0 };
+
+  cli_test_script (fixture, "r/fast", ITEMS, 0.001, 0.001);
+  script_out_of_credits (fixture, "r/slow");
+  run = cli (fixture, "run", MEETING, "--input", input, "--models", "r/fast,r/slow");
+  g_assert_cmpint (run->status, ==, 1);
+  run_id = cli_test_last_line (run->out);
+
+  /* Credits again, and a slow answer: the two resumes overlap for certain. */
+  slow.content = ITEMS;
+  slow.cost = 0.001;
+  slow.latency_ms = 1500;
+  fake_server_set_model (fixture->server, "r/slow", &slow);
+  fake_server_clear_requests (fixture->server);
+  {
+    const char *args[] = { "resume", run_id, NULL };
+
+    first = cli_test_spawnv (fixture, launcher, args);
+    second = cli_test_spawnv (fixture, launcher, args);
+  }
+  a = cli_test_finish (first);
+  b = cli_test_finish (second);
+
+  /* Exactly one makes the calls; the other says the run is in use. */
+  g_assert_true ((a->status == 0 && b->status == 1) || (a->status == 1 && b->status == 0));
+  winner = a->status == 0 ? a : b;
+  loser = a->status == 0 ? b : a;
+  g_assert_nonnull (strstr (loser->err, "in use by another process"));
+  g_assert_null (strstr (winner->err, "in use"));
+  /* Each missing model is paid once; the ok one not at all. */
+  g_assert_cmpuint (chat_calls (fixture, "r/slow"), ==, 1);
+  g_assert_cmpuint (chat_calls (fixture, "r/fast"), ==, 0);
+  g_assert_cmpstr (run_status (fixture, run_id), ==, "done");
+  assert_json_files_parse (fixture->home);
+}
+
+/* ---- leftovers ------------------------------------------------------------------------- */
+
+/* What a creation killed half-way leaves is removed, and never warned about. */
+static void
+test_leftovers (CliFixture    *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *folder = g_build_filename (fixture->home, "results", "lecture-chapters", NULL);
+  g_autofree char *hidden = g_build_filename (folder, ".creating-20261101T101010Z-dead", NULL);
+  g_autofree char *input = g_build_filename (hidden, "input.txt", NULL);
+  g_autofree char *temp = g_build_filename (hidden, "run.json.Q1W2E3", NULL);
+  g_autoptr(CliResult) runs = NULL;
+  g_autoptr(CliResult) costs = NULL;
+  g_autoptr(CliResult) again = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (hidden, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (input, "Transcript", -1, NULL));
+  g_assert_true (g_file_set_contents (temp, "{\"id\": \"2026", -1, NULL));
+
+  runs = cli (fixture, "runs", "lecture-chapters");
+  g_assert_cmpint (runs->status, ==, 0);
+  assert_no_warning (runs);
+  g_assert_false (g_file_test (hidden, G_FILE_TEST_EXISTS));
+  costs = cli (fixture, "costs");
+  g_assert_cmpint (costs->status, ==, 0);
+  assert_no_warning (costs);
+  again = cli (fixture, "runs", "lecture-chapters");
+  assert_no_warning (again);
+  assert_runs_whole (fixture, "lecture-chapters");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -763,6 +856,8 @@ main (int    argc,
   ADD ("unknown-price", test_unknown_price);
   ADD ("names/model-ids-keep-their-outputs", test_model_ids_keep_their_outputs);
   ADD ("names/unsaveable-output", test_unsaveable_output);
+  ADD ("race/two-resumes", test_racing_resumes);
+  ADD ("leftovers/creation", test_leftovers);
 
   return g_test_run ();
 }
