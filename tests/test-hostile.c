@@ -809,6 +809,209 @@ test_racing_resumes (CliFixture    *fixture,
   assert_json_files_parse (fixture->home);
 }
 
+/* ---- kill -9 --------------------------------------------------------------------------- */
+
+typedef enum {
+  KILL_CREATING,   /* as soon as the hidden folder of the new run appears */
+  KILL_CALLING,    /* a random moment while the candidates answer */
+  KILL_JUDGING,    /* a random moment after the first judgment was saved */
+  KILL_ANY,        /* a random moment of the whole run */
+} KillMoment;
+
+static const char * const kill_models[] = { "k/fast", "k/mid", "k/slow", NULL };
+
+static GHashTable *
+visible_runs (CliFixture *fixture)
+{
+  g_autofree char *path = g_build_filename (fixture->home, "results", MEETING, NULL);
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  GHashTable *ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (name[0] != '.')
+      g_hash_table_add (ids, g_strdup (name));
+  return ids;
+}
+
+/* The run folder (hidden or not) that `before` did not have, or NULL. */
+static char *
+new_run_entry (CliFixture *fixture,
+               GHashTable *before,
+               gboolean    hidden)
+{
+  g_autofree char *path = g_build_filename (fixture->home, "results", MEETING, NULL);
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      if (hidden && g_str_has_prefix (name, ".creating-"))
+        return g_strdup (name);
+      if (!hidden && name[0] != '.' && !g_hash_table_contains (before, name))
+        return g_strdup (name);
+    }
+  return NULL;
+}
+
+static gboolean
+has_judgment (CliFixture *fixture,
+              const char *run_id)
+{
+  g_autofree char *path = g_build_filename (fixture->home, "results", MEETING, run_id,
+                                            "judgments", NULL);
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_suffix (name, ".json"))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+kill_run_then_resume (CliFixture *fixture,
+                      KillMoment  moment)
+{
+  g_autofree char *input = meeting_input ();
+  g_autoptr(GSubprocessLauncher) launcher = cli_test_launcher (fixture);
+  const char *args[] = { "run", MEETING, "--input", input, "--models", "k/fast,k/mid,k/slow",
+                         "--judge", NULL };
+  g_autoptr(GHashTable) before = visible_runs (fixture);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(CliResult) killed = NULL;
+  g_autoptr(CliResult) runs = NULL;
+  g_autoptr(CliResult) costs = NULL;
+  g_autoptr(CliResult) resume = NULL;
+  g_autofree char *run_id = NULL;
+  gboolean ok_before[G_N_ELEMENTS (kill_models)] = { 0 };
+  gint64 deadline;
+
+  fake_server_clear_requests (fixture->server);
+  process = cli_test_spawnv (fixture, launcher, args);
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  switch (moment)
+    {
+    case KILL_CREATING:
+      /* Looked at as often as the loop turns: the folder lives for a few writes. */
+      while (g_get_monotonic_time () < deadline)
+        {
+          g_autofree char *hidden = new_run_entry (fixture, before, TRUE);
+          g_autofree char *visible = new_run_entry (fixture, before, FALSE);
+
+          if (hidden != NULL || visible != NULL)
+            {
+              g_test_message ("killed %s", hidden != NULL ? "during creation"
+                                                          : "just after creation");
+              break;
+            }
+          g_main_context_iteration (NULL, FALSE);
+        }
+      break;
+    case KILL_CALLING:
+      cli_test_spin (g_test_rand_int_range (20, 400));
+      break;
+    case KILL_JUDGING:
+      {
+        g_autofree char *id = NULL;
+
+        while (g_get_monotonic_time () < deadline
+               && ((id == NULL && (id = new_run_entry (fixture, before, FALSE)) == NULL)
+                   || !has_judgment (fixture, id)))
+          cli_test_spin (2);
+        g_assert_nonnull (id);
+        g_assert_true (has_judgment (fixture, id));
+        cli_test_spin (g_test_rand_int_range (0, 150));
+      }
+      break;
+    case KILL_ANY:
+    default:
+      cli_test_spin (g_test_rand_int_range (0, 550));
+      break;
+    }
+  g_subprocess_send_signal (process, SIGKILL);
+  killed = cli_test_finish (process);
+  /* The run takes longer than any moment drawn: it never ends on its own first. */
+  g_assert_cmpint (killed->status, ==, 128 + SIGKILL);
+
+  /* Every file parses; listings see whole runs only, and say nothing about leftovers. */
+  assert_json_files_parse (fixture->home);
+  runs = cli (fixture, "runs", MEETING);
+  g_assert_cmpint (runs->status, ==, 0);
+  assert_no_warning (runs);
+  costs = cli (fixture, "costs");
+  g_assert_cmpint (costs->status, ==, 0);
+  assert_no_warning (costs);
+  assert_runs_whole (fixture, MEETING);
+
+  run_id = new_run_entry (fixture, before, FALSE);
+  if (run_id == NULL)
+    {
+      /* Killed before the run existed: nothing was paid, nothing is left. */
+      g_assert_cmpint (moment, !=, KILL_JUDGING);
+      g_assert_cmpuint (chat_calls (fixture, NULL), ==, 0);
+      g_test_message ("killed before the run existed");
+      return;
+    }
+  g_assert_cmpstr (run_status (fixture, run_id), ==, "interrupted");
+
+  for (guint m = 0; kill_models[m] != NULL; m++)
+    {
+      g_autofree char *path = cli_test_output_path (fixture, MEETING, run_id, kill_models[m]);
+
+      if (g_file_test (path, G_FILE_TEST_EXISTS))
+        {
+          g_autoptr(JsonObject) output = cli_test_read_json_file (path);
+
+          ok_before[m] = g_str_equal (json_object_get_string_member (output, "status"), "ok");
+        }
+      g_test_message ("%s: %s before the kill", kill_models[m], ok_before[m] ? "ok" : "missing");
+    }
+
+  /* Resume calls only the cells without an ok output, each once. */
+  fake_server_clear_requests (fixture->server);
+  resume = cli (fixture, "resume", run_id);
+  g_assert_cmpint (resume->status, ==, 0);
+  assert_no_warning (resume);
+  for (guint m = 0; kill_models[m] != NULL; m++)
+    g_assert_cmpuint (chat_calls (fixture, kill_models[m]), ==, ok_before[m] ? 0 : 1);
+  g_assert_cmpstr (run_status (fixture, run_id), ==, "done");
+  assert_json_files_parse (fixture->home);
+  assert_rollup_is_sum_of_files (fixture, MEETING, run_id);
+}
+
+static void
+test_kill_then_resume (CliFixture    *fixture,
+                       gconstpointer  data)
+{
+  static const KillMoment moments[] = {
+    KILL_CREATING, KILL_CALLING, KILL_JUDGING, KILL_ANY, KILL_CALLING, KILL_ANY,
+  };
+  guint latencies[] = { 0, 150, 450 };
+  FakeModel judge = { 0 };
+
+  for (guint m = 0; kill_models[m] != NULL; m++)
+    {
+      FakeModel model = { 0 };
+
+      model.content = ITEMS;
+      model.cost = 0.001 * (m + 1);
+      model.latency_ms = latencies[m];
+      model.chunk_delay_ms = 5;
+      fake_server_set_model (fixture->server, kill_models[m], &model);
+    }
+  judge.cost = 0.003;
+  judge.latency_ms = 150;
+  fake_server_set_model (fixture->server, JUDGE, &judge);
+
+  /* The moments are drawn from the test's seed (printed in the log; --seed repeats it). */
+  for (guint i = 0; i < G_N_ELEMENTS (moments); i++)
+    {
+      g_test_message ("iteration %u, moment %d", i, moments[i]);
+      kill_run_then_resume (fixture, moments[i]);
+    }
+}
+
 /* ---- leftovers ------------------------------------------------------------------------- */
 
 /* What a creation killed half-way leaves is removed, and never warned about. */
@@ -857,6 +1060,7 @@ main (int    argc,
   ADD ("names/model-ids-keep-their-outputs", test_model_ids_keep_their_outputs);
   ADD ("names/unsaveable-output", test_unsaveable_output);
   ADD ("race/two-resumes", test_racing_resumes);
+  ADD ("kill/run-then-resume", test_kill_then_resume);
   ADD ("leftovers/creation", test_leftovers);
 
   return g_test_run ();

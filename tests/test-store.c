@@ -523,7 +523,7 @@ test_judgments (void)
     g_assert_cmpstr (second->file, ==, before);
   }
 
-  /* an empty file is a claimed name still being written: skipped */
+  /* an empty file, a name older versions claimed before writing: skipped */
   claimed = g_build_filename (run->dir, "judgments", "29991231T235959Z.json", NULL);
   g_assert_true (g_file_set_contents (claimed, "", 0, NULL));
 
@@ -631,6 +631,60 @@ test_rollup (void)
   g_assert_cmpstr (summary->inputs_label, ==, "lecture.md");
 }
 
+/* A process killed at any moment while it saves judgments leaves only whole files: a new
+ * judgment's name never exists empty, waiting for its content. */
+static void
+test_judgments_killed_writer (void)
+{
+  g_autofree char *home = make_home ();
+  g_autoptr(TbStore) store = tb_store_new (home);
+  const char *models[] = { "a/x", NULL };
+  g_autoptr(TbRun) run = create_run (store, "uc", NULL, models, NULL);
+  g_autofree char *dir = g_build_filename (run->dir, "judgments", NULL);
+  g_autoptr(GPtrArray) judgments = NULL;
+  g_autoptr(GDir) folder = NULL;
+  const char *name;
+  guint files = 0;
+
+  for (guint round = 0; round < 8; round++)
+    {
+      pid_t child = fork ();
+      int status;
+
+      g_assert_cmpint (child, >=, 0);
+      if (child == 0)
+        for (;;)
+          {
+            g_autoptr(TbJudgment) judgment = tb_judgment_new ();
+
+            judgment->judge_model = g_strdup ("j/one");
+            g_ptr_array_add (judgment->scores, make_score ("a/x", 70, 0.001));
+            tb_store_write_judgment (store, run, judgment, NULL);
+          }
+      g_usleep (g_test_rand_int_range (1000, 20000));
+      g_assert_cmpint (kill (child, SIGKILL), ==, 0);
+      g_assert_cmpint (waitpid (child, &status, 0), ==, child);
+    }
+
+  folder = g_dir_open (dir, 0, NULL);
+  while ((name = g_dir_read_name (folder)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autoptr(JsonNode) node = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (!g_str_has_suffix (name, ".json"))
+        continue;   /* a temporary file, which no listing takes */
+      node = tb_json_read_file (path, TB_STORE_MAX_FILE, &error);
+      g_assert_no_error (error);
+      files++;
+    }
+  g_assert_cmpuint (files, >, 0);
+  judgments = tb_store_load_judgments (store, run);
+  g_assert_cmpuint (judgments->len, ==, files);
+  tb_store_unlock_run (store, run);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -646,6 +700,7 @@ main (int    argc,
   g_test_add_func ("/store/outputs-and-legacy-names", test_outputs_and_legacy_names);
   g_test_add_func ("/store/list-and-load", test_list_and_load);
   g_test_add_func ("/store/judgments", test_judgments);
+  g_test_add_func ("/store/judgments-killed-writer", test_judgments_killed_writer);
   g_test_add_func ("/store/delete", test_delete);
   g_test_add_func ("/store/rollup", test_rollup);
 

@@ -479,13 +479,31 @@ tb_json_read_file (const char  *path,
   return tb_json_parse (text, length, path, error);
 }
 
+/* What a JSON file of ours holds: pretty JSON and a final newline. */
+static char *
+file_text (JsonNode *node)
+{
+  g_autofree char *text = tb_json_to_string (node, TRUE);
+
+  return g_strconcat (text, "\n", NULL);
+}
+
 gboolean
 tb_json_write_file (const char  *path,
                     JsonNode    *node,
                     GError     **error)
 {
-  g_autofree char *text = tb_json_to_string (node, TRUE);
-  g_autofree char *with_newline = g_strconcat (text, "\n", NULL);
+  g_autofree char *text = file_text (node);
 
-  return tb_write_file_atomic (path, with_newline, -1, error);
+  return tb_write_file_atomic (path, text, -1, error);
+}
+
+gboolean
+tb_json_write_new_file (const char  *path,
+                        JsonNode    *node,
+                        GError     **error)
+{
+  g_autofree char *text = file_text (node);
+
+  return tb_write_file_exclusive (path, text, -1, error);
 }

@@ -108,5 +108,10 @@ JsonNode   *tb_json_read_file     (const char  *path,
 gboolean    tb_json_write_file    (const char  *path,
                                    JsonNode    *node,
                                    GError     **error);
+/* The same, only when `path` does not exist yet (G_FILE_ERROR_EXIST when it does); the
+ * file appears whole or not at all (see tb_write_file_exclusive). */
+gboolean    tb_json_write_new_file (const char  *path,
+                                    JsonNode    *node,
+                                    GError     **error);
 
 G_END_DECLS

@@ -43,27 +43,6 @@ static GParamSpec *properties[N_PROPS];
 /* ---------------------------------------------------------------------------------------- */
 /* File system helpers                                                                       */
 
-/* Always FALSE, for `return set_errno_error (…)`. The format takes a path and the
- * error's text. */
-static gboolean set_errno_error (GError **error, int saved_errno, const char *format, ...)
-  G_GNUC_PRINTF (3, 4);
-
-static gboolean
-set_errno_error (GError     **error,
-                 int          saved_errno,
-                 const char  *format,
-                 ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno), message);
-  return FALSE;
-}
-
 static gboolean
 remove_tree (const char  *path,
              GError     **error)
@@ -74,7 +53,7 @@ remove_tree (const char  *path,
     {
       if (errno == ENOENT)
         return TRUE;
-      return set_errno_error (error, errno, _("Could not remove %s: %s"), path,
+      return tb_set_file_error (error, errno, _("Could not remove %s: %s"), path,
                             g_strerror (errno));
     }
 
@@ -94,13 +73,13 @@ remove_tree (const char  *path,
             return FALSE;
         }
       if (g_rmdir (path) != 0)
-        return set_errno_error (error, errno, _("Could not remove %s: %s"), path,
+        return tb_set_file_error (error, errno, _("Could not remove %s: %s"), path,
                             g_strerror (errno));
       return TRUE;
     }
 
   if (g_unlink (path) != 0)
-    return set_errno_error (error, errno, _("Could not remove %s: %s"), path,
+    return tb_set_file_error (error, errno, _("Could not remove %s: %s"), path,
                             g_strerror (errno));
   return TRUE;
 }
@@ -161,7 +140,7 @@ make_dir (const char  *path,
           GError     **error)
 {
   if (g_mkdir (path, 0755) != 0)
-    return set_errno_error (error, errno, _("Could not create folder %s: %s"), path,
+    return tb_set_file_error (error, errno, _("Could not create folder %s: %s"), path,
                             g_strerror (errno));
   return TRUE;
 }
@@ -498,7 +477,7 @@ tb_store_create_run (TbStore     *self,
   results = tb_store_results_dir (self);
   usecase_dir = g_build_filename (results, run->usecase, NULL);
   if (g_mkdir_with_parents (usecase_dir, 0755) != 0)
-    return set_errno_error (error, errno, _("Could not create folder %s: %s"), usecase_dir,
+    return tb_set_file_error (error, errno, _("Could not create folder %s: %s"), usecase_dir,
                             g_strerror (errno));
 
   dir = g_build_filename (usecase_dir, run->id, NULL);
@@ -552,7 +531,7 @@ tb_store_create_run (TbStore     *self,
    * file, so it moves with the folder. */
   if (g_rename (staging, dir) != 0)
     {
-      set_errno_error (error, errno, _("Could not create run folder %s: %s"), dir,
+      tb_set_file_error (error, errno, _("Could not create run folder %s: %s"), dir,
                             g_strerror (errno));
       goto failed;
     }
@@ -622,48 +601,45 @@ tb_store_write_judgment (TbStore     *self,
 
   dir = g_build_filename (run->dir, "judgments", NULL);
   if (g_mkdir_with_parents (dir, 0755) != 0)
-    return set_errno_error (error, errno, _("Could not create folder %s: %s"), dir,
+    return tb_set_file_error (error, errno, _("Could not create folder %s: %s"), dir,
                             g_strerror (errno));
 
   if (judgment->created_at == NULL)
     judgment->created_at = tb_utc_now_iso8601 ();
 
+  node = tb_judgment_to_json (judgment);
   if (judgment->file != NULL && is_plain_name (judgment->file))
     {
-      name = g_strdup (judgment->file);
-      path = g_build_filename (dir, name, NULL);
+      path = g_build_filename (dir, judgment->file, NULL);
+      if (!tb_json_write_file (path, node, error))
+        {
+          g_prefix_error (error, _("Could not save the judgment of run %s: "), run->id);
+          return FALSE;
+        }
+      return TRUE;
     }
 
-  /* Claim a free name with O_EXCL so two judgments in the same second — even from two
-   * processes — never overwrite each other; the atomic write then replaces the claim. */
+  /* A new judgment takes the first free name, whole, in one step: two judgments in the
+   * same second — even from two processes — never overwrite each other, and no moment
+   * shows the name empty (a process killed then would leave an empty file for ever). */
   base = tb_utc_now_compact ();
-  for (guint n = 1; name == NULL; n++)
+  for (guint n = 1; ; n++)
     {
-      int fd;
+      g_autoptr(GError) local_error = NULL;
 
+      g_free (name);
+      g_free (path);
       name = n == 1 ? g_strconcat (base, ".json", NULL)
                     : g_strdup_printf ("%s-%u.json", base, n);
       path = g_build_filename (dir, name, NULL);
-      fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-      if (fd >= 0)
+      if (tb_json_write_new_file (path, node, &local_error))
+        break;
+      if (!g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_EXIST))
         {
-          close (fd);
-          break;
+          g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                      _("Could not save the judgment of run %s: "), run->id);
+          return FALSE;
         }
-      if (errno != EEXIST)
-        return set_errno_error (error, errno, _("Could not create %s: %s"), path,
-                            g_strerror (errno));
-      g_clear_pointer (&name, g_free);
-      g_clear_pointer (&path, g_free);
-    }
-
-  node = tb_judgment_to_json (judgment);
-  if (!tb_json_write_file (path, node, error))
-    {
-      if (judgment->file == NULL)
-        g_unlink (path);
-      g_prefix_error (error, _("Could not save the judgment of run %s: "), run->id);
-      return FALSE;
     }
 
   g_free (judgment->file);
@@ -1065,7 +1041,8 @@ tb_store_load_judgments (TbStore *self,
       TbJudgment *judgment = NULL;
       GStatBuf info;
 
-      /* An empty file is a name claimed by a judgment still being written. */
+      /* An empty file is a name older versions claimed before writing the judgment, left
+       * by a process that died in between. */
       if (g_stat (path, &info) == 0 && info.st_size == 0)
         continue;
       node = tb_json_read_file (path, TB_STORE_MAX_FILE, &error);
