@@ -393,6 +393,53 @@ test_lock_race (void)
   g_assert_cmpuint (winners, ==, 1);
 }
 
+typedef struct {
+  const char *dir;
+  gint        stop;
+} Glancer;
+
+static gpointer
+glance_cb (gpointer data)
+{
+  Glancer *glancer = data;
+
+  while (!g_atomic_int_get (&glancer->stop))
+    {
+      tb_lock_is_held (glancer->dir);
+      g_usleep (100);
+    }
+  return NULL;
+}
+
+/* Looking at a lock (as listings do for a running run) never makes a taker fail: only a
+ * holder does. */
+static void
+test_lock_glance (void)
+{
+  g_autofree char *home = make_home ();
+  g_autoptr(TbStore) store = tb_store_new (home);
+  const char *models[] = { "a/x", NULL };
+  g_autoptr(TbRun) run = create_run (store, "uc", NULL, models, NULL);
+  Glancer glancer = { run->dir, 0 };
+  GThread *thread;
+  guint busy = 0;
+
+  tb_store_unlock_run (store, run);
+  thread = g_thread_new ("glancer", glance_cb, &glancer);
+  for (guint i = 0; i < 1000; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      TbLock *lock = tb_lock_acquire (run->dir, "run", &error);
+
+      if (lock == NULL)
+        busy++;
+      tb_lock_release (lock);
+    }
+  g_atomic_int_set (&glancer.stop, 1);
+  g_thread_join (thread);
+  g_assert_cmpuint (busy, ==, 0);
+}
+
 /* ---- reading ------------------------------------------------------------------------ */
 
 static void
@@ -697,6 +744,7 @@ main (int    argc,
   g_test_add_func ("/store/tidy", test_tidy);
   g_test_add_func ("/store/lock", test_lock);
   g_test_add_func ("/store/lock-race", test_lock_race);
+  g_test_add_func ("/store/lock-glance", test_lock_glance);
   g_test_add_func ("/store/outputs-and-legacy-names", test_outputs_and_legacy_names);
   g_test_add_func ("/store/list-and-load", test_list_and_load);
   g_test_add_func ("/store/judgments", test_judgments);
