@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utime.h>
 
 #include "cli-test-util.h"
 #include "tb-core.h"
@@ -1014,27 +1015,42 @@ test_kill_then_resume (CliFixture    *fixture,
 
 /* ---- leftovers ------------------------------------------------------------------------- */
 
-/* What a creation killed half-way leaves is removed, and never warned about. */
+/* What a creation killed half-way leaves is removed, and never warned about: this
+ * version's hidden folder, and the visible one without run.json of an older version. */
 static void
 test_leftovers (CliFixture    *fixture,
                 gconstpointer  data)
 {
   g_autofree char *folder = g_build_filename (fixture->home, "results", "lecture-chapters", NULL);
   g_autofree char *hidden = g_build_filename (folder, ".creating-20261101T101010Z-dead", NULL);
-  g_autofree char *input = g_build_filename (hidden, "input.txt", NULL);
-  g_autofree char *temp = g_build_filename (hidden, "run.json.Q1W2E3", NULL);
+  g_autofree char *visible = g_build_filename (folder, "20261101T101010Z-0bad", NULL);
   g_autoptr(CliResult) runs = NULL;
   g_autoptr(CliResult) costs = NULL;
   g_autoptr(CliResult) again = NULL;
+  struct utimbuf long_ago;
 
-  g_assert_cmpint (g_mkdir_with_parents (hidden, 0755), ==, 0);
-  g_assert_true (g_file_set_contents (input, "Transcript", -1, NULL));
-  g_assert_true (g_file_set_contents (temp, "{\"id\": \"2026", -1, NULL));
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *dir = i == 0 ? hidden : visible;
+      g_autofree char *input = g_build_filename (dir, "input.txt", NULL);
+      g_autofree char *prompt = g_build_filename (dir, "prompt.txt", NULL);
+      g_autofree char *outputs = g_build_filename (dir, "outputs", NULL);
+      g_autofree char *temp = g_build_filename (dir, "run.json.Q1W2E3", NULL);
+
+      g_assert_cmpint (g_mkdir_with_parents (outputs, 0755), ==, 0);
+      g_assert_true (g_file_set_contents (input, "Transcript", -1, NULL));
+      g_assert_true (g_file_set_contents (prompt, "Split it", -1, NULL));
+      g_assert_true (g_file_set_contents (temp, "{\"id\": \"2026", -1, NULL));
+    }
+  /* An older version made the folder visible at once; this one was left long ago. */
+  long_ago.actime = long_ago.modtime = time (NULL) - 86400;
+  g_assert_cmpint (g_utime (visible, &long_ago), ==, 0);
 
   runs = cli (fixture, "runs", "lecture-chapters");
   g_assert_cmpint (runs->status, ==, 0);
   assert_no_warning (runs);
   g_assert_false (g_file_test (hidden, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (visible, G_FILE_TEST_EXISTS));
   costs = cli (fixture, "costs");
   g_assert_cmpint (costs->status, ==, 0);
   assert_no_warning (costs);

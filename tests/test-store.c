@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <utime.h>
 #include <unistd.h>
 
 #include "tb-core.h"
@@ -299,6 +300,80 @@ test_tidy (void)
   kill_holder (holder, live);
   g_assert_cmpuint (tb_store_tidy (store, "uc"), ==, 1);
   g_assert_false (g_file_test (live, G_FILE_TEST_EXISTS));
+}
+
+/* Sets a folder's times `seconds` back. */
+static void
+age_folder (const char *path,
+            gint64      seconds)
+{
+  struct utimbuf times;
+
+  times.actime = times.modtime = (time_t) (g_get_real_time () / G_USEC_PER_SEC - seconds);
+  g_assert_cmpint (g_utime (path, &times), ==, 0);
+}
+
+/* A visible run folder without run.json, as a creation by an older version left it when it
+ * was killed: removed when nothing in it was paid and no one works on it. */
+static void
+test_abandoned_creation (void)
+{
+  g_autofree char *home = make_home ();
+  g_autoptr(TbStore) store = tb_store_new (home);
+  g_autofree char *results = tb_store_results_dir (store);
+  g_autofree char *old = g_build_filename (results, "uc", "20261125T121619Z-0a0a", NULL);
+  g_autofree char *fresh = g_build_filename (results, "uc", "20261125T121619Z-0b0b", NULL);
+  g_autofree char *paid = g_build_filename (results, "uc", "20261125T121619Z-0c0c", NULL);
+  g_autofree char *whole = g_build_filename (results, "uc", "20261125T121619Z-0d0d", NULL);
+  const char * const folders[] = { old, fresh, paid, whole };
+  g_autoptr(GPtrArray) runs = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (folders); i++)
+    {
+      g_autofree char *outputs = g_build_filename (folders[i], "outputs", NULL);
+      g_autofree char *judgments = g_build_filename (folders[i], "judgments", NULL);
+      g_autofree char *input = g_build_filename (folders[i], "input.txt", NULL);
+      g_autofree char *lock = g_build_filename (folders[i], ".lock", NULL);
+      g_autofree char *temp = g_build_filename (folders[i], "run.json.A1B2C3", NULL);
+
+      g_assert_cmpint (g_mkdir_with_parents (outputs, 0755), ==, 0);
+      g_assert_cmpint (g_mkdir_with_parents (judgments, 0755), ==, 0);
+      g_assert_true (g_file_set_contents (input, "text", -1, NULL));
+      g_assert_true (g_file_set_contents (lock, "4242\n", -1, NULL));
+      g_assert_true (g_file_set_contents (temp, "{\"id\"", -1, NULL));
+    }
+  {
+    g_autofree char *output = g_build_filename (paid, "outputs", "a__x.json", NULL);
+    g_autofree char *run_json = g_build_filename (whole, "run.json", NULL);
+
+    g_assert_true (g_file_set_contents (output, "{\"model\": \"a/x\"}", -1, NULL));
+    g_assert_true (g_file_set_contents (run_json, "{", -1, NULL));
+  }
+  age_folder (old, 3600);
+  age_folder (paid, 3600);
+  age_folder (whole, 3600);
+
+  g_assert_true (tb_store_remove_abandoned (store, old));
+  g_assert_false (g_file_test (old, G_FILE_TEST_EXISTS));
+  /* an older TaskBench may be making it now */
+  g_assert_false (tb_store_remove_abandoned (store, fresh));
+  /* an output was paid for: never removed */
+  g_assert_false (tb_store_remove_abandoned (store, paid));
+  /* it has its run.json, however broken */
+  g_assert_false (tb_store_remove_abandoned (store, whole));
+  /* never anything but a run folder */
+  g_assert_false (tb_store_remove_abandoned (store, results));
+  for (guint i = 1; i < G_N_ELEMENTS (folders); i++)
+    g_assert_true (g_file_test (folders[i], G_FILE_TEST_IS_DIR));
+
+  /* listing takes the same rule (and warns about the others, which it cannot read) */
+  age_folder (fresh, 3600);
+  g_test_expect_message ("tb-store", G_LOG_LEVEL_WARNING, "Skipping run*");
+  g_test_expect_message ("tb-store", G_LOG_LEVEL_WARNING, "Skipping run*");
+  runs = tb_store_list_runs (store, "uc");
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (runs->len, ==, 0);
+  g_assert_false (g_file_test (fresh, G_FILE_TEST_EXISTS));
 }
 
 /* ---- locks -------------------------------------------------------------------------- */
@@ -742,6 +817,7 @@ main (int    argc,
   g_test_add_func ("/store/create-test-set", test_create_test_set);
   g_test_add_func ("/store/create-refusals", test_create_refusals);
   g_test_add_func ("/store/tidy", test_tidy);
+  g_test_add_func ("/store/abandoned-creation", test_abandoned_creation);
   g_test_add_func ("/store/lock", test_lock);
   g_test_add_func ("/store/lock-race", test_lock_race);
   g_test_add_func ("/store/lock-glance", test_lock_glance);

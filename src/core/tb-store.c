@@ -817,8 +817,9 @@ tb_store_list_runs (TbStore    *self,
 
       if (run == NULL)
         {
-          g_warning ("Skipping run %s: %s", (char *) g_ptr_array_index (ids, i),
-                     error->message);
+          if (!tb_store_remove_abandoned (self, dir))
+            g_warning ("Skipping run %s: %s", (char *) g_ptr_array_index (ids, i),
+                       error->message);
           continue;
         }
       g_ptr_array_add (runs, run);
@@ -1149,6 +1150,61 @@ tb_store_tidy (TbStore    *self,
         g_warning ("%s", error->message);
     }
   return removed;
+}
+
+/* A creation of an older version is milliseconds long; this leaves it alone for longer. */
+#define ABANDONED_AFTER_S 60
+
+/* Whether `dir` holds anything but empty folders. */
+static gboolean
+holds_files (const char *dir)
+{
+  g_autoptr(GDir) folder = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (folder != NULL && (name = g_dir_read_name (folder)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (dir, name, NULL);
+      GStatBuf info;
+
+      if (g_lstat (child, &info) != 0 || !S_ISDIR (info.st_mode) || holds_files (child))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+tb_store_remove_abandoned (TbStore    *self,
+                           const char *dir)
+{
+  g_autofree char *base = NULL;
+  g_autofree char *run_json = NULL;
+  g_autofree char *outputs = NULL;
+  g_autofree char *judgments = NULL;
+  g_autoptr(GError) error = NULL;
+  GStatBuf info;
+
+  g_return_val_if_fail (TB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (dir != NULL, FALSE);
+
+  base = g_path_get_basename (dir);
+  run_json = g_build_filename (dir, "run.json", NULL);
+  outputs = g_build_filename (dir, "outputs", NULL);
+  judgments = g_build_filename (dir, "judgments", NULL);
+  if (!tb_run_id_is_valid (base) || g_lstat (dir, &info) != 0 || !S_ISDIR (info.st_mode)
+      || g_file_test (run_json, G_FILE_TEST_EXISTS)
+      || info.st_mtime > g_get_real_time () / G_USEC_PER_SEC - ABANDONED_AFTER_S
+      || g_hash_table_contains (self->locks, dir) || tb_lock_is_held (dir)
+      || holds_files (outputs) || holds_files (judgments))
+    return FALSE;
+
+  if (!remove_tree (dir, &error))
+    {
+      g_debug ("Could not remove the abandoned run folder %s: %s", dir, error->message);
+      return FALSE;
+    }
+  g_debug ("Removed %s: a creation killed before it wrote run.json", dir);
+  return TRUE;
 }
 
 /* ---------------------------------------------------------------------------------------- */

@@ -122,6 +122,15 @@ gboolean    tb_store_delete_run        (TbStore     *self,
 guint       tb_store_tidy              (TbStore     *self,
                                         const char  *usecase_id);
 
+/* Removes `dir` when it is what a creation by an older version left when it was killed:
+ * older versions made the run's folder first and its run.json last. Such a folder has no
+ * run.json, no output and no judgment (nothing was paid), and has not changed for a minute
+ * (an older TaskBench may be making it this very moment). TRUE when it was removed; FALSE
+ * for anything else, which is left as it is. For a folder tb_store_load_run_dir cannot
+ * read, before warning about it. */
+gboolean    tb_store_remove_abandoned  (TbStore     *self,
+                                        const char  *dir);
+
 /* A run with everything read from its folder. */
 typedef struct {
   TbRun     *run;
