@@ -375,8 +375,27 @@ cli_test_only_run_id (CliFixture *fixture,
 }
 
 void
+cli_test_assert_no_key_in (const char *text,
+                           gsize       length,
+                           const char *key,
+                           gsize       piece,
+                           const char *where)
+{
+  gsize key_length = strlen (key);
+
+  if (piece == 0 || piece > key_length)
+    piece = key_length;
+  /* Binary files (the index) too: memmem, not strstr. */
+  for (gsize i = 0; i + piece <= key_length; i++)
+    if (memmem (text, length, key + i, piece) != NULL)
+      g_error ("%s holds %s of the key: %.*s", where, piece < key_length ? "a piece" : "all",
+               (int) piece, key + i);
+}
+
+void
 cli_test_assert_no_key_under (const char *path,
-                              const char *secret)
+                              const char *key,
+                              gsize       piece)
 {
   g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
   const char *name;
@@ -390,11 +409,10 @@ cli_test_assert_no_key_under (const char *path,
 
       if (g_file_test (child, G_FILE_TEST_IS_DIR))
         {
-          cli_test_assert_no_key_under (child, secret);
+          cli_test_assert_no_key_under (child, key, piece);
           continue;
         }
       g_assert_true (g_file_get_contents (child, &text, &length, NULL));
-      /* Binary files (the index) too: memmem, not strstr. */
-      g_assert_null (memmem (text, length, secret, strlen (secret)));
+      cli_test_assert_no_key_in (text, length, key, piece, child);
     }
 }

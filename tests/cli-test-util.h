@@ -106,8 +106,16 @@ void         cli_test_spin           (guint       ms);
 /* Turns it until `path` exists (at most 10 s). */
 void         cli_test_wait_for_file  (const char *path);
 
-/* No file below `path` holds `secret`. */
+/* `text` holds no `piece` bytes long part of `key` (the whole key when `piece` is 0);
+ * `where` names the text in the failure. */
+void         cli_test_assert_no_key_in    (const char *text,
+                                           gsize       length,
+                                           const char *key,
+                                           gsize       piece,
+                                           const char *where);
+/* No file below `path` does. */
 void         cli_test_assert_no_key_under (const char *path,
-                                           const char *secret);
+                                           const char *key,
+                                           gsize       piece);
 
 G_END_DECLS

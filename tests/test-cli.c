@@ -352,7 +352,7 @@ test_run_judge_show_costs (CliFixture    *fixture,
   }
 
   /* The key never reaches a file. */
-  cli_test_assert_no_key_under (fixture->home, KEY);
+  cli_test_assert_no_key_under (fixture->home, KEY, 0);
   g_assert_null (strstr (run->err, KEY));
 }
 
