@@ -1295,6 +1295,76 @@ test_judge_injection (CliFixture    *fixture,
   g_assert_cmpuint (judged, ==, 1);
 }
 
+/* ---- a run without its use case ------------------------------------------------------ */
+
+static void
+test_missing_snapshot (CliFixture    *fixture,
+                       gconstpointer  data)
+{
+  g_autofree char *input = meeting_input ();
+  g_autoptr(CliResult) older = NULL;
+  g_autoptr(CliResult) newer = NULL;
+  g_autoptr(CliResult) resume = NULL;
+  g_autoptr(CliResult) judge = NULL;
+  g_autoptr(CliResult) all = NULL;
+  g_autoptr(JsonNode) judged = NULL;
+  g_autoptr(JsonObject) run_json = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *older_id = NULL;
+  g_autofree char *newer_id = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *judgments = NULL;
+  JsonArray *array;
+
+  cli_test_script (fixture, "s/ok", ITEMS, 0.001, 0.001);
+  older = cli (fixture, "run", MEETING, "--input", input, "--models", "s/ok");
+  g_assert_cmpint (older->status, ==, 0);
+  older_id = cli_test_last_line (older->out);
+  /* Run ids have a second's resolution: the newer one is newer. */
+  cli_test_spin (1100);
+  newer = cli (fixture, "run", MEETING, "--input", input, "--models", "s/ok");
+  g_assert_cmpint (newer->status, ==, 0);
+  newer_id = cli_test_last_line (newer->out);
+
+  /* The newer run's run.json loses its copy of the use case. */
+  path = g_build_filename (fixture->home, "results", MEETING, newer_id, "run.json", NULL);
+  run_json = cli_test_read_json_file (path);
+  json_object_remove_member (run_json, "usecase_snapshot");
+  node = json_node_init_object (json_node_alloc (), run_json);
+  text = tb_json_to_string (node, TRUE);
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+
+  resume = cli (fixture, "resume", newer_id);
+  g_assert_cmpint (resume->status, ==, 2);
+  g_assert_nonnull (strstr (resume->err, "usecase_snapshot"));
+  assert_no_critical (resume);
+  judge = cli (fixture, "judge", newer_id);
+  g_assert_cmpint (judge->status, ==, 2);
+  g_assert_nonnull (strstr (judge->err, "usecase_snapshot"));
+  assert_no_critical (judge);
+
+  /* judge --all says so for that run and goes on to the older one: one JSON document. */
+  all = cli (fixture, "--json", "judge", "--all", MEETING);
+  assert_no_critical (all);
+  judged = parse_document (all);
+  array = json_node_get_array (judged);
+  g_assert_cmpuint (json_array_get_length (array), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 0),
+                                                  "run"), ==, newer_id);
+  g_assert_nonnull (strstr (json_object_get_string_member (
+                              json_array_get_object_element (array, 0), "error"),
+                            "usecase_snapshot"));
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 1),
+                                                  "run"), ==, older_id);
+  judgments = g_build_filename (fixture->home, "results", MEETING, older_id, "judgments", NULL);
+  {
+    g_autoptr(GDir) dir = g_dir_open (judgments, 0, NULL);
+
+    g_assert_nonnull (g_dir_read_name (dir));
+  }
+}
+
 /* Ctrl-C while the judge works: the run ends cancelled, exit 1; a judging pass of a
  * finished run ends with exit 1 and says it was cancelled. */
 static void
@@ -1468,6 +1538,7 @@ main (int    argc,
   ADD ("hang/keepalive-times-out", test_keepalive_times_out);
   ADD ("hang/unreadable-inputs", test_unreadable_inputs);
   ADD ("judge/injection", test_judge_injection);
+  ADD ("judge/missing-snapshot", test_missing_snapshot);
   ADD ("cli/interrupt-while-judging", test_interrupt_while_judging);
   ADD ("small/nul-in-delta", test_nul_in_delta);
   ADD ("small/object-violations", test_object_violations);

@@ -720,7 +720,7 @@ cli_cmd_resume (CliContext  *cli,
     return cli_usage_error (_("usage: taskbench-cli resume RUN"));
 
   before = tb_store_load_run (cli->store, argv[1], &error);
-  if (before == NULL)
+  if (before == NULL || !tb_run_check_snapshot (before, &error))
     return cli_fail (error);
 
   client = cli_make_client (&code);
@@ -778,7 +778,7 @@ judge_one (CliContext  *cli,
   JobSpec spec = { JOB_JUDGE };
 
   before = tb_store_load_run (cli->store, run_id, error);
-  if (before == NULL)
+  if (before == NULL || !tb_run_check_snapshot (before, error))
     return EXIT_USAGE;
 
   /* The judge of a re-judge comes from the run as it was made, never from the use case

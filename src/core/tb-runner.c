@@ -1772,13 +1772,8 @@ load_existing_run (TbRunner    *self,
   if (self->run == NULL)
     return FALSE;
 
-  if (self->run->usecase_snapshot == NULL || *self->run->usecase_snapshot == '\0')
-    {
-      g_set_error (error, TB_ERROR, TB_ERROR_INVALID,
-                   _("Run %s keeps no copy of its use case (usecase_snapshot), so it cannot "
-                     "be resumed or judged"), self->run->id);
-      return FALSE;
-    }
+  if (!tb_run_check_snapshot (self->run, error))
+    return FALSE;
   label = g_strdup_printf (_("%s (the copy in run %s)"), self->run->usecase, self->run->id);
   self->usecase = tb_usecase_parse (self->run->usecase, self->run->usecase_snapshot, -1,
                                     label, error);
