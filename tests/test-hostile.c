@@ -1365,6 +1365,142 @@ test_missing_snapshot (CliFixture    *fixture,
   }
 }
 
+/* ---- the CLI contract under failure --------------------------------------------------- */
+
+typedef struct {
+  const char *args[9];
+  int         status;
+} Failing;
+
+static const char *
+substitute (const char *arg,
+            const char *input,
+            const char *file,
+            const char *busy)
+{
+  if (g_strcmp0 (arg, "@INPUT") == 0)
+    return input;
+  if (g_strcmp0 (arg, "@FILE") == 0)
+    return file;
+  if (g_strcmp0 (arg, "@BUSY") == 0)
+    return busy;
+  return arg;
+}
+
+/* With --json, stdout is exactly one JSON document whatever happens: a failure is
+ * {"error": {"message", "exit_code"}} with the exit code the process ends with. */
+static void
+assert_json_failure (CliFixture         *fixture,
+                     const char * const *args,
+                     int                 status)
+{
+  g_autoptr(GSubprocessLauncher) launcher = cli_test_launcher (fixture);
+  g_autoptr(GSubprocess) process = cli_test_spawnv (fixture, launcher, args);
+  g_autoptr(CliResult) result = cli_test_finish_within (process, 30000);
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *joined = g_strjoinv (" ", (char **) args);
+  JsonObject *error;
+
+  g_test_message ("taskbench-cli %s", joined);
+  g_assert_false (result->timed_out);
+  g_assert_cmpint (result->status, ==, status);
+  root = parse_document (result);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
+  error = json_object_get_object_member (json_node_get_object (root), "error");
+  g_assert_nonnull (error);
+  g_assert_cmpuint (strlen (json_object_get_string_member (error, "message")), >, 0);
+  g_assert_cmpint (json_object_get_int_member (error, "exit_code"), ==, status);
+  assert_no_critical (result);
+}
+
+static void
+test_json_contract_under_failure (CliFixture    *fixture,
+                                  gconstpointer  data)
+{
+  static const Failing failing[] = {
+    { { "--json", NULL }, 2 },
+    { { "--json", "frobnicate", NULL }, 2 },
+    { { "--json", "--bogus", NULL }, 2 },
+    { { "--json", "runs", NULL }, 2 },
+    { { "--json", "runs", "nope", NULL }, 2 },
+    { { "runs", "nope", "--json", NULL }, 2 },
+    { { "--json", "costs", "nope", NULL }, 2 },
+    { { "--json", "show", "nope", NULL }, 2 },
+    { { "--json", "show", "20990101T000000Z-0000", NULL }, 2 },
+    { { "--json", "resume", "nope", NULL }, 2 },
+    { { "--json", "resume", "20990101T000000Z-0000", NULL }, 2 },
+    { { "--json", "judge", "nope", NULL }, 2 },
+    { { "--json", "judge", "--all", "nope", NULL }, 2 },
+    { { "--json", "judge", NULL }, 2 },
+    { { "--json", "usecase", NULL }, 2 },
+    { { "--json", "usecase", "show", "nope", NULL }, 2 },
+    { { "--json", "usecase", "validate", "nope", NULL }, 2 },
+    { { "--json", "usecase", "new", "Bad!", NULL }, 2 },
+    { { "--json", "run", "nope", "--input", "@INPUT", NULL }, 2 },
+    { { "--json", "run", MEETING, NULL }, 2 },
+    { { "--json", "run", MEETING, "--input", "/nonexistent/x.md", NULL }, 2 },
+    { { "--json", "run", MEETING, "--input", "@INPUT", "--bogus", NULL }, 2 },
+    { { "--json", "recommend", MEETING, "--count", "0", NULL }, 2 },
+    { { "--json", "models", "--bogus", NULL }, 2 },
+    { { "--json", "--home", "@FILE", "runs", MEETING, NULL }, 2 },
+    { { "--json", "resume", "@BUSY", NULL }, 1 },
+    { { "--json", "judge", "@BUSY", NULL }, 1 },
+  };
+  static const char * const unknown[][3] = {
+    { "runs", "nope", NULL }, { "costs", "nope", NULL }, { "show", "nope", NULL },
+    { "resume", "nope", NULL }, { "judge", "nope", NULL },
+  };
+  g_autofree char *input = meeting_input ();
+  g_autofree char *file = g_build_filename (fixture->home, "a-file", NULL);
+  g_autoptr(CliResult) run = NULL;
+  g_autofree char *busy = NULL;
+  g_autofree char *busy_dir = NULL;
+  g_autoptr(TbLock) lock = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (file, "not a folder", -1, NULL));
+
+  /* No server catalog and no cache: models fails (exit 1). */
+  fake_server_set_models_status (fixture->server, 500);
+  {
+    const char *args[] = { "--json", "models", "--refresh", NULL };
+
+    assert_json_failure (fixture, args, 1);
+  }
+  fake_server_set_models_status (fixture->server, 0);
+
+  /* A run another process works on (this one holds its lock). */
+  cli_test_script (fixture, "c/ok", ITEMS, 0.001, 0.001);
+  run = cli (fixture, "run", MEETING, "--input", input, "--models", "c/ok");
+  g_assert_cmpint (run->status, ==, 0);
+  busy = cli_test_last_line (run->out);
+  busy_dir = cli_test_run_dir (fixture, MEETING, busy);
+  lock = tb_lock_acquire (busy_dir, "the test", &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (failing); i++)
+    {
+      const char *args[G_N_ELEMENTS (failing[i].args)] = { NULL };
+
+      for (guint a = 0; failing[i].args[a] != NULL; a++)
+        args[a] = substitute (failing[i].args[a], input, file, busy);
+      assert_json_failure (fixture, args, failing[i].status);
+    }
+
+  /* Unknown ids are bad input, also without --json: exit 2, nothing on stdout. */
+  for (guint i = 0; i < G_N_ELEMENTS (unknown); i++)
+    {
+      g_autoptr(GSubprocessLauncher) launcher = cli_test_launcher (fixture);
+      g_autoptr(GSubprocess) process = cli_test_spawnv (fixture, launcher, unknown[i]);
+      g_autoptr(CliResult) result = cli_test_finish_within (process, 30000);
+
+      g_assert_cmpint (result->status, ==, 2);
+      g_assert_cmpstr (result->out, ==, "");
+      g_assert_true (g_str_has_prefix (result->err, "taskbench-cli: "));
+    }
+  g_assert_cmpuint (chat_calls (fixture, NULL), ==, 1);
+}
+
 /* Ctrl-C while the judge works: the run ends cancelled, exit 1; a judging pass of a
  * finished run ends with exit 1 and says it was cancelled. */
 static void
@@ -1539,6 +1675,7 @@ main (int    argc,
   ADD ("hang/unreadable-inputs", test_unreadable_inputs);
   ADD ("judge/injection", test_judge_injection);
   ADD ("judge/missing-snapshot", test_missing_snapshot);
+  ADD ("cli/json-contract-under-failure", test_json_contract_under_failure);
   ADD ("cli/interrupt-while-judging", test_interrupt_while_judging);
   ADD ("small/nul-in-delta", test_nul_in_delta);
   ADD ("small/object-violations", test_object_violations);
