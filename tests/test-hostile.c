@@ -1622,6 +1622,71 @@ test_object_violations (CliFixture    *fixture,
   g_assert_nonnull (strstr (show->out, "dates"));
 }
 
+/* Hand-edited and truncated records never print "(null)" in a listing or a report. */
+static void
+test_no_null_in_reports (CliFixture    *fixture,
+                         gconstpointer  data)
+{
+  g_autofree char *input = meeting_input ();
+  g_autofree char *bare = cli_test_run_dir (fixture, MEETING, "20261101T000000Z-0001");
+  g_autofree char *odd = cli_test_run_dir (fixture, MEETING, "20261101T000000Z-0002");
+  g_autoptr(GPtrArray) results = g_ptr_array_new_with_free_func ((GDestroyNotify) cli_result_free);
+  g_autoptr(CliResult) run = NULL;
+  const char *files[][2] = {
+    { "0001/run.json", "{\"id\": \"20261101T000000Z-0001\"}" },
+    { "0001/judgments/20261101T000001Z.json",
+      "{\"scores\": [{\"overall\": 50}, {\"model\": \"a/b\", \"overall\": \"x\"}],"
+      " \"recommendation\": {\"best_overall\": 3}}" },
+    { "0002/run.json",
+      "{\"id\": 7, \"status\": 7, \"models\": [1, null, \"a/b\"], \"usecase\": null,"
+      " \"inputs\": [{\"key\": null}, {\"name\": null}], \"created_at\": 5, \"repeat\": -4}" },
+    { "0002/outputs/a__b.json", "{\"model\": \"a/b\", \"status\": \"ok\", \"cost\": 3}" },
+  };
+  const char *commands[][4] = {
+    { "runs", MEETING, NULL }, { "costs", NULL }, { "costs", MEETING, NULL },
+    { "show", "20261101T000000Z-0001", NULL }, { "show", "20261101T000000Z-0002", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = g_build_filename (i < 2 ? bare : odd, files[i][0] + 5, NULL);
+      g_autofree char *parent = g_path_get_dirname (path);
+
+      g_assert_cmpint (g_mkdir_with_parents (parent, 0755), ==, 0);
+      g_assert_true (g_file_set_contents (path, files[i][1], -1, NULL));
+    }
+  cli_test_script (fixture, "c/ok", ITEMS, 0.001, 0.001);
+  run = cli (fixture, "run", MEETING, "--input", input, "--models", "c/ok", "--judge");
+  g_assert_cmpint (run->status, ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    for (guint json = 0; json < 2; json++)
+      {
+        const char *args[6] = { NULL };
+        g_autoptr(GSubprocessLauncher) launcher = cli_test_launcher (fixture);
+        g_autoptr(GSubprocess) process = NULL;
+        CliResult *result;
+        guint n = 0;
+
+        if (json)
+          args[n++] = "--json";
+        for (guint a = 0; commands[i][a] != NULL; a++)
+          args[n++] = commands[i][a];
+        process = cli_test_spawnv (fixture, launcher, args);
+        result = cli_test_finish (process);
+        g_ptr_array_add (results, result);
+        g_test_message ("%s%s: exit %d", json ? "--json " : "", commands[i][0], result->status);
+        g_assert_cmpint (result->status, ==, 0);
+        if (strstr (result->out, "(null)") != NULL || strstr (result->out, "by ;") != NULL)
+          g_error ("a missing value in the output of %s:\n%s", commands[i][0], result->out);
+        assert_no_critical (result);
+        if (json)
+          {
+            g_autoptr(JsonNode) root = parse_document (result);
+          }
+      }
+}
+
 /* A newline in an input's file name keeps the runs table one line per run. */
 static void
 test_newline_in_input_name (CliFixture    *fixture,
@@ -1679,6 +1744,7 @@ main (int    argc,
   ADD ("cli/interrupt-while-judging", test_interrupt_while_judging);
   ADD ("small/nul-in-delta", test_nul_in_delta);
   ADD ("small/object-violations", test_object_violations);
+  ADD ("small/no-null-in-reports", test_no_null_in_reports);
   ADD ("small/newline-in-input-name", test_newline_in_input_name);
 
   return g_test_run ();

@@ -589,6 +589,19 @@ test_judgment_names (void)
                                                    "20261125T115106Z-2.json"), <, 0);
   g_assert_cmpint (tb_judgment_compare_file_names ("20261125T115106Z-2.json",
                                                    "20261125T115106Z.json"), <, 0);
+
+  /* the time a name says */
+  {
+    g_autofree char *plain = tb_judgment_time_from_file_name ("20261125T115106Z.json");
+    g_autofree char *numbered = tb_judgment_time_from_file_name ("20261125T115106Z-3.json");
+    g_autofree char *odd = tb_judgment_time_from_file_name ("2026112xT115106Z.json");
+    g_autofree char *other = tb_judgment_time_from_file_name ("notes.json");
+
+    g_assert_cmpstr (plain, ==, "2026-11-25T11:51:06Z");
+    g_assert_cmpstr (numbered, ==, "2026-11-25T11:51:06Z");
+    g_assert_null (odd);
+    g_assert_null (other);
+  }
 }
 
 /* Non-finite numbers as other writers spell them read as null; nothing else changes. */

@@ -736,6 +736,12 @@ tb_store_load_run_dir (TbStore     *self,
   node = tb_json_read_file (path, TB_STORE_MAX_FILE, error);
   if (node == NULL)
     return NULL;
+  /* The folder is the truth about which run this is (below): a run.json whose "id" was
+   * lost or mangled is still the run of its folder, not an unreadable one. */
+  base = g_path_get_basename (dir);
+  if (JSON_NODE_HOLDS_OBJECT (node) && tb_run_id_is_valid (base)
+      && tb_json_get_string (json_node_get_object (node), "id") == NULL)
+    json_object_set_string_member (json_node_get_object (node), "id", base);
   run = tb_run_from_json (node, error);
   if (run == NULL)
     {
@@ -744,7 +750,6 @@ tb_store_load_run_dir (TbStore     *self,
     }
 
   /* The folder is the truth about which run this is and where it belongs. */
-  base = g_path_get_basename (dir);
   parent = g_path_get_dirname (dir);
   if (tb_run_id_is_valid (base) && g_strcmp0 (run->id, base) != 0)
     {
@@ -1055,6 +1060,9 @@ tb_store_load_judgments (TbStore *self,
           continue;
         }
       judgment->file = g_strdup (g_ptr_array_index (names, i));
+      /* A hand-edited file may have lost it; its name says when it was made. */
+      if (judgment->created_at == NULL)
+        judgment->created_at = tb_judgment_time_from_file_name (judgment->file);
       g_ptr_array_add (judgments, judgment);
     }
   return judgments;
