@@ -1622,6 +1622,63 @@ test_object_violations (CliFixture    *fixture,
   g_assert_nonnull (strstr (show->out, "dates"));
 }
 
+/* Answers nested some hundred thousand levels deep — a candidate's output, a judge's
+ * answer, a /generation body — end as invalid output, a judge error and an unknown billed
+ * cost: never a stack overflow. */
+static void
+test_deep_nesting (CliFixture    *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *input = meeting_input ();
+  g_autoptr(GString) deep = g_string_new (NULL);
+  g_autoptr(GString) deep_judge = g_string_new ("{\"reasoning\": ");
+  g_autoptr(CliResult) run = NULL;
+  g_autoptr(JsonObject) output = NULL;
+  g_autoptr(CliResult) show = NULL;
+  g_autoptr(JsonNode) shown = NULL;
+  g_autofree char *run_id = NULL;
+  JsonArray *scores;
+  FakeModel candidate = { 0 };
+  FakeModel judge = { 0 };
+
+  for (guint i = 0; i < 300000; i++)
+    g_string_append_c (deep, '[');
+  g_string_append (deep_judge, deep->str);
+  for (guint i = 0; i < 300000; i++)
+    g_string_append_c (deep_judge, ']');
+  g_string_append_c (deep_judge, '}');
+  candidate.content = deep->str;
+  candidate.cost = 0.001;
+  candidate.billed_cost_json = deep->str;
+  fake_server_set_model (fixture->server, "d/deep", &candidate);
+  judge.content = deep_judge->str;
+  fake_server_set_model (fixture->server, "j/deep", &judge);
+
+  run = cli (fixture, "run", MEETING, "--input", input, "--models", "d/deep", "--judge-model",
+             "j/deep");
+  /* A judge error does not change the exit status of run. */
+  g_assert_cmpint (run->status, ==, 0);
+  assert_no_critical (run);
+  run_id = cli_test_last_line (run->out);
+  output = read_output (fixture, MEETING, run_id, "d/deep");
+  g_assert_cmpstr (json_object_get_string_member (output, "status"), ==, "ok");
+  g_assert_false (json_object_get_boolean_member (
+                    json_object_get_object_member (output, "format_check"), "valid"));
+  g_assert_cmpstr (json_object_get_string_member (
+                     json_object_get_object_member (output, "cost"), "source"), ==, "inline");
+
+  show = cli (fixture, "--json", "show", run_id);
+  g_assert_cmpint (show->status, ==, 0);
+  shown = parse_document (show);
+  scores = json_object_get_array_member (json_object_get_object_member (
+                                           json_node_get_object (shown), "judgment"),
+                                         "scores");
+  g_assert_cmpuint (json_array_get_length (scores), ==, 1);
+  g_assert_nonnull (strstr (json_object_get_string_member (
+                              json_array_get_object_element (scores, 0), "error"),
+                            "nested"));
+}
+
 /* Hand-edited and truncated records never print "(null)" in a listing or a report. */
 static void
 test_no_null_in_reports (CliFixture    *fixture,
@@ -1745,6 +1802,7 @@ main (int    argc,
   ADD ("small/nul-in-delta", test_nul_in_delta);
   ADD ("small/object-violations", test_object_violations);
   ADD ("small/no-null-in-reports", test_no_null_in_reports);
+  ADD ("small/deep-nesting", test_deep_nesting);
   ADD ("small/newline-in-input-name", test_newline_in_input_name);
 
   return g_test_run ();

@@ -650,6 +650,73 @@ test_non_finite_words (void)
   }
 }
 
+/* Text nested deeper than json-glib's recursion can take is refused, not parsed: a few
+ * hundred thousand levels would overflow the stack. Brackets in strings and comments do
+ * not count; whatever json-glib reads as a string or a comment is read so here. */
+static char *
+nested (const char *prefix,
+        guint       depth)
+{
+  GString *text = g_string_new (prefix);
+
+  for (guint i = 0; i < depth; i++)
+    g_string_append_c (text, '[');
+  for (guint i = 0; i < depth; i++)
+    g_string_append_c (text, ']');
+  if (prefix[0] == '{')
+    g_string_append_c (text, '}');
+  return g_string_free (text, FALSE);
+}
+
+static void
+test_deep_nesting (void)
+{
+  static const struct {
+    const char *prefix;
+    guint       depth;
+    gboolean    parses;
+  } cases[] = {
+    { "{\"a\": ", TB_JSON_MAX_DEPTH - 1, TRUE },
+    { "{\"a\": ", TB_JSON_MAX_DEPTH, FALSE },
+    { "{\"a\": ", 300000, FALSE },
+    { "", 300000, FALSE },
+    /* a quote json-glib reads inside a comment or a single-quoted string opens nothing */
+    { "/* \" */ ", 300000, FALSE },
+    { "['\"', ", 300000, FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = nested (cases[i].prefix, cases[i].depth);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) node = tb_json_parse (text, -1, "deep", &error);
+
+      g_test_message ("case %u", i);
+      if (cases[i].parses)
+        g_assert_no_error (error);
+      else
+        {
+          g_assert_null (node);
+          g_assert_error (error, TB_ERROR, TB_ERROR_INVALID);
+          g_assert_nonnull (strstr (error->message, "nested"));
+        }
+    }
+
+  /* brackets inside a string are text */
+  {
+    GString *text = g_string_new ("{\"a\": \"");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonNode) node = NULL;
+
+    for (guint i = 0; i < 300000; i++)
+      g_string_append (text, "[{");
+    g_string_append (text, "\\\"\"}");
+    node = tb_json_parse (text->str, text->len, "brackets", &error);
+    g_assert_no_error (error);
+    g_string_free (text, TRUE);
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -658,6 +725,7 @@ main (int    argc,
 
   g_test_add_func ("/records/amount-gate", test_amount_gate);
   g_test_add_func ("/records/non-finite-words", test_non_finite_words);
+  g_test_add_func ("/records/deep-nesting", test_deep_nesting);
   g_test_add_func ("/records/cost/settle", test_cost_settle);
   g_test_add_func ("/records/cost/add", test_cost_add);
   g_test_add_func ("/records/cost/json", test_cost_json);

@@ -251,7 +251,7 @@ tb_catalog_parse (const char  *json,
       json = nulled;
       length = nulled_length;
     }
-  if (!json_parser_load_from_data (parser, json, length, &local_error))
+  if (!tb_json_parser_load (parser, json, length, &local_error))
     {
       g_set_error (error, TB_ERROR, TB_ERROR_FAILED, _("model catalog: not valid JSON (%s)"),
                    local_error->message);

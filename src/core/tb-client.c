@@ -529,7 +529,7 @@ parse_json_len (const char  *data,
       size = clean_len;
     }
 
-  if (!json_parser_load_from_data (parser, data, size, error))
+  if (!tb_json_parser_load (parser, data, size, error))
     return NULL;
   if (json_parser_get_root (parser) == NULL)
     {

@@ -410,6 +410,76 @@ tb_json_null_non_finite (const char *text,
   return g_string_free (out, FALSE);
 }
 
+/* How deep `data` nests arrays and objects, lexed as json-glib 1.6 lexes it: strings in
+ * double quotes (with backslash escapes) and in single quotes (without), and C comments,
+ * which it all accepts; brackets inside them do not count. Stops counting past `limit`. */
+static guint
+nesting_depth (const char *data,
+               gsize       length,
+               guint       limit)
+{
+  guint depth = 0;
+  guint deepest = 0;
+
+  for (gsize i = 0; i < length && deepest <= limit; i++)
+    {
+      const char *end;
+
+      switch (data[i])
+        {
+        case '"':
+          for (i++; i < length && data[i] != '"'; i++)
+            if (data[i] == '\\')
+              i++;
+          break;
+        case '\'':
+          end = memchr (data + i + 1, '\'', length - i - 1);
+          i = end != NULL ? (gsize) (end - data) : length;
+          break;
+        case '/':
+          if (i + 1 < length && data[i + 1] == '*')
+            {
+              end = g_strstr_len (data + i + 2, length - i - 2, "*/");
+              i = end != NULL ? (gsize) (end - data) + 1 : length;
+            }
+          break;
+        case '[':
+        case '{':
+          depth++;
+          deepest = MAX (deepest, depth);
+          break;
+        case ']':
+        case '}':
+          if (depth > 0)
+            depth--;
+          break;
+        default:
+          break;
+        }
+    }
+  return deepest;
+}
+
+gboolean
+tb_json_parser_load (JsonParser  *parser,
+                     const char  *data,
+                     gssize       length,
+                     GError     **error)
+{
+  g_return_val_if_fail (JSON_IS_PARSER (parser), FALSE);
+  g_return_val_if_fail (data != NULL, FALSE);
+
+  if (length < 0)
+    length = strlen (data);
+  if (nesting_depth (data, length, TB_JSON_MAX_DEPTH) > TB_JSON_MAX_DEPTH)
+    {
+      g_set_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE,
+                   _("arrays and objects nested more than %u deep"), TB_JSON_MAX_DEPTH);
+      return FALSE;
+    }
+  return json_parser_load_from_data (parser, data, length, error);
+}
+
 JsonNode *
 tb_json_parse (const char  *text,
                gssize       length,
@@ -443,7 +513,7 @@ tb_json_parse (const char  *text,
       text = nulled;
       length = nulled_length;
     }
-  if (!json_parser_load_from_data (parser, text, length, &local_error))
+  if (!tb_json_parser_load (parser, text, length, &local_error))
     {
       g_set_error (error, TB_ERROR, TB_ERROR_INVALID, _("Could not read %s: %s"), what,
                    local_error->message);

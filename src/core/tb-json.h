@@ -92,6 +92,20 @@ char       *tb_json_null_non_finite (const char *text,
                                      gsize       length,
                                      gsize      *out_length);
 
+/* Arrays and objects nested deeper than this are refused before json-glib sees them: its
+ * parser recurses once per level, and some hundred thousand levels (a few hundred KB of
+ * "[[[[…") overflow the stack — a model's degenerate answer or a broken file would end the
+ * process. */
+#define TB_JSON_MAX_DEPTH 1000
+
+/* json_parser_load_from_data, refusing text nested deeper than TB_JSON_MAX_DEPTH
+ * (JSON_PARSER_ERROR_PARSE) in a linear pre-pass that reads strings and comments as
+ * json-glib does. Every parse of text TaskBench did not make itself goes through here. */
+gboolean    tb_json_parser_load   (JsonParser  *parser,
+                                   const char  *data,
+                                   gssize       length,
+                                   GError     **error);
+
 /* Parses text (non-finite numbers read as null, see above); the root must be an object or
  * an array. Errors name `what` (a path). */
 JsonNode   *tb_json_parse         (const char  *text,
