@@ -717,6 +717,47 @@ test_deep_nesting (void)
   }
 }
 
+/* What TaskBench writes always parses, whatever double reaches the tree (a copied node, a
+ * sum). */
+static void
+test_non_finite_written (void)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonNode) back = NULL;
+  g_autofree char *text = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "inf");
+  json_builder_add_double_value (builder, INFINITY);
+  json_builder_set_member_name (builder, "nan");
+  json_builder_add_double_value (builder, NAN);
+  json_builder_set_member_name (builder, "list");
+  json_builder_begin_array (builder);
+  json_builder_add_double_value (builder, -INFINITY);
+  json_builder_add_string_value (builder, "inf.0 stays text");
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  node = json_builder_get_root (builder);
+  text = tb_json_to_string (node, FALSE);
+  back = round_trip (node);
+  g_assert_true (JSON_NODE_HOLDS_NULL (json_object_get_member (json_node_get_object (back),
+                                                               "inf")));
+  g_assert_nonnull (strstr (text, "\"inf.0 stays text\""));
+
+  /* a run keeps its forecast as a tree: one that holds infinity still writes a run.json */
+  {
+    g_autoptr(TbRun) run = tb_run_new ();
+    g_autoptr(JsonNode) run_node = NULL;
+    g_autoptr(JsonNode) run_back = NULL;
+
+    run->id = g_strdup ("20261125T121619Z-5cff");
+    run->forecast = json_node_copy (node);
+    run_node = tb_run_to_json (run);
+    run_back = round_trip (run_node);
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -726,6 +767,7 @@ main (int    argc,
   g_test_add_func ("/records/amount-gate", test_amount_gate);
   g_test_add_func ("/records/non-finite-words", test_non_finite_words);
   g_test_add_func ("/records/deep-nesting", test_deep_nesting);
+  g_test_add_func ("/records/non-finite-written", test_non_finite_written);
   g_test_add_func ("/records/cost/settle", test_cost_settle);
   g_test_add_func ("/records/cost/add", test_cost_add);
   g_test_add_func ("/records/cost/json", test_cost_json);

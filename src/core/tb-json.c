@@ -329,13 +329,22 @@ tb_json_to_string (JsonNode *node,
 {
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autofree char *text = NULL;
+  char *fixed;
+  char *nulled;
 
   json_generator_set_pretty (generator, pretty);
   json_generator_set_indent (generator, 2);
   json_generator_set_root (generator, node);
   text = json_generator_to_data (generator, NULL);
 
-  return fix_exponent_numbers (text);
+  fixed = fix_exponent_numbers (text);
+  /* A non-finite double anywhere in the tree — a copied node, a sum that overflowed — is
+   * written by json-glib as "inf.0" or "nan.0", which no parser reads: null instead. */
+  nulled = tb_json_null_non_finite (fixed, strlen (fixed), NULL);
+  if (nulled == NULL)
+    return fixed;
+  g_free (fixed);
+  return nulled;
 }
 
 /* The spellings of a non-finite number that writers of JSON-like text use, longest first

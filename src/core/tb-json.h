@@ -79,7 +79,8 @@ void        tb_json_add_node      (JsonBuilder *builder,
                                    JsonNode    *node);
 
 /* JSON text of `node` (2-space indent when pretty), always valid JSON: it works around
- * json-glib 1.6 writing small doubles as "2e-08.0". */
+ * json-glib 1.6 writing small doubles as "2e-08.0", and writes a non-finite double, which
+ * json-glib would write as "inf.0", as null. */
 char       *tb_json_to_string     (JsonNode    *node,
                                    gboolean     pretty);
 
