@@ -331,11 +331,13 @@ static const AmountCase amount_cases[] = {
   { "h/neg", "-0.5", NULL, "billed", 0.0007 },
   { "h/str", "\"0.1\"", NULL, "billed", 0.0007 },
   { "h/null", "null", NULL, "billed", 0.0007 },
+  { "h/huge", "1e300", NULL, "billed", 0.0007 },
   /* An invalid billed amount never beats a known inline one. */
   { "b/null", NULL, "null", "inline", 0.002 },
   { "b/str", NULL, "\"0.5\"", "inline", 0.002 },
   { "b/neg", NULL, "-1", "inline", 0.002 },
   { "b/inf", NULL, "1e999", "inline", 0.002 },
+  { "b/huge", NULL, "1e300", "inline", 0.002 },
   /* Neither, and no price in the catalog: unknown, never $0. */
   { "u/inf", "1e999", "Infinity", "unknown", -1 },
 };

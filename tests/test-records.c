@@ -758,6 +758,36 @@ test_non_finite_written (void)
   }
 }
 
+/* Amounts big enough to overflow a sum are no amounts: costs add up to finite sums. */
+static void
+test_amount_ceiling (void)
+{
+  g_autoptr(JsonNode) hostile = parse_text ("{\"inline_usd\": 1e308, \"usd\": 1e308,"
+                                            " \"source\": \"inline\"}");
+  g_autoptr(JsonNode) rollup_node = parse_text ("{\"runs\": 1, \"candidate_usd\": 1e300,"
+                                                " \"candidate_tokens\": {\"prompt\":"
+                                                " 9223372036854775807}}");
+  TbCost a = { 0 };
+  TbCost sum = { 0 };
+  TbRollup rollup = { 0 };
+  TbRollup total = { 0 };
+
+  /* two amounts of 1e308 would add up to infinity: neither is an amount */
+  tb_cost_from_json (&a, json_node_get_object (hostile));
+  g_assert_false (tb_cost_is_known (&a));
+  tb_cost_add (&sum, &a);
+  tb_cost_add (&sum, &a);
+  g_assert_false (tb_cost_is_known (&sum));
+
+  /* nor in a rollup the index kept; and no token count overflows a sum of runs */
+  tb_rollup_from_json (&rollup, json_node_get_object (rollup_node));
+  g_assert_cmpfloat (rollup.candidate_usd, ==, 0);
+  g_assert_cmpint (rollup.candidate_usage.prompt_tokens, ==, 0);
+  tb_rollup_add (&total, &rollup);
+  tb_rollup_add (&total, &rollup);
+  g_assert_true (tb_amount_is_valid (total.total_usd));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -768,6 +798,7 @@ main (int    argc,
   g_test_add_func ("/records/non-finite-words", test_non_finite_words);
   g_test_add_func ("/records/deep-nesting", test_deep_nesting);
   g_test_add_func ("/records/non-finite-written", test_non_finite_written);
+  g_test_add_func ("/records/amount-ceiling", test_amount_ceiling);
   g_test_add_func ("/records/cost/settle", test_cost_settle);
   g_test_add_func ("/records/cost/add", test_cost_add);
   g_test_add_func ("/records/cost/json", test_cost_json);

@@ -206,17 +206,13 @@ tb_usage_to_json (const TbUsage *usage)
   return json_builder_get_root (builder);
 }
 
-/* A token count beyond any real call (a hostile or corrupt file) would overflow the sums
- * of a rollup: it reads as 0. */
-#define MAX_TOKENS G_GINT64_CONSTANT (1000000000000)
-
 static gint64
 token_count (JsonObject *object,
              const char *name)
 {
   gint64 value = tb_json_get_int (object, name, 0);
 
-  return value >= 0 && value <= MAX_TOKENS ? value : 0;
+  return value >= 0 && value <= TB_MAX_TOKENS ? value : 0;
 }
 
 void
