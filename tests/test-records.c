@@ -788,6 +788,36 @@ test_amount_ceiling (void)
   g_assert_true (tb_amount_is_valid (total.total_usd));
 }
 
+/* A stored pair that says nothing — a source no version wrote, "unknown" beside known
+ * amounts — is settled from the amounts, as the file reads once written back. */
+static void
+test_cost_garbled_source (void)
+{
+  static const char * const texts[] = {
+    "{\"inline_usd\": 0.5, \"usd\": 0.5, \"source\": \"bogus\"}",
+    "{\"inline_usd\": 0.5, \"usd\": null, \"source\": \"unknown\"}",
+    "{\"inline_usd\": 0.5, \"usd\": 0.5, \"source\": 7}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autoptr(JsonNode) node = parse_text (texts[i]);
+      g_autoptr(JsonNode) cost_node = NULL;
+      g_autoptr(JsonNode) written = NULL;
+      TbCost cost = { 0 };
+      TbCost again = { 0 };
+
+      tb_cost_from_json (&cost, json_node_get_object (node));
+      g_assert_cmpint (cost.source, ==, TB_COST_INLINE);
+      g_assert_cmpfloat (cost.usd, ==, 0.5);
+      cost_node = tb_cost_to_json (&cost);
+      written = round_trip (cost_node);
+      tb_cost_from_json (&again, json_node_get_object (written));
+      g_assert_cmpint (again.source, ==, cost.source);
+      g_assert_cmpfloat (again.usd, ==, cost.usd);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -802,6 +832,7 @@ main (int    argc,
   g_test_add_func ("/records/cost/settle", test_cost_settle);
   g_test_add_func ("/records/cost/add", test_cost_add);
   g_test_add_func ("/records/cost/json", test_cost_json);
+  g_test_add_func ("/records/cost/garbled-source", test_cost_garbled_source);
   g_test_add_func ("/records/output/round-trip", test_output_round_trip);
   g_test_add_func ("/records/output/hostile-values", test_output_hostile_values);
   g_test_add_func ("/records/output/slug", test_slug);
