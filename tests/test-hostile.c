@@ -1698,6 +1698,7 @@ test_no_null_in_reports (CliFixture    *fixture,
       " \"recommendation\": {\"best_overall\": 3}}" },
     { "0002/run.json",
       "{\"id\": 7, \"status\": 7, \"models\": [1, null, \"a/b\"], \"usecase\": null,"
+      " \"usecase_snapshot\": \"name: a lone \\ud800surrogate\","
       " \"inputs\": [{\"key\": null}, {\"name\": null}], \"created_at\": 5, \"repeat\": -4}" },
     { "0002/outputs/a__b.json", "{\"model\": \"a/b\", \"status\": \"ok\", \"cost\": 3}" },
   };

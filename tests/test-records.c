@@ -818,6 +818,45 @@ test_cost_garbled_source (void)
     }
 }
 
+/* Escapes json-glib decodes into bytes that are not UTF-8 — a lone surrogate, an octal
+ * escape — read as U+FFFD: the record writes back to JSON that parses. A surrogate pair is
+ * the character it names. */
+static void
+test_lone_surrogates (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = tb_json_parse ("{\"model\": \"a/b\", \"status\": \"ok\","
+                                            " \"content\": \"x\\ud800y \\ud83d\\ude00\","
+                                            " \"finish_reason\": \"\\udfffz\","
+                                            " \"provider\": \"\\216\\377x\","
+                                            " \"format_check\": {\"valid\": false,"
+                                            " \"errors\": [\"\\ud800!\"]},"
+                                            " \"\\ud801key\": 1}", -1, "surrogates",
+                                            &error);
+  g_autoptr(TbOutput) output = NULL;
+  g_autoptr(JsonNode) written = NULL;
+  g_autoptr(JsonNode) back = NULL;
+
+  g_assert_no_error (error);
+  output = tb_output_from_json (node, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_utf8_validate (output->content, -1, NULL));
+  /* (json-glib takes the character after a lone surrogate with it) */
+  g_assert_true (g_str_has_prefix (output->content, "x\xef\xbf\xbd"));
+  g_assert_true (g_str_has_suffix (output->content, " \xf0\x9f\x98\x80"));
+  g_assert_true (g_utf8_validate (output->finish_reason, -1, NULL));
+  g_assert_true (g_utf8_validate (output->provider, -1, NULL));
+  g_assert_true (g_utf8_validate (output->format_errors[0], -1, NULL));
+  written = tb_output_to_json (output);
+  back = round_trip (written);
+  /* the tree itself too: a copied node writes back whole */
+  {
+    g_autofree char *text = tb_json_to_string (node, FALSE);
+
+    g_assert_true (g_utf8_validate (text, -1, NULL));
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -829,6 +868,7 @@ main (int    argc,
   g_test_add_func ("/records/deep-nesting", test_deep_nesting);
   g_test_add_func ("/records/non-finite-written", test_non_finite_written);
   g_test_add_func ("/records/amount-ceiling", test_amount_ceiling);
+  g_test_add_func ("/records/lone-surrogates", test_lone_surrogates);
   g_test_add_func ("/records/cost/settle", test_cost_settle);
   g_test_add_func ("/records/cost/add", test_cost_add);
   g_test_add_func ("/records/cost/json", test_cost_json);

@@ -489,6 +489,68 @@ tb_json_parser_load (JsonParser  *parser,
   return json_parser_load_from_data (parser, data, length, error);
 }
 
+/* json-glib decodes some escapes into bytes that are not UTF-8: a lone UTF-16 surrogate
+ * ("\ud800" before any other character) and, from GScanner, octal ones ("\216"). Written
+ * back, the document would no longer parse. Such strings and member names are made valid
+ * (U+FFFD for the bad bytes). */
+static void
+make_strings_valid (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      g_autoptr(GList) members = json_object_get_members (object);
+
+      for (GList *l = members; l != NULL; l = l->next)
+        {
+          const char *name = l->data;
+          JsonNode *member = json_object_get_member (object, name);
+
+          make_strings_valid (member);
+          if (!g_utf8_validate (name, -1, NULL))
+            {
+              g_autofree char *valid = g_utf8_make_valid (name, -1);
+
+              json_node_ref (member);
+              json_object_remove_member (object, name);
+              json_object_set_member (object, valid, member);
+            }
+        }
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        make_strings_valid (json_array_get_element (array, i));
+    }
+  else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
+           && !g_utf8_validate (json_node_get_string (node), -1, NULL))
+    {
+      g_autofree char *valid = g_utf8_make_valid (json_node_get_string (node), -1);
+
+      json_node_set_string (node, valid);
+    }
+}
+
+/* Whether `text` holds an escape that may decode into bytes that are not UTF-8: one of a
+ * UTF-16 surrogate ("\\uD8…" to "\\uDF…"), or any JSON does not have ("\\2", "\\x"). */
+static gboolean
+has_unusual_escape (const char *text,
+                    gsize       length)
+{
+  for (const char *p = text; (p = memchr (p, '\\', text + length - p)) != NULL; p += 2)
+    {
+      if (text + length - p < 2)
+        return FALSE;
+      if (p[1] != '\0' && strchr ("\"\\/bfnrt", p[1]) != NULL)
+        continue;
+      if (p[1] != 'u' || text + length - p < 4 || p[2] == 'd' || p[2] == 'D')
+        return TRUE;
+    }
+  return FALSE;
+}
+
 JsonNode *
 tb_json_parse (const char  *text,
                gssize       length,
@@ -541,6 +603,8 @@ tb_json_parse (const char  *text,
                    _("Could not read %s: it holds no JSON object"), what);
       return NULL;
     }
+  if (has_unusual_escape (text, length))
+    make_strings_valid (root);
   return json_parser_steal_root (parser);
 }
 
