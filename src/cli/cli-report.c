@@ -580,7 +580,8 @@ cli_cmd_show (CliContext  *cli,
 
   if (judgment != NULL)
     {
-      g_autofree char *judges = g_strjoinv (", ", judgment->judges);
+      g_autofree char *judges = judgment->judges != NULL && judgment->judges[0] != NULL
+                                ? g_strjoinv (", ", judgment->judges) : g_strdup ("-");
 
       g_print (ngettext ("\nLatest judgment (%s, by %s; %u judgment in all)\n",
                          "\nLatest judgment (%s, by %s; %u judgments in all)\n",
