@@ -117,7 +117,7 @@ test_dry_run (CliFixture    *fixture,
   text = cli (fixture, "run", "memo", "--input", inputs, "--models", "cheap/a,odd/unpriced",
               "--judge", "--dry-run");
   g_assert_cmpint (text->status, ==, 0);
-  g_assert_nonnull (strstr (text->out, "Forecast: 24 calls"));
+  g_assert_nonnull (strstr (text->out, "Forecast: 12 calls"));
   g_assert_nonnull (strstr (text->out, "unknown"));
   g_assert_nonnull (strstr (text->out, "judge judge/j"));
 
@@ -259,7 +259,7 @@ test_balance (CliFixture    *fixture,
   refused = cli (fixture, "run", "memo", "--input", inputs, "--models", "cheap/a", "--judge");
   g_assert_cmpint (refused->status, ==, 2);
   g_assert_nonnull (strstr (refused->err, "left on this key"));
-  g_assert_nonnull (strstr (refused->err, "$0.0000010"));
+  g_assert_nonnull (strstr (refused->err, "the $0.000001 left"));
   g_assert_cmpuint (fake_server_count (fixture->server, "/chat/completions", NULL), ==, 0);
   g_assert_cmpuint (fake_server_count (fixture->server, "/key", NULL), >=, 1);
   g_assert_cmpuint (cli_test_count_runs (fixture, "memo"), ==, 0);
@@ -268,7 +268,9 @@ test_balance (CliFixture    *fixture,
                       "--json");
   g_assert_cmpint (refused_json->status, ==, 2);
   root = cli_test_parse_json (refused_json->out);
-  g_assert_nonnull (strstr (json_object_get_string_member (object_of (root), "error"),
+  g_assert_nonnull (strstr (json_object_get_string_member (
+                              json_object_get_object_member (object_of (root), "error"),
+                              "message"),
                             "left on this key"));
 
   forced = cli (fixture, "run", "memo", "--input", inputs, "--models", "cheap/a", "--yes");

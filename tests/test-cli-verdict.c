@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <math.h>
 #include <string.h>
 
 #include "cli-test-util.h"
@@ -248,7 +249,7 @@ test_repeats (CliFixture    *fixture,
   write_quality_usecase (fixture, NULL);
   set_quality (fixture, "fake/noisy", 7.0, 1.0, 0.001);
   run_id = run_judged (fixture, "fake/noisy", "--input", inputs, "--repeat", "3", NULL);
-  g_assert_cmpuint (fake_server_count (fixture->server, "fake/noisy"), ==, 6);
+  g_assert_cmpuint (fake_server_count (fixture->server, "/chat/completions", "fake/noisy"), ==, 6);
 
   run_dir = cli_test_run_dir (fixture, "quality", run_id);
   outputs = g_build_filename (run_dir, "outputs", NULL);
@@ -335,13 +336,14 @@ test_bad_input_refused (CliFixture    *fixture,
   g_assert_cmpint (result->status, ==, 2);
   g_assert_nonnull (strstr (result->err, "note-02.txt"));
   g_assert_cmpuint (cli_test_count_runs (fixture, "quality"), ==, 0);
-  g_assert_cmpuint (fake_server_count (fixture->server, "fake/one"), ==, 0);
+  g_assert_cmpuint (fake_server_count (fixture->server, "/chat/completions", "fake/one"), ==, 0);
 
   json = cli (fixture, "run", "quality", "--models", "fake/one", "--input", inputs, "--json");
   g_assert_cmpint (json->status, ==, 2);
   node = cli_test_parse_json (json->out);
   g_assert_nonnull (strstr (json_object_get_string_member (
-                              json_node_get_object (node), "error"), "note-02.txt"));
+                              json_object_get_object_member (json_node_get_object (node),
+                                                             "error"), "message"), "note-02.txt"));
 }
 
 /* No --input: the use case's own inputs, with the references they name (a sibling

@@ -9,304 +9,10 @@
 #include <signal.h>
 #include <string.h>
 
-#include "fake-server.h"
+#include "cli-test-util.h"
 #include "tb-core.h"
 
-#define KEY "sk-or-test-SECRET-4f1c9a"
-
-typedef struct {
-  FakeServer *server;
-  char       *home;
-  char       *cache;
-} Fixture;
-
-typedef struct {
-  int   status;
-  char *out;
-  char *err;
-} Result;
-
-static void
-result_free (Result *result)
-{
-  g_free (result->out);
-  g_free (result->err);
-  g_free (result);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Result, result_free)
-
-static const char *
-source_dir (void)
-{
-  const char *dir = g_getenv ("TASKBENCH_SOURCE_DIR");
-
-  g_assert_nonnull (dir);
-  return dir;
-}
-
-static void
-copy_file (const char *from,
-           const char *to)
-{
-  g_autofree char *data = NULL;
-  gsize length = 0;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (g_file_get_contents (from, &data, &length, &error));
-  g_assert_no_error (error);
-  g_assert_true (tb_write_file_atomic (to, data, length, &error));
-  g_assert_no_error (error);
-}
-
-static char *
-sample_path (const char *name)
-{
-  return g_build_filename (source_dir (), "usecases", "samples", name, NULL);
-}
-
-static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
-{
-  const char *ids[] = { "lecture-chapters", "meeting-action-items", "support-ticket-triage" };
-  g_autoptr(GError) error = NULL;
-  FakeModel fast = { 0 };
-
-  fixture->server = fake_server_new ();
-  fixture->home = g_dir_make_tmp ("taskbench-cli-XXXXXX", &error);
-  g_assert_no_error (error);
-  fixture->cache = g_build_filename (fixture->home, "cache", NULL);
-
-  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
-    {
-      g_autofree char *file = g_strconcat (ids[i], ".yaml", NULL);
-      g_autofree char *from = g_build_filename (source_dir (), "usecases", file, NULL);
-      g_autofree char *to = g_build_filename (fixture->home, "usecases", file, NULL);
-
-      copy_file (from, to);
-    }
-
-  /* The judge the shipped use cases name answers from the schema it is given. */
-  fast.billed_cost = 0.0031;
-  fast.cost = 0.003;
-  fake_server_set_model (fixture->server, "anthropic/claude-sonnet-4.5", &fast);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-          remove_tree (child);
-        else
-          g_unlink (child);
-      }
-  g_rmdir (path);
-}
-
-static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
-{
-  fake_server_free (fixture->server);
-  remove_tree (fixture->home);
-  g_free (fixture->home);
-  g_free (fixture->cache);
-}
-
-static GSubprocessLauncher *
-launcher_for (Fixture *fixture)
-{
-  GSubprocessLauncher *launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-
-  g_subprocess_launcher_setenv (launcher, "TASKBENCH_HOME", fixture->home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "TASKBENCH_BASE_URL",
-                                fake_server_get_url (fixture->server), TRUE);
-  g_subprocess_launcher_setenv (launcher, "OPENROUTER_API_KEY", KEY, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", fixture->cache, TRUE);
-  g_subprocess_launcher_setenv (launcher, "TASKBENCH_RETRY_BASE_MS", "20", TRUE);
-  g_subprocess_launcher_setenv (launcher, "TASKBENCH_GENERATION_WAIT_MS", "3000", TRUE);
-  /* GIO's proxy resolver reads GSettings schemas from the system data folders. */
-  g_subprocess_launcher_unsetenv (launcher, "XDG_DATA_DIRS");
-  g_subprocess_launcher_unsetenv (launcher, "GENERAL_TASK_LLM");
-  g_subprocess_launcher_unsetenv (launcher, "TASKBENCH_MAX_CONCURRENCY");
-
-  return launcher;
-}
-
-typedef struct {
-  gboolean  done;
-  char     *out;
-  char     *err;
-} Wait;
-
-static void
-communicated_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  Wait *wait = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &wait->out, &wait->err,
-                                        &error);
-  g_assert_no_error (error);
-  wait->done = TRUE;
-}
-
-static Result *
-finish_process (GSubprocess *process)
-{
-  Wait wait = { 0 };
-  Result *result = g_new0 (Result, 1);
-
-  g_subprocess_communicate_utf8_async (process, NULL, NULL, communicated_cb, &wait);
-  /* The fake server lives on this main loop: keep it turning while the CLI talks to it. */
-  while (!wait.done)
-    g_main_context_iteration (NULL, TRUE);
-  g_subprocess_wait (process, NULL, NULL);
-
-  result->out = wait.out;
-  result->err = wait.err;
-  if (g_subprocess_get_if_exited (process))
-    result->status = g_subprocess_get_exit_status (process);
-  else
-    result->status = 128 + g_subprocess_get_term_sig (process);
-  if (g_test_verbose ())
-    g_printerr ("--- exit %d\n--- stdout\n%s--- stderr\n%s", result->status, result->out,
-                result->err);
-  return result;
-}
-
-static GSubprocess *
-spawn_cliv (Fixture            *fixture,
-            GSubprocessLauncher *launcher,
-            const char * const  *args)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  GSubprocess *process;
-
-  g_ptr_array_add (argv, (char *) g_getenv ("TASKBENCH_CLI"));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  return process;
-}
-
-static Result *
-cli_with (Fixture             *fixture,
-          GSubprocessLauncher *launcher,
-          const char          *first,
-          ...) G_GNUC_NULL_TERMINATED;
-
-static Result *
-cli_with (Fixture             *fixture,
-          GSubprocessLauncher *launcher,
-          const char          *first,
-          ...)
-{
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_autoptr(GSubprocess) process = NULL;
-  va_list ap;
-
-  va_start (ap, first);
-  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (args, (char *) arg);
-  va_end (ap);
-  g_ptr_array_add (args, NULL);
-
-  process = spawn_cliv (fixture, launcher, (const char * const *) args->pdata);
-  return finish_process (process);
-}
-
-#define cli(fixture, ...) \
-  ({ g_autoptr(GSubprocessLauncher) _l = launcher_for (fixture); \
-     cli_with (fixture, _l, __VA_ARGS__, NULL); })
-
-static JsonNode *
-parse_json (const char *text)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_data (parser, text, -1, &error);
-  g_assert_no_error (error);
-  return json_node_copy (json_parser_get_root (parser));
-}
-
-static JsonObject *
-read_json_file (const char *path)
-{
-  g_autofree char *text = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = NULL;
-
-  g_file_get_contents (path, &text, NULL, &error);
-  g_assert_no_error (error);
-  node = parse_json (text);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
-  return json_object_ref (json_node_get_object (node));
-}
-
-static char *
-run_dir (Fixture    *fixture,
-         const char *usecase,
-         const char *run_id)
-{
-  return g_build_filename (fixture->home, "results", usecase, run_id, NULL);
-}
-
-static char *
-output_path (Fixture    *fixture,
-             const char *usecase,
-             const char *run_id,
-             const char *model)
-{
-  g_autofree char *slug = tb_model_slug (model);
-  g_autofree char *file = g_strconcat (slug, ".json", NULL);
-
-  return g_build_filename (fixture->home, "results", usecase, run_id, "outputs", file, NULL);
-}
-
-static char *
-last_line (const char *text)
-{
-  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
-  guint n = g_strv_length (lines);
-
-  while (n > 0 && *lines[n - 1] == '\0')
-    n--;
-  g_assert_cmpuint (n, >, 0);
-  return g_strdup (lines[n - 1]);
-}
-
-static guint
-count_runs (Fixture    *fixture,
-            const char *usecase)
-{
-  g_autofree char *dir = g_build_filename (fixture->home, "results", usecase, NULL);
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
-  guint n = 0;
-
-  if (handle == NULL)
-    return 0;
-  while (g_dir_read_name (handle) != NULL)
-    n++;
-  return n;
-}
+#define KEY CLI_TEST_KEY
 
 /* A valid chapters answer; the judge scores it `score` on every criterion. */
 static char *
@@ -318,35 +24,19 @@ chapters (int score)
                           "\"start_time\":\"00:20:00\",\"end_time\":\"00:50:00\"}]", score);
 }
 
-static void
-script (Fixture    *fixture,
-        const char *model,
-        const char *content,
-        double      inline_cost,
-        double      billed_cost)
-{
-  FakeModel behaviour = { 0 };
-
-  behaviour.content = content;
-  behaviour.cost = inline_cost;
-  behaviour.billed_cost = billed_cost;
-  behaviour.generation_404s = 2;
-  fake_server_set_model (fixture->server, model, &behaviour);
-}
-
 /* ---------------------------------------------------------------------------------------- */
 
 static void
-test_usecases (Fixture       *fixture,
+test_usecases (CliFixture    *fixture,
                gconstpointer  data)
 {
   g_autofree char *broken = g_build_filename (fixture->home, "usecases", "broken.yaml", NULL);
-  g_autoptr(Result) list = NULL;
-  g_autoptr(Result) json = NULL;
-  g_autoptr(Result) validate = NULL;
-  g_autoptr(Result) show = NULL;
-  g_autoptr(Result) bad_id = NULL;
-  g_autoptr(Result) missing = NULL;
+  g_autoptr(CliResult) list = NULL;
+  g_autoptr(CliResult) json = NULL;
+  g_autoptr(CliResult) validate = NULL;
+  g_autoptr(CliResult) show = NULL;
+  g_autoptr(CliResult) bad_id = NULL;
+  g_autoptr(CliResult) missing = NULL;
   g_autoptr(JsonNode) root = NULL;
   JsonArray *array;
 
@@ -364,7 +54,7 @@ test_usecases (Fixture       *fixture,
 
   json = cli (fixture, "--json", "usecases");
   g_assert_cmpint (json->status, ==, 0);
-  root = parse_json (json->out);
+  root = cli_test_parse_json (json->out);
   array = json_node_get_array (root);
   g_assert_cmpuint (json_array_get_length (array), ==, 4);
   g_assert_false (json_object_get_boolean_member (json_array_get_object_element (array, 0),
@@ -388,16 +78,16 @@ test_usecases (Fixture       *fixture,
 }
 
 static void
-test_usecase_new (Fixture       *fixture,
+test_usecase_new (CliFixture    *fixture,
                   gconstpointer  data)
 {
   g_autofree char *path = g_build_filename (fixture->home, "usecases", "my-task.yaml", NULL);
-  g_autoptr(Result) created = NULL;
-  g_autoptr(Result) again = NULL;
-  g_autoptr(Result) valid = NULL;
-  g_autoptr(Result) invalid_id = NULL;
-  g_autoptr(Result) from = NULL;
-  g_autoptr(Result) from_bad = NULL;
+  g_autoptr(CliResult) created = NULL;
+  g_autoptr(CliResult) again = NULL;
+  g_autoptr(CliResult) valid = NULL;
+  g_autoptr(CliResult) invalid_id = NULL;
+  g_autoptr(CliResult) from = NULL;
+  g_autoptr(CliResult) from_bad = NULL;
   g_autofree char *good = g_build_filename (fixture->home, "good.yaml", NULL);
   g_autofree char *bad = g_build_filename (fixture->home, "bad.yaml", NULL);
   g_autofree char *template = NULL;
@@ -430,13 +120,13 @@ test_usecase_new (Fixture       *fixture,
 }
 
 static void
-test_models_cached (Fixture       *fixture,
+test_models_cached (CliFixture    *fixture,
                     gconstpointer  data)
 {
-  g_autoptr(Result) first = NULL;
-  g_autoptr(Result) second = NULL;
-  g_autoptr(Result) refreshed = NULL;
-  g_autoptr(Result) json = NULL;
+  g_autoptr(CliResult) first = NULL;
+  g_autoptr(CliResult) second = NULL;
+  g_autoptr(CliResult) refreshed = NULL;
+  g_autoptr(CliResult) json = NULL;
   g_autoptr(JsonNode) root = NULL;
 
   first = cli (fixture, "models");
@@ -453,17 +143,17 @@ test_models_cached (Fixture       *fixture,
   g_assert_cmpuint (fake_server_count (fixture->server, "/models", NULL), ==, 2);
 
   json = cli (fixture, "--json", "models");
-  root = parse_json (json->out);
+  root = cli_test_parse_json (json->out);
   g_assert_cmpuint (json_array_get_length (json_node_get_array (root)), >=, 10);
 }
 
 static void
-test_recommend (Fixture       *fixture,
+test_recommend (CliFixture    *fixture,
                 gconstpointer  data)
 {
-  g_autofree char *input = sample_path ("lecture-chapters/databases-transactions.txt");
-  g_autoptr(Result) result = NULL;
-  g_autoptr(Result) json = NULL;
+  g_autofree char *input = cli_test_sample_path ("lecture-chapters/databases-transactions.txt");
+  g_autoptr(CliResult) result = NULL;
+  g_autoptr(CliResult) json = NULL;
   g_autoptr(JsonNode) root = NULL;
   JsonArray *picks;
   g_autoptr(GHashTable) providers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -474,7 +164,7 @@ test_recommend (Fixture       *fixture,
 
   json = cli (fixture, "--json", "recommend", "lecture-chapters", "--input", input, "--count", "4");
   g_assert_cmpint (json->status, ==, 0);
-  root = parse_json (json->out);
+  root = cli_test_parse_json (json->out);
   picks = json_node_get_array (root);
   g_assert_cmpuint (json_array_get_length (picks), ==, 4);
   for (guint i = 0; i < 4; i++)
@@ -490,39 +180,17 @@ test_recommend (Fixture       *fixture,
 }
 
 static void
-assert_no_key_under (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      g_autofree char *text = NULL;
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        {
-          assert_no_key_under (child);
-          continue;
-        }
-      g_assert_true (g_file_get_contents (child, &text, NULL, NULL));
-      g_assert_null (strstr (text, KEY));
-    }
-}
-
-static void
-test_run_judge_show_costs (Fixture       *fixture,
+test_run_judge_show_costs (CliFixture    *fixture,
                            gconstpointer  data)
 {
-  g_autofree char *input = sample_path ("lecture-chapters/databases-transactions.txt");
+  g_autofree char *input = cli_test_sample_path ("lecture-chapters/databases-transactions.txt");
   g_autofree char *good = chapters (9);
   g_autofree char *ok = chapters (6);
   const char *bad = "```json\n[{\"title\":\"Only\",\"start_time\":\"0:00\"}]\n```";
-  g_autoptr(Result) run = NULL;
-  g_autoptr(Result) show = NULL;
-  g_autoptr(Result) costs = NULL;
-  g_autoptr(Result) runs = NULL;
+  g_autoptr(CliResult) run = NULL;
+  g_autoptr(CliResult) show = NULL;
+  g_autoptr(CliResult) costs = NULL;
+  g_autoptr(CliResult) runs = NULL;
   g_autoptr(JsonObject) run_json = NULL;
   g_autoptr(JsonObject) out_a = NULL;
   g_autoptr(JsonObject) out_c = NULL;
@@ -544,21 +212,21 @@ test_run_judge_show_costs (Fixture       *fixture,
   double file_total;
   double judge_total;
 
-  script (fixture, "openai/gpt-4o-mini", good, 0.0012, 0.00125);
-  script (fixture, "google/gemini-2.5-flash", ok, 0.0004, 0.00041);
-  script (fixture, "deepseek/deepseek-chat", bad, 0.0002, 0.0002);
+  cli_test_script (fixture, "openai/gpt-4o-mini", good, 0.0012, 0.00125);
+  cli_test_script (fixture, "google/gemini-2.5-flash", ok, 0.0004, 0.00041);
+  cli_test_script (fixture, "deepseek/deepseek-chat", bad, 0.0002, 0.0002);
 
   run = cli (fixture, "run", "lecture-chapters", "--input", input,
              "--models", "openai/gpt-4o-mini,google/gemini-2.5-flash,deepseek/deepseek-chat",
              "--judge");
   g_assert_cmpint (run->status, ==, 0);
-  run_id = last_line (run->out);
+  run_id = cli_test_last_line (run->out);
   g_assert_true (g_regex_match_simple ("^\\d{8}T\\d{6}Z-[0-9a-f]{4}$", run_id, 0, 0));
 
   /* The results layout of the contract. */
-  dir = run_dir (fixture, "lecture-chapters", run_id);
+  dir = cli_test_run_dir (fixture, "lecture-chapters", run_id);
   run_json_path = g_build_filename (dir, "run.json", NULL);
-  run_json = read_json_file (run_json_path);
+  run_json = cli_test_read_json_file (run_json_path);
   g_assert_cmpstr (json_object_get_string_member (run_json, "status"), ==, "done");
   g_assert_cmpstr (json_object_get_string_member (run_json, "usecase"), ==, "lecture-chapters");
   g_assert_nonnull (strstr (json_object_get_string_member (run_json, "usecase_snapshot"),
@@ -572,8 +240,8 @@ test_run_judge_show_costs (Fixture       *fixture,
   g_assert_true (g_file_test (prompt, G_FILE_TEST_EXISTS));
   g_assert_true (g_file_test (input_copy, G_FILE_TEST_EXISTS));
 
-  path_a = output_path (fixture, "lecture-chapters", run_id, "openai/gpt-4o-mini");
-  out_a = read_json_file (path_a);
+  path_a = cli_test_output_path (fixture, "lecture-chapters", run_id, "openai/gpt-4o-mini");
+  out_a = cli_test_read_json_file (path_a);
   g_assert_cmpstr (json_object_get_string_member (out_a, "status"), ==, "ok");
   g_assert_true (json_object_get_boolean_member (json_object_get_object_member (out_a,
                                                                                 "format_check"),
@@ -590,8 +258,8 @@ test_run_judge_show_costs (Fixture       *fixture,
                                                "completion_tokens"), >, 0);
 
   /* The fenced, schema-breaking answer is kept, with the check's findings. */
-  path_c = output_path (fixture, "lecture-chapters", run_id, "deepseek/deepseek-chat");
-  out_c = read_json_file (path_c);
+  path_c = cli_test_output_path (fixture, "lecture-chapters", run_id, "deepseek/deepseek-chat");
+  out_c = cli_test_read_json_file (path_c);
   g_assert_cmpstr (json_object_get_string_member (out_c, "status"), ==, "ok");
   g_assert_false (json_object_get_boolean_member (json_object_get_object_member (out_c,
                                                                                  "format_check"),
@@ -604,7 +272,7 @@ test_run_judge_show_costs (Fixture       *fixture,
   g_assert_nonnull (judgment_name);
   judgment_path = g_build_filename (judgments_dir, judgment_name, NULL);
   g_assert_null (g_dir_read_name (judgments));
-  judgment = read_json_file (judgment_path);
+  judgment = cli_test_read_json_file (judgment_path);
   scores = json_object_get_array_member (judgment, "scores");
   g_assert_cmpuint (json_array_get_length (scores), ==, 3);
   for (guint i = 0; i < 3; i++)
@@ -639,7 +307,7 @@ test_run_judge_show_costs (Fixture       *fixture,
   /* costs: the rollup equals the sum of the files. */
   costs = cli (fixture, "--json", "costs", "lecture-chapters");
   g_assert_cmpint (costs->status, ==, 0);
-  costs_root = parse_json (costs->out);
+  costs_root = cli_test_parse_json (costs->out);
   file_total = 0.00125 + 0.00041 + 0.0002;
   judge_total = 3 * 0.0031;
   {
@@ -684,22 +352,22 @@ test_run_judge_show_costs (Fixture       *fixture,
   }
 
   /* The key never reaches a file. */
-  assert_no_key_under (fixture->home);
+  cli_test_assert_no_key_under (fixture->home, KEY, 0);
   g_assert_null (strstr (run->err, KEY));
 }
 
 static void
-test_rejudge_and_judge_all (Fixture       *fixture,
+test_rejudge_and_judge_all (CliFixture    *fixture,
                             gconstpointer  data)
 {
-  g_autofree char *input = sample_path ("lecture-chapters/databases-transactions.txt");
+  g_autofree char *input = cli_test_sample_path ("lecture-chapters/databases-transactions.txt");
   g_autofree char *good = chapters (8);
-  g_autoptr(Result) first = NULL;
-  g_autoptr(Result) second = NULL;
-  g_autoptr(Result) rejudge = NULL;
-  g_autoptr(Result) all = NULL;
-  g_autoptr(Result) show = NULL;
-  g_autoptr(Result) costs = NULL;
+  g_autoptr(CliResult) first = NULL;
+  g_autoptr(CliResult) second = NULL;
+  g_autoptr(CliResult) rejudge = NULL;
+  g_autoptr(CliResult) all = NULL;
+  g_autoptr(CliResult) show = NULL;
+  g_autoptr(CliResult) costs = NULL;
   g_autofree char *id1 = NULL;
   g_autofree char *id2 = NULL;
   g_autofree char *dir1 = NULL;
@@ -708,16 +376,16 @@ test_rejudge_and_judge_all (Fixture       *fixture,
   guint files = 0;
   g_autoptr(GDir) handle = NULL;
 
-  script (fixture, "openai/gpt-4o-mini", good, 0.001, 0.001);
+  cli_test_script (fixture, "openai/gpt-4o-mini", good, 0.001, 0.001);
 
   first = cli (fixture, "run", "lecture-chapters", "--input", input, "--models",
                "openai/gpt-4o-mini");
   g_assert_cmpint (first->status, ==, 0);
-  id1 = last_line (first->out);
+  id1 = cli_test_last_line (first->out);
   second = cli (fixture, "run", "lecture-chapters", "--input", input, "--models",
                 "openai/gpt-4o-mini");
   g_assert_cmpint (second->status, ==, 0);
-  id2 = last_line (second->out);
+  id2 = cli_test_last_line (second->out);
 
   rejudge = cli (fixture, "judge", id1, "--judge-model", "openai/gpt-4o");
   g_assert_cmpint (rejudge->status, ==, 0);
@@ -727,7 +395,7 @@ test_rejudge_and_judge_all (Fixture       *fixture,
   g_assert_cmpint (all->status, ==, 0);
 
   /* Run 1 now has two judgments: each pass adds a file. */
-  dir1 = run_dir (fixture, "lecture-chapters", id1);
+  dir1 = cli_test_run_dir (fixture, "lecture-chapters", id1);
   judgments = g_build_filename (dir1, "judgments", NULL);
   handle = g_dir_open (judgments, 0, NULL);
   while (g_dir_read_name (handle) != NULL)
@@ -740,7 +408,7 @@ test_rejudge_and_judge_all (Fixture       *fixture,
 
   /* Both passes were paid: the judge cost counts every judgment. */
   costs = cli (fixture, "--json", "costs");
-  root = parse_json (costs->out);
+  root = cli_test_parse_json (costs->out);
   {
     JsonObject *total = json_object_get_object_member (json_node_get_object (root), "total");
 
@@ -751,16 +419,16 @@ test_rejudge_and_judge_all (Fixture       *fixture,
 }
 
 static void
-test_bad_input (Fixture       *fixture,
+test_bad_input (CliFixture    *fixture,
                 gconstpointer  data)
 {
   g_autofree char *binary = g_build_filename (fixture->home, "image.png", NULL);
   g_autofree char *empty = g_build_filename (fixture->home, "empty.txt", NULL);
   const char png[] = { (char) 0x89, 'P', 'N', 'G', 0, 0, 0, 13, 'I', 'H', 'D', 'R' };
-  g_autoptr(Result) binary_run = NULL;
-  g_autoptr(Result) empty_run = NULL;
-  g_autoptr(Result) missing_run = NULL;
-  g_autoptr(Result) bad_flag = NULL;
+  g_autoptr(CliResult) binary_run = NULL;
+  g_autoptr(CliResult) empty_run = NULL;
+  g_autoptr(CliResult) missing_run = NULL;
+  g_autoptr(CliResult) bad_flag = NULL;
 
   g_assert_true (g_file_set_contents (binary, png, sizeof png, NULL));
   g_assert_true (g_file_set_contents (empty, "", 0, NULL));
@@ -782,27 +450,27 @@ test_bad_input (Fixture       *fixture,
   g_assert_cmpint (bad_flag->status, ==, 2);
 
   /* Nothing was written, and no model was called. */
-  g_assert_cmpuint (count_runs (fixture, "lecture-chapters"), ==, 0);
+  g_assert_cmpuint (cli_test_count_runs (fixture, "lecture-chapters"), ==, 0);
   g_assert_cmpuint (fake_server_count (fixture->server, "/chat/completions", NULL), ==, 0);
 }
 
 static void
-test_partial_then_resume (Fixture       *fixture,
+test_partial_then_resume (CliFixture    *fixture,
                           gconstpointer  data)
 {
-  g_autofree char *input = sample_path ("meeting-action-items/ledgerly-product-sync.md");
+  g_autofree char *input = cli_test_sample_path ("meeting-action-items/ledgerly-product-sync.md");
   const char *items = "{\"summary\":\"Plan\",\"action_items\":[],\"decisions\":[]}";
   FakeModel broke = { 0 };
-  g_autoptr(Result) run = NULL;
-  g_autoptr(Result) runs = NULL;
-  g_autoptr(Result) resume = NULL;
+  g_autoptr(CliResult) run = NULL;
+  g_autoptr(CliResult) runs = NULL;
+  g_autoptr(CliResult) resume = NULL;
   g_autoptr(JsonObject) failed = NULL;
   g_autoptr(JsonObject) after = NULL;
   g_autofree char *run_id = NULL;
   g_autofree char *path = NULL;
   g_autofree char *run_json = NULL;
 
-  script (fixture, "openai/gpt-4o-mini", items, 0.001, 0.001);
+  cli_test_script (fixture, "openai/gpt-4o-mini", items, 0.001, 0.001);
   broke.fail_status = 402;
   broke.fail_times = G_MAXUINT;
   fake_server_set_model (fixture->server, "mistralai/mistral-small", &broke);
@@ -810,11 +478,11 @@ test_partial_then_resume (Fixture       *fixture,
   run = cli (fixture, "run", "meeting-action-items", "--input", input, "--models",
              "openai/gpt-4o-mini,mistralai/mistral-small");
   g_assert_cmpint (run->status, ==, 1);
-  run_id = last_line (run->out);
+  run_id = cli_test_last_line (run->out);
   g_assert_nonnull (strstr (run->err, "out of credits"));
 
-  path = output_path (fixture, "meeting-action-items", run_id, "mistralai/mistral-small");
-  failed = read_json_file (path);
+  path = cli_test_output_path (fixture, "meeting-action-items", run_id, "mistralai/mistral-small");
+  failed = cli_test_read_json_file (path);
   g_assert_cmpstr (json_object_get_string_member (failed, "status"), ==, "failed");
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (failed, "error"),
                                                "http_status"), ==, 402);
@@ -825,7 +493,7 @@ test_partial_then_resume (Fixture       *fixture,
   g_assert_nonnull (strstr (runs->out, "partial"));
 
   /* Credits topped up: resume calls only the model without an ok output. */
-  script (fixture, "mistralai/mistral-small", items, 0.002, 0.002);
+  cli_test_script (fixture, "mistralai/mistral-small", items, 0.002, 0.002);
   fake_server_clear_requests (fixture->server);
   resume = cli (fixture, "resume", run_id);
   g_assert_cmpint (resume->status, ==, 0);
@@ -833,23 +501,23 @@ test_partial_then_resume (Fixture       *fixture,
                                        "mistralai/mistral-small"), ==, 1);
   g_assert_cmpuint (fake_server_count (fixture->server, "/chat/completions",
                                        "openai/gpt-4o-mini"), ==, 0);
-  after = read_json_file (path);
+  after = cli_test_read_json_file (path);
   g_assert_cmpstr (json_object_get_string_member (after, "status"), ==, "ok");
   run_json = g_build_filename (fixture->home, "results", "meeting-action-items", run_id,
                                "run.json", NULL);
   {
-    g_autoptr(JsonObject) object = read_json_file (run_json);
+    g_autoptr(JsonObject) object = cli_test_read_json_file (run_json);
     g_assert_cmpstr (json_object_get_string_member (object, "status"), ==, "done");
   }
 }
 
 static void
-test_all_failed (Fixture       *fixture,
+test_all_failed (CliFixture    *fixture,
                  gconstpointer  data)
 {
-  g_autofree char *input = sample_path ("support-ticket-triage/shiftly-helpdesk.txt");
+  g_autofree char *input = cli_test_sample_path ("support-ticket-triage/shiftly-helpdesk.txt");
   FakeModel rejected = { 0 };
-  g_autoptr(Result) run = NULL;
+  g_autoptr(CliResult) run = NULL;
   g_autofree char *run_id = NULL;
   g_autofree char *run_json = NULL;
   g_autoptr(JsonObject) object = NULL;
@@ -864,24 +532,24 @@ test_all_failed (Fixture       *fixture,
   g_assert_cmpint (run->status, ==, 1);
   g_assert_nonnull (strstr (run->err, "key rejected"));
   g_assert_null (strstr (run->err, KEY));
-  run_id = last_line (run->out);
+  run_id = cli_test_last_line (run->out);
   run_json = g_build_filename (fixture->home, "results", "support-ticket-triage", run_id,
                                "run.json", NULL);
-  object = read_json_file (run_json);
+  object = cli_test_read_json_file (run_json);
   g_assert_cmpstr (json_object_get_string_member (object, "status"), ==, "failed");
 }
 
 static void
-test_retries_and_stream_errors (Fixture       *fixture,
+test_retries_and_stream_errors (CliFixture    *fixture,
                                 gconstpointer  data)
 {
-  g_autofree char *input = sample_path ("support-ticket-triage/shiftly-helpdesk.txt");
+  g_autofree char *input = cli_test_sample_path ("support-ticket-triage/shiftly-helpdesk.txt");
   const char *csv = "ticket_id,category,priority,sentiment,summary\n"
                     "T-1,billing,high,negative,\"Charged twice, wants refund\"\n";
   FakeModel limited = { 0 };
   FakeModel flaky = { 0 };
   FakeModel broken_stream = { 0 };
-  g_autoptr(Result) run = NULL;
+  g_autoptr(CliResult) run = NULL;
   g_autofree char *run_id = NULL;
   g_autoptr(JsonObject) limited_out = NULL;
   g_autoptr(JsonObject) flaky_out = NULL;
@@ -906,10 +574,10 @@ test_retries_and_stream_errors (Fixture       *fixture,
   run = cli (fixture, "run", "support-ticket-triage", "--input", input, "--models",
              "openai/gpt-4o-mini,google/gemini-2.5-flash,deepseek/deepseek-chat");
   g_assert_cmpint (run->status, ==, 1);
-  run_id = last_line (run->out);
+  run_id = cli_test_last_line (run->out);
 
-  p1 = output_path (fixture, "support-ticket-triage", run_id, "openai/gpt-4o-mini");
-  limited_out = read_json_file (p1);
+  p1 = cli_test_output_path (fixture, "support-ticket-triage", run_id, "openai/gpt-4o-mini");
+  limited_out = cli_test_read_json_file (p1);
   g_assert_cmpstr (json_object_get_string_member (limited_out, "status"), ==, "ok");
   g_assert_cmpint (json_object_get_int_member (limited_out, "attempts"), ==, 2);
   /* Retry-After: 1 was honoured. */
@@ -918,13 +586,13 @@ test_retries_and_stream_errors (Fixture       *fixture,
                                                                                 "format_check"),
                                                  "valid"));
 
-  p2 = output_path (fixture, "support-ticket-triage", run_id, "google/gemini-2.5-flash");
-  flaky_out = read_json_file (p2);
+  p2 = cli_test_output_path (fixture, "support-ticket-triage", run_id, "google/gemini-2.5-flash");
+  flaky_out = cli_test_read_json_file (p2);
   g_assert_cmpstr (json_object_get_string_member (flaky_out, "status"), ==, "ok");
   g_assert_cmpint (json_object_get_int_member (flaky_out, "attempts"), ==, 3);
 
-  p3 = output_path (fixture, "support-ticket-triage", run_id, "deepseek/deepseek-chat");
-  broken_out = read_json_file (p3);
+  p3 = cli_test_output_path (fixture, "support-ticket-triage", run_id, "deepseek/deepseek-chat");
+  broken_out = cli_test_read_json_file (p3);
   g_assert_cmpstr (json_object_get_string_member (broken_out, "status"), ==, "failed");
   g_assert_nonnull (strstr (json_object_get_string_member (json_object_get_object_member (broken_out,
                                                                                           "error"),
@@ -932,97 +600,46 @@ test_retries_and_stream_errors (Fixture       *fixture,
                             "Upstream provider disconnected"));
 }
 
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
 static void
-spin (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, timeout_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-/* Waits (turning the loop) until `path` exists. */
-static void
-wait_for_file (const char *path)
-{
-  for (guint i = 0; i < 500 && !g_file_test (path, G_FILE_TEST_EXISTS); i++)
-    spin (20);
-  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
-}
-
-static char *
-only_run_id (Fixture    *fixture,
-             const char *usecase)
-{
-  g_autofree char *dir = g_build_filename (fixture->home, "results", usecase, NULL);
-  g_autoptr(GDir) handle = NULL;
-
-  for (guint i = 0; i < 500; i++)
-    {
-      handle = g_dir_open (dir, 0, NULL);
-      if (handle != NULL)
-        {
-          const char *name;
-
-          /* A run being created is a hidden folder until it is whole. */
-          while ((name = g_dir_read_name (handle)) != NULL && name[0] == '.')
-            ;
-          if (name != NULL)
-            return g_strdup (name);
-          g_clear_pointer (&handle, g_dir_close);
-        }
-      spin (20);
-    }
-  g_assert_not_reached ();
-}
-
-static void
-test_crash_then_resume (Fixture       *fixture,
+test_crash_then_resume (CliFixture    *fixture,
                         gconstpointer  data)
 {
-  g_autofree char *input = sample_path ("meeting-action-items/ledgerly-product-sync.md");
+  g_autofree char *input = cli_test_sample_path ("meeting-action-items/ledgerly-product-sync.md");
   const char *items = "{\"summary\":\"Plan\",\"action_items\":[],\"decisions\":[]}";
   FakeModel slow = { 0 };
-  g_autoptr(GSubprocessLauncher) launcher = launcher_for (fixture);
+  g_autoptr(GSubprocessLauncher) launcher = cli_test_launcher (fixture);
   const char *args[] = { "run", "meeting-action-items", "--input", input, "--models",
                          "openai/gpt-4o-mini,mistralai/mistral-small", NULL };
   g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(Result) killed = NULL;
-  g_autoptr(Result) runs = NULL;
-  g_autoptr(Result) resume = NULL;
+  g_autoptr(CliResult) killed = NULL;
+  g_autoptr(CliResult) runs = NULL;
+  g_autoptr(CliResult) resume = NULL;
   g_autofree char *run_id = NULL;
   g_autofree char *fast_output = NULL;
   g_autoptr(JsonObject) kept = NULL;
 
-  script (fixture, "openai/gpt-4o-mini", items, 0.001, 0.001);
+  cli_test_script (fixture, "openai/gpt-4o-mini", items, 0.001, 0.001);
   slow.content = items;
   slow.latency_ms = 30000;
   fake_server_set_model (fixture->server, "mistralai/mistral-small", &slow);
 
-  process = spawn_cliv (fixture, launcher, args);
-  run_id = only_run_id (fixture, "meeting-action-items");
-  fast_output = output_path (fixture, "meeting-action-items", run_id, "openai/gpt-4o-mini");
+  process = cli_test_spawnv (fixture, launcher, args);
+  run_id = cli_test_only_run_id (fixture, "meeting-action-items");
+  fast_output = cli_test_output_path (fixture, "meeting-action-items", run_id,
+                                      "openai/gpt-4o-mini");
   /* The finished answer is on disk while the other model is still under way. */
-  wait_for_file (fast_output);
+  cli_test_wait_for_file (fast_output);
   g_subprocess_force_exit (process);
-  killed = finish_process (process);
+  killed = cli_test_finish (process);
   g_assert_cmpint (killed->status, ==, 128 + SIGKILL);
 
   runs = cli (fixture, "runs", "meeting-action-items");
   g_assert_nonnull (strstr (runs->out, "interrupted"));
 
-  kept = read_json_file (fast_output);
+  kept = cli_test_read_json_file (fast_output);
   g_assert_cmpstr (json_object_get_string_member (kept, "status"), ==, "ok");
 
-  script (fixture, "mistralai/mistral-small", items, 0.002, 0.002);
+  cli_test_script (fixture, "mistralai/mistral-small", items, 0.002, 0.002);
   fake_server_clear_requests (fixture->server);
   resume = cli (fixture, "resume", run_id);
   g_assert_cmpint (resume->status, ==, 0);
@@ -1033,17 +650,17 @@ test_crash_then_resume (Fixture       *fixture,
 }
 
 static void
-test_cancel (Fixture       *fixture,
+test_cancel (CliFixture    *fixture,
              gconstpointer  data)
 {
-  g_autofree char *input = sample_path ("meeting-action-items/ledgerly-product-sync.md");
+  g_autofree char *input = cli_test_sample_path ("meeting-action-items/ledgerly-product-sync.md");
   const char *items = "{\"summary\":\"Plan\",\"action_items\":[],\"decisions\":[]}";
   FakeModel slow = { 0 };
-  g_autoptr(GSubprocessLauncher) launcher = launcher_for (fixture);
+  g_autoptr(GSubprocessLauncher) launcher = cli_test_launcher (fixture);
   const char *args[] = { "run", "meeting-action-items", "--input", input, "--models",
                          "openai/gpt-4o-mini,mistralai/mistral-small", NULL };
   g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(Result) cancelled = NULL;
+  g_autoptr(CliResult) cancelled = NULL;
   g_autofree char *run_id = NULL;
   g_autofree char *fast_output = NULL;
   g_autofree char *slow_output = NULL;
@@ -1052,38 +669,40 @@ test_cancel (Fixture       *fixture,
   g_autoptr(JsonObject) run_object = NULL;
   gint64 started;
 
-  script (fixture, "openai/gpt-4o-mini", items, 0.001, 0.001);
+  cli_test_script (fixture, "openai/gpt-4o-mini", items, 0.001, 0.001);
   slow.content = items;
   slow.latency_ms = 30000;
   fake_server_set_model (fixture->server, "mistralai/mistral-small", &slow);
 
-  process = spawn_cliv (fixture, launcher, args);
-  run_id = only_run_id (fixture, "meeting-action-items");
-  fast_output = output_path (fixture, "meeting-action-items", run_id, "openai/gpt-4o-mini");
-  wait_for_file (fast_output);
+  process = cli_test_spawnv (fixture, launcher, args);
+  run_id = cli_test_only_run_id (fixture, "meeting-action-items");
+  fast_output = cli_test_output_path (fixture, "meeting-action-items", run_id,
+                                      "openai/gpt-4o-mini");
+  cli_test_wait_for_file (fast_output);
 
   started = g_get_monotonic_time ();
   g_subprocess_send_signal (process, SIGINT);
-  cancelled = finish_process (process);
+  cancelled = cli_test_finish (process);
   /* Ctrl-C cancels the in-flight call at once rather than waiting it out. */
   g_assert_cmpint (g_get_monotonic_time () - started, <, 10 * G_USEC_PER_SEC);
   g_assert_cmpint (cancelled->status, ==, 1);
 
   run_json = g_build_filename (fixture->home, "results", "meeting-action-items", run_id,
                                "run.json", NULL);
-  run_object = read_json_file (run_json);
+  run_object = cli_test_read_json_file (run_json);
   g_assert_cmpstr (json_object_get_string_member (run_object, "status"), ==, "cancelled");
-  slow_output = output_path (fixture, "meeting-action-items", run_id, "mistralai/mistral-small");
-  slow_json = read_json_file (slow_output);
+  slow_output = cli_test_output_path (fixture, "meeting-action-items", run_id,
+                                      "mistralai/mistral-small");
+  slow_json = cli_test_read_json_file (slow_output);
   g_assert_cmpstr (json_object_get_string_member (slow_json, "status"), ==, "cancelled");
   g_assert_true (g_file_test (fast_output, G_FILE_TEST_EXISTS));
 }
 
 static void
-test_judge_errors (Fixture       *fixture,
+test_judge_errors (CliFixture    *fixture,
                    gconstpointer  data)
 {
-  g_autofree char *input = sample_path ("lecture-chapters/databases-transactions.txt");
+  g_autofree char *input = cli_test_sample_path ("lecture-chapters/databases-transactions.txt");
   g_autofree char *good = chapters (8);
   const char *garbled_then_good[] = {
     "I think it's pretty good!",
@@ -1093,16 +712,16 @@ test_judge_errors (Fixture       *fixture,
   };
   FakeModel flaky_judge = { 0 };
   FakeModel hopeless_judge = { 0 };
-  g_autoptr(Result) run = NULL;
-  g_autoptr(Result) flaky = NULL;
-  g_autoptr(Result) hopeless = NULL;
-  g_autoptr(Result) show = NULL;
+  g_autoptr(CliResult) run = NULL;
+  g_autoptr(CliResult) flaky = NULL;
+  g_autoptr(CliResult) hopeless = NULL;
+  g_autoptr(CliResult) show = NULL;
   g_autofree char *run_id = NULL;
 
-  script (fixture, "openai/gpt-4o-mini", good, 0.001, 0.001);
+  cli_test_script (fixture, "openai/gpt-4o-mini", good, 0.001, 0.001);
   run = cli (fixture, "run", "lecture-chapters", "--input", input, "--models",
              "openai/gpt-4o-mini");
-  run_id = last_line (run->out);
+  run_id = cli_test_last_line (run->out);
 
   /* Unparseable once, then the generated judgment: retried, scored. */
   flaky_judge.replies = garbled_then_good;
@@ -1127,35 +746,35 @@ test_judge_errors (Fixture       *fixture,
 }
 
 static void
-test_unknown_model_and_judge_warning (Fixture       *fixture,
+test_unknown_model_and_judge_warning (CliFixture    *fixture,
                                       gconstpointer  data)
 {
-  g_autofree char *input = sample_path ("meeting-action-items/ledgerly-product-sync.md");
+  g_autofree char *input = cli_test_sample_path ("meeting-action-items/ledgerly-product-sync.md");
   const char *items = "{\"summary\":\"Plan\",\"action_items\":[],\"decisions\":[]}";
-  g_autoptr(Result) run = NULL;
+  g_autoptr(CliResult) run = NULL;
   g_autofree char *run_id = NULL;
   g_autoptr(JsonObject) output = NULL;
   g_autofree char *path = NULL;
 
   /* Not scripted: scripted models join the fake catalog. */
-  script (fixture, "anthropic/claude-sonnet-4.5", items, 0.003, 0.003);
+  cli_test_script (fixture, "anthropic/claude-sonnet-4.5", items, 0.003, 0.003);
 
   run = cli (fixture, "run", "meeting-action-items", "--input", input, "--models",
              "local/brand-new-model,anthropic/claude-sonnet-4.5", "--judge");
   g_assert_cmpint (run->status, ==, 0);
   g_assert_nonnull (strstr (run->err, "local/brand-new-model is not in the model catalog"));
   g_assert_nonnull (strstr (run->err, "also a candidate"));
-  run_id = last_line (run->out);
-  path = output_path (fixture, "meeting-action-items", run_id, "local/brand-new-model");
-  output = read_json_file (path);
+  run_id = cli_test_last_line (run->out);
+  path = cli_test_output_path (fixture, "meeting-action-items", run_id, "local/brand-new-model");
+  output = cli_test_read_json_file (path);
   g_assert_cmpstr (json_object_get_string_member (output, "status"), ==, "ok");
 }
 
 static void
-test_chunked_long_input (Fixture       *fixture,
+test_chunked_long_input (CliFixture    *fixture,
                          gconstpointer  data)
 {
-  g_autofree char *input = sample_path ("lecture-chapters/databases-transactions.txt");
+  g_autofree char *input = cli_test_sample_path ("lecture-chapters/databases-transactions.txt");
   const char *replies[] = {
     "[{\"title\":\"A\",\"description\":\"a\",\"start_time\":\"00:00:00\",\"end_time\":\"00:10:00\"}]",
     "[{\"title\":\"B\",\"description\":\"b\",\"start_time\":\"00:10:00\",\"end_time\":\"00:20:00\"}]",
@@ -1165,7 +784,7 @@ test_chunked_long_input (Fixture       *fixture,
     NULL
   };
   FakeModel small = { 0 };
-  g_autoptr(Result) run = NULL;
+  g_autoptr(CliResult) run = NULL;
   g_autofree char *run_id = NULL;
   g_autofree char *path = NULL;
   g_autoptr(JsonObject) output = NULL;
@@ -1180,7 +799,7 @@ test_chunked_long_input (Fixture       *fixture,
   run = cli (fixture, "run", "lecture-chapters", "--input", input, "--models",
              "tiny/context-8k");
   g_assert_cmpint (run->status, ==, 0);
-  run_id = last_line (run->out);
+  run_id = cli_test_last_line (run->out);
 
   calls = fake_server_count (fixture->server, "/chat/completions", "tiny/context-8k");
   g_assert_cmpuint (calls, >=, 2);
@@ -1194,10 +813,10 @@ test_chunked_long_input (Fixture       *fixture,
         g_assert_nonnull (strstr (request->body, "part "));
     }
 
-  path = output_path (fixture, "lecture-chapters", run_id, "tiny/context-8k");
-  output = read_json_file (path);
+  path = cli_test_output_path (fixture, "lecture-chapters", run_id, "tiny/context-8k");
+  output = cli_test_read_json_file (path);
   g_assert_cmpint (json_object_get_int_member (output, "chunks"), ==, calls);
-  merged = parse_json (json_object_get_string_member (output, "content"));
+  merged = cli_test_parse_json (json_object_get_string_member (output, "content"));
   g_assert_cmpuint (json_array_get_length (json_node_get_array (merged)), ==, MIN (calls, 5));
   g_assert_true (json_object_get_boolean_member (json_object_get_object_member (output,
                                                                                 "format_check"),
@@ -1205,15 +824,15 @@ test_chunked_long_input (Fixture       *fixture,
 }
 
 static void
-test_structured_output_request (Fixture       *fixture,
+test_structured_output_request (CliFixture    *fixture,
                                 gconstpointer  data)
 {
-  g_autofree char *meeting = sample_path ("meeting-action-items/ledgerly-product-sync.md");
-  g_autofree char *lecture = sample_path ("lecture-chapters/databases-transactions.txt");
+  g_autofree char *meeting = cli_test_sample_path ("meeting-action-items/ledgerly-product-sync.md");
+  g_autofree char *lecture = cli_test_sample_path ("lecture-chapters/databases-transactions.txt");
   g_autofree char *good = chapters (8);
   const char *items = "{\"summary\":\"Plan\",\"action_items\":[],\"decisions\":[]}";
-  g_autoptr(Result) object_run = NULL;
-  g_autoptr(Result) array_run = NULL;
+  g_autoptr(CliResult) object_run = NULL;
+  g_autoptr(CliResult) array_run = NULL;
   GPtrArray *requests;
   guint with_schema = 0, without_schema = 0, judge_strict = 0, array_plain = 0;
   g_autofree char *wrapped = NULL;
@@ -1223,8 +842,8 @@ test_structured_output_request (Fixture       *fixture,
   g_autoptr(JsonNode) content = NULL;
 
   /* In the fake catalog gpt-4o-mini takes structured outputs and llama 8b does not. */
-  script (fixture, "openai/gpt-4o-mini", items, 0.001, 0.001);
-  script (fixture, "meta-llama/llama-3.1-8b-instruct", items, 0.0001, 0.0001);
+  cli_test_script (fixture, "openai/gpt-4o-mini", items, 0.001, 0.001);
+  cli_test_script (fixture, "meta-llama/llama-3.1-8b-instruct", items, 0.0001, 0.0001);
   object_run = cli (fixture, "run", "meeting-action-items", "--input", meeting, "--models",
                     "openai/gpt-4o-mini,meta-llama/llama-3.1-8b-instruct", "--judge");
   g_assert_cmpint (object_run->status, ==, 0);
@@ -1265,7 +884,7 @@ test_structured_output_request (Fixture       *fixture,
    * take only an object there, and the answer is unwrapped before it is checked and kept. */
   fake_server_clear_requests (fixture->server);
   wrapped = g_strdup_printf ("{\"result\": %s}", good);
-  script (fixture, "openai/gpt-4o-mini", wrapped, 0.001, 0.001);
+  cli_test_script (fixture, "openai/gpt-4o-mini", wrapped, 0.001, 0.001);
   array_run = cli (fixture, "run", "lecture-chapters", "--input", lecture, "--models",
                    "openai/gpt-4o-mini");
   g_assert_cmpint (array_run->status, ==, 0);
@@ -1281,10 +900,10 @@ test_structured_output_request (Fixture       *fixture,
         }
     }
   g_assert_cmpuint (array_plain, ==, 1);
-  run_id = last_line (array_run->out);
-  path = output_path (fixture, "lecture-chapters", run_id, "openai/gpt-4o-mini");
-  output = read_json_file (path);
-  content = parse_json (json_object_get_string_member (output, "content"));
+  run_id = cli_test_last_line (array_run->out);
+  path = cli_test_output_path (fixture, "lecture-chapters", run_id, "openai/gpt-4o-mini");
+  output = cli_test_read_json_file (path);
+  content = cli_test_parse_json (json_object_get_string_member (output, "content"));
   g_assert_true (JSON_NODE_HOLDS_ARRAY (content));
   g_assert_cmpuint (json_array_get_length (json_node_get_array (content)), ==, 2);
   g_assert_true (json_object_get_boolean_member (json_object_get_object_member (output,
@@ -1295,29 +914,29 @@ test_structured_output_request (Fixture       *fixture,
 /* export: a judged run of two inputs as HTML, Markdown, CSV and JSON, to a file and to
  * stdout; the JSON is `show --json` byte for byte; bad formats and runs are usage errors. */
 static void
-test_export (Fixture       *fixture,
+test_export (CliFixture    *fixture,
              gconstpointer  data)
 {
-  g_autofree char *first = sample_path ("lecture-chapters/databases-transactions.txt");
-  g_autofree char *second = sample_path ("lecture-chapters/biology-photosynthesis.txt");
+  g_autofree char *first = cli_test_sample_path ("lecture-chapters/databases-transactions.txt");
+  g_autofree char *second = cli_test_sample_path ("lecture-chapters/biology-photosynthesis.txt");
   g_autofree char *good = chapters (9);
   /* Valid chapters whose title is hostile markup: it must come back escaped. */
   const char *hostile = "[{\"title\":\"</pre><script>alert(1)</script> & | , \\\" SCORE=6\","
                         "\"description\":\"Ünïcödé\",\"start_time\":\"00:00:00\","
                         "\"end_time\":\"00:50:00\"}]";
   const char *models[] = { "openai/gpt-4o-mini", "google/gemini-2.5-flash" };
-  g_autoptr(Result) run = NULL;
-  g_autoptr(Result) show = NULL;
-  g_autoptr(Result) json = NULL;
-  g_autoptr(Result) html_out = NULL;
-  g_autoptr(Result) html_file = NULL;
-  g_autoptr(Result) md = NULL;
-  g_autoptr(Result) csv = NULL;
-  g_autoptr(Result) described = NULL;
-  g_autoptr(Result) nope = NULL;
-  g_autoptr(Result) nope_json = NULL;
-  g_autoptr(Result) missing = NULL;
-  g_autoptr(Result) unwritable = NULL;
+  g_autoptr(CliResult) run = NULL;
+  g_autoptr(CliResult) show = NULL;
+  g_autoptr(CliResult) json = NULL;
+  g_autoptr(CliResult) html_out = NULL;
+  g_autoptr(CliResult) html_file = NULL;
+  g_autoptr(CliResult) md = NULL;
+  g_autoptr(CliResult) csv = NULL;
+  g_autoptr(CliResult) described = NULL;
+  g_autoptr(CliResult) nope = NULL;
+  g_autoptr(CliResult) nope_json = NULL;
+  g_autoptr(CliResult) missing = NULL;
+  g_autoptr(CliResult) unwritable = NULL;
   g_autoptr(JsonNode) show_root = NULL;
   g_autoptr(JsonNode) described_root = NULL;
   g_autoptr(JsonNode) error_root = NULL;
@@ -1334,12 +953,12 @@ test_export (Fixture       *fixture,
   guint rows = 0;
   gsize html_length = 0;
 
-  script (fixture, models[0], good, 0.0012, 0.00125);
-  script (fixture, models[1], hostile, 0.0004, 0.00041);
+  cli_test_script (fixture, models[0], good, 0.0012, 0.00125);
+  cli_test_script (fixture, models[1], hostile, 0.0004, 0.00041);
   run = cli (fixture, "run", "lecture-chapters", "--input", first, "--input", second,
              "--models", "openai/gpt-4o-mini,google/gemini-2.5-flash", "--judge");
   g_assert_cmpint (run->status, ==, 0);
-  run_id = last_line (run->out);
+  run_id = cli_test_last_line (run->out);
 
   /* HTML to a file (atomically, folders made), and the same bytes on stdout. */
   html_file = cli (fixture, "export", run_id, "--format", "html", "-o", html_path);
@@ -1377,7 +996,7 @@ test_export (Fixture       *fixture,
   g_assert_cmpint (show->status, ==, 0);
   g_assert_cmpint (json->status, ==, 0);
   g_assert_cmpstr (json->out, ==, show->out);
-  show_root = parse_json (show->out);
+  show_root = cli_test_parse_json (show->out);
   judgment = json_object_get_object_member (json_node_get_object (show_root), "judgment");
 
   /* CSV: a header and one row per score of the judgment (every output was scored). */
@@ -1400,7 +1019,7 @@ test_export (Fixture       *fixture,
   /* --json with -o: one document that says what was written. */
   described = cli (fixture, "--json", "export", run_id, "-o", html_path);
   g_assert_cmpint (described->status, ==, 0);
-  described_root = parse_json (described->out);
+  described_root = cli_test_parse_json (described->out);
   {
     JsonObject *object = json_node_get_object (described_root);
 
@@ -1418,7 +1037,7 @@ test_export (Fixture       *fixture,
   g_assert_cmpstr (nope->out, ==, "");
   nope_json = cli (fixture, "--json", "export", run_id, "--format", "nope");
   g_assert_cmpint (nope_json->status, ==, 2);
-  error_root = parse_json (nope_json->out);
+  error_root = cli_test_parse_json (nope_json->out);
   g_assert_cmpint (json_object_get_int_member (
                      json_object_get_object_member (json_node_get_object (error_root), "error"),
                      "exit_code"), ==, 2);
@@ -1430,12 +1049,12 @@ test_export (Fixture       *fixture,
 }
 
 static void
-test_help (Fixture       *fixture,
+test_help (CliFixture    *fixture,
            gconstpointer  data)
 {
-  g_autoptr(Result) help = cli (fixture, "--help");
-  g_autoptr(Result) run_help = cli (fixture, "run", "--help");
-  g_autoptr(Result) unknown = cli (fixture, "frobnicate");
+  g_autoptr(CliResult) help = cli (fixture, "--help");
+  g_autoptr(CliResult) run_help = cli (fixture, "run", "--help");
+  g_autoptr(CliResult) unknown = cli (fixture, "frobnicate");
   const char *commands[] = { "usecases", "usecase", "models", "recommend", "run", "runs",
                              "show", "judge", "resume", "costs" };
 
@@ -1454,7 +1073,7 @@ main (int    argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
 #define ADD(name, func) \
-  g_test_add ("/cli/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  g_test_add ("/cli/" name, CliFixture, NULL, cli_fixture_set_up, func, cli_fixture_tear_down)
 
   ADD ("help", test_help);
   ADD ("usecases", test_usecases);

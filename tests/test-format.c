@@ -489,6 +489,21 @@ test_schema_appends (void)
   g_assert_false (tb_json_schema_check (schema, bad, NULL));
 }
 
+/* An answer that nests deeper than a parser can recurse is invalid JSON, not a crash. */
+static void
+test_json_deep (void)
+{
+  GString *text = g_string_new (NULL);
+  g_autoptr(TbFormatCheck) check = NULL;
+
+  for (guint i = 0; i < 300000; i++)
+    g_string_append_c (text, '[');
+  check = tb_format_check (text->str, TB_FORMAT_JSON, NULL);
+  g_assert_false (check->valid);
+  g_assert_nonnull (strstr (g_ptr_array_index (check->errors, 0), "nested"));
+  g_string_free (text, TRUE);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -515,6 +530,7 @@ main (int argc, char **argv)
   g_test_add_func ("/format/schema/extras", test_schema_extras);
   g_test_add_func ("/format/schema/chapters", test_schema_chapters);
   g_test_add_func ("/format/schema/appends", test_schema_appends);
+  g_test_add_func ("/format/json/deep", test_json_deep);
 
   return g_test_run ();
 }

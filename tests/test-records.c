@@ -589,6 +589,272 @@ test_judgment_names (void)
                                                    "20261125T115106Z-2.json"), <, 0);
   g_assert_cmpint (tb_judgment_compare_file_names ("20261125T115106Z-2.json",
                                                    "20261125T115106Z.json"), <, 0);
+
+  /* the time a name says */
+  {
+    g_autofree char *plain = tb_judgment_time_from_file_name ("20261125T115106Z.json");
+    g_autofree char *numbered = tb_judgment_time_from_file_name ("20261125T115106Z-3.json");
+    g_autofree char *odd = tb_judgment_time_from_file_name ("2026112xT115106Z.json");
+    g_autofree char *other = tb_judgment_time_from_file_name ("notes.json");
+
+    g_assert_cmpstr (plain, ==, "2026-11-25T11:51:06Z");
+    g_assert_cmpstr (numbered, ==, "2026-11-25T11:51:06Z");
+    g_assert_null (odd);
+    g_assert_null (other);
+  }
+}
+
+/* Non-finite numbers as other writers spell them read as null; nothing else changes. */
+static void
+test_non_finite_words (void)
+{
+  static const struct {
+    const char *in;
+    const char *out;   /* NULL: unchanged */
+  } cases[] = {
+    { "{\"usd\" : nan.0, \"b\" : -inf.0, \"c\" : inf.0}",
+      "{\"usd\" : null, \"b\" : null, \"c\" : null}" },
+    { "{\"a\":NaN,\"b\":[Infinity,-Infinity]}", "{\"a\":null,\"b\":[null,null]}" },
+    { "{\"a\": -nan, \"b\": inf}", "{\"a\": null, \"b\": null}" },
+    /* inside strings, parts of words and of numbers: left alone */
+    { "{\"NaN\": \"nan.0 Infinity \\\" NaN\", \"x\": 1e999, \"y\": null}", NULL },
+    { "{\"nano\": nanometre, \"k\": Infinityx, \"z\": 2.0e-8}", NULL },
+    { "", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      gsize length = 0;
+      g_autofree char *out = tb_json_null_non_finite (cases[i].in, strlen (cases[i].in),
+                                                      &length);
+
+      g_assert_cmpstr (out, ==, cases[i].out);
+      if (out != NULL)
+        g_assert_cmpuint (length, ==, strlen (out));
+    }
+
+  /* A file of an older version reads back, the amount unknown. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonNode) node = tb_json_parse ("{\"model\": \"a/b\", \"status\": \"ok\","
+                                              " \"cost\": {\"usd\": nan.0, \"source\":"
+                                              " \"inline\", \"inline_usd\": inf.0}}", -1,
+                                              "old", &error);
+    g_autoptr(TbOutput) output = NULL;
+
+    g_assert_no_error (error);
+    output = tb_output_from_json (node, &error);
+    g_assert_no_error (error);
+    g_assert_false (output->cost.has_inline);
+    g_assert_false (tb_cost_is_known (&output->cost));
+  }
+}
+
+/* Text nested deeper than json-glib's recursion can take is refused, not parsed: a few
+ * hundred thousand levels would overflow the stack. Brackets in strings and comments do
+ * not count; whatever json-glib reads as a string or a comment is read so here. */
+static char *
+nested (const char *prefix,
+        guint       depth)
+{
+  GString *text = g_string_new (prefix);
+
+  for (guint i = 0; i < depth; i++)
+    g_string_append_c (text, '[');
+  for (guint i = 0; i < depth; i++)
+    g_string_append_c (text, ']');
+  if (prefix[0] == '{')
+    g_string_append_c (text, '}');
+  return g_string_free (text, FALSE);
+}
+
+static void
+test_deep_nesting (void)
+{
+  static const struct {
+    const char *prefix;
+    guint       depth;
+    gboolean    parses;
+  } cases[] = {
+    { "{\"a\": ", TB_JSON_MAX_DEPTH - 1, TRUE },
+    { "{\"a\": ", TB_JSON_MAX_DEPTH, FALSE },
+    { "{\"a\": ", 300000, FALSE },
+    { "", 300000, FALSE },
+    /* a quote json-glib reads inside a comment or a single-quoted string opens nothing */
+    { "/* \" */ ", 300000, FALSE },
+    { "['\"', ", 300000, FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = nested (cases[i].prefix, cases[i].depth);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) node = tb_json_parse (text, -1, "deep", &error);
+
+      g_test_message ("case %u", i);
+      if (cases[i].parses)
+        g_assert_no_error (error);
+      else
+        {
+          g_assert_null (node);
+          g_assert_error (error, TB_ERROR, TB_ERROR_INVALID);
+          g_assert_nonnull (strstr (error->message, "nested"));
+        }
+    }
+
+  /* brackets inside a string are text */
+  {
+    GString *text = g_string_new ("{\"a\": \"");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonNode) node = NULL;
+
+    for (guint i = 0; i < 300000; i++)
+      g_string_append (text, "[{");
+    g_string_append (text, "\\\"\"}");
+    node = tb_json_parse (text->str, text->len, "brackets", &error);
+    g_assert_no_error (error);
+    g_string_free (text, TRUE);
+  }
+}
+
+/* What TaskBench writes always parses, whatever double reaches the tree (a copied node, a
+ * sum). */
+static void
+test_non_finite_written (void)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonNode) back = NULL;
+  g_autofree char *text = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "inf");
+  json_builder_add_double_value (builder, INFINITY);
+  json_builder_set_member_name (builder, "nan");
+  json_builder_add_double_value (builder, NAN);
+  json_builder_set_member_name (builder, "list");
+  json_builder_begin_array (builder);
+  json_builder_add_double_value (builder, -INFINITY);
+  json_builder_add_string_value (builder, "inf.0 stays text");
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  node = json_builder_get_root (builder);
+  text = tb_json_to_string (node, FALSE);
+  back = round_trip (node);
+  g_assert_true (JSON_NODE_HOLDS_NULL (json_object_get_member (json_node_get_object (back),
+                                                               "inf")));
+  g_assert_nonnull (strstr (text, "\"inf.0 stays text\""));
+
+  /* a run keeps its forecast as a tree: one that holds infinity still writes a run.json */
+  {
+    g_autoptr(TbRun) run = tb_run_new ();
+    g_autoptr(JsonNode) run_node = NULL;
+    g_autoptr(JsonNode) run_back = NULL;
+
+    run->id = g_strdup ("20261125T121619Z-5cff");
+    run->forecast = json_node_copy (node);
+    run_node = tb_run_to_json (run);
+    run_back = round_trip (run_node);
+  }
+}
+
+/* Amounts big enough to overflow a sum are no amounts: costs add up to finite sums. */
+static void
+test_amount_ceiling (void)
+{
+  g_autoptr(JsonNode) hostile = parse_text ("{\"inline_usd\": 1e308, \"usd\": 1e308,"
+                                            " \"source\": \"inline\"}");
+  g_autoptr(JsonNode) rollup_node = parse_text ("{\"runs\": 1, \"candidate_usd\": 1e300,"
+                                                " \"candidate_tokens\": {\"prompt\":"
+                                                " 9223372036854775807}}");
+  TbCost a = { 0 };
+  TbCost sum = { 0 };
+  TbRollup rollup = { 0 };
+  TbRollup total = { 0 };
+
+  /* two amounts of 1e308 would add up to infinity: neither is an amount */
+  tb_cost_from_json (&a, json_node_get_object (hostile));
+  g_assert_false (tb_cost_is_known (&a));
+  tb_cost_add (&sum, &a);
+  tb_cost_add (&sum, &a);
+  g_assert_false (tb_cost_is_known (&sum));
+
+  /* nor in a rollup the index kept; and no token count overflows a sum of runs */
+  tb_rollup_from_json (&rollup, json_node_get_object (rollup_node));
+  g_assert_cmpfloat (rollup.candidate_usd, ==, 0);
+  g_assert_cmpint (rollup.candidate_usage.prompt_tokens, ==, 0);
+  tb_rollup_add (&total, &rollup);
+  tb_rollup_add (&total, &rollup);
+  g_assert_true (tb_amount_is_valid (total.total_usd));
+}
+
+/* A stored pair that says nothing — a source no version wrote, "unknown" beside known
+ * amounts — is settled from the amounts, as the file reads once written back. */
+static void
+test_cost_garbled_source (void)
+{
+  static const char * const texts[] = {
+    "{\"inline_usd\": 0.5, \"usd\": 0.5, \"source\": \"bogus\"}",
+    "{\"inline_usd\": 0.5, \"usd\": null, \"source\": \"unknown\"}",
+    "{\"inline_usd\": 0.5, \"usd\": 0.5, \"source\": 7}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autoptr(JsonNode) node = parse_text (texts[i]);
+      g_autoptr(JsonNode) cost_node = NULL;
+      g_autoptr(JsonNode) written = NULL;
+      TbCost cost = { 0 };
+      TbCost again = { 0 };
+
+      tb_cost_from_json (&cost, json_node_get_object (node));
+      g_assert_cmpint (cost.source, ==, TB_COST_INLINE);
+      g_assert_cmpfloat (cost.usd, ==, 0.5);
+      cost_node = tb_cost_to_json (&cost);
+      written = round_trip (cost_node);
+      tb_cost_from_json (&again, json_node_get_object (written));
+      g_assert_cmpint (again.source, ==, cost.source);
+      g_assert_cmpfloat (again.usd, ==, cost.usd);
+    }
+}
+
+/* Escapes json-glib decodes into bytes that are not UTF-8 — a lone surrogate, an octal
+ * escape — read as U+FFFD: the record writes back to JSON that parses. A surrogate pair is
+ * the character it names. */
+static void
+test_lone_surrogates (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = tb_json_parse ("{\"model\": \"a/b\", \"status\": \"ok\","
+                                            " \"content\": \"x\\ud800y \\ud83d\\ude00\","
+                                            " \"finish_reason\": \"\\udfffz\","
+                                            " \"provider\": \"\\216\\377x\","
+                                            " \"format_check\": {\"valid\": false,"
+                                            " \"errors\": [\"\\ud800!\"]},"
+                                            " \"\\ud801key\": 1}", -1, "surrogates",
+                                            &error);
+  g_autoptr(TbOutput) output = NULL;
+  g_autoptr(JsonNode) written = NULL;
+  g_autoptr(JsonNode) back = NULL;
+
+  g_assert_no_error (error);
+  output = tb_output_from_json (node, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_utf8_validate (output->content, -1, NULL));
+  /* (json-glib takes the character after a lone surrogate with it) */
+  g_assert_true (g_str_has_prefix (output->content, "x\xef\xbf\xbd"));
+  g_assert_true (g_str_has_suffix (output->content, " \xf0\x9f\x98\x80"));
+  g_assert_true (g_utf8_validate (output->finish_reason, -1, NULL));
+  g_assert_true (g_utf8_validate (output->provider, -1, NULL));
+  g_assert_true (g_utf8_validate (output->format_errors[0], -1, NULL));
+  written = tb_output_to_json (output);
+  back = round_trip (written);
+  /* the tree itself too: a copied node writes back whole */
+  {
+    g_autofree char *text = tb_json_to_string (node, FALSE);
+
+    g_assert_true (g_utf8_validate (text, -1, NULL));
+  }
 }
 
 int
@@ -598,9 +864,15 @@ main (int    argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/records/amount-gate", test_amount_gate);
+  g_test_add_func ("/records/non-finite-words", test_non_finite_words);
+  g_test_add_func ("/records/deep-nesting", test_deep_nesting);
+  g_test_add_func ("/records/non-finite-written", test_non_finite_written);
+  g_test_add_func ("/records/amount-ceiling", test_amount_ceiling);
+  g_test_add_func ("/records/lone-surrogates", test_lone_surrogates);
   g_test_add_func ("/records/cost/settle", test_cost_settle);
   g_test_add_func ("/records/cost/add", test_cost_add);
   g_test_add_func ("/records/cost/json", test_cost_json);
+  g_test_add_func ("/records/cost/garbled-source", test_cost_garbled_source);
   g_test_add_func ("/records/output/round-trip", test_output_round_trip);
   g_test_add_func ("/records/output/hostile-values", test_output_hostile_values);
   g_test_add_func ("/records/output/slug", test_slug);

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <utime.h>
 #include <unistd.h>
 
 #include "tb-core.h"
@@ -301,6 +302,80 @@ test_tidy (void)
   g_assert_false (g_file_test (live, G_FILE_TEST_EXISTS));
 }
 
+/* Sets a folder's times `seconds` back. */
+static void
+age_folder (const char *path,
+            gint64      seconds)
+{
+  struct utimbuf times;
+
+  times.actime = times.modtime = (time_t) (g_get_real_time () / G_USEC_PER_SEC - seconds);
+  g_assert_cmpint (g_utime (path, &times), ==, 0);
+}
+
+/* A visible run folder without run.json, as a creation by an older version left it when it
+ * was killed: removed when nothing in it was paid and no one works on it. */
+static void
+test_abandoned_creation (void)
+{
+  g_autofree char *home = make_home ();
+  g_autoptr(TbStore) store = tb_store_new (home);
+  g_autofree char *results = tb_store_results_dir (store);
+  g_autofree char *old = g_build_filename (results, "uc", "20261125T121619Z-0a0a", NULL);
+  g_autofree char *fresh = g_build_filename (results, "uc", "20261125T121619Z-0b0b", NULL);
+  g_autofree char *paid = g_build_filename (results, "uc", "20261125T121619Z-0c0c", NULL);
+  g_autofree char *whole = g_build_filename (results, "uc", "20261125T121619Z-0d0d", NULL);
+  const char * const folders[] = { old, fresh, paid, whole };
+  g_autoptr(GPtrArray) runs = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (folders); i++)
+    {
+      g_autofree char *outputs = g_build_filename (folders[i], "outputs", NULL);
+      g_autofree char *judgments = g_build_filename (folders[i], "judgments", NULL);
+      g_autofree char *input = g_build_filename (folders[i], "input.txt", NULL);
+      g_autofree char *lock = g_build_filename (folders[i], ".lock", NULL);
+      g_autofree char *temp = g_build_filename (folders[i], "run.json.A1B2C3", NULL);
+
+      g_assert_cmpint (g_mkdir_with_parents (outputs, 0755), ==, 0);
+      g_assert_cmpint (g_mkdir_with_parents (judgments, 0755), ==, 0);
+      g_assert_true (g_file_set_contents (input, "text", -1, NULL));
+      g_assert_true (g_file_set_contents (lock, "4242\n", -1, NULL));
+      g_assert_true (g_file_set_contents (temp, "{\"id\"", -1, NULL));
+    }
+  {
+    g_autofree char *output = g_build_filename (paid, "outputs", "a__x.json", NULL);
+    g_autofree char *run_json = g_build_filename (whole, "run.json", NULL);
+
+    g_assert_true (g_file_set_contents (output, "{\"model\": \"a/x\"}", -1, NULL));
+    g_assert_true (g_file_set_contents (run_json, "{", -1, NULL));
+  }
+  age_folder (old, 3600);
+  age_folder (paid, 3600);
+  age_folder (whole, 3600);
+
+  g_assert_true (tb_store_remove_abandoned (store, old));
+  g_assert_false (g_file_test (old, G_FILE_TEST_EXISTS));
+  /* an older TaskBench may be making it now */
+  g_assert_false (tb_store_remove_abandoned (store, fresh));
+  /* an output was paid for: never removed */
+  g_assert_false (tb_store_remove_abandoned (store, paid));
+  /* it has its run.json, however broken */
+  g_assert_false (tb_store_remove_abandoned (store, whole));
+  /* never anything but a run folder */
+  g_assert_false (tb_store_remove_abandoned (store, results));
+  for (guint i = 1; i < G_N_ELEMENTS (folders); i++)
+    g_assert_true (g_file_test (folders[i], G_FILE_TEST_IS_DIR));
+
+  /* listing takes the same rule (and warns about the others, which it cannot read) */
+  age_folder (fresh, 3600);
+  g_test_expect_message ("tb-store", G_LOG_LEVEL_WARNING, "Skipping run*");
+  g_test_expect_message ("tb-store", G_LOG_LEVEL_WARNING, "Skipping run*");
+  runs = tb_store_list_runs (store, "uc");
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (runs->len, ==, 0);
+  g_assert_false (g_file_test (fresh, G_FILE_TEST_EXISTS));
+}
+
 /* ---- locks -------------------------------------------------------------------------- */
 
 static void
@@ -391,6 +466,53 @@ test_lock_race (void)
         winners++;
     }
   g_assert_cmpuint (winners, ==, 1);
+}
+
+typedef struct {
+  const char *dir;
+  gint        stop;
+} Glancer;
+
+static gpointer
+glance_cb (gpointer data)
+{
+  Glancer *glancer = data;
+
+  while (!g_atomic_int_get (&glancer->stop))
+    {
+      tb_lock_is_held (glancer->dir);
+      g_usleep (100);
+    }
+  return NULL;
+}
+
+/* Looking at a lock (as listings do for a running run) never makes a taker fail: only a
+ * holder does. */
+static void
+test_lock_glance (void)
+{
+  g_autofree char *home = make_home ();
+  g_autoptr(TbStore) store = tb_store_new (home);
+  const char *models[] = { "a/x", NULL };
+  g_autoptr(TbRun) run = create_run (store, "uc", NULL, models, NULL);
+  Glancer glancer = { run->dir, 0 };
+  GThread *thread;
+  guint busy = 0;
+
+  tb_store_unlock_run (store, run);
+  thread = g_thread_new ("glancer", glance_cb, &glancer);
+  for (guint i = 0; i < 1000; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      TbLock *lock = tb_lock_acquire (run->dir, "run", &error);
+
+      if (lock == NULL)
+        busy++;
+      tb_lock_release (lock);
+    }
+  g_atomic_int_set (&glancer.stop, 1);
+  g_thread_join (thread);
+  g_assert_cmpuint (busy, ==, 0);
 }
 
 /* ---- reading ------------------------------------------------------------------------ */
@@ -523,7 +645,7 @@ test_judgments (void)
     g_assert_cmpstr (second->file, ==, before);
   }
 
-  /* an empty file is a claimed name still being written: skipped */
+  /* an empty file, a name older versions claimed before writing: skipped */
   claimed = g_build_filename (run->dir, "judgments", "29991231T235959Z.json", NULL);
   g_assert_true (g_file_set_contents (claimed, "", 0, NULL));
 
@@ -631,6 +753,61 @@ test_rollup (void)
   g_assert_cmpstr (summary->inputs_label, ==, "lecture.md");
 }
 
+/* A process killed at any moment while it saves judgments leaves only whole files: a new
+ * judgment's name never exists empty, waiting for its content. */
+static void
+test_judgments_killed_writer (void)
+{
+  g_autofree char *home = make_home ();
+  g_autoptr(TbStore) store = tb_store_new (home);
+  const char *models[] = { "a/x", NULL };
+  g_autoptr(TbRun) run = create_run (store, "uc", NULL, models, NULL);
+  g_autofree char *dir = g_build_filename (run->dir, "judgments", NULL);
+  g_autoptr(GPtrArray) judgments = NULL;
+  g_autoptr(GDir) folder = NULL;
+  const char *name;
+  guint files = 0;
+
+  for (guint round = 0; round < 8; round++)
+    {
+      pid_t child = fork ();
+      int status;
+
+      g_assert_cmpint (child, >=, 0);
+      if (child == 0)
+        for (;;)
+          {
+            g_autoptr(TbJudgment) judgment = tb_judgment_new ();
+
+            judgment->judge_model = g_strdup ("j/one");
+            g_ptr_array_add (judgment->scores, make_score ("a/x", 70, 0.001));
+            tb_store_write_judgment (store, run, judgment, NULL);
+          }
+      /* long enough, on a loaded machine, for some writes (an fsync each) to finish */
+      g_usleep (g_test_rand_int_range (5000, 60000));
+      g_assert_cmpint (kill (child, SIGKILL), ==, 0);
+      g_assert_cmpint (waitpid (child, &status, 0), ==, child);
+    }
+
+  folder = g_dir_open (dir, 0, NULL);
+  while ((name = g_dir_read_name (folder)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autoptr(JsonNode) node = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (!g_str_has_suffix (name, ".json"))
+        continue;   /* a temporary file, which no listing takes */
+      node = tb_json_read_file (path, TB_STORE_MAX_FILE, &error);
+      g_assert_no_error (error);
+      files++;
+    }
+  g_assert_cmpuint (files, >, 0);
+  judgments = tb_store_load_judgments (store, run);
+  g_assert_cmpuint (judgments->len, ==, files);
+  tb_store_unlock_run (store, run);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -641,11 +818,14 @@ main (int    argc,
   g_test_add_func ("/store/create-test-set", test_create_test_set);
   g_test_add_func ("/store/create-refusals", test_create_refusals);
   g_test_add_func ("/store/tidy", test_tidy);
+  g_test_add_func ("/store/abandoned-creation", test_abandoned_creation);
   g_test_add_func ("/store/lock", test_lock);
   g_test_add_func ("/store/lock-race", test_lock_race);
+  g_test_add_func ("/store/lock-glance", test_lock_glance);
   g_test_add_func ("/store/outputs-and-legacy-names", test_outputs_and_legacy_names);
   g_test_add_func ("/store/list-and-load", test_list_and_load);
   g_test_add_func ("/store/judgments", test_judgments);
+  g_test_add_func ("/store/judgments-killed-writer", test_judgments_killed_writer);
   g_test_add_func ("/store/delete", test_delete);
   g_test_add_func ("/store/rollup", test_rollup);
 

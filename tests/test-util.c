@@ -41,6 +41,39 @@ test_atomic_write (void)
   g_unlink (path);
 }
 
+/* A new file appears whole under a free name, or not at all under a taken one. */
+static void
+test_exclusive_write (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("tb-util-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "new", "file.json", NULL);
+  g_autofree char *parent = g_path_get_dirname (path);
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) handle = NULL;
+  guint entries = 0;
+
+  g_assert_true (tb_write_file_exclusive (path, "first", -1, &error));
+  g_assert_no_error (error);
+  g_assert_false (tb_write_file_exclusive (path, "second", -1, &error));
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_EXIST);
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  g_assert_cmpstr (text, ==, "first");
+
+  /* neither write leaves its temporary file */
+  handle = g_dir_open (parent, 0, NULL);
+  while (g_dir_read_name (handle) != NULL)
+    entries++;
+  g_assert_cmpuint (entries, ==, 1);
+
+  g_clear_error (&error);
+  g_assert_false (tb_write_file_exclusive ("/proc/nope/file", "x", 1, &error));
+  g_assert_nonnull (error);
+  g_unlink (path);
+  g_rmdir (parent);
+  g_rmdir (dir);
+}
+
 static void
 test_text_input (void)
 {
@@ -240,6 +273,7 @@ main (int    argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/util/atomic-write", test_atomic_write);
+  g_test_add_func ("/util/exclusive-write", test_exclusive_write);
   g_test_add_func ("/util/text-input", test_text_input);
   g_test_add_func ("/util/numbers", test_numbers);
   g_test_add_func ("/util/json-small-doubles", test_json_small_doubles);

@@ -278,9 +278,12 @@ print_pairwise (const TbVerdict *verdict)
       g_print (_("  %u. %-36s %5.1f%%  (%u won, %u lost, %u tied)\n"), i + 1, rank->model,
                rank->win_rate * 100, rank->wins, rank->losses, rank->ties);
     }
-  if (pairwise->comparisons > 0)
-    g_print (_("\n  The judge contradicted itself in %u of %u pairs (%.0f%%); where it did, it "
-               "chose the first position %u times.\n"), pairwise->inconsistent,
+  if (pairwise->comparisons > 0 && pairwise->inconsistent == 0)
+    g_print (_("\n  The judge never contradicted itself when the outputs were swapped (%u "
+               "pairs).\n"), pairwise->comparisons);
+  else if (pairwise->comparisons > 0)
+    g_print (_("\n  The judge contradicted itself in %u of %u pairs (%.0f%%); in %u of them it "
+               "chose the output shown first both times.\n"), pairwise->inconsistent,
              pairwise->comparisons, 100.0 * pairwise->inconsistent / pairwise->comparisons,
              pairwise->first_position_wins);
 }
@@ -515,7 +518,8 @@ cli_cmd_show (CliContext  *cli,
 
   if (judgment != NULL)
     {
-      g_autofree char *judges = g_strjoinv (", ", judgment->judges);
+      g_autofree char *judges = judgment->judges != NULL && judgment->judges[0] != NULL
+                                ? g_strjoinv (", ", judgment->judges) : g_strdup ("-");
 
       g_print (ngettext ("\nLatest judgment (%s, by %s; %u judgment in all)\n",
                          "\nLatest judgment (%s, by %s; %u judgments in all)\n",

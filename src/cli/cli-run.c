@@ -886,7 +886,7 @@ cli_cmd_resume (CliContext  *cli,
     return code;
 
   before = tb_store_load_run (cli->store, argv[1], &error);
-  if (before == NULL)
+  if (before == NULL || !tb_run_check_snapshot (before, &error))
     return cli_fail (error);
 
   client = cli_make_client (&code);
@@ -987,7 +987,7 @@ judge_one (CliContext          *cli,
   gboolean pairwise;
 
   before = tb_store_load_run (cli->store, run_id, error);
-  if (before == NULL)
+  if (before == NULL || !tb_run_check_snapshot (before, error))
     return EXIT_USAGE;
   pairwise = options->pairwise || g_strcmp0 (before->judge_mode, "pairwise") == 0;
 

@@ -35,6 +35,11 @@ typedef struct {
  * "taskbench-cli: …", or with --json as the one document on stdout:
  * {"error": {"message", "exit_code"}}. */
 int          cli_fail              (const GError *error);
+/* The same; with --json the document also carries the boolean `member` beside "error"
+ * (usecase validate's "valid": false). */
+int          cli_fail_with         (const GError *error,
+                                    const char   *member,
+                                    gboolean      value);
 int          cli_usage_error       (const char *format, ...) G_GNUC_PRINTF (1, 2);
 /* A failure (exit 1) with a message. */
 int          cli_failure           (const char *format, ...) G_GNUC_PRINTF (1, 2);

@@ -18,9 +18,12 @@
 /* With --json, stdout carries exactly one document, failures included. */
 static gboolean json_mode;
 
+/* `member` (nullable) is a boolean set beside "error" in the JSON document. */
 static int
-report_error (const char *message,
-              int         code)
+report_error_with (const char *message,
+                   int         code,
+                   const char *member,
+                   gboolean    value)
 {
   if (json_mode)
     {
@@ -28,6 +31,8 @@ report_error (const char *message,
       g_autoptr(JsonNode) root = NULL;
 
       json_builder_begin_object (builder);
+      if (member != NULL)
+        tb_json_add_bool (builder, member, value);
       json_builder_set_member_name (builder, "error");
       json_builder_begin_object (builder);
       tb_json_add_string (builder, "message", message);
@@ -41,8 +46,17 @@ report_error (const char *message,
   return code;
 }
 
+static int
+report_error (const char *message,
+              int         code)
+{
+  return report_error_with (message, code, NULL, FALSE);
+}
+
 int
-cli_fail (const GError *error)
+cli_fail_with (const GError *error,
+               const char   *member,
+               gboolean      value)
 {
   int code = EXIT_FAILURE_;
 
@@ -50,7 +64,13 @@ cli_fail (const GError *error)
        && (error->code == TB_ERROR_INVALID || error->code == TB_ERROR_NOT_FOUND))
       || error->domain == G_OPTION_ERROR)
     code = EXIT_USAGE;
-  return report_error (error->message, code);
+  return report_error_with (error->message, code, member, value);
+}
+
+int
+cli_fail (const GError *error)
+{
+  return cli_fail_with (error, NULL, FALSE);
 }
 
 int
@@ -538,6 +558,11 @@ cmd_usecase_validate (CliContext  *cli,
   else
     usecase = cli_load_usecase (cli, target, &error);
 
+  /* An invalid use case is a failure like any other: with --json, {"error": {"message",
+   * "exit_code"}} (and "valid": false beside it). */
+  if (usecase == NULL)
+    return cli_fail_with (error, "valid", FALSE);
+
   if (cli->json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
@@ -545,23 +570,14 @@ cmd_usecase_validate (CliContext  *cli,
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "valid");
-      json_builder_add_boolean_value (builder, usecase != NULL);
+      json_builder_add_boolean_value (builder, TRUE);
       json_builder_set_member_name (builder, "error");
-      if (error != NULL)
-        json_builder_add_string_value (builder, error->message);
-      else
-        json_builder_add_null_value (builder);
+      json_builder_add_null_value (builder);
       json_builder_end_object (builder);
       root = json_builder_get_root (builder);
       cli_print_json (root);
-      if (usecase == NULL)
-        return error->domain == TB_ERROR && error->code == TB_ERROR_FAILED
-               ? EXIT_FAILURE_ : EXIT_USAGE;
       return EXIT_OK;
     }
-
-  if (usecase == NULL)
-    return cli_fail (error);
 
   g_print (_("%s: valid (%s, %u criteria)\n"), usecase->path != NULL ? usecase->path : target,
            tb_output_format_to_string (usecase->output_format), usecase->criteria->len);
@@ -861,6 +877,9 @@ main (int    argc,
 
   if (first >= argc)
     {
+      /* With --json, stdout carries the one document even here: the help goes to stderr. */
+      if (json_mode)
+        return cli_usage_error (_("no command given (see 'taskbench-cli --help')"));
       print_help ();
       return EXIT_USAGE;
     }

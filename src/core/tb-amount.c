@@ -10,7 +10,7 @@
 gboolean
 tb_amount_is_valid (double value)
 {
-  return isfinite (value) && value >= 0;
+  return isfinite (value) && value >= 0 && value <= TB_AMOUNT_MAX;
 }
 
 gboolean

@@ -8,11 +8,16 @@ G_BEGIN_DECLS
 
 /* The one gate for amounts of money read from a server or a file.
  *
- * An amount is finite and ≥ 0, or it is *unknown*: never a silent $0, never NaN or
- * infinity, never negative. Every reader of a price, a cost, a balance or a limit goes
- * through here and keeps a `has_…` flag beside the value for the unknown case. */
+ * An amount is finite, ≥ 0 and at most TB_AMOUNT_MAX, or it is *unknown*: never a silent
+ * $0, never NaN or infinity, never negative. Every reader of a price, a cost, a balance or a
+ * limit goes through here and keeps a `has_…` flag beside the value for the unknown case. */
 
-/* TRUE when `value` may stand as an amount: finite and ≥ 0. */
+/* No call, price, balance or run costs a billion dollars: a larger amount is a broken or
+ * hostile number, and it is unknown like any other — which also keeps every sum of
+ * amounts finite (two amounts of 1e308 dollars would add up to infinity). */
+#define TB_AMOUNT_MAX 1e9
+
+/* TRUE when `value` may stand as an amount: finite, ≥ 0 and at most TB_AMOUNT_MAX. */
 gboolean tb_amount_is_valid       (double      value);
 
 /* Reads an amount from a JSON node. JSON numbers (integers and doubles) are taken; strings
@@ -20,8 +25,8 @@ gboolean tb_amount_is_valid       (double      value);
  * "0.00000015"; costs are numbers) and only when the whole string is a plain decimal number
  * ("1.5", "-1", "2e-7": no spaces, no "nan", no "0x…"). Returns FALSE — unknown — for a
  * missing node, null, a boolean, an object or array, any other string, a negative amount
- * (OpenRouter's "-1" means "variable") and a non-finite one (json-glib reads 1e999 as
- * infinity). `*out` is set only on success; -0 reads as 0. */
+ * (OpenRouter's "-1" means "variable"), a non-finite one (json-glib reads 1e999 as
+ * infinity) and one above TB_AMOUNT_MAX. `*out` is set only on success; -0 reads as 0. */
 gboolean tb_amount_from_node      (JsonNode   *node,
                                    gboolean    allow_numeric_string,
                                    double     *out);

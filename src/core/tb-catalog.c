@@ -237,13 +237,24 @@ tb_catalog_parse (const char  *json,
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(TbCatalog) catalog = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autofree char *nulled = NULL;
+  gsize nulled_length = 0;
   JsonNode *root;
   JsonArray *data;
   guint n;
 
   g_return_val_if_fail (json != NULL, NULL);
 
-  if (!json_parser_load_from_data (parser, json, length, &local_error))
+  if (length < 0)
+    length = strlen (json);
+  /* A NaN or Infinity where a number goes reads as unknown, not as an unreadable catalog. */
+  nulled = tb_json_null_non_finite (json, length, &nulled_length);
+  if (nulled != NULL)
+    {
+      json = nulled;
+      length = nulled_length;
+    }
+  if (!tb_json_parser_load (parser, json, length, &local_error))
     {
       g_set_error (error, TB_ERROR, TB_ERROR_FAILED, _("model catalog: not valid JSON (%s)"),
                    local_error->message);

@@ -380,8 +380,10 @@ server_string (TbClient   *self,
 }
 
 /* Bytes from a server made fit for a JSON parser: invalid UTF-8 and raw NUL bytes become
- * U+FFFD, and so does the escape \u0000 (json-glib would cut the string there). Returns
- * NULL when the bytes are clean already; else a copy, with its length in `*out_len`. */
+ * U+FFFD, and so does the escape \u0000 (json-glib would cut the string there); a
+ * non-finite number (NaN, Infinity: servers written in Python send them) becomes null, an
+ * unknown amount rather than an unreadable answer. Returns NULL when the bytes are clean
+ * already; else a copy, with its length in `*out_len`. */
 static char *
 clean_json_text (const char *data,
                  gsize       len,
@@ -420,6 +422,18 @@ clean_json_text (const char *data,
         }
       p += 2;
     }
+
+  {
+    gsize nulled_len = 0;
+    char *nulled = tb_json_null_non_finite (data, len, &nulled_len);
+
+    if (nulled != NULL)
+      {
+        g_free (copy);
+        copy = nulled;
+        len = nulled_len;
+      }
+  }
 
   *out_len = len;
   return copy;
@@ -515,7 +529,7 @@ parse_json_len (const char  *data,
       size = clean_len;
     }
 
-  if (!json_parser_load_from_data (parser, data, size, error))
+  if (!tb_json_parser_load (parser, data, size, error))
     return NULL;
   if (json_parser_get_root (parser) == NULL)
     {

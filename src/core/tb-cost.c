@@ -148,6 +148,7 @@ tb_cost_from_json (TbCost     *cost,
                    JsonObject *object)
 {
   const char *source;
+  TbCostSource kind;
 
   g_return_if_fail (cost != NULL);
 
@@ -160,16 +161,15 @@ tb_cost_from_json (TbCost     *cost,
   cost->has_estimate = tb_json_get_amount (object, "estimate_usd", &cost->estimate_usd);
 
   /* A sum keeps what counted when it was written; one call could be settled again, but the
-   * stored pair is the same for it. */
+   * stored pair is the same for it. A pair that says nothing — "unknown", a source no
+   * version wrote, an amount that is not one — is settled from the amounts instead, as the
+   * file would be read again once written back. */
   source = tb_json_get_string (object, "source");
-  if (source != NULL && tb_json_get_amount (object, "usd", &cost->usd))
-    {
-      cost->source = tb_cost_source_from_string (source);
-      if (cost->source == TB_COST_UNKNOWN)
-        cost->usd = 0;
-    }
-  else if (g_strcmp0 (source, "none") == 0)
+  kind = tb_cost_source_from_string (source);
+  if (g_strcmp0 (source, "none") == 0)
     cost->source = TB_COST_NONE;
+  else if (kind > TB_COST_UNKNOWN && tb_json_get_amount (object, "usd", &cost->usd))
+    cost->source = kind;
   else
     tb_cost_settle (cost);
 }
@@ -206,17 +206,13 @@ tb_usage_to_json (const TbUsage *usage)
   return json_builder_get_root (builder);
 }
 
-/* A token count beyond any real call (a hostile or corrupt file) would overflow the sums
- * of a rollup: it reads as 0. */
-#define MAX_TOKENS G_GINT64_CONSTANT (1000000000000)
-
 static gint64
 token_count (JsonObject *object,
              const char *name)
 {
   gint64 value = tb_json_get_int (object, name, 0);
 
-  return value >= 0 && value <= MAX_TOKENS ? value : 0;
+  return value >= 0 && value <= TB_MAX_TOKENS ? value : 0;
 }
 
 void

@@ -53,6 +53,10 @@ typedef struct {
   gint64 cached_tokens;
 } TbUsage;
 
+/* A token count beyond any real call (a hostile or corrupt file) would overflow the sums
+ * of a rollup: it reads as 0. */
+#define TB_MAX_TOKENS G_GINT64_CONSTANT (1000000000000)
+
 void          tb_usage_add               (TbUsage       *into,
                                           const TbUsage *part);
 gboolean      tb_usage_is_empty          (const TbUsage *usage);

@@ -346,7 +346,7 @@ check_json (const char *text,
   g_autoptr(GError) error = NULL;
   JsonNode *root;
 
-  if (!json_parser_load_from_data (parser, text, -1, &error))
+  if (!tb_json_parser_load (parser, text, -1, &error))
     {
       guint line = 0, column = 0;
       const char *detail = strstr (error->message, "Parse error: ");
@@ -955,7 +955,7 @@ tb_schema_unwrap_answer (const char *content)
   JsonNode *root;
   JsonObject *object;
 
-  if (!json_parser_load_from_data (parser, clean, -1, NULL))
+  if (!tb_json_parser_load (parser, clean, -1, NULL))
     return g_strdup (content != NULL ? content : "");
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))

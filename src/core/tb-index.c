@@ -499,7 +499,8 @@ read_files (TbIndex     *self,
   run = tb_store_load_run_dir (self->store, dir, &error);
   if (run == NULL)
     {
-      g_warning ("Skipping run %s: %s", dir, error->message);
+      if (!tb_store_remove_abandoned (self->store, dir))
+        g_warning ("Skipping run %s: %s", dir, error->message);
       return NULL;
     }
   *signature = make_signature (run, racy);

@@ -236,8 +236,10 @@ tb_json_add_amount (JsonBuilder *builder,
                     double       value)
 {
   json_builder_set_member_name (builder, name);
+  /* Sums of binary fractions carry noise in their last digits (0.016000000000000007);
+   * a billionth of a cent is below any price, so amounts are written to 1e-12 USD. */
   if (known && tb_amount_is_valid (value))
-    json_builder_add_double_value (builder, value);
+    json_builder_add_double_value (builder, round (value * 1e12) / 1e12);
   else
     json_builder_add_null_value (builder);
 }
@@ -329,13 +331,226 @@ tb_json_to_string (JsonNode *node,
 {
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autofree char *text = NULL;
+  char *fixed;
+  char *nulled;
 
   json_generator_set_pretty (generator, pretty);
   json_generator_set_indent (generator, 2);
   json_generator_set_root (generator, node);
   text = json_generator_to_data (generator, NULL);
 
-  return fix_exponent_numbers (text);
+  fixed = fix_exponent_numbers (text);
+  /* A non-finite double anywhere in the tree — a copied node, a sum that overflowed — is
+   * written by json-glib as "inf.0" or "nan.0", which no parser reads: null instead. */
+  nulled = tb_json_null_non_finite (fixed, strlen (fixed), NULL);
+  if (nulled == NULL)
+    return fixed;
+  g_free (fixed);
+  return nulled;
+}
+
+/* The spellings of a non-finite number that writers of JSON-like text use, longest first
+ * where one is the start of another. */
+static const char * const non_finite_words[] = {
+  "-Infinity", "Infinity", "-NaN", "NaN",          /* Python's json module, JavaScript */
+  "-inf.0", "inf.0", "-nan.0", "nan.0",            /* json-glib 1.6 (older TaskBench files) */
+  "-inf", "inf", "-nan", "nan",                    /* printf */
+};
+
+static gboolean
+is_word_byte (char c)
+{
+  return g_ascii_isalnum (c) || c == '_' || c == '.' || c == '+' || c == '-';
+}
+
+char *
+tb_json_null_non_finite (const char *text,
+                         gsize       length,
+                         gsize      *out_length)
+{
+  GString *out = NULL;
+  gboolean in_string = FALSE;
+  gsize copied = 0;
+
+  g_return_val_if_fail (text != NULL || length == 0, NULL);
+
+  for (gsize i = 0; i < length; i++)
+    {
+      char c = text[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+          continue;
+        }
+      if (c == '"')
+        {
+          in_string = TRUE;
+          continue;
+        }
+      /* Only a whole word outside strings: a value, never a piece of a number or of
+       * null/true/false. */
+      if ((c != '-' && c != 'I' && c != 'N' && c != 'i' && c != 'n')
+          || (i > 0 && is_word_byte (text[i - 1])))
+        continue;
+      for (guint w = 0; w < G_N_ELEMENTS (non_finite_words); w++)
+        {
+          gsize n = strlen (non_finite_words[w]);
+
+          if (n > length - i || memcmp (text + i, non_finite_words[w], n) != 0
+              || (i + n < length && is_word_byte (text[i + n])))
+            continue;
+          if (out == NULL)
+            out = g_string_sized_new (length + 8);
+          g_string_append_len (out, text + copied, i - copied);
+          g_string_append (out, "null");
+          copied = i + n;
+          i += n - 1;
+          break;
+        }
+    }
+
+  if (out == NULL)
+    return NULL;
+  g_string_append_len (out, text + copied, length - copied);
+  if (out_length != NULL)
+    *out_length = out->len;
+  return g_string_free (out, FALSE);
+}
+
+/* How deep `data` nests arrays and objects, lexed as json-glib 1.6 lexes it: strings in
+ * double quotes (with backslash escapes) and in single quotes (without), and C comments,
+ * which it all accepts; brackets inside them do not count. Stops counting past `limit`. */
+static guint
+nesting_depth (const char *data,
+               gsize       length,
+               guint       limit)
+{
+  guint depth = 0;
+  guint deepest = 0;
+
+  for (gsize i = 0; i < length && deepest <= limit; i++)
+    {
+      const char *end;
+
+      switch (data[i])
+        {
+        case '"':
+          for (i++; i < length && data[i] != '"'; i++)
+            if (data[i] == '\\')
+              i++;
+          break;
+        case '\'':
+          end = memchr (data + i + 1, '\'', length - i - 1);
+          i = end != NULL ? (gsize) (end - data) : length;
+          break;
+        case '/':
+          if (i + 1 < length && data[i + 1] == '*')
+            {
+              end = g_strstr_len (data + i + 2, length - i - 2, "*/");
+              i = end != NULL ? (gsize) (end - data) + 1 : length;
+            }
+          break;
+        case '[':
+        case '{':
+          depth++;
+          deepest = MAX (deepest, depth);
+          break;
+        case ']':
+        case '}':
+          if (depth > 0)
+            depth--;
+          break;
+        default:
+          break;
+        }
+    }
+  return deepest;
+}
+
+gboolean
+tb_json_parser_load (JsonParser  *parser,
+                     const char  *data,
+                     gssize       length,
+                     GError     **error)
+{
+  g_return_val_if_fail (JSON_IS_PARSER (parser), FALSE);
+  g_return_val_if_fail (data != NULL, FALSE);
+
+  if (length < 0)
+    length = strlen (data);
+  if (nesting_depth (data, length, TB_JSON_MAX_DEPTH) > TB_JSON_MAX_DEPTH)
+    {
+      g_set_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE,
+                   _("arrays and objects nested more than %u deep"), TB_JSON_MAX_DEPTH);
+      return FALSE;
+    }
+  return json_parser_load_from_data (parser, data, length, error);
+}
+
+/* json-glib decodes some escapes into bytes that are not UTF-8: a lone UTF-16 surrogate
+ * ("\ud800" before any other character) and, from GScanner, octal ones ("\216"). Written
+ * back, the document would no longer parse. Such strings and member names are made valid
+ * (U+FFFD for the bad bytes). */
+static void
+make_strings_valid (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      g_autoptr(GList) members = json_object_get_members (object);
+
+      for (GList *l = members; l != NULL; l = l->next)
+        {
+          const char *name = l->data;
+          JsonNode *member = json_object_get_member (object, name);
+
+          make_strings_valid (member);
+          if (!g_utf8_validate (name, -1, NULL))
+            {
+              g_autofree char *valid = g_utf8_make_valid (name, -1);
+
+              json_node_ref (member);
+              json_object_remove_member (object, name);
+              json_object_set_member (object, valid, member);
+            }
+        }
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        make_strings_valid (json_array_get_element (array, i));
+    }
+  else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
+           && !g_utf8_validate (json_node_get_string (node), -1, NULL))
+    {
+      g_autofree char *valid = g_utf8_make_valid (json_node_get_string (node), -1);
+
+      json_node_set_string (node, valid);
+    }
+}
+
+/* Whether `text` holds an escape that may decode into bytes that are not UTF-8: one of a
+ * UTF-16 surrogate ("\\uD8…" to "\\uDF…"), or any JSON does not have ("\\2", "\\x"). */
+static gboolean
+has_unusual_escape (const char *text,
+                    gsize       length)
+{
+  for (const char *p = text; (p = memchr (p, '\\', text + length - p)) != NULL; p += 2)
+    {
+      if (text + length - p < 2)
+        return FALSE;
+      if (p[1] != '\0' && strchr ("\"\\/bfnrt", p[1]) != NULL)
+        continue;
+      if (p[1] != 'u' || text + length - p < 4 || p[2] == 'd' || p[2] == 'D')
+        return TRUE;
+    }
+  return FALSE;
 }
 
 JsonNode *
@@ -346,6 +561,8 @@ tb_json_parse (const char  *text,
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) local_error = NULL;
+  g_autofree char *nulled = NULL;
+  gsize nulled_length = 0;
   JsonNode *root;
 
   if (text == NULL)
@@ -361,7 +578,15 @@ tb_json_parse (const char  *text,
                    what);
       return NULL;
     }
-  if (!json_parser_load_from_data (parser, text, length, &local_error))
+  /* Files of older versions hold json-glib's "nan.0" where an amount was not finite: the
+   * amount is unknown, the rest of the file is as good as ever. */
+  nulled = tb_json_null_non_finite (text, length, &nulled_length);
+  if (nulled != NULL)
+    {
+      text = nulled;
+      length = nulled_length;
+    }
+  if (!tb_json_parser_load (parser, text, length, &local_error))
     {
       g_set_error (error, TB_ERROR, TB_ERROR_INVALID, _("Could not read %s: %s"), what,
                    local_error->message);
@@ -380,6 +605,8 @@ tb_json_parse (const char  *text,
                    _("Could not read %s: it holds no JSON object"), what);
       return NULL;
     }
+  if (has_unusual_escape (text, length))
+    make_strings_valid (root);
   return json_parser_steal_root (parser);
 }
 
@@ -397,13 +624,31 @@ tb_json_read_file (const char  *path,
   return tb_json_parse (text, length, path, error);
 }
 
+/* What a JSON file of ours holds: pretty JSON and a final newline. */
+static char *
+file_text (JsonNode *node)
+{
+  g_autofree char *text = tb_json_to_string (node, TRUE);
+
+  return g_strconcat (text, "\n", NULL);
+}
+
 gboolean
 tb_json_write_file (const char  *path,
                     JsonNode    *node,
                     GError     **error)
 {
-  g_autofree char *text = tb_json_to_string (node, TRUE);
-  g_autofree char *with_newline = g_strconcat (text, "\n", NULL);
+  g_autofree char *text = file_text (node);
 
-  return tb_write_file_atomic (path, with_newline, -1, error);
+  return tb_write_file_atomic (path, text, -1, error);
+}
+
+gboolean
+tb_json_write_new_file (const char  *path,
+                        JsonNode    *node,
+                        GError     **error)
+{
+  g_autofree char *text = file_text (node);
+
+  return tb_write_file_exclusive (path, text, -1, error);
 }

@@ -79,11 +79,36 @@ void        tb_json_add_node      (JsonBuilder *builder,
                                    JsonNode    *node);
 
 /* JSON text of `node` (2-space indent when pretty), always valid JSON: it works around
- * json-glib 1.6 writing small doubles as "2e-08.0". */
+ * json-glib 1.6 writing small doubles as "2e-08.0", and writes a non-finite double, which
+ * json-glib would write as "inf.0", as null. */
 char       *tb_json_to_string     (JsonNode    *node,
                                    gboolean     pretty);
 
-/* Parses text; the root must be an object or an array. Errors name `what` (a path). */
+/* `text` with the non-finite numbers some writers put in JSON — NaN, Infinity, -Infinity
+ * (Python's json module), nan.0, inf.0, -inf.0 (json-glib 1.6, and so files of older
+ * TaskBench versions) — replaced by null outside strings, so that such a number reads as
+ * absent (an unknown amount) instead of making the whole document unreadable. Linear in
+ * the length. NULL when there is none; else a copy, its length in `*out_length`. */
+char       *tb_json_null_non_finite (const char *text,
+                                     gsize       length,
+                                     gsize      *out_length);
+
+/* Arrays and objects nested deeper than this are refused before json-glib sees them: its
+ * parser recurses once per level, and some hundred thousand levels (a few hundred KB of
+ * "[[[[…") overflow the stack — a model's degenerate answer or a broken file would end the
+ * process. */
+#define TB_JSON_MAX_DEPTH 1000
+
+/* json_parser_load_from_data, refusing text nested deeper than TB_JSON_MAX_DEPTH
+ * (JSON_PARSER_ERROR_PARSE) in a linear pre-pass that reads strings and comments as
+ * json-glib does. Every parse of text TaskBench did not make itself goes through here. */
+gboolean    tb_json_parser_load   (JsonParser  *parser,
+                                   const char  *data,
+                                   gssize       length,
+                                   GError     **error);
+
+/* Parses text (non-finite numbers read as null, see above); the root must be an object or
+ * an array. Errors name `what` (a path). */
 JsonNode   *tb_json_parse         (const char  *text,
                                    gssize       length,
                                    const char  *what,
@@ -98,5 +123,10 @@ JsonNode   *tb_json_read_file     (const char  *path,
 gboolean    tb_json_write_file    (const char  *path,
                                    JsonNode    *node,
                                    GError     **error);
+/* The same, only when `path` does not exist yet (G_FILE_ERROR_EXIST when it does); the
+ * file appears whole or not at all (see tb_write_file_exclusive). */
+gboolean    tb_json_write_new_file (const char  *path,
+                                    JsonNode    *node,
+                                    GError     **error);
 
 G_END_DECLS

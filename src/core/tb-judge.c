@@ -142,7 +142,7 @@ answer_object (const char  *content,
                            "the judge's answer holds no JSON object");
       return NULL;
     }
-  if (!json_parser_load_from_data (parser, start, end - start + 1, error))
+  if (!tb_json_parser_load (parser, start, end - start + 1, error))
     {
       g_prefix_error (error, "the judge's answer is not valid JSON: ");
       return NULL;

@@ -507,3 +507,29 @@ tb_judgment_compare_file_names (const char *a,
   g_free (nb.base);
   return result;
 }
+
+char *
+tb_judgment_time_from_file_name (const char *name)
+{
+  JudgmentName parsed;
+  char *time = NULL;
+
+  g_return_val_if_fail (name != NULL, NULL);
+
+  parsed = parse_name (name);
+  /* YYYYMMDDTHHMMSSZ */
+  if (strlen (parsed.base) == 16 && parsed.base[8] == 'T' && parsed.base[15] == 'Z')
+    {
+      const char *b = parsed.base;
+      gboolean digits = TRUE;
+
+      for (guint i = 0; i < 15; i++)
+        if (i != 8 && !g_ascii_isdigit (b[i]))
+          digits = FALSE;
+      if (digits)
+        time = g_strdup_printf ("%.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ", b, b + 4, b + 6, b + 9, b + 11,
+                                b + 13);
+    }
+  g_free (parsed.base);
+  return time;
+}

@@ -91,6 +91,10 @@ void        tb_judgment_settle_cost (TbJudgment      *judgment);
 const char *tb_judgment_score_judge (const TbJudgment *judgment,
                                      const TbScore    *score);
 
+/* "2026-11-25T11:51:06Z" from a judgment's file name ("20261125T115106Z-3.json": when the
+ * pass began), or NULL when the name says no time. */
+char       *tb_judgment_time_from_file_name (const char *name);
+
 /* "20261125T115106Z-3.json" sorts after "20261125T115106Z.json": newest first. */
 int         tb_judgment_compare_file_names (const char *a,
                                             const char *b);

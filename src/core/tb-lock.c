@@ -16,6 +16,9 @@
 #include "tb-lock.h"
 
 #define LOCK_NAME ".lock"
+/* How long an acquirer waits out another process's glance at the lock (see below). */
+#define GLANCE_RETRIES 25
+#define GLANCE_WAIT_US 2000
 
 struct _TbLock {
   int fd;
@@ -56,12 +59,21 @@ tb_lock_acquire (const char  *dir,
       return NULL;
     }
 
-  while (flock (fd, LOCK_EX | LOCK_NB) != 0)
+  for (guint glances = 0; flock (fd, LOCK_EX | LOCK_NB) != 0; )
     {
       int saved_errno = errno;
 
       if (saved_errno == EINTR)
         continue;
+      /* flock(2) cannot say whether a file is locked without locking it: tb_lock_is_held
+       * takes the lock shared for the time of a system call. A holder keeps it for as long
+       * as it works on the run, so a lock still taken after a few milliseconds is held; a
+       * glance at it is gone by then. */
+      if (saved_errno == EWOULDBLOCK && glances++ < GLANCE_RETRIES)
+        {
+          g_usleep (GLANCE_WAIT_US);
+          continue;
+        }
       close (fd);
       if (saved_errno == EWOULDBLOCK)
         {

@@ -22,7 +22,9 @@ TbLock   *tb_lock_acquire  (const char  *dir,
                             GError     **error);
 void      tb_lock_release  (TbLock      *lock);
 
-/* Whether any holder — this process included — has the lock of `dir` now. */
+/* Whether any holder — this process included — has the lock of `dir` now. It takes the
+ * lock shared for an instant to learn it; tb_lock_acquire waits such an instant out (some
+ * milliseconds), so looking never makes a taker fail. */
 gboolean  tb_lock_is_held  (const char  *dir);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TbLock, tb_lock_release)

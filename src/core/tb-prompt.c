@@ -277,8 +277,7 @@ merge_json (GPtrArray  *contents,
       g_autoptr(GError) local_error = NULL;
       JsonNode *root;
 
-      if (!json_parser_load_from_data (parser, g_ptr_array_index (contents, i), -1,
-                                       &local_error))
+      if (!tb_json_parser_load (parser, g_ptr_array_index (contents, i), -1, &local_error))
         {
           g_set_error (error, TB_ERROR, TB_ERROR_INVALID,
                        "The output for part %u of %u is not valid JSON: %s",

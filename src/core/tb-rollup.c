@@ -141,14 +141,24 @@ tb_rollup_to_json (const TbRollup *rollup)
   return json_builder_get_root (builder);
 }
 
+/* As tb_usage_from_json reads a count: a sum of runs, so a bound on the sums it feeds. */
+static gint64
+tokens (JsonObject *object,
+        const char *name)
+{
+  gint64 value = tb_json_get_int (object, name, 0);
+
+  return value >= 0 && value <= TB_MAX_TOKENS ? value : 0;
+}
+
 static void
 read_tokens (TbUsage    *usage,
              JsonObject *object)
 {
   memset (usage, 0, sizeof *usage);
-  usage->prompt_tokens = MAX (tb_json_get_int (object, "prompt", 0), 0);
-  usage->completion_tokens = MAX (tb_json_get_int (object, "completion", 0), 0);
-  usage->reasoning_tokens = MAX (tb_json_get_int (object, "reasoning", 0), 0);
+  usage->prompt_tokens = tokens (object, "prompt");
+  usage->completion_tokens = tokens (object, "completion");
+  usage->reasoning_tokens = tokens (object, "reasoning");
 }
 
 static guint

@@ -288,6 +288,22 @@ tb_run_is_test_set (const TbRun *run)
   return run->inputs->len > 1;
 }
 
+gboolean
+tb_run_check_snapshot (const TbRun  *run,
+                       GError      **error)
+{
+  g_return_val_if_fail (run != NULL, FALSE);
+
+  if (run->usecase_snapshot == NULL || *run->usecase_snapshot == '\0')
+    {
+      g_set_error (error, TB_ERROR, TB_ERROR_INVALID,
+                   _("Run %s keeps no copy of its use case (usecase_snapshot), so it cannot "
+                     "be resumed or judged"), run->id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 char *
 tb_run_output_file (const TbRun *run,
                     const char  *model,

@@ -76,6 +76,11 @@ char       *tb_run_output_file     (const TbRun *run,
 /* "Lecture.txt" or "5 inputs": what a list shows for the run's input. */
 char       *tb_run_describe_inputs (const TbRun *run);
 
+/* A run is resumed and judged with the use case as it was made (its snapshot), never the
+ * file as it is now. TB_ERROR_INVALID, naming the run, when it keeps no snapshot. */
+gboolean    tb_run_check_snapshot  (const TbRun *run,
+                                    GError     **error);
+
 /* YYYYMMDDTHHMMSSZ-xxxx */
 char       *tb_run_new_id          (void);
 gboolean    tb_run_id_is_valid     (const char  *id);

@@ -644,16 +644,17 @@ judgment_written_cb (GObject      *source,
                      gpointer      user_data)
 {
   TbRunner *self = TB_RUNNER (source);
-  gboolean claimed = GPOINTER_TO_INT (user_data);
+  TbStoreWrite *write = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
 
   self->judgment_write_in_flight = FALSE;
   if (!g_task_propagate_boolean (G_TASK (result), &error))
+    add_warning (self, "%s", error->message);
+  else if (tb_store_write_get_name (write) != NULL && self->judgment != NULL)
     {
-      add_warning (self, "%s", error->message);
-      /* The claimed name was given up with the failed write. */
-      if (claimed && self->judgment != NULL)
-        g_clear_pointer (&self->judgment->file, g_free);
+      /* A new judgment's name, known now: its later states go to the same file. */
+      g_free (self->judgment->file);
+      self->judgment->file = g_strdup (tb_store_write_get_name (write));
     }
   if (self->judgment_dirty)
     start_judgment_write (self);
@@ -666,13 +667,11 @@ start_judgment_write (TbRunner *self)
 {
   g_autoptr(GError) error = NULL;
   TbStoreWrite *write;
-  gboolean claimed;
 
   self->judgment_dirty = FALSE;
   if (self->judgment == NULL)
     return;
   tb_judgment_settle_cost (self->judgment);
-  claimed = self->judgment->file == NULL;
   write = tb_store_prepare_judgment (self->store, self->run, self->judgment, &error);
   if (write == NULL)
     {
@@ -680,7 +679,7 @@ start_judgment_write (TbRunner *self)
       return;
     }
   self->judgment_write_in_flight = TRUE;
-  start_commit (self, write, judgment_written_cb, GINT_TO_POINTER (claimed));
+  start_commit (self, write, judgment_written_cb, NULL);
 }
 
 static void
@@ -2358,13 +2357,8 @@ load_existing_run (TbRunner    *self,
   if (self->run == NULL)
     return FALSE;
 
-  if (self->run->usecase_snapshot == NULL || *self->run->usecase_snapshot == '\0')
-    {
-      g_set_error (error, TB_ERROR, TB_ERROR_INVALID,
-                   _("Run %s keeps no copy of its use case (usecase_snapshot), so it cannot "
-                     "be resumed or judged"), self->run->id);
-      return FALSE;
-    }
+  if (!tb_run_check_snapshot (self->run, error))
+    return FALSE;
   label = g_strdup_printf (_("%s (the copy in run %s)"), self->run->usecase, self->run->id);
   self->usecase = tb_usecase_parse (self->run->usecase, self->run->usecase_snapshot, -1,
                                     label, error);

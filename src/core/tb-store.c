@@ -43,27 +43,6 @@ static GParamSpec *properties[N_PROPS];
 /* ---------------------------------------------------------------------------------------- */
 /* File system helpers                                                                       */
 
-/* Always FALSE, for `return set_errno_error (…)`. The format takes a path and the
- * error's text. */
-static gboolean set_errno_error (GError **error, int saved_errno, const char *format, ...)
-  G_GNUC_PRINTF (3, 4);
-
-static gboolean
-set_errno_error (GError     **error,
-                 int          saved_errno,
-                 const char  *format,
-                 ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno), message);
-  return FALSE;
-}
-
 static gboolean
 remove_tree (const char  *path,
              GError     **error)
@@ -74,7 +53,7 @@ remove_tree (const char  *path,
     {
       if (errno == ENOENT)
         return TRUE;
-      return set_errno_error (error, errno, _("Could not remove %s: %s"), path,
+      return tb_set_file_error (error, errno, _("Could not remove %s: %s"), path,
                             g_strerror (errno));
     }
 
@@ -94,13 +73,13 @@ remove_tree (const char  *path,
             return FALSE;
         }
       if (g_rmdir (path) != 0)
-        return set_errno_error (error, errno, _("Could not remove %s: %s"), path,
+        return tb_set_file_error (error, errno, _("Could not remove %s: %s"), path,
                             g_strerror (errno));
       return TRUE;
     }
 
   if (g_unlink (path) != 0)
-    return set_errno_error (error, errno, _("Could not remove %s: %s"), path,
+    return tb_set_file_error (error, errno, _("Could not remove %s: %s"), path,
                             g_strerror (errno));
   return TRUE;
 }
@@ -161,7 +140,7 @@ make_dir (const char  *path,
           GError     **error)
 {
   if (g_mkdir (path, 0755) != 0)
-    return set_errno_error (error, errno, _("Could not create folder %s: %s"), path,
+    return tb_set_file_error (error, errno, _("Could not create folder %s: %s"), path,
                             g_strerror (errno));
   return TRUE;
 }
@@ -498,7 +477,7 @@ tb_store_create_run (TbStore     *self,
   results = tb_store_results_dir (self);
   usecase_dir = g_build_filename (results, run->usecase, NULL);
   if (g_mkdir_with_parents (usecase_dir, 0755) != 0)
-    return set_errno_error (error, errno, _("Could not create folder %s: %s"), usecase_dir,
+    return tb_set_file_error (error, errno, _("Could not create folder %s: %s"), usecase_dir,
                             g_strerror (errno));
 
   dir = g_build_filename (usecase_dir, run->id, NULL);
@@ -552,7 +531,7 @@ tb_store_create_run (TbStore     *self,
    * file, so it moves with the folder. */
   if (g_rename (staging, dir) != 0)
     {
-      set_errno_error (error, errno, _("Could not create run folder %s: %s"), dir,
+      tb_set_file_error (error, errno, _("Could not create run folder %s: %s"), dir,
                             g_strerror (errno));
       goto failed;
     }
@@ -570,10 +549,11 @@ failed:
 
 struct _TbStoreWrite
 {
-  char     *path;
+  char     *path;              /* the file; for a new record, its folder */
   char     *contents;
-  char     *failure_prefix;     /* "Could not save the output of m: " */
-  gboolean  unlink_on_failure;  /* a name claimed for this write */
+  char     *failure_prefix;    /* "Could not save the output of m: " */
+  char     *new_base;          /* non-NULL: a new record, named <base>[-n].json when written */
+  char     *name;              /* a new record: the name it got */
 };
 
 void
@@ -584,6 +564,8 @@ tb_store_write_free (TbStoreWrite *write)
   g_free (write->path);
   g_free (write->contents);
   g_free (write->failure_prefix);
+  g_free (write->new_base);
+  g_free (write->name);
   g_free (write);
 }
 
@@ -601,18 +583,57 @@ store_write_new (char       *path,
   return write;
 }
 
+/* A new record takes the first free name, whole, in one step: two records made in the
+ * same second — even by two processes — never overwrite each other, and no moment shows
+ * the name empty (a process killed then would leave an empty file for ever). */
+static gboolean
+write_new_record (TbStoreWrite  *write,
+                  GError       **error)
+{
+  if (g_mkdir_with_parents (write->path, 0755) != 0)
+    return tb_set_file_error (error, errno, _("Could not create folder %s: %s"), write->path,
+                              g_strerror (errno));
+  for (guint n = 1; ; n++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autofree char *name = n == 1 ? g_strconcat (write->new_base, ".json", NULL)
+                                     : g_strdup_printf ("%s-%u.json", write->new_base, n);
+      g_autofree char *path = g_build_filename (write->path, name, NULL);
+
+      if (tb_write_file_exclusive (path, write->contents, -1, &local_error))
+        {
+          g_free (write->name);
+          write->name = g_steal_pointer (&name);
+          return TRUE;
+        }
+      if (!g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_EXIST))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+    }
+}
+
 gboolean
 tb_store_write_commit (TbStoreWrite  *write,
                        GError       **error)
 {
+  gboolean ok;
+
   g_return_val_if_fail (write != NULL, FALSE);
 
-  if (tb_write_file_atomic (write->path, write->contents, -1, error))
-    return TRUE;
-  if (write->unlink_on_failure)
-    g_unlink (write->path);
-  g_prefix_error (error, "%s", write->failure_prefix);
-  return FALSE;
+  ok = write->new_base != NULL ? write_new_record (write, error)
+                               : tb_write_file_atomic (write->path, write->contents, -1, error);
+  if (!ok)
+    g_prefix_error (error, "%s", write->failure_prefix);
+  return ok;
+}
+
+const char *
+tb_store_write_get_name (TbStoreWrite *write)
+{
+  g_return_val_if_fail (write != NULL, NULL);
+  return write->name;
 }
 
 TbStoreWrite *
@@ -653,41 +674,6 @@ tb_store_write_output (TbStore         *self,
   return write != NULL && tb_store_write_commit (write, error);
 }
 
-/* Claims a free "<UTC time>.json" (or "-2", "-3", … for the same second) in `dir` with
- * O_EXCL, so two writers — even in two processes — never take the same name; the atomic
- * write then replaces the claim. */
-static gboolean
-claim_new_file (const char  *dir,
-                char       **name,
-                char       **path,
-                GError     **error)
-{
-  g_autofree char *base = tb_utc_now_compact ();
-
-  if (g_mkdir_with_parents (dir, 0755) != 0)
-    return set_errno_error (error, errno, _("Could not create folder %s: %s"), dir,
-                            g_strerror (errno));
-
-  for (guint n = 1; ; n++)
-    {
-      g_autofree char *candidate = n == 1 ? g_strconcat (base, ".json", NULL)
-                                          : g_strdup_printf ("%s-%u.json", base, n);
-      g_autofree char *candidate_path = g_build_filename (dir, candidate, NULL);
-      int fd = g_open (candidate_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-
-      if (fd >= 0)
-        {
-          close (fd);
-          *name = g_steal_pointer (&candidate);
-          *path = g_steal_pointer (&candidate_path);
-          return TRUE;
-        }
-      if (errno != EEXIST)
-        return set_errno_error (error, errno, _("Could not create %s: %s"), candidate_path,
-                                g_strerror (errno));
-    }
-}
-
 TbStoreWrite *
 tb_store_prepare_judgment (TbStore     *self,
                            TbRun       *run,
@@ -695,11 +681,8 @@ tb_store_prepare_judgment (TbStore     *self,
                            GError     **error)
 {
   g_autofree char *dir = NULL;
-  g_autofree char *name = NULL;
-  g_autofree char *path = NULL;
   g_autoptr(JsonNode) node = NULL;
   TbStoreWrite *write;
-  gboolean claimed = FALSE;
 
   g_return_val_if_fail (TB_IS_STORE (self), NULL);
   g_return_val_if_fail (run != NULL, NULL);
@@ -711,26 +694,17 @@ tb_store_prepare_judgment (TbStore     *self,
   dir = g_build_filename (run->dir, "judgments", NULL);
   if (judgment->created_at == NULL)
     judgment->created_at = tb_utc_now_iso8601 ();
+  node = tb_judgment_to_json (judgment);
 
   /* A judgment that has its file (the runner rewrites it as scores land) keeps it. */
   if (judgment->file != NULL && is_plain_name (judgment->file))
-    path = g_build_filename (dir, judgment->file, NULL);
-  else if (!claim_new_file (dir, &name, &path, error))
-    return NULL;
-  else
-    {
-      /* Named at once, so a later state of this judgment goes to the same file even
-       * while this one is being written. Readers skip the empty claim meanwhile. */
-      g_free (judgment->file);
-      judgment->file = g_steal_pointer (&name);
-      claimed = TRUE;
-    }
-
-  node = tb_judgment_to_json (judgment);
-  write = store_write_new (g_steal_pointer (&path), node,
+    return store_write_new (g_build_filename (dir, judgment->file, NULL), node,
+                            g_strdup_printf (_("Could not save the judgment of run %s: "),
+                                             run->id));
+  write = store_write_new (g_steal_pointer (&dir), node,
                            g_strdup_printf (_("Could not save the judgment of run %s: "),
                                             run->id));
-  write->unlink_on_failure = claimed;
+  write->new_base = tb_utc_now_compact ();
   return write;
 }
 
@@ -740,21 +714,16 @@ tb_store_write_judgment (TbStore     *self,
                          TbJudgment  *judgment,
                          GError     **error)
 {
-  g_autoptr(TbStoreWrite) write = NULL;
-  gboolean claimed;
+  g_autoptr(TbStoreWrite) write = tb_store_prepare_judgment (self, run, judgment, error);
 
-  g_return_val_if_fail (judgment != NULL, FALSE);
-
-  claimed = judgment->file == NULL || !is_plain_name (judgment->file);
-  write = tb_store_prepare_judgment (self, run, judgment, error);
-  if (write == NULL)
+  if (write == NULL || !tb_store_write_commit (write, error))
     return FALSE;
-  if (tb_store_write_commit (write, error))
-    return TRUE;
-  /* A failed first write leaves no name behind for the next attempt to trust. */
-  if (claimed)
-    g_clear_pointer (&judgment->file, g_free);
-  return FALSE;
+  if (write->name != NULL)
+    {
+      g_free (judgment->file);
+      judgment->file = g_strdup (write->name);
+    }
+  return TRUE;
 }
 
 gboolean
@@ -763,9 +732,7 @@ tb_store_write_rating (TbStore   *self,
                        TbRating  *rating,
                        GError   **error)
 {
-  g_autofree char *dir = NULL;
-  g_autofree char *name = NULL;
-  g_autofree char *path = NULL;
+  g_autoptr(TbStoreWrite) write = NULL;
   g_autoptr(JsonNode) node = NULL;
 
   g_return_val_if_fail (TB_IS_STORE (self), FALSE);
@@ -776,19 +743,16 @@ tb_store_write_rating (TbStore   *self,
   if (rating->created_at == NULL)
     rating->created_at = tb_utc_now_iso8601 ();
 
-  /* Never overwritten: every rating claims a file of its own. */
-  dir = g_build_filename (run->dir, "ratings", NULL);
-  if (!claim_new_file (dir, &name, &path, error))
-    return FALSE;
+  /* Never overwritten: every rating is a new record of its own. */
   node = tb_rating_to_json (rating);
-  if (!tb_json_write_file (path, node, error))
-    {
-      g_unlink (path);
-      g_prefix_error (error, _("Could not save the rating of run %s: "), run->id);
-      return FALSE;
-    }
+  write = store_write_new (g_build_filename (run->dir, "ratings", NULL), node,
+                           g_strdup_printf (_("Could not save the rating of run %s: "),
+                                            run->id));
+  write->new_base = tb_utc_now_compact ();
+  if (!tb_store_write_commit (write, error))
+    return FALSE;
   g_free (rating->file);
-  rating->file = g_steal_pointer (&name);
+  rating->file = g_strdup (write->name);
   return TRUE;
 }
 
@@ -881,6 +845,12 @@ tb_store_load_run_dir (TbStore     *self,
   node = tb_json_read_file (path, TB_STORE_MAX_FILE, error);
   if (node == NULL)
     return NULL;
+  /* The folder is the truth about which run this is (below): a run.json whose "id" was
+   * lost or mangled is still the run of its folder, not an unreadable one. */
+  base = g_path_get_basename (dir);
+  if (JSON_NODE_HOLDS_OBJECT (node) && tb_run_id_is_valid (base)
+      && tb_json_get_string (json_node_get_object (node), "id") == NULL)
+    json_object_set_string_member (json_node_get_object (node), "id", base);
   run = tb_run_from_json (node, error);
   if (run == NULL)
     {
@@ -889,7 +859,6 @@ tb_store_load_run_dir (TbStore     *self,
     }
 
   /* The folder is the truth about which run this is and where it belongs. */
-  base = g_path_get_basename (dir);
   parent = g_path_get_dirname (dir);
   if (tb_run_id_is_valid (base) && g_strcmp0 (run->id, base) != 0)
     {
@@ -962,8 +931,9 @@ tb_store_list_runs (TbStore    *self,
 
       if (run == NULL)
         {
-          g_warning ("Skipping run %s: %s", (char *) g_ptr_array_index (ids, i),
-                     error->message);
+          if (!tb_store_remove_abandoned (self, dir))
+            g_warning ("Skipping run %s: %s", (char *) g_ptr_array_index (ids, i),
+                       error->message);
           continue;
         }
       g_ptr_array_add (runs, run);
@@ -1217,6 +1187,9 @@ tb_store_load_judgments (TbStore *self,
           continue;
         }
       judgment->file = g_path_get_basename (path);
+      /* A hand-edited file may have lost it; its name says when it was made. */
+      if (judgment->created_at == NULL)
+        judgment->created_at = tb_judgment_time_from_file_name (judgment->file);
       g_ptr_array_add (judgments, judgment);
     }
   return judgments;
@@ -1347,6 +1320,61 @@ tb_store_tidy (TbStore    *self,
         g_warning ("%s", error->message);
     }
   return removed;
+}
+
+/* A creation of an older version is milliseconds long; this leaves it alone for longer. */
+#define ABANDONED_AFTER_S 60
+
+/* Whether `dir` holds anything but empty folders. */
+static gboolean
+holds_files (const char *dir)
+{
+  g_autoptr(GDir) folder = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (folder != NULL && (name = g_dir_read_name (folder)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (dir, name, NULL);
+      GStatBuf info;
+
+      if (g_lstat (child, &info) != 0 || !S_ISDIR (info.st_mode) || holds_files (child))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+tb_store_remove_abandoned (TbStore    *self,
+                           const char *dir)
+{
+  g_autofree char *base = NULL;
+  g_autofree char *run_json = NULL;
+  g_autofree char *outputs = NULL;
+  g_autofree char *judgments = NULL;
+  g_autoptr(GError) error = NULL;
+  GStatBuf info;
+
+  g_return_val_if_fail (TB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (dir != NULL, FALSE);
+
+  base = g_path_get_basename (dir);
+  run_json = g_build_filename (dir, "run.json", NULL);
+  outputs = g_build_filename (dir, "outputs", NULL);
+  judgments = g_build_filename (dir, "judgments", NULL);
+  if (!tb_run_id_is_valid (base) || g_lstat (dir, &info) != 0 || !S_ISDIR (info.st_mode)
+      || g_file_test (run_json, G_FILE_TEST_EXISTS)
+      || info.st_mtime > g_get_real_time () / G_USEC_PER_SEC - ABANDONED_AFTER_S
+      || g_hash_table_contains (self->locks, dir) || tb_lock_is_held (dir)
+      || holds_files (outputs) || holds_files (judgments))
+    return FALSE;
+
+  if (!remove_tree (dir, &error))
+    {
+      g_debug ("Could not remove the abandoned run folder %s: %s", dir, error->message);
+      return FALSE;
+    }
+  g_debug ("Removed %s: a creation killed before it wrote run.json", dir);
+  return TRUE;
 }
 
 /* ---------------------------------------------------------------------------------------- */

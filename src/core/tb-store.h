@@ -63,9 +63,10 @@ gboolean    tb_store_write_judgment    (TbStore     *self,
                                         GError     **error);
 
 /* The same two writes in two steps, so the slow part can leave the main loop: prepare
- * serialises the record and, for a new judgment, claims its name, on the caller's thread;
- * commit (write, fsync, rename) is safe on any thread. At most one commit per file may be
- * in flight: the caller keeps a later state until the earlier one is on disk. */
+ * serialises the record on the caller's thread; commit (write, fsync, rename; for a new
+ * judgment, taking the first free name) is safe on any thread. At most one commit per file
+ * may be in flight: the caller keeps a later state until the earlier one is on disk (and,
+ * for a new judgment, its name is known). */
 typedef struct _TbStoreWrite TbStoreWrite;
 
 TbStoreWrite *tb_store_prepare_output   (TbStore         *self,
@@ -78,6 +79,8 @@ TbStoreWrite *tb_store_prepare_judgment (TbStore         *self,
                                          GError         **error);
 gboolean      tb_store_write_commit     (TbStoreWrite    *write,
                                          GError         **error);
+/* After the commit of a new record (a judgment without a file yet): the name it got. */
+const char   *tb_store_write_get_name   (TbStoreWrite    *write);
 void          tb_store_write_free       (TbStoreWrite    *write);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TbStoreWrite, tb_store_write_free)
 
@@ -150,6 +153,15 @@ gboolean    tb_store_delete_run        (TbStore     *self,
  * no process holds). Returns how many it removed. */
 guint       tb_store_tidy              (TbStore     *self,
                                         const char  *usecase_id);
+
+/* Removes `dir` when it is what a creation by an older version left when it was killed:
+ * older versions made the run's folder first and its run.json last. Such a folder has no
+ * run.json, no output and no judgment (nothing was paid), and has not changed for a minute
+ * (an older TaskBench may be making it this very moment). TRUE when it was removed; FALSE
+ * for anything else, which is left as it is. For a folder tb_store_load_run_dir cannot
+ * read, before warning about it. */
+gboolean    tb_store_remove_abandoned  (TbStore     *self,
+                                        const char  *dir);
 
 /* A run with everything read from its folder. */
 typedef struct _TbRunData {

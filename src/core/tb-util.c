@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "tb-util"
+#define _GNU_SOURCE   /* renameat2 */
 
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <glib/gi18n-lib.h>
 #include <locale.h>
 #include <glib/gstdio.h>
@@ -118,6 +120,99 @@ read_regular_fd (int          fd,
     *length = data->len;
   g_byte_array_append (data, (const guint8 *) "", 1);
   return (char *) g_byte_array_free (g_steal_pointer (&data), FALSE);
+}
+
+gboolean
+tb_set_file_error (GError     **error,
+                   int          saved_errno,
+                   const char  *format,
+                   ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error_literal (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno), message);
+  return FALSE;
+}
+
+/* Moves `from` to `to` unless `to` exists; errno EEXIST when it does. */
+static int
+rename_no_replace (const char *from,
+                   const char *to)
+{
+  if (renameat2 (AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+    return 0;
+  if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
+    return -1;
+  /* A file system without RENAME_NOREPLACE: a hard link fails the same way on a taken
+   * name, and appears as whole. */
+  if (link (from, to) != 0)
+    return -1;
+  g_unlink (from);
+  return 0;
+}
+
+gboolean
+tb_write_file_exclusive (const char  *path,
+                         const char  *data,
+                         gssize       length,
+                         GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *temp = g_strconcat (path, ".XXXXXX", NULL);
+  gsize written = 0;
+  int fd;
+
+  if (length < 0)
+    length = strlen (data);
+
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    return tb_set_file_error (error, errno, _("Could not create folder %s: %s"), dir,
+                           g_strerror (errno));
+
+  fd = g_mkstemp_full (temp, O_RDWR | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return tb_set_file_error (error, errno, _("Could not create %s: %s"), temp,
+                           g_strerror (errno));
+  while (written < (gsize) length)
+    {
+      gssize n = write (fd, data + written, length - written);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          int saved_errno = n < 0 ? errno : ENOSPC;
+
+          close (fd);
+          g_unlink (temp);
+          return tb_set_file_error (error, saved_errno, _("Could not create %s: %s"), path,
+                                 g_strerror (saved_errno));
+        }
+      written += n;
+    }
+  /* On disk before it has its name, as tb_write_file_atomic does. */
+  if (fsync (fd) != 0 || close (fd) != 0)
+    {
+      int saved_errno = errno;
+
+      g_unlink (temp);
+      return tb_set_file_error (error, saved_errno, _("Could not create %s: %s"), path,
+                             g_strerror (saved_errno));
+    }
+
+  if (rename_no_replace (temp, path) != 0)
+    {
+      int saved_errno = errno;
+
+      g_unlink (temp);
+      return tb_set_file_error (error, saved_errno, _("Could not create %s: %s"), path,
+                             g_strerror (saved_errno));
+    }
+  return TRUE;
 }
 
 char *

@@ -6,12 +6,28 @@
 
 G_BEGIN_DECLS
 
+/* Sets a G_FILE_ERROR for `saved_errno` with the message `format` (which usually takes a
+ * path and g_strerror (saved_errno)). Always FALSE, for `return tb_set_file_error (…)`. */
+gboolean  tb_set_file_error      (GError     **error,
+                                  int          saved_errno,
+                                  const char  *format,
+                                  ...) G_GNUC_PRINTF (3, 4);
+
 /* Writes through a temporary file in the same folder and renames it into place, so a
  * reader never sees half a file and a crash leaves the old version. Creates parents. */
 gboolean  tb_write_file_atomic   (const char  *path,
                                   const char  *data,
                                   gssize       length,
                                   GError     **error);
+
+/* The same, only when `path` does not exist yet: the whole file appears under its name at
+ * once, or — when the name is taken — nothing does (G_FILE_ERROR_EXIST). The name is never
+ * seen empty, so a crash cannot leave an empty file under it; at worst the temporary file
+ * (`<path>.XXXXXX`, as tb_write_file_atomic names it) stays beside it. */
+gboolean  tb_write_file_exclusive (const char  *path,
+                                   const char  *data,
+                                   gssize       length,
+                                   GError     **error);
 
 char     *tb_sha256_hex          (const void  *data,
                                   gsize        length);
