@@ -271,8 +271,8 @@ test_pairwise (CliFixture    *fixture,
   }
 }
 
-/* A judge that adds points for length, over outputs whose length varies a lot: the
- * length-bias warning, with ρ. */
+/* A judge that adds points for length, over outputs whose length varies a lot within
+ * each model: the length-bias warning, with ρ. */
 static void
 test_length_bias (CliFixture    *fixture,
                   gconstpointer  data)
@@ -283,8 +283,10 @@ test_length_bias (CliFixture    *fixture,
   FakeModel wordy = { 0 };
 
   write_usecase (fixture, "  model: judge/wordy\n");
-  set_quality (fixture, "cand/short", 7.0, 0.1, 20, 60);
-  set_quality (fixture, "cand/long", 7.0, 0.1, 1500, 4000);
+  /* Each model's answers vary in length; the judge adds points for length: within each
+   * model the longer answers score higher. */
+  set_quality (fixture, "cand/short", 5.0, 0.1, 100, 2500);
+  set_quality (fixture, "cand/long", 5.0, 0.1, 200, 3000);
   wordy.judge_length_bias = 1.5;
   fake_server_set_model (fixture->server, "judge/wordy", &wordy);
 

@@ -457,9 +457,34 @@ test_bias_warnings (void)
         add_score (judgment, models[m], i, 1, "openai/gpt-4o-mini", 40 + chars / 20.0, chars);
       }
   verdict = tb_verdict_for_run (data, 0);
-  g_assert_true (has_warning (verdict, "follow the outputs' length (Spearman ρ = 1.00 over 8"));
+  g_assert_true (has_warning (verdict, "length within each model's answers (Spearman ρ = 1.00 "
+                                        "over 8"));
   g_assert_true (has_warning (verdict, "shares a vendor with openai/gpt-4o"));
   g_assert_true (has_warning (verdict, "b/y was served by several providers"));
+}
+
+/* A better model that also writes longer is not a judge favouring length: within each
+ * model, length and score do not go together, and no warning is raised. */
+static void
+test_length_confounded_by_model (void)
+{
+  const char *models[] = { "a/short", "b/long", NULL };
+  g_autoptr(TbRunData) data = make_data (6, models, 1);
+  TbJudgment *judgment = add_judgment (data, "pointwise");
+  g_autoptr(TbVerdict) verdict = NULL;
+  /* within each model, the longer answers score lower or the same */
+  const double scores[2][6] = { { 62, 60, 61, 59, 60, 58 }, { 90, 88, 91, 87, 89, 86 } };
+
+  for (guint i = 0; i < 6; i++)
+    for (guint m = 0; m < 2; m++)
+      {
+        gint64 chars = (m == 0 ? 100 : 2000) + 10 * i;
+
+        add_output (data, models[m], i, 1, TRUE, 0.01, 100, "P");
+        add_score (judgment, models[m], i, 1, "j/judge", scores[m][i], chars);
+      }
+  verdict = tb_verdict_for_run (data, 0);
+  g_assert_false (has_warning (verdict, "favour longer answers"));
 }
 
 /* Across runs, the same input (by content) is one unit. */
@@ -598,6 +623,7 @@ main (int    argc,
   g_test_add_func ("/verdict/pairwise", test_pairwise);
   g_test_add_func ("/verdict/human", test_human);
   g_test_add_func ("/verdict/bias-warnings", test_bias_warnings);
+  g_test_add_func ("/verdict/length-confounded-by-model", test_length_confounded_by_model);
   g_test_add_func ("/verdict/across-runs", test_across_runs);
   g_test_add_func ("/verdict/matrix", test_matrix);
   g_test_add_func ("/verdict/best-value-same-cost", test_best_value_same_cost);

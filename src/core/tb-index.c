@@ -18,7 +18,7 @@
 #include "tb-util.h"
 
 /* Bump when the summary or the columns change: an index of another version is rebuilt. */
-#define SCHEMA_VERSION "2"
+#define SCHEMA_VERSION "3"
 
 /* A file changed within this many seconds may change again within the same tick of the
  * file system's clock without its time moving: such an entry is read again next time. */

@@ -959,15 +959,41 @@ warn_about_judges (TbVerdict *verdict,
                              "family."), judge, model);
         }
 
-      for (guint i = 0; i < gathered->observations->len; i++)
+      /* Within each model's answers: a better model that also writes longer would
+       * otherwise look like a judge that rewards length. Each score and length is taken as
+       * its distance from the model's mean under this judge; a model with one answer says
+       * nothing here. */
+      for (guint m = 0; m < gathered->models->len; m++)
         {
-          Observation *obs = g_ptr_array_index (gathered->observations, i);
-          double length = obs->output_chars;
+          const char *model = g_ptr_array_index (gathered->models, m);
+          double score_sum = 0, length_sum = 0;
+          guint n = 0;
 
-          if (!g_str_equal (obs->judge, judge))
+          for (guint i = 0; i < gathered->observations->len; i++)
+            {
+              Observation *obs = g_ptr_array_index (gathered->observations, i);
+
+              if (g_str_equal (obs->judge, judge) && g_str_equal (obs->model, model))
+                {
+                  score_sum += obs->overall;
+                  length_sum += obs->output_chars;
+                  n++;
+                }
+            }
+          if (n < 2)
             continue;
-          g_array_append_val (scores, obs->overall);
-          g_array_append_val (lengths, length);
+          for (guint i = 0; i < gathered->observations->len; i++)
+            {
+              Observation *obs = g_ptr_array_index (gathered->observations, i);
+              double score, length;
+
+              if (!g_str_equal (obs->judge, judge) || !g_str_equal (obs->model, model))
+                continue;
+              score = obs->overall - score_sum / n;
+              length = obs->output_chars - length_sum / n;
+              g_array_append_val (scores, score);
+              g_array_append_val (lengths, length);
+            }
         }
       if (scores->len >= TB_VERDICT_LENGTH_MIN)
         {
@@ -976,10 +1002,12 @@ warn_about_judges (TbVerdict *verdict,
 
           if (isfinite (rho) && fabs (rho) >= TB_VERDICT_LENGTH_RHO)
             warn (verdict, rho > 0
-                           ? _("The scores of %s follow the outputs' length (Spearman ρ = %.2f "
-                               "over %u outputs): it may favour longer answers.")
-                           : _("The scores of %s follow the outputs' length (Spearman ρ = %.2f "
-                               "over %u outputs): it may favour shorter answers."),
+                           ? _("The scores of %s follow the outputs' length within each "
+                               "model's answers (Spearman ρ = %.2f over %u outputs): it may "
+                               "favour longer answers.")
+                           : _("The scores of %s follow the outputs' length within each "
+                               "model's answers (Spearman ρ = %.2f over %u outputs): it may "
+                               "favour shorter answers."),
                   judge, rho, scores->len);
         }
     }
