@@ -825,6 +825,7 @@ test_formats (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(TbRunData) data = make_run (TRUE);
 
+  g_assert_cmpint (G_N_ELEMENTS (names), ==, TB_EXPORT_N_FORMATS);
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
       g_autofree char *text = NULL;
@@ -845,6 +846,9 @@ test_formats (void)
   g_assert_nonnull (strstr (error->message, "html, md, csv or json"));
   g_clear_error (&error);
   g_assert_false (tb_export_format_from_string (NULL, &format, &error));
+  g_assert_error (error, TB_ERROR, TB_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_null (tb_export_render (data, TB_EXPORT_N_FORMATS, 0, &error));
   g_assert_error (error, TB_ERROR, TB_ERROR_INVALID);
 }
 

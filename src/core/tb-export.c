@@ -32,6 +32,8 @@ static const struct {
   { TB_EXPORT_JSON, "json", "application/json" },
 };
 
+G_STATIC_ASSERT (G_N_ELEMENTS (formats) == TB_EXPORT_N_FORMATS);
+
 const char *
 tb_export_format_to_string (TbExportFormat format)
 {
@@ -68,9 +70,16 @@ tb_export_format_from_string (const char      *text,
       *format = TB_EXPORT_MARKDOWN;
       return TRUE;
     }
-  g_set_error (error, TB_ERROR, TB_ERROR_INVALID,
-               _("'%s' is not an export format: use html, md, csv or json"),
-               text != NULL ? text : "");
+  {
+    g_autoptr(GString) names = g_string_new (NULL);
+
+    for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+      g_string_append_printf (names, "%s%s", i == 0 ? "" : i + 1 < G_N_ELEMENTS (formats)
+                                                               ? ", " : _(" or "),
+                              formats[i].name);
+    g_set_error (error, TB_ERROR, TB_ERROR_INVALID, _("'%s' is not an export format: use %s"),
+                 text != NULL ? text : "", names->str);
+  }
   return FALSE;
 }
 
@@ -1565,6 +1574,7 @@ tb_export_render (const TbRunData  *data,
       return tb_export_csv (data, inputs_per_month);
     case TB_EXPORT_JSON:
       return tb_export_json (data, inputs_per_month);
+    case TB_EXPORT_N_FORMATS:
     default:
       g_set_error (error, TB_ERROR, TB_ERROR_INVALID, _("Unknown export format %d"), format);
       return NULL;

@@ -25,11 +25,13 @@ G_BEGIN_DECLS
  *
  * The renderers only read `data`: a window can run them in a GTask thread. */
 
+/* In the order a chooser lists them; every value below TB_EXPORT_N_FORMATS is one. */
 typedef enum {
   TB_EXPORT_HTML,
   TB_EXPORT_MARKDOWN,
   TB_EXPORT_CSV,
   TB_EXPORT_JSON,
+  TB_EXPORT_N_FORMATS
 } TbExportFormat;
 
 /* "html", "md", "csv", "json" (also the file extensions). */
