@@ -339,8 +339,8 @@ print_verdict (const TbVerdict *verdict,
 
   g_print (_("\nVerdict%s\n  %s\n\n"), verdict->simulated ? _(" (simulated models)") : "",
            words);
-  g_print ("  %-36s %6s %12s %22s %11s %11s %7s %4s\n", "MODEL", "MEAN", "95% INTERVAL",
-           "VS BEST (95%)", "$/INPUT", "$/MONTH", "P50", "ERR");
+  g_print ("  %-36s %6s %12s %22s %11s %9s %11s %7s %4s\n", "MODEL", "MEAN", "95% INTERVAL",
+           "VS BEST (95%)", "$/INPUT", "$/1K", "$/MONTH", "P50", "ERR");
   for (guint i = 0; i < verdict->models->len; i++)
     {
       const TbModelVerdict *model = g_ptr_array_index (verdict->models, i);
@@ -351,6 +351,9 @@ print_verdict (const TbVerdict *verdict,
       g_autofree char *diff = NULL;
       g_autofree char *per_input = format_optional_usd (model->has_cost_per_input,
                                                         model->cost_per_input_usd);
+      g_autofree char *per_thousand = model->has_cost_per_input
+                                      ? tb_format_usd (model->cost_per_input_usd * 1000)
+                                      : g_strdup (_("unknown"));
       g_autofree char *per_month = model->has_cost_at_volume
                                    ? tb_format_usd (model->cost_at_volume_usd) : g_strdup ("-");
       g_autofree char *latency = model->has_latency
@@ -367,8 +370,9 @@ print_verdict (const TbVerdict *verdict,
                                 model->tied_with_best ? _(" tied") : "");
       else
         diff = g_strdup ("-");
-      g_print ("  %-36s %6s %12s %22s %11s %11s %7s %4u\n", model->model, mean, interval, diff,
-               per_input, per_month, latency, model->errors + model->judge_errors);
+      g_print ("  %-36s %6s %12s %22s %11s %9s %11s %7s %4u\n", model->model, mean, interval,
+               diff, per_input, per_thousand, per_month, latency,
+               model->errors + model->judge_errors);
     }
   g_print (_("\n  best overall: %s\n  best value:   %s\n  budget pick:  %s\n"),
            verdict->best_overall != NULL ? verdict->best_overall : "-",
