@@ -317,16 +317,16 @@ print_verdict (const TbVerdict *verdict,
 
   g_print (_("\nVerdict%s\n  %s\n\n"), verdict->simulated ? _(" (simulated models)") : "",
            words);
-  g_print ("  %-36s %6s %12s %22s %11s %11s %7s %4s\n", "MODEL", "MEAN", "95% INTERVAL",
-           "VS BEST (95%)", "$/INPUT", "$/MONTH", "P50", "ERR");
+  g_print ("  %-36s %6s %12s %22s %11s %9s %11s %7s %4s\n", "MODEL", "MEAN", "95% INTERVAL",
+           "VS BEST (95%)", "$/INPUT", "$/1K", "$/MONTH", "P50", "ERR");
   for (guint i = 0; i < verdict->models->len; i++)
     {
       const TbModelVerdict *model = g_ptr_array_index (verdict->models, i);
       g_autoptr(TbExportCells) cells = tb_export_cells_new (verdict, model);
 
-      g_print ("  %-36s %6s %12s %22s %11s %11s %7s %4u\n", model->model, cells->mean,
-               cells->interval, cells->vs_best, cells->per_input, cells->per_month,
-               cells->latency, cells->errors);
+      g_print ("  %-36s %6s %12s %22s %11s %9s %11s %7s %4u\n", model->model, cells->mean,
+               cells->interval, cells->vs_best, cells->per_input, cells->per_thousand,
+               cells->per_month, cells->latency, cells->errors);
     }
   g_print (_("\n  best overall: %s\n  best value:   %s\n  budget pick:  %s\n"),
            verdict->best_overall != NULL ? verdict->best_overall : "-",

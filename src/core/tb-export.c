@@ -112,6 +112,9 @@ tb_export_cells_new (const TbVerdict      *verdict,
     cells->vs_best = g_strdup ("-");
   cells->per_input = model->has_cost_per_input ? tb_format_usd (model->cost_per_input_usd)
                                                : g_strdup (_("unknown"));
+  cells->per_thousand = model->has_cost_per_input
+                        ? tb_format_usd (model->cost_per_input_usd * 1000)
+                        : g_strdup (_("unknown"));
   cells->per_month = model->has_cost_at_volume ? tb_format_usd (model->cost_at_volume_usd)
                                                : g_strdup ("-");
   cells->latency = model->has_latency ? g_strdup_printf ("%.1fs", model->latency_p50_ms / 1000)
@@ -129,6 +132,7 @@ tb_export_cells_free (TbExportCells *cells)
   g_free (cells->interval);
   g_free (cells->vs_best);
   g_free (cells->per_input);
+  g_free (cells->per_thousand);
   g_free (cells->per_month);
   g_free (cells->latency);
   g_free (cells);

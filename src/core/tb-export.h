@@ -76,6 +76,7 @@ typedef struct {
   char  *interval;      /* "85.0–92.0"; "-" */
   char  *vs_best;       /* "best", "-28.0 (-31.2–-24.6)", "+0.4 tied"; "-" */
   char  *per_input;     /* "$0.0100"; "unknown" */
+  char  *per_thousand;  /* per 1,000 inputs: "$10.00"; "unknown" */
   char  *per_month;     /* "$10.00"; "-" without a volume or a cost */
   char  *latency;       /* the median: "1.2s"; "-" */
   guint  errors;        /* failed outputs and judge errors */
