@@ -413,11 +413,14 @@ test_html (void)
       else
         {
           g_autofree char *per_input = tb_format_usd (model_cost[m]);
+          g_autofree char *per_thousand = tb_format_usd (model_cost[m] * 1000);
           g_autofree char *per_month = tb_format_usd (model_cost[m] * 1000);
+          g_autofree char *cells = g_strdup_printf ("%s%s%s", per_input, per_thousand,
+                                                    per_month);
 
           g_assert_true (has_mark (page, models[m]));
-          g_assert_true (has_text (page, per_input));
-          g_assert_true (has_text (page, per_month));
+          /* $/input, $/1,000 inputs and $/month (the volume is 1,000) side by side */
+          g_assert_true (has_text (page, cells));
           plotted++;
         }
     }
@@ -868,7 +871,9 @@ test_cells (void)
   failed = tb_export_cells_new (verdict, tb_verdict_find (verdict, models[FAILED]));
   g_assert_cmpstr (best->vs_best, ==, "best");
   g_assert_cmpstr (best->per_input, ==, "$0.002000");
+  g_assert_cmpstr (best->per_thousand, ==, "$2.00");
   g_assert_cmpstr (best->per_month, ==, "$2.00");
+  g_assert_cmpstr (unknown->per_thousand, ==, "unknown");
   g_assert_cmpstr (best->latency, ==, "1.0s");
   g_assert_cmpstr (unknown->per_input, ==, "unknown");
   g_assert_cmpstr (unknown->per_month, ==, "-");

@@ -665,7 +665,8 @@ tb_export_markdown (const TbRunData *data,
   if (verdict->models->len > 0)
     {
       const char *heading[] = { _("Model"), _("Mean"), _("95% interval"), _("vs best (95%)"),
-                                _("$/input"), month, _("p50 latency"), _("Errors") };
+                                _("$/input"), _("$/1,000 inputs"), month, _("p50 latency"),
+                                _("Errors") };
 
       g_string_append_printf (out, "## %s\n\n", _("Models"));
       md_row (out, heading, G_N_ELEMENTS (heading));
@@ -676,7 +677,8 @@ tb_export_markdown (const TbRunData *data,
           g_autoptr(TbExportCells) cells = tb_export_cells_new (verdict, model);
           g_autofree char *errors = g_strdup_printf ("%u", cells->errors);
           const char *row[] = { model->model, cells->mean, cells->interval, cells->vs_best,
-                                cells->per_input, cells->per_month, cells->latency, errors };
+                                cells->per_input, cells->per_thousand, cells->per_month,
+                                cells->latency, errors };
 
           md_row (out, row, G_N_ELEMENTS (row));
         }
@@ -1248,7 +1250,8 @@ html_models (GString      *out,
   const TbVerdict *verdict = report->verdict;
   g_autofree char *month = per_month_heading (report);
   const char *heading[] = { _("Model"), _("Mean"), _("95% interval"), _("vs best (95%)"),
-                            _("$/input"), month, _("p50 latency"), _("Errors") };
+                            _("$/input"), _("$/1,000 inputs"), month, _("p50 latency"),
+                            _("Errors") };
 
   if (verdict->models->len == 0)
     return;
@@ -1276,9 +1279,9 @@ html_models (GString      *out,
       if (g_strcmp0 (model->model, verdict->budget_pick) == 0)
         html_printf (out, "<span class=\"badge\">%s</span>", _("budget pick"));
       html_printf (out, "</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
-                   "<td>%s</td><td>%u</td></tr>\n", cells->mean, cells->interval,
-                   cells->vs_best, cells->per_input, cells->per_month, cells->latency,
-                   cells->errors);
+                   "<td>%s</td><td>%s</td><td>%u</td></tr>\n", cells->mean, cells->interval,
+                   cells->vs_best, cells->per_input, cells->per_thousand, cells->per_month,
+                   cells->latency, cells->errors);
     }
   g_string_append (out, "</tbody>\n</table>\n</div>\n</section>\n");
 }
