@@ -511,6 +511,22 @@ test_across_runs (void)
   g_assert_cmpfloat_with_epsilon (tb_verdict_find (verdict, "a/x")->mean, 86, 1e-9);
 }
 
+/* A tie so close that thousands of inputs would be needed is called equal in practice,
+ * not given an absurd count. */
+static void
+test_practically_equal (void)
+{
+  const char *models[] = { "a/one", "b/two", NULL };
+  const double scores[] = { 80, 85, 75, 90, 70, 80.2, 84.8, 75.1, 90, 70 };
+  g_autoptr(TbRunData) data = table_run (models, 5, scores, NULL);
+  g_autoptr(TbVerdict) verdict = tb_verdict_for_run (data, 0);
+  g_autofree char *words = tb_verdict_describe (verdict);
+
+  g_assert_cmpuint (g_strv_length (verdict->tied_with_best), ==, 2);
+  g_assert_nonnull (strstr (words, "for practical purposes they are equal"));
+  g_assert_null (strstr (words, "more inputs would separate"));
+}
+
 /* Two tied models at the same cost: the best value is named with its twin in cost. */
 static void
 test_best_value_same_cost (void)
@@ -627,6 +643,7 @@ main (int    argc,
   g_test_add_func ("/verdict/across-runs", test_across_runs);
   g_test_add_func ("/verdict/matrix", test_matrix);
   g_test_add_func ("/verdict/best-value-same-cost", test_best_value_same_cost);
+  g_test_add_func ("/verdict/practically-equal", test_practically_equal);
   g_test_add_func ("/verdict/models-to-settle", test_models_to_settle);
 
   return g_test_run ();

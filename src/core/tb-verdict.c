@@ -1581,7 +1581,11 @@ tb_verdict_describe (const TbVerdict *verdict)
           if (model != best && model->inputs_to_separate != TB_STATS_INPUTS_NEVER)
             most = MAX (most, model->inputs_to_separate);
         }
-      if (most > verdict->inputs && !verdict->single_sample)
+      if (most > verdict->inputs + TB_VERDICT_PRACTICAL_INPUTS && !verdict->single_sample)
+        g_string_append_printf (text, _(" Separating them would take more than %u more "
+                                        "inputs: for practical purposes they are equal."),
+                                TB_VERDICT_PRACTICAL_INPUTS);
+      else if (most > verdict->inputs && !verdict->single_sample)
         g_string_append_printf (text, ngettext (" About %u more input would separate them.",
                                                 " About %u more inputs would separate them.",
                                                 most - verdict->inputs),

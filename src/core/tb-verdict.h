@@ -35,6 +35,8 @@ G_BEGIN_DECLS
 /* |Spearman ρ| between score and output length that raises the length-bias warning. */
 #define TB_VERDICT_LENGTH_RHO 0.5
 #define TB_VERDICT_LENGTH_MIN 8
+/* Beyond this many more inputs, a tie is called equal for practical purposes. */
+#define TB_VERDICT_PRACTICAL_INPUTS 1000
 
 typedef struct {
   char       *model;
