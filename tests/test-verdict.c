@@ -517,7 +517,7 @@ static void
 test_practically_equal (void)
 {
   const char *models[] = { "a/one", "b/two", NULL };
-  const double scores[] = { 80, 85, 75, 90, 70, 80.2, 84.8, 75.1, 90, 70 };
+  const double scores[] = { 80, 85, 75, 90, 70, 80.2, 84.8, 75.1, 89.9, 70.01 };
   g_autoptr(TbRunData) data = table_run (models, 5, scores, NULL);
   g_autoptr(TbVerdict) verdict = tb_verdict_for_run (data, 0);
   g_autofree char *words = tb_verdict_describe (verdict);
