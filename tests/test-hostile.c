@@ -1200,13 +1200,17 @@ test_unreadable_inputs (CliFixture    *fixture,
     { { "--json", "--home", file, "costs", NULL }, file },
   };
 
+  const char * const *argvs[G_N_ELEMENTS (cases)];
+  g_autoptr(GPtrArray) results = NULL;
+
   g_assert_cmpint (mkfifo (fifo, 0644), ==, 0);
   g_assert_true (g_file_set_contents (file, "not a folder", -1, NULL));
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    argvs[i] = cases[i].args;
+  results = cli_test_run_all (fixture, argvs, G_N_ELEMENTS (cases), 10000);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(GSubprocessLauncher) launcher = cli_test_launcher (fixture);
-      g_autoptr(GSubprocess) process = cli_test_spawnv (fixture, launcher, cases[i].args);
-      g_autoptr(CliResult) result = cli_test_finish_within (process, 10000);
+      CliResult *result = g_ptr_array_index (results, i);
 
       g_test_message ("case %u", i);
       g_assert_false (result->timed_out);
@@ -1392,13 +1396,10 @@ substitute (const char *arg,
 /* With --json, stdout is exactly one JSON document whatever happens: a failure is
  * {"error": {"message", "exit_code"}} with the exit code the process ends with. */
 static void
-assert_json_failure (CliFixture         *fixture,
+assert_json_failure (const CliResult    *result,
                      const char * const *args,
                      int                 status)
 {
-  g_autoptr(GSubprocessLauncher) launcher = cli_test_launcher (fixture);
-  g_autoptr(GSubprocess) process = cli_test_spawnv (fixture, launcher, args);
-  g_autoptr(CliResult) result = cli_test_finish_within (process, 30000);
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *joined = g_strjoinv (" ", (char **) args);
   JsonObject *error;
@@ -1466,8 +1467,11 @@ test_json_contract_under_failure (CliFixture    *fixture,
   fake_server_set_models_status (fixture->server, 500);
   {
     const char *args[] = { "--json", "models", "--refresh", NULL };
+    g_autoptr(GSubprocessLauncher) launcher = cli_test_launcher (fixture);
+    g_autoptr(GSubprocess) process = cli_test_spawnv (fixture, launcher, args);
+    g_autoptr(CliResult) result = cli_test_finish_within (process, 30000);
 
-    assert_json_failure (fixture, args, 1);
+    assert_json_failure (result, args, 1);
   }
   fake_server_set_models_status (fixture->server, 0);
 
@@ -1480,26 +1484,39 @@ test_json_contract_under_failure (CliFixture    *fixture,
   lock = tb_lock_acquire (busy_dir, "the test", &error);
   g_assert_no_error (error);
 
-  for (guint i = 0; i < G_N_ELEMENTS (failing); i++)
-    {
-      const char *args[G_N_ELEMENTS (failing[i].args)] = { NULL };
+  {
+    const char *args[G_N_ELEMENTS (failing)][G_N_ELEMENTS (failing[0].args)] = { { NULL } };
+    const char * const *argvs[G_N_ELEMENTS (failing)];
+    g_autoptr(GPtrArray) results = NULL;
 
-      for (guint a = 0; failing[i].args[a] != NULL; a++)
-        args[a] = substitute (failing[i].args[a], input, file, busy);
-      assert_json_failure (fixture, args, failing[i].status);
-    }
+    for (guint i = 0; i < G_N_ELEMENTS (failing); i++)
+      {
+        for (guint a = 0; failing[i].args[a] != NULL; a++)
+          args[i][a] = substitute (failing[i].args[a], input, file, busy);
+        argvs[i] = args[i];
+      }
+    results = cli_test_run_all (fixture, argvs, G_N_ELEMENTS (failing), 30000);
+    for (guint i = 0; i < G_N_ELEMENTS (failing); i++)
+      assert_json_failure (g_ptr_array_index (results, i), args[i], failing[i].status);
+  }
 
   /* Unknown ids are bad input, also without --json: exit 2, nothing on stdout. */
-  for (guint i = 0; i < G_N_ELEMENTS (unknown); i++)
-    {
-      g_autoptr(GSubprocessLauncher) launcher = cli_test_launcher (fixture);
-      g_autoptr(GSubprocess) process = cli_test_spawnv (fixture, launcher, unknown[i]);
-      g_autoptr(CliResult) result = cli_test_finish_within (process, 30000);
+  {
+    const char * const *argvs[G_N_ELEMENTS (unknown)];
+    g_autoptr(GPtrArray) results = NULL;
 
-      g_assert_cmpint (result->status, ==, 2);
-      g_assert_cmpstr (result->out, ==, "");
-      g_assert_true (g_str_has_prefix (result->err, "taskbench-cli: "));
-    }
+    for (guint i = 0; i < G_N_ELEMENTS (unknown); i++)
+      argvs[i] = unknown[i];
+    results = cli_test_run_all (fixture, argvs, G_N_ELEMENTS (unknown), 30000);
+    for (guint i = 0; i < G_N_ELEMENTS (unknown); i++)
+      {
+        CliResult *result = g_ptr_array_index (results, i);
+
+        g_assert_cmpint (result->status, ==, 2);
+        g_assert_cmpstr (result->out, ==, "");
+        g_assert_true (g_str_has_prefix (result->err, "taskbench-cli: "));
+      }
+  }
   g_assert_cmpuint (chat_calls (fixture, NULL), ==, 1);
 }
 
@@ -1689,7 +1706,7 @@ test_no_null_in_reports (CliFixture    *fixture,
   g_autofree char *input = meeting_input ();
   g_autofree char *bare = cli_test_run_dir (fixture, MEETING, "20261101T000000Z-0001");
   g_autofree char *odd = cli_test_run_dir (fixture, MEETING, "20261101T000000Z-0002");
-  g_autoptr(GPtrArray) results = g_ptr_array_new_with_free_func ((GDestroyNotify) cli_result_free);
+  g_autoptr(GPtrArray) results = NULL;
   g_autoptr(CliResult) run = NULL;
   const char *files[][2] = {
     { "0001/run.json", "{\"id\": \"20261101T000000Z-0001\"}" },
@@ -1706,6 +1723,8 @@ test_no_null_in_reports (CliFixture    *fixture,
     { "runs", MEETING, NULL }, { "costs", NULL }, { "costs", MEETING, NULL },
     { "show", "20261101T000000Z-0001", NULL }, { "show", "20261101T000000Z-0002", NULL },
   };
+  const char *args[2 * G_N_ELEMENTS (commands)][6] = { { NULL } };
+  const char * const *argvs[2 * G_N_ELEMENTS (commands)];
 
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
     {
@@ -1722,29 +1741,31 @@ test_no_null_in_reports (CliFixture    *fixture,
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     for (guint json = 0; json < 2; json++)
       {
-        const char *args[6] = { NULL };
-        g_autoptr(GSubprocessLauncher) launcher = cli_test_launcher (fixture);
-        g_autoptr(GSubprocess) process = NULL;
-        CliResult *result;
         guint n = 0;
 
         if (json)
-          args[n++] = "--json";
+          args[2 * i + json][n++] = "--json";
         for (guint a = 0; commands[i][a] != NULL; a++)
-          args[n++] = commands[i][a];
-        process = cli_test_spawnv (fixture, launcher, args);
-        result = cli_test_finish (process);
-        g_ptr_array_add (results, result);
-        g_test_message ("%s%s: exit %d", json ? "--json " : "", commands[i][0], result->status);
-        g_assert_cmpint (result->status, ==, 0);
-        if (strstr (result->out, "(null)") != NULL || strstr (result->out, "by ;") != NULL)
-          g_error ("a missing value in the output of %s:\n%s", commands[i][0], result->out);
-        assert_no_critical (result);
-        if (json)
-          {
-            g_autoptr(JsonNode) root = parse_document (result);
-          }
+          args[2 * i + json][n++] = commands[i][a];
+        argvs[2 * i + json] = args[2 * i + json];
       }
+  results = cli_test_run_all (fixture, argvs, G_N_ELEMENTS (argvs), CLI_TEST_DEFAULT_TIMEOUT_MS);
+  for (guint i = 0; i < G_N_ELEMENTS (argvs); i++)
+    {
+      CliResult *result = g_ptr_array_index (results, i);
+      const char *command = commands[i / 2][0];
+      gboolean json = i % 2 == 1;
+
+      g_test_message ("%s%s: exit %d", json ? "--json " : "", command, result->status);
+      g_assert_cmpint (result->status, ==, 0);
+      if (strstr (result->out, "(null)") != NULL || strstr (result->out, "by ;") != NULL)
+        g_error ("a missing value in the output of %s:\n%s", command, result->out);
+      assert_no_critical (result);
+      if (json)
+        {
+          g_autoptr(JsonNode) root = parse_document (result);
+        }
+    }
 }
 
 /* A newline in an input's file name keeps the runs table one line per run. */

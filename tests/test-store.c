@@ -753,6 +753,19 @@ test_rollup (void)
   g_assert_cmpstr (summary->inputs_label, ==, "lecture.md");
 }
 
+static guint
+count_json_files (const char *dir)
+{
+  g_autoptr(GDir) folder = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while (folder != NULL && (name = g_dir_read_name (folder)) != NULL)
+    if (g_str_has_suffix (name, ".json"))
+      n++;
+  return n;
+}
+
 /* A process killed at any moment while it saves judgments leaves only whole files: a new
  * judgment's name never exists empty, waiting for its content. */
 static void
@@ -770,6 +783,7 @@ test_judgments_killed_writer (void)
 
   for (guint round = 0; round < 8; round++)
     {
+      guint before = count_json_files (dir);
       pid_t child = fork ();
       int status;
 
@@ -783,7 +797,10 @@ test_judgments_killed_writer (void)
             g_ptr_array_add (judgment->scores, make_score ("a/x", 70, 0.001));
             tb_store_write_judgment (store, run, judgment, NULL);
           }
-      g_usleep (g_test_rand_int_range (1000, 20000));
+      /* killed at a random moment once it writes (slower under sanitizers) */
+      for (guint i = 0; i < 1000 && count_json_files (dir) == before; i++)
+        g_usleep (5000);
+      g_usleep (g_test_rand_int_range (0, 15000));
       g_assert_cmpint (kill (child, SIGKILL), ==, 0);
       g_assert_cmpint (waitpid (child, &status, 0), ==, child);
     }
