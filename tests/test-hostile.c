@@ -883,8 +883,7 @@ kill_run_then_resume (CliFixture *fixture,
   g_autoptr(GHashTable) before = visible_runs (fixture);
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(CliResult) killed = NULL;
-  g_autoptr(CliResult) runs = NULL;
-  g_autoptr(CliResult) costs = NULL;
+  g_autoptr(GPtrArray) listings = NULL;
   g_autoptr(CliResult) resume = NULL;
   g_autofree char *run_id = NULL;
   gboolean ok_before[G_N_ELEMENTS (kill_models)] = { 0 };
@@ -939,12 +938,21 @@ kill_run_then_resume (CliFixture *fixture,
 
   /* Every file parses; listings see whole runs only, and say nothing about leftovers. */
   assert_json_files_parse (fixture->home);
-  runs = cli (fixture, "runs", MEETING);
-  g_assert_cmpint (runs->status, ==, 0);
-  assert_no_warning (runs);
-  costs = cli (fixture, "costs");
-  g_assert_cmpint (costs->status, ==, 0);
-  assert_no_warning (costs);
+  {
+    const char *runs_args[] = { "runs", MEETING, NULL };
+    const char *costs_args[] = { "costs", NULL };
+    const char * const *argvs[] = { runs_args, costs_args };
+
+    listings = cli_test_run_all (fixture, argvs, G_N_ELEMENTS (argvs),
+                                 CLI_TEST_DEFAULT_TIMEOUT_MS);
+  }
+  for (guint i = 0; i < listings->len; i++)
+    {
+      CliResult *listing = g_ptr_array_index (listings, i);
+
+      g_assert_cmpint (listing->status, ==, 0);
+      assert_no_warning (listing);
+    }
   assert_runs_whole (fixture, MEETING);
 
   run_id = new_run_entry (fixture, before, FALSE);
