@@ -9,7 +9,8 @@
  * fails the test.
  *
  * The seed is the test's (printed in the log, --seed repeats it);
- * TASKBENCH_FUZZ_ITERATIONS sets the mutations per record kind (default 1500);
+ * TASKBENCH_FUZZ_ITERATIONS sets the mutations per record kind (default 1500, 150 with
+ * TASKBENCH_TEST_LIGHT=1);
  * TASKBENCH_FUZZ_DUMP names a file each mutant is written to before it is read, so that
  * after a failure it holds the input that failed (with the kind's byte first, as the
  * libFuzzer target takes it). */
@@ -242,7 +243,11 @@ seeds_for (RecordKind kind)
       }
       break;
     case RECORD_JUDGMENT:
-      g_ptr_array_add (seeds, text_of (tb_judgment_to_json (seed_judgment ())));
+      {
+        g_autoptr(TbJudgment) judgment = seed_judgment ();
+
+        g_ptr_array_add (seeds, text_of (tb_judgment_to_json (judgment)));
+      }
       g_ptr_array_add (seeds, g_strdup ("{\"judge_model\": \"j/x\", \"created_at\": \"2026\","
                                         " \"scores\": [{\"model\": \"a/b\", \"criteria\":"
                                         " {\"q\": 7}, \"overall\": 70, \"violations\": [],"
@@ -613,13 +618,17 @@ mutate (GRand      *rand,
 
 /* ---- the loops ----------------------------------------------------------------------- */
 
+/* TASKBENCH_FUZZ_ITERATIONS, else 1,500, or a tenth of it with TASKBENCH_TEST_LIGHT (as
+ * under valgrind: see docs/ARCHITECTURE.md). */
 static guint
 iterations (void)
 {
   const char *env = g_getenv ("TASKBENCH_FUZZ_ITERATIONS");
   guint64 n = env != NULL ? g_ascii_strtoull (env, NULL, 10) : 0;
 
-  return n > 0 ? (guint) MIN (n, G_MAXUINT) : 1500;
+  if (n > 0)
+    return (guint) MIN (n, G_MAXUINT);
+  return g_strcmp0 (g_getenv ("TASKBENCH_TEST_LIGHT"), "1") == 0 ? 150 : 1500;
 }
 
 static void
