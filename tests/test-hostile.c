@@ -295,6 +295,30 @@ assert_rollup_is_sum_of_files (CliFixture *fixture,
   g_assert_cmpint (json_object_get_int_member (rollup, "unknown_calls"), >=, unknown);
 }
 
+/* show's row of `model` says its cost is unknown, never $0; and the run's costs say some
+ * are unknown. */
+static void
+assert_shown_unknown (CliFixture *fixture,
+                      const char *run_id,
+                      const char *model)
+{
+  g_autoptr(CliResult) show = cli (fixture, "show", run_id);
+  g_autofree char *prefix = g_strconcat (model, " ", NULL);
+  g_auto(GStrv) lines = g_strsplit (show->out, "\n", -1);
+  guint rows = 0;
+
+  g_assert_cmpint (show->status, ==, 0);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], prefix))
+      {
+        g_assert_nonnull (strstr (lines[i], "unknown"));
+        g_assert_null (strstr (lines[i], "$0"));
+        rows++;
+      }
+  g_assert_cmpuint (rows, ==, 1);
+  g_assert_nonnull (strstr (show->out, "some unknown"));
+}
+
 /* A model that answers 402 (out of credits) to every call: never retried, never paid. */
 static void
 script_out_of_credits (CliFixture *fixture,
@@ -574,6 +598,41 @@ test_paid_attempts (CliFixture    *fixture,
   assert_json_files_parse (fixture->home);
 }
 
+/* Attempts that failed mid-stream before any usage came (each with a generation id, so
+ * perhaps billed) cost what nothing says: unknown, never an estimate of $0. */
+static void
+test_unknown_usage (CliFixture    *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *input = meeting_input ();
+  g_autoptr(CliResult) run = NULL;
+  g_autoptr(CliResult) costs = NULL;
+  g_autoptr(JsonObject) output = NULL;
+  g_autofree char *run_id = NULL;
+  JsonObject *cost;
+  FakeModel broken = { 0 };
+
+  broken.content = ITEMS;
+  broken.midstream_error = TRUE;
+  fake_server_set_model (fixture->server, "m/broken", &broken);
+  run = cli (fixture, "run", MEETING, "--input", input, "--models", "m/broken");
+  g_assert_cmpint (run->status, ==, 1);
+  run_id = cli_test_last_line (run->out);
+  g_assert_cmpuint (chat_calls (fixture, "m/broken"), >, 1);
+
+  output = read_output (fixture, MEETING, run_id, "m/broken");
+  g_assert_cmpstr (json_object_get_string_member (output, "status"), ==, "failed");
+  cost = json_object_get_object_member (output, "cost");
+  g_assert_cmpstr (json_object_get_string_member (cost, "source"), ==, "unknown");
+  g_assert_cmpfloat (amount_or_null (cost, "usd"), <, 0);
+  g_assert_cmpfloat (amount_or_null (cost, "estimate_usd"), <, 0);
+
+  assert_shown_unknown (fixture, run_id, "m/broken");
+  costs = cli (fixture, "costs", MEETING);
+  g_assert_nonnull (strstr (costs->out, "some unknown"));
+  assert_rollup_is_sum_of_files (fixture, MEETING, run_id);
+}
+
 /* ---- unknown prices ------------------------------------------------------------------ */
 
 static void
@@ -595,7 +654,6 @@ test_unknown_price (CliFixture    *fixture,
     " \"structured_outputs\": true}]}";
   g_autoptr(GError) error = NULL;
   g_autoptr(CliResult) run = NULL;
-  g_autoptr(CliResult) show = NULL;
   g_autoptr(CliResult) show_json = NULL;
   g_autoptr(CliResult) costs = NULL;
   g_autoptr(CliResult) costs_json = NULL;
@@ -603,10 +661,8 @@ test_unknown_price (CliFixture    *fixture,
   g_autoptr(JsonNode) shown = NULL;
   g_autoptr(JsonNode) summed = NULL;
   g_autofree char *run_id = NULL;
-  g_auto(GStrv) lines = NULL;
   JsonObject *recommendation;
   FakeModel unknown = { 0 };
-  guint rows = 0;
 
   g_assert_true (g_file_set_contents (script_path, script, -1, NULL));
   g_assert_true (fake_server_load_script (fixture->server, script_path, &error));
@@ -642,17 +698,7 @@ test_unknown_price (CliFixture    *fixture,
   g_assert_cmpstr (json_object_get_string_member (recommendation, "budget_pick"), ==,
                    "p/cheap");
 
-  show = cli (fixture, "show", run_id);
-  lines = g_strsplit (show->out, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    if (g_str_has_prefix (lines[i], "p/unknown "))
-      {
-        g_assert_nonnull (strstr (lines[i], "unknown"));
-        g_assert_null (strstr (lines[i], "$0"));
-        rows++;
-      }
-  g_assert_cmpuint (rows, ==, 1);
-  g_assert_nonnull (strstr (show->out, "some unknown"));
+  assert_shown_unknown (fixture, run_id, "p/unknown");
 
   costs = cli (fixture, "costs", MEETING);
   g_assert_nonnull (strstr (costs->out, "some unknown"));
@@ -1818,6 +1864,7 @@ main (int    argc,
   ADD ("amounts", test_hostile_amounts);
   ADD ("amounts/legacy-non-finite-files", test_legacy_non_finite_files);
   ADD ("paid-attempts", test_paid_attempts);
+  ADD ("paid-attempts/unknown-usage", test_unknown_usage);
   ADD ("unknown-price", test_unknown_price);
   ADD ("names/model-ids-keep-their-outputs", test_model_ids_keep_their_outputs);
   ADD ("names/unsaveable-output", test_unsaveable_output);
