@@ -1575,7 +1575,7 @@ test_json_contract_under_failure (CliFixture    *fixture,
 }
 
 /* Ctrl-C while the judge works: the run ends cancelled, exit 1; a judging pass of a
- * finished run ends with exit 1 and says it was cancelled. */
+ * finished run ends with exit 1 and says it was cancelled; judge --all stops. */
 static void
 test_interrupt_while_judging (CliFixture    *fixture,
                               gconstpointer  data)
@@ -1586,6 +1586,10 @@ test_interrupt_while_judging (CliFixture    *fixture,
   g_autoptr(GSubprocess) judging = NULL;
   g_autoptr(CliResult) cancelled = NULL;
   g_autoptr(CliResult) cancelled_pass = NULL;
+  g_autoptr(CliResult) other = NULL;
+  g_autoptr(GSubprocess) all = NULL;
+  g_autoptr(CliResult) cancelled_all = NULL;
+  g_autoptr(JsonNode) all_json = NULL;
   g_autofree char *run_id = NULL;
   g_autofree char *output = NULL;
   FakeModel slow_judge = { 0 };
@@ -1628,6 +1632,26 @@ test_interrupt_while_judging (CliFixture    *fixture,
   g_assert_false (cancelled_pass->timed_out);
   g_assert_cmpint (cancelled_pass->status, ==, 1);
   g_assert_nonnull (strstr (cancelled_pass->err, "cancelled"));
+
+  /* judge --all over two runs: Ctrl-C ends the whole pass, not only the run under way. */
+  other = cli (fixture, "run", MEETING, "--input", input, "--models", "c/ok");
+  g_assert_cmpint (other->status, ==, 0);
+  fake_server_clear_requests (fixture->server);
+  {
+    const char *args[] = { "--json", "judge", "--all", MEETING, NULL };
+
+    all = cli_test_spawnv (fixture, launcher, args);
+  }
+  for (guint i = 0; i < 500 && chat_calls (fixture, JUDGE) == 0; i++)
+    cli_test_spin (10);
+  g_assert_cmpuint (chat_calls (fixture, JUDGE), ==, 1);
+  g_subprocess_send_signal (all, SIGINT);
+  cancelled_all = cli_test_finish_within (all, 20000);
+  g_assert_false (cancelled_all->timed_out);
+  g_assert_cmpfloat (cancelled_all->seconds, <, 10);
+  g_assert_cmpint (cancelled_all->status, ==, 1);
+  g_assert_cmpuint (chat_calls (fixture, JUDGE), ==, 1);
+  all_json = parse_document (cancelled_all);
   assert_json_files_parse (fixture->home);
 }
 

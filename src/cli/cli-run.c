@@ -767,6 +767,7 @@ judge_one (CliContext  *cli,
            const char  *run_id,
            const char  *judge_model_arg,
            const char  *reference,
+           gboolean    *cancelled,
            JsonNode   **node,
            GError     **error)
 {
@@ -827,6 +828,8 @@ judge_one (CliContext  *cli,
   if (tb_runner_was_cancelled (runner))
     {
       g_printerr (_("Judging of run %s was cancelled.\n"), run_id);
+      if (cancelled != NULL)
+        *cancelled = TRUE;
       return EXIT_FAILURE_;
     }
   if (judgment == NULL)
@@ -891,6 +894,7 @@ cli_cmd_judge (CliContext  *cli,
     {
       g_autoptr(GPtrArray) runs = NULL;
       g_autoptr(JsonBuilder) builder = json_builder_new ();
+      gboolean cancelled = FALSE;
       guint judged = 0;
       guint taken = 0;
 
@@ -914,7 +918,7 @@ cli_cmd_judge (CliContext  *cli,
             continue;
           taken++;
           one = judge_one (cli, client, catalog, summary->id, judge_model_arg, reference,
-                           &node, &one_error);
+                           &cancelled, &node, &one_error);
           if (one_error != NULL)
             {
               /* One run that cannot be judged never keeps the others from it. */
@@ -930,6 +934,12 @@ cli_cmd_judge (CliContext  *cli,
             judged++;
           else if (code == EXIT_OK)
             code = one;
+          /* Ctrl-C ends the whole pass, not only the run being judged. */
+          if (cancelled)
+            {
+              code = EXIT_FAILURE_;
+              break;
+            }
         }
       json_builder_end_array (builder);
       if (cli->json)
@@ -946,7 +956,7 @@ cli_cmd_judge (CliContext  *cli,
   {
     g_autoptr(JsonNode) node = NULL;
 
-    code = judge_one (cli, client, catalog, argv[1], judge_model_arg, reference, &node,
+    code = judge_one (cli, client, catalog, argv[1], judge_model_arg, reference, NULL, &node,
                       &error);
     if (error != NULL)
       return cli_fail (error);
