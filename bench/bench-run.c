@@ -2,6 +2,10 @@
 /* Benchmark: the real `taskbench-cli run` against the fake OpenRouter, many candidate calls at
  * a fixed latency, reporting wall time against the ideal and the CLI's peak RSS.
  *
+ * Two shapes: N models on one input (--calls), or a test set (--test-set, or --inputs with
+ * --models and --model-repeat), where models x inputs x repeats candidate calls and as many
+ * judge calls share the one concurrency limit.
+ *
  * The CLI does not run under bench-run directly but under a small launcher (bench-run itself,
  * re-executed with --launcher). Linux carries the parent's high-water RSS into a child at
  * exec, so a CLI spawned straight from this process (fake server, buffers, recorded
@@ -32,8 +36,9 @@
 #include "bench-util.h"
 #include "fake-server.h"
 
-#define TARGET_RATIO  1.3
-#define TARGET_RSS_MB 40.0
+#define TARGET_RATIO          1.2
+#define TARGET_RATIO_TEST_SET 1.15
+#define TARGET_RSS_MB         40.0
 
 extern char **environ;
 
@@ -49,6 +54,11 @@ static int opt_input_kb = 4;
 static char *opt_cli = NULL;
 static gboolean opt_keep = FALSE;
 static char *opt_wrap = NULL;
+static gboolean opt_test_set = FALSE;
+static int opt_inputs = 0;
+static int opt_models = 0;
+static int opt_model_repeat = 0;
+static gboolean opt_judge = FALSE;
 
 static GOptionEntry entries[] = {
   { "calls", 'n', 0, G_OPTION_ARG_INT, &opt_calls, "Candidate calls (models) per run", "N" },
@@ -59,6 +69,14 @@ static GOptionEntry entries[] = {
   { "repeat", 'r', 0, G_OPTION_ARG_INT, &opt_repeat, "Runs to make (best and median)", "N" },
   { "input-kb", 0, 0, G_OPTION_ARG_INT, &opt_input_kb, "Size of the input file", "KB" },
   { "cli", 0, 0, G_OPTION_ARG_FILENAME, &opt_cli, "The taskbench-cli to measure", "PATH" },
+  { "test-set", 't', 0, G_OPTION_ARG_NONE, &opt_test_set,
+    "Test-set mode: 20 inputs x 5 models x 2 repeats, judged (the options below override)",
+    NULL },
+  { "inputs", 0, 0, G_OPTION_ARG_INT, &opt_inputs, "Inputs in the test set", "N" },
+  { "models", 0, 0, G_OPTION_ARG_INT, &opt_models, "Models in test-set mode", "N" },
+  { "model-repeat", 0, 0, G_OPTION_ARG_INT, &opt_model_repeat,
+    "Calls per model and input (run --repeat)", "N" },
+  { "judge", 0, 0, G_OPTION_ARG_NONE, &opt_judge, "Judge every output as it lands", NULL },
   { "keep", 0, 0, G_OPTION_ARG_NONE, &opt_keep, "Keep the temporary homes", NULL },
   { "wrap", 0, 0, G_OPTION_ARG_STRING, &opt_wrap,
     "Run the CLI under this command, for profiling (\"strace -c -f -o FILE\", "
@@ -119,7 +137,25 @@ write_file (const char  *path,
   return g_file_set_contents (path, contents, -1, error);
 }
 
-/* A home with usecases/bench.yaml and an input file of about `kb` KB. */
+/* The run's shape, from the options. */
+static int n_models;
+static int n_inputs;       /* 0: one input file, the single-input layout */
+static int n_repeat;
+static int candidate_calls;
+static int judge_calls;
+
+static void
+append_transcript (GString *text,
+                   guint    seed)
+{
+  for (guint line = 0; text->len < (gsize) opt_input_kb * 1024; line++)
+    g_string_append_printf (text, "[%02u:%02u:%02u] Line %u of lecture %u: the speaker moves "
+                            "on to the next point and gives an example.\n",
+                            line / 3600, line / 60 % 60, line % 60, line + 1, seed);
+}
+
+/* A home with usecases/bench.yaml and an input file of about `kb` KB, or a folder of
+ * n_inputs such files. */
 static char *
 make_home (char   **input_path,
            GError **error)
@@ -136,36 +172,51 @@ make_home (char   **input_path,
     "input:\n"
     "  description: A lecture transcript with timestamps\n"
     "output:\n"
-    "  format: text\n";
+    "  format: text\n"
+    "judge:\n"
+    "  model: bench/judge\n";
 
   if (home == NULL)
     return NULL;
   usecases = g_build_filename (home, "usecases", NULL);
   usecase = g_build_filename (usecases, "bench.yaml", NULL);
-  input = g_build_filename (home, "input.txt", NULL);
-  if (g_mkdir_with_parents (usecases, 0700) != 0)
+  input = g_build_filename (home, n_inputs > 0 ? "inputs" : "input.txt", NULL);
+  if (g_mkdir_with_parents (usecases, 0700) != 0
+      || (n_inputs > 0 && g_mkdir_with_parents (input, 0700) != 0))
     {
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "cannot create %s: %s",
-                   usecases, g_strerror (errno));
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "cannot create a folder "
+                   "in %s: %s", home, g_strerror (errno));
       return NULL;
     }
-  for (guint line = 0; text->len < (gsize) opt_input_kb * 1024; line++)
-    g_string_append_printf (text, "[%02u:%02u:%02u] Line %u of the lecture: the speaker moves "
-                            "on to the next point and gives an example.\n",
-                            line / 3600, line / 60 % 60, line % 60, line + 1);
-  if (!write_file (usecase, yaml, error) || !write_file (input, text->str, error))
+  if (!write_file (usecase, yaml, error))
     return NULL;
+  if (n_inputs == 0)
+    {
+      append_transcript (text, 1);
+      if (!write_file (input, text->str, error))
+        return NULL;
+    }
+  for (int i = 1; i <= n_inputs; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("lecture-%03d.txt", i);
+      g_autofree char *path = g_build_filename (input, name, NULL);
+
+      g_string_truncate (text, 0);
+      append_transcript (text, i);
+      if (!write_file (path, text->str, error))
+        return NULL;
+    }
 
   *input_path = g_steal_pointer (&input);
   return g_steal_pointer (&home);
 }
 
 static char *
-model_list (int calls)
+model_list (int count)
 {
   g_autoptr(GString) models = g_string_new (NULL);
 
-  for (int i = 1; i <= calls; i++)
+  for (int i = 1; i <= count; i++)
     g_string_append_printf (models, "%sbench/m%03d", i > 1 ? "," : "", i);
   return g_string_free (g_steal_pointer (&models), FALSE);
 }
@@ -214,58 +265,133 @@ print_tail (const char *path)
   g_printerr ("--- %s (last 2 KB) ---\n%s\n", path, length > 2048 ? text + length - 2048 : text);
 }
 
-/* Every model has an output file with status "ok"; counts those with a billed cost (the
- * /generation lookups are part of the flow being measured). */
+static JsonObject *
+load_object (const char  *path,
+             JsonParser  *parser,
+             GError     **error)
+{
+  JsonNode *root;
+
+  if (!json_parser_load_from_file (parser, path, error))
+    return NULL;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s is not a JSON object", path);
+      return NULL;
+    }
+  return json_node_get_object (root);
+}
+
+/* Every output file below `dir` (per input in a test set) has status "ok"; counts them and
+ * those with a billed cost (the /generation lookups are part of the flow being measured). */
 static gboolean
-check_outputs (const char  *home,
-               const char  *run_id,
+count_outputs (const char  *dir,
+               guint       *ok,
                guint       *billed,
                GError     **error)
 {
-  g_autofree char *dir = g_build_filename (home, "results", "bench", run_id, "outputs", NULL);
-  guint ok = 0;
+  g_autoptr(GDir) children = g_dir_open (dir, 0, error);
+  const char *name;
 
-  for (int i = 1; i <= opt_calls; i++)
+  if (children == NULL)
+    return FALSE;
+  while ((name = g_dir_read_name (children)) != NULL)
     {
-      g_autofree char *name = g_strdup_printf ("bench__m%03d.json", i);
       g_autofree char *path = g_build_filename (dir, name, NULL);
       g_autoptr(JsonParser) parser = json_parser_new ();
       g_autoptr(GError) local_error = NULL;
-      JsonNode *root;
-      const char *status = NULL;
-      JsonObject *cost = NULL;
+      JsonObject *object, *cost;
+      const char *status;
 
-      if (!json_parser_load_from_file (parser, path, &local_error))
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          if (!count_outputs (path, ok, billed, error))
+            return FALSE;
+          continue;
+        }
+      if (!g_str_has_suffix (name, ".json"))
+        continue;
+      object = load_object (path, parser, &local_error);
+      if (object == NULL)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "output %s: %s", path,
                        local_error->message);
           return FALSE;
         }
-      root = json_parser_get_root (parser);
-      if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
-        {
-          JsonObject *object = json_node_get_object (root);
-
-          status = json_object_get_string_member_with_default (object, "status", NULL);
-          if (json_object_has_member (object, "cost")
-              && JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "cost")))
-            cost = json_object_get_object_member (object, "cost");
-        }
-      if (cost != NULL
-          && g_strcmp0 (json_object_get_string_member_with_default (cost, "source", NULL),
-                        "billed") == 0)
-        (*billed)++;
+      status = json_object_get_string_member_with_default (object, "status", NULL);
       if (g_strcmp0 (status, "ok") != 0)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "output %s has status %s", path,
                        status != NULL ? status : "(none)");
           return FALSE;
         }
-      ok++;
+      (*ok)++;
+      cost = json_object_has_member (object, "cost")
+             && JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "cost"))
+             ? json_object_get_object_member (object, "cost") : NULL;
+      if (cost != NULL
+          && g_strcmp0 (json_object_get_string_member_with_default (cost, "source", NULL),
+                        "billed") == 0)
+        (*billed)++;
     }
-  if (ok != (guint) opt_calls)
+  return TRUE;
+}
+
+/* The judged scores across the run's judgment files. */
+static gboolean
+count_scores (const char  *dir,
+              guint       *scores,
+              GError     **error)
+{
+  g_autoptr(GDir) children = g_dir_open (dir, 0, error);
+  const char *name;
+
+  if (children == NULL)
+    return FALSE;
+  while ((name = g_dir_read_name (children)) != NULL)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%u of %d outputs ok", ok, opt_calls);
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *object;
+
+      if (!g_str_has_suffix (name, ".json"))
+        continue;
+      object = load_object (path, parser, error);
+      if (object == NULL)
+        return FALSE;
+      if (json_object_has_member (object, "scores")
+          && JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "scores")))
+        *scores += json_array_get_length (json_object_get_array_member (object, "scores"));
+    }
+  return TRUE;
+}
+
+static gboolean
+check_outputs (const char  *home,
+               const char  *run_id,
+               guint       *billed,
+               GError     **error)
+{
+  g_autofree char *run = g_build_filename (home, "results", "bench", run_id, NULL);
+  g_autofree char *outputs = g_build_filename (run, "outputs", NULL);
+  g_autofree char *judgments = g_build_filename (run, "judgments", NULL);
+  guint ok = 0, scores = 0;
+
+  if (!count_outputs (outputs, &ok, billed, error))
+    return FALSE;
+  if (ok != (guint) candidate_calls)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%u of %d outputs ok", ok,
+                   candidate_calls);
+      return FALSE;
+    }
+  if (judge_calls > 0
+      && (!count_scores (judgments, &scores, error) || scores != (guint) judge_calls))
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%u of %d outputs judged", scores,
+                     judge_calls);
       return FALSE;
     }
   return TRUE;
@@ -285,7 +411,8 @@ run_once (FakeServer  *server,
   g_autofree char *report = NULL;
   g_autofree char *out_log = NULL;
   g_autofree char *err_log = NULL;
-  g_autofree char *models = model_list (opt_calls);
+  g_autofree char *models = model_list (n_models);
+  g_autofree char *repeat = g_strdup_printf ("%d", n_repeat);
   g_autofree char *concurrency = g_strdup_printf ("%d", opt_concurrency);
   g_autofree char *report_text = NULL;
   g_autofree char *out_text = NULL;
@@ -318,6 +445,13 @@ run_once (FakeServer  *server,
   g_ptr_array_add (argv, input);
   g_ptr_array_add (argv, "--models");
   g_ptr_array_add (argv, models);
+  if (n_repeat > 1)
+    {
+      g_ptr_array_add (argv, "--repeat");
+      g_ptr_array_add (argv, repeat);
+    }
+  if (judge_calls > 0)
+    g_ptr_array_add (argv, "--judge");
   g_ptr_array_add (argv, NULL);
 
   env = g_environ_setenv (env, "TASKBENCH_HOME", home, TRUE);
@@ -382,9 +516,9 @@ run_once (FakeServer  *server,
     }
   if (!check_outputs (home, out_text, &sample->billed, error))
     goto out;
-  if (sample->billed != (guint) opt_calls)
+  if (sample->billed != (guint) candidate_calls)
     g_printerr ("bench-run: warning: only %u of %d outputs have a billed cost\n",
-                sample->billed, opt_calls);
+                sample->billed, candidate_calls);
   ok = TRUE;
 
 out:
@@ -418,6 +552,8 @@ main (int    argc,
   g_autofree gint64 *rss = NULL;
   g_auto(GStrv) wrap = NULL;
   FakeServer *server;
+  int total_calls;
+  double target_ratio;
   double ideal_s, best_s, median_s, best_rss_mb, median_rss_mb, ratio_best, ratio_median;
   gboolean time_ok, memory_ok;
 
@@ -434,11 +570,25 @@ main (int    argc,
       g_printerr ("bench-run: %s\n", error->message);
       return 2;
     }
-  if (opt_calls < 1 || opt_calls > 999 || opt_concurrency < 1 || opt_latency_ms < 0
-      || opt_repeat < 1 || opt_input_kb < 0)
+  if (opt_test_set)
     {
-      g_printerr ("bench-run: --calls 1-999, --concurrency >= 1, --latency-ms >= 0, "
-                  "--repeat >= 1, --input-kb >= 0\n");
+      opt_inputs = opt_inputs > 0 ? opt_inputs : 20;
+      opt_models = opt_models > 0 ? opt_models : 5;
+      opt_model_repeat = opt_model_repeat > 0 ? opt_model_repeat : 2;
+      opt_judge = TRUE;
+    }
+  n_inputs = MAX (opt_inputs, 0);
+  n_models = opt_models > 0 ? opt_models : opt_calls;
+  n_repeat = opt_model_repeat > 0 ? opt_model_repeat : 1;
+  candidate_calls = n_models * MAX (n_inputs, 1) * n_repeat;
+  judge_calls = opt_judge ? candidate_calls : 0;
+  if (opt_calls < 1 || opt_calls > 999 || opt_concurrency < 1 || opt_latency_ms < 0
+      || opt_repeat < 1 || opt_input_kb < 0 || n_models > 999 || n_inputs > 5000
+      || n_repeat > 100)
+    {
+      g_printerr ("bench-run: --calls and --models 1-999, --inputs 0-5000, --model-repeat "
+                  "1-100, --concurrency >= 1, --latency-ms >= 0, --repeat >= 1, "
+                  "--input-kb >= 0\n");
       return 2;
     }
 
@@ -462,9 +612,18 @@ main (int    argc,
   fake_server_set_default_latency (server, opt_latency_ms);
   widen_backlog (server);
 
-  ideal_s = ceil ((double) opt_calls / opt_concurrency) * opt_latency_ms / 1000.0;
-  g_print ("taskbench-cli run: %d calls, concurrency %d, latency %d ms, input %d KB\n",
-           opt_calls, opt_concurrency, opt_latency_ms, opt_input_kb);
+  total_calls = candidate_calls + judge_calls;
+  target_ratio = n_inputs > 0 ? TARGET_RATIO_TEST_SET : TARGET_RATIO;
+  ideal_s = ceil ((double) total_calls / opt_concurrency) * opt_latency_ms / 1000.0;
+  if (n_inputs > 0)
+    g_print ("taskbench-cli run: %d inputs x %d models x %d repeat%s = %d candidate calls "
+             "+ %d judge calls\n", n_inputs, n_models, n_repeat, n_repeat == 1 ? "" : "s",
+             candidate_calls, judge_calls);
+  else
+    g_print ("taskbench-cli run: %d models on one input, %d judge calls\n", n_models,
+             judge_calls);
+  g_print ("concurrency %d, latency %d ms, input %d KB\n", opt_concurrency, opt_latency_ms,
+           opt_input_kb);
   g_print ("cli: %s\n\n", cli);
   g_print ("  #    wall s    ratio  peak RSS MB  CLI cpu s  server cpu s  requests\n");
 
@@ -505,14 +664,15 @@ main (int    argc,
   ratio_median = ideal_s > 0 ? median_s / ideal_s : 0;
 
   /* The verdict goes by the median: one lucky run should not pass a slow CLI. */
-  time_ok = ideal_s > 0 && ratio_median <= TARGET_RATIO;
+  time_ok = ideal_s > 0 && ratio_median <= target_ratio;
   memory_ok = median_rss_mb < TARGET_RSS_MB;
 
   g_print ("\n");
-  g_print ("calls           %d\n", opt_calls);
+  g_print ("calls           %d  (%d candidate, %d judge)\n", total_calls, candidate_calls,
+           judge_calls);
   g_print ("concurrency     %d\n", opt_concurrency);
   g_print ("latency         %d ms\n", opt_latency_ms);
-  g_print ("ideal           %.3f s  (ceil(%d/%d) x %.3f s)\n", ideal_s, opt_calls, opt_concurrency,
+  g_print ("ideal           %.3f s  (ceil(%d/%d) x %.3f s)\n", ideal_s, total_calls, opt_concurrency,
            opt_latency_ms / 1000.0);
   if (ideal_s > 0)
     {
@@ -529,7 +689,7 @@ main (int    argc,
   g_print ("peak RSS best   %.1f MB\n", best_rss_mb);
   g_print ("peak RSS median %.1f MB\n", median_rss_mb);
   if (ideal_s > 0)
-    g_print ("time   %s  (median <= %.1fx ideal)\n", verdict (time_ok), TARGET_RATIO);
+    g_print ("time   %s  (median <= %.2fx ideal)\n", verdict (time_ok), target_ratio);
   else
     g_print ("time   n/a  (latency 0: no ideal to compare with)\n");
   g_print ("memory %s  (median peak RSS < %.0f MB)\n", verdict (memory_ok), TARGET_RSS_MB);

@@ -6,6 +6,9 @@
 #include <glib/gstdio.h>
 
 #include "gui-test-util.h"
+#include "tb-costs-view.h"
+#include "tb-run-page.h"
+#include "tb-runs-view.h"
 
 /* Main loop ------------------------------------------------------------------------------- */
 
@@ -62,6 +65,64 @@ gboolean
 gui_test_input_loaded (gpointer window)
 {
   return tb_input_view_has_input (tb_window_get_input_view (window));
+}
+
+gboolean
+gui_test_list_loaded (gpointer run_list)
+{
+  return tb_run_list_get_loaded (run_list) && !tb_run_list_get_loading (run_list);
+}
+
+gboolean
+gui_test_runs_loaded (gpointer window)
+{
+  return gui_test_list_loaded (tb_window_get_run_list (window));
+}
+
+gboolean
+gui_test_page_loaded (gpointer run_page)
+{
+  return !tb_run_page_is_loading (run_page);
+}
+
+gboolean
+gui_test_costs_loaded (gpointer costs_view)
+{
+  return !tb_costs_view_is_loading (costs_view);
+}
+
+static TbRunItem *
+find_run (TbWindow   *window,
+          const char *run_id)
+{
+  GListModel *runs = tb_runs_view_get_model (TB_RUNS_VIEW (tb_window_get_runs_view (window)));
+  guint n = g_list_model_get_n_items (runs);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(TbRunItem) item = g_list_model_get_item (runs, i);
+
+      if (g_strcmp0 (tb_run_item_get_id (item), run_id) == 0)
+        return item;   /* the list keeps it alive */
+    }
+  return NULL;
+}
+
+gboolean
+gui_test_run_listed (TbWindow   *window,
+                     const char *run_id)
+{
+  return find_run (window, run_id) != NULL;
+}
+
+TbRunStatus
+gui_test_run_status (TbWindow   *window,
+                     const char *run_id)
+{
+  TbRunItem *item = find_run (window, run_id);
+
+  g_assert_nonnull (item);
+  return tb_run_item_get_status (item);
 }
 
 /* Screenshots ----------------------------------------------------------------------------- */

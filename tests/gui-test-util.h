@@ -31,6 +31,17 @@ gboolean       gui_test_is_mapped       (gpointer          widget);
 gboolean       gui_test_has_size        (gpointer          widget);
 gboolean       gui_test_catalog_loaded  (gpointer          window);
 gboolean       gui_test_input_loaded    (gpointer          window);
+/* The Runs page shows the open use case's runs as last read (no read under way). */
+gboolean       gui_test_runs_loaded     (gpointer          window);
+/* No read in a thread under way: of a TbRunList, a TbRunPage, a TbCostsView. */
+gboolean       gui_test_list_loaded     (gpointer          run_list);
+gboolean       gui_test_page_loaded     (gpointer          run_page);
+gboolean       gui_test_costs_loaded    (gpointer          costs_view);
+/* The Runs page lists a run, or the run's status is `status`. */
+gboolean       gui_test_run_listed      (TbWindow         *window,
+                                         const char       *run_id);
+TbRunStatus    gui_test_run_status      (TbWindow         *window,
+                                         const char       *run_id);
 
 void           gui_test_save_png        (GtkWidget        *widget,
                                          GskRenderNode    *node,

@@ -199,7 +199,21 @@ use_judgment (TbJudgment *judgment)
   tb_judgment_settle_cost (judgment);
   if (tb_cost_is_known (&judgment->cost))
     g_assert_true (tb_amount_is_valid (judgment->cost.usd));
-  tb_judge_recommend (judgment, outputs);
+  /* the verdict's picks, as a run with these outputs records them */
+  {
+    g_autoptr(TbRun) run = tb_run_new ();
+    g_autoptr(GStrvBuilder) models = g_strv_builder_new ();
+    TbRunInput *input = tb_run_input_new ();
+
+    run->id = g_strdup ("20261125T121619Z-5cff");
+    input->key = g_strdup ("lecture-1");
+    g_ptr_array_add (run->inputs, input);
+    for (guint i = 0; i < outputs->len; i++)
+      g_strv_builder_add (models, ((TbOutput *) g_ptr_array_index (outputs, i))->model);
+    g_strfreev (run->models);
+    run->models = g_strv_builder_end (models);
+    tb_verdict_record_picks (judgment, run, outputs);
+  }
   settled = tb_judgment_to_json (judgment);
   g_free (records_check_writes_back (settled));
 }
@@ -271,6 +285,16 @@ check_run_data (JsonObject *object)
   use_summary (summary);
   written = tb_run_summary_to_json (summary);
   assert_stable (written, summary_read_write);
+  g_clear_pointer (&written, json_node_unref);
+
+  /* the verdict of the run, as show --json gives it */
+  {
+    g_autoptr(TbVerdict) verdict = tb_verdict_for_run (data, 10000);
+
+    g_assert_nonnull (verdict);
+    written = tb_verdict_to_json (verdict);
+    g_free (records_check_writes_back (written));
+  }
   return TRUE;
 }
 

@@ -738,6 +738,16 @@ test_load_bad_answer_no_cache (void)
 /* ------------------------------------------------------------------------------------------ */
 /* Recommendation */
 
+static guint
+whole_fits (GPtrArray *picks)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < picks->len; i++)
+    n += ((TbPick *) g_ptr_array_index (picks, i))->parts == 1;
+  return n;
+}
+
 static void
 test_recommend_context (void)
 {
@@ -766,20 +776,36 @@ test_recommend_context (void)
   g_assert_false (picks_contain (small, "p7/auto"));
   g_assert_false (picks_contain (small, "p8/unknown-context"));
 
-  /* 100k in: 101.5k prompt + 16k out leaves out 8k, 64k … and keeps 128k+. */
-  g_assert_cmpuint (large->len, ==, 7);
-  g_assert_false (picks_contain (large, "p1/tiny"));
-  g_assert_false (picks_contain (large, "p5/budget"));
+  /* 100k in: 101.5k prompt + 16k out fits whole in 128k+ only; those come first, then the
+   * smaller models that take the input in parts, saying so. */
+  g_assert_cmpuint (whole_fits (large), ==, 7);
   for (guint i = 0; i < large->len; i++)
-    g_assert_cmpint (((TbPick *) g_ptr_array_index (large, i))->model->context_length, >=,
-                     100000 + 1500 + 16384);
+    {
+      TbPick *pick = g_ptr_array_index (large, i);
 
-  /* 150k in: needs 167.9k, beyond the 128k/131k models. */
+      if (i < 7)
+        {
+          g_assert_cmpuint (pick->parts, ==, 1);
+          g_assert_cmpint (pick->model->context_length, >=, 100000 + 1500 + 16384);
+        }
+      else
+        {
+          g_autofree char *parts = g_strdup_printf ("in %u parts", pick->parts);
+
+          g_assert_cmpuint (pick->parts, >, 1);
+          g_assert_cmpint (pick->model->context_length, <, 100000 + 1500 + 16384);
+          g_assert_nonnull (strstr (pick->reason, parts));
+        }
+      g_assert_cmpfloat (pick->cost_usd, >=, 0);
+    }
+  g_assert_true (picks_contain (large, "p1/tiny"));
+
+  /* 150k in: needs 167.9k, beyond the 128k/131k models, which take it in two parts. */
   huge = tb_recommend (catalog, usecase, 150000, 50);
-  g_assert_cmpuint (huge->len, ==, 4);
-  g_assert_false (picks_contain (huge, "p2/mid"));
-  g_assert_false (picks_contain (huge, "p4/free"));
+  g_assert_cmpuint (whole_fits (huge), ==, 4);
   g_assert_true (picks_contain (huge, "p2/premium"));
+  for (guint i = 4; i < huge->len; i++)
+    g_assert_cmpuint (((TbPick *) g_ptr_array_index (huge, i))->parts, >=, 2);
 
   /* min_context wins when larger than the estimate. */
   usecase->min_context = 500000;
@@ -992,9 +1018,29 @@ test_recommend_reasons (void)
         found = TRUE;
         g_assert_cmpstr (pick->reason, ==,
                          "fits 1M context (needs 32k); $0.30/M in, $2.50/M out, "
-                         "≈$0.031 for this input; structured output; cheapest from p1");
+                         "≈$0.031 for this input, $31.45 per 1,000 inputs; structured output; "
+                         "cheapest from p1");
       }
     g_assert_true (found);
+  }
+
+  /* At the use case's volume: the month's cost. */
+  {
+    g_autoptr(TestUsecase) usecase = usecase_new (TB_COST_LOW, TRUE, 0);
+    g_autoptr(GPtrArray) picks = NULL;
+
+    usecase->inputs_per_month = 10000;
+    picks = tb_recommend (catalog, usecase, 20000, 10);
+    for (guint i = 0; i < picks->len; i++)
+      {
+        TbPick *pick = g_ptr_array_index (picks, i);
+
+        if (g_str_equal (pick->model->id, "p1/big"))
+          {
+            g_test_message ("%s", pick->reason);
+            g_assert_nonnull (strstr (pick->reason, ", $314.50 a month at 10000 inputs;"));
+          }
+      }
   }
 
   /* Answers longer than the model may write are flagged. */

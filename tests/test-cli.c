@@ -151,7 +151,7 @@ static void
 test_recommend (CliFixture    *fixture,
                 gconstpointer  data)
 {
-  g_autofree char *input = cli_test_sample_path ("lecture-chapters.txt");
+  g_autofree char *input = cli_test_sample_path ("lecture-chapters/databases-transactions.txt");
   g_autoptr(CliResult) result = NULL;
   g_autoptr(CliResult) json = NULL;
   g_autoptr(JsonNode) root = NULL;
@@ -183,7 +183,7 @@ static void
 test_run_judge_show_costs (CliFixture    *fixture,
                            gconstpointer  data)
 {
-  g_autofree char *input = cli_test_sample_path ("lecture-chapters.txt");
+  g_autofree char *input = cli_test_sample_path ("lecture-chapters/databases-transactions.txt");
   g_autofree char *good = chapters (9);
   g_autofree char *ok = chapters (6);
   const char *bad = "```json\n[{\"title\":\"Only\",\"start_time\":\"0:00\"}]\n```";
@@ -360,7 +360,7 @@ static void
 test_rejudge_and_judge_all (CliFixture    *fixture,
                             gconstpointer  data)
 {
-  g_autofree char *input = cli_test_sample_path ("lecture-chapters.txt");
+  g_autofree char *input = cli_test_sample_path ("lecture-chapters/databases-transactions.txt");
   g_autofree char *good = chapters (8);
   g_autoptr(CliResult) first = NULL;
   g_autoptr(CliResult) second = NULL;
@@ -458,7 +458,7 @@ static void
 test_partial_then_resume (CliFixture    *fixture,
                           gconstpointer  data)
 {
-  g_autofree char *input = cli_test_sample_path ("meeting-action-items.md");
+  g_autofree char *input = cli_test_sample_path ("meeting-action-items/ledgerly-product-sync.md");
   const char *items = "{\"summary\":\"Plan\",\"action_items\":[],\"decisions\":[]}";
   FakeModel broke = { 0 };
   g_autoptr(CliResult) run = NULL;
@@ -515,7 +515,7 @@ static void
 test_all_failed (CliFixture    *fixture,
                  gconstpointer  data)
 {
-  g_autofree char *input = cli_test_sample_path ("support-ticket-triage.txt");
+  g_autofree char *input = cli_test_sample_path ("support-ticket-triage/shiftly-helpdesk.txt");
   FakeModel rejected = { 0 };
   g_autoptr(CliResult) run = NULL;
   g_autofree char *run_id = NULL;
@@ -543,7 +543,7 @@ static void
 test_retries_and_stream_errors (CliFixture    *fixture,
                                 gconstpointer  data)
 {
-  g_autofree char *input = cli_test_sample_path ("support-ticket-triage.txt");
+  g_autofree char *input = cli_test_sample_path ("support-ticket-triage/shiftly-helpdesk.txt");
   const char *csv = "ticket_id,category,priority,sentiment,summary\n"
                     "T-1,billing,high,negative,\"Charged twice, wants refund\"\n";
   FakeModel limited = { 0 };
@@ -604,7 +604,7 @@ static void
 test_crash_then_resume (CliFixture    *fixture,
                         gconstpointer  data)
 {
-  g_autofree char *input = cli_test_sample_path ("meeting-action-items.md");
+  g_autofree char *input = cli_test_sample_path ("meeting-action-items/ledgerly-product-sync.md");
   const char *items = "{\"summary\":\"Plan\",\"action_items\":[],\"decisions\":[]}";
   FakeModel slow = { 0 };
   g_autoptr(GSubprocessLauncher) launcher = cli_test_launcher (fixture);
@@ -653,7 +653,7 @@ static void
 test_cancel (CliFixture    *fixture,
              gconstpointer  data)
 {
-  g_autofree char *input = cli_test_sample_path ("meeting-action-items.md");
+  g_autofree char *input = cli_test_sample_path ("meeting-action-items/ledgerly-product-sync.md");
   const char *items = "{\"summary\":\"Plan\",\"action_items\":[],\"decisions\":[]}";
   FakeModel slow = { 0 };
   g_autoptr(GSubprocessLauncher) launcher = cli_test_launcher (fixture);
@@ -702,7 +702,7 @@ static void
 test_judge_errors (CliFixture    *fixture,
                    gconstpointer  data)
 {
-  g_autofree char *input = cli_test_sample_path ("lecture-chapters.txt");
+  g_autofree char *input = cli_test_sample_path ("lecture-chapters/databases-transactions.txt");
   g_autofree char *good = chapters (8);
   const char *garbled_then_good[] = {
     "I think it's pretty good!",
@@ -737,8 +737,8 @@ test_judge_errors (CliFixture    *fixture,
   fake_server_set_model (fixture->server, "x-ai/grok-3-mini", &hopeless_judge);
   hopeless = cli (fixture, "judge", run_id, "--judge-model", "x-ai/grok-3-mini");
   g_assert_cmpint (hopeless->status, ==, 1);
-  g_assert_nonnull (strstr (hopeless->out, "judge error"));
-  g_assert_nonnull (strstr (hopeless->out, "outside 0–10"));
+  g_assert_nonnull (strstr (hopeless->err, "judge error"));
+  g_assert_nonnull (strstr (hopeless->err, "outside 0–10"));
 
   show = cli (fixture, "show", run_id);
   g_assert_nonnull (strstr (show->out, "judge error"));
@@ -749,7 +749,7 @@ static void
 test_unknown_model_and_judge_warning (CliFixture    *fixture,
                                       gconstpointer  data)
 {
-  g_autofree char *input = cli_test_sample_path ("meeting-action-items.md");
+  g_autofree char *input = cli_test_sample_path ("meeting-action-items/ledgerly-product-sync.md");
   const char *items = "{\"summary\":\"Plan\",\"action_items\":[],\"decisions\":[]}";
   g_autoptr(CliResult) run = NULL;
   g_autofree char *run_id = NULL;
@@ -774,7 +774,7 @@ static void
 test_chunked_long_input (CliFixture    *fixture,
                          gconstpointer  data)
 {
-  g_autofree char *input = cli_test_sample_path ("lecture-chapters.txt");
+  g_autofree char *input = cli_test_sample_path ("lecture-chapters/databases-transactions.txt");
   const char *replies[] = {
     "[{\"title\":\"A\",\"description\":\"a\",\"start_time\":\"00:00:00\",\"end_time\":\"00:10:00\"}]",
     "[{\"title\":\"B\",\"description\":\"b\",\"start_time\":\"00:10:00\",\"end_time\":\"00:20:00\"}]",
@@ -827,8 +827,8 @@ static void
 test_structured_output_request (CliFixture    *fixture,
                                 gconstpointer  data)
 {
-  g_autofree char *meeting = cli_test_sample_path ("meeting-action-items.md");
-  g_autofree char *lecture = cli_test_sample_path ("lecture-chapters.txt");
+  g_autofree char *meeting = cli_test_sample_path ("meeting-action-items/ledgerly-product-sync.md");
+  g_autofree char *lecture = cli_test_sample_path ("lecture-chapters/databases-transactions.txt");
   g_autofree char *good = chapters (8);
   const char *items = "{\"summary\":\"Plan\",\"action_items\":[],\"decisions\":[]}";
   g_autoptr(CliResult) object_run = NULL;

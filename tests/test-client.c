@@ -1232,7 +1232,9 @@ test_from_env (void)
 
 #define REPLACEMENT "\xef\xbf\xbd"   /* U+FFFD */
 
-/* Time bounds hold for an optimised build. Under valgrind they scale with
+/* Time bounds hold for an optimised build on a loaded machine: they are several times what
+ * linear work takes and far below what quadratic work would, so they catch a regression
+ * without failing on a busy CI runner. Under valgrind they scale with
  * TASKBENCH_TEST_TIME_FACTOR; under AddressSanitizer (whose malloc unwinds the stack on
  * every call here: fast_unwind_on_malloc=0) they are not checked. */
 static void
@@ -1671,7 +1673,7 @@ test_giant_line (void)
     g_assert_error (error, TB_HTTP_ERROR, TB_HTTP_ERROR_PROTOCOL);
     g_assert_nonnull (strstr (error->message, "the server sent a line longer than 8 MiB"));
     g_assert_cmpuint (attempts, ==, 1);
-    assert_took_under (took, 3000);
+    assert_took_under (took, 10000);
     g_clear_error (&error);
   }
 
@@ -1692,7 +1694,7 @@ test_giant_line (void)
     g_assert_cmpuint (length, <, 4000000);
     g_assert_cmpuint (strspn (result->content, "x"), ==, length);
     g_assert_cmpstr (result->finish_reason, ==, "stop");
-    assert_took_under (took, 1000);
+    assert_took_under (took, 5000);
   }
 
   fake_server_free (server);
@@ -1728,7 +1730,7 @@ test_stream_linear (void)
   g_assert_no_error (error);
   g_assert_cmpuint (deltas, >, workload (80000));
   g_assert_cmpuint (strlen (result->content), ==, 2 * deltas);
-  assert_took_under (elapsed_ms (start), 1000);
+  assert_took_under (elapsed_ms (start), 5000);
 
   /* a 6 MB line in 1 KiB reads: searching it from its start at every read would scan
    * 18 GB */
@@ -1745,7 +1747,7 @@ test_stream_linear (void)
                   elapsed_ms (start));
   g_assert_no_error (error);
   g_assert_cmpuint (strlen (result2->content), >, 5990000);
-  assert_took_under (elapsed_ms (start), 1000);
+  assert_took_under (elapsed_ms (start), 5000);
 }
 
 /* ---- bytes that are not clean --------------------------------------------------------- */
@@ -1950,7 +1952,7 @@ test_redact (void)
   redacted = tb_client_redact (client, big->str);
   g_test_message ("redacting 8 MB of near misses: %" G_GINT64_FORMAT " ms", elapsed_ms (start));
   g_assert_cmpstr (redacted, ==, big->str);
-  assert_took_under (elapsed_ms (start), 1000);
+  assert_took_under (elapsed_ms (start), 5000);
 }
 
 static void

@@ -11,6 +11,10 @@
 #include "gui-test-util.h"
 #include "tb-client.h"
 #include "tb-costs-view.h"
+#include "tb-index.h"
+#include "tb-judge.h"
+#include "tb-rollup.h"
+#include "tb-run-list.h"
 #include "tb-run-monitor.h"
 #include "tb-run-page.h"
 #include "tb-runner.h"
@@ -19,6 +23,7 @@
 #include "tb-store.h"
 #include "tb-usecase.h"
 #include "tb-util.h"
+#include "tb-verdict.h"
 
 #define LONG_MODEL "meta-llama/llama-3.3-70b-instruct-with-a-very-long-name-for-testing:free"
 
@@ -37,6 +42,7 @@ static const char usecase_yaml[] =
 typedef struct {
   char    *home;
   TbStore *store;
+  TbIndex *index;
   char    *run_done;         /* three models, two judgments */
   char    *run_partial;      /* one failed model, not judged */
   char    *run_interrupted;  /* "running" whose lock is gone */
@@ -95,9 +101,15 @@ save_png (GtkWidget  *widget,
 
   wait_for_draw (GTK_WIDGET (gtk_widget_get_root (widget)));
   paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  /* Nothing to paint while a change waits for the next frame: let it draw. */
+  for (guint attempt = 0; node == NULL && attempt < 200; attempt++)
+    {
+      if (attempt > 0)
+        gui_test_iterate_for (50);
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+    }
   g_assert_nonnull (node);
   path = g_build_filename (dir, name, NULL);
   gui_test_save_png (widget, node, width, height, path);
@@ -180,6 +192,20 @@ named_label_text (GtkWidget  *root,
   return gtk_label_get_text (GTK_LABEL (label));
 }
 
+/* The core's sums of one run, from its files. */
+static void
+rollup_of (Fixture    *f,
+           const char *run_id,
+           TbRollup   *rollup)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbRunData) data = tb_store_load_run_data (f->store, run_id, &error);
+
+  g_assert_no_error (error);
+  *rollup = (TbRollup) { 0 };
+  tb_rollup_of_run (data, rollup);
+}
+
 /* Fixture: runs on disk through the store API ----------------------------------------- */
 
 static void
@@ -193,8 +219,10 @@ add_output (Fixture    *f,
   g_autoptr(GError) error = NULL;
   TbOutput *output = tb_output_new (model);
 
-  output->status = g_strdup (status);
-  if (g_strcmp0 (status, "ok") == 0)
+  output->input = g_strdup (tb_run_find_input (run, NULL)->key);
+  output->repeat = 1;
+  output->status = tb_output_status_from_string (status);
+  if (output->status == TB_OUTPUT_OK)
     {
       output->content = g_strdup ("[{\"title\":\"Intro\",\"start_time\":\"00:00:00\","
                                   "\"end_time\":\"00:05:00\"}]");
@@ -236,6 +264,8 @@ add_judgment (Fixture       *f,
   const char *criteria[] = { "accuracy", "format", "compliance", NULL };
 
   judgment->judge_model = g_strdup ("judge/model");
+  judgment->judges = g_strsplit ("judge/model", ",", -1);
+  judgment->mode = g_strdup ("pointwise");
   judgment->created_at = g_strdup (created_at);
   judgment->cost.has_billed = TRUE;
   judgment->cost.billed_usd = cost;
@@ -246,6 +276,9 @@ add_judgment (Fixture       *f,
       TbOutput *output = g_ptr_array_index (outputs, i);
       TbScore *score = tb_score_new (output->model);
 
+      score->input = g_strdup (output->input);
+      score->repeat = 1;
+      score->judge = g_strdup ("judge/model");
       score->criteria_order = g_strdupv ((char **) criteria);
       for (guint c = 0; criteria[c] != NULL; c++)
         {
@@ -265,7 +298,7 @@ add_judgment (Fixture       *f,
       tb_cost_settle (&score->cost);
       g_ptr_array_add (judgment->scores, score);
     }
-  tb_judgment_recommend (judgment, outputs);
+  tb_verdict_record_picks (judgment, run, outputs);
   g_assert_true (tb_store_write_judgment (f->store, run, judgment, &error));
   g_assert_no_error (error);
 }
@@ -278,14 +311,19 @@ new_run (Fixture            *f,
          const char * const *models)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) inputs = g_ptr_array_new_with_free_func ((GDestroyNotify)
+                                                                tb_test_input_free);
+  g_autoptr(GPtrArray) prompts = g_ptr_array_new ();
   TbRun *run = tb_run_new ();
 
+  g_ptr_array_add (inputs, tb_test_input_new (NULL, input_name, "[00:00:01] hello", 16));
+  g_ptr_array_add (prompts, (char *) "prompt");
   run->usecase = g_strdup (usecase);
   run->usecase_snapshot = g_strdup (usecase_yaml);
-  run->input_name = g_strdup (input_name);
+  g_strfreev (run->models);
   run->models = g_strdupv ((char **) models);
   run->created_at = g_strdup (created_at);
-  g_assert_true (tb_store_create_run (f->store, run, "[00:00:01] hello", 16, "prompt", &error));
+  g_assert_true (tb_store_create_run (f->store, run, inputs, prompts, &error));
   g_assert_no_error (error);
   return run;
 }
@@ -297,8 +335,7 @@ finish_run (Fixture    *f,
 {
   g_autoptr(GError) error = NULL;
 
-  g_free (run->status);
-  run->status = g_strdup (status);
+  run->status = tb_run_status_from_string (status);
   g_assert_true (tb_store_save_run (f->store, run, &error));
   g_assert_no_error (error);
   tb_store_unlock_run (f->store, run);
@@ -324,6 +361,7 @@ fixture_set_up (Fixture       *f,
   f->home = g_dir_make_tmp ("taskbench-gui-XXXXXX", &error);
   g_assert_no_error (error);
   f->store = tb_store_new (f->home);
+  f->index = tb_index_new (f->store);
 
   done = new_run (f, "chapters", "2026-01-03T10:00:00Z", "lecture-1.txt", three);
   add_output (f, done, "openai/gpt-4o", "ok", 0.02, outputs);
@@ -355,11 +393,27 @@ fixture_set_up (Fixture       *f,
   f->run_interrupted = g_strdup (interrupted->id);
 }
 
+/* Reads in threads hold the store until they end: wait for them, then it must go. */
+static void
+wait_finalized (gpointer object)
+{
+  GObject *weak = object;
+  gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  g_object_add_weak_pointer (weak, (gpointer *) &weak);
+  g_object_unref (object);
+  while (weak != NULL && g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+  g_assert_null (weak);
+}
+
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  g_assert_finalize_object (f->store);
+  g_clear_object (&f->index);
+  wait_finalized (f->store);
   g_assert_true (gui_test_remove_tree (f->home));
   g_free (f->home);
   g_free (f->run_done);
@@ -413,12 +467,14 @@ test_runs_view (Fixture       *f,
   GtkWidget *view = tb_runs_view_new ();
   GtkWidget *window;
   GListModel *model;
+  g_autoptr(TbRunList) list = tb_run_list_new (f->store, f->index);
   g_autoptr(TbRunItem) first = NULL;
   g_autoptr(TbRunItem) second = NULL;
   g_autoptr(TbRunItem) third = NULL;
   g_autofree char *opened = NULL;
   const char *order_by_cost[3];
   GtkColumnView *column_view;
+  TbRollup done = { 0 }, partial = { 0 }, interrupted = { 0 };
 
   window = show_window (view, 900, 480);
   /* nothing chosen yet: the empty state */
@@ -426,7 +482,12 @@ test_runs_view (Fixture       *f,
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
   save_png (window, "runs-view-empty.png");
 
-  tb_runs_view_set_usecase (TB_RUNS_VIEW (view), f->store, "chapters");
+  /* the list reads the index in a thread, the view binds to its model */
+  tb_runs_view_set_list (TB_RUNS_VIEW (view), list);
+  tb_run_list_set_usecase (list, "chapters");
+  g_assert_true (tb_run_list_get_loading (list));
+  model = tb_runs_view_get_model (TB_RUNS_VIEW (view));
+  g_assert_true (gui_test_wait_for (gui_test_list_loaded, list, 20000));
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 3);
 
   /* newest first */
@@ -438,9 +499,9 @@ test_runs_view (Fixture       *f,
   g_assert_cmpstr (tb_run_item_get_id (third), ==, f->run_interrupted);
 
   /* statuses from the files; the interrupted one computed by the store */
-  g_assert_cmpstr (tb_run_item_get_status (first), ==, "done");
-  g_assert_cmpstr (tb_run_item_get_status (second), ==, "partial");
-  g_assert_cmpstr (tb_run_item_get_status (third), ==, "interrupted");
+  g_assert_cmpint (tb_run_item_get_status (first), ==, TB_RUN_DONE);
+  g_assert_cmpint (tb_run_item_get_status (second), ==, TB_RUN_PARTIAL);
+  g_assert_cmpint (tb_run_item_get_status (third), ==, TB_RUN_INTERRUPTED);
 
   /* best score from the latest judgment; unjudged runs have none */
   g_assert_cmpfloat_with_epsilon (tb_run_item_get_best_score (first), 90, 1e-9);
@@ -448,8 +509,13 @@ test_runs_view (Fixture       *f,
   g_assert_cmpuint (tb_run_item_get_n_models (first), ==, 3);
   g_assert_cmpstr (tb_run_item_get_input_name (first), ==, "lecture-1.txt");
 
-  /* cost: candidates plus both judgments */
-  g_assert_cmpfloat_with_epsilon (tb_run_item_get_cost (first), 0.0225 + 0.005, 1e-9);
+  /* cost: candidates plus both judgments, as the core sums a run */
+  rollup_of (f, f->run_done, &done);
+  rollup_of (f, f->run_partial, &partial);
+  rollup_of (f, f->run_interrupted, &interrupted);
+  g_assert_cmpfloat_with_epsilon (done.total_usd, 0.0225 + 0.005, 1e-9);
+  g_assert_cmpfloat_with_epsilon (tb_run_item_get_cost (first), done.total_usd, 1e-9);
+  g_assert_cmpfloat_with_epsilon (tb_run_item_get_cost (second), partial.total_usd, 1e-9);
   g_assert_cmpfloat_with_epsilon (tb_run_item_get_cost (second), 0.05, 1e-9);
   g_assert_cmpfloat_with_epsilon (tb_run_item_get_cost (third), 0.001, 1e-9);
   save_png (window, "runs-view.png");
@@ -476,12 +542,22 @@ test_runs_view (Fixture       *f,
   g_assert_true (gtk_widget_activate_action (view, "runs.open", NULL));
   g_assert_cmpstr (opened, ==, f->run_done);
 
+  /* a reload keeps the selection on the same run */
+  tb_run_list_reload (list);
+  g_assert_true (gui_test_wait_for (gui_test_list_loaded, list, 20000));
+  g_assert_cmpstr (tb_runs_view_get_selected (TB_RUNS_VIEW (view)), ==, f->run_done);
+
   gtk_selection_model_select_item (gtk_column_view_get_model (column_view), 0, TRUE);
   g_assert_true (gtk_widget_get_sensitive (find_action_button (view, "runs.resume")));
   g_assert_cmpstr (tb_runs_view_get_selected (TB_RUNS_VIEW (view)), ==, f->run_interrupted);
   g_signal_connect_swapped (view, "resume-run", G_CALLBACK (store_id), &opened);
   g_assert_true (gtk_widget_activate_action (view, "runs.resume", NULL));
   g_assert_cmpstr (opened, ==, f->run_interrupted);
+
+  /* another use case replaces the rows */
+  tb_run_list_set_usecase (list, "summaries");
+  g_assert_true (gui_test_wait_for (gui_test_list_loaded, list, 20000));
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -495,7 +571,6 @@ test_run_page (Fixture       *f,
   GtkDropDown *dropdown;
   TbScoreChart *chart;
   g_auto(GStrv) front = NULL;
-  g_autoptr(TbRun) run = NULL;
   g_autofree char *total = NULL;
   const char *expected_front[] = { LONG_MODEL, "google/gemini-2.5-flash", "openai/gpt-4o",
                                    NULL };
@@ -504,7 +579,10 @@ test_run_page (Fixture       *f,
 
   save_png (window, "run-page-empty.png");
 
+  /* read in a thread, a spinner meanwhile */
   tb_run_page_set_run (TB_RUN_PAGE (page), f->store, f->run_done);
+  g_assert_true (tb_run_page_is_loading (TB_RUN_PAGE (page)));
+  g_assert_true (gui_test_wait_for (gui_test_page_loaded, page, 20000));
   g_assert_cmpstr (tb_run_page_get_run_id (TB_RUN_PAGE (page)), ==, f->run_done);
 
   /* the latest judgment first, and its recommendation */
@@ -516,7 +594,8 @@ test_run_page (Fixture       *f,
   g_assert_nonnull (strstr (gtk_string_object_get_string (first_choice), "(latest)"));
 
   g_assert_cmpstr (named_label_text (page, "best-overall"), ==, "openai/gpt-4o");
-  g_assert_cmpstr (named_label_text (page, "best-value"), ==, LONG_MODEL);
+  /* best value is the cheapest of the models tied with the best: one sample ties none */
+  g_assert_cmpstr (named_label_text (page, "best-value"), ==, "openai/gpt-4o");
   g_assert_cmpstr (named_label_text (page, "budget-pick"), ==, "google/gemini-2.5-flash");
   g_assert_false (gtk_widget_is_visible (find_named (page, "not-judged")));
 
@@ -524,8 +603,7 @@ test_run_page (Fixture       *f,
   front = tb_score_chart_get_pareto (chart);
   g_assert_cmpstrv (front, expected_front);
 
-  run = tb_store_load_run (f->store, f->run_done, NULL);
-  tb_store_rollup_run (f->store, run, &rollup);
+  rollup_of (f, f->run_done, &rollup);
   total = tb_format_usd (rollup.total_usd);
   g_assert_cmpstr (named_label_text (page, "total-cost"), ==, total);
   save_png (window, "run-page.png");
@@ -551,12 +629,14 @@ test_run_page (Fixture       *f,
 
   /* a run without judgment */
   tb_run_page_set_run (TB_RUN_PAGE (page), f->store, f->run_partial);
+  g_assert_true (gui_test_wait_for (gui_test_page_loaded, page, 20000));
   g_assert_true (gtk_widget_is_visible (find_named (page, "not-judged")));
   g_assert_false (gtk_widget_is_visible (find_named (page, "best-overall")));
   save_png (window, "run-page-unjudged.png");
 
   /* a run that does not exist */
   tb_run_page_set_run (TB_RUN_PAGE (page), f->store, "20260101T000000Z-dead");
+  g_assert_true (gui_test_wait_for (gui_test_page_loaded, page, 20000));
   g_assert_null (tb_run_page_get_run_id (TB_RUN_PAGE (page)));
 
   gtk_window_destroy (GTK_WINDOW (window));
@@ -568,16 +648,29 @@ test_costs_view (Fixture       *f,
 {
   GtkWidget *view = tb_costs_view_new ();
   GtkWidget *window = show_window (view, 820, 900);
+  g_autoptr(TbRunList) list = tb_run_list_new (f->store, f->index);
+  g_autoptr(GError) error = NULL;
   TbRollup usecase = { 0 }, all = { 0 };
   g_autofree char *usecase_total = NULL;
   g_autofree char *usecase_candidates = NULL;
   g_autofree char *usecase_judge = NULL;
   g_autofree char *grand_total = NULL;
+  g_autofree char *usecases_dir = g_build_filename (f->home, "usecases", NULL);
+  g_autofree char *yaml = g_build_filename (usecases_dir, "chapters.yaml", NULL);
+  GtkListView *runs;
 
-  tb_costs_view_set_store (TB_COSTS_VIEW (view), f->store, "chapters");
+  /* "chapters" has its YAML, "summaries" not: the row shows the name where it can */
+  g_assert_cmpint (g_mkdir_with_parents (usecases_dir, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (yaml, usecase_yaml, -1, NULL));
 
-  tb_store_rollup_usecase (f->store, "chapters", &usecase);
-  tb_store_rollup_all (f->store, &all, NULL);
+  tb_costs_view_set_sources (TB_COSTS_VIEW (view), f->store, f->index, list);
+  tb_run_list_set_usecase (list, "chapters");
+  g_assert_true (gui_test_wait_for (gui_test_list_loaded, list, 20000));
+  g_assert_true (gui_test_wait_for (gui_test_costs_loaded, view, 20000));
+
+  g_assert_true (tb_index_rollup (f->index, "chapters", &usecase, NULL, NULL, &error));
+  g_assert_true (tb_index_rollup (f->index, NULL, &all, NULL, NULL, &error));
+  g_assert_no_error (error);
   usecase_total = tb_format_usd (usecase.total_usd);
   usecase_candidates = tb_format_usd (usecase.candidate_usd);
   usecase_judge = tb_format_usd (usecase.judge_usd);
@@ -588,7 +681,14 @@ test_costs_view (Fixture       *f,
   g_assert_cmpstr (named_label_text (view, "usecase-total"), ==, usecase_total);
   g_assert_cmpstr (named_label_text (view, "usecase-candidates"), ==, usecase_candidates);
   g_assert_cmpstr (named_label_text (view, "usecase-judge"), ==, usecase_judge);
+  g_assert_cmpstr (named_label_text (view, "usecase-title"), ==, "Lecture chapters");
   g_assert_cmpstr (named_label_text (view, "grand-total"), ==, grand_total);
+
+  /* the runs are a list view on the run list's model, bound lazily */
+  runs = GTK_LIST_VIEW (find_type (view, GTK_TYPE_LIST_VIEW));
+  g_assert_nonnull (runs);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (runs))),
+                    ==, 3);
   save_png (window, "costs-view.png");
 
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
@@ -599,9 +699,81 @@ test_costs_view (Fixture       *f,
                                       ADW_COLOR_SCHEME_DEFAULT);
 
   /* no use case: the grand total alone */
-  tb_costs_view_set_store (TB_COSTS_VIEW (view), f->store, NULL);
+  tb_run_list_set_usecase (list, NULL);
+  g_assert_true (gui_test_wait_for (gui_test_costs_loaded, view, 20000));
   g_assert_false (gtk_widget_is_visible (find_named (view, "usecase-total")));
   g_assert_cmpstr (named_label_text (view, "grand-total"), ==, grand_total);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* A long list: rows for what is in sight, not for every run ------------------------------ */
+
+static guint
+count_css (GtkWidget  *widget,
+           const char *name)
+{
+  guint n = g_strcmp0 (gtk_widget_get_css_name (widget), name) == 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += count_css (child, name);
+  return n;
+}
+
+static void
+test_long_list (Fixture       *f,
+                gconstpointer  data)
+{
+  const char *one[] = { "google/gemini-2.5-flash", NULL };
+  g_autoptr(TbRunList) list = tb_run_list_new (f->store, f->index);
+  g_autoptr(GPtrArray) outputs = g_ptr_array_new_with_free_func ((GDestroyNotify)
+                                                                 tb_output_free);
+  GtkWidget *view = tb_runs_view_new ();
+  GtkWidget *window;
+  GtkColumnView *column_view;
+  GtkAdjustment *adjustment;
+  GListModel *shown;
+  guint rows;
+
+  for (guint i = 0; i < 150; i++)
+    {
+      g_autoptr(TbRun) run = NULL;
+      g_autofree char *created = g_strdup_printf ("2026-02-%02uT%02u:%02u:00Z", 1 + i / 60,
+                                                  (i / 60) % 24, i % 60);
+
+      run = new_run (f, "long", created, "lecture.txt", one);
+      add_output (f, run, one[0], "ok", 0.001, outputs);
+      finish_run (f, run, "done");
+    }
+
+  window = show_window (view, 900, 600);
+  tb_runs_view_set_list (TB_RUNS_VIEW (view), list);
+  tb_run_list_set_usecase (list, "long");
+  g_assert_true (gui_test_wait_for (gui_test_list_loaded, list, 20000));
+  wait_for_draw (window);
+  gui_test_iterate_for (300);
+
+  /* Every run is in the list; a page or two of them has rows. */
+  g_assert_cmpuint (g_list_model_get_n_items (tb_runs_view_get_model (TB_RUNS_VIEW (view))),
+                    ==, 150);
+  column_view = GTK_COLUMN_VIEW (find_type (view, GTK_TYPE_COLUMN_VIEW));
+  shown = G_LIST_MODEL (gtk_column_view_get_model (column_view));
+  rows = count_css (GTK_WIDGET (column_view), "row");
+  g_test_message ("%u of 150 runs given to the view, %u row widgets", g_list_model_get_n_items
+                  (shown), rows);
+  g_assert_cmpuint (g_list_model_get_n_items (shown), <, 150);
+  g_assert_cmpuint (rows, <, 120);
+  save_png (window, "runs-view-long.png");
+
+  /* Scrolling on brings the rest, down to the oldest run. */
+  adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (column_view));
+  for (guint i = 0; i < 100 && g_list_model_get_n_items (shown) < 150; i++)
+    {
+      gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+      gui_test_iterate_for (50);
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 150);
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -613,37 +785,9 @@ typedef struct {
   GtkWidget    *window;
   gboolean      finished;
   gboolean      shot_running;
-  GPtrArray    *run_values;   /* row values when the candidates were all done */
   TbRun        *run;
   GError       *error;
 } MonitorState;
-
-static void
-on_monitor_progress (TbRunner     *runner,
-                     guint         index,
-                     MonitorState *state)
-{
-  GPtrArray *calls = tb_runner_get_calls (runner);
-  gboolean all_done = TRUE;
-
-  if (g_strcmp0 (tb_runner_get_phase (runner), "run") != 0)
-    return;
-  for (guint i = 0; i < calls->len; i++)
-    if (((TbCallProgress *) g_ptr_array_index (calls, i))->state != TB_CALL_DONE)
-      all_done = FALSE;
-  if (!all_done)
-    return;
-
-  /* the monitor ran its handler first: its rows show the final states */
-  g_ptr_array_set_size (state->run_values, 0);
-  g_assert_cmpuint (tb_run_monitor_get_n_rows (state->monitor), ==, calls->len);
-  for (guint i = 0; i < calls->len; i++)
-    {
-      g_assert_cmpstr (tb_run_monitor_get_row_state (state->monitor, i), ==, "done");
-      g_ptr_array_add (state->run_values,
-                       g_strdup (tb_run_monitor_get_row_value (state->monitor, i)));
-    }
-}
 
 static void
 on_run_finished (GObject      *source,
@@ -654,6 +798,34 @@ on_run_finished (GObject      *source,
 
   state->run = tb_runner_finish (TB_RUNNER (source), result, &state->error);
   state->finished = TRUE;
+}
+
+/* The call at `position` and its row, which must exist and show that call. */
+static TbCallRow *
+row_at (MonitorState *state,
+        guint         position,
+        TbCall      **call)
+{
+  TbCallRow *row = tb_run_monitor_get_row (state->monitor, position);
+
+  g_assert_nonnull (row);
+  *call = tb_call_row_get_call (row);
+  g_assert_nonnull (*call);
+  return row;
+}
+
+static gboolean
+call_in_state (TbRunner    *runner,
+               guint        position,
+               TbCallState  state)
+{
+  GListModel *calls = tb_runner_get_calls (runner);
+  g_autoptr(TbCall) call = NULL;
+
+  if (position >= g_list_model_get_n_items (calls))
+    return FALSE;
+  call = g_list_model_get_item (calls, position);
+  return tb_call_get_state (call) == state;
 }
 
 static void
@@ -669,11 +841,16 @@ test_run_monitor (void)
   FakeModel cheap = { .content = "SCORE=8 [{\"title\":\"C\"}]", .cost = 0.0002,
                       .billed_cost = 0.00025 };
   const char *models[] = { "fake/slow-model", "fake/quick-model", LONG_MODEL, NULL };
+  const char *judges[] = { "judge/model", NULL };
   g_autoptr(TbClient) client = NULL;
   g_autoptr(TbStore) store = NULL;
   g_autoptr(TbRunner) runner = NULL;
   g_autoptr(TbUsecase) usecase = NULL;
+  g_autoptr(GPtrArray) inputs = g_ptr_array_new_with_free_func ((GDestroyNotify)
+                                                                tb_test_input_free);
   MonitorState state = { 0 };
+  GListModel *calls;
+  guint n_candidates = 0, n_judges = 0;
 
   g_assert_no_error (error);
   fake_server_set_model (server, "fake/slow-model", &slow);
@@ -683,66 +860,98 @@ test_run_monitor (void)
   client = tb_client_new (fake_server_get_url (server), "test-key", 10);
   store = tb_store_new (home);
   runner = tb_runner_new (client, store, NULL, 3);
-  tb_runner_set_judge (runner, "judge/model", NULL);
+  tb_runner_set_judges (runner, judges);
   usecase = tb_usecase_parse ("chapters", usecase_yaml, -1, "chapters.yaml", &error);
   g_assert_no_error (error);
+  g_ptr_array_add (inputs, tb_test_input_new (NULL, "lecture.txt", "[00:00:01] hello there",
+                                              22));
 
   state.monitor = TB_RUN_MONITOR (tb_run_monitor_new ());
-  state.run_values = g_ptr_array_new_with_free_func (g_free);
-  state.window = show_window (GTK_WIDGET (state.monitor), 720, 520);
+  state.window = show_window (GTK_WIDGET (state.monitor), 720, 720);
   save_png (state.window, "run-monitor-idle.png");
 
+  /* the list view's model is the runner's own list of calls */
   tb_run_monitor_set_runner (state.monitor, runner);
-  tb_run_monitor_set_judging (state.monitor, TRUE);
-  g_signal_connect (runner, "progress", G_CALLBACK (on_monitor_progress), &state);
+  tb_run_monitor_set_running (state.monitor, TRUE);
+  calls = tb_runner_get_calls (runner);
 
-  tb_runner_run_async (runner, usecase, "lecture.txt", "[00:00:01] hello there", 22, models,
-                       NULL, on_run_finished, &state);
+  tb_runner_run_async (runner, usecase, inputs, models, 1, NULL, on_run_finished, &state);
   while (!state.finished)
     {
       g_main_context_iteration (NULL, TRUE);
       /* one picture mid-run: a row done while the slow one still streams */
-      if (!state.shot_running && tb_run_monitor_get_n_rows (state.monitor) == 3
-          && g_strcmp0 (tb_runner_get_phase (runner), "run") == 0
-          && g_strcmp0 (tb_run_monitor_get_row_state (state.monitor, 0), "running") == 0
-          && g_strcmp0 (tb_run_monitor_get_row_state (state.monitor, 1), "done") == 0)
+      if (!state.shot_running && call_in_state (runner, 0, TB_CALL_RUNNING)
+          && call_in_state (runner, 1, TB_CALL_DONE))
         {
           state.shot_running = TRUE;
           save_png (state.window, "run-monitor-running.png");
         }
     }
+  tb_run_monitor_set_running (state.monitor, FALSE);
   g_assert_no_error (state.error);
   g_assert_nonnull (state.run);
-  g_assert_cmpstr (state.run->status, ==, "done");
+  g_assert_cmpint (state.run->status, ==, TB_RUN_DONE);
+  wait_for_draw (state.window);
+  gui_test_iterate_for (200);
 
-  /* the candidates reached done with their costs */
-  g_assert_cmpuint (state.run_values->len, ==, 3);
-  for (guint i = 0; i < state.run_values->len; i++)
+  /* one row per call: the three candidates, then the three judge calls in the same list */
+  g_assert_cmpuint (g_list_model_get_n_items (tb_run_monitor_get_model (state.monitor)), ==,
+                    g_list_model_get_n_items (calls));
+  g_assert_cmpuint (g_list_model_get_n_items (calls), ==, 6);
+  g_assert_cmpuint (tb_run_monitor_get_n_rows (state.monitor), ==, 6);
+  for (guint i = 0; i < g_list_model_get_n_items (calls); i++)
     {
-      const char *value = g_ptr_array_index (state.run_values, i);
+      g_autoptr(TbCall) expected = g_list_model_get_item (calls, i);
+      TbCall *call = NULL;
+      TbCallRow *row = row_at (&state, i, &call);
+      const char *value = tb_call_row_get_value (row);
 
-      g_test_message ("row %u: %s", i, value);
-      g_assert_true (g_str_has_prefix (value, "$"));
-    }
+      g_test_message ("row %u: %s · %s · %s", i, tb_call_get_model (call),
+                      tb_call_row_get_detail (row), value);
+      g_assert_true (call == expected);
+      g_assert_cmpint (tb_call_get_state (call), ==, TB_CALL_DONE);
+      if (tb_call_get_kind (call) == TB_CALL_CANDIDATE)
+        {
+          /* a candidate keeps its cost once its output is judged */
+          n_candidates++;
+          g_assert_true (g_str_has_prefix (value, "$"));
+          g_assert_nonnull (strstr (value, "billed"));
+        }
+      else
+        {
+          /* a judge row shows its score, and which output it scored */
+          n_judges++;
+          g_assert_cmpstr (tb_call_get_model (call), ==, "judge/model");
+          g_assert_true (g_str_has_prefix (value, "Score "));
+          g_assert_nonnull (strstr (tb_call_row_get_detail (row), tb_call_get_subject (call)));
+        }
+      /* the tokens the output file records: the completion tokens */
+      {
+        g_autofree char *tokens = g_strdup_printf ("%" G_GUINT64_FORMAT " token",
+                                                   tb_call_get_tokens (call));
 
-  /* the judge phase shows scores and the bar is full */
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  g_assert_cmpstr (tb_runner_get_phase (runner), ==, "judge");
-  g_assert_cmpuint (tb_run_monitor_get_n_rows (state.monitor), ==, 3);
-  for (guint i = 0; i < 3; i++)
-    {
-      g_assert_cmpstr (tb_run_monitor_get_row_state (state.monitor, i), ==, "done");
-      g_assert_true (g_str_has_prefix (tb_run_monitor_get_row_value (state.monitor, i),
-                                       "Score "));
+        g_assert_cmpuint (tb_call_get_tokens (call), >, 0);
+        g_assert_nonnull (strstr (tb_call_row_get_detail (row), tokens));
+      }
     }
+  g_assert_cmpuint (n_candidates, ==, 3);
+  g_assert_cmpuint (n_judges, ==, 3);
   g_assert_cmpfloat_with_epsilon (tb_run_monitor_get_fraction (state.monitor), 1.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon ((double) tb_runner_get_finished (runner)
+                                  / tb_runner_get_total (runner), 1.0, 1e-9);
   save_png (state.window, "run-monitor-done.png");
 
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_DARK);
+  wait_for_draw (state.window);
+  save_png (state.window, "run-monitor-done-dark.png");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_DEFAULT);
+
   tb_run_monitor_set_runner (state.monitor, NULL);
+  g_assert_cmpuint (tb_run_monitor_get_n_rows (state.monitor), ==, 0);
   gtk_window_destroy (GTK_WINDOW (state.window));
   g_clear_pointer (&state.run, tb_run_free);
-  g_ptr_array_unref (state.run_values);
   g_clear_object (&runner);
   g_assert_finalize_object (store);
   g_steal_pointer (&store);
@@ -768,6 +977,8 @@ main (int argc, char **argv)
   g_test_add ("/gui/results/run-page", Fixture, NULL, fixture_set_up, test_run_page,
               fixture_tear_down);
   g_test_add ("/gui/results/costs-view", Fixture, NULL, fixture_set_up, test_costs_view,
+              fixture_tear_down);
+  g_test_add ("/gui/results/long-list", Fixture, NULL, fixture_set_up, test_long_list,
               fixture_tear_down);
   g_test_add_func ("/gui/results/run-monitor", test_run_monitor);
   return g_test_run ();

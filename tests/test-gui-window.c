@@ -7,10 +7,16 @@
 #include <string.h>
 
 #include "gui-test-util.h"
-#include "tb-run-page.h"
-#include "tb-score-chart.h"
 #include "tb-application.h"
+#include "tb-costs-view.h"
+#include "tb-defaults.h"
+#include "tb-home.h"
+#include "tb-index.h"
+#include "tb-run-monitor.h"
+#include "tb-run-page.h"
 #include "tb-runs-view.h"
+#include "tb-score-chart.h"
+#include "tb-store.h"
 #include "tb-util.h"
 #include "tb-window.h"
 
@@ -130,7 +136,8 @@ test_window_flow (void)
   GtkTextBuffer *goal;
   GtkTextBuffer *yaml;
   TbRunner *runner;
-  GPtrArray *calls;
+  GListModel *calls;
+  TbRunMonitor *monitor;
   g_autofree char *yaml_path = path_in_home ("usecases", "release-notes.yaml", NULL);
   g_autofree char *saved = NULL;
   g_autofree char *input_path = path_in_home ("notes.txt", NULL);
@@ -248,14 +255,20 @@ test_window_flow (void)
   runner = tb_window_get_runner (window);
   g_assert_nonnull (runner);
   calls = tb_runner_get_calls (runner);
-  g_assert_cmpuint (calls->len, ==, 3);
-  for (guint i = 0; i < calls->len; i++)
+  g_assert_cmpuint (g_list_model_get_n_items (calls), ==, 3);
+  for (guint i = 0; i < g_list_model_get_n_items (calls); i++)
     {
-      TbCallProgress *call = g_ptr_array_index (calls, i);
+      g_autoptr(TbCall) call = g_list_model_get_item (calls, i);
 
-      g_assert_cmpint (call->state, ==, TB_CALL_DONE);
-      g_assert_cmpfloat (call->cost_usd, >, 0);
+      g_assert_cmpint (tb_call_get_kind (call), ==, TB_CALL_CANDIDATE);
+      g_assert_cmpint (tb_call_get_state (call), ==, TB_CALL_DONE);
+      g_assert_cmpfloat (tb_call_get_cost_usd (call), >, 0);
     }
+  /* The monitor's list view has one row per call of the runner. */
+  monitor = TB_RUN_MONITOR (child (window, "run_monitor"));
+  gui_test_iterate_for (200);
+  g_assert_cmpuint (g_list_model_get_n_items (tb_run_monitor_get_model (monitor)), ==, 3);
+  g_assert_cmpuint (tb_run_monitor_get_n_rows (monitor), ==, 3);
   g_assert_nonnull (tb_window_get_last_run_id (window));
   run_id = g_strdup (tb_window_get_last_run_id (window));
   screenshot (GTK_WIDGET (window), "run-done");
@@ -296,7 +309,10 @@ test_window_flow (void)
   gtk_widget_activate_action (GTK_WIDGET (window), "win.open-run", "s", run_id);
   {
     GtkWidget *page = child (window, "run_page");
-    GtkWidget *chart = GTK_WIDGET (gtk_widget_get_template_child (page, TB_TYPE_RUN_PAGE,
+    GtkWidget *chart;
+
+    g_assert_true (gui_test_wait_for (gui_test_page_loaded, page, 20000));
+    chart = GTK_WIDGET (gtk_widget_get_template_child (page, TB_TYPE_RUN_PAGE,
                                                                   "chart"));
 
     g_assert_cmpstr (tb_run_page_get_run_id (TB_RUN_PAGE (page)), ==, run_id);
@@ -307,12 +323,15 @@ test_window_flow (void)
   screenshot (GTK_WIDGET (window), "run-page");
 
   adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (child (window, "view_stack")), "costs");
+  g_assert_true (gui_test_wait_for (gui_test_costs_loaded, child (window, "costs_view"),
+                                    20000));
   screenshot (GTK_WIDGET (window), "costs");
 
   /* Close, open a new window: the use case comes back with its run listed. */
   gui_test_close_window (GTK_WINDOW (window));
   window = gui_test_open_window (fx.app, 1200, 800);
   g_assert_cmpstr (tb_window_get_usecase_id (window), ==, "release-notes");
+  g_assert_true (gui_test_wait_for (gui_test_runs_loaded, window, 20000));
   runs = tb_runs_view_get_model (TB_RUNS_VIEW (tb_window_get_runs_view (window)));
   for (guint i = 0; i < g_list_model_get_n_items (runs); i++)
     {
@@ -372,6 +391,396 @@ test_unsaved_changes (void)
   g_assert_null (tb_usecase_editor_get_usecase (editor));
   screenshot (GTK_WIDGET (window), "broken-usecase");
   gui_test_close_window (GTK_WINDOW (window));
+}
+
+/* Issue #7: the window takes its rules from the core, follows the results folder ---------- */
+
+static const char snapshot_yaml[] =
+  "name: Snapshot judge\n"
+  "goal: Turn commit messages into release notes a user understands.\n"
+  "judge:\n"
+  "  model: fake/judge-a\n";
+
+typedef struct {
+  gboolean  done;
+  char     *out;
+  char     *err;
+} CliWait;
+
+static void
+cli_done_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  CliWait *wait = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &wait->out, &wait->err,
+                                        &error);
+  g_assert_no_error (error);
+  wait->done = TRUE;
+}
+
+typedef struct {
+  TbWindow   *window;
+  const char *run_id;
+} RunWait;
+
+static gboolean
+run_listed (gpointer data)
+{
+  RunWait *wait = data;
+
+  return gui_test_run_listed (wait->window, wait->run_id);
+}
+
+static gboolean
+run_listed_done (gpointer data)
+{
+  RunWait *wait = data;
+
+  return gui_test_run_listed (wait->window, wait->run_id)
+         && gui_test_run_status (wait->window, wait->run_id) == TB_RUN_DONE;
+}
+
+static gboolean
+window_active (gpointer window)
+{
+  return gtk_window_is_active (window);
+}
+
+/* A run made by the CLI while the window is open shows up in the Runs page by itself: the
+ * window follows the results folder, and nobody presses F5 or switches use case. */
+static void
+test_cli_run_appears (void)
+{
+  TbWindow *window = gui_test_open_window (fx.app, 1200, 800);
+  g_autofree char *input = path_in_home ("cli-notes.txt", NULL);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  const char *cli = g_getenv ("TASKBENCH_CLI");
+  CliWait wait = { 0 };
+  RunWait run = { window, NULL };
+  guint before;
+
+  g_assert_nonnull (cli);
+  g_assert_true (tb_window_select_usecase (window, "support-ticket-triage"));
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (child (window, "view_stack")), "runs");
+  g_assert_true (gui_test_wait_for (gui_test_runs_loaded, window, 20000));
+  /* The window reads the runs again when it gets focus: let that happen now, so that only
+   * the folder can tell it of the CLI's run. */
+  gui_test_wait_for (window_active, window, 2000);
+  gui_test_iterate_for (600);
+  g_assert_true (gui_test_wait_for (gui_test_runs_loaded, window, 20000));
+  before = g_list_model_get_n_items (tb_runs_view_get_model (
+                                       TB_RUNS_VIEW (tb_window_get_runs_view (window))));
+
+  g_assert_true (g_file_set_contents (input, "My invoice was charged twice this month.\n", -1,
+                                      NULL));
+  /* The environment of this test (home, fake server, key, cache) is the CLI's too. */
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                              &error, cli, "run", "support-ticket-triage", "--input", input,
+                              "--models", "fake/cheap-model", NULL);
+  g_assert_no_error (error);
+  /* The fake server lives on this main loop, and so does the window. */
+  g_subprocess_communicate_utf8_async (process, NULL, NULL, cli_done_cb, &wait);
+  while (!wait.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_test_message ("CLI: %s%s", wait.out, wait.err);
+  g_assert_true (g_subprocess_wait_check (process, NULL, NULL));
+
+  lines = g_strsplit (g_strstrip (wait.out), "\n", -1);
+  run.run_id = lines[g_strv_length (lines) - 1];
+  g_assert_true (tb_run_id_is_valid (run.run_id));
+  g_assert_true (gui_test_wait_for (run_listed, &run, 20000));
+  /* …and its status follows the files: the CLI finished it. */
+  g_assert_true (gui_test_wait_for (run_listed_done, &run, 20000));
+  g_assert_cmpuint (g_list_model_get_n_items (tb_runs_view_get_model (
+                      TB_RUNS_VIEW (tb_window_get_runs_view (window)))), ==, before + 1);
+  screenshot (GTK_WIDGET (window), "cli-run-appeared");
+
+  g_free (wait.out);
+  g_free (wait.err);
+  gui_test_close_window (GTK_WINDOW (window));
+}
+
+static TbJudgment *
+latest_judgment (const char *run_id)
+{
+  g_autoptr(TbStore) store = tb_store_new (fx.home);
+  g_autoptr(TbRun) run = tb_store_load_run (store, run_id, NULL);
+  g_autoptr(GPtrArray) judgments = NULL;
+
+  g_assert_nonnull (run);
+  judgments = tb_store_load_judgments (store, run);
+  g_assert_cmpuint (judgments->len, >, 0);
+  return g_steal_pointer (&g_ptr_array_index (judgments, 0));
+}
+
+/* A re-judge uses the judge of the use case as the run was made (its snapshot), even when
+ * the use case in the editor (and on disk) now names another: the CLI's rule. */
+static void
+test_rejudge_uses_snapshot (void)
+{
+  TbWindow *window;
+  TbUsecaseEditor *editor;
+  TbRunMonitor *monitor;
+  GtkTextBuffer *yaml;
+  g_autofree char *input_path = path_in_home ("snapshot-notes.txt", NULL);
+  g_autofree char *yaml_path = path_in_home ("usecases", "snapshot-judge.yaml", NULL);
+  g_autofree char *run_id = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *edited = NULL;
+  g_autofree char *saved = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) input = g_file_new_for_path (input_path);
+  g_autoptr(TbJudgment) first = NULL;
+  g_autoptr(TbJudgment) second = NULL;
+  const char *models[] = { "fake/cheap-model", NULL };
+  GListModel *calls;
+  guint judges = 0;
+
+  g_assert_true (tb_home_create_usecase (fx.home, "snapshot-judge", snapshot_yaml, &error));
+  g_assert_no_error (error);
+  window = gui_test_open_window (fx.app, 1200, 800);
+  editor = tb_window_get_editor (window);
+  g_assert_true (tb_window_select_usecase (window, "snapshot-judge"));
+  /* No candidates in the use case: the models chosen at first are those the CLI runs when
+   * none is named (tb_default_candidates: here $GENERAL_TASK_LLM). */
+  g_assert_true (gui_test_wait_for (gui_test_catalog_loaded, window, 20000));
+  {
+    g_auto(GStrv) chosen = tb_models_view_dup_selected (tb_window_get_models_view (window));
+    g_auto(GStrv) defaults = tb_default_candidates (tb_usecase_editor_get_usecase (editor),
+                                                    NULL);
+    const char *expected[] = { "fake/judge", NULL };
+
+    g_assert_cmpstrv (defaults, expected);
+    g_assert_cmpstrv (chosen, defaults);
+  }
+  g_assert_true (g_file_set_contents (input_path, "fix: crash on start\n", -1, NULL));
+  tb_window_load_input_file (window, input);
+  g_assert_true (gui_test_wait_for (gui_test_input_loaded, window, 5000));
+  tb_window_set_models (window, models);
+  gtk_switch_set_active (GTK_SWITCH (child (window, "judge_switch")), TRUE);
+
+  /* A run judged by the use case's judge, fake/judge-a: its call is a row beside the
+   * candidate's, in the one list of the run. */
+  fake_server_clear_requests (fx.server);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  g_assert_true (gui_test_wait_for (not_busy, window, 60000));
+  run_id = g_strdup (tb_window_get_last_run_id (window));
+  g_assert_nonnull (run_id);
+  g_assert_cmpuint (fake_server_count (fx.server, "/chat/completions", "fake/judge-a"), >, 0);
+  calls = tb_runner_get_calls (tb_window_get_runner (window));
+  g_assert_cmpuint (g_list_model_get_n_items (calls), ==, 2);
+  for (guint i = 0; i < g_list_model_get_n_items (calls); i++)
+    {
+      g_autoptr(TbCall) call = g_list_model_get_item (calls, i);
+
+      if (tb_call_get_kind (call) == TB_CALL_JUDGE)
+        {
+          judges++;
+          g_assert_cmpstr (tb_call_get_model (call), ==, "fake/judge-a");
+          g_assert_cmpstr (tb_call_get_subject (call), ==, "fake/cheap-model");
+        }
+    }
+  g_assert_cmpuint (judges, ==, 1);
+  monitor = TB_RUN_MONITOR (child (window, "run_monitor"));
+  gui_test_iterate_for (200);
+  g_assert_cmpuint (tb_run_monitor_get_n_rows (monitor), ==, 2);
+  first = latest_judgment (run_id);
+  g_assert_cmpstr (first->judge_model, ==, "fake/judge-a");
+  screenshot (GTK_WIDGET (window), "run-judged");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_DARK);
+  screenshot (GTK_WIDGET (window), "run-judged-dark");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_DEFAULT);
+
+  /* The same pages on a phone-sized window: the monitor's rows, the runs, the costs. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 720);
+  gui_test_iterate_for (300);
+  screenshot (GTK_WIDGET (window), "run-judged-narrow");
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (child (window, "view_stack")), "runs");
+  g_assert_true (gui_test_wait_for (gui_test_runs_loaded, window, 20000));
+  screenshot (GTK_WIDGET (window), "runs-narrow");
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (child (window, "view_stack")), "costs");
+  g_assert_true (gui_test_wait_for (gui_test_costs_loaded, child (window, "costs_view"),
+                                    20000));
+  screenshot (GTK_WIDGET (window), "costs-narrow");
+  gtk_window_set_default_size (GTK_WINDOW (window), 1200, 800);
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (child (window, "view_stack")), "run");
+  gui_test_iterate_for (300);
+
+  /* The use case now names fake/judge-b, in the editor and in its file. */
+  gtk_stack_set_visible_child_name (GTK_STACK (editor_child (window, "tabs")), "yaml");
+  yaml = gtk_text_view_get_buffer (GTK_TEXT_VIEW (editor_child (window, "yaml_view")));
+  text = tb_usecase_editor_dup_text (editor);
+  g_assert_nonnull (strstr (text, "fake/judge-a"));
+  {
+    g_auto(GStrv) parts = g_strsplit (text, "fake/judge-a", -1);
+
+    edited = g_strjoinv ("fake/judge-b", parts);
+  }
+  gtk_text_buffer_set_text (yaml, edited, -1);
+  gui_test_iterate_for (500);
+  g_assert_true (gui_test_wait_for (editor_settled, window, 5000));
+  g_assert_true (tb_usecase_editor_is_valid (editor));
+  g_assert_cmpstr (tb_usecase_editor_get_usecase (editor)->judge_model, ==, "fake/judge-b");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.save-usecase", NULL);
+  g_assert_true (g_file_get_contents (yaml_path, &saved, NULL, NULL));
+  g_assert_nonnull (strstr (saved, "fake/judge-b"));
+  gtk_stack_set_visible_child_name (GTK_STACK (editor_child (window, "tabs")), "form");
+
+  /* Re-judge from the Runs page: the snapshot's judge is called, the editor's is not. */
+  fake_server_clear_requests (fx.server);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.judge-run", "s", run_id);
+  g_assert_true (tb_window_is_busy (window));
+  g_assert_true (gui_test_wait_for (not_busy, window, 60000));
+  g_assert_cmpuint (fake_server_count (fx.server, "/chat/completions", "fake/judge-a"), >, 0);
+  g_assert_cmpuint (fake_server_count (fx.server, "/chat/completions", "fake/judge-b"), ==, 0);
+  second = latest_judgment (run_id);
+  g_assert_cmpstr (second->judge_model, ==, "fake/judge-a");
+  g_assert_cmpstr (second->file, !=, first->file);
+
+  gui_test_close_window (GTK_WINDOW (window));
+}
+
+/* One run of `usecase` with an output of fake/cheap-model, ok or failed. `status` RUNNING:
+ * left running, its lock held by `store` (a process works on it) or released (`release`:
+ * it reads as interrupted, as after a crash). */
+static char *
+make_run (TbStore     *store,
+          const char  *usecase,
+          const char  *snapshot,
+          gboolean     ok,
+          TbRunStatus  status,
+          gboolean     release)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbRun) run = tb_run_new ();
+  g_autoptr(TbOutput) output = tb_output_new ("fake/cheap-model");
+  g_autoptr(GPtrArray) inputs = g_ptr_array_new_with_free_func ((GDestroyNotify)
+                                                                tb_test_input_free);
+  g_autoptr(GPtrArray) prompts = g_ptr_array_new ();
+
+  g_ptr_array_add (inputs, tb_test_input_new (NULL, "notes.txt", "fix: a crash\n", 13));
+  g_ptr_array_add (prompts, (char *) "Write release notes.");
+  run->usecase = g_strdup (usecase);
+  run->usecase_snapshot = g_strdup (snapshot);
+  g_strfreev (run->models);
+  run->models = g_strdupv ((char **) (const char *[]) { "fake/cheap-model", NULL });
+  run->created_at = tb_utc_now_iso8601 ();
+  g_assert_true (tb_store_create_run (store, run, inputs, prompts, &error));
+  g_assert_no_error (error);
+
+  output->input = g_strdup (tb_run_find_input (run, NULL)->key);
+  output->repeat = 1;
+  output->status = ok ? TB_OUTPUT_OK : TB_OUTPUT_FAILED;
+  output->content = ok ? g_strdup ("- Fixed a crash (SCORE=7)") : NULL;
+  output->error_message = ok ? NULL : g_strdup ("out of credits (402)");
+  output->attempts = 1;
+  g_assert_true (tb_store_write_output (store, run, output, &error));
+  g_assert_no_error (error);
+
+  if (status != TB_RUN_RUNNING)
+    {
+      run->status = status;
+      g_assert_true (tb_store_save_run (store, run, &error));
+      g_assert_no_error (error);
+      tb_store_unlock_run (store, run);
+    }
+  else if (release)
+    tb_store_unlock_run (store, run);
+  return g_strdup (run->id);
+}
+
+static guint
+count_judgments (const char *usecase,
+                 const char *run_id)
+{
+  g_autofree char *dir = path_in_home ("results", usecase, run_id, "judgments", NULL);
+  g_autoptr(GDir) judgments = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+
+  while (judgments != NULL && g_dir_read_name (judgments) != NULL)
+    n++;
+  return n;
+}
+
+/* "Judge all" takes exactly the runs tb_run_summary_is_judgeable takes (the CLI's
+ * `judge --all` too): an interrupted run with an ok output included, a run without one or a
+ * run another process works on left out. */
+static void
+test_judge_all_rule (void)
+{
+  g_autoptr(TbStore) store = tb_store_new (fx.home);
+  g_autoptr(TbIndex) index = tb_index_new (store);
+  g_autoptr(GPtrArray) summaries = NULL;
+  g_autoptr(GHashTable) judgeable = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *snapshot = tb_usecase_template ("judge-rule");
+  g_autofree char *done = NULL;
+  g_autofree char *interrupted = NULL;
+  g_autofree char *failed = NULL;
+  g_autofree char *running = NULL;
+  TbWindow *window;
+
+  g_assert_true (tb_home_create_usecase (fx.home, "judge-rule", snapshot, &error));
+  g_assert_no_error (error);
+  done = make_run (store, "judge-rule", snapshot, TRUE, TB_RUN_DONE, FALSE);
+  interrupted = make_run (store, "judge-rule", snapshot, TRUE, TB_RUN_RUNNING, TRUE);
+  failed = make_run (store, "judge-rule", snapshot, FALSE, TB_RUN_FAILED, FALSE);
+  running = make_run (store, "judge-rule", snapshot, TRUE, TB_RUN_RUNNING, FALSE);
+
+  /* The core's rule, as the CLI applies it. */
+  summaries = tb_index_list_runs (index, "judge-rule", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (summaries->len, ==, 4);
+  for (guint i = 0; i < summaries->len; i++)
+    {
+      TbRunSummary *summary = g_ptr_array_index (summaries, i);
+
+      if (tb_run_summary_is_judgeable (summary))
+        g_hash_table_add (judgeable, summary->id);
+    }
+  g_assert_cmpuint (g_hash_table_size (judgeable), ==, 2);
+  g_assert_true (g_hash_table_contains (judgeable, done));
+  g_assert_true (g_hash_table_contains (judgeable, interrupted));
+
+  window = gui_test_open_window (fx.app, 1200, 800);
+  g_assert_true (tb_window_select_usecase (window, "judge-rule"));
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (child (window, "view_stack")), "runs");
+  g_assert_true (gui_test_wait_for (gui_test_runs_loaded, window, 20000));
+  g_assert_cmpint (gui_test_run_status (window, interrupted), ==, TB_RUN_INTERRUPTED);
+  g_assert_cmpint (gui_test_run_status (window, running), ==, TB_RUN_RUNNING);
+  screenshot (GTK_WIDGET (window), "judge-all-before");
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.judge-all", NULL);
+  g_assert_true (tb_window_is_busy (window));
+  g_assert_true (gui_test_wait_for (not_busy, window, 60000));
+
+  /* A new judgment for exactly the runs the rule takes. */
+  for (guint i = 0; i < summaries->len; i++)
+    {
+      TbRunSummary *summary = g_ptr_array_index (summaries, i);
+
+      g_assert_cmpuint (count_judgments ("judge-rule", summary->id), ==,
+                        g_hash_table_contains (judgeable, summary->id) ? 1 : 0);
+    }
+  g_assert_cmpuint (count_judgments ("judge-rule", failed), ==, 0);
+  g_assert_cmpuint (count_judgments ("judge-rule", running), ==, 0);
+
+  gui_test_close_window (GTK_WINDOW (window));
+  g_clear_object (&index);
+  /* The run "another process" worked on ends. */
+  {
+    g_autoptr(TbRun) run = tb_store_load_run (store, running, NULL);
+
+    g_assert_nonnull (run);
+    tb_store_unlock_run (store, run);
+  }
 }
 
 static void
@@ -450,6 +859,9 @@ main (int    argc,
   g_test_add_func ("/gui/window/flow", test_window_flow);
   g_test_add_func ("/gui/window/unsaved-changes", test_unsaved_changes);
   g_test_add_func ("/gui/window/narrow", test_narrow);
+  g_test_add_func ("/gui/window/cli-run-appears", test_cli_run_appears);
+  g_test_add_func ("/gui/window/rejudge-uses-snapshot", test_rejudge_uses_snapshot);
+  g_test_add_func ("/gui/window/judge-all-rule", test_judge_all_rule);
   status = g_test_run ();
 
   gui_test_tear_down (&fx);

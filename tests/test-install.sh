@@ -17,7 +17,7 @@ share="$dest$datadir"
 
 [ -x "$root/bin/taskbench-cli" ] || fail "bin/taskbench-cli not installed"
 for f in lecture-chapters.yaml meeting-action-items.yaml support-ticket-triage.yaml \
-         samples/lecture-chapters.txt; do
+         samples/lecture-chapters/databases-transactions.txt; do
   [ -f "$share/taskbench/usecases/$f" ] || fail "example $f not installed"
 done
 
@@ -44,6 +44,6 @@ grep -q "copied the example use cases from $share/taskbench/usecases" "$dest/err
 for id in lecture-chapters meeting-action-items support-ticket-triage; do
   echo "$out" | grep -q "^$id " || fail "$id not listed by the installed CLI"
 done
-[ -f "$home/usecases/samples/lecture-chapters.txt" ] || fail "samples not copied into the home"
+[ -f "$home/usecases/samples/lecture-chapters/databases-transactions.txt" ] || fail "samples not copied into the home"
 
 echo "installed tree complete; the installed CLI seeded an empty home from $share/taskbench"

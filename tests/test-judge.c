@@ -137,51 +137,6 @@ test_pairwise (void)
   g_assert_nonnull (schema);
 }
 
-static TbScore *
-scored (const char *model,
-        double      overall)
-{
-  TbScore *score = tb_score_new (model);
-
-  score->overall = overall;
-  return score;
-}
-
-static TbOutput *
-costing (const char *model,
-         gboolean    known,
-         double      usd)
-{
-  TbOutput *output = tb_output_new (model);
-
-  output->status = TB_OUTPUT_OK;
-  if (known)
-    {
-      output->cost.has_inline = TRUE;
-      output->cost.inline_usd = usd;
-    }
-  tb_cost_settle (&output->cost);
-  return output;
-}
-
-/* A model whose price is unknown is never $0: it cannot be best value or budget pick. */
-static void
-test_recommend_unknown_price (void)
-{
-  g_autoptr(TbJudgment) judgment = tb_judgment_new ();
-  g_autoptr(GPtrArray) outputs = g_ptr_array_new_with_free_func ((GDestroyNotify) tb_output_free);
-
-  g_ptr_array_add (judgment->scores, scored ("a/priced", 80));
-  g_ptr_array_add (judgment->scores, scored ("b/unknown", 85));
-  g_ptr_array_add (outputs, costing ("a/priced", TRUE, 0.01));
-  g_ptr_array_add (outputs, costing ("b/unknown", FALSE, 0));
-
-  tb_judge_recommend (judgment, outputs);
-  g_assert_cmpstr (judgment->best_overall, ==, "b/unknown");
-  g_assert_cmpstr (judgment->best_value, ==, "a/priced");
-  g_assert_cmpstr (judgment->budget_pick, ==, "a/priced");
-}
-
 int
 main (int    argc,
       char **argv)
@@ -192,7 +147,6 @@ main (int    argc,
   g_test_add_func ("/judge/parse-answer", test_parse_answer);
   g_test_add_func ("/judge/fill-score", test_fill_score);
   g_test_add_func ("/judge/pairwise", test_pairwise);
-  g_test_add_func ("/judge/recommend-unknown-price", test_recommend_unknown_price);
 
   return g_test_run ();
 }

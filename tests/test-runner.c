@@ -953,7 +953,9 @@ test_chunking (Fixture       *fixture,
   g_assert_cmpuint (output->chunks, ==, chunks);
   g_assert_nonnull (output->generation_ids);
   g_assert_cmpuint (g_strv_length (output->generation_ids), ==, chunks);
-  g_assert_cmpstr (output->generation_id, ==, output->generation_ids[0]);
+  /* chunks run side by side: their ids come in the order the answers did */
+  g_assert_true (g_strv_contains ((const char * const *) output->generation_ids,
+                                  output->generation_id));
   g_assert_true (output->has_format_check);
   g_assert_true (output->format_valid);
   /* each chunk's call is paid: the billed cost sums them */
@@ -1465,6 +1467,518 @@ test_set_with_repeats (Fixture       *fixture,
   recorder_clear (&recorder, runner);
 }
 
+/* ---- pairwise -------------------------------------------------------------------------- */
+
+static void
+set_quality (Fixture    *fixture,
+             const char *model,
+             double      quality)
+{
+  FakeModel spec = { 0 };
+
+  spec.has_quality = TRUE;
+  spec.quality = quality;
+  spec.quality_noise = 0.2;
+  spec.length_min = 20;
+  spec.length_max = 40;
+  fake_server_set_model (fixture->server, model, &spec);
+}
+
+static GPtrArray *
+three_inputs (void)
+{
+  GPtrArray *inputs = g_ptr_array_new_with_free_func ((GDestroyNotify) tb_test_input_free);
+  const char *texts[] = { "Monday: ship on Friday.\n", "Tuesday: Ada writes the notes.\n",
+                          "Wednesday: the demo moved.\n" };
+  const char *names[] = { "mon.txt", "tue.txt", "wed.txt" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    g_ptr_array_add (inputs, tb_test_input_new (NULL, names[i], texts[i], strlen (texts[i])));
+  return inputs;
+}
+
+static TbVerdict *
+verdict_of (Fixture     *fixture,
+            const TbRun *run)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbRunData) data = tb_store_load_run_data (fixture->store, run->id, &error);
+
+  g_assert_no_error (error);
+  return tb_verdict_for_run (data, 0);
+}
+
+static guint
+count_requests_with (Fixture    *fixture,
+                     const char *model,
+                     const char *text)
+{
+  GPtrArray *requests = fake_server_get_requests (fixture->server);
+  guint n = 0;
+
+  for (guint i = 0; i < requests->len; i++)
+    {
+      const FakeRequest *request = g_ptr_array_index (requests, i);
+
+      if (g_strcmp0 (request->model, model) == 0 && request->body != NULL
+          && strstr (request->body, text) != NULL)
+        n++;
+    }
+  return n;
+}
+
+/* A judge that always answers "A" whatever it is shown: every pair swaps its winner with
+ * the order, so nothing is a win — all ties, all inconsistent, all on the first position. */
+static void
+test_pairwise_position_bias (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  const char *models[] = { "fake/good", "fake/twin", NULL };
+  g_autoptr(TbUsecase) usecase = parse_usecase ("runner-test", USECASE_RUBRIC);
+  g_autoptr(GPtrArray) inputs = three_inputs ();
+  g_autoptr(TbRunner) runner = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_autoptr(TbVerdict) verdict = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) judgments = NULL;
+  FakeModel judge = { 0 };
+  TbJudgment *judgment;
+  TbPairTally *tally;
+
+  set_quality (fixture, "fake/good", 8.0);
+  set_quality (fixture, "fake/twin", 8.0);
+  judge.judge_position_bias = 1.0;
+  fake_server_set_model (fixture->server, "fake/judge", &judge);
+
+  runner = tb_runner_new (fixture->client, fixture->store, NULL, 4);
+  set_judge (runner, "fake/judge");
+  tb_runner_set_judge_mode (runner, "pairwise");
+  run = run_set (runner, usecase, inputs, models, 1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run->status, ==, TB_RUN_DONE);
+  g_assert_cmpstr (run->judge_mode, ==, "pairwise");
+
+  /* one pair, both orders, three inputs: six calls, each with A and B quoted */
+  g_assert_cmpuint (fake_server_count (fixture->server, "/chat/completions", "fake/judge"),
+                    ==, 6);
+  g_assert_cmpuint (count_requests_with (fixture, "fake/judge", "\"pairwise\""), ==, 6);
+  g_assert_cmpuint (count_requests_with (fixture, "fake/judge", "BEGIN OUTPUT A "), ==, 6);
+  g_assert_cmpuint (count_requests_with (fixture, "fake/judge", "BEGIN OUTPUT B "), ==, 6);
+
+  judgments = tb_store_load_judgments (fixture->store, run);
+  g_assert_cmpuint (judgments->len, ==, 1);
+  judgment = g_ptr_array_index (judgments, 0);
+  g_assert_cmpstr (judgment->mode, ==, "pairwise");
+  g_assert_cmpuint (judgment->comparisons->len, ==, 6);
+  g_assert_cmpuint (judgment->scores->len, ==, 0);
+  g_assert_true (judgment->has_seed);
+  for (guint i = 0; i < judgment->comparisons->len; i++)
+    {
+      TbComparison *comparison = g_ptr_array_index (judgment->comparisons, i);
+
+      g_assert_cmpint (comparison->winner, ==, TB_WINNER_A);
+      g_assert_null (comparison->error);
+      g_assert_nonnull (comparison->input);
+    }
+
+  verdict = verdict_of (fixture, run);
+  g_assert_nonnull (verdict->pairwise);
+  g_assert_cmpuint (verdict->pairwise->comparisons, ==, 3);
+  g_assert_cmpuint (verdict->pairwise->inconsistent, ==, 3);
+  g_assert_cmpuint (verdict->pairwise->first_position_wins, ==, 3);
+  g_assert_cmpuint (verdict->pairwise->pairs->len, ==, 1);
+  tally = g_ptr_array_index (verdict->pairwise->pairs, 0);
+  g_assert_cmpuint (tally->a_wins, ==, 0);
+  g_assert_cmpuint (tally->b_wins, ==, 0);
+  g_assert_cmpuint (tally->ties, ==, 3);
+  g_assert_cmpuint (tally->inconsistent, ==, 3);
+}
+
+/* A real quality gap: the better output wins in both orders on every input. */
+static void
+test_pairwise_quality_gap (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  const char *models[] = { "fake/weak", "fake/strong", NULL };
+  g_autoptr(TbUsecase) usecase = parse_usecase ("runner-test", USECASE_RUBRIC);
+  g_autoptr(GPtrArray) inputs = three_inputs ();
+  g_autoptr(TbRunner) runner = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_autoptr(TbVerdict) verdict = NULL;
+  g_autoptr(GError) error = NULL;
+  FakeModel judge = { 0 };
+  TbPairTally *tally;
+  TbPairRank *first;
+
+  set_quality (fixture, "fake/weak", 4.0);
+  set_quality (fixture, "fake/strong", 9.0);
+  judge.judge_tie_margin = 0.5;
+  fake_server_set_model (fixture->server, "fake/judge", &judge);
+
+  runner = tb_runner_new (fixture->client, fixture->store, NULL, 4);
+  set_judge (runner, "fake/judge");
+  tb_runner_set_judge_mode (runner, "pairwise");
+  run = run_set (runner, usecase, inputs, models, 1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run->status, ==, TB_RUN_DONE);
+
+  verdict = verdict_of (fixture, run);
+  g_assert_nonnull (verdict->pairwise);
+  g_assert_cmpuint (verdict->pairwise->comparisons, ==, 3);
+  g_assert_cmpuint (verdict->pairwise->inconsistent, ==, 0);
+  tally = g_ptr_array_index (verdict->pairwise->pairs, 0);
+  g_assert_cmpuint (g_str_equal (tally->a, "fake/strong") ? tally->a_wins : tally->b_wins,
+                    ==, 3);
+  g_assert_cmpuint (g_str_equal (tally->a, "fake/strong") ? tally->b_wins : tally->a_wins,
+                    ==, 0);
+  g_assert_cmpuint (tally->ties, ==, 0);
+  first = g_ptr_array_index (verdict->pairwise->ranking, 0);
+  g_assert_cmpstr (first->model, ==, "fake/strong");
+  g_assert_cmpfloat (first->win_rate, ==, 1.0);
+}
+
+/* A pairwise pass over a judged run compares only the models it is given, and a second
+ * pass of the same kind starts a judgment of its own. */
+static void
+test_pairwise_pass_on_subset (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  const char *models[] = { "fake/a", "fake/b", "fake/c", NULL };
+  const char *pair[] = { "fake/a", "fake/c", NULL };
+  g_autoptr(TbUsecase) usecase = parse_usecase ("runner-test", USECASE_RUBRIC);
+  g_autoptr(GPtrArray) inputs = three_inputs ();
+  g_autoptr(TbRunner) runner = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_autoptr(TbRun) judged = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) judgments = NULL;
+  TbJudgment *latest;
+
+  set_quality (fixture, "fake/a", 7.0);
+  set_quality (fixture, "fake/b", 5.0);
+  set_quality (fixture, "fake/c", 7.0);
+  runner = tb_runner_new (fixture->client, fixture->store, NULL, 4);
+  set_judge (runner, "fake/judge");
+  run = run_set (runner, usecase, inputs, models, 1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (run->judge_mode, ==, "pointwise");
+
+  fake_server_clear_requests (fixture->server);
+  tb_runner_set_judge_mode (runner, "pairwise");
+  tb_runner_set_pair_models (runner, pair);
+  tb_runner_judge_async (runner, run->id, NULL, on_async_done, &result);
+  wait_for (&result);
+  judged = tb_runner_finish (runner, result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (judged);
+
+  g_assert_cmpuint (fake_server_count (fixture->server, "/chat/completions", "fake/judge"),
+                    ==, 6);
+  judgments = tb_store_load_judgments (fixture->store, run);
+  g_assert_cmpuint (judgments->len, ==, 2);
+  latest = g_ptr_array_index (judgments, 0);
+  g_assert_cmpstr (latest->mode, ==, "pairwise");
+  for (guint i = 0; i < latest->comparisons->len; i++)
+    {
+      TbComparison *comparison = g_ptr_array_index (latest->comparisons, i);
+
+      g_assert_cmpstr (comparison->a, !=, "fake/b");
+      g_assert_cmpstr (comparison->b, !=, "fake/b");
+    }
+  /* the pointwise judgment is still the one the means come from */
+  {
+    g_autoptr(TbVerdict) verdict = verdict_of (fixture, run);
+
+    g_assert_nonnull (verdict->pairwise);
+    g_assert_true (tb_verdict_find (verdict, "fake/b")->has_mean);
+  }
+}
+
+/* ---- provenance --------------------------------------------------------------------------- */
+
+#define USECASE_PROVIDER \
+  "name: Pinned\n" \
+  "goal: Say something useful about the notes.\n" \
+  "output:\n" \
+  "  format: text\n" \
+  "models:\n" \
+  "  provider: {order: [Groq, Together], allow_fallbacks: false}\n"
+
+/* The use case's provider object arrives verbatim in every request; /generation's
+ * provenance lands in the output file; a BYOK call costs its upstream charge and the fee. */
+static void
+test_provenance (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  const char *models[] = { "fake/pinned", NULL };
+  g_autoptr(TbUsecase) usecase = parse_usecase ("pinned", USECASE_PROVIDER);
+  g_autoptr(TbRunner) runner = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) outputs = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  GPtrArray *requests;
+  FakeModel model = { 0 };
+  const TbOutput *output;
+  guint chat = 0;
+
+  model.content = "Friday.";
+  model.cost = 0.0002;
+  model.billed_cost = 0.0002;
+  model.upstream_cost = 0.0031;
+  model.is_byok = TRUE;
+  model.cache_discount = -0.0001;
+  model.generation_time_ms = 1234;
+  model.native_finish_reason = "end_turn";
+  model.provider = "Groq";
+  fake_server_set_model (fixture->server, "fake/pinned", &model);
+
+  runner = tb_runner_new (fixture->client, fixture->store, NULL, 2);
+  run = run_models (runner, usecase, SHORT_INPUT, models, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run->status, ==, TB_RUN_DONE);
+
+  requests = fake_server_get_requests (fixture->server);
+  for (guint i = 0; i < requests->len; i++)
+    {
+      const FakeRequest *request = g_ptr_array_index (requests, i);
+      JsonObject *body, *provider;
+      JsonArray *order;
+
+      if (g_strcmp0 (request->model, "fake/pinned") != 0)
+        continue;
+      chat++;
+      g_assert_true (json_parser_load_from_data (parser, request->body, -1, &error));
+      body = json_node_get_object (json_parser_get_root (parser));
+      provider = json_object_get_object_member (body, "provider");
+      g_assert_nonnull (provider);
+      order = json_object_get_array_member (provider, "order");
+      g_assert_cmpuint (json_array_get_length (order), ==, 2);
+      g_assert_cmpstr (json_array_get_string_element (order, 0), ==, "Groq");
+      g_assert_cmpstr (json_array_get_string_element (order, 1), ==, "Together");
+      g_assert_false (json_object_get_boolean_member (provider, "allow_fallbacks"));
+      g_assert_cmpuint (json_object_get_size (provider), ==, 2);
+    }
+  g_assert_cmpuint (chat, ==, 1);
+
+  outputs = load_outputs (fixture, run);
+  output = g_ptr_array_index (outputs, 0);
+  g_assert_cmpstr (output->provider, ==, "Groq");
+  g_assert_cmpstr (output->native_finish_reason, ==, "end_turn");
+  g_assert_true (output->is_byok);
+  g_assert_true (output->has_upstream_cost);
+  g_assert_cmpfloat_with_epsilon (output->upstream_usd, 0.0031, 1e-12);
+  g_assert_true (output->has_cache_discount);
+  g_assert_cmpfloat_with_epsilon (output->cache_discount, -0.0001, 1e-12);
+  g_assert_true (output->has_generation_time);
+  g_assert_cmpint (output->generation_time_ms, ==, 1234);
+  /* what the call cost: the upstream charge to the user's own key, and OpenRouter's fee */
+  g_assert_cmpint (output->cost.source, ==, TB_COST_BILLED);
+  g_assert_cmpfloat_with_epsilon (output->cost.usd, 0.0031 + 0.0002, 1e-12);
+}
+
+/* The chunks of one input run side by side within the limit: a 12-part input at
+ * concurrency 4 takes about three latencies, not twelve. */
+static void
+test_chunks_concurrently (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  const char *models[] = { "fake/small", NULL };
+  g_autoptr(TbUsecase) usecase = parse_usecase ("runner-test", USECASE_RUBRIC);
+  g_autoptr(TbRunner) runner = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_autoptr(TbCatalog) catalog = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) outputs = NULL;
+  g_autofree char *entry = catalog_entry ("fake/small", 6000, 1000, FALSE);
+  g_autofree char *input = NULL;
+  g_autofree char *overhead_prompt = NULL;
+  FakeModel slow = { 0 };
+  gint64 budget = 0;
+  guint parts = 0;
+  gint64 tokens = 12000;
+
+  catalog = parse_catalog (entry, NULL);
+  overhead_prompt = tb_prompt_executor (usecase, "", NULL);
+  /* an input that makes exactly 12 parts at this context */
+  for (;; tokens += 200)
+    {
+      g_free (input);
+      input = long_input (tokens);
+      g_assert_true (tb_chunk_budget ("fake/small", 6000, 1000,
+                                      tb_estimate_tokens (input, -1),
+                                      tb_estimate_tokens (overhead_prompt, -1), &budget, NULL,
+                                      NULL));
+      parts = tb_chunk_count (input, strlen (input), budget, TB_CHUNK_OVERLAP_LINES);
+      if (parts >= 12)
+        break;
+    }
+  g_assert_cmpuint (parts, ==, 12);
+
+  slow.content = "[{\"item\": \"x\"}]";
+  slow.latency_ms = 100;
+  fake_server_set_model (fixture->server, "fake/small", &slow);
+  runner = tb_runner_new (fixture->client, fixture->store, catalog, 4);
+  run = run_models (runner, usecase, input, models, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run->status, ==, TB_RUN_DONE);
+  g_assert_cmpuint (fake_server_count (fixture->server, "/chat/completions", "fake/small"),
+                    ==, 12);
+  /* several at a time: one after another would never have two in flight. The server
+   * counts an answer until its own "finished" handler runs, which on this shared loop can
+   * come after the client has already sent the next call: hence up to one more than the
+   * limit (the limit itself is checked exactly by the concurrency-limit test). */
+  g_assert_cmpuint (fake_server_get_max_in_flight (fixture->server), >=, 3);
+  g_assert_cmpuint (fake_server_get_max_in_flight (fixture->server), <=, 5);
+  outputs = load_outputs (fixture, run);
+  g_assert_cmpuint (((TbOutput *) g_ptr_array_index (outputs, 0))->chunks, ==, 12);
+}
+
+/* ---- money: the cap ---------------------------------------------------------------------- */
+
+static double
+billed_total (Fixture *fixture,
+              TbRun   *run)
+{
+  g_autoptr(GPtrArray) outputs = load_outputs (fixture, run);
+  double total = 0;
+
+  for (guint i = 0; i < outputs->len; i++)
+    {
+      TbOutput *output = g_ptr_array_index (outputs, i);
+
+      if (tb_cost_is_known (&output->cost))
+        total += output->cost.usd;
+    }
+  return total;
+}
+
+/* A cap that fits some calls: those that would pass it are skipped, never sent; the run is
+ * partial with stop_reason "budget"; the spend stays under the cap; a resume with a larger
+ * cap makes only the skipped calls. */
+static void
+test_budget_cap (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  const char *models[] = { "fake/a", "fake/b", "fake/c", NULL };
+  g_autoptr(TbUsecase) usecase = parse_usecase ("runner-test", USECASE_RUBRIC);
+  g_autoptr(GPtrArray) inputs = three_inputs ();
+  g_autoptr(TbRunner) runner = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_autoptr(TbRun) resumed = NULL;
+  g_autoptr(TbCatalog) catalog = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) outputs = NULL;
+  g_autofree char *entry_a = catalog_entry ("fake/a", 100000, 4000, FALSE);
+  g_autofree char *entry_b = catalog_entry ("fake/b", 100000, 4000, FALSE);
+  g_autofree char *entry_c = catalog_entry ("fake/c", 100000, 4000, FALSE);
+  FakeModel by_tokens = { 0 };
+  guint skipped = 0, sent;
+  double first_forecast, cap = 0.0012;
+
+  catalog = parse_catalog (entry_a, entry_b, entry_c, NULL);
+  by_tokens.bill_by_tokens = TRUE;
+  for (guint i = 0; models[i] != NULL; i++)
+    {
+      fake_server_add_catalog_model (fixture->server, models[i], 100000, 0.000001, 0.000002,
+                                     FALSE);
+      fake_server_set_model (fixture->server, models[i], &by_tokens);
+    }
+
+  /* one call at a time: what is in flight is one call's forecast */
+  runner = tb_runner_new (fixture->client, fixture->store, catalog, 1);
+  tb_runner_set_max_cost (runner, TRUE, cap);
+  run = run_set (runner, usecase, inputs, models, 1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run->status, ==, TB_RUN_PARTIAL);
+  g_assert_cmpstr (run->stop_reason, ==, "budget");
+  g_assert_true (run->has_max_cost);
+  g_assert_cmpfloat (run->max_cost_usd, ==, cap);
+  g_assert_true (tb_runner_stopped_by_budget (runner));
+  g_assert_nonnull (run->forecast);
+  first_forecast = json_object_get_double_member (json_node_get_object (run->forecast),
+                                                  "total_usd");
+  g_assert_cmpfloat (first_forecast, >, cap);
+
+  outputs = load_outputs (fixture, run);
+  g_assert_cmpuint (outputs->len, ==, 9);
+  for (guint i = 0; i < outputs->len; i++)
+    if (((TbOutput *) g_ptr_array_index (outputs, i))->status == TB_OUTPUT_SKIPPED)
+      skipped++;
+  sent = fake_server_count (fixture->server, "/chat/completions", NULL);
+  g_test_message ("cap %.4f: %u calls sent, %u skipped, billed %.6f", cap, sent, skipped,
+                  billed_total (fixture, run));
+  g_assert_cmpuint (skipped, >, 0);
+  g_assert_cmpuint (sent + skipped, ==, 9);
+  g_assert_cmpfloat (billed_total (fixture, run), <=, cap);
+
+  /* the rest, and only the rest */
+  tb_runner_set_max_cost (runner, TRUE, 1.0);
+  resumed = resume_run (runner, run->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (resumed->status, ==, TB_RUN_DONE);
+  g_assert_null (resumed->stop_reason);
+  g_assert_cmpfloat (resumed->max_cost_usd, ==, 1.0);
+  g_assert_cmpuint (fake_server_count (fixture->server, "/chat/completions", NULL), ==, 9);
+}
+
+/* A cap with a model whose price is unknown: its calls cannot be shown to fit. */
+static void
+test_budget_unknown_price (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  const char *models[] = { "fake/unpriced", NULL };
+  g_autoptr(TbUsecase) usecase = parse_usecase ("runner-test", USECASE_RUBRIC);
+  g_autoptr(TbRunner) runner = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) outputs = NULL;
+  TbOutput *output;
+
+  runner = tb_runner_new (fixture->client, fixture->store, NULL, 2);
+  tb_runner_set_max_cost (runner, TRUE, 5.0);
+  run = run_models (runner, usecase, SHORT_INPUT, models, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run->status, ==, TB_RUN_PARTIAL);
+  g_assert_cmpstr (run->stop_reason, ==, "budget");
+  g_assert_cmpuint (fake_server_count (fixture->server, "/chat/completions", NULL), ==, 0);
+  outputs = load_outputs (fixture, run);
+  output = g_ptr_array_index (outputs, 0);
+  g_assert_cmpint (output->status, ==, TB_OUTPUT_SKIPPED);
+  g_assert_nonnull (strstr (output->error_message, "no known price"));
+}
+
+/* A dry run makes the forecast and nothing else: no call, no folder. */
+static void
+test_dry_run (Fixture       *fixture,
+              gconstpointer  data)
+{
+  const char *models[] = { "fake/a", "fake/b", NULL };
+  g_autoptr(TbUsecase) usecase = parse_usecase ("runner-test", USECASE_RUBRIC);
+  g_autoptr(GPtrArray) inputs = three_inputs ();
+  g_autoptr(TbRunner) runner = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) ids = NULL;
+  const TbForecast *forecast;
+
+  runner = tb_runner_new (fixture->client, fixture->store, NULL, 2);
+  set_judge (runner, "fake/judge");
+  tb_runner_set_dry_run (runner, TRUE);
+  run = run_set (runner, usecase, inputs, models, 2, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (run);
+  g_assert_null (run->dir);
+  forecast = tb_runner_get_forecast (runner);
+  g_assert_nonnull (forecast);
+  /* 2 models × 3 inputs × 2 repeats, and a judge call for each */
+  g_assert_cmpuint (forecast->calls, ==, 24);
+  g_assert_cmpuint (fake_server_count (fixture->server, "/chat/completions", NULL), ==, 0);
+  ids = tb_store_list_run_ids (fixture->store, "runner-test");
+  g_assert_cmpuint (ids->len, ==, 0);
+}
+
 static void
 block_output_file (TbRunner *runner,
                    gpointer  user_data)
@@ -1844,6 +2358,14 @@ main (int    argc,
   add_test ("/runner/test-set-with-repeats", test_set_with_repeats);
   add_test ("/runner/save-failure", test_save_failure);
   add_test ("/runner/resume-completes-judgment", test_resume_completes_judgment);
+  add_test ("/runner/pairwise-position-bias", test_pairwise_position_bias);
+  add_test ("/runner/pairwise-quality-gap", test_pairwise_quality_gap);
+  add_test ("/runner/pairwise-pass-on-subset", test_pairwise_pass_on_subset);
+  add_test ("/runner/budget-cap", test_budget_cap);
+  add_test ("/runner/provenance", test_provenance);
+  add_test ("/runner/chunks-concurrently", test_chunks_concurrently);
+  add_test ("/runner/budget-unknown-price", test_budget_unknown_price);
+  add_test ("/runner/dry-run", test_dry_run);
 
   return g_test_run ();
 }

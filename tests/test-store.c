@@ -704,6 +704,25 @@ test_judgments (void)
   g_assert_cmpuint (judgments->len, ==, 2);
   g_assert_cmpstr (((TbJudgment *) g_ptr_array_index (judgments, 0))->judge_model, ==, "j/two");
   g_assert_cmpstr (((TbJudgment *) g_ptr_array_index (judgments, 0))->best_overall, ==, "a/x");
+
+  /* a pairwise pass after them compares, it does not score: the run's best score stays
+   * the newest pointwise pass's */
+  {
+    g_autoptr(TbJudgment) pairwise = tb_judgment_new ();
+    g_autoptr(TbRunData) data = NULL;
+    g_autoptr(TbRunSummary) summary = NULL;
+
+    g_usleep (1100 * 1000);
+    pairwise->judge_model = g_strdup ("j/two");
+    pairwise->mode = g_strdup ("pairwise");
+    g_assert_true (tb_store_write_judgment (store, run, pairwise, &error));
+    data = tb_store_load_run_data (store, run->id, &error);
+    g_assert_no_error (error);
+    summary = tb_run_summary_new_for (data);
+    g_assert_cmpuint (summary->judgments, ==, 3);
+    g_assert_true (summary->has_best);
+    g_assert_cmpfloat (summary->best_score, ==, 80);
+  }
   tb_store_unlock_run (store, run);
 }
 

@@ -4,9 +4,13 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "tb-error.h"
 #include "tb-usecase.h"
+#include "tb-util.h"
+#include "tb-yaml.h"
 
 static const char *full_yaml =
   "name: Lecture chapters                 # required\n"
@@ -305,6 +309,176 @@ static const ErrorCase error_cases[] = {
       "not a list" } },
   { "name: a\ngoal: b\njudge: strict\n",
     { "usecases/x.yaml:3: 'judge' must be a mapping", "not 'strict'" } },
+  /* numbers must be finite, weights in (0, 1000000]: a weight of 1e308 validated and then
+   * overflowed every overall score */
+  { "name: a\ngoal: b\njudge:\n  criteria:\n    - {name: x, weight: 1}\n"
+    "    - {name: y, weight: 1e308}\n",
+    { "usecases/x.yaml:6: 'judge.criteria[1].weight' must be a number no larger than 1000000, "
+      "not '1e308'" } },
+  { "name: a\ngoal: b\njudge:\n  criteria:\n    - {name: x, weight: 1000000.5}\n",
+    { "usecases/x.yaml:5: 'judge.criteria[0].weight' must be a number no larger than" } },
+  { "name: a\ngoal: b\njudge:\n  criteria:\n    - {name: x, weight: 1e999}\n",
+    { "usecases/x.yaml:5: 'judge.criteria[0].weight' must be a number, not '1e999'" } },
+  { "name: a\ngoal: b\njudge:\n  criteria:\n    - {name: x, weight: .inf}\n",
+    { "usecases/x.yaml:5: 'judge.criteria[0].weight' must be a number, not '.inf'" } },
+  { "name: a\ngoal: b\njudge:\n  criteria:\n    - {name: x, weight: .nan}\n",
+    { "usecases/x.yaml:5: 'judge.criteria[0].weight' must be a number, not '.nan'" } },
+  { "name: a\ngoal: b\nmodels:\n  preferences:\n    min_context: 1e999\n",
+    { "usecases/x.yaml:5: 'models.preferences.min_context'", "not '1e999'" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    type: number\n    maximum: 1e999\n",
+    { "usecases/x.yaml:6: 'output.schema.maximum' must be a number, not '1e999'" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    type: number\n    minimum: -.inf\n",
+    { "usecases/x.yaml:6: 'output.schema.minimum' must be a number, not '-.inf'" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    type: number\n    enum: [1, 2, .NaN]\n",
+    { "usecases/x.yaml:6: 'output.schema.enum[2]' must be a finite number, not '.NaN'" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    x-extension:\n      limit: 1e400\n",
+    { "usecases/x.yaml:6: 'output.schema.x-extension.limit' must be a finite number" } },
+  /* output.schema: the keywords the format check acts on */
+  { "name: a\ngoal: b\noutput:\n  format: json\n  schema:\n    type: array\n    items:\n"
+    "      type: object\n      properties:\n        title: {type: string}\n"
+    "        start_time: {type: string, pattern: \"^(\\\\d{2}:\"}\n",
+    { "usecases/x.yaml:11: 'output.schema.items.properties.start_time.pattern' is not a valid "
+      "regular expression: ", "missing terminating )" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    type: string\n    pattern: 12\n",
+    { "usecases/x.yaml:6: 'output.schema.pattern' must be a regular expression (text), "
+      "not '12'" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    type: nonsense\n",
+    { "usecases/x.yaml:5: 'output.schema.type' must be one of string, number, integer, "
+      "boolean, object, array, null (or a list of them), not 'nonsense'" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    type: [string, nonsense]\n",
+    { "usecases/x.yaml:5: 'output.schema.type' must be one of", "not 'nonsense'" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    type: []\n",
+    { "usecases/x.yaml:5: 'output.schema.type' must name at least one type" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    type: {a: b}\n",
+    { "usecases/x.yaml:5: 'output.schema.type' must be one of", "not a mapping" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    type: [string, null]\n",
+    { "usecases/x.yaml:5: 'output.schema.type' must name a type; write \"null\" in quotes" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    type: object\n    required: title\n",
+    { "usecases/x.yaml:6: 'output.schema.required' must be a list of property names, "
+      "not 'title'" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    type: object\n    required: [a, 42]\n",
+    { "usecases/x.yaml:6: 'output.schema.required[1]' must be a property name", "not '42'" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    properties: [a, b]\n",
+    { "usecases/x.yaml:5: 'output.schema.properties' must be a mapping of property names to "
+      "schemas, not a list" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    properties:\n      a: string\n",
+    { "usecases/x.yaml:6: 'output.schema.properties.a' must be a schema", "not 'string'" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    type: array\n    items: string\n",
+    { "usecases/x.yaml:6: 'output.schema.items' must be a schema", "not 'string'" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    type: array\n    items: [{type: string}, 3]\n",
+    { "usecases/x.yaml:6: 'output.schema.items[1]' must be a schema", "not '3'" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    additionalProperties: {type: 7}\n",
+    { "usecases/x.yaml:5: 'output.schema.additionalProperties.type' must be one of" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    enum: high\n",
+    { "usecases/x.yaml:5: 'output.schema.enum' must be a list of the allowed values, "
+      "not 'high'" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    type: array\n    minItems: -1\n",
+    { "usecases/x.yaml:6: 'output.schema.minItems' must be a non-negative whole number, "
+      "not '-1'" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    type: array\n    maxItems: 2.5\n",
+    { "usecases/x.yaml:6: 'output.schema.maxItems' must be a non-negative whole number" } },
+  { "name: a\ngoal: b\noutput:\n  schema:\n    type: integer\n    minimum: low\n",
+    { "usecases/x.yaml:6: 'output.schema.minimum' must be a number, not 'low'" } },
+  /* inputs */
+  { "name: a\ngoal: b\ninputs: samples/a.txt\n",
+    { "usecases/x.yaml:3: 'inputs' must be a list of inputs (paths, {path, reference} or "
+      "{folder}), not 'samples/a.txt'" } },
+  { "name: a\ngoal: b\ninputs:\n  - a.txt\n  - \"\"\n",
+    { "usecases/x.yaml:5: 'inputs[1]' must not be empty" } },
+  { "name: a\ngoal: b\ninputs:\n  - a.txt\n  - ~\n",
+    { "usecases/x.yaml:5: 'inputs[1]' must not be empty" } },
+  { "name: a\ngoal: b\ninputs:\n  - [a.txt, b.txt]\n",
+    { "usecases/x.yaml:4: 'inputs[0]' must be a path, {path, reference} or {folder}, "
+      "not a list" } },
+  { "name: a\ngoal: b\ninputs:\n  - {path: a.txt, folder: s/}\n",
+    { "usecases/x.yaml:4: 'inputs[0]' has both 'path' and 'folder'; an input is a file or a "
+      "folder" } },
+  { "name: a\ngoal: b\ninputs:\n  - {reference: a.ref}\n",
+    { "usecases/x.yaml:4: 'inputs[0]' needs 'path' (a file) or 'folder'" } },
+  { "name: a\ngoal: b\ninputs:\n  - a.txt\n  - folder: s/\n    reference: r.json\n",
+    { "usecases/x.yaml:6: 'inputs[1].reference' cannot go with 'folder'" } },
+  { "name: a\ngoal: b\ninputs:\n  - {path: a.txt, refrence: r.json}\n",
+    { "usecases/x.yaml:4: unknown key 'inputs[0].refrence' (did you mean 'reference'?)" } },
+  { "name: a\ngoal: b\ninputs:\n  - {file: a.txt}\n",
+    { "usecases/x.yaml:4: unknown key 'inputs[0].file' (expected one of: path, reference, "
+      "folder)" } },
+  { "name: a\ngoal: b\ninputs:\n  - {path: \"  \"}\n",
+    { "usecases/x.yaml:4: 'inputs[0].path' must not be empty" } },
+  { "name: a\ngoal: b\ninputs:\n  - path: a.txt\n    reference:\n",
+    { "usecases/x.yaml:5: 'inputs[0].reference' must not be empty" } },
+  { "name: a\ngoal: b\ninputs:\n  - {folder: {a: b}}\n",
+    { "usecases/x.yaml:4: 'inputs[0].folder' must be a path, not a mapping" } },
+  { "name: a\ngoal: b\ninput:\n  path: a.txt\n",
+    { "usecases/x.yaml:4: unknown key 'input.path' (expected one of: description, notes)" } },
+  { "name: a\ngoal: b\ninptus: [a.txt]\n",
+    { "usecases/x.yaml:3: unknown key 'inptus' (did you mean 'inputs'?)" } },
+  /* models.repeat and models.provider */
+  { "name: a\ngoal: b\nmodels:\n  repeat: 0\n",
+    { "usecases/x.yaml:4: 'models.repeat' must be a whole number from 1 to 100, not '0'" } },
+  { "name: a\ngoal: b\nmodels:\n  repeat: 101\n",
+    { "usecases/x.yaml:4: 'models.repeat' must be a whole number from 1 to 100, not '101'" } },
+  { "name: a\ngoal: b\nmodels:\n  repeat: 2.5\n",
+    { "usecases/x.yaml:4: 'models.repeat' must be a whole number from 1 to 100" } },
+  { "name: a\ngoal: b\nmodels:\n  repeat: \"3\"\n",
+    { "usecases/x.yaml:4: 'models.repeat' must be a whole number from 1 to 100, not '3'" } },
+  { "name: a\ngoal: b\nrepeat: 3\n",
+    { "usecases/x.yaml:3: unknown key 'repeat' (did you mean 'models.repeat'?)" } },
+  { "name: a\ngoal: b\nmodels:\n  preferences:\n    provider: {sort: price}\n",
+    { "usecases/x.yaml:5: unknown key 'models.preferences.provider' "
+      "(did you mean 'models.provider'?)" } },
+  { "name: a\ngoal: b\nmodels:\n  provider: openai\n",
+    { "usecases/x.yaml:4: 'models.provider' must be a mapping of OpenRouter provider "
+      "preferences", "not 'openai'" } },
+  { "name: a\ngoal: b\nmodels:\n  provider:\n    max_price: {prompt: .inf}\n",
+    { "usecases/x.yaml:5: 'models.provider.max_price.prompt' must be a finite number, "
+      "not '.inf'" } },
+  /* judge.models and judge.mode */
+  { "name: a\ngoal: b\njudge:\n  model: x/y\n  models: [x/y, z/w]\n",
+    { "usecases/x.yaml:5: 'judge.model' (line 4) and 'judge.models' (line 5) are both "
+      "given" } },
+  { "name: a\ngoal: b\njudge:\n  models: [x/y, z/w, x/y]\n",
+    { "usecases/x.yaml:4: 'judge.models' lists 'x/y' twice (first at line 4)" } },
+  { "name: a\ngoal: b\njudge:\n  models:\n    - x/y\n    - z/w\n    - z/w\n",
+    { "usecases/x.yaml:7: 'judge.models' lists 'z/w' twice (first at line 6)" } },
+  { "name: a\ngoal: b\njudge:\n  models: [x/y, \"\"]\n",
+    { "usecases/x.yaml:4: 'judge.models[1]' must be a model id, not ''" } },
+  { "name: a\ngoal: b\njudge:\n  models: [x/y, ~]\n",
+    { "usecases/x.yaml:4: 'judge.models[1]' must be a model id, not empty" } },
+  { "name: a\ngoal: b\njudge:\n  models: [x/y, [z]]\n",
+    { "usecases/x.yaml:4: 'judge.models[1]' must be a model id, not a list" } },
+  { "name: a\ngoal: b\njudge:\n  models: x/y\n",
+    { "usecases/x.yaml:4: 'judge.models' must be a list of model ids", "not 'x/y'" } },
+  { "name: a\ngoal: b\njudge:\n  mode: pairs\n",
+    { "usecases/x.yaml:4: 'judge.mode' must be one of pointwise, pairwise, not 'pairs'" } },
+  { "name: a\ngoal: b\njudge:\n  mdoe: pairwise\n",
+    { "usecases/x.yaml:4: unknown key 'judge.mdoe' (did you mean 'mode'?)" } },
+  { "name: a\ngoal: b\nmode: pairwise\n",
+    { "usecases/x.yaml:3: unknown key 'mode' (did you mean 'judge.mode'?)" } },
+  /* budget */
+  { "name: a\ngoal: b\nbudget:\n  max_usd: -1\n",
+    { "usecases/x.yaml:4: 'budget.max_usd' must be an amount of US dollars, 0 or more, "
+      "not '-1'" } },
+  { "name: a\ngoal: b\nbudget:\n  max_usd: .inf\n",
+    { "usecases/x.yaml:4: 'budget.max_usd' must be an amount of US dollars", "not '.inf'" } },
+  { "name: a\ngoal: b\nbudget:\n  max_usd: 1e999\n",
+    { "usecases/x.yaml:4: 'budget.max_usd' must be an amount of US dollars", "not '1e999'" } },
+  { "name: a\ngoal: b\nbudget:\n  max_usd: $2\n",
+    { "usecases/x.yaml:4: 'budget.max_usd' must be an amount of US dollars", "not '$2'" } },
+  { "name: a\ngoal: b\nbudget:\n  inputs_per_month: -3\n",
+    { "usecases/x.yaml:4: 'budget.inputs_per_month' must be a non-negative whole number, "
+      "not '-3'" } },
+  { "name: a\ngoal: b\nbudget:\n  inputs_per_month: 1e4\n",
+    { "usecases/x.yaml:4: 'budget.inputs_per_month' must be a non-negative whole number" } },
+  { "name: a\ngoal: b\nbudget: 2.50\n",
+    { "usecases/x.yaml:3: 'budget' must be a mapping of keys (max_usd, inputs_per_month), "
+      "not '2.50'" } },
+  { "name: a\ngoal: b\nbudget:\n  maxusd: 2\n",
+    { "usecases/x.yaml:4: unknown key 'budget.maxusd' (did you mean 'max_usd'?)" } },
+  { "name: a\ngoal: b\nbudget:\n  max_cost: 2\n",
+    { "usecases/x.yaml:4: unknown key 'budget.max_cost' (expected one of: max_usd, "
+      "inputs_per_month)" } },
+  { "name: a\ngoal: b\nmax_usd: 2\n",
+    { "usecases/x.yaml:3: unknown key 'max_usd' (did you mean 'budget.max_usd'?)" } },
   /* missing and empty required keys */
   { "goal: b\n", { "usecases/x.yaml:1: missing required key 'name'" } },
   { "# a comment\n\nname: a\ninput: {description: d}\n",
@@ -335,7 +509,7 @@ static const ErrorCase error_cases[] = {
   { "name: a\n\tgoal: b\n",
     { "usecases/x.yaml:2: YAML syntax error: found a tab character" } },
   { "name: a\ngoal: b\ninput:\n  notes: caf\xff\n",
-    { "usecases/x.yaml:4: YAML syntax error: invalid leading UTF-8 octet", "0xff" } },
+    { "usecases/x.yaml:4: is not UTF-8 text (byte 0xff); save it as UTF-8" } },
   { "name: &n a\ngoal: *n\n",
     { "usecases/x.yaml:2: aliases ('*n') are not supported" } },
   { "name: a\ngoal: b\n---\nname: c\n",
@@ -366,6 +540,45 @@ test_errors (void)
       if (g_test_verbose ())
         g_test_message ("%s", error->message);
     }
+}
+
+/* What the schema check accepts: every form the format check knows, and any keyword it
+ * does not use. */
+static void
+test_schema_valid (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbUsecase) uc = NULL;
+  JsonObject *schema;
+
+  uc = tb_usecase_parse ("s",
+                         "name: a\n"
+                         "goal: b\n"
+                         "output:\n"
+                         "  format: json\n"
+                         "  schema:\n"
+                         "    $schema: https://json-schema.org/draft/2020-12/schema\n"
+                         "    title: Anything goes here\n"
+                         "    type: object\n"
+                         "    required: [a, \"42\"]\n"
+                         "    additionalProperties: false\n"
+                         "    properties:\n"
+                         "      a: {type: [string, \"null\"], pattern: \"^[a-z]+$\"}\n"
+                         "      \"42\": true\n"
+                         "      n: {type: number, minimum: -1.5, maximum: 1e6, multipleOf: 0.5}\n"
+                         "      e: {enum: [1, two, null, {x: y}]}\n"
+                         "      t:\n"
+                         "        type: array\n"
+                         "        items: [{type: integer}, {type: string}]\n"
+                         "        minItems: 0\n"
+                         "        maxItems: 2\n"
+                         "      m: {type: object, additionalProperties: {type: integer}}\n"
+                         "      f: {items: false}\n",
+                         -1, "s.yaml", &error);
+  g_assert_no_error (error);
+  schema = json_node_get_object (uc->output_schema);
+  g_assert_false (json_object_get_boolean_member (schema, "additionalProperties"));
+  g_assert_cmpstr (json_object_get_string_member (schema, "title"), ==, "Anything goes here");
 }
 
 static void
@@ -407,7 +620,80 @@ test_length_and_nul (void)
   uc2 = tb_usecase_parse ("x", "name: a\0\ngoal: b\n", 17, "x.yaml", &error);
   g_assert_null (uc2);
   g_assert_error (error, TB_ERROR, TB_ERROR_INVALID);
-  g_assert_nonnull (strstr (error->message, "x.yaml:1: YAML syntax error"));
+  g_assert_cmpstr (error->message, ==,
+                   "x.yaml:1: holds a NUL byte (binary data?); a YAML file is UTF-8 text");
+}
+
+/* `text` (ASCII) as UTF-16 or UTF-32, little- or big-endian, with or without a BOM. */
+static GByteArray *
+encode_wide (const char *text,
+             guint       width,
+             gboolean    big_endian,
+             gboolean    bom)
+{
+  GByteArray *bytes = g_byte_array_new ();
+
+  for (gssize i = bom ? -1 : 0; i < (gssize) strlen (text); i++)
+    {
+      /* U+FEFF first when there is a byte order mark */
+      guint32 c = i < 0 ? 0xfeff : (guint8) text[i];
+
+      for (guint b = 0; b < width; b++)
+        {
+          guint shift = 8 * (big_endian ? width - 1 - b : b);
+          guint8 byte = (c >> shift) & 0xff;
+
+          g_byte_array_append (bytes, &byte, 1);
+        }
+    }
+  return bytes;
+}
+
+/* libyaml reads UTF-16 by itself: such a file used to validate, and the run then could
+ * not be read. Only UTF-8 gets in, with a message that says what to do. */
+static void
+test_encodings (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+  const char *yaml = "name: Wide\ngoal: Read me\njudge:\n  model: x/y\n";
+
+  for (guint width = 2; width <= 4; width += 2)
+    for (guint variant = 0; variant < 4; variant++)
+      {
+        g_autoptr(GByteArray) bytes = encode_wide (yaml, width, variant & 1, variant & 2);
+        g_autofree char *path = g_build_filename (dir, "wide.yaml", NULL);
+        g_autofree char *expected = g_strdup_printf ("%s is UTF-%u text; save it as UTF-8",
+                                                     path, 8 * width);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(TbUsecase) uc = NULL;
+
+        g_assert_true (g_file_set_contents (path, (const char *) bytes->data, bytes->len,
+                                            NULL));
+        uc = tb_usecase_load_file (path, &error);
+        g_assert_null (uc);
+        g_assert_error (error, TB_ERROR, TB_ERROR_INVALID);
+        g_assert_cmpstr (error->message, ==, expected);
+      }
+
+  /* Latin-1 and broken UTF-8 name the line; a UTF-8 byte order mark is fine. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(TbUsecase) uc = NULL;
+
+    uc = tb_usecase_parse ("x", "name: a\ngoal: b\njudge:\n  notes: caf\xe9 au lait\n", -1,
+                           "x.yaml", &error);
+    g_assert_null (uc);
+    g_assert_cmpstr (error->message, ==,
+                     "x.yaml:4: is not UTF-8 text (byte 0xe9); save it as UTF-8");
+    g_clear_error (&error);
+
+    uc = tb_usecase_parse ("x", "\xef\xbb\xbfname: a\ngoal: caf\xc3\xa9\n", -1, "x.yaml",
+                           &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (uc->goal, ==, "caf\xc3\xa9");
+  }
+
+  remove_tree (dir);
 }
 
 static void
@@ -482,6 +768,103 @@ test_load_file_errors (void)
   remove_tree (dir);
 }
 
+/* None of these may block: an alarm turns a hang into a failure. */
+static void
+test_special_files (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *fifo = g_build_filename (dir, "fifo.yaml", NULL);
+  g_autofree char *null_link = g_build_filename (dir, "null.yaml", NULL);
+  g_autofree char *zero_link = g_build_filename (dir, "zero.yml", NULL);
+  g_autofree char *dangling = g_build_filename (dir, "gone.yaml", NULL);
+  g_autofree char *big = g_build_filename (dir, "big.yaml", NULL);
+  g_autofree char *padding = g_strnfill (1024 * 1024 + 1, '#');
+  g_autoptr(GPtrArray) entries = NULL;
+  gint64 start = g_get_monotonic_time ();
+  const struct {
+    const char *path;
+    int         code;
+    const char *message;
+  } cases[] = {
+    { fifo, TB_ERROR_INVALID, "fifo.yaml is not a regular file" },
+    { null_link, TB_ERROR_INVALID, "null.yaml is not a regular file" },
+    { zero_link, TB_ERROR_INVALID, "zero.yml is not a regular file" },
+    { dangling, TB_ERROR_NOT_FOUND, "gone.yaml" },
+    { big, TB_ERROR_INVALID, "big.yaml is larger than 1.0" },  /* 1.0 MiB, a no-break space */
+  };
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_assert_cmpint (symlink ("/dev/null", null_link), ==, 0);
+  g_assert_cmpint (symlink ("/dev/zero", zero_link), ==, 0);
+  g_assert_cmpint (symlink ("/nonexistent/file.yaml", dangling), ==, 0);
+  write_file (dir, "big.yaml", padding);
+  write_file (dir, "good.yaml", "name: Good\ngoal: g\n");
+
+  alarm (20);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(TbUsecase) uc = tb_usecase_load_file (cases[i].path, &error);
+
+      g_assert_null (uc);
+      g_assert_error (error, TB_ERROR, cases[i].code);
+      if (strstr (error->message, cases[i].message) == NULL)
+        g_error ("'%s' does not hold '%s'", error->message, cases[i].message);
+    }
+
+  /* The folder lists each with its error, and the good file beside them. */
+  entries = tb_usecase_list_dir (dir);
+  alarm (0);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+
+  g_assert_cmpuint (entries->len, ==, 6);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      TbUsecaseEntry *e = g_ptr_array_index (entries, i);
+
+      if (g_str_equal (e->id, "good"))
+        {
+          g_assert_no_error (e->error);
+          g_assert_cmpstr (e->usecase->name, ==, "Good");
+          continue;
+        }
+      g_assert_null (e->usecase);
+      g_assert_nonnull (e->error);
+      g_assert_true (g_str_has_prefix (e->error->message, "Cannot open")
+                     || g_str_has_prefix (e->error->message, e->path));
+    }
+  g_assert_cmpstr (((TbUsecaseEntry *) g_ptr_array_index (entries, 0))->id, ==, "big");
+  g_assert_cmpstr (((TbUsecaseEntry *) g_ptr_array_index (entries, 5))->id, ==, "zero");
+
+  remove_tree (dir);
+}
+
+static void
+assert_strv_equal (GStrv a,
+                   GStrv b)
+{
+  g_assert_true ((a == NULL) == (b == NULL));
+  if (a != NULL)
+    g_assert_true (g_strv_equal ((const char * const *) a, (const char * const *) b));
+}
+
+static void
+assert_json_equal (JsonNode *a,
+                   JsonNode *b)
+{
+  g_autofree char *ja = NULL;
+  g_autofree char *jb = NULL;
+
+  g_assert_true ((a == NULL) == (b == NULL));
+  if (a == NULL)
+    return;
+  /* members keep their order, so equal text means equal types and values */
+  ja = json_to_string (a, FALSE);
+  jb = json_to_string (b, FALSE);
+  g_assert_cmpstr (ja, ==, jb);
+  g_assert_true (json_node_equal (a, b));
+}
+
 static void
 assert_usecases_equal (const TbUsecase *a,
                        const TbUsecase *b)
@@ -506,20 +889,26 @@ assert_usecases_equal (const TbUsecase *a,
       g_assert_cmpstr (criterion (a, i)->description, ==, criterion (b, i)->description);
     }
 
-  g_assert_true ((a->candidates == NULL) == (b->candidates == NULL));
-  if (a->candidates != NULL)
-    g_assert_true (g_strv_equal ((const char * const *) a->candidates,
-                                 (const char * const *) b->candidates));
+  assert_strv_equal (a->candidates, b->candidates);
+  assert_strv_equal (a->judge_models, b->judge_models);
+  assert_json_equal (a->output_schema, b->output_schema);
+  assert_json_equal (a->provider, b->provider);
 
-  g_assert_true ((a->output_schema == NULL) == (b->output_schema == NULL));
-  if (a->output_schema != NULL)
+  g_assert_cmpint (a->judge_mode, ==, b->judge_mode);
+  g_assert_cmpuint (a->repeat, ==, b->repeat);
+  g_assert_cmpint (a->has_max_usd, ==, b->has_max_usd);
+  g_assert_cmpfloat (a->max_usd, ==, b->max_usd);
+  g_assert_cmpint (a->inputs_per_month, ==, b->inputs_per_month);
+
+  g_assert_cmpuint (a->inputs->len, ==, b->inputs->len);
+  for (guint i = 0; i < a->inputs->len; i++)
     {
-      g_autofree char *ja = json_to_string (a->output_schema, FALSE);
-      g_autofree char *jb = json_to_string (b->output_schema, FALSE);
+      const TbUsecaseInput *ia = g_ptr_array_index (a->inputs, i);
+      const TbUsecaseInput *ib = g_ptr_array_index (b->inputs, i);
 
-      /* members keep their order, so equal text means equal types and values */
-      g_assert_cmpstr (ja, ==, jb);
-      g_assert_true (json_node_equal (a->output_schema, b->output_schema));
+      g_assert_cmpint (ia->kind, ==, ib->kind);
+      g_assert_cmpstr (ia->path, ==, ib->path);
+      g_assert_cmpstr (ia->reference, ==, ib->reference);
     }
 }
 
@@ -671,6 +1060,196 @@ test_round_trip (void)
   g_assert_nonnull (strstr (out, "unicode: é – ✓"));
 }
 
+static const char *new_keys_yaml =
+  "name: Test set\n"
+  "goal: Score a jury over a test set\n"
+  "judge:\n"
+  "  models: [anthropic/claude-sonnet-4.5, openai/gpt-4o, \"google/gemini: pro\"]\n"
+  "  mode: pairwise\n"
+  "  criteria:\n"
+  "    - {name: accuracy, weight: 1000000}\n"
+  "models:\n"
+  "  candidates: [a/b]\n"
+  "  repeat: 3\n"
+  "  provider:\n"
+  "    order: [openai, azure]\n"
+  "    allow_fallbacks: false\n"
+  "    data_collection: deny\n"
+  "    max_price: {prompt: 1.5, completion: 2}\n"
+  "    quantizations: [fp8]\n"
+  "inputs:\n"
+  "  - samples/lecture-1.txt\n"
+  "  - {path: samples/lecture-2.txt, reference: samples/lecture-2.reference.json}\n"
+  "  - {folder: samples/lectures/}\n"
+  "  - path: /abs/input with spaces.md\n"
+  "  - \"yes\"\n"
+  "  - 2024.txt\n"
+  "  - 'missing/but/fine.txt'\n"
+  "budget:\n"
+  "  max_usd: 2.50\n"
+  "  inputs_per_month: 10000\n";
+
+static void
+test_new_keys (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbUsecase) uc = NULL;
+  g_autoptr(TbUsecase) one = NULL;
+  g_autoptr(TbUsecase) none = NULL;
+  g_autofree char *out = NULL;
+  const TbUsecaseInput *input;
+  JsonObject *provider;
+
+  /* nothing is looked up on disk: the paths need not exist */
+  uc = tb_usecase_parse ("set", new_keys_yaml, -1, "set.yaml", &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (g_strv_length (uc->judge_models), ==, 3);
+  g_assert_cmpstr (uc->judge_models[2], ==, "google/gemini: pro");
+  g_assert_cmpstr (uc->judge_model, ==, "anthropic/claude-sonnet-4.5");
+  g_assert_cmpint (uc->judge_mode, ==, TB_JUDGE_PAIRWISE);
+  g_assert_cmpfloat (criterion (uc, 0)->weight, ==, 1000000);
+  g_assert_cmpuint (uc->repeat, ==, 3);
+
+  provider = json_node_get_object (uc->provider);
+  g_assert_cmpuint (json_object_get_size (provider), ==, 5);
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (provider,
+                                                                                "order"), 1),
+                   ==, "azure");
+  g_assert_false (json_object_get_boolean_member (provider, "allow_fallbacks"));
+  g_assert_cmpfloat (json_object_get_double_member (json_object_get_object_member (provider,
+                                                                                   "max_price"),
+                                                    "prompt"), ==, 1.5);
+
+  g_assert_cmpuint (uc->inputs->len, ==, 7);
+  input = g_ptr_array_index (uc->inputs, 0);
+  g_assert_cmpint (input->kind, ==, TB_USECASE_INPUT_FILE);
+  g_assert_cmpstr (input->path, ==, "samples/lecture-1.txt");
+  g_assert_null (input->reference);
+  g_assert_cmpuint (input->line, ==, 18);
+  input = g_ptr_array_index (uc->inputs, 1);
+  g_assert_cmpint (input->kind, ==, TB_USECASE_INPUT_FILE);
+  g_assert_cmpstr (input->path, ==, "samples/lecture-2.txt");
+  g_assert_cmpstr (input->reference, ==, "samples/lecture-2.reference.json");
+  g_assert_cmpuint (input->line, ==, 19);
+  input = g_ptr_array_index (uc->inputs, 2);
+  g_assert_cmpint (input->kind, ==, TB_USECASE_INPUT_FOLDER);
+  g_assert_cmpstr (input->path, ==, "samples/lectures/");
+  g_assert_null (input->reference);
+  input = g_ptr_array_index (uc->inputs, 3);
+  g_assert_cmpstr (input->path, ==, "/abs/input with spaces.md");
+  input = g_ptr_array_index (uc->inputs, 4);
+  g_assert_cmpstr (input->path, ==, "yes");
+  input = g_ptr_array_index (uc->inputs, 5);
+  g_assert_cmpstr (input->path, ==, "2024.txt");
+
+  g_assert_true (uc->has_max_usd);
+  g_assert_cmpfloat (uc->max_usd, ==, 2.5);
+  g_assert_cmpint (uc->inputs_per_month, ==, 10000);
+
+  check_round_trip (new_keys_yaml);
+  out = tb_usecase_to_yaml (uc);
+  g_assert_nonnull (strstr (out, "  models: [anthropic/claude-sonnet-4.5, openai/gpt-4o, "));
+  g_assert_nonnull (strstr (out, "  mode: pairwise\n"));
+  g_assert_nonnull (strstr (out, "  repeat: 3\n"));
+  g_assert_nonnull (strstr (out, "inputs:\n- samples/lecture-1.txt\n"));
+  g_assert_nonnull (strstr (out, "- {folder: samples/lectures/}\n"));
+  g_assert_nonnull (strstr (out, "- \"yes\"\n"));
+  g_assert_nonnull (strstr (out, "budget:\n  max_usd: 2.5\n  inputs_per_month: 10000\n"));
+
+  /* one judge: judge_models holds it alone; it is written back as judge.model */
+  one = tb_usecase_parse ("one", "name: a\ngoal: b\njudge:\n  model: x/y\n"
+                          "budget: {max_usd: 0}\n", -1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (one->judge_model, ==, "x/y");
+  g_assert_cmpuint (g_strv_length (one->judge_models), ==, 1);
+  g_assert_cmpstr (one->judge_models[0], ==, "x/y");
+  g_assert_cmpint (one->judge_mode, ==, TB_JUDGE_POINTWISE);
+  g_assert_true (one->has_max_usd);
+  g_assert_cmpfloat (one->max_usd, ==, 0);
+  check_round_trip ("name: a\ngoal: b\njudge:\n  model: x/y\nbudget: {max_usd: 0}\n");
+  check_round_trip ("name: a\ngoal: b\njudge:\n  models: [x/y]\n  mode: pointwise\n");
+  check_round_trip ("name: a\ngoal: b\nmodels: {provider: {}}\n");
+  check_round_trip ("name: a\ngoal: b\nbudget: {inputs_per_month: 5}\n");
+
+  /* the defaults, and empty values standing for absent ones */
+  none = tb_usecase_parse ("none", "name: a\ngoal: b\ninputs: []\nbudget:\n"
+                           "judge: {models: [], mode: ~}\nmodels: {repeat: ~, provider: ~}\n",
+                           -1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (none->judge_model);
+  g_assert_null (none->judge_models);
+  g_assert_cmpint (none->judge_mode, ==, TB_JUDGE_POINTWISE);
+  g_assert_cmpuint (none->repeat, ==, 1);
+  g_assert_null (none->provider);
+  g_assert_nonnull (none->inputs);
+  g_assert_cmpuint (none->inputs->len, ==, 0);
+  g_assert_false (none->has_max_usd);
+  g_assert_cmpint (none->inputs_per_month, ==, 0);
+}
+
+/* A struct filled by hand, as the window's form does, leaves the newer fields zero. */
+static void
+test_to_yaml_by_hand (void)
+{
+  g_autoptr(GPtrArray) criteria = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbUsecase) back = NULL;
+  g_autofree char *yaml = NULL;
+  TbUsecase uc = { 0 };
+
+  uc.id = (char *) "form";
+  uc.name = (char *) "From the form";
+  uc.goal = (char *) "Goal";
+  uc.judge_model = (char *) "x/judge";
+  uc.criteria = criteria;
+  yaml = tb_usecase_to_yaml (&uc);
+  g_assert_nonnull (yaml);
+  g_assert_null (strstr (yaml, "repeat"));
+  g_assert_null (strstr (yaml, "inputs"));
+
+  back = tb_usecase_parse ("form", yaml, -1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (back->judge_model, ==, "x/judge");
+  g_assert_cmpuint (back->repeat, ==, 1);
+  g_assert_cmpuint (back->inputs->len, ==, 0);
+}
+
+static void
+test_resolve_path (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbUsecase) uc = tb_usecase_parse ("r", "name: a\ngoal: b\n", -1, NULL, &error);
+  g_autofree char *cwd = g_get_current_dir ();
+  g_autofree char *from_cwd = g_build_filename (cwd, "samples", "a.txt", NULL);
+  g_autofree char *relative_home = g_build_filename (cwd, "home", "samples", "a.txt", NULL);
+  const struct {
+    const char *usecase;
+    const char *path;
+    const char *expected;
+  } cases[] = {
+    { "/srv/home/usecases/r.yaml", "samples/a.txt", "/srv/home/usecases/samples/a.txt" },
+    { "/srv/home/usecases/r.yaml", "./samples//a.txt", "/srv/home/usecases/samples/a.txt" },
+    { "/srv/home/usecases/r.yaml", "../inputs/a.txt", "/srv/home/inputs/a.txt" },
+    { "/srv/home/usecases/r.yaml", "samples/lectures/", "/srv/home/usecases/samples/lectures" },
+    { "/srv/home/usecases/r.yaml", "/data/./x/../a.txt", "/data/a.txt" },
+    { NULL, "/data/a.txt", "/data/a.txt" },
+    { NULL, "samples/a.txt", from_cwd },
+    { "home/usecases/../r.yaml", "samples/a.txt", relative_home },
+  };
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *resolved = NULL;
+
+      g_free (uc->path);
+      uc->path = g_strdup (cases[i].usecase);
+      resolved = tb_usecase_resolve_path (uc, cases[i].path);
+      g_assert_cmpstr (resolved, ==, cases[i].expected);
+    }
+}
+
 static void
 test_template (void)
 {
@@ -693,6 +1272,8 @@ test_template (void)
              "name:", "goal:", "input:", "description:", "notes:", "output:", "format:",
              "schema:", "judge:", "model:", "criteria:", "weight:", "models:",
              "candidates:", "preferences:", "cost:", "min_context:", "structured_output:",
+             "models: [", "mode: pointwise", "repeat:", "provider:", "inputs:", "path:",
+             "reference:", "folder:", "budget:", "max_usd:", "inputs_per_month:",
              NULL }; *key != NULL; key++)
         g_assert_nonnull (strstr (text, *key));
       g_assert_nonnull (strstr (text, "json | csv | markdown | text"));
@@ -715,6 +1296,40 @@ test_template (void)
       if (i == 1)
         g_assert_cmpstr (uc->name, ==, "Null");
     }
+
+  /* Every example in it validates too, once uncommented (the jury, not the one judge). */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *text = tb_usecase_template ("all");
+    g_autoptr(GRegex) example = g_regex_new ("^( *)# ( *([a-z_]+:|- ))", G_REGEX_MULTILINE, 0,
+                                             NULL);
+    g_autofree char *uncommented = g_regex_replace (example, text, -1, 0, "\\1\\2", 0, NULL);
+    g_autoptr(GRegex) one_judge = g_regex_new ("^  model: .*\n", G_REGEX_MULTILINE, 0, NULL);
+    g_autofree char *yaml = g_regex_replace (one_judge, uncommented, -1, 0, "", 0, NULL);
+    g_autoptr(TbUsecase) uc = tb_usecase_parse ("all", yaml, -1, "all.yaml", &error);
+    const TbUsecaseInput *input;
+
+    if (error != NULL)
+      g_error ("the template's examples do not validate: %s\n%s", error->message, yaml);
+    g_assert_nonnull (uc->input_notes);
+    g_assert_nonnull (uc->output_schema);
+    g_assert_nonnull (uc->judge_notes);
+    g_assert_cmpuint (g_strv_length (uc->judge_models), ==, 2);
+    g_assert_cmpstr (uc->judge_model, ==, uc->judge_models[0]);
+    g_assert_cmpint (uc->judge_mode, ==, TB_JUDGE_POINTWISE);
+    g_assert_cmpint (uc->min_context, ==, 32000);
+    g_assert_cmpuint (uc->repeat, ==, 1);
+    g_assert_false (json_object_get_boolean_member (json_node_get_object (uc->provider),
+                                                    "allow_fallbacks"));
+    g_assert_cmpuint (uc->inputs->len, ==, 3);
+    input = g_ptr_array_index (uc->inputs, 1);
+    g_assert_cmpstr (input->reference, ==, "samples/second.reference.txt");
+    input = g_ptr_array_index (uc->inputs, 2);
+    g_assert_cmpint (input->kind, ==, TB_USECASE_INPUT_FOLDER);
+    g_assert_true (uc->has_max_usd);
+    g_assert_cmpfloat (uc->max_usd, ==, 2.5);
+    g_assert_cmpint (uc->inputs_per_month, ==, 10000);
+  }
 
   {
     g_autoptr(GError) error = NULL;
@@ -817,6 +1432,8 @@ test_helpers (void)
   g_assert_cmpstr (tb_cost_preference_to_string (TB_COST_LOW), ==, "low");
   g_assert_cmpstr (tb_cost_preference_to_string (TB_COST_BALANCED), ==, "balanced");
   g_assert_cmpstr (tb_cost_preference_to_string (TB_COST_HIGH), ==, "high");
+  g_assert_cmpstr (tb_judge_mode_to_string (TB_JUDGE_POINTWISE), ==, "pointwise");
+  g_assert_cmpstr (tb_judge_mode_to_string (TB_JUDGE_PAIRWISE), ==, "pairwise");
 
   uc = tb_usecase_parse ("h", "name: a\ngoal: b\noutput: {format: csv}\n", -1, NULL, &error);
   g_assert_no_error (error);
@@ -833,6 +1450,331 @@ test_helpers (void)
   g_assert_cmpstr (error->message, ==, "h.yaml:1: missing required key 'goal'");
 }
 
+/* Sanitizers make every allocation slow: there the files are smaller (they still check
+ * for crashes and leaks); the plain build, also under valgrind, measures the time. */
+#ifdef __SANITIZE_ADDRESS__
+#define HOSTILE_SCALE 100
+#else
+#define HOSTILE_SCALE 1
+#endif
+
+static gint64
+time_to_parse (GString  *text,
+               gboolean  valid)
+{
+  gint64 start = g_get_monotonic_time ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbUsecase) uc = tb_usecase_parse ("x", text->str, text->len, "x.yaml", &error);
+
+  g_assert_true ((uc != NULL) == valid);
+  return g_get_monotonic_time () - start;
+}
+
+/* A schema 20 levels deep under property names of `name_length` characters, then
+ * `count` required names and properties. */
+static GString *
+deep_schema (gsize name_length,
+             guint count)
+{
+  GString *text = g_string_new ("name: a\ngoal: b\noutput:\n  schema:\n");
+  g_autoptr(GString) indent = g_string_new ("    ");
+
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *name = g_strnfill (name_length, 'a' + i);
+
+      g_string_append_printf (text, "%sproperties:\n%s  ? %s\n%s  :\n",
+                              indent->str, indent->str, name, indent->str);
+      g_string_append (indent, "    ");
+    }
+  g_string_append_printf (text, "%srequired: [", indent->str);
+  for (guint i = 0; i < count; i++)
+    g_string_append_printf (text, "p%u, ", i);
+  g_string_append_printf (text, "p]\n%sproperties: {", indent->str);
+  for (guint i = 0; i < count; i++)
+    g_string_append_printf (text, "p%u: {enum: [1, 2]}, ", i);
+  g_string_append (text, "p: {type: string}}\n");
+  return text;
+}
+
+/* Hostile shapes that took minutes: model lists were checked for duplicates two by two,
+ * and every node of a schema copied its parent's path, long names and all. Each must
+ * now take about as long as a file of as many nodes without the trap (the best of two
+ * runs, the baseline first, so that a busy machine or a cold heap does not decide). */
+static void
+test_linear_time (void)
+{
+  guint n = 30000 / HOSTILE_SCALE;
+  g_autoptr(GString) candidates = g_string_new ("name: a\ngoal: b\nmodels:\n  candidates: [");
+  g_autoptr(GString) same_list = g_string_new ("name: a\ngoal: b\noutput:\n  schema:\n"
+                                               "    enum: [");
+  g_autoptr(GString) long_names = deep_schema (10000 / HOSTILE_SCALE, n);
+  g_autoptr(GString) short_names = deep_schema (1, n);
+  gint64 hostile;
+  gint64 baseline;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_string_append_printf (candidates, "m%u/x, ", i);
+      g_string_append_printf (same_list, "m%u/x, ", i);
+    }
+  g_string_append (candidates, "last/x]\n");
+  g_string_append (same_list, "last/x]\n");
+  baseline = MIN (time_to_parse (same_list, TRUE), time_to_parse (same_list, TRUE));
+  hostile = MIN (time_to_parse (candidates, TRUE), time_to_parse (candidates, TRUE));
+  g_test_message ("candidates: %" G_GINT64_FORMAT " µs, enum: %" G_GINT64_FORMAT " µs",
+                  hostile, baseline);
+  g_assert_cmpint (hostile, <, 4 * baseline + G_USEC_PER_SEC / 2);
+
+  baseline = MIN (time_to_parse (short_names, TRUE), time_to_parse (short_names, TRUE));
+  hostile = MIN (time_to_parse (long_names, TRUE), time_to_parse (long_names, TRUE));
+  g_test_message ("long names: %" G_GINT64_FORMAT " µs, short: %" G_GINT64_FORMAT " µs",
+                  hostile, baseline);
+  g_assert_cmpint (hostile, <, 4 * baseline + G_USEC_PER_SEC / 2);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Random inputs: the shipped examples, mutated with a fixed seed. Each must parse or fail
+ * with a TB_ERROR naming the file; what parses must write back and read back the same.
+ * Crashes, criticals, leaks (under ASan or valgrind) and hangs are what this hunts.      */
+
+/* Enough to cover every mutation on every seed many times, and to stay well inside the
+ * test's timeout under ASan; TASKBENCH_FUZZ_ITERATIONS runs longer by hand. */
+#define FUZZ_ITERATIONS 4000
+
+/* Bits of YAML and of the contract that make mutations reach deeper than random bytes. */
+static const char * const fuzz_tokens[] = {
+  "&a ", "*a", "!!str ", "!!binary ", "!!int ", "? ", "---\n", "...\n", "\t", ": ", "- ",
+  "#", "|", "|-\n", ">\n", "\"", "'", "{", "}", "[", "]", ",", "~", "null", "true", "yes",
+  ".inf", "-.Inf", ".nan", "1e999", "1e308", "-0", "0x1F", "99999999999999999999",
+  "\"\\0\"", "\"\\x00\"", "\"\\uFFFF\"", "\xef\xbb\xbf", "\xff\xfe", "\xc3\x28",
+  "\xf0\x9f\x98\x80", "%YAML 1.1\n", "%TAG ! tag:x,2000:\n", "\r\n", "\xc2\x85",
+  "inputs:\n  - {folder: a, reference: b}\n", "judge: {model: a, models: [b]}\n",
+  "models: {repeat: 101, provider: {x: .nan}}\n", "budget: {max_usd: -1}\n",
+  "schema: {type: nonsense, pattern: \"(\"}\n", "weight: 1e308", "items: {items: {}}",
+  "type: [string, null]", "required: [1]", "minItems: -1", "mode: pairwise\n",
+};
+
+static void
+fuzz_insert (GString    *text,
+             GRand      *rand,
+             const char *bytes,
+             gssize      length)
+{
+  gsize at = g_rand_int_range (rand, 0, text->len + 1);
+
+  g_string_insert_len (text, at, bytes, length);
+}
+
+/* The start of the line holding byte `i`, and the end past its newline. */
+static void
+fuzz_line_at (GString *text,
+              gsize    i,
+              gsize   *start,
+              gsize   *end)
+{
+  *start = i;
+  while (*start > 0 && text->str[*start - 1] != '\n')
+    (*start)--;
+  *end = i;
+  while (*end < text->len && text->str[*end] != '\n')
+    (*end)++;
+  if (*end < text->len)
+    (*end)++;
+}
+
+static void
+fuzz_mutate (GString *text,
+             GRand   *rand)
+{
+  gsize start;
+  gsize end;
+
+  if (text->len == 0)
+    {
+      g_string_append (text, fuzz_tokens[g_rand_int_range (rand, 0,
+                                                           G_N_ELEMENTS (fuzz_tokens))]);
+      return;
+    }
+
+  switch (g_rand_int_range (rand, 0, 9))
+    {
+    case 0:   /* flip bits of a few bytes */
+      for (guint n = g_rand_int_range (rand, 1, 9); n > 0; n--)
+        text->str[g_rand_int_range (rand, 0, text->len)] ^= 1 << g_rand_int_range (rand, 0, 8);
+      break;
+
+    case 1:   /* truncate */
+      g_string_truncate (text, g_rand_int_range (rand, 0, text->len));
+      break;
+
+    case 2:   /* duplicate a line, at its place or anywhere */
+      {
+        g_autofree char *line = NULL;
+
+        fuzz_line_at (text, g_rand_int_range (rand, 0, text->len), &start, &end);
+        line = g_strndup (text->str + start, end - start);
+        if (g_rand_boolean (rand))
+          g_string_insert_len (text, start, line, end - start);
+        else
+          fuzz_insert (text, rand, line, end - start);
+      }
+      break;
+
+    case 3:   /* delete lines */
+      fuzz_line_at (text, g_rand_int_range (rand, 0, text->len), &start, &end);
+      for (guint n = g_rand_int_range (rand, 0, 3); n > 0 && end < text->len; n--)
+        fuzz_line_at (text, end, &end, &end);
+      g_string_erase (text, start, end - start);
+      break;
+
+    case 4:   /* random bytes, any value */
+      {
+        guint8 bytes[16];
+        guint n = g_rand_int_range (rand, 1, sizeof bytes + 1);
+
+        for (guint i = 0; i < n; i++)
+          bytes[i] = g_rand_int_range (rand, 0, 256);
+        fuzz_insert (text, rand, (const char *) bytes, n);
+      }
+      break;
+
+    case 5:   /* deep nesting, below or beyond the limit */
+      {
+        static const char * const openers[] = { "[", "{a: ", "- ", "[{b: ", "c:\n " };
+        const char *opener = openers[g_rand_int_range (rand, 0, G_N_ELEMENTS (openers))];
+        guint depth = g_rand_int_range (rand, 1, 3 * TB_YAML_MAX_DEPTH);
+        g_autoptr(GString) nest = g_string_new (NULL);
+
+        for (guint i = 0; i < depth; i++)
+          g_string_append (nest, opener);
+        if (g_rand_boolean (rand))
+          for (guint i = 0; i < depth && strchr ("[{", opener[0]) != NULL; i++)
+            g_string_append (nest, opener[0] == '[' ? "]" : "}");
+        fuzz_insert (text, rand, nest->str, nest->len);
+      }
+      break;
+
+    case 6:   /* a token of YAML or of the contract */
+      fuzz_insert (text, rand,
+                   fuzz_tokens[g_rand_int_range (rand, 0, G_N_ELEMENTS (fuzz_tokens))], -1);
+      break;
+
+    case 7:   /* indent or unindent a line */
+      fuzz_line_at (text, g_rand_int_range (rand, 0, text->len), &start, &end);
+      if (g_rand_boolean (rand))
+        g_string_insert_len (text, start, "  ", g_rand_int_range (rand, 1, 3));
+      else if (text->str[start] == ' ')
+        g_string_erase (text, start, 1);
+      break;
+
+    case 8:   /* move a line elsewhere */
+    default:
+      {
+        g_autofree char *line = NULL;
+
+        fuzz_line_at (text, g_rand_int_range (rand, 0, text->len), &start, &end);
+        line = g_strndup (text->str + start, end - start);
+        g_string_erase (text, start, end - start);
+        fuzz_insert (text, rand, line, -1);
+      }
+      break;
+    }
+}
+
+static GPtrArray *
+fuzz_seeds (void)
+{
+  const char *source = g_getenv ("TASKBENCH_SOURCE_DIR");
+  g_autofree char *dir = source != NULL ? g_build_filename (source, "usecases", NULL)
+                                        : g_strdup (SOURCE_USECASES_DIR);
+  g_autoptr(GDir) gdir = g_dir_open (dir, 0, NULL);
+  GPtrArray *seeds = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  g_assert_nonnull (gdir);
+  while ((name = g_dir_read_name (gdir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      char *text = NULL;
+
+      if (!g_str_has_suffix (name, ".yaml"))
+        continue;
+      g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+      g_ptr_array_add (seeds, text);
+    }
+  g_assert_cmpuint (seeds->len, >=, 3);
+  g_ptr_array_sort (seeds, (GCompareFunc) g_strcmp0);   /* the same order on every run */
+
+  g_ptr_array_add (seeds, g_strdup (full_yaml));
+  g_ptr_array_add (seeds, g_strdup (rich_yaml));
+  g_ptr_array_add (seeds, g_strdup (new_keys_yaml));
+  g_ptr_array_add (seeds, tb_usecase_template ("fuzz"));
+  return seeds;
+}
+
+static void
+test_fuzz (void)
+{
+  g_autoptr(GPtrArray) seeds = fuzz_seeds ();
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261201);
+  guint iterations = tb_env_uint ("TASKBENCH_FUZZ_ITERATIONS", FUZZ_ITERATIONS);
+  guint parsed = 0;
+  gint64 start = g_get_monotonic_time ();
+
+  /* Every shipped example validates as it is. */
+  for (guint i = 0; i < seeds->len; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(TbUsecase) uc = tb_usecase_parse ("seed", g_ptr_array_index (seeds, i), -1,
+                                                  "seed.yaml", &error);
+
+      g_assert_no_error (error);
+    }
+
+  for (guint i = 0; i < iterations; i++)
+    {
+      const char *seed = g_ptr_array_index (seeds, g_rand_int_range (rand, 0, seeds->len));
+      g_autoptr(GString) text = g_string_new (seed);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(TbUsecase) uc = NULL;
+
+      for (guint n = g_rand_int_range (rand, 1, 5); n > 0; n--)
+        fuzz_mutate (text, rand);
+
+      uc = tb_usecase_parse ("fuzz", text->str, text->len, "fuzz.yaml", &error);
+      if ((uc == NULL) == (error == NULL))
+        g_error ("iteration %u: a result and an error must not come together", i);
+      if (error != NULL)
+        {
+          if (error->domain != TB_ERROR || !g_str_has_prefix (error->message, "fuzz.yaml"))
+            g_error ("iteration %u: %s (%s %d)", i, error->message,
+                     g_quark_to_string (error->domain), error->code);
+          continue;
+        }
+
+      /* What parses writes back, and reads back the same. */
+      parsed++;
+      {
+        g_autofree char *yaml = tb_usecase_to_yaml (uc);
+        g_autoptr(TbUsecase) again = NULL;
+
+        g_assert_nonnull (yaml);
+        again = tb_usecase_parse ("fuzz", yaml, -1, "again.yaml", &error);
+        if (again == NULL)
+          g_error ("iteration %u: written back, it does not parse: %s\n%s\n--- from:\n%s",
+                   i, error->message, yaml, text->str);
+        assert_usecases_equal (uc, again);
+      }
+    }
+
+  g_test_message ("%u of %u mutated files parsed, in %.1f s", parsed, iterations,
+                  (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
+  /* Both sides were reached: mutations that keep a valid file, and ones that break it. */
+  g_assert_cmpuint (parsed, >, iterations / 50);
+  g_assert_cmpuint (parsed, <, iterations);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -842,14 +1784,22 @@ main (int argc, char **argv)
   g_test_add_func ("/usecase/minimal", test_minimal);
   g_test_add_func ("/usecase/empty-values", test_empty_values);
   g_test_add_func ("/usecase/errors", test_errors);
+  g_test_add_func ("/usecase/schema-valid", test_schema_valid);
   g_test_add_func ("/usecase/deep-nesting", test_deep_nesting);
   g_test_add_func ("/usecase/length-and-nul", test_length_and_nul);
+  g_test_add_func ("/usecase/encodings", test_encodings);
   g_test_add_func ("/usecase/id-valid", test_id_valid);
   g_test_add_func ("/usecase/load-file-errors", test_load_file_errors);
+  g_test_add_func ("/usecase/special-files", test_special_files);
   g_test_add_func ("/usecase/round-trip", test_round_trip);
+  g_test_add_func ("/usecase/new-keys", test_new_keys);
+  g_test_add_func ("/usecase/to-yaml-by-hand", test_to_yaml_by_hand);
+  g_test_add_func ("/usecase/resolve-path", test_resolve_path);
   g_test_add_func ("/usecase/template", test_template);
   g_test_add_func ("/usecase/list-dir", test_list_dir);
   g_test_add_func ("/usecase/helpers", test_helpers);
+  g_test_add_func ("/usecase/linear-time", test_linear_time);
+  g_test_add_func ("/usecase/fuzz", test_fuzz);
 
   return g_test_run ();
 }

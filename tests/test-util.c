@@ -5,6 +5,8 @@
 
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "tb-core.h"
 
@@ -172,6 +174,98 @@ test_resolve_home (void)
   g_rmdir (dir);
 }
 
+/* Asserts that reading `path` fails at once with `code` and a message holding `expected`.
+ * An alarm turns a read that blocks into a failed test instead of a hung one. */
+static void
+assert_read_fails (const char *path,
+                   gsize       max_bytes,
+                   int         code,
+                   const char *expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  alarm (10);
+  data = tb_read_regular_file (path, max_bytes, NULL, &error);
+  alarm (0);
+  g_assert_null (data);
+  g_assert_error (error, TB_ERROR, code);
+  if (strstr (error->message, expected) == NULL)
+    g_error ("'%s' does not hold '%s'", error->message, expected);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
+}
+
+static void
+test_read_regular_file (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("tb-read-XXXXXX", NULL);
+  g_autofree char *file = g_build_filename (dir, "file.txt", NULL);
+  g_autofree char *empty = g_build_filename (dir, "empty.txt", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "fifo.yaml", NULL);
+  g_autofree char *zero_link = g_build_filename (dir, "zero.yaml", NULL);
+  g_autofree char *file_link = g_build_filename (dir, "link.txt", NULL);
+  g_autofree char *missing = g_build_filename (dir, "missing.txt", NULL);
+  g_autofree char *under_file = g_build_filename (file, "child", NULL);
+  g_autofree char *expected = NULL;
+  g_autofree char *data = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length = 0;
+
+  g_assert_true (g_file_set_contents (file, "abc\0def", 7, NULL));
+  g_assert_true (g_file_set_contents (empty, "", 0, NULL));
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_assert_cmpint (symlink ("/dev/zero", zero_link), ==, 0);
+  g_assert_cmpint (symlink (file, file_link), ==, 0);
+
+  /* The whole file, NUL bytes and all, with a NUL after it. */
+  data = tb_read_regular_file (file, 7, &length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (length, ==, 7);
+  g_assert_cmpmem (data, 8, "abc\0def", 8);
+  g_clear_pointer (&data, g_free);
+
+  data = tb_read_regular_file (file_link, 1024, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (data, ==, "abc");
+  g_clear_pointer (&data, g_free);
+
+  data = tb_read_regular_file (empty, 0, &length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (length, ==, 0);
+  g_assert_cmpstr (data, ==, "");
+  g_clear_pointer (&data, g_free);
+
+  /* Files under /proc say they are empty: the size is only a hint. */
+  data = tb_read_regular_file ("/proc/self/status", 1024 * 1024, &length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (length, >, 0);
+  g_assert_nonnull (strstr (data, "Pid:"));
+  g_clear_pointer (&data, g_free);
+
+  expected = g_strdup_printf ("%s is larger than 6 bytes", file);
+  assert_read_fails (file, 6, TB_ERROR_INVALID, expected);
+  assert_read_fails ("/proc/self/status", 16, TB_ERROR_INVALID, "is larger than 16 bytes");
+
+  /* Nothing that could block or never end is read. */
+  g_clear_pointer (&expected, g_free);
+  expected = g_strdup_printf ("%s is not a regular file", fifo);
+  assert_read_fails (fifo, 1024, TB_ERROR_INVALID, expected);
+  assert_read_fails (zero_link, 1024, TB_ERROR_INVALID, "zero.yaml is not a regular file");
+  assert_read_fails ("/dev/null", 1024, TB_ERROR_INVALID, "/dev/null is not a regular file");
+  assert_read_fails (dir, 1024, TB_ERROR_INVALID, "is not a regular file");
+
+  assert_read_fails (missing, 1024, TB_ERROR_NOT_FOUND, "missing.txt");
+  assert_read_fails (under_file, 1024, TB_ERROR_NOT_FOUND, "child");
+
+  g_unlink (file_link);
+  g_unlink (zero_link);
+  g_unlink (fifo);
+  g_unlink (empty);
+  g_unlink (file);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -184,6 +278,7 @@ main (int    argc,
   g_test_add_func ("/util/numbers", test_numbers);
   g_test_add_func ("/util/json-small-doubles", test_json_small_doubles);
   g_test_add_func ("/util/resolve-home", test_resolve_home);
+  g_test_add_func ("/util/read-regular-file", test_read_regular_file);
 
   return g_test_run ();
 }

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 #include <string.h>
 
 #include "cli.h"
@@ -142,7 +143,8 @@ static void
 print_output_row (const TbOutput *output,
                   const char     *score_text,
                   gboolean        test_set,
-                  guint           repeat)
+                  guint           repeat,
+                  int             width)
 {
   g_autofree char *usd = format_cost (output->cost.usd, tb_cost_is_known (&output->cost));
   g_autofree char *latency = g_strdup_printf ("%.1fs", output->latency_ms / 1000.0);
@@ -153,7 +155,7 @@ print_output_row (const TbOutput *output,
   if (repeat > 1)
     g_string_append_printf (label, " #%u", output->repeat);
 
-  g_print ("%-36s %-9s %7s %9" G_GINT64_FORMAT " %7s %8s %-14s %s%s\n", label->str,
+  g_print ("%-*s %-9s %7s %9" G_GINT64_FORMAT " %7s %8s %-14s %s%s\n", width, label->str,
            tb_output_status_to_string (output->status), score_text,
            output->usage.completion_tokens, latency,
            !output->has_format_check ? "-" : output->format_valid ? "valid" : "INVALID",
@@ -212,6 +214,282 @@ print_criteria (const TbScore *score)
   g_print (")\n");
 }
 
+/* The volume cost at volume is shown for: the use case's budget.inputs_per_month, as the
+ * run was made. */
+static gint64
+inputs_per_month (CliContext  *cli,
+                  const TbRun *run)
+{
+  g_autoptr(TbUsecase) usecase = NULL;
+
+  if (run->usecase_snapshot == NULL)
+    return 0;
+  usecase = tb_usecase_parse (run->usecase, run->usecase_snapshot, -1, NULL, NULL);
+  return usecase != NULL ? usecase->inputs_per_month : 0;
+}
+
+static char *
+format_interval (gboolean known,
+                 double   low,
+                 double   high)
+{
+  return known ? g_strdup_printf ("%.1f–%.1f", low, high) : g_strdup ("-");
+}
+
+static char *
+format_optional_usd (gboolean known,
+                     double   usd)
+{
+  return known ? tb_format_usd (usd) : g_strdup (_("unknown"));
+}
+
+/* The jury: α overall and per criterion, each judge's mean beside the others'. */
+static void
+print_agreement (const TbVerdict *verdict)
+{
+  const TbAgreement *agreement = verdict->agreement;
+
+  if (agreement == NULL)
+    return;
+  g_print (_("\nJury agreement\n"));
+  if (agreement->has_alpha)
+    g_print (_("  Krippendorff's α on overall: %.2f%s\n"), agreement->alpha,
+             agreement->alpha < TB_VERDICT_ALPHA_LOW ? _(" (the judges disagree)") : "");
+  else
+    g_print (_("  Krippendorff's α on overall: - (too few outputs scored by two judges)\n"));
+  for (guint c = 0; agreement->criteria_order != NULL && agreement->criteria_order[c]; c++)
+    {
+      const double *alpha = g_hash_table_lookup (agreement->criteria,
+                                                 agreement->criteria_order[c]);
+
+      if (alpha != NULL)
+        g_print ("    %-20s α %.2f\n", agreement->criteria_order[c], *alpha);
+    }
+  for (guint j = 0; j < agreement->judges->len; j++)
+    {
+      const TbJudgeMean *judge = g_ptr_array_index (agreement->judges, j);
+
+      g_print (_("  %-36s mean %5.1f over %u scores%s\n"), judge->model, judge->mean, judge->n,
+               g_strcmp0 (judge->model, agreement->outlier) == 0 ? _("  ← the outlier") : "");
+    }
+}
+
+/* Pairwise: wins, ties and contradictions per pair, and the ranking by win rate. */
+static void
+print_pairwise (const TbVerdict *verdict)
+{
+  const TbPairwise *pairwise = verdict->pairwise;
+
+  if (pairwise == NULL)
+    return;
+  g_print (_("\nPairwise (each pair judged in both orders; a win counts when both agree)\n"));
+  g_print ("  %-30s %-30s %6s %6s %6s %13s\n", "A", "B", _("A WINS"), _("B WINS"), _("TIES"),
+           _("INCONSISTENT"));
+  for (guint i = 0; i < pairwise->pairs->len; i++)
+    {
+      const TbPairTally *pair = g_ptr_array_index (pairwise->pairs, i);
+
+      g_print ("  %-30s %-30s %6u %6u %6u %13u\n", pair->a, pair->b, pair->a_wins,
+               pair->b_wins, pair->ties, pair->inconsistent);
+    }
+  g_print (_("\n  Ranking by win rate\n"));
+  for (guint i = 0; i < pairwise->ranking->len; i++)
+    {
+      const TbPairRank *rank = g_ptr_array_index (pairwise->ranking, i);
+
+      g_print (_("  %u. %-36s %5.1f%%  (%u won, %u lost, %u tied)\n"), i + 1, rank->model,
+               rank->win_rate * 100, rank->wins, rank->losses, rank->ties);
+    }
+  if (pairwise->comparisons > 0 && pairwise->inconsistent == 0)
+    g_print (_("\n  The judge never contradicted itself when the outputs were swapped (%u "
+               "pairs).\n"), pairwise->comparisons);
+  else if (pairwise->comparisons > 0)
+    g_print (_("\n  The judge contradicted itself in %u of %u pairs (%.0f%%); in %u of them it "
+               "chose the output shown first both times.\n"), pairwise->inconsistent,
+             pairwise->comparisons, 100.0 * pairwise->inconsistent / pairwise->comparisons,
+             pairwise->first_position_wins);
+}
+
+/* How far the judges are from a person's ratings. */
+static void
+print_human (const TbVerdict *verdict)
+{
+  if (verdict->human == NULL || verdict->human->len == 0)
+    return;
+  g_print (_("\nAgreement with your ratings\n"));
+  for (guint i = 0; i < verdict->human->len; i++)
+    {
+      const TbHumanAgreement *human = g_ptr_array_index (verdict->human, i);
+      g_autofree char *rho = human->has_spearman ? g_strdup_printf ("%.2f", human->spearman)
+                                                 : g_strdup ("-");
+
+      g_print (_("  %-36s mean difference %5.1f points, Spearman ρ %s, n %u\n"),
+               human->judge != NULL ? human->judge : _("the judges' mean"), human->mae, rho,
+               human->n);
+    }
+}
+
+/* The verdict as a table: mean with its interval, the paired difference to the best, cost
+ * per input and at volume, latency, errors; the tie in words; the weakest inputs first. */
+static void
+print_verdict (const TbVerdict *verdict,
+               const TbRun     *run)
+{
+  g_autofree char *words = tb_verdict_describe (verdict);
+
+  g_print (_("\nVerdict%s\n  %s\n\n"), verdict->simulated ? _(" (simulated models)") : "",
+           words);
+  g_print ("  %-36s %6s %12s %22s %11s %9s %11s %7s %4s\n", "MODEL", "MEAN", "95% INTERVAL",
+           "VS BEST (95%)", "$/INPUT", "$/1K", "$/MONTH", "P50", "ERR");
+  for (guint i = 0; i < verdict->models->len; i++)
+    {
+      const TbModelVerdict *model = g_ptr_array_index (verdict->models, i);
+      g_autofree char *mean = model->has_mean ? g_strdup_printf ("%.1f", model->mean)
+                                              : g_strdup ("-");
+      g_autofree char *interval = format_interval (model->has_interval, model->ci_low,
+                                                   model->ci_high);
+      g_autofree char *diff = NULL;
+      g_autofree char *per_input = format_optional_usd (model->has_cost_per_input,
+                                                        model->cost_per_input_usd);
+      g_autofree char *per_thousand = model->has_cost_per_input
+                                      ? tb_format_usd (model->cost_per_input_usd * 1000)
+                                      : g_strdup (_("unknown"));
+      g_autofree char *per_month = model->has_cost_at_volume
+                                   ? tb_format_usd (model->cost_at_volume_usd) : g_strdup ("-");
+      g_autofree char *latency = model->has_latency
+                                 ? g_strdup_printf ("%.1fs", model->latency_p50_ms / 1000)
+                                 : g_strdup ("-");
+
+      if (g_strcmp0 (model->model, verdict->best_overall) == 0)
+        diff = g_strdup (_("best"));
+      else if (model->has_diff && model->has_diff_interval)
+        diff = g_strdup_printf ("%+.1f (%+.1f–%+.1f)%s", model->diff_mean, model->diff_low,
+                                model->diff_high, model->tied_with_best ? _(" tied") : "");
+      else if (model->has_diff)
+        diff = g_strdup_printf ("%+.1f%s", model->diff_mean,
+                                model->tied_with_best ? _(" tied") : "");
+      else
+        diff = g_strdup ("-");
+      g_print ("  %-36s %6s %12s %22s %11s %9s %11s %7s %4u\n", model->model, mean, interval,
+               diff, per_input, per_thousand, per_month, latency,
+               model->errors + model->judge_errors);
+    }
+  g_print (_("\n  best overall: %s\n  best value:   %s\n  budget pick:  %s\n"),
+           verdict->best_overall != NULL ? verdict->best_overall : "-",
+           verdict->best_value != NULL ? verdict->best_value : "-",
+           verdict->budget_pick != NULL ? verdict->budget_pick
+                                        : _("none (no model is surely above 70)"));
+  print_agreement (verdict);
+  print_pairwise (verdict);
+  print_human (verdict);
+  if (verdict->warnings->len > 0)
+    {
+      g_print (_("\nWarnings\n"));
+      for (guint i = 0; i < verdict->warnings->len; i++)
+        g_print ("  - %s\n", (char *) g_ptr_array_index (verdict->warnings, i));
+    }
+  (void) run;
+}
+
+/* The model × input matrix, weakest inputs first: where a model fails, not just its mean. */
+static void
+print_matrix (TbRunData       *data,
+              const TbVerdict *verdict)
+{
+  g_autoptr(TbScoreMatrix) matrix = tb_score_matrix_new (data, verdict);
+
+  if (matrix == NULL || matrix->n_inputs < 2)
+    return;
+
+  /* Model ids are too long for columns: numbered, with a legend. */
+  g_print (_("\nScores per input (weakest first)\n"));
+  for (guint m = 0; m < matrix->n_models; m++)
+    g_print ("  [%u] %s\n", m + 1, matrix->models[m]);
+  g_print ("  %-28s", "INPUT");
+  for (guint m = 0; m < matrix->n_models; m++)
+    {
+      g_autofree char *column = g_strdup_printf ("[%u]", m + 1);
+
+      g_print (" %8s", column);
+    }
+  g_print ("\n");
+  for (guint i = 0; i < matrix->n_inputs; i++)
+    {
+      g_autofree char *name = one_line (matrix->inputs[i]);
+
+      g_print ("  %-28.28s", name);
+      for (guint m = 0; m < matrix->n_models; m++)
+        {
+          double cell = tb_score_matrix_get (matrix, i, m);
+
+          if (isnan (cell))
+            g_print (" %8s", "-");
+          else
+            g_print (" %8.1f", cell);
+        }
+      g_print ("\n");
+    }
+}
+
+void
+cli_print_run_verdict (CliContext *cli,
+                       const char *run_id,
+                       gboolean    table)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbRunData) data = tb_store_load_run_data (cli->store, run_id, &error);
+  g_autoptr(TbVerdict) verdict = NULL;
+
+  if (data == NULL)
+    {
+      cli_warn ("%s", error->message);
+      return;
+    }
+  verdict = tb_verdict_for_run (data, inputs_per_month (cli, data->run));
+  if (table)
+    {
+      print_verdict (verdict, data->run);
+      print_matrix (data, verdict);
+    }
+  else
+    {
+      g_autofree char *words = tb_verdict_describe (verdict);
+
+      g_printerr ("%s\n", words);
+      for (guint i = 0; i < verdict->warnings->len; i++)
+        g_printerr (_("Warning: %s\n"), (char *) g_ptr_array_index (verdict->warnings, i));
+    }
+}
+
+/* The forecast made before the run beside what was paid. */
+static void
+print_forecast_check (TbRunData *data)
+{
+  g_autoptr(GPtrArray) checks = tb_forecast_against_billing (data);
+
+  if (checks == NULL || checks->len == 0)
+    return;
+  g_print (_("\nForecast and billing\n  %-44s %11s %11s %8s\n"), _("MODEL"), _("FORECAST"),
+           _("BILLED"), _("OFF BY"));
+  for (guint i = 0; i < checks->len; i++)
+    {
+      const TbForecastCheck *check = g_ptr_array_index (checks, i);
+      g_autofree char *name = g_strdup_printf ("%s%s", check->judge ? _("judge ") : "",
+                                               check->model);
+      g_autofree char *forecast = format_optional_usd (check->forecast_known,
+                                                       check->forecast_usd);
+      g_autofree char *billed = format_optional_usd (check->billed_known, check->billed_usd);
+      g_autofree char *off = check->forecast_known && check->billed_known
+                             && check->forecast_usd > 0
+                             ? g_strdup_printf ("%+.0f%%", 100 * (check->billed_usd
+                                                                  - check->forecast_usd)
+                                                           / check->forecast_usd)
+                             : g_strdup ("-");
+
+      g_print ("  %-44s %11s %11s %8s\n", name, forecast, billed, off);
+    }
+}
+
 int
 cli_cmd_show (CliContext  *cli,
               int          argc,
@@ -220,9 +498,11 @@ cli_cmd_show (CliContext  *cli,
   g_autoptr(GError) error = NULL;
   g_autoptr(TbRunData) data = NULL;
   g_autoptr(TbRunSummary) summary = NULL;
+  g_autoptr(TbVerdict) verdict = NULL;
   TbJudgment *judgment = NULL;
   TbRun *run;
   int code = EXIT_OK;
+  int width = 36;
 
   if (!cli_parse_options ("show", "RUN", "One run: outputs, scores, costs, recommendation.",
                           NULL, &argc, &argv, &code))
@@ -236,6 +516,7 @@ cli_cmd_show (CliContext  *cli,
   run = data->run;
   summary = tb_run_summary_new_for (data);
   judgment = data->judgments->len > 0 ? g_ptr_array_index (data->judgments, 0) : NULL;
+  verdict = tb_verdict_for_run (data, inputs_per_month (cli, run));
 
   if (cli->json)
     {
@@ -255,6 +536,13 @@ cli_cmd_show (CliContext  *cli,
                         judgment != NULL ? tb_judgment_to_json (judgment) : NULL);
       tb_json_add_int (builder, "judgments", data->judgments->len);
       tb_json_add_node (builder, "costs", tb_rollup_to_json (&summary->rollup));
+      tb_json_add_node (builder, "summary", tb_verdict_to_json (verdict));
+      {
+        g_autoptr(GPtrArray) checks = tb_forecast_against_billing (data);
+
+        tb_json_add_node (builder, "forecast_vs_billed",
+                          checks != NULL ? tb_forecast_checks_to_json (checks) : NULL);
+      }
       json_builder_end_object (builder);
       root = json_builder_get_root (builder);
       cli_print_json (root);
@@ -275,14 +563,26 @@ cli_cmd_show (CliContext  *cli,
   g_print ("created %s · folder %s\n\n", run->created_at != NULL ? run->created_at : "-",
            run->dir);
 
-  g_print ("%-36s %-9s %7s %9s %7s %8s %-14s %s\n", "MODEL", "STATUS", "SCORE", "TOKENS",
+  /* As wide as the longest "model · input #repeat" label, so the columns line up. */
+  for (guint i = 0; i < data->outputs->len; i++)
+    {
+      TbOutput *output = g_ptr_array_index (data->outputs, i);
+      int length = (int) g_utf8_strlen (output->model, -1);
+
+      if (tb_run_is_test_set (run) && output->input != NULL)
+        length += 3 + (int) g_utf8_strlen (output->input, -1);
+      if (run->repeat > 1)
+        length += 4;
+      width = MAX (width, MIN (length, 72));
+    }
+  g_print ("%-*s %-9s %7s %9s %7s %8s %-14s %s\n", width, "MODEL", "STATUS", "SCORE", "TOKENS",
            "LATENCY", "FORMAT", "COST", "SOURCE");
   for (guint i = 0; i < data->outputs->len; i++)
     {
       TbOutput *output = g_ptr_array_index (data->outputs, i);
       g_autofree char *score_text = output_score_text (judgment, output);
 
-      print_output_row (output, score_text, tb_run_is_test_set (run), run->repeat);
+      print_output_row (output, score_text, tb_run_is_test_set (run), run->repeat, width);
     }
 
   if (judgment != NULL)
@@ -294,7 +594,9 @@ cli_cmd_show (CliContext  *cli,
                          "\nLatest judgment (%s, by %s; %u judgments in all)\n",
                          data->judgments->len),
                judgment->created_at, judges, data->judgments->len);
-      for (guint i = 0; i < judgment->scores->len; i++)
+      /* Each score in full while it fits on a screen; a test set's are in the matrix below
+       * and in `show --json`. */
+      for (guint i = 0; judgment->scores->len <= 12 && i < judgment->scores->len; i++)
         {
           TbScore *score = g_ptr_array_index (judgment->scores, i);
           g_autofree char *where = tb_run_is_test_set (run) && score->input != NULL
@@ -310,14 +612,15 @@ cli_cmd_show (CliContext  *cli,
           for (guint v = 0; score->violations != NULL && score->violations[v] != NULL; v++)
             g_print ("      violation: %s\n", score->violations[v]);
         }
-      g_print (_("\nRecommendation\n  best overall: %s\n  best value:   %s\n  budget pick:  %s\n"),
-               judgment->best_overall != NULL ? judgment->best_overall : "-",
-               judgment->best_value != NULL ? judgment->best_value : "-",
-               judgment->budget_pick != NULL ? judgment->budget_pick
-                                             : _("none (no output scored 70 or more)"));
+      print_verdict (verdict, run);
     }
   else
     g_print (_("\nNot judged yet: 'taskbench-cli judge %s'.\n"), run->id);
+
+  if (judgment != NULL)
+    print_matrix (data, verdict);
+
+  print_forecast_check (data);
 
   g_print ("\nCosts\n");
   print_rollup_header ("");
@@ -442,5 +745,127 @@ cli_cmd_costs (CliContext  *cli,
       cli_print_json (root);
     }
 
+  return EXIT_OK;
+}
+
+static void
+count_up (GHashTable *counts,
+          const char *key)
+{
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (counts, key));
+
+  g_hash_table_replace (counts, g_strdup (key), GUINT_TO_POINTER (n + 1));
+}
+
+int
+cli_cmd_summary (CliContext  *cli,
+                 int          argc,
+                 char       **argv)
+{
+  g_autoptr(GPtrArray) ids = NULL;
+  g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func ((GDestroyNotify) tb_run_data_free);
+  g_autoptr(TbVerdict) verdict = NULL;
+  g_autoptr(TbUsecase) usecase = NULL;
+  g_autoptr(GHashTable) wins = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) model_runs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                            NULL);
+  g_autofree char *usecase_path = NULL;
+  int code = EXIT_OK;
+  guint judged = 0;
+
+  if (!cli_parse_options ("summary", "ID", _("Per model across every judged run of a use case: "
+                          "mean with its interval, cost per input, wins."), NULL, &argc, &argv,
+                          &code))
+    return code;
+  if (argc != 2)
+    return cli_usage_error (_("usage: taskbench-cli summary ID"));
+  code = check_usecase_id (cli, argv[1]);
+  if (code != EXIT_OK)
+    return code;
+
+  usecase_path = tb_home_usecase_path (cli->home, argv[1]);
+  usecase = tb_usecase_load_file (usecase_path, NULL);
+  ids = tb_store_list_run_ids (cli->store, argv[1]);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      TbRunData *data = tb_store_load_run_data (cli->store, g_ptr_array_index (ids, i), &error);
+
+      if (data == NULL)
+        {
+          cli_warn ("%s", error->message);
+          continue;
+        }
+      if (data->judgments->len == 0)
+        {
+          tb_run_data_free (data);
+          continue;
+        }
+      judged++;
+      /* A run's own verdict: who won it (a tie is no one's win). */
+      {
+        g_autoptr(TbVerdict) one = tb_verdict_for_run (data, 0);
+
+        if (one->tied_with_best != NULL && g_strv_length (one->tied_with_best) == 1)
+          count_up (wins, one->tied_with_best[0]);
+        for (guint m = 0; m < one->models->len; m++)
+          {
+            TbModelVerdict *model = g_ptr_array_index (one->models, m);
+
+            if (model->has_mean)
+              count_up (model_runs, model->model);
+          }
+      }
+      g_ptr_array_add (runs, data);
+    }
+  verdict = tb_verdict_for_runs (runs, usecase != NULL ? usecase->inputs_per_month : 0,
+                                 argv[1]);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      g_autoptr(JsonNode) summary = tb_verdict_to_json (verdict);
+      JsonArray *models = json_object_get_array_member (json_node_get_object (summary),
+                                                        "models");
+
+      /* Per model, beside its pooled verdict: the runs it was scored in and won. */
+      for (guint i = 0; models != NULL && i < json_array_get_length (models); i++)
+        {
+          JsonObject *entry = json_array_get_object_element (models, i);
+          const char *model = json_object_get_string_member (entry, "model");
+
+          json_object_set_int_member (entry, "runs",
+                                      GPOINTER_TO_UINT (g_hash_table_lookup (model_runs, model)));
+          json_object_set_int_member (entry, "wins",
+                                      GPOINTER_TO_UINT (g_hash_table_lookup (wins, model)));
+        }
+      json_builder_begin_object (builder);
+      tb_json_add_string (builder, "usecase", argv[1]);
+      tb_json_add_int (builder, "runs", judged);
+      tb_json_add_node (builder, "summary", g_steal_pointer (&summary));
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      cli_print_json (root);
+      return EXIT_OK;
+    }
+
+  if (judged == 0)
+    {
+      g_printerr (_("No judged run of %s yet.\n"), argv[1]);
+      return EXIT_OK;
+    }
+  g_print (ngettext ("%s: %u judged run\n", "%s: %u judged runs\n", judged), argv[1], judged);
+  print_verdict (verdict, NULL);
+  g_print (_("\n  %-36s %5s %5s\n"), "MODEL", "RUNS", "WINS");
+  for (guint i = 0; i < verdict->models->len; i++)
+    {
+      const TbModelVerdict *model = g_ptr_array_index (verdict->models, i);
+
+      g_print ("  %-36s %5u %5u\n", model->model,
+               GPOINTER_TO_UINT (g_hash_table_lookup (model_runs, model->model)),
+               GPOINTER_TO_UINT (g_hash_table_lookup (wins, model->model)));
+    }
   return EXIT_OK;
 }

@@ -4,11 +4,15 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+
+/* Earlier runs of a use case read for the completion lengths of the forecast. */
+#define CLI_HISTORY_RUNS 20
 
 /* With more calls than this, a terminal shows one line per model instead of per call. */
 #define MAX_CALL_LINES 16
@@ -400,6 +404,7 @@ typedef struct {
   const char * const  *models;
   guint                repeat;
   const char          *run_id;
+  gboolean             quiet;    /* no warnings printed: a dry pass before the real one */
 } JobSpec;
 
 /* Runs one runner job to its end with live progress; returns the run as it ended. */
@@ -423,7 +428,8 @@ drive (TbRunner       *runner,
   ids[0] = g_signal_connect (live.calls, "items-changed", G_CALLBACK (calls_changed_cb),
                              &live);
   ids[1] = g_signal_connect (runner, "run-created", G_CALLBACK (run_created_cb), &live);
-  ids[2] = g_signal_connect (runner, "warning", G_CALLBACK (warning_cb), &live);
+  ids[2] = spec->quiet ? 0 : g_signal_connect (runner, "warning", G_CALLBACK (warning_cb),
+                                                &live);
 
   switch (spec->kind)
     {
@@ -448,7 +454,8 @@ drive (TbRunner       *runner,
     draw_tty (&live);
   g_signal_handler_disconnect (live.calls, ids[0]);
   g_signal_handler_disconnect (runner, ids[1]);
-  g_signal_handler_disconnect (runner, ids[2]);
+  if (ids[2] != 0)
+    g_signal_handler_disconnect (runner, ids[2]);
   g_ptr_array_foreach (live.watched, unwatch_call, &live);
   g_ptr_array_unref (live.watched);
   g_hash_table_unref (live.printed);
@@ -458,6 +465,120 @@ drive (TbRunner       *runner,
   return live.run;
 }
 
+/* What `run`, `resume` and `judge` take about money. */
+typedef struct {
+  gboolean  dry_run;
+  gboolean  yes;
+  char     *max_cost_arg;
+  gboolean  has_max_cost;
+  double    max_cost;
+} Money;
+
+#define MONEY_OPTIONS(money) \
+  { "dry-run", 0, 0, G_OPTION_ARG_NONE, &(money).dry_run, \
+    N_("Print the forecast and call nothing"), NULL }, \
+  { "max-cost", 0, 0, G_OPTION_ARG_STRING, &(money).max_cost_arg, \
+    N_("Stop calling before this much is spent (USD)"), "USD" }, \
+  { "yes", 'y', 0, G_OPTION_ARG_NONE, &(money).yes, \
+    N_("Run even when the key's balance is below the forecast"), NULL }
+
+/* --max-cost: a finite amount ≥ 0. */
+static gboolean
+money_parse (Money  *money,
+             int    *code)
+{
+  char *end = NULL;
+
+  if (money->max_cost_arg == NULL)
+    return TRUE;
+  money->max_cost = g_ascii_strtod (money->max_cost_arg, &end);
+  if (end == money->max_cost_arg || *end != '\0' || !isfinite (money->max_cost)
+      || money->max_cost < 0)
+    {
+      *code = cli_usage_error (_("--max-cost must be an amount in USD, like 2.50, not '%s'"),
+                               money->max_cost_arg);
+      return FALSE;
+    }
+  money->has_max_cost = TRUE;
+  return TRUE;
+}
+
+static void
+money_clear (Money *money)
+{
+  g_clear_pointer (&money->max_cost_arg, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Money, money_clear)
+
+/* The job priced first: the runner makes its forecast without calling anything; it is
+ * printed (and, for --dry-run, is all that happens) and checked against the key's balance;
+ * then the job runs for real, under the cap. NULL with `*code` set when it stops here. */
+static TbRun *
+drive_priced (CliContext     *cli,
+              TbClient       *client,
+              TbRunner       *runner,
+              const JobSpec  *spec,
+              const char     *usecase_id,
+              const Money    *money,
+              int            *code,
+              GError        **error)
+{
+  g_autoptr(GHashTable) history = tb_forecast_history_load (cli->store, usecase_id,
+                                                            CLI_HISTORY_RUNS);
+  g_autoptr(TbRun) planned = NULL;
+  const TbForecast *forecast;
+
+  tb_runner_set_history (runner, history);
+  tb_runner_set_max_cost (runner, money->has_max_cost, money->max_cost);
+  tb_runner_set_dry_run (runner, TRUE);
+  {
+    JobSpec dry = *spec;
+
+    dry.quiet = !money->dry_run;
+    planned = drive (runner, &dry, error);
+  }
+  tb_runner_set_dry_run (runner, FALSE);
+  if (planned == NULL)
+    {
+      *code = (*error)->domain == TB_ERROR && ((*error)->code == TB_ERROR_INVALID
+                                               || (*error)->code == TB_ERROR_NOT_FOUND)
+              ? EXIT_USAGE : EXIT_FAILURE_;
+      return NULL;
+    }
+  forecast = tb_runner_get_forecast (runner);
+
+  if (money->dry_run)
+    {
+      if (cli->json)
+        {
+          g_autoptr(JsonBuilder) builder = json_builder_new ();
+          g_autoptr(JsonNode) root = NULL;
+
+          json_builder_begin_object (builder);
+          tb_json_add_node (builder, "forecast", tb_forecast_to_json (forecast));
+          tb_json_add_amount (builder, "max_cost_usd", planned->has_max_cost,
+                              planned->max_cost_usd);
+          json_builder_end_object (builder);
+          root = json_builder_get_root (builder);
+          cli_print_json (root);
+        }
+      else
+        cli_print_forecast (forecast, TRUE);
+      *code = EXIT_OK;
+      return NULL;
+    }
+
+  if (!cli->json || isatty (STDERR_FILENO))
+    cli_print_forecast (forecast, FALSE);
+  *code = cli_check_balance (client, forecast, money->yes);
+  if (*code != EXIT_OK)
+    return NULL;
+
+  tb_runner_set_max_cost (runner, money->has_max_cost, money->max_cost);
+  return drive (runner, spec, error);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Reporting                                                                                 */
 
@@ -465,6 +586,20 @@ static int
 exit_code_for (TbRun *run)
 {
   return run->status == TB_RUN_DONE ? EXIT_OK : EXIT_FAILURE_;
+}
+
+/* The money of a job that ended: the cap's verdict, said plainly. */
+static void
+print_budget_stop (TbRunner    *runner,
+                   const TbRun *run)
+{
+  g_autofree char *cap = NULL;
+
+  if (!tb_runner_stopped_by_budget (runner))
+    return;
+  cap = run->has_max_cost ? tb_format_usd (run->max_cost_usd) : g_strdup ("-");
+  g_printerr (_("Stopped at the cost cap of %s: the calls that did not fit were skipped. "
+                "'taskbench-cli resume %s --max-cost USD' finishes the run.\n"), cap, run->id);
 }
 
 static JsonNode *
@@ -479,22 +614,13 @@ outcome_json (TbRun      *run,
   tb_json_add_string (builder, "status", tb_run_status_to_string (run->status));
   tb_json_add_string (builder, "stop_reason", run->stop_reason);
   tb_json_add_string (builder, "dir", run->dir);
+  tb_json_add_node (builder, "forecast",
+                    run->forecast != NULL ? json_node_copy (run->forecast) : NULL);
   tb_json_add_node (builder, "judgment",
                     judgment != NULL ? tb_judgment_to_json (judgment) : NULL);
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);
-}
-
-static void
-print_recommendation (TbJudgment *judgment)
-{
-  if (judgment == NULL || judgment->best_overall == NULL)
-    return;
-  g_printerr (_("Best overall: %s · best value: %s · budget pick: %s\n"),
-              judgment->best_overall,
-              judgment->best_value != NULL ? judgment->best_value : "-",
-              judgment->budget_pick != NULL ? judgment->budget_pick : _("none ≥ 70"));
 }
 
 static void
@@ -513,7 +639,9 @@ print_outcome (CliContext *cli,
 
   g_printerr (_("Run %s %s. See 'taskbench-cli show %s'.\n"), run->id,
               tb_run_status_to_string (run->status), run->id);
-  print_recommendation (judgment);
+  print_budget_stop (runner, run);
+  if (judgment != NULL)
+    cli_print_run_verdict (cli, run->id, FALSE);
   g_print ("%s\n", run->id);
 }
 
@@ -576,29 +704,62 @@ no_judge_message (void)
                      "or set GENERAL_TASK_LLM"));
 }
 
+/* The use case's own test set (its `inputs`). */
+static GPtrArray *
+cli_usecase_test_set (TbUsecase           *usecase,
+                      const char * const  *references,
+                      GError             **error)
+{
+  g_autoptr(GPtrArray) inputs = tb_test_set_from_usecase (usecase, error);
+
+  if (inputs == NULL)
+    return NULL;
+  if (references != NULL && references[0] != NULL)
+    {
+      g_set_error_literal (error, TB_ERROR, TB_ERROR_INVALID,
+                           _("--reference goes with --input; the use case's inputs name their "
+                             "references themselves"));
+      return NULL;
+    }
+  return g_steal_pointer (&inputs);
+}
+
+static guint
+cli_usecase_repeat (TbUsecase *usecase)
+{
+  return MAX (usecase->repeat, 1);
+}
+
 int
 cli_cmd_run (CliContext  *cli,
              int          argc,
              char       **argv)
 {
   g_auto(GStrv) input_paths = NULL;
+  g_auto(GStrv) reference_paths = NULL;
   g_autofree char *models_arg = NULL;
-  g_autofree char *reference_path = NULL;
   g_autofree char *judge_model_arg = NULL;
   gboolean auto_pick = FALSE;
   gboolean judge = FALSE;
   int count = 3;
+  int repeat = 0;
+  g_auto(Money) money = { 0 };
   GOptionEntry entries[] = {
+    MONEY_OPTIONS (money),
     { "input", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &input_paths,
-      N_("An input file (UTF-8 text); give it again for a test set"), "FILE" },
+      N_("An input file (UTF-8 text) or a folder of them; give it again for more (default: "
+         "the use case's inputs)"), "FILE|DIR" },
     { "models", 0, 0, G_OPTION_ARG_STRING, &models_arg, N_("Comma-separated model ids"), "A,B" },
     { "auto", 0, 0, G_OPTION_ARG_NONE, &auto_pick, N_("Run the recommended candidates"), NULL },
     { "count", 0, 0, G_OPTION_ARG_INT, &count, N_("With --auto: how many (default 3)"), "N" },
     { "judge", 0, 0, G_OPTION_ARG_NONE, &judge, N_("Judge the outputs as they land"), NULL },
     { "judge-model", 0, 0, G_OPTION_ARG_STRING, &judge_model_arg,
       N_("The judge, or a jury A,B,C (implies --judge)"), "MODEL" },
-    { "reference", 0, 0, G_OPTION_ARG_FILENAME, &reference_path,
-      N_("A reference output for the judge"), "FILE" },
+    { "reference", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &reference_paths,
+      N_("A reference output for the judge, or a folder of them named after the inputs"),
+      "FILE|DIR" },
+    { "repeat", 0, 0, G_OPTION_ARG_INT, &repeat,
+      N_("Calls per model and input (default: the use case's models.repeat, else 1)"), "N" },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
@@ -607,8 +768,7 @@ cli_cmd_run (CliContext  *cli,
   g_autoptr(TbCatalog) catalog = NULL;
   g_autoptr(TbRunner) runner = NULL;
   g_autoptr(TbRun) run = NULL;
-  g_autoptr(GPtrArray) inputs = g_ptr_array_new_with_free_func
-                                  ((GDestroyNotify) tb_test_input_free);
+  g_autoptr(GPtrArray) inputs = NULL;
   g_auto(GStrv) judges = NULL;
   g_auto(GStrv) models = NULL;
   gint64 input_tokens = 0;
@@ -619,33 +779,35 @@ cli_cmd_run (CliContext  *cli,
                           entries, &argc, &argv, &code))
     return code;
   if (argc != 2)
-    return cli_usage_error (_("usage: taskbench-cli run ID --input FILE [--models A,B | --auto] "
-                            "[--judge] [--reference FILE]"));
-  if (input_paths == NULL || input_paths[0] == NULL)
-    return cli_usage_error (_("run: --input FILE is required"));
+    return cli_usage_error (_("usage: taskbench-cli run ID [--input FILE|DIR]… [--models A,B | "
+                              "--auto] [--judge] [--reference FILE|DIR] [--repeat N]"));
+  if (repeat < 0 || repeat > 100)
+    return cli_usage_error (_("--repeat must be between 1 and 100"));
   if (models_arg != NULL && auto_pick)
     return cli_usage_error (_("run: use either --models or --auto, not both"));
   if (count < 1 || count > 50)
     return cli_usage_error (_("--count must be between 1 and 50"));
+  if (!money_parse (&money, &code))
+    return code;
 
   usecase = cli_load_usecase (cli, argv[1], &error);
   if (usecase == NULL)
     return cli_fail (error);
 
   /* Every check on the user's files happens before anything is written or paid. */
-  for (guint i = 0; input_paths[i] != NULL; i++)
+  if (input_paths != NULL && input_paths[0] != NULL)
+    inputs = tb_test_set_from_paths ((const char * const *) input_paths,
+                                     (const char * const *) reference_paths, &error);
+  else
+    inputs = cli_usecase_test_set (usecase, (const char * const *) reference_paths, &error);
+  if (inputs == NULL)
+    return cli_fail (error);
+  for (guint i = 0; i < inputs->len; i++)
     {
-      TbTestInput *input = tb_test_input_read (input_paths[i], &error);
+      TbTestInput *input = g_ptr_array_index (inputs, i);
 
-      if (input == NULL)
-        return cli_fail (error);
-      g_ptr_array_add (inputs, input);
       input_tokens = MAX (input_tokens, tb_estimate_tokens (input->text, input->length));
     }
-  if (reference_path != NULL)
-    for (guint i = 0; i < inputs->len; i++)
-      if (!tb_test_input_read_reference (g_ptr_array_index (inputs, i), reference_path, &error))
-        return cli_fail (error);
 
   if (judge || judge_model_arg != NULL)
     {
@@ -678,11 +840,11 @@ cli_cmd_run (CliContext  *cli,
   spec.usecase = usecase;
   spec.inputs = inputs;
   spec.models = (const char * const *) models;
-  spec.repeat = 1;
+  spec.repeat = repeat > 0 ? (guint) repeat : cli_usecase_repeat (usecase);
 
-  run = drive (runner, &spec, &error);
+  run = drive_priced (cli, client, runner, &spec, usecase->id, &money, &code, &error);
   if (run == NULL)
-    return cli_fail (error);
+    return error != NULL ? cli_fail (error) : code;
 
   print_outcome (cli, run, runner);
   return exit_code_for (run);
@@ -698,7 +860,9 @@ cli_cmd_resume (CliContext  *cli,
 {
   gboolean judge = FALSE;
   g_autofree char *judge_model_arg = NULL;
+  g_auto(Money) money = { 0 };
   GOptionEntry entries[] = {
+    MONEY_OPTIONS (money),
     { "judge", 0, 0, G_OPTION_ARG_NONE, &judge, N_("Judge the outputs"), NULL },
     { "judge-model", 0, 0, G_OPTION_ARG_STRING, &judge_model_arg,
       N_("The judge, or a jury A,B,C (implies --judge)"), "MODEL" },
@@ -717,7 +881,9 @@ cli_cmd_resume (CliContext  *cli,
                           "the models without an ok output."), entries, &argc, &argv, &code))
     return code;
   if (argc != 2)
-    return cli_usage_error (_("usage: taskbench-cli resume RUN"));
+    return cli_usage_error (_("usage: taskbench-cli resume RUN [--max-cost USD] [--dry-run]"));
+  if (!money_parse (&money, &code))
+    return code;
 
   before = tb_store_load_run (cli->store, argv[1], &error);
   if (before == NULL || !tb_run_check_snapshot (before, &error))
@@ -747,9 +913,9 @@ cli_cmd_resume (CliContext  *cli,
     }
 
   spec.run_id = argv[1];
-  run = drive (runner, &spec, &error);
+  run = drive_priced (cli, client, runner, &spec, before->usecase, &money, &code, &error);
   if (run == NULL)
-    return cli_fail (error);
+    return error != NULL ? cli_fail (error) : code;
 
   print_outcome (cli, run, runner);
   return exit_code_for (run);
@@ -760,27 +926,71 @@ cli_cmd_resume (CliContext  *cli,
 
 /* Judges one run; fills `node` with its outcome. Returns the exit code; a failure to judge
  * at all is left in `error`, for the caller to report. */
+typedef struct {
+  const char *judge_model_arg;
+  const char *reference;
+  gboolean    pairwise;
+  const char *models_arg;   /* pairwise: the models to compare */
+  const Money *money;
+} JudgeOptions;
+
+/* The models a pairwise pass compares: named, else those tied with the best. */
+static GStrv
+models_to_compare (CliContext          *cli,
+                   const JudgeOptions  *options,
+                   const char          *run_id,
+                   GError             **error)
+{
+  g_autoptr(TbRunData) data = NULL;
+  g_autoptr(TbVerdict) verdict = NULL;
+  GStrv models = NULL;
+
+  if (options->models_arg != NULL)
+    {
+      models = tb_split_model_list (options->models_arg);
+      if (models == NULL || g_strv_length (models) < 2)
+        {
+          g_strfreev (models);
+          g_set_error_literal (error, TB_ERROR, TB_ERROR_INVALID,
+                               _("--models must name at least two models to compare"));
+          return NULL;
+        }
+      return models;
+    }
+  data = tb_store_load_run_data (cli->store, run_id, error);
+  if (data == NULL)
+    return NULL;
+  verdict = tb_verdict_for_run (data, 0);
+  if (!tb_verdict_models_to_settle (verdict, data->run, &models, error))
+    return NULL;
+  return models;
+}
+
 static int
-judge_one (CliContext  *cli,
-           TbClient    *client,
-           TbCatalog   *catalog,
-           const char  *run_id,
-           const char  *judge_model_arg,
-           const char  *reference,
-           gboolean    *cancelled,
-           JsonNode   **node,
-           GError     **error)
+judge_one (CliContext          *cli,
+           TbClient            *client,
+           TbCatalog           *catalog,
+           const char          *run_id,
+           const JudgeOptions  *options,
+           gboolean            *cancelled,
+           JsonNode           **node,
+           GError             **error)
 {
   g_autoptr(TbRun) before = NULL;
   g_autoptr(TbRunner) runner = NULL;
   g_autoptr(TbRun) run = NULL;
   g_auto(GStrv) judges = NULL;
+  g_auto(GStrv) compared = NULL;
+  g_autofree char *names = NULL;
   TbJudgment *judgment;
   JobSpec spec = { JOB_JUDGE };
+  const char *judge_model_arg = options->judge_model_arg;
+  gboolean pairwise;
 
   before = tb_store_load_run (cli->store, run_id, error);
   if (before == NULL || !tb_run_check_snapshot (before, error))
     return EXIT_USAGE;
+  pairwise = options->pairwise || g_strcmp0 (before->judge_mode, "pairwise") == 0;
 
   /* The judge of a re-judge comes from the run as it was made, never from the use case
    * file as it is now. */
@@ -793,18 +1003,49 @@ judge_one (CliContext  *cli,
       return EXIT_USAGE;
     }
 
+  if (pairwise)
+    {
+      compared = models_to_compare (cli, options, run_id, error);
+      if (compared == NULL)
+        return EXIT_USAGE;
+      for (guint i = 0; compared[i] != NULL; i++)
+        if (!g_strv_contains ((const char * const *) before->models, compared[i]))
+          {
+            g_set_error (error, TB_ERROR, TB_ERROR_INVALID, _("Run %s has no model %s"),
+                         run_id, compared[i]);
+            return EXIT_USAGE;
+          }
+      /* Pairwise calls grow as models²: said before the first one is made. */
+      names = g_strjoinv (", ", compared);
+      g_printerr (_("Pairwise: %s, each pair in both orders on %u inputs × %u repeats by "
+                    "%u judges: at most %" G_GUINT64_FORMAT " calls.\n"),
+                  names, before->inputs->len, MAX (before->repeat, 1),
+                  g_strv_length (judges),
+                  tb_judge_pairwise_calls (g_strv_length (compared), before->inputs->len,
+                                           before->repeat, g_strv_length (judges)));
+    }
+
   runner = tb_runner_new (client, cli->store, catalog, 0);
   tb_runner_set_judges (runner, (const char * const *) judges);
-  tb_runner_set_reference (runner, reference);
+  tb_runner_set_reference (runner, options->reference);
+  if (pairwise)
+    {
+      tb_runner_set_judge_mode (runner, "pairwise");
+      tb_runner_set_pair_models (runner, (const char * const *) compared);
+    }
   spec.run_id = run_id;
 
-  run = drive (runner, &spec, error);
-  if (run == NULL)
-    return (*error)->domain == TB_ERROR && ((*error)->code == TB_ERROR_INVALID
-                                            || (*error)->code == TB_ERROR_NOT_FOUND)
-           ? EXIT_USAGE : EXIT_FAILURE_;
+  {
+    int code = EXIT_OK;
+
+    run = drive_priced (cli, client, runner, &spec, before->usecase, options->money, &code,
+                        error);
+    if (run == NULL)
+      return code;
+  }
 
   judgment = tb_runner_get_judgment (runner);
+  print_budget_stop (runner, run);
   if (node != NULL)
     *node = outcome_json (run, judgment);
   if (!cli->json && judgment != NULL)
@@ -814,15 +1055,19 @@ judge_one (CliContext  *cli,
           TbScore *score = g_ptr_array_index (judgment->scores, i);
 
           if (score->error != NULL)
-            g_print ("%-40s judge error: %s\n", score->model, score->error);
-          else
-            g_print ("%-40s %5.1f\n", score->model, score->overall);
+            g_printerr (_("%s on %s: judge error: %s\n"), score->model,
+                        score->input != NULL ? score->input : "-", score->error);
         }
-      if (judgment->best_overall != NULL)
-        g_print ("best overall: %s · best value: %s · budget pick: %s\n",
-                 judgment->best_overall,
-                 judgment->best_value != NULL ? judgment->best_value : "-",
-                 judgment->budget_pick != NULL ? judgment->budget_pick : "none ≥ 70");
+      for (guint i = 0; i < judgment->comparisons->len; i++)
+        {
+          TbComparison *comparison = g_ptr_array_index (judgment->comparisons, i);
+
+          if (comparison->error != NULL)
+            g_printerr (_("%s vs %s on %s: judge error: %s\n"), comparison->a, comparison->b,
+                        comparison->input != NULL ? comparison->input : "-",
+                        comparison->error);
+        }
+      cli_print_run_verdict (cli, run_id, TRUE);
     }
 
   if (tb_runner_was_cancelled (runner))
@@ -832,10 +1077,15 @@ judge_one (CliContext  *cli,
         *cancelled = TRUE;
       return EXIT_FAILURE_;
     }
+  if (tb_runner_stopped_by_budget (runner))
+    return EXIT_FAILURE_;
   if (judgment == NULL)
     return EXIT_FAILURE_;
   for (guint i = 0; i < judgment->scores->len; i++)
     if (((TbScore *) g_ptr_array_index (judgment->scores, i))->error != NULL)
+      return EXIT_FAILURE_;
+  for (guint i = 0; i < judgment->comparisons->len; i++)
+    if (((TbComparison *) g_ptr_array_index (judgment->comparisons, i))->error != NULL)
       return EXIT_FAILURE_;
   return EXIT_OK;
 }
@@ -848,14 +1098,23 @@ cli_cmd_judge (CliContext  *cli,
   g_autofree char *judge_model_arg = NULL;
   g_autofree char *all_id = NULL;
   g_autofree char *reference_path = NULL;
+  g_autofree char *models_arg = NULL;
+  gboolean pairwise = FALSE;
+  g_auto(Money) money = { 0 };
   GOptionEntry entries[] = {
+    MONEY_OPTIONS (money),
     { "judge-model", 0, 0, G_OPTION_ARG_STRING, &judge_model_arg,
       N_("The judge, or a jury A,B,C"), "MODEL" },
     { "all", 0, 0, G_OPTION_ARG_STRING, &all_id, N_("Judge every run of this use case"), "ID" },
     { "reference", 0, 0, G_OPTION_ARG_FILENAME, &reference_path,
       N_("A reference output for the judge"), "FILE" },
+    { "pairwise", 0, 0, G_OPTION_ARG_NONE, &pairwise,
+      N_("Compare outputs two by two, in both orders: the models tied with the best"), NULL },
+    { "models", 0, 0, G_OPTION_ARG_STRING, &models_arg,
+      N_("With --pairwise: the models to compare"), "A,B" },
     { NULL }
   };
+  JudgeOptions options = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(TbClient) client = NULL;
   g_autoptr(TbCatalog) catalog = NULL;
@@ -867,8 +1126,12 @@ cli_cmd_judge (CliContext  *cli,
                           &argv, &code))
     return code;
   if ((all_id == NULL && argc != 2) || (all_id != NULL && argc != 1))
-    return cli_usage_error (_("usage: taskbench-cli judge RUN [--judge-model M] | "
-                            "judge --all ID"));
+    return cli_usage_error (_("usage: taskbench-cli judge RUN [--judge-model M] [--pairwise "
+                            "[--models A,B]] | judge --all ID"));
+  if (models_arg != NULL && !pairwise)
+    return cli_usage_error (_("--models goes with --pairwise"));
+  if (!money_parse (&money, &code))
+    return code;
   if (reference_path != NULL)
     {
       reference = tb_read_text_file (reference_path, NULL, &error);
@@ -889,6 +1152,11 @@ cli_cmd_judge (CliContext  *cli,
   catalog = cli_load_catalog (client, FALSE, &error);
   if (catalog == NULL)
     g_clear_error (&error);
+  options.judge_model_arg = judge_model_arg;
+  options.reference = reference;
+  options.pairwise = pairwise;
+  options.models_arg = models_arg;
+  options.money = &money;
 
   if (all_id != NULL)
     {
@@ -917,8 +1185,8 @@ cli_cmd_judge (CliContext  *cli,
           if (!tb_run_summary_is_judgeable (summary))
             continue;
           taken++;
-          one = judge_one (cli, client, catalog, summary->id, judge_model_arg, reference,
-                           &cancelled, &node, &one_error);
+          one = judge_one (cli, client, catalog, summary->id, &options, &cancelled, &node,
+                           &one_error);
           if (one_error != NULL)
             {
               /* One run that cannot be judged never keeps the others from it. */
@@ -956,8 +1224,7 @@ cli_cmd_judge (CliContext  *cli,
   {
     g_autoptr(JsonNode) node = NULL;
 
-    code = judge_one (cli, client, catalog, argv[1], judge_model_arg, reference, NULL, &node,
-                      &error);
+    code = judge_one (cli, client, catalog, argv[1], &options, NULL, &node, &error);
     if (error != NULL)
       return cli_fail (error);
     if (node != NULL && cli->json)

@@ -72,11 +72,24 @@ TbCatalog   *cli_load_catalog      (TbClient *client, gboolean refresh, GError *
  * `cancellable`. */
 void         cli_wait              (gboolean *done, GCancellable *cancellable);
 
+/* The verdict of a run: the table and the input matrix on stdout, or (table FALSE) the
+ * verdict in words and its warnings on stderr. */
+void         cli_print_run_verdict (CliContext *cli, const char *run_id, gboolean table);
+
+/* The forecast as a table (stdout for --dry-run, else stderr). */
+void         cli_print_forecast    (const TbForecast *forecast, gboolean to_stdout);
+/* GET /key against the forecast: EXIT_OK, or EXIT_USAGE (printed) when the remaining limit
+ * is below it and not `yes`. A server without /key passes. */
+int          cli_check_balance     (TbClient *client, const TbForecast *forecast, gboolean yes);
+int          cli_cmd_account       (CliContext *cli, int argc, char **argv);
+
 int          cli_cmd_run           (CliContext *cli, int argc, char **argv);
 int          cli_cmd_resume        (CliContext *cli, int argc, char **argv);
 int          cli_cmd_judge         (CliContext *cli, int argc, char **argv);
 int          cli_cmd_runs          (CliContext *cli, int argc, char **argv);
 int          cli_cmd_show          (CliContext *cli, int argc, char **argv);
 int          cli_cmd_costs         (CliContext *cli, int argc, char **argv);
+int          cli_cmd_summary       (CliContext *cli, int argc, char **argv);
+int          cli_cmd_rate          (CliContext *cli, int argc, char **argv);
 
 G_END_DECLS

@@ -787,7 +787,8 @@ static const CliCommand commands[] = {
     cmd_models },
   { "recommend", "recommend ID [--input FILE] [--count N]",
     N_("recommended candidates, with the reason for each"), cmd_recommend },
-  { "run", "run ID --input FILE [--models A,B | --auto] [--judge] [--reference FILE]",
+  { "run", "run ID [--input FILE|DIR]… [--models A,B | --auto] [--judge] [--reference "
+    "FILE|DIR] [--repeat N]",
     N_("run the candidates (and the judge); prints the run id"), cli_cmd_run },
   { "runs", "runs ID", N_("runs of a use case: status, models, cost, best score"), cli_cmd_runs },
   { "show", "show RUN", N_("one run: outputs, costs, latest judgment"), cli_cmd_show },
@@ -795,6 +796,13 @@ static const CliCommand commands[] = {
     cli_cmd_judge },
   { "resume", "resume RUN", N_("finish an interrupted or partial run"), cli_cmd_resume },
   { "costs", "costs [ID]", N_("per-run and per-use-case cost rollups"), cli_cmd_costs },
+  { "summary", "summary ID",
+    N_("per model across every judged run: mean with interval, cost per input, wins"),
+    cli_cmd_summary },
+  { "rate", "rate RUN --model M [--input KEY] --score 0-100 [--criterion NAME=0-10]…",
+    N_("rate an output yourself: how well the judges agree with you"), cli_cmd_rate },
+  { "account", "account", N_("the API key's limit, remaining credit and spending"),
+    cli_cmd_account },
 };
 
 static void

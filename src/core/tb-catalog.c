@@ -11,6 +11,7 @@
 
 #include "tb-amount.h"
 #include "tb-catalog.h"
+#include "tb-prompt.h"
 #include "tb-error.h"
 #include "tb-json.h"
 #include "tb-util.h"
@@ -21,6 +22,8 @@
 #define INSTRUCTION_TOKENS   1500
 #define MIN_OUTPUT_TOKENS    1024
 #define MAX_OUTPUT_TOKENS    16384
+/* Beyond this many parts an input is not worth recommending a model for. */
+#define MAX_PARTS            64
 #define DEFAULT_PICK_COUNT   3
 
 /* ------------------------------------------------------------------------------------------ */
@@ -556,7 +559,8 @@ tb_pick_free (TbPick *pick)
 /* One model that fits, with what ranking needs to know about it. */
 typedef struct {
   const TbModel *model;
-  double         cost;      /* estimated for this call */
+  double         cost;      /* estimated for this input: every part */
+  guint          parts;     /* 1: the input fits whole */
   guint          tier;      /* 0: best structured-output support … */
   guint          distance;  /* balanced: price-rank distance from the middle band */
   guint          price_rank;
@@ -665,8 +669,12 @@ describe_pick (const Candidate  *candidate,
   g_autofree char *needs = format_tokens (needed);
   g_autofree char *nth = NULL;
 
-  /* Translators: a reason for a recommended model: "fits 128k context (needs 9k)" */
-  g_string_append_printf (reason, _("fits %s context (needs %s)"), context, needs);
+  if (candidate->parts > 1)
+    /* Translators: a reason for a recommended model: "32k context: in 4 parts" */
+    g_string_append_printf (reason, _("%s context: in %u parts"), context, candidate->parts);
+  else
+    /* Translators: a reason for a recommended model: "fits 128k context (needs 9k)" */
+    g_string_append_printf (reason, _("fits %s context (needs %s)"), context, needs);
   g_string_append (reason, "; ");
 
   if (model->price_prompt == 0 && model->price_completion == 0 && model->price_request == 0)
@@ -678,6 +686,7 @@ describe_pick (const Candidate  *candidate,
       g_autofree char *in = format_dollars (model->price_prompt * 1e6);
       g_autofree char *out = format_dollars (model->price_completion * 1e6);
       g_autofree char *total = format_dollars (candidate->cost);
+      g_autofree char *thousand = format_dollars (candidate->cost * 1000);
 
       /* Translators: prices per million tokens read and written */
       g_string_append_printf (reason, _("%s/M in, %s/M out"), in, out);
@@ -687,7 +696,17 @@ describe_pick (const Candidate  *candidate,
 
           g_string_append_printf (reason, _(" + %s a request"), per_request);
         }
-      g_string_append_printf (reason, _(", ≈%s for this input"), total);
+      /* Translators: "≈$0.0042 for this input, $4.20 per 1,000 inputs" */
+      g_string_append_printf (reason, _(", ≈%s for this input, %s per 1,000 inputs"), total,
+                              thousand);
+      if (usecase != NULL && usecase->inputs_per_month > 0)
+        {
+          g_autofree char *month = format_dollars (candidate->cost * usecase->inputs_per_month);
+
+          /* Translators: "$42.00 a month at 10000 inputs" */
+          g_string_append_printf (reason, _(", %s a month at %" G_GINT64_FORMAT " inputs"),
+                                  month, usecase->inputs_per_month);
+        }
     }
 
   if (usecase != NULL && usecase->structured_output)
@@ -811,12 +830,28 @@ tb_recommend (TbCatalog       *catalog,
       Candidate *candidate;
       double cost;
 
-      if (model->context_length <= 0 || model->context_length < needed)
-        continue;
-      if (!model->text_output || model->price_unknown)
-        continue;
+      guint parts = 1;
+      gint64 budget = 0, reserve = 0;
 
-      if (!tb_model_estimate_cost (model, prompt_tokens, output_tokens, 0, &cost))
+      if (model->context_length <= 0 || !model->text_output || model->price_unknown)
+        continue;
+      if (usecase != NULL && usecase->min_context > model->context_length)
+        continue;
+      /* Whole or in parts, by the runner's own rule. */
+      if (!tb_chunk_budget (model->id, model->context_length, model->max_completion_tokens,
+                            input_tokens, INSTRUCTION_TOKENS, &budget, &reserve, NULL))
+        continue;
+      if (budget > 0)
+        {
+          parts = (guint) MIN ((input_tokens + budget - 1) / budget, G_MAXUINT);
+          if (parts > MAX_PARTS)
+            continue;
+          if (!tb_model_estimate_cost (model, INSTRUCTION_TOKENS + budget,
+                                       MIN (output_tokens / parts + 1, reserve), 0, &cost))
+            continue;
+          cost *= parts;
+        }
+      else if (!tb_model_estimate_cost (model, prompt_tokens, output_tokens, 0, &cost))
         continue;
       if (cost_preference != TB_COST_LOW && cost <= 0)
         continue;
@@ -824,6 +859,7 @@ tb_recommend (TbCatalog       *catalog,
       candidate = g_new0 (Candidate, 1);
       candidate->model = model;
       candidate->cost = cost;
+      candidate->parts = parts;
       if (want_structured)
         candidate->tier = model->json_schema ? 0 : model->structured_output ? 1 : 2;
       best_tier = MIN (best_tier, candidate->tier);
@@ -872,14 +908,16 @@ tb_recommend (TbCatalog       *catalog,
       break;
     }
 
-  /* Tier by tier, two passes each (step 5). */
+  /* Whole fits before parts, tier by tier, two passes each (step 5). */
+  for (guint in_parts = 0; in_parts <= 1 && ordered->len < count; in_parts++)
   for (guint tier = 0; tier <= 1 && ordered->len < count; tier++)
     for (guint pass = 0; pass < 2 && ordered->len < count; pass++)
       for (guint i = 0; i < n && ordered->len < count; i++)
         {
           Candidate *candidate = g_ptr_array_index (candidates, i);
 
-          if (candidate->tier != tier || g_hash_table_contains (taken, candidate))
+          if (candidate->tier != tier || (candidate->parts > 1) != in_parts
+              || g_hash_table_contains (taken, candidate))
             continue;
           if (pass == 0 && g_hash_table_contains (providers_used, candidate->model->provider))
             continue;
@@ -904,12 +942,14 @@ tb_recommend (TbCatalog       *catalog,
 
           if (other == candidate)
             break;
-          if (other->tier == candidate->tier
+          if (other->tier == candidate->tier && (other->parts > 1) == (candidate->parts > 1)
               && strcmp (other->model->provider, candidate->model->provider) == 0)
             nth++;
         }
 
       pick->model = candidate->model;
+      pick->parts = candidate->parts;
+      pick->cost_usd = candidate->cost;
       pick->reason = describe_pick (candidate, usecase, cost_preference, needed, output_tokens,
                                     n, band_low, band_high, nth);
       g_ptr_array_add (picks, pick);

@@ -83,13 +83,18 @@ gboolean       tb_model_estimate_cost     (const TbModel *model,
 typedef struct {
   const TbModel *model;     /* owned by the catalog */
   char          *reason;    /* "fits 128k context; $0.15/M in, $0.60/M out; structured output" */
+  guint          parts;     /* 1: takes the input whole; more: in parts (tb_chunk_budget) */
+  double         cost_usd;  /* estimated for one input, every part */
 } TbPick;
 
 void           tb_pick_free               (TbPick *pick);
 
 /* Candidates for this use case and input size: context fits the prompt with room for the
  * answer (and min_context), text output, structured output when the use case prefers it;
- * ordered by the cost preference; spread across providers (one per provider first). */
+ * ordered by the cost preference; spread across providers (one per provider first). Models
+ * too small for the input whole come after those that fit, when they take it in at most 64
+ * parts (the reason says "in N parts"). Reasons give the cost per input, per 1,000 inputs
+ * and per month at budget.inputs_per_month. */
 GPtrArray     *tb_recommend               (TbCatalog       *catalog,
                                            const TbUsecase *usecase,
                                            gint64           input_tokens,

@@ -41,6 +41,8 @@ usecase_judges (const TbUsecase *usecase)
 {
   if (usecase == NULL)
     return NULL;
+  if (usecase->judge_models != NULL && usecase->judge_models[0] != NULL)
+    return g_strdupv (usecase->judge_models);
   if (usecase->judge_model != NULL && *usecase->judge_model != '\0')
     return tb_split_model_list (usecase->judge_model);
   return NULL;

@@ -14,6 +14,7 @@ typedef enum {
   TB_ERROR_INVALID,     /* bad input from the user: file, YAML, id, flag */
   TB_ERROR_NOT_FOUND,   /* a use case or run that does not exist */
   TB_ERROR_BUSY,        /* a run locked by a live process */
+  TB_ERROR_BUDGET,      /* a call not made: it would pass the run's cost cap */
 } TbErrorCode;
 
 #define TB_HTTP_ERROR (tb_http_error_quark ())

@@ -18,7 +18,7 @@
 #include "tb-util.h"
 
 /* Bump when the summary or the columns change: an index of another version is rebuilt. */
-#define SCHEMA_VERSION "2"
+#define SCHEMA_VERSION "3"
 
 /* A file changed within this many seconds may change again within the same tick of the
  * file system's clock without its time moving: such an entry is read again next time. */
@@ -941,6 +941,20 @@ tb_index_rollup (TbIndex     *self,
 
   g_mutex_unlock (&self->mutex);
   return TRUE;
+}
+
+void
+tb_index_invalidate (TbIndex    *self,
+                     const char *usecase_id)
+{
+  g_return_if_fail (TB_IS_INDEX (self));
+
+  g_mutex_lock (&self->mutex);
+  if (usecase_id != NULL)
+    g_hash_table_remove (self->checked, usecase_id);
+  else
+    g_hash_table_remove_all (self->checked);
+  g_mutex_unlock (&self->mutex);
 }
 
 gboolean

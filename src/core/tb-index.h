@@ -52,6 +52,12 @@ gboolean      tb_index_rollup       (TbIndex      *self,
                                      GHashTable   *per_usecase,
                                      GError      **error);
 
+/* The files of `usecase_id` (NULL: of every use case) may have changed since the last
+ * call: the next call checks each run's files again, even right after an earlier check.
+ * For a process that watches the results folder and is told it changed. */
+void          tb_index_invalidate   (TbIndex      *self,
+                                     const char   *usecase_id);
+
 /* Reads every run again from its files. */
 gboolean      tb_index_rebuild      (TbIndex      *self,
                                      GError      **error);

@@ -236,8 +236,10 @@ tb_json_add_amount (JsonBuilder *builder,
                     double       value)
 {
   json_builder_set_member_name (builder, name);
+  /* Sums of binary fractions carry noise in their last digits (0.016000000000000007);
+   * a billionth of a cent is below any price, so amounts are written to 1e-12 USD. */
   if (known && tb_amount_is_valid (value))
-    json_builder_add_double_value (builder, value);
+    json_builder_add_double_value (builder, round (value * 1e12) / 1e12);
   else
     json_builder_add_null_value (builder);
 }

@@ -316,103 +316,11 @@ tb_judge_parse_pairwise (const char  *content,
   return TRUE;
 }
 
-typedef struct {
-  const char *model;
-  double      score_sum;
-  guint       scores;
-  double      cost_sum;
-  guint       costs;
-  gboolean    cost_unknown;
-} ModelTally;
-
-static ModelTally *
-tally_for (GArray     *tallies,
-           const char *model)
+guint64
+tb_judge_pairwise_calls (guint models,
+                         guint inputs,
+                         guint repeat,
+                         guint judges)
 {
-  ModelTally fresh = { model, 0, 0, 0, 0, FALSE };
-
-  for (guint i = 0; i < tallies->len; i++)
-    if (g_str_equal (g_array_index (tallies, ModelTally, i).model, model))
-      return &g_array_index (tallies, ModelTally, i);
-  g_array_append_val (tallies, fresh);
-  return &g_array_index (tallies, ModelTally, tallies->len - 1);
-}
-
-void
-tb_judge_recommend (TbJudgment *judgment,
-                    GPtrArray  *outputs)
-{
-  g_autoptr(GArray) tallies = g_array_new (FALSE, FALSE, sizeof (ModelTally));
-  const ModelTally *best_overall = NULL;
-  const ModelTally *best_value = NULL;
-  const ModelTally *budget_pick = NULL;
-  double best_ratio = 0;
-
-  g_return_if_fail (judgment != NULL);
-
-  for (guint i = 0; i < judgment->scores->len; i++)
-    {
-      const TbScore *score = g_ptr_array_index (judgment->scores, i);
-      ModelTally *tally;
-
-      if (score->error != NULL || score->model == NULL)
-        continue;
-      tally = tally_for (tallies, score->model);
-      tally->score_sum += score->overall;
-      tally->scores++;
-    }
-  for (guint i = 0; outputs != NULL && i < outputs->len; i++)
-    {
-      const TbOutput *output = g_ptr_array_index (outputs, i);
-      ModelTally *tally;
-
-      if (output->status != TB_OUTPUT_OK)
-        continue;
-      tally = tally_for (tallies, output->model);
-      if (!tb_cost_is_known (&output->cost))
-        tally->cost_unknown = TRUE;
-      tally->cost_sum += output->cost.usd;
-      tally->costs++;
-    }
-
-  for (guint i = 0; i < tallies->len; i++)
-    {
-      const ModelTally *tally = &g_array_index (tallies, ModelTally, i);
-      double mean;
-      double usd;
-      double ratio;
-
-      if (tally->scores == 0)
-        continue;
-      mean = tally->score_sum / tally->scores;
-      if (best_overall == NULL || mean > best_overall->score_sum / best_overall->scores)
-        best_overall = tally;
-
-      /* Value and budget need what the model costs; an unknown price is never $0. */
-      if (tally->costs == 0 || tally->cost_unknown)
-        continue;
-      usd = tally->cost_sum / tally->costs;
-
-      /* A free output divides by almost nothing, so it ranks first among equal scores;
-       * an output worth nothing is no value at any price. */
-      ratio = mean / MAX (usd, 1e-9);
-      if (mean > 0 && (best_value == NULL || ratio > best_ratio))
-        {
-          best_value = tally;
-          best_ratio = ratio;
-        }
-      if (mean >= 70
-          && (budget_pick == NULL
-              || usd < budget_pick->cost_sum / budget_pick->costs
-              || (usd == budget_pick->cost_sum / budget_pick->costs
-                  && mean > budget_pick->score_sum / budget_pick->scores)))
-        budget_pick = tally;
-    }
-
-  g_free (judgment->best_overall);
-  judgment->best_overall = best_overall != NULL ? g_strdup (best_overall->model) : NULL;
-  g_free (judgment->best_value);
-  judgment->best_value = best_value != NULL ? g_strdup (best_value->model) : NULL;
-  g_free (judgment->budget_pick);
-  judgment->budget_pick = budget_pick != NULL ? g_strdup (budget_pick->model) : NULL;
+  return (guint64) models * (models > 0 ? models - 1 : 0) * inputs * MAX (repeat, 1) * judges;
 }

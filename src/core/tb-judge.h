@@ -10,8 +10,8 @@
 G_BEGIN_DECLS
 
 /* The judge: the rubric an output is scored on, the answers a judge must give, how they
- * are checked and turned into scores, and the recommendation. The runner drives the calls;
- * every rule about judging is here. */
+ * are checked and turned into scores. The runner drives the calls; every rule about
+ * judging is here, and what the scores mean together is the verdict's (tb-verdict.h). */
 
 /* Every judge call is made at temperature 0 with this seed, both recorded in the
  * judgment, so a re-judge of the same output asks the same question the same way. */
@@ -42,15 +42,16 @@ void        tb_judge_fill_score        (const TbUsecase *usecase,
                                         GPtrArray       *answers,
                                         TbScore         *score);
 
+/* Pairwise calls grow as models²: each pair of `models`, both orders, on every input and
+ * repeat, by every judge. */
+guint64     tb_judge_pairwise_calls    (guint            models,
+                                        guint            inputs,
+                                        guint            repeat,
+                                        guint            judges);
+
 gboolean    tb_judge_parse_pairwise    (const char      *content,
                                         TbWinner        *winner,
                                         char           **reasoning,
                                         GError         **error);
-
-/* Fills best_overall (highest mean overall), best_value (overall per dollar of the
- * candidate's cost; a model whose cost is unknown is left out) and budget_pick (cheapest
- * with a mean ≥ 70, unknown costs left out). Scores with an error are left out. */
-void        tb_judge_recommend         (TbJudgment      *judgment,
-                                        GPtrArray       *outputs);
 
 G_END_DECLS

@@ -67,6 +67,18 @@ tb_run_summary_new_for (const TbRunData *data)
 
       summary->latest_judgment = g_strdup (latest->created_at);
       summary->latest_judges = g_strdupv (latest->judges);
+      /* The best score comes from the latest pass that scored: a pairwise pass after it
+       * compares, it does not score. */
+      for (guint j = 0; j < data->judgments->len; j++)
+        {
+          const TbJudgment *judgment = g_ptr_array_index (data->judgments, j);
+
+          if (g_strcmp0 (judgment->mode, "pairwise") != 0)
+            {
+              latest = judgment;
+              break;
+            }
+        }
       for (guint i = 0; run->models[i] != NULL; i++)
         {
           double mean;

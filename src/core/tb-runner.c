@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -15,21 +16,21 @@
 #include "tb-runner.h"
 #include "tb-testset.h"
 #include "tb-util.h"
+#include "tb-verdict.h"
 
-/* Room kept for tokens the instructions around the input take beyond our estimate. */
-#define PROMPT_MARGIN_TOKENS 512
-#define CHUNK_OVERLAP_LINES 3
 #define JUDGE_SCHEMA_NAME "judgment"
+#define PAIRWISE_SCHEMA_NAME "pairwise"
 
 typedef enum {
   JOB_CANDIDATE,
   JOB_JUDGE,
+  JOB_PAIRWISE,
 } JobKind;
 
 typedef struct _Job Job;
 
-/* One piece of work: a candidate's answer to one input (one repeat), or one judge's score
- * of one output. A job is one call per chunk of its input; the chunks are scheduled like
+/* One piece of work: a candidate's answer to one input (one repeat), one judge's score
+ * of one output, or one judge's comparison of two outputs of one input (one order). A job is one call per chunk of its input; the chunks are scheduled like
  * any other call and merged in order. */
 struct _Job {
   TbRunner   *runner;        /* not owned */
@@ -38,10 +39,13 @@ struct _Job {
   char       *model;         /* the model called */
   guint       input;         /* index into runner->inputs */
   guint       repeat;
-  TbOutput   *output;        /* candidate: its output; judge: the output judged (both owned
-                                by runner->outputs) */
+  TbOutput   *output;        /* candidate: its output; judge: the output judged; pairwise:
+                                the output shown as A (all owned by runner->outputs) */
+  TbOutput   *output_b;      /* pairwise: the output shown as B */
   TbScore    *score;         /* judge: the score being made */
   gboolean    score_given;   /* the judgment owns `score` now */
+  TbComparison *comparison;  /* pairwise: the comparison being made */
+  gboolean    comparison_given;
   char       *judge_user;    /* nullable: the judge's prompt when not chunked */
   GPtrArray  *chunks;        /* TbChunk* */
   GPtrArray  *parts;         /* per chunk: char* content or JsonObject* answer, when done */
@@ -56,7 +60,8 @@ struct _Job {
   guint64     streamed;      /* tokens streamed, over every chunk and retry */
   gboolean    schema_wrapped;
   gboolean    finished;
-  gboolean    write_pending;
+  gboolean    write_in_flight;
+  gboolean    write_pending;    /* a newer state waits for the write in flight */
 };
 
 /* One call to make: a chunk of a job. */
@@ -65,6 +70,7 @@ typedef struct {
   guint    chunk;
   guint    parse_retries;
   guint64  tokens;           /* streamed by the attempt under way */
+  double   forecast_usd;     /* counted in flight until the answer's cost is known */
 } Task;
 
 struct _TbRunner {
@@ -77,6 +83,13 @@ struct _TbRunner {
   GStrv         judges;
   char         *reference_override;
   gboolean      simulated;
+  char         *judge_mode;   /* nullable: the use case's or the run's */
+  GStrv         pair_models;  /* nullable: every model of the run */
+  TbForecast   *forecast;     /* nullable: made by the caller for the next job */
+  GHashTable   *history;      /* nullable: tb_forecast_history_load's */
+  gboolean      dry_run;
+  gboolean      has_max_cost;
+  double        max_cost_usd;
 
   /* the job under way */
   GTask        *task;
@@ -89,6 +102,16 @@ struct _TbRunner {
   TbJudgment   *judgment;
   char         *judge_system;
   GStrv         pass_judges;  /* the judges of this job */
+  TbJudgeMode   pass_mode;
+  GStrv         pass_pair_models; /* nullable: every model */
+  GHashTable   *landed;       /* TbOutput* announced to the judging of this job */
+  TbForecast   *pass_forecast;
+  gboolean      pass_has_cap;
+  double        pass_cap_usd;
+  double        spent_usd;    /* known costs under the cap: earlier sessions and this one */
+  double        in_flight_usd;/* forecasts of the calls under way */
+  gboolean      over_budget;  /* a call was skipped for the cap */
+  gboolean      starting;     /* start_next_tasks is on the stack */
   GListStore   *calls;        /* TbCall* */
   GPtrArray    *jobs;         /* Job* */
   GQueue        queue;        /* Task* waiting for a slot */
@@ -97,9 +120,9 @@ struct _TbRunner {
   guint         finished;
   GPtrArray    *warnings;
   guint         tick_id;
-  GQueue        writes;       /* Job* whose output file is to be saved */
+  guint         writes_in_flight;
+  gboolean      judgment_write_in_flight;
   gboolean      judgment_dirty;
-  guint         writes_id;
   gboolean      cancelled;
 };
 
@@ -124,7 +147,6 @@ G_DEFINE_FINAL_TYPE (TbRunner, tb_runner, G_TYPE_OBJECT)
 
 static void start_next_tasks (TbRunner *self);
 static void maybe_finish (TbRunner *self);
-static void flush_writes (TbRunner *self);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Jobs                                                                                      */
@@ -136,6 +158,8 @@ job_free (Job *job)
   g_free (job->model);
   if (!job->score_given)
     g_clear_pointer (&job->score, tb_score_free);
+  if (!job->comparison_given)
+    g_clear_pointer (&job->comparison, tb_comparison_free);
   g_free (job->judge_user);
   g_clear_pointer (&job->chunks, g_ptr_array_unref);
   g_clear_pointer (&job->parts, g_ptr_array_unref);
@@ -163,7 +187,8 @@ job_new (TbRunner   *self,
   job->repeat = repeat;
   job->costs = g_array_new (FALSE, TRUE, sizeof (TbCost));
   job->generation_ids = g_ptr_array_new_with_free_func (g_free);
-  job->call = tb_call_new (kind == JOB_CANDIDATE ? TB_CALL_CANDIDATE : TB_CALL_JUDGE, model,
+  job->call = tb_call_new (kind == JOB_CANDIDATE ? TB_CALL_CANDIDATE
+                           : kind == JOB_PAIRWISE ? TB_CALL_PAIRWISE : TB_CALL_JUDGE, model,
                            subject, test_input->key, repeat);
   g_ptr_array_add (self->jobs, job);
   g_list_store_append (self->calls, job->call);
@@ -234,20 +259,9 @@ lookup_model (TbRunner   *self,
 
 /* The answer is estimated as half the input, within [1k, 16k] tokens, or the catalog's
  * completion limit when that is lower. */
-static gint64
-answer_reserve (const TbModel *model,
-                gint64         input_tokens)
-{
-  gint64 reserve = CLAMP (input_tokens / 2, 1024, 16384);
-
-  if (model != NULL && model->max_completion_tokens > 0)
-    reserve = MIN (reserve, model->max_completion_tokens);
-  return reserve;
-}
-
 /* Splits an input when the prompt built around it does not fit the model's context with
- * room for the answer. `extra_tokens` counts what else the prompt carries (the output under
- * judgment, for a judge). */
+ * room for the answer (tb_chunk_budget). `extra_tokens` counts what else the prompt
+ * carries (the output under judgment, for a judge). */
 static GPtrArray *
 plan_chunks (const TbTestInput  *input,
              const TbModel      *model,
@@ -256,12 +270,14 @@ plan_chunks (const TbTestInput  *input,
              GError            **error)
 {
   gint64 input_tokens = tb_estimate_tokens (input->text, input->length);
-  gint64 reserve = answer_reserve (model, input_tokens);
-  gint64 overhead = MAX (prompt_tokens - input_tokens, 0) + extra_tokens + PROMPT_MARGIN_TOKENS;
-  gint64 budget;
+  gint64 other = MAX (prompt_tokens - input_tokens, 0) + extra_tokens;
+  gint64 budget = 0;
 
-  if (model == NULL || model->context_length <= 0
-      || prompt_tokens + extra_tokens + reserve + PROMPT_MARGIN_TOKENS <= model->context_length)
+  if (model != NULL
+      && !tb_chunk_budget (model->id, model->context_length, model->max_completion_tokens,
+                           input_tokens, other, &budget, NULL, error))
+    return NULL;
+  if (budget == 0)
     {
       GPtrArray *chunks = g_ptr_array_new_with_free_func ((GDestroyNotify) tb_chunk_free);
       TbChunk *whole = g_new0 (TbChunk, 1);
@@ -271,19 +287,7 @@ plan_chunks (const TbTestInput  *input,
       g_ptr_array_add (chunks, whole);
       return chunks;
     }
-
-  budget = model->context_length - reserve - overhead;
-  if (budget < 256)
-    {
-      g_autofree char *context = g_strdup_printf ("%" G_GINT64_FORMAT, model->context_length);
-
-      g_set_error (error, TB_ERROR, TB_ERROR_FAILED,
-                   _("%s's context of %s tokens leaves no room for the input"),
-                   model->id, context);
-      return NULL;
-    }
-
-  return tb_chunk_input (input->text, budget, CHUNK_OVERLAP_LINES);
+  return tb_chunk_input (input->text, budget, TB_CHUNK_OVERLAP_LINES);
 }
 
 static gboolean
@@ -320,13 +324,31 @@ job_cost (Job *job)
 static TbCost *
 job_target_cost (Job *job)
 {
-  return job->kind == JOB_CANDIDATE ? &job->output->cost : &job->score->cost;
+  switch (job->kind)
+    {
+    case JOB_CANDIDATE:
+      return &job->output->cost;
+    case JOB_JUDGE:
+      return &job->score->cost;
+    case JOB_PAIRWISE:
+    default:
+      return &job->comparison->cost;
+    }
 }
 
 static TbUsage *
 job_target_usage (Job *job)
 {
-  return job->kind == JOB_CANDIDATE ? &job->output->usage : &job->score->usage;
+  switch (job->kind)
+    {
+    case JOB_CANDIDATE:
+      return &job->output->usage;
+    case JOB_JUDGE:
+      return &job->score->usage;
+    case JOB_PAIRWISE:
+    default:
+      return &job->comparison->usage;
+    }
 }
 
 static void
@@ -373,6 +395,8 @@ job_add_call (Job        *job,
     cost.has_estimate = tb_model_estimate_cost (model, prompt_tokens, completion_tokens,
                                                 reasoning_tokens, &cost.estimate_usd);
   tb_cost_settle (&cost);
+  if (tb_cost_is_known (&cost))
+    self->spent_usd += cost.usd;
   g_array_append_val (job->costs, cost);
   g_ptr_array_add (job->generation_ids, g_strdup (generation_id));
   job_show_cost (job);
@@ -476,9 +500,13 @@ generation_cb (GObject      *source,
        * and OpenRouter's fee (total_cost). Both are what the call cost. */
       if (generation->is_byok && generation->has_upstream_cost)
         billed += generation->upstream_inference_cost;
+      double before = tb_cost_is_known (cost) ? cost->usd : 0;
+
       cost->has_billed = TRUE;
       cost->billed_usd = billed;
       tb_cost_settle (cost);
+      if (tb_cost_is_known (cost))
+        self->spent_usd += cost->usd - before;
     }
   else if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_debug ("No billed cost for %s: %s", job->model, error->message);
@@ -523,26 +551,161 @@ request_billed_costs (Job *job)
 /* ---------------------------------------------------------------------------------------- */
 /* Writing                                                                                   */
 
+/* Files are written (and fsynced) on worker threads: an fsync takes milliseconds, and on
+ * the main loop it held every next request of a burst of answers, and the window's frames.
+ * One write per file is in flight at a time, so the files cannot be reordered; a state that
+ * arrives meanwhile waits, and only the newest waiting state is written: many scores landing
+ * during one judgment write cost one more write. A run is finished only when every write
+ * is on disk. */
+
 static void
-write_output_now (Job *job)
+output_write_failed (Job    *job,
+                     GError *error)
+{
+  TbRunner *self = job->runner;
+
+  /* A paid answer that cannot be kept is a failure of this cell, said loudly. */
+  add_warning (self, "%s", error->message);
+  job->output->status = TB_OUTPUT_FAILED;
+  g_free (job->output->error_message);
+  job->output->error_message = g_strdup (error->message);
+  tb_call_set_message (job->call, error->message);
+  if (tb_call_get_state (job->call) == TB_CALL_DONE)
+    tb_call_set_state (job->call, TB_CALL_FAILED);
+}
+
+static void
+commit_in_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (tb_store_write_commit (task_data, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+start_commit (TbRunner            *self,
+              TbStoreWrite        *write,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
+{
+  /* The task holds the runner, so no job is freed under a write in flight. */
+  g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
+
+  g_task_set_task_data (task, write, (GDestroyNotify) tb_store_write_free);
+  self->writes_in_flight++;
+  g_task_run_in_thread (task, commit_in_thread);
+}
+
+static void start_output_write (Job *job);
+static void start_judgment_write (TbRunner *self);
+
+static void
+output_written_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  TbRunner *self = TB_RUNNER (source);
+  Job *job = user_data;
+  g_autoptr(GError) error = NULL;
+
+  job->write_in_flight = FALSE;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    output_write_failed (job, error);
+  if (job->write_pending)
+    start_output_write (job);
+  self->writes_in_flight--;
+  maybe_finish (self);
+}
+
+static void
+start_output_write (Job *job)
 {
   TbRunner *self = job->runner;
   g_autoptr(GError) error = NULL;
+  TbStoreWrite *write;
 
   job->write_pending = FALSE;
-  if (!tb_store_write_output (self->store, self->run, job->output, &error))
+  write = tb_store_prepare_output (self->store, self->run, job->output, &error);
+  if (write == NULL)
     {
-      /* A paid answer that cannot be kept is a failure of this cell, said loudly. */
-      add_warning (self, _("Could not save the output of %s: %s"), job->model, error->message);
-      job->output->status = TB_OUTPUT_FAILED;
-      g_free (job->output->error_message);
-      job->output->error_message = g_strdup (error->message);
-      tb_call_set_message (job->call, error->message);
-      if (tb_call_get_state (job->call) == TB_CALL_DONE)
-        tb_call_set_state (job->call, TB_CALL_FAILED);
+      output_write_failed (job, error);
+      return;
+    }
+  job->write_in_flight = TRUE;
+  start_commit (self, write, output_written_cb, job);
+}
+
+static void
+judgment_written_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  TbRunner *self = TB_RUNNER (source);
+  TbStoreWrite *write = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  self->judgment_write_in_flight = FALSE;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    add_warning (self, "%s", error->message);
+  else if (tb_store_write_get_name (write) != NULL && self->judgment != NULL)
+    {
+      /* A new judgment's name, known now: its later states go to the same file. */
+      g_free (self->judgment->file);
+      self->judgment->file = g_strdup (tb_store_write_get_name (write));
+    }
+  if (self->judgment_dirty)
+    start_judgment_write (self);
+  self->writes_in_flight--;
+  maybe_finish (self);
+}
+
+static void
+start_judgment_write (TbRunner *self)
+{
+  g_autoptr(GError) error = NULL;
+  TbStoreWrite *write;
+
+  self->judgment_dirty = FALSE;
+  if (self->judgment == NULL)
+    return;
+  tb_judgment_settle_cost (self->judgment);
+  write = tb_store_prepare_judgment (self->store, self->run, self->judgment, &error);
+  if (write == NULL)
+    {
+      add_warning (self, "%s", error->message);
+      return;
+    }
+  self->judgment_write_in_flight = TRUE;
+  start_commit (self, write, judgment_written_cb, NULL);
+}
+
+static void
+write_job (Job *job)
+{
+  TbRunner *self = job->runner;
+
+  if (job->kind == JOB_CANDIDATE)
+    {
+      if (job->write_in_flight)
+        job->write_pending = TRUE;
+      else
+        start_output_write (job);
+    }
+  else
+    {
+      self->judgment_dirty = TRUE;
+      if (!self->judgment_write_in_flight)
+        start_judgment_write (self);
     }
 }
 
+/* The last state of the judgment, on this thread: nothing else is in flight by then. */
 static void
 write_judgment_now (TbRunner *self)
 {
@@ -553,75 +716,14 @@ write_judgment_now (TbRunner *self)
     return;
   tb_judgment_settle_cost (self->judgment);
   if (!tb_store_write_judgment (self->store, self->run, self->judgment, &error))
-    add_warning (self, _("Could not save the judgment: %s"), error->message);
-}
-
-static gboolean
-write_next_cb (gpointer user_data)
-{
-  TbRunner *self = user_data;
-  Job *job = g_queue_pop_head (&self->writes);
-
-  if (job != NULL)
-    write_output_now (job);
-  else if (self->judgment_dirty)
-    write_judgment_now (self);
-
-  if (!g_queue_is_empty (&self->writes) || self->judgment_dirty)
-    return G_SOURCE_CONTINUE;
-  self->writes_id = 0;
-  return G_SOURCE_REMOVE;
-}
-
-/* Saved from an idle at the I/O's own priority, one file per loop iteration, so within
- * milliseconds: answers arrive in bursts (one per slot), and each save is an fsync on the
- * main loop. Writing them all at once held every next request of a burst until all its
- * files were on disk; a lower priority could starve the saves while streams keep the loop
- * busy. A save still pending when newer state arrives is simply made with it. The
- * judgment of a pass is one file rewritten as scores land; many scores landing together
- * cost one write. */
-static void
-schedule_writes (TbRunner *self)
-{
-  if (self->writes_id == 0)
-    self->writes_id = g_idle_add_full (G_PRIORITY_DEFAULT, write_next_cb, self, NULL);
-}
-
-static void
-write_job (Job *job)
-{
-  TbRunner *self = job->runner;
-
-  if (job->kind == JOB_CANDIDATE)
-    {
-      if (!job->write_pending)
-        {
-          job->write_pending = TRUE;
-          g_queue_push_tail (&self->writes, job);
-        }
-    }
-  else
-    self->judgment_dirty = TRUE;
-  schedule_writes (self);
-}
-
-static void
-flush_writes (TbRunner *self)
-{
-  Job *job;
-
-  g_clear_handle_id (&self->writes_id, g_source_remove);
-  while ((job = g_queue_pop_head (&self->writes)) != NULL)
-    write_output_now (job);
-  if (self->judgment_dirty)
-    write_judgment_now (self);
+    add_warning (self, "%s", error->message);
 }
 
 /* ---------------------------------------------------------------------------------------- */
 /* Judging                                                                                   */
 
 static gboolean
-judging_pointwise (TbRunner *self)
+judging (TbRunner *self)
 {
   return self->judgment != NULL && self->pass_judges != NULL && self->pass_judges[0] != NULL;
 }
@@ -703,6 +805,137 @@ queue_judging (TbRunner *self,
     }
 }
 
+static gboolean
+judgment_has_comparison (TbJudgment *judgment,
+                         const char *judge,
+                         const char *input,
+                         guint       repeat,
+                         const char *a,
+                         const char *b)
+{
+  for (guint i = 0; i < judgment->comparisons->len; i++)
+    {
+      TbComparison *comparison = g_ptr_array_index (judgment->comparisons, i);
+
+      if (comparison->error == NULL && comparison->winner != TB_WINNER_NONE
+          && g_strcmp0 (comparison->judge, judge) == 0
+          && g_strcmp0 (comparison->input, input) == 0 && comparison->repeat == repeat
+          && g_strcmp0 (comparison->a, a) == 0 && g_strcmp0 (comparison->b, b) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static guint
+run_model_index (TbRunner   *self,
+                 const char *model)
+{
+  for (guint i = 0; self->run->models[i] != NULL; i++)
+    if (g_str_equal (self->run->models[i], model))
+      return i;
+  return G_MAXUINT;
+}
+
+static gboolean
+in_pair_set (TbRunner   *self,
+             const char *model)
+{
+  return self->pass_pair_models == NULL
+         || g_strv_contains ((const char * const *) self->pass_pair_models, model);
+}
+
+static void
+queue_comparison (TbRunner   *self,
+                  const char *judge_id,
+                  guint       input,
+                  TbOutput   *a,
+                  TbOutput   *b)
+{
+  TbTestInput *test_input = g_ptr_array_index (self->inputs, input);
+  g_autofree char *subject = g_strdup_printf ("%s vs %s", a->model, b->model);
+  g_autoptr(GError) error = NULL;
+  Job *job;
+  gint64 extra;
+
+  if (judgment_has_comparison (self->judgment, judge_id, test_input->key, a->repeat,
+                               a->model, b->model))
+    return;
+
+  job = job_new (self, JOB_PAIRWISE, judge_id, input, a->repeat, subject);
+  job->output = a;
+  job->output_b = b;
+  job->comparison = tb_comparison_new ();
+  job->comparison->input = g_strdup (test_input->key);
+  job->comparison->repeat = a->repeat;
+  job->comparison->a = g_strdup (a->model);
+  job->comparison->b = g_strdup (b->model);
+  job->comparison->judge = g_strdup (judge_id);
+
+  extra = tb_estimate_tokens (self->judge_system, -1)
+          + tb_estimate_tokens (a->content, -1) + tb_estimate_tokens (b->content, -1)
+          + tb_estimate_tokens (g_ptr_array_index (self->prompts, input), -1);
+  job->chunks = plan_chunks (test_input, lookup_model (self, judge_id),
+                             tb_estimate_tokens (test_input->text, test_input->length),
+                             extra, &error);
+  if (job->chunks == NULL)
+    {
+      job->chunks = g_ptr_array_new ();
+      job_fail_now (job, g_steal_pointer (&error));
+      return;
+    }
+  queue_job_tasks (job, TRUE);
+}
+
+/* Pairs a newly landed output with every landed output of another model on the same input
+ * and repeat: each judge compares each pair in both orders, the run's model order first,
+ * so a judge that prefers a position cannot make a win of it. */
+static void
+queue_comparisons (TbRunner *self,
+                   TbOutput *output,
+                   guint     input)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  if (!in_pair_set (self, output->model))
+    return;
+
+  g_hash_table_iter_init (&iter, self->landed);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      TbOutput *other = key;
+      TbOutput *first, *second;
+
+      if (other == output || g_strcmp0 (other->input, output->input) != 0
+          || other->repeat != output->repeat || g_str_equal (other->model, output->model)
+          || other->status != TB_OUTPUT_OK || !in_pair_set (self, other->model))
+        continue;
+      first = run_model_index (self, other->model) < run_model_index (self, output->model)
+              ? other : output;
+      second = first == output ? other : output;
+      for (guint j = 0; self->pass_judges[j] != NULL; j++)
+        {
+          queue_comparison (self, self->pass_judges[j], input, first, second);
+          queue_comparison (self, self->pass_judges[j], input, second, first);
+        }
+    }
+}
+
+/* An ok output is ready for this job's judging: scored, or compared with the others. */
+static void
+announce_output (TbRunner *self,
+                 TbOutput *output,
+                 guint     input)
+{
+  if (!judging (self) || g_cancellable_is_cancelled (self->cancellable))
+    return;
+  if (self->pass_mode == TB_JUDGE_PAIRWISE)
+    queue_comparisons (self, output, input);
+  else
+    queue_judging (self, output, input);
+  g_hash_table_add (self->landed, output);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Finishing jobs                                                                            */
 
@@ -770,8 +1003,7 @@ job_finish_candidate (Job *job)
   call_finished (self, job->call, TB_CALL_DONE);
   request_billed_costs (job);
 
-  if (judging_pointwise (self) && !g_cancellable_is_cancelled (self->cancellable))
-    queue_judging (self, output, job->input);
+  announce_output (self, output, job->input);
 }
 
 static void
@@ -790,11 +1022,52 @@ job_finish_judge (Job *job)
   request_billed_costs (job);
 }
 
+/* A comparison over chunks: the side that won more parts, else a tie. */
+static void
+job_finish_pairwise (Job *job)
+{
+  TbRunner *self = job->runner;
+  TbComparison *comparison = job->comparison;
+  g_autoptr(GString) reasoning = g_string_new (NULL);
+  guint wins_a = 0, wins_b = 0;
+
+  for (guint i = 0; i < job->parts->len; i++)
+    {
+      JsonObject *part = g_ptr_array_index (job->parts, i);
+      TbWinner winner = tb_winner_from_string (tb_json_get_string (part, "winner"));
+      const char *why = tb_json_get_string (part, "reasoning");
+
+      wins_a += winner == TB_WINNER_A;
+      wins_b += winner == TB_WINNER_B;
+      if (job->parts->len > 1)
+        g_string_append_printf (reasoning, "%sPart %u: %s", i > 0 ? "\n" : "", i + 1,
+                                why != NULL ? why : "");
+      else if (why != NULL)
+        g_string_append (reasoning, why);
+    }
+  comparison->winner = wins_a > wins_b ? TB_WINNER_A : wins_b > wins_a ? TB_WINNER_B
+                                                                      : TB_WINNER_TIE;
+  g_free (comparison->reasoning);
+  comparison->reasoning = g_string_free (g_steal_pointer (&reasoning), FALSE);
+  g_ptr_array_add (self->judgment->comparisons, comparison);
+  job->comparison_given = TRUE;
+  if (comparison->winner == TB_WINNER_TIE)
+    tb_call_set_message (job->call, _("tie"));
+  else
+    tb_call_set_message (job->call, comparison->winner == TB_WINNER_A ? comparison->a
+                                                                      : comparison->b);
+  tb_call_set_tokens (job->call, comparison->usage.completion_tokens);
+  write_job (job);
+  call_finished (self, job->call, TB_CALL_DONE);
+  request_billed_costs (job);
+}
+
 static void
 job_finish_failed (Job *job)
 {
   TbRunner *self = job->runner;
   gboolean cancelled = g_error_matches (job->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  gboolean skipped = g_error_matches (job->error, TB_ERROR, TB_ERROR_BUDGET);
   const char *message = cancelled ? _("cancelled by the user") : job->error->message;
 
   tb_call_set_message (job->call, message);
@@ -802,11 +1075,25 @@ job_finish_failed (Job *job)
     {
       TbOutput *output = job->output;
 
-      output->status = cancelled ? TB_OUTPUT_CANCELLED : TB_OUTPUT_FAILED;
+      output->status = cancelled ? TB_OUTPUT_CANCELLED
+                       : skipped ? TB_OUTPUT_SKIPPED : TB_OUTPUT_FAILED;
       output->error_http_status = job->error->domain == TB_HTTP_ERROR && job->error->code >= 100
                                   ? (guint) job->error->code : 0;
       g_free (output->error_message);
       output->error_message = g_strdup (message);
+      write_job (job);
+    }
+  else if (skipped)
+    {
+      /* Nothing recorded: the judgment simply lacks it, and a resume asks for it. */
+    }
+  else if (!cancelled && job->kind == JOB_PAIRWISE)
+    {
+      /* Recorded as an error, which a resume or the next pass asks again. */
+      g_free (job->comparison->error);
+      job->comparison->error = g_strdup (message);
+      g_ptr_array_add (self->judgment->comparisons, job->comparison);
+      job->comparison_given = TRUE;
       write_job (job);
     }
   else if (!cancelled)
@@ -820,7 +1107,8 @@ job_finish_failed (Job *job)
       job->score_given = TRUE;
       write_job (job);
     }
-  call_finished (self, job->call, cancelled ? TB_CALL_CANCELLED : TB_CALL_FAILED);
+  call_finished (self, job->call, cancelled ? TB_CALL_CANCELLED
+                                  : skipped ? TB_CALL_SKIPPED : TB_CALL_FAILED);
   /* Chunks that were answered were paid for even though the job failed. */
   request_billed_costs (job);
 }
@@ -842,6 +1130,8 @@ job_maybe_finish (Job *job)
     job_finish_failed (job);
   else if (job->kind == JOB_CANDIDATE)
     job_finish_candidate (job);
+  else if (job->kind == JOB_PAIRWISE)
+    job_finish_pairwise (job);
   else
     job_finish_judge (job);
 }
@@ -893,6 +1183,69 @@ chat_retry_cb (gpointer    user_data,
 }
 
 static void chat_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+static void task_done (Task *task);
+
+/* The cap (DESIGN.md, "Budget"): a call starts only when what was spent, the forecasts of
+ * the calls in flight and its own forecast fit under it. A call whose price is unknown
+ * cannot be shown to fit. The call not made is skipped: its cell stays open for a resume
+ * with a larger cap. */
+static gboolean
+within_budget (TbRunner            *self,
+               Task                *task,
+               const TbChatRequest *request)
+{
+  Job *job = task->job;
+  gint64 prompt_tokens = tb_estimate_tokens (request->system, -1)
+                         + tb_estimate_tokens (request->user, -1);
+  g_autofree char *cap = NULL;
+  g_autofree char *spent = NULL;
+  g_autofree char *call = NULL;
+  double usd = 0;
+  gboolean known;
+
+  known = tb_forecast_call_usd (self->pass_forecast, self->catalog, job->model,
+                                job->kind != JOB_CANDIDATE, prompt_tokens, &usd);
+  if (!self->pass_has_cap
+      || (known && self->spent_usd + self->in_flight_usd + usd <= self->pass_cap_usd))
+    {
+      task->forecast_usd = known ? usd : 0;
+      self->in_flight_usd += task->forecast_usd;
+      return TRUE;
+    }
+
+  self->over_budget = TRUE;
+  cap = tb_format_usd (self->pass_cap_usd);
+  spent = tb_format_usd (self->spent_usd + self->in_flight_usd);
+  call = known ? tb_format_usd (usd) : NULL;
+  if (job->error == NULL)
+    job->error = known
+                 ? g_error_new (TB_ERROR, TB_ERROR_BUDGET,
+                                _("skipped: this call (about %s) would pass the cap of %s "
+                                  "(%s spent or under way)"), call, cap, spent)
+                 : g_error_new (TB_ERROR, TB_ERROR_BUDGET,
+                                _("skipped: %s has no known price, so it cannot be kept "
+                                  "under the cap of %s"), job->model, cap);
+  task_done (task);
+  return FALSE;
+}
+
+/* A pairwise answer as the part of its chunk: {winner, reasoning}. */
+static JsonObject *
+parse_pairwise_part (const char  *content,
+                     GError     **error)
+{
+  g_autofree char *reasoning = NULL;
+  TbWinner winner = TB_WINNER_NONE;
+  JsonObject *part;
+
+  if (!tb_judge_parse_pairwise (content, &winner, &reasoning, error))
+    return NULL;
+  part = json_object_new ();
+  json_object_set_string_member (part, "winner", tb_winner_to_string (winner));
+  if (reasoning != NULL)
+    json_object_set_string_member (part, "reasoning", reasoning);
+  return part;
+}
 
 static void
 start_task (Task *task)
@@ -915,6 +1268,9 @@ start_task (Task *task)
   request.model = job->model;
   request.temperature = -1;
   request.stream = TRUE;
+  /* The use case's provider routing goes with every call, so a comparison can pin
+   * providers. */
+  request.provider = self->usecase->provider;
 
   if (job->kind == JOB_CANDIDATE)
     {
@@ -941,12 +1297,22 @@ start_task (Task *task)
   else
     {
       g_autoptr(TbFormatCheck) check = stored_format_check (job->output);
+      g_autoptr(TbFormatCheck) check_b = job->output_b != NULL
+                                         ? stored_format_check (job->output_b) : NULL;
       g_autofree char *boundary = tb_prompt_new_boundary ();
 
-      user = tb_prompt_judge_user (self->usecase, prompt,
-                                   job_is_chunked (job) ? chunk->text : input->text,
-                                   job_is_chunked (job) ? chunk : NULL,
-                                   job_reference (job), job->output->content, check, boundary);
+      if (job->kind == JOB_PAIRWISE)
+        user = tb_prompt_judge_pairwise_user (self->usecase, prompt,
+                                              job_is_chunked (job) ? chunk->text : input->text,
+                                              job_is_chunked (job) ? chunk : NULL,
+                                              job_reference (job), job->output->content, check,
+                                              job->output_b->content, check_b, boundary);
+      else
+        user = tb_prompt_judge_user (self->usecase, prompt,
+                                     job_is_chunked (job) ? chunk->text : input->text,
+                                     job_is_chunked (job) ? chunk : NULL,
+                                     job_reference (job), job->output->content, check,
+                                     boundary);
       request.system = self->judge_system;
       request.user = user;
       request.temperature = TB_JUDGE_TEMPERATURE;
@@ -955,13 +1321,21 @@ start_task (Task *task)
       /* Unknown models (local servers) are asked for the schema too: most accept it. */
       if (model == NULL || model->structured_output)
         {
-          judge_schema = tb_judge_answer_schema (self->usecase);
+          judge_schema = job->kind == JOB_PAIRWISE ? tb_judge_pairwise_schema ()
+                                                   : tb_judge_answer_schema (self->usecase);
           request.json_schema = judge_schema;
-          request.schema_name = JUDGE_SCHEMA_NAME;
+          request.schema_name = job->kind == JOB_PAIRWISE ? PAIRWISE_SCHEMA_NAME
+                                                          : JUDGE_SCHEMA_NAME;
           /* Built for strict mode: closed objects, everything required. */
           request.strict = TRUE;
         }
     }
+
+  /* A retry of the same call replaces its own forecast. */
+  self->in_flight_usd -= task->forecast_usd;
+  task->forecast_usd = 0;
+  if (!within_budget (self, task, &request))
+    return;
 
   tb_call_set_message (job->call, NULL);
   tb_call_set_state (job->call, TB_CALL_RUNNING);
@@ -999,6 +1373,9 @@ chat_cb (GObject      *source,
 
   answer = tb_client_chat_finish (TB_CLIENT (source), result, &attempts, &paid_attempts,
                                   &error);
+  /* Its real cost is counted as spent from here on. */
+  self->in_flight_usd -= task->forecast_usd;
+  task->forecast_usd = 0;
   if (job->kind == JOB_CANDIDATE)
     job->output->attempts += attempts;
   job_add_paid_attempts (job, paid_attempts);
@@ -1035,7 +1412,10 @@ chat_cb (GObject      *source,
   else
     {
       g_autoptr(GError) parse_error = NULL;
-      JsonObject *parsed = tb_judge_parse_answer (self->usecase, answer->content, &parse_error);
+      JsonObject *parsed = job->kind == JOB_PAIRWISE
+                           ? parse_pairwise_part (answer->content, &parse_error)
+                           : tb_judge_parse_answer (self->usecase, answer->content,
+                                                    &parse_error);
 
       if (parsed == NULL)
         {
@@ -1115,6 +1495,11 @@ queue_job_tasks (Job      *job,
 static void
 start_next_tasks (TbRunner *self)
 {
+  /* A call skipped for the budget ends at once, and asks for the next from in here: the
+   * loop below goes on with it instead. */
+  if (self->starting)
+    return;
+  self->starting = TRUE;
   while (self->active < self->concurrency && !g_queue_is_empty (&self->queue))
     {
       Task *task = g_queue_pop_head (&self->queue);
@@ -1134,6 +1519,7 @@ start_next_tasks (TbRunner *self)
       self->active++;
       start_task (task);
     }
+  self->starting = FALSE;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -1144,11 +1530,12 @@ reset_job_state (TbRunner *self)
 {
   Task *task;
 
-  flush_writes (self);
   while ((task = g_queue_pop_head (&self->queue)) != NULL)
     g_free (task);
   g_ptr_array_set_size (self->jobs, 0);
   g_list_store_remove_all (self->calls);
+  if (self->landed != NULL)
+    g_hash_table_remove_all (self->landed);
   self->active = 0;
   self->lookups = 0;
   self->finished = 0;
@@ -1193,6 +1580,13 @@ tb_runner_finalize (GObject *object)
   g_clear_pointer (&self->judgment, tb_judgment_free);
   g_clear_pointer (&self->jobs, g_ptr_array_unref);
   g_clear_pointer (&self->warnings, g_ptr_array_unref);
+  g_clear_pointer (&self->landed, g_hash_table_unref);
+  g_free (self->judge_mode);
+  g_strfreev (self->pair_models);
+  g_clear_pointer (&self->forecast, tb_forecast_free);
+  g_clear_pointer (&self->pass_forecast, tb_forecast_free);
+  g_clear_pointer (&self->history, g_hash_table_unref);
+  g_strfreev (self->pass_pair_models);
 
   G_OBJECT_CLASS (tb_runner_parent_class)->finalize (object);
 }
@@ -1252,7 +1646,7 @@ tb_runner_init (TbRunner *self)
   self->calls = g_list_store_new (TB_TYPE_CALL);
   self->jobs = g_ptr_array_new_with_free_func ((GDestroyNotify) job_free);
   g_queue_init (&self->queue);
-  g_queue_init (&self->writes);
+  self->landed = g_hash_table_new (g_direct_hash, g_direct_equal);
 }
 
 TbRunner *
@@ -1309,6 +1703,144 @@ tb_runner_get_judges (TbRunner *self)
 {
   g_return_val_if_fail (TB_IS_RUNNER (self), NULL);
   return (const char * const *) self->judges;
+}
+
+void
+tb_runner_set_judge_mode (TbRunner   *self,
+                          const char *mode)
+{
+  g_return_if_fail (TB_IS_RUNNER (self));
+  g_return_if_fail (mode == NULL || g_str_equal (mode, "pointwise")
+                    || g_str_equal (mode, "pairwise"));
+
+  g_free (self->judge_mode);
+  self->judge_mode = g_strdup (mode);
+}
+
+void
+tb_runner_set_pair_models (TbRunner           *self,
+                           const char * const *models)
+{
+  g_return_if_fail (TB_IS_RUNNER (self));
+
+  g_strfreev (self->pair_models);
+  self->pair_models = models != NULL ? unique_ids (models) : NULL;
+}
+
+void
+tb_runner_set_forecast (TbRunner   *self,
+                        TbForecast *forecast)
+{
+  g_return_if_fail (TB_IS_RUNNER (self));
+
+  g_clear_pointer (&self->forecast, tb_forecast_free);
+  self->forecast = forecast;
+}
+
+void
+tb_runner_set_max_cost (TbRunner *self,
+                        gboolean  has_max_cost,
+                        double    usd)
+{
+  g_return_if_fail (TB_IS_RUNNER (self));
+  g_return_if_fail (!has_max_cost || (isfinite (usd) && usd >= 0));
+
+  self->has_max_cost = has_max_cost;
+  self->max_cost_usd = has_max_cost ? usd : 0;
+}
+
+void
+tb_runner_set_history (TbRunner   *self,
+                       GHashTable *history)
+{
+  g_return_if_fail (TB_IS_RUNNER (self));
+
+  g_clear_pointer (&self->history, g_hash_table_unref);
+  self->history = history != NULL ? g_hash_table_ref (history) : NULL;
+}
+
+void
+tb_runner_set_dry_run (TbRunner *self,
+                       gboolean  dry_run)
+{
+  g_return_if_fail (TB_IS_RUNNER (self));
+  self->dry_run = dry_run;
+}
+
+const TbForecast *
+tb_runner_get_forecast (TbRunner *self)
+{
+  g_return_val_if_fail (TB_IS_RUNNER (self), NULL);
+  return self->pass_forecast;
+}
+
+gboolean
+tb_runner_stopped_by_budget (TbRunner *self)
+{
+  g_return_val_if_fail (TB_IS_RUNNER (self), FALSE);
+  return self->over_budget;
+}
+
+/* The forecast of this job: the caller's (consumed), else made here without history. */
+static void
+settle_pass_forecast (TbRunner  *self,
+                      gboolean   judge_only,
+                      GPtrArray *done_outputs)
+{
+  TbForecastRequest request = { 0 };
+
+  if (self->forecast != NULL)
+    {
+      self->pass_forecast = g_steal_pointer (&self->forecast);
+      return;
+    }
+  request.usecase = self->usecase;
+  request.inputs = self->inputs;
+  request.models = (const char * const *) self->run->models;
+  request.repeat = self->run->repeat;
+  request.judges = (const char * const *) self->pass_judges;
+  request.judge_mode = self->pass_mode;
+  request.pair_models = (const char * const *) self->pass_pair_models;
+  request.catalog = self->catalog;
+  request.history = self->history;
+  request.done_outputs = done_outputs;
+  request.done_judgment = self->judgment;
+  request.judge_only = judge_only;
+  self->pass_forecast = tb_forecast_new (&request);
+}
+
+/* The cap of this job: asked for now (consumed), else `recorded` (the use case's for a new
+ * run, the run's for a resume). */
+static void
+settle_pass_cap (TbRunner *self,
+                 gboolean  has_recorded,
+                 double    recorded)
+{
+  if (self->has_max_cost)
+    {
+      self->pass_has_cap = TRUE;
+      self->pass_cap_usd = self->max_cost_usd;
+    }
+  else if (has_recorded)
+    {
+      self->pass_has_cap = TRUE;
+      self->pass_cap_usd = recorded;
+    }
+  self->has_max_cost = FALSE;
+  self->max_cost_usd = 0;
+}
+
+/* The mode of this job: asked for, else the use case's (a new run) or the run's. */
+static void
+settle_pass_mode (TbRunner   *self,
+                  const char *recorded)
+{
+  const char *mode = self->judge_mode != NULL ? self->judge_mode : recorded;
+
+  self->pass_mode = g_strcmp0 (mode, "pairwise") == 0 ? TB_JUDGE_PAIRWISE : TB_JUDGE_POINTWISE;
+  g_clear_pointer (&self->pass_pair_models, g_strfreev);
+  if (self->pair_models != NULL)
+    self->pass_pair_models = g_strdupv (self->pair_models);
 }
 
 void
@@ -1423,6 +1955,32 @@ complete (TbRunner *self,
     g_task_return_pointer (task, loaded, (GDestroyNotify) tb_run_free);
 }
 
+/* A dry run ends after its forecast: nothing called, nothing written, the lock of an
+ * existing run given back; it returns the run as it would start (a copy). */
+static void
+complete_dry (TbRunner *self)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->task);
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  TbRun *copy;
+
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+  if (self->run->dir != NULL)
+    tb_store_unlock_run (self->store, self->run);
+  g_clear_pointer (&self->run->forecast, json_node_unref);
+  self->run->forecast = tb_forecast_to_json (self->pass_forecast);
+  /* A new run gets its id when its folder is made, which a dry run never does. */
+  if (self->run->id == NULL)
+    self->run->id = g_strdup ("dry-run");
+  node = tb_run_to_json (self->run);
+  copy = tb_run_from_json (node, &error);
+  if (copy == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, copy, (GDestroyNotify) tb_run_free);
+}
+
 /* The status of the run from its cells: done when every cell has an ok output. */
 static void
 settle_status (TbRunner *self)
@@ -1435,7 +1993,12 @@ settle_status (TbRunner *self)
       ok++;
 
   g_clear_pointer (&self->run->stop_reason, g_free);
-  if (self->cancelled && ok < cells)
+  if (self->over_budget && !self->cancelled)
+    {
+      self->run->status = TB_RUN_PARTIAL;
+      self->run->stop_reason = g_strdup ("budget");
+    }
+  else if (self->cancelled && ok < cells)
     {
       self->run->status = TB_RUN_CANCELLED;
       self->run->stop_reason = g_strdup ("cancelled");
@@ -1466,16 +2029,16 @@ maybe_finish (TbRunner *self)
   g_autoptr(GError) error = NULL;
 
   if (self->task == NULL || self->active > 0 || self->lookups > 0
-      || !g_queue_is_empty (&self->queue))
+      || self->writes_in_flight > 0 || !g_queue_is_empty (&self->queue))
     return;
 
   self->cancelled = g_cancellable_is_cancelled (self->cancellable);
-  if (self->judgment != NULL && self->judgment->scores->len > 0)
+  if (self->judgment != NULL
+      && (self->judgment->scores->len > 0 || self->judgment->comparisons->len > 0))
     {
-      tb_judge_recommend (self->judgment, self->outputs);
-      self->judgment_dirty = TRUE;
+      tb_verdict_record_picks (self->judgment, self->run, self->outputs);
+      write_judgment_now (self);
     }
-  flush_writes (self);
 
   /* A judging pass of a finished run leaves its status as it was. */
   if (!job_is_judge_pass (self))
@@ -1523,6 +2086,14 @@ begin (TbRunner            *self,
   g_clear_pointer (&self->prompts, g_ptr_array_unref);
   g_clear_pointer (&self->outputs, g_ptr_array_unref);
   g_clear_pointer (&self->pass_judges, g_strfreev);
+  g_clear_pointer (&self->pass_pair_models, g_strfreev);
+  self->pass_mode = TB_JUDGE_POINTWISE;
+  g_clear_pointer (&self->pass_forecast, tb_forecast_free);
+  self->pass_has_cap = FALSE;
+  self->pass_cap_usd = 0;
+  self->spent_usd = 0;
+  self->in_flight_usd = 0;
+  self->over_budget = FALSE;
   g_clear_pointer (&self->judge_system, g_free);
   reset_job_state (self);
   self->outputs = g_ptr_array_new_with_free_func ((GDestroyNotify) tb_output_free);
@@ -1558,7 +2129,9 @@ start_judgment (TbRunner   *self,
 {
   g_autofree char *sha = NULL;
 
-  self->judge_system = tb_prompt_judge_system (self->usecase);
+  self->judge_system = self->pass_mode == TB_JUDGE_PAIRWISE
+                      ? tb_prompt_judge_pairwise_system (self->usecase)
+                      : tb_prompt_judge_system (self->usecase);
   sha = tb_sha256_hex (self->judge_system, strlen (self->judge_system));
   if (previous != NULL)
     {
@@ -1570,7 +2143,7 @@ start_judgment (TbRunner   *self,
   self->judgment->judge_model = g_strdup (self->pass_judges[0]);
   g_strfreev (self->judgment->judges);
   self->judgment->judges = g_strdupv (self->pass_judges);
-  self->judgment->mode = g_strdup ("pointwise");
+  self->judgment->mode = g_strdup (tb_judge_mode_to_string (self->pass_mode));
   self->judgment->temperature = TB_JUDGE_TEMPERATURE;
   self->judgment->has_seed = TRUE;
   self->judgment->seed = TB_JUDGE_SEED;
@@ -1723,6 +2296,7 @@ tb_runner_run_async (TbRunner            *self,
   self->inputs = copy_inputs (inputs);
   make_prompts (self);
   self->pass_judges = self->judges != NULL ? g_strdupv (self->judges) : NULL;
+  settle_pass_mode (self, tb_judge_mode_to_string (usecase->judge_mode));
 
   self->run = tb_run_new ();
   self->run->usecase = g_strdup (usecase->id);
@@ -1734,7 +2308,7 @@ tb_runner_run_async (TbRunner            *self,
     {
       g_strfreev (self->run->judges);
       self->run->judges = g_strdupv (self->pass_judges);
-      self->run->judge_mode = g_strdup ("pointwise");
+      self->run->judge_mode = g_strdup (tb_judge_mode_to_string (self->pass_mode));
     }
   self->run->simulated = self->simulated;
 
@@ -1742,6 +2316,17 @@ tb_runner_run_async (TbRunner            *self,
     if (self->catalog != NULL && lookup_model (self, self->run->models[i]) == NULL)
       add_warning (self, _("%s is not in the model catalog; running it anyway (no price "
                            "known)"), self->run->models[i]);
+
+  settle_pass_forecast (self, FALSE, NULL);
+  self->run->forecast = tb_forecast_to_json (self->pass_forecast);
+  settle_pass_cap (self, usecase->has_max_usd, usecase->max_usd);
+  self->run->has_max_cost = self->pass_has_cap;
+  self->run->max_cost_usd = self->pass_cap_usd;
+  if (self->dry_run)
+    {
+      complete_dry (self);
+      return;
+    }
 
   if (!tb_store_create_run (self->store, self->run, self->inputs, self->prompts, &error))
     {
@@ -1860,9 +2445,45 @@ take_judgment_to_continue (TbRunner *self)
   latest = g_ptr_array_index (judgments, 0);
   if (g_strv_equal ((const char * const *) latest->judges,
                     (const char * const *) self->pass_judges)
-      && g_strcmp0 (latest->mode != NULL ? latest->mode : "pointwise", "pointwise") == 0)
+      && g_strcmp0 (latest->mode != NULL ? latest->mode : "pointwise",
+                    tb_judge_mode_to_string (self->pass_mode)) == 0)
     return g_ptr_array_steal_index (judgments, 0);
   return NULL;
+}
+
+/* What the run has cost so far: its outputs (failed ones' paid attempts too) and every
+ * judgment on disk. */
+static double
+run_spent (TbRunner *self)
+{
+  g_autoptr(GPtrArray) judgments = tb_store_load_judgments (self->store, self->run);
+  double spent = 0;
+
+  for (guint i = 0; i < self->outputs->len; i++)
+    {
+      const TbOutput *output = g_ptr_array_index (self->outputs, i);
+
+      if (tb_cost_is_known (&output->cost))
+        spent += output->cost.usd;
+    }
+  for (guint i = 0; i < judgments->len; i++)
+    {
+      TbJudgment *judgment = g_ptr_array_index (judgments, i);
+
+      /* The judgment being continued is in memory, with the same costs. */
+      if (self->judgment != NULL && g_strcmp0 (judgment->file, self->judgment->file) == 0)
+        continue;
+      tb_judgment_settle_cost (judgment);
+      if (tb_cost_is_known (&judgment->cost))
+        spent += judgment->cost.usd;
+    }
+  if (self->judgment != NULL)
+    {
+      tb_judgment_settle_cost (self->judgment);
+      if (tb_cost_is_known (&self->judgment->cost))
+        spent += self->judgment->cost.usd;
+    }
+  return spent;
 }
 
 void
@@ -1886,6 +2507,7 @@ tb_runner_resume_async (TbRunner            *self,
     }
 
   /* The judges asked for now, else those the run was made with. */
+  settle_pass_mode (self, self->run->judge_mode);
   if (self->judges != NULL)
     self->pass_judges = g_strdupv (self->judges);
   else if (self->run->judges[0] != NULL)
@@ -1895,6 +2517,18 @@ tb_runner_resume_async (TbRunner            *self,
       g_strfreev (self->run->judges);
       self->run->judges = g_strdupv (self->pass_judges);
       start_judgment (self, take_judgment_to_continue (self));
+    }
+
+  settle_pass_forecast (self, FALSE, self->outputs);
+  settle_pass_cap (self, self->run->has_max_cost, self->run->max_cost_usd);
+  self->run->has_max_cost = self->pass_has_cap;
+  self->run->max_cost_usd = self->pass_cap_usd;
+  /* The cap is the run's: what its earlier sessions spent counts. */
+  self->spent_usd = run_spent (self);
+  if (self->dry_run)
+    {
+      complete_dry (self);
+      return;
     }
 
   self->run->status = TB_RUN_RUNNING;
@@ -1915,8 +2549,7 @@ tb_runner_resume_async (TbRunner            *self,
           if (previous != NULL && previous->status == TB_OUTPUT_OK)
             {
               show_previous_output (self, previous, i);
-              if (judging_pointwise (self))
-                queue_judging (self, previous, i);
+              announce_output (self, previous, i);
               continue;
             }
           queue_candidate (self, self->run->models[m], i, r, previous);
@@ -1954,7 +2587,16 @@ tb_runner_judge_async (TbRunner            *self,
     }
 
   self->pass_judges = g_strdupv (self->judges);
+  settle_pass_mode (self, self->run->judge_mode);
   start_judgment (self, NULL);
+  /* A judging pass is a purchase of its own: its cap counts only its calls. */
+  settle_pass_forecast (self, TRUE, self->outputs);
+  settle_pass_cap (self, FALSE, 0);
+  if (self->dry_run)
+    {
+      complete_dry (self);
+      return;
+    }
   g_signal_emit (self, signals[SIGNAL_RUN_CREATED], 0);
 
   for (guint i = 0; i < self->outputs->len; i++)
@@ -1964,13 +2606,16 @@ tb_runner_judge_async (TbRunner            *self,
 
       if (output->status != TB_OUTPUT_OK || input == G_MAXUINT)
         continue;
-      queue_judging (self, output, input);
+      announce_output (self, output, input);
       queued++;
     }
-  if (queued == 0)
+  if (queued == 0 || self->jobs->len == 0)
     {
       fail_early (self, g_error_new (TB_ERROR, TB_ERROR_INVALID,
-                                     _("Run %s has no successful output to judge"), run_id));
+                                     queued == 0
+                                     ? _("Run %s has no successful output to judge")
+                                     : _("Run %s has no two models with outputs of the same "
+                                         "input to compare"), run_id));
       return;
     }
 

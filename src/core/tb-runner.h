@@ -6,6 +6,7 @@
 #include "tb-call.h"
 #include "tb-catalog.h"
 #include "tb-client.h"
+#include "tb-forecast.h"
 #include "tb-judgment.h"
 #include "tb-store.h"
 #include "tb-usecase.h"
@@ -34,6 +35,36 @@ void         tb_runner_set_judges     (TbRunner            *self,
                                        const char * const  *judges);
 const char * const *tb_runner_get_judges (TbRunner *self);
 
+/* How the next job judges: "pointwise" or "pairwise"; NULL: as the use case says (a new
+ * run) or as the run was made (resume, judge). */
+void         tb_runner_set_judge_mode (TbRunner            *self,
+                                       const char          *mode);
+/* Pairwise: the models compared (the others are not); NULL: every model of the run. */
+void         tb_runner_set_pair_models (TbRunner           *self,
+                                        const char * const *models);
+/* The forecast of the next job (taken over; made by the caller, who printed it and checked
+ * the balance with it). Without one, the job makes its own, without history. Stored in a
+ * new run's run.json; the budget prices each call with it. */
+void         tb_runner_set_forecast   (TbRunner            *self,
+                                       TbForecast          *forecast);
+/* A cost cap for the next job (DESIGN.md, "Budget"); without one, a run takes the use
+ * case's budget.max_usd and a resume the run's. A run's cap covers all of its calls,
+ * earlier sessions included; a judging pass's only that pass. Calls that would pass it
+ * are skipped, and a run ends partial with stop_reason "budget". */
+void         tb_runner_set_max_cost   (TbRunner            *self,
+                                       gboolean             has_max_cost,
+                                       double               usd);
+/* Earlier completion lengths of the use case (tb_forecast_history_load) for the forecasts
+ * this runner makes. */
+void         tb_runner_set_history    (TbRunner            *self,
+                                       GHashTable          *history);
+/* Jobs stop after their forecast: nothing is called or written (`run --dry-run`). */
+void         tb_runner_set_dry_run    (TbRunner            *self,
+                                       gboolean             dry_run);
+/* The forecast of the job under way or last made. */
+const TbForecast *tb_runner_get_forecast (TbRunner *self);
+/* Whether the last job skipped a call for its cap. */
+gboolean     tb_runner_stopped_by_budget (TbRunner *self);
 /* A reference output for every input of the next pass, instead of the inputs' own. */
 void         tb_runner_set_reference  (TbRunner   *self,
                                        const char *reference);

@@ -555,37 +555,165 @@ failed:
   return FALSE;
 }
 
+struct _TbStoreWrite
+{
+  char     *path;              /* the file; for a new record, its folder */
+  char     *contents;
+  char     *failure_prefix;    /* "Could not save the output of m: " */
+  char     *new_base;          /* non-NULL: a new record, named <base>[-n].json when written */
+  char     *name;              /* a new record: the name it got */
+};
+
+void
+tb_store_write_free (TbStoreWrite *write)
+{
+  if (write == NULL)
+    return;
+  g_free (write->path);
+  g_free (write->contents);
+  g_free (write->failure_prefix);
+  g_free (write->new_base);
+  g_free (write->name);
+  g_free (write);
+}
+
+static TbStoreWrite *
+store_write_new (char       *path,
+                 JsonNode   *node,
+                 char       *failure_prefix)
+{
+  TbStoreWrite *write = g_new0 (TbStoreWrite, 1);
+  g_autofree char *text = tb_json_to_string (node, TRUE);
+
+  write->path = path;
+  write->contents = g_strconcat (text, "\n", NULL);
+  write->failure_prefix = failure_prefix;
+  return write;
+}
+
+/* A new record takes the first free name, whole, in one step: two records made in the
+ * same second — even by two processes — never overwrite each other, and no moment shows
+ * the name empty (a process killed then would leave an empty file for ever). */
+static gboolean
+write_new_record (TbStoreWrite  *write,
+                  GError       **error)
+{
+  if (g_mkdir_with_parents (write->path, 0755) != 0)
+    return tb_set_file_error (error, errno, _("Could not create folder %s: %s"), write->path,
+                              g_strerror (errno));
+  for (guint n = 1; ; n++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autofree char *name = n == 1 ? g_strconcat (write->new_base, ".json", NULL)
+                                     : g_strdup_printf ("%s-%u.json", write->new_base, n);
+      g_autofree char *path = g_build_filename (write->path, name, NULL);
+
+      if (tb_write_file_exclusive (path, write->contents, -1, &local_error))
+        {
+          g_free (write->name);
+          write->name = g_steal_pointer (&name);
+          return TRUE;
+        }
+      if (!g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_EXIST))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+    }
+}
+
+gboolean
+tb_store_write_commit (TbStoreWrite  *write,
+                       GError       **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (write != NULL, FALSE);
+
+  ok = write->new_base != NULL ? write_new_record (write, error)
+                               : tb_write_file_atomic (write->path, write->contents, -1, error);
+  if (!ok)
+    g_prefix_error (error, "%s", write->failure_prefix);
+  return ok;
+}
+
+const char *
+tb_store_write_get_name (TbStoreWrite *write)
+{
+  g_return_val_if_fail (write != NULL, NULL);
+  return write->name;
+}
+
+TbStoreWrite *
+tb_store_prepare_output (TbStore         *self,
+                         TbRun           *run,
+                         const TbOutput  *output,
+                         GError         **error)
+{
+  g_autofree char *relative = NULL;
+  g_autofree char *now = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  g_return_val_if_fail (TB_IS_STORE (self), NULL);
+  g_return_val_if_fail (run != NULL, NULL);
+  g_return_val_if_fail (output != NULL && output->model != NULL, NULL);
+
+  if (!require_run_dir (run, error))
+    return NULL;
+
+  relative = tb_run_output_file (run, output->model, output->input, output->repeat);
+  node = tb_output_to_json (output);
+  /* The store stamps every write, so readers can tell a late billed cost arrived. */
+  now = tb_utc_now_iso8601 ();
+  json_object_set_string_member (json_node_get_object (node), "updated_at", now);
+  return store_write_new (g_build_filename (run->dir, relative, NULL), node,
+                          g_strdup_printf (_("Could not save the output of %s: "),
+                                           output->model));
+}
+
 gboolean
 tb_store_write_output (TbStore         *self,
                        TbRun           *run,
                        const TbOutput  *output,
                        GError         **error)
 {
-  g_autofree char *relative = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *now = NULL;
-  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(TbStoreWrite) write = tb_store_prepare_output (self, run, output, error);
 
-  g_return_val_if_fail (TB_IS_STORE (self), FALSE);
-  g_return_val_if_fail (run != NULL, FALSE);
-  g_return_val_if_fail (output != NULL && output->model != NULL, FALSE);
+  return write != NULL && tb_store_write_commit (write, error);
+}
+
+TbStoreWrite *
+tb_store_prepare_judgment (TbStore     *self,
+                           TbRun       *run,
+                           TbJudgment  *judgment,
+                           GError     **error)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  TbStoreWrite *write;
+
+  g_return_val_if_fail (TB_IS_STORE (self), NULL);
+  g_return_val_if_fail (run != NULL, NULL);
+  g_return_val_if_fail (judgment != NULL, NULL);
 
   if (!require_run_dir (run, error))
-    return FALSE;
+    return NULL;
 
-  relative = tb_run_output_file (run, output->model, output->input, output->repeat);
-  path = g_build_filename (run->dir, relative, NULL);
-  node = tb_output_to_json (output);
-  /* The store stamps every write, so readers can tell a late billed cost arrived. */
-  now = tb_utc_now_iso8601 ();
-  json_object_set_string_member (json_node_get_object (node), "updated_at", now);
+  dir = g_build_filename (run->dir, "judgments", NULL);
+  if (judgment->created_at == NULL)
+    judgment->created_at = tb_utc_now_iso8601 ();
+  node = tb_judgment_to_json (judgment);
 
-  if (!tb_json_write_file (path, node, error))
-    {
-      g_prefix_error (error, _("Could not save the output of %s: "), output->model);
-      return FALSE;
-    }
-  return TRUE;
+  /* A judgment that has its file (the runner rewrites it as scores land) keeps it. */
+  if (judgment->file != NULL && is_plain_name (judgment->file))
+    return store_write_new (g_build_filename (dir, judgment->file, NULL), node,
+                            g_strdup_printf (_("Could not save the judgment of run %s: "),
+                                             run->id));
+  write = store_write_new (g_steal_pointer (&dir), node,
+                           g_strdup_printf (_("Could not save the judgment of run %s: "),
+                                            run->id));
+  write->new_base = tb_utc_now_compact ();
+  return write;
 }
 
 gboolean
@@ -594,64 +722,45 @@ tb_store_write_judgment (TbStore     *self,
                          TbJudgment  *judgment,
                          GError     **error)
 {
-  g_autofree char *dir = NULL;
-  g_autofree char *base = NULL;
-  g_autofree char *name = NULL;
-  g_autofree char *path = NULL;
+  g_autoptr(TbStoreWrite) write = tb_store_prepare_judgment (self, run, judgment, error);
+
+  if (write == NULL || !tb_store_write_commit (write, error))
+    return FALSE;
+  if (write->name != NULL)
+    {
+      g_free (judgment->file);
+      judgment->file = g_strdup (write->name);
+    }
+  return TRUE;
+}
+
+gboolean
+tb_store_write_rating (TbStore   *self,
+                       TbRun     *run,
+                       TbRating  *rating,
+                       GError   **error)
+{
+  g_autoptr(TbStoreWrite) write = NULL;
   g_autoptr(JsonNode) node = NULL;
 
   g_return_val_if_fail (TB_IS_STORE (self), FALSE);
-  g_return_val_if_fail (run != NULL, FALSE);
-  g_return_val_if_fail (judgment != NULL, FALSE);
+  g_return_val_if_fail (run != NULL && rating != NULL, FALSE);
 
   if (!require_run_dir (run, error))
     return FALSE;
+  if (rating->created_at == NULL)
+    rating->created_at = tb_utc_now_iso8601 ();
 
-  dir = g_build_filename (run->dir, "judgments", NULL);
-  if (g_mkdir_with_parents (dir, 0755) != 0)
-    return tb_set_file_error (error, errno, _("Could not create folder %s: %s"), dir,
-                            g_strerror (errno));
-
-  if (judgment->created_at == NULL)
-    judgment->created_at = tb_utc_now_iso8601 ();
-
-  node = tb_judgment_to_json (judgment);
-  if (judgment->file != NULL && is_plain_name (judgment->file))
-    {
-      path = g_build_filename (dir, judgment->file, NULL);
-      if (!tb_json_write_file (path, node, error))
-        {
-          g_prefix_error (error, _("Could not save the judgment of run %s: "), run->id);
-          return FALSE;
-        }
-      return TRUE;
-    }
-
-  /* A new judgment takes the first free name, whole, in one step: two judgments in the
-   * same second — even from two processes — never overwrite each other, and no moment
-   * shows the name empty (a process killed then would leave an empty file for ever). */
-  base = tb_utc_now_compact ();
-  for (guint n = 1; ; n++)
-    {
-      g_autoptr(GError) local_error = NULL;
-
-      g_free (name);
-      g_free (path);
-      name = n == 1 ? g_strconcat (base, ".json", NULL)
-                    : g_strdup_printf ("%s-%u.json", base, n);
-      path = g_build_filename (dir, name, NULL);
-      if (tb_json_write_new_file (path, node, &local_error))
-        break;
-      if (!g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_EXIST))
-        {
-          g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
-                                      _("Could not save the judgment of run %s: "), run->id);
-          return FALSE;
-        }
-    }
-
-  g_free (judgment->file);
-  judgment->file = g_steal_pointer (&name);
+  /* Never overwritten: every rating is a new record of its own. */
+  node = tb_rating_to_json (rating);
+  write = store_write_new (g_build_filename (run->dir, "ratings", NULL), node,
+                           g_strdup_printf (_("Could not save the rating of run %s: "),
+                                            run->id));
+  write->new_base = tb_utc_now_compact ();
+  if (!tb_store_write_commit (write, error))
+    return FALSE;
+  g_free (rating->file);
+  rating->file = g_strdup (write->name);
   return TRUE;
 }
 
@@ -1024,15 +1133,44 @@ compare_judgment_names (gconstpointer a,
   return tb_judgment_compare_file_names (*(const char * const *) a, *(const char * const *) b);
 }
 
+/* The "*.json" files of one of the run's folders, newest first, without the empty ones (a
+ * name claimed by a file still being written). */
+static GPtrArray *
+list_json_files (TbRun      *run,
+                 const char *folder)
+{
+  GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *dir = g_build_filename (run->dir, folder, NULL);
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
+    if (name[0] != '.' && g_str_has_suffix (name, ".json"))
+      g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort_with_data (names, compare_judgment_names, NULL);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      char *path = g_build_filename (dir, g_ptr_array_index (names, i), NULL);
+      GStatBuf info;
+
+      if (g_stat (path, &info) == 0 && info.st_size == 0)
+        {
+          g_free (path);
+          continue;
+        }
+      g_ptr_array_add (paths, path);
+    }
+  return paths;
+}
+
 GPtrArray *
 tb_store_load_judgments (TbStore *self,
                          TbRun   *run)
 {
   GPtrArray *judgments = g_ptr_array_new_with_free_func ((GDestroyNotify) tb_judgment_free);
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GDir) folder = NULL;
-  g_autofree char *dir = NULL;
-  const char *name;
+  g_autoptr(GPtrArray) paths = NULL;
 
   g_return_val_if_fail (TB_IS_STORE (self), judgments);
   g_return_val_if_fail (run != NULL, judgments);
@@ -1040,25 +1178,14 @@ tb_store_load_judgments (TbStore *self,
   if (run->dir == NULL)
     return judgments;
 
-  dir = g_build_filename (run->dir, "judgments", NULL);
-  folder = g_dir_open (dir, 0, NULL);
-  while (folder != NULL && (name = g_dir_read_name (folder)) != NULL)
-    if (name[0] != '.' && g_str_has_suffix (name, ".json"))
-      g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort_with_data (names, compare_judgment_names, NULL);
-
-  for (guint i = 0; i < names->len; i++)
+  paths = list_json_files (run, "judgments");
+  for (guint i = 0; i < paths->len; i++)
     {
-      g_autofree char *path = g_build_filename (dir, g_ptr_array_index (names, i), NULL);
+      const char *path = g_ptr_array_index (paths, i);
       g_autoptr(JsonNode) node = NULL;
       g_autoptr(GError) error = NULL;
       TbJudgment *judgment = NULL;
-      GStatBuf info;
 
-      /* An empty file is a name older versions claimed before writing the judgment, left
-       * by a process that died in between. */
-      if (g_stat (path, &info) == 0 && info.st_size == 0)
-        continue;
       node = tb_json_read_file (path, TB_STORE_MAX_FILE, &error);
       if (node != NULL)
         judgment = tb_judgment_from_json (node, &error);
@@ -1067,13 +1194,48 @@ tb_store_load_judgments (TbStore *self,
           g_warning ("Skipping judgment %s: %s", path, error->message);
           continue;
         }
-      judgment->file = g_strdup (g_ptr_array_index (names, i));
+      judgment->file = g_path_get_basename (path);
       /* A hand-edited file may have lost it; its name says when it was made. */
       if (judgment->created_at == NULL)
         judgment->created_at = tb_judgment_time_from_file_name (judgment->file);
       g_ptr_array_add (judgments, judgment);
     }
   return judgments;
+}
+
+GPtrArray *
+tb_store_load_ratings (TbStore *self,
+                       TbRun   *run)
+{
+  GPtrArray *ratings = g_ptr_array_new_with_free_func ((GDestroyNotify) tb_rating_free);
+  g_autoptr(GPtrArray) paths = NULL;
+
+  g_return_val_if_fail (TB_IS_STORE (self), ratings);
+  g_return_val_if_fail (run != NULL, ratings);
+
+  if (run->dir == NULL)
+    return ratings;
+
+  paths = list_json_files (run, "ratings");
+  for (guint i = 0; i < paths->len; i++)
+    {
+      const char *path = g_ptr_array_index (paths, i);
+      g_autoptr(JsonNode) node = NULL;
+      g_autoptr(GError) error = NULL;
+      TbRating *rating = NULL;
+
+      node = tb_json_read_file (path, TB_STORE_MAX_FILE, &error);
+      if (node != NULL)
+        rating = tb_rating_from_json (node, &error);
+      if (rating == NULL)
+        {
+          g_warning ("Skipping rating %s: %s", path, error->message);
+          continue;
+        }
+      rating->file = g_path_get_basename (path);
+      g_ptr_array_add (ratings, rating);
+    }
+  return ratings;
 }
 
 gboolean
@@ -1239,6 +1401,7 @@ tb_store_load_run_data_for (TbStore *self,
   data->run = run;
   data->outputs = tb_store_load_outputs (self, run);
   data->judgments = tb_store_load_judgments (self, run);
+  data->ratings = tb_store_load_ratings (self, run);
   return data;
 }
 
@@ -1262,6 +1425,7 @@ tb_run_data_free (TbRunData *data)
   g_clear_pointer (&data->run, tb_run_free);
   g_clear_pointer (&data->outputs, g_ptr_array_unref);
   g_clear_pointer (&data->judgments, g_ptr_array_unref);
+  g_clear_pointer (&data->ratings, g_ptr_array_unref);
   g_free (data);
 }
 

@@ -5,6 +5,7 @@
 
 #include "tb-judgment.h"
 #include "tb-output.h"
+#include "tb-rating.h"
 #include "tb-run.h"
 #include "tb-testset.h"
 
@@ -61,6 +62,34 @@ gboolean    tb_store_write_judgment    (TbStore     *self,
                                         TbJudgment  *judgment,
                                         GError     **error);
 
+/* The same two writes in two steps, so the slow part can leave the main loop: prepare
+ * serialises the record on the caller's thread; commit (write, fsync, rename; for a new
+ * judgment, taking the first free name) is safe on any thread. At most one commit per file
+ * may be in flight: the caller keeps a later state until the earlier one is on disk (and,
+ * for a new judgment, its name is known). */
+typedef struct _TbStoreWrite TbStoreWrite;
+
+TbStoreWrite *tb_store_prepare_output   (TbStore         *self,
+                                         TbRun           *run,
+                                         const TbOutput  *output,
+                                         GError         **error);
+TbStoreWrite *tb_store_prepare_judgment (TbStore         *self,
+                                         TbRun           *run,
+                                         TbJudgment      *judgment,
+                                         GError         **error);
+gboolean      tb_store_write_commit     (TbStoreWrite    *write,
+                                         GError         **error);
+/* After the commit of a new record (a judgment without a file yet): the name it got. */
+const char   *tb_store_write_get_name   (TbStoreWrite    *write);
+void          tb_store_write_free       (TbStoreWrite    *write);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TbStoreWrite, tb_store_write_free)
+
+/* Claims a file of its own under ratings/: a rating is never overwritten. */
+gboolean    tb_store_write_rating      (TbStore     *self,
+                                        TbRun       *run,
+                                        TbRating    *rating,
+                                        GError     **error);
+
 /* The folder of run `run_id`, or NULL. */
 char       *tb_store_find_run_dir      (TbStore     *self,
                                         const char  *run_id);
@@ -111,6 +140,9 @@ GPtrArray  *tb_store_load_outputs      (TbStore     *self,
 /* TbJudgment*, newest first. */
 GPtrArray  *tb_store_load_judgments    (TbStore     *self,
                                         TbRun       *run);
+/* TbRating*, newest first. */
+GPtrArray  *tb_store_load_ratings      (TbStore     *self,
+                                        TbRun       *run);
 
 /* Removes the run's folder; TB_ERROR_BUSY while a process works on it. */
 gboolean    tb_store_delete_run        (TbStore     *self,
@@ -132,10 +164,11 @@ gboolean    tb_store_remove_abandoned  (TbStore     *self,
                                         const char  *dir);
 
 /* A run with everything read from its folder. */
-typedef struct {
+typedef struct _TbRunData {
   TbRun     *run;
   GPtrArray *outputs;      /* TbOutput* */
   GPtrArray *judgments;    /* TbJudgment*, newest first */
+  GPtrArray *ratings;      /* TbRating*, newest first */
 } TbRunData;
 
 TbRunData  *tb_store_load_run_data     (TbStore     *self,

@@ -3,6 +3,8 @@
 
 #include <glib.h>
 
+#include "tb-usecase.h"
+
 G_BEGIN_DECLS
 
 /* One input of a test set, read and checked, with its reference output when it has one. */
@@ -44,6 +46,23 @@ gboolean     tb_test_input_read_reference (TbTestInput *input,
 char        *tb_read_text_file   (const char  *path,
                                   gsize       *length,
                                   GError     **error);
+
+/* A test set from files and folders named on the command line or dropped in the window:
+ * a file is one input; a folder gives every regular file in it, sorted, hidden files
+ * skipped, and a file named <stem>.reference.<ext> beside an input is that input's
+ * reference. `references` (nullable) are files or folders: one file is the reference of a
+ * single input; a folder is matched to the inputs by file stem (<stem>.<ext> or
+ * <stem>.reference.<ext>). Every input is read and checked before anything else happens:
+ * one bad file fails the whole set with TB_ERROR_INVALID naming it. Keys are unique. */
+GPtrArray   *tb_test_set_from_paths      (const char * const *paths,
+                                          const char * const *references,
+                                          GError            **error);
+
+/* The use case's own test set (its `inputs`, paths relative to the use case file). An error
+ * names the use case file and the line of the entry. TB_ERROR_INVALID when it lists
+ * none. */
+GPtrArray   *tb_test_set_from_usecase    (const TbUsecase    *usecase,
+                                          GError            **error);
 
 /* A key made from a file name: its stem, with anything but letters, digits, '.', '-' and
  * '_' made '_' (at most 64 characters, never starting with '.'). */

@@ -3,23 +3,32 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <math.h>
-#include <stdarg.h>
 #include <string.h>
 
 #include <gio/gio.h>
 #include <glib/gi18n-lib.h>
-#include <yaml.h>
 
 #include "tb-error.h"
 #include "tb-usecase.h"
+#include "tb-util.h"
+#include "tb-yaml.h"
 
-/* Deep enough for any real JSON Schema; shallow enough that a hostile file cannot blow
- * the stack through the recursive reader. */
-#define MAX_DEPTH 64
+/* The use-case schema: which keys exist, what each holds, and the messages that point at
+ * a mistake. The YAML itself (lines, syntax, writing) is tb-yaml's. */
 
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (yaml_event_t, yaml_event_delete)
+/* A criterion's weight is relative; the judge sums weight × score over the criteria, which
+ * must stay finite whatever the file says. */
+#define MAX_WEIGHT 1000000.0
+
+/* models.repeat: enough to measure a model's variance, not enough to empty a wallet. */
+#define MAX_REPEAT 100
+
+/* Far more than any use case needs; a file past it is a mistake, not a use case. */
+#define MAX_FILE_SIZE (1024 * 1024)
+
+typedef struct {
+  const char *filename;
+} Ctx;
 
 /* ------------------------------------------------------------------------------------ */
 /* Small helpers                                                                         */
@@ -36,6 +45,18 @@ criterion_free (gpointer data)
   g_free (criterion);
 }
 
+static void
+input_free (gpointer data)
+{
+  TbUsecaseInput *input = data;
+
+  if (input == NULL)
+    return;
+  g_free (input->path);
+  g_free (input->reference);
+  g_free (input);
+}
+
 static TbUsecase *
 usecase_new (void)
 {
@@ -43,8 +64,11 @@ usecase_new (void)
 
   g_atomic_ref_count_init (&self->ref_count);
   self->criteria = g_ptr_array_new_with_free_func (criterion_free);
+  self->inputs = g_ptr_array_new_with_free_func (input_free);
   self->output_format = TB_FORMAT_TEXT;
+  self->judge_mode = TB_JUDGE_POINTWISE;
   self->cost = TB_COST_BALANCED;
+  self->repeat = 1;
   return self;
 }
 
@@ -75,9 +99,12 @@ tb_usecase_unref (TbUsecase *self)
   g_clear_pointer (&self->output_schema, json_node_unref);
   g_free (self->output_notes);
   g_free (self->judge_model);
+  g_strfreev (self->judge_models);
   g_clear_pointer (&self->criteria, g_ptr_array_unref);
   g_free (self->judge_notes);
   g_strfreev (self->candidates);
+  g_clear_pointer (&self->provider, json_node_unref);
+  g_clear_pointer (&self->inputs, g_ptr_array_unref);
   g_free (self);
 }
 
@@ -142,6 +169,36 @@ tb_cost_preference_to_string (TbCostPreference cost)
     }
 }
 
+const char *
+tb_judge_mode_to_string (TbJudgeMode mode)
+{
+  switch (mode)
+    {
+    case TB_JUDGE_POINTWISE: return "pointwise";
+    case TB_JUDGE_PAIRWISE:  return "pairwise";
+    default:                 return "pointwise";
+    }
+}
+
+char *
+tb_usecase_resolve_path (const TbUsecase *self,
+                         const char      *path)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *base = NULL;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (g_path_is_absolute (path) || self->path == NULL)
+    return g_canonicalize_filename (path, NULL);
+
+  /* g_canonicalize_filename wants an absolute base; self->path may be relative. */
+  dir = g_path_get_dirname (self->path);
+  base = g_canonicalize_filename (dir, NULL);
+  return g_canonicalize_filename (path, base);
+}
+
 double
 tb_usecase_total_weight (const TbUsecase *self)
 {
@@ -167,517 +224,43 @@ id_from_path (const char *path)
   return g_steal_pointer (&base);
 }
 
-/* Scalar literal shapes, after the YAML 1.2 core schema. Hex, octal, .inf and .nan are
- * left out on purpose: JSON cannot carry the last two and nobody writes the first two in
- * a use case. */
-static gboolean
-is_int_literal (const char *s)
-{
-  if (*s == '-' || *s == '+')
-    s++;
-  if (!g_ascii_isdigit (*s))
-    return FALSE;
-  while (g_ascii_isdigit (*s))
-    s++;
-  return *s == '\0';
-}
-
-static gboolean
-is_float_literal (const char *s)
-{
-  gboolean digits = FALSE;
-
-  if (*s == '-' || *s == '+')
-    s++;
-  while (g_ascii_isdigit (*s))
-    {
-      s++;
-      digits = TRUE;
-    }
-  if (*s == '.')
-    {
-      s++;
-      while (g_ascii_isdigit (*s))
-        {
-          s++;
-          digits = TRUE;
-        }
-    }
-  if (!digits)
-    return FALSE;
-  if (*s == 'e' || *s == 'E')
-    {
-      s++;
-      if (*s == '-' || *s == '+')
-        s++;
-      if (!g_ascii_isdigit (*s))
-        return FALSE;
-      while (g_ascii_isdigit (*s))
-        s++;
-    }
-  return *s == '\0';
-}
-
-static gboolean
-is_null_literal (const char *s)
-{
-  return *s == '\0' || g_str_equal (s, "~") || g_str_equal (s, "null")
-         || g_str_equal (s, "Null") || g_str_equal (s, "NULL");
-}
-
-static gboolean
-parse_bool_literal (const char *s,
-                    gboolean   *out)
-{
-  static const char * const yes[] = { "true", "True", "TRUE", NULL };
-  static const char * const no[] = { "false", "False", "FALSE", NULL };
-
-  if (g_strv_contains (yes, s))
-    *out = TRUE;
-  else if (g_strv_contains (no, s))
-    *out = FALSE;
-  else
-    return FALSE;
-  return TRUE;
-}
-
-/* YAML 1.1 readers (and people) take these as booleans; the emitter quotes them so other
- * tools read the same thing we do. */
-static gboolean
-is_yaml11_bool (const char *s)
-{
-  static const char * const words[] = {
-    "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
-    "on", "On", "ON", "off", "Off", "OFF", NULL
-  };
-
-  return g_strv_contains (words, s);
-}
-
-/* ------------------------------------------------------------------------------------ */
-/* The intermediate tree: YAML with the lines kept, so that every check after parsing can
- * still say where the problem is.                                                        */
-
-typedef enum {
-  NODE_SCALAR,
-  NODE_SEQUENCE,
-  NODE_MAPPING,
-} NodeKind;
-
-typedef struct _Node Node;
-
-struct _Node {
-  NodeKind   kind;
-  gsize      line;       /* 1-based */
-  char      *scalar;     /* NODE_SCALAR */
-  gboolean   plain;      /* an unquoted, untagged scalar: may stand for null/bool/number */
-  GPtrArray *children;   /* sequence: items; mapping: key, value, key, value… */
-};
-
-static void
-node_free (gpointer data)
-{
-  Node *node = data;
-
-  if (node == NULL)
-    return;
-  g_free (node->scalar);
-  g_clear_pointer (&node->children, g_ptr_array_unref);
-  g_free (node);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Node, node_free)
-
-static Node *
-node_new (NodeKind kind,
-          gsize    line)
-{
-  Node *node = g_new0 (Node, 1);
-
-  node->kind = kind;
-  node->line = line;
-  if (kind != NODE_SCALAR)
-    node->children = g_ptr_array_new_with_free_func (node_free);
-  return node;
-}
-
-static gboolean
-node_is_null (const Node *node)
-{
-  return node->kind == NODE_SCALAR && node->plain && is_null_literal (node->scalar);
-}
-
-static guint
-mapping_size (const Node *map)
-{
-  return map->children->len / 2;
-}
-
-static Node *
-mapping_key (const Node *map,
-             guint       i)
-{
-  return g_ptr_array_index (map->children, 2 * i);
-}
-
-static Node *
-mapping_value (const Node *map,
-               guint       i)
-{
-  return g_ptr_array_index (map->children, 2 * i + 1);
-}
-
-static Node *
-mapping_lookup (const Node  *map,
-                const char  *key,
-                Node       **key_node)
-{
-  for (guint i = 0; i < mapping_size (map); i++)
-    {
-      if (g_str_equal (mapping_key (map, i)->scalar, key))
-        {
-          if (key_node != NULL)
-            *key_node = mapping_key (map, i);
-          return mapping_value (map, i);
-        }
-    }
-  if (key_node != NULL)
-    *key_node = NULL;
-  return NULL;
-}
-
-/* How a value looks, for "must be X, not Y" messages. */
-static char *
-node_describe (const Node *node)
-{
-  switch (node->kind)
-    {
-    case NODE_SEQUENCE:
-      return g_strdup (_("a list"));
-    case NODE_MAPPING:
-      return g_strdup (_("a mapping"));
-    case NODE_SCALAR:
-    default:
-      if (node_is_null (node))
-        return g_strdup (_("empty"));
-      if (g_utf8_strlen (node->scalar, -1) > 40)
-        {
-          g_autofree char *head = g_utf8_substring (node->scalar, 0, 37);
-
-          return g_strdup_printf ("'%s...'", head);
-        }
-      return g_strdup_printf ("'%s'", node->scalar);
-    }
-}
-
-static char *
-path_join (const char *parent,
-           const char *key)
-{
-  if (parent == NULL || *parent == '\0')
-    return g_strdup (key);
-  return g_strconcat (parent, ".", key, NULL);
-}
-
-/* ------------------------------------------------------------------------------------ */
-/* Reading YAML events into the tree                                                     */
-
-typedef struct {
-  const char     *filename;
-  const char     *text;
-  gsize           length;
-  yaml_parser_t   parser;
-  guint           depth;
-} Ctx;
-
-static void set_error (Ctx *ctx, gsize line, GError **error, const char *format, ...)
-  G_GNUC_PRINTF (4, 5);
-
-static void
-set_error (Ctx         *ctx,
-           gsize        line,
-           GError     **error,
-           const char  *format,
-           ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  if (line > 0)
-    g_set_error (error, TB_ERROR, TB_ERROR_INVALID, "%s:%" G_GSIZE_FORMAT ": %s",
-                 ctx->filename, line, message);
-  else
-    g_set_error (error, TB_ERROR, TB_ERROR_INVALID, "%s: %s", ctx->filename, message);
-}
-
-static gsize
-line_at_offset (Ctx   *ctx,
-                gsize  offset)
-{
-  gsize line = 1;
-
-  for (gsize i = 0; i < offset && i < ctx->length; i++)
-    if (ctx->text[i] == '\n')
-      line++;
-  return line;
-}
-
-static void
-set_syntax_error (Ctx     *ctx,
-                  GError **error)
-{
-  yaml_parser_t *parser = &ctx->parser;
-  const char *problem = parser->problem != NULL ? parser->problem : _("invalid YAML");
-  g_autoptr(GString) message = g_string_new (NULL);
-  gsize line;
-
-  if (parser->error == YAML_READER_ERROR)
-    {
-      line = line_at_offset (ctx, parser->problem_offset);
-      g_string_append (message, problem);
-      if (parser->problem_value >= 0)
-        g_string_append_printf (message, " (byte 0x%02x)", (guint) parser->problem_value);
-    }
-  else
-    {
-      line = parser->problem_mark.line + 1;
-      g_string_append (message, problem);
-      if (parser->context != NULL)
-        g_string_append_printf (message, " (%s at line %" G_GSIZE_FORMAT ")",
-                                parser->context, (gsize) parser->context_mark.line + 1);
-    }
-
-  set_error (ctx, line, error, _("YAML syntax error: %s"), message->str);
-}
-
-static gboolean
-next_event (Ctx           *ctx,
-            yaml_event_t  *event,
-            GError       **error)
-{
-  if (!yaml_parser_parse (&ctx->parser, event))
-    {
-      set_syntax_error (ctx, error);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static Node *read_node (Ctx *ctx, yaml_event_t *event, const char *path, GError **error);
-
-static Node *
-read_sequence (Ctx           *ctx,
-               yaml_event_t  *start,
-               const char    *path,
-               GError       **error)
-{
-  g_autoptr(Node) node = node_new (NODE_SEQUENCE, start->start_mark.line + 1);
-
-  for (guint i = 0;; i++)
-    {
-      g_auto(yaml_event_t) event = { 0 };
-      g_autofree char *item_path = NULL;
-      Node *item;
-
-      if (!next_event (ctx, &event, error))
-        return NULL;
-      if (event.type == YAML_SEQUENCE_END_EVENT)
-        break;
-
-      item_path = g_strdup_printf ("%s[%u]", path, i);
-      item = read_node (ctx, &event, item_path, error);
-      if (item == NULL)
-        return NULL;
-      g_ptr_array_add (node->children, item);
-    }
-
-  return g_steal_pointer (&node);
-}
-
-static Node *
-read_mapping (Ctx           *ctx,
-              yaml_event_t  *start,
-              const char    *path,
-              GError       **error)
-{
-  g_autoptr(Node) node = node_new (NODE_MAPPING, start->start_mark.line + 1);
-
-  for (;;)
-    {
-      g_auto(yaml_event_t) key_event = { 0 };
-      g_auto(yaml_event_t) value_event = { 0 };
-      g_autofree char *child_path = NULL;
-      Node *key;
-      Node *previous_key;
-      Node *value;
-
-      if (!next_event (ctx, &key_event, error))
-        return NULL;
-      if (key_event.type == YAML_MAPPING_END_EVENT)
-        break;
-
-      if (key_event.type != YAML_SCALAR_EVENT)
-        {
-          set_error (ctx, key_event.start_mark.line + 1, error,
-                     _("a key under '%s' is not plain text (lists and mappings cannot be keys)"),
-                     *path ? path : "the top level");
-          return NULL;
-        }
-
-      key = node_new (NODE_SCALAR, key_event.start_mark.line + 1);
-      key->scalar = g_strndup ((const char *) key_event.data.scalar.value,
-                               key_event.data.scalar.length);
-      key->plain = TRUE;
-      child_path = path_join (path, key->scalar);
-
-      if (mapping_lookup (node, key->scalar, &previous_key) != NULL)
-        {
-          set_error (ctx, key->line, error,
-                     _("duplicate key '%s' (first at line %lu)"),
-                     child_path, (gulong) previous_key->line);
-          node_free (key);
-          return NULL;
-        }
-      g_ptr_array_add (node->children, key);
-
-      if (!next_event (ctx, &value_event, error))
-        return NULL;
-      value = read_node (ctx, &value_event, child_path, error);
-      if (value == NULL)
-        return NULL;
-      g_ptr_array_add (node->children, value);
-    }
-
-  return g_steal_pointer (&node);
-}
-
-/* `event` is the first event of the node; the caller keeps ownership of it. */
-static Node *
-read_node (Ctx           *ctx,
-           yaml_event_t  *event,
-           const char    *path,
-           GError       **error)
-{
-  gsize line = event->start_mark.line + 1;
-  Node *node = NULL;
-
-  switch (event->type)
-    {
-    case YAML_SCALAR_EVENT:
-      node = node_new (NODE_SCALAR, line);
-      node->scalar = g_strndup ((const char *) event->data.scalar.value,
-                                event->data.scalar.length);
-      node->plain = event->data.scalar.style == YAML_PLAIN_SCALAR_STYLE
-                    && (event->data.scalar.tag == NULL
-                        || !g_str_equal ((const char *) event->data.scalar.tag,
-                                         YAML_STR_TAG));
-      return node;
-
-    case YAML_SEQUENCE_START_EVENT:
-    case YAML_MAPPING_START_EVENT:
-      if (ctx->depth >= MAX_DEPTH)
-        {
-          set_error (ctx, line, error, _("'%s' is nested more than %d levels deep"),
-                     path, MAX_DEPTH);
-          return NULL;
-        }
-      ctx->depth++;
-      if (event->type == YAML_SEQUENCE_START_EVENT)
-        node = read_sequence (ctx, event, path, error);
-      else
-        node = read_mapping (ctx, event, path, error);
-      ctx->depth--;
-      return node;
-
-    case YAML_ALIAS_EVENT:
-      set_error (ctx, line, error, _("aliases ('*%s') are not supported; write the value out"),
-                 (const char *) event->data.alias.anchor);
-      return NULL;
-
-    case YAML_NO_EVENT:
-    case YAML_STREAM_START_EVENT:
-    case YAML_STREAM_END_EVENT:
-    case YAML_DOCUMENT_START_EVENT:
-    case YAML_DOCUMENT_END_EVENT:
-    case YAML_SEQUENCE_END_EVENT:
-    case YAML_MAPPING_END_EVENT:
-    default:
-      set_error (ctx, line, error, _("unexpected YAML structure"));
-      return NULL;
-    }
-}
-
-/* Reads the single document of the stream. Returns NULL with `error` unset when the
- * stream holds no document at all. */
-static Node *
-read_document (Ctx     *ctx,
-               GError **error)
-{
-  g_auto(yaml_event_t) event = { 0 };
-  g_auto(yaml_event_t) root_event = { 0 };
-  g_autoptr(Node) root = NULL;
-
-  if (!next_event (ctx, &event, error))    /* stream start */
-    return NULL;
-  yaml_event_delete (&event);
-
-  if (!next_event (ctx, &event, error))
-    return NULL;
-  if (event.type == YAML_STREAM_END_EVENT)
-    return NULL;
-  yaml_event_delete (&event);              /* document start */
-
-  if (!next_event (ctx, &root_event, error))
-    return NULL;
-  root = read_node (ctx, &root_event, "", error);
-  if (root == NULL)
-    return NULL;
-
-  if (!next_event (ctx, &event, error))    /* document end */
-    return NULL;
-  yaml_event_delete (&event);
-
-  if (!next_event (ctx, &event, error))
-    return NULL;
-  if (event.type != YAML_STREAM_END_EVENT)
-    {
-      set_error (ctx, event.start_mark.line + 1, error,
-                 _("a second YAML document starts here; a use case is one document"));
-      return NULL;
-    }
-
-  return g_steal_pointer (&root);
-}
-
 /* ------------------------------------------------------------------------------------ */
 /* Checking the tree against the contract                                                */
 
 static const char * const top_keys[] = {
-  "name", "goal", "input", "output", "judge", "models", NULL
+  "name", "goal", "input", "output", "judge", "models", "inputs", "budget", NULL
 };
 static const char * const input_keys[] = { "description", "notes", NULL };
 static const char * const output_keys[] = { "format", "schema", "notes", NULL };
-static const char * const judge_keys[] = { "model", "criteria", "notes", NULL };
+static const char * const judge_keys[] = {
+  "model", "models", "mode", "criteria", "notes", NULL
+};
 static const char * const criterion_keys[] = { "name", "weight", "description", NULL };
-static const char * const models_keys[] = { "candidates", "preferences", NULL };
+static const char * const models_keys[] = {
+  "candidates", "preferences", "repeat", "provider", NULL
+};
 static const char * const preferences_keys[] = {
   "cost", "min_context", "structured_output", NULL
 };
+static const char * const inputs_item_keys[] = { "path", "reference", "folder", NULL };
+static const char * const budget_keys[] = { "max_usd", "inputs_per_month", NULL };
+
+/* Values, in the order of their enums. */
+static const char * const format_names[] = { "json", "csv", "markdown", "text", NULL };
+static const char * const cost_names[] = { "low", "balanced", "high", NULL };
+static const char * const judge_mode_names[] = { "pointwise", "pairwise", NULL };
 
 /* Every key of the contract with its full path, to point a key written at the wrong
- * level to where it belongs. */
+ * level to where it belongs. (Keys inside list items have no such path.) */
 static const char * const all_paths[] = {
-  "name", "goal", "input", "output", "judge", "models",
+  "name", "goal", "input", "output", "judge", "models", "inputs", "budget",
   "input.description", "input.notes",
   "output.format", "output.schema", "output.notes",
-  "judge.model", "judge.criteria", "judge.notes",
-  "models.candidates", "models.preferences",
+  "judge.model", "judge.models", "judge.mode", "judge.criteria", "judge.notes",
+  "models.candidates", "models.preferences", "models.repeat", "models.provider",
   "models.preferences.cost", "models.preferences.min_context",
   "models.preferences.structured_output",
+  "budget.max_usd", "budget.inputs_per_month",
   NULL
 };
 
@@ -782,15 +365,15 @@ suggest_elsewhere (const char *path,
 }
 
 static gboolean
-check_keys (Ctx                *ctx,
-            const Node         *map,
-            const char         *parent,
-            const char * const *known,
-            GError            **error)
+check_keys (Ctx                 *ctx,
+            const TbYamlNode    *map,
+            const char          *parent,
+            const char * const  *known,
+            GError             **error)
 {
-  for (guint i = 0; i < mapping_size (map); i++)
+  for (guint i = 0; i < tb_yaml_mapping_size (map); i++)
     {
-      Node *key = mapping_key (map, i);
+      TbYamlNode *key = tb_yaml_mapping_key (map, i);
       g_autofree char *path = NULL;
       g_autofree char *expected = NULL;
       g_autofree char *elsewhere = NULL;
@@ -799,44 +382,47 @@ check_keys (Ctx                *ctx,
       if (g_strv_contains (known, key->scalar))
         continue;
 
-      path = path_join (parent, key->scalar);
-      suggestion = suggest_key (key->scalar, known);
-      if (suggestion != NULL)
-        {
-          set_error (ctx, key->line, error, _("unknown key '%s' (did you mean '%s'?)"),
-                     path, suggestion);
-          return FALSE;
-        }
+      path = tb_yaml_path_join (parent, key->scalar);
 
-      /* Criteria sit in a list, so their keys have no fixed path elsewhere. */
+      /* A key of the contract at the wrong level is a surer guess than a near spelling
+       * ("mode" at the top is judge.mode, not models). Keys inside list items (criteria,
+       * inputs) have no fixed path elsewhere. */
       elsewhere = strchr (parent, '[') == NULL ? suggest_elsewhere (path, key->scalar) : NULL;
       if (elsewhere != NULL)
         {
-          set_error (ctx, key->line, error, _("unknown key '%s' (did you mean %s?)"),
-                     path, elsewhere);
+          tb_yaml_set_error (error, ctx->filename, key->line,
+                             _("unknown key '%s' (did you mean %s?)"), path, elsewhere);
+          return FALSE;
+        }
+
+      suggestion = suggest_key (key->scalar, known);
+      if (suggestion != NULL)
+        {
+          tb_yaml_set_error (error, ctx->filename, key->line,
+                             _("unknown key '%s' (did you mean '%s'?)"), path, suggestion);
           return FALSE;
         }
 
       expected = g_strjoinv (", ", (char **) known);
-      set_error (ctx, key->line, error, _("unknown key '%s' (expected one of: %s)"),
-                 path, expected);
+      tb_yaml_set_error (error, ctx->filename, key->line,
+                         _("unknown key '%s' (expected one of: %s)"), path, expected);
       return FALSE;
     }
   return TRUE;
 }
 
 static gboolean
-type_error (Ctx         *ctx,
-            const Node  *key,
-            const Node  *value,
-            const char  *path,
-            const char  *expected,
-            GError     **error)
+type_error (Ctx               *ctx,
+            const TbYamlNode  *key,
+            const TbYamlNode  *value,
+            const char        *path,
+            const char        *expected,
+            GError           **error)
 {
-  g_autofree char *found = node_describe (value);
+  g_autofree char *found = tb_yaml_node_describe (value);
 
-  set_error (ctx, key != NULL ? key->line : value->line, error,
-             _("'%s' must be %s, not %s"), path, expected, found);
+  tb_yaml_set_error (error, ctx->filename, key != NULL ? key->line : value->line,
+                     _("'%s' must be %s, not %s"), path, expected, found);
   return FALSE;
 }
 
@@ -851,22 +437,22 @@ is_blank (const char *s)
 
 /* Text value: any scalar (a plain 42 is the text "42"); an empty value is absent. */
 static gboolean
-read_text (Ctx         *ctx,
-           const Node  *map,
-           const char  *parent,
-           const char  *key,
-           char       **out,
-           GError     **error)
+read_text (Ctx               *ctx,
+           const TbYamlNode  *map,
+           const char        *parent,
+           const char        *key,
+           char             **out,
+           GError           **error)
 {
-  Node *key_node;
-  Node *value = mapping_lookup (map, key, &key_node);
+  TbYamlNode *key_node;
+  TbYamlNode *value = tb_yaml_mapping_lookup (map, key, &key_node);
 
   *out = NULL;
-  if (value == NULL || node_is_null (value))
+  if (value == NULL || tb_yaml_node_is_null (value))
     return TRUE;
-  if (value->kind != NODE_SCALAR)
+  if (value->kind != TB_YAML_SCALAR)
     {
-      g_autofree char *path = path_join (parent, key);
+      g_autofree char *path = tb_yaml_path_join (parent, key);
 
       return type_error (ctx, key_node, value, path, _("text"), error);
     }
@@ -875,28 +461,28 @@ read_text (Ctx         *ctx,
 }
 
 static gboolean
-read_required_text (Ctx         *ctx,
-                    const Node  *map,
-                    const char  *parent,
-                    const char  *key,
-                    char       **out,
-                    GError     **error)
+read_required_text (Ctx               *ctx,
+                    const TbYamlNode  *map,
+                    const char        *parent,
+                    const char        *key,
+                    char             **out,
+                    GError           **error)
 {
-  g_autofree char *path = path_join (parent, key);
-  Node *key_node;
+  g_autofree char *path = tb_yaml_path_join (parent, key);
+  TbYamlNode *key_node;
 
   if (!read_text (ctx, map, parent, key, out, error))
     return FALSE;
 
-  if (mapping_lookup (map, key, &key_node) == NULL)
+  if (tb_yaml_mapping_lookup (map, key, &key_node) == NULL)
     {
-      set_error (ctx, map->line, error, _("missing required key '%s'"), path);
+      tb_yaml_set_error (error, ctx->filename, map->line, _("missing required key '%s'"), path);
       return FALSE;
     }
   if (*out == NULL || is_blank (*out))
     {
       g_clear_pointer (out, g_free);
-      set_error (ctx, key_node->line, error, _("'%s' must not be empty"), path);
+      tb_yaml_set_error (error, ctx->filename, key_node->line, _("'%s' must not be empty"), path);
       return FALSE;
     }
   return TRUE;
@@ -904,22 +490,22 @@ read_required_text (Ctx         *ctx,
 
 /* A section such as `input:`; absent or empty means no section. */
 static gboolean
-read_section (Ctx                *ctx,
-              const Node         *map,
-              const char         *parent,
-              const char         *key,
-              const char * const *known,
-              const Node        **out,
-              GError            **error)
+read_section (Ctx                 *ctx,
+              const TbYamlNode    *map,
+              const char          *parent,
+              const char          *key,
+              const char * const  *known,
+              const TbYamlNode   **out,
+              GError             **error)
 {
-  g_autofree char *path = path_join (parent, key);
-  Node *key_node;
-  Node *value = mapping_lookup (map, key, &key_node);
+  g_autofree char *path = tb_yaml_path_join (parent, key);
+  TbYamlNode *key_node;
+  TbYamlNode *value = tb_yaml_mapping_lookup (map, key, &key_node);
 
   *out = NULL;
-  if (value == NULL || node_is_null (value))
+  if (value == NULL || tb_yaml_node_is_null (value))
     return TRUE;
-  if (value->kind != NODE_MAPPING)
+  if (value->kind != TB_YAML_MAPPING)
     {
       g_autofree char *expected = g_strjoinv (", ", (char **) known);
       g_autofree char *what = g_strdup_printf (_("a mapping of keys (%s)"), expected);
@@ -932,89 +518,125 @@ read_section (Ctx                *ctx,
   return TRUE;
 }
 
+/* One of `names` (the index goes to `out`); an absent or empty value leaves `out` as it
+ * is. `expected` is the message's "one of …". */
 static gboolean
-node_to_number (const Node *value,
-                double     *out)
+read_choice (Ctx                 *ctx,
+             const TbYamlNode    *map,
+             const char          *parent,
+             const char          *key,
+             const char * const  *names,
+             const char          *expected,
+             guint               *out,
+             GError             **error)
 {
-  if (value->kind != NODE_SCALAR || !value->plain)
-    return FALSE;
-  if (!is_int_literal (value->scalar) && !is_float_literal (value->scalar))
-    return FALSE;
-  *out = g_ascii_strtod (value->scalar, NULL);
-  return isfinite (*out);
-}
+  g_autofree char *path = NULL;
+  TbYamlNode *key_node;
+  TbYamlNode *value = tb_yaml_mapping_lookup (map, key, &key_node);
 
-static JsonNode *
-node_to_json (const Node *node)
-{
-  JsonNode *json;
-
-  switch (node->kind)
+  if (value == NULL || tb_yaml_node_is_null (value))
+    return TRUE;
+  for (guint i = 0; value->kind == TB_YAML_SCALAR && names[i] != NULL; i++)
     {
-    case NODE_SEQUENCE:
-      {
-        JsonArray *array = json_array_sized_new (node->children->len);
-
-        for (guint i = 0; i < node->children->len; i++)
-          json_array_add_element (array, node_to_json (g_ptr_array_index (node->children, i)));
-        json = json_node_new (JSON_NODE_ARRAY);
-        json_node_take_array (json, array);
-        return json;
-      }
-
-    case NODE_MAPPING:
-      {
-        JsonObject *object = json_object_new ();
-
-        for (guint i = 0; i < mapping_size (node); i++)
-          json_object_set_member (object, mapping_key (node, i)->scalar,
-                                  node_to_json (mapping_value (node, i)));
-        json = json_node_new (JSON_NODE_OBJECT);
-        json_node_take_object (json, object);
-        return json;
-      }
-
-    case NODE_SCALAR:
-    default:
-      {
-        const char *s = node->scalar;
-        gboolean b;
-
-        if (!node->plain)
-          return json_node_init_string (json_node_alloc (), s);
-        if (is_null_literal (s))
-          return json_node_init_null (json_node_alloc ());
-        if (parse_bool_literal (s, &b))
-          return json_node_init_boolean (json_node_alloc (), b);
-        if (is_int_literal (s))
-          {
-            gint64 n;
-
-            errno = 0;
-            n = g_ascii_strtoll (s, NULL, 10);
-            if (errno != ERANGE)
-              return json_node_init_int (json_node_alloc (), n);
-            return json_node_init_double (json_node_alloc (), g_ascii_strtod (s, NULL));
-          }
-        if (is_float_literal (s))
-          {
-            double d = g_ascii_strtod (s, NULL);
-
-            if (isfinite (d))
-              return json_node_init_double (json_node_alloc (), d);
-          }
-        return json_node_init_string (json_node_alloc (), s);
-      }
+      if (g_str_equal (value->scalar, names[i]))
+        {
+          *out = i;
+          return TRUE;
+        }
     }
+
+  path = tb_yaml_path_join (parent, key);
+  return type_error (ctx, key_node, value, path, expected, error);
+}
+
+/* A whole number in [min, max]; an absent or empty value leaves `out` as it is. */
+static gboolean
+read_int (Ctx               *ctx,
+          const TbYamlNode  *map,
+          const char        *parent,
+          const char        *key,
+          gint64             min,
+          gint64             max,
+          const char        *expected,
+          gint64            *out,
+          GError           **error)
+{
+  TbYamlNode *key_node;
+  TbYamlNode *value = tb_yaml_mapping_lookup (map, key, &key_node);
+  gint64 n;
+
+  if (value == NULL || tb_yaml_node_is_null (value))
+    return TRUE;
+  if (!tb_yaml_node_get_int (value, &n) || n < min || n > max)
+    {
+      g_autofree char *path = tb_yaml_path_join (parent, key);
+
+      return type_error (ctx, key_node, value, path, expected, error);
+    }
+  *out = n;
+  return TRUE;
+}
+
+/* A list of model ids (candidates, a jury): non-empty text, each once. An absent, empty
+ * or [] value leaves `out` NULL. */
+static gboolean
+read_model_list (Ctx               *ctx,
+                 const TbYamlNode  *map,
+                 const char        *parent,
+                 const char        *key,
+                 GStrv             *out,
+                 GError           **error)
+{
+  g_autoptr(GStrvBuilder) builder = NULL;
+  g_autoptr(GHashTable) seen = NULL;
+  g_autofree char *path = tb_yaml_path_join (parent, key);
+  TbYamlNode *key_node;
+  TbYamlNode *list = tb_yaml_mapping_lookup (map, key, &key_node);
+
+  *out = NULL;
+  if (list == NULL || tb_yaml_node_is_null (list))
+    return TRUE;
+  if (list->kind != TB_YAML_SEQUENCE)
+    return type_error (ctx, key_node, list, path,
+                       _("a list of model ids such as [openai/gpt-4o]"), error);
+
+  builder = g_strv_builder_new ();
+  seen = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < list->children->len; i++)
+    {
+      TbYamlNode *item = g_ptr_array_index (list->children, i);
+      TbYamlNode *other;
+
+      if (item->kind != TB_YAML_SCALAR || tb_yaml_node_is_null (item) || is_blank (item->scalar))
+        {
+          g_autofree char *item_path = g_strdup_printf ("%s[%u]", path, i);
+
+          return type_error (ctx, NULL, item, item_path, _("a model id"), error);
+        }
+      other = g_hash_table_lookup (seen, item->scalar);
+      if (other != NULL)
+        {
+          tb_yaml_set_error (error, ctx->filename, item->line,
+                             _("'%s' lists '%s' twice (first at line %lu)"),
+                             path, item->scalar, (gulong) other->line);
+          return FALSE;
+        }
+      g_hash_table_insert (seen, item->scalar, item);
+      g_strv_builder_add (builder, item->scalar);
+    }
+
+  if (list->children->len > 0)
+    *out = g_strv_builder_end (builder);
+  return TRUE;
 }
 
 static gboolean
-read_input (Ctx        *ctx,
-            const Node *root,
-            TbUsecase  *self,
-            GError    **error)
+read_input (Ctx               *ctx,
+            const TbYamlNode  *root,
+            TbUsecase         *self,
+            GError           **error)
 {
-  const Node *input;
+  const TbYamlNode *input;
 
   if (!read_section (ctx, root, "", "input", input_keys, &input, error))
     return FALSE;
@@ -1024,65 +646,271 @@ read_input (Ctx        *ctx,
          && read_text (ctx, input, "input", "notes", &self->input_notes, error);
 }
 
+/* ------------------------------------------------------------------------------------ */
+/* output.schema: the keywords the format check acts on must mean what they say, or a
+ * run would pay for outputs checked against nothing (a 'type' it does not know, a
+ * 'pattern' that does not compile). Other keywords pass as they are.                    */
+
+static const char * const schema_types[] = {
+  "string", "number", "integer", "boolean", "object", "array", "null", NULL
+};
+
+static gboolean check_schema (Ctx               *ctx,
+                              const TbYamlNode  *key,
+                              const TbYamlNode  *schema,
+                              GString           *path,
+                              GError           **error);
+
 static gboolean
-read_output (Ctx        *ctx,
-             const Node *root,
-             TbUsecase  *self,
-             GError    **error)
+check_schema_type (Ctx               *ctx,
+                   const TbYamlNode  *key,
+                   const TbYamlNode  *value,
+                   const char        *path,
+                   GError           **error)
 {
-  const Node *output;
-  Node *key;
-  Node *value;
+  const char *expected = _("one of string, number, integer, boolean, object, array, null "
+                           "(or a list of them)");
+  const TbYamlNode *single[] = { value };
+  const TbYamlNode * const *names = single;
+  guint n = 1;
+
+  if (value->kind == TB_YAML_SEQUENCE)
+    {
+      names = (const TbYamlNode * const *) value->children->pdata;
+      n = value->children->len;
+      if (n == 0)
+        {
+          tb_yaml_set_error (error, ctx->filename, key->line,
+                             _("'%s' must name at least one type"), path);
+          return FALSE;
+        }
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      const char *name = tb_yaml_node_get_text (names[i]);
+
+      if (tb_yaml_node_is_null (names[i]))
+        {
+          tb_yaml_set_error (error, ctx->filename, names[i]->line,
+                             _("'%s' must name a type; write \"null\" in quotes for the "
+                               "null type"), path);
+          return FALSE;
+        }
+      if (name == NULL || !g_strv_contains (schema_types, name))
+        return type_error (ctx, value->kind == TB_YAML_SEQUENCE ? NULL : key, names[i], path,
+                           expected, error);
+    }
+  return TRUE;
+}
+
+static gboolean
+check_schema_pattern (Ctx               *ctx,
+                      const TbYamlNode  *key,
+                      const TbYamlNode  *value,
+                      const char        *path,
+                      GError           **error)
+{
+  const char *pattern = tb_yaml_node_get_text (value);
+  g_autoptr(GRegex) regex = NULL;
+  g_autoptr(GError) regex_error = NULL;
+
+  if (pattern == NULL)
+    return type_error (ctx, key, value, path, _("a regular expression (text)"), error);
+  regex = g_regex_new (pattern, 0, 0, &regex_error);
+  if (regex == NULL)
+    {
+      tb_yaml_set_error (error, ctx->filename, key->line,
+                         _("'%s' is not a valid regular expression: %s"),
+                         path, regex_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* `required`: property names, so text. */
+static gboolean
+check_schema_required (Ctx               *ctx,
+                       const TbYamlNode  *key,
+                       const TbYamlNode  *value,
+                       const char        *path,
+                       GError           **error)
+{
+  if (value->kind != TB_YAML_SEQUENCE)
+    return type_error (ctx, key, value, path, _("a list of property names"), error);
+  for (guint i = 0; i < value->children->len; i++)
+    {
+      const TbYamlNode *item = g_ptr_array_index (value->children, i);
+      g_autofree char *item_path = NULL;
+
+      if (tb_yaml_node_get_text (item) != NULL)
+        continue;
+      item_path = g_strdup_printf ("%s[%u]", path, i);
+      return type_error (ctx, NULL, item, item_path,
+                         _("a property name (quoted when it looks like a number)"), error);
+    }
+  return TRUE;
+}
+
+static gboolean
+check_schema_properties (Ctx               *ctx,
+                         const TbYamlNode  *key,
+                         const TbYamlNode  *value,
+                         GString           *path,
+                         GError           **error)
+{
+  if (value->kind != TB_YAML_MAPPING)
+    return type_error (ctx, key, value, path->str,
+                       _("a mapping of property names to schemas"), error);
+  for (guint i = 0; i < tb_yaml_mapping_size (value); i++)
+    {
+      const TbYamlNode *name = tb_yaml_mapping_key (value, i);
+      gsize length = tb_yaml_path_push (path, name->scalar);
+
+      if (!check_schema (ctx, name, tb_yaml_mapping_value (value, i), path, error))
+        return FALSE;
+      g_string_truncate (path, length);
+    }
+  return TRUE;
+}
+
+/* `items`: one schema for every item, or the older tuple form, one per position. */
+static gboolean
+check_schema_items (Ctx               *ctx,
+                    const TbYamlNode  *key,
+                    const TbYamlNode  *value,
+                    GString           *path,
+                    GError           **error)
+{
+  if (value->kind != TB_YAML_SEQUENCE)
+    return check_schema (ctx, key, value, path, error);
+  for (guint i = 0; i < value->children->len; i++)
+    {
+      gsize length = tb_yaml_path_push_index (path, i);
+
+      if (!check_schema (ctx, NULL, g_ptr_array_index (value->children, i), path, error))
+        return FALSE;
+      g_string_truncate (path, length);
+    }
+  return TRUE;
+}
+
+static gboolean
+check_schema_keyword (Ctx               *ctx,
+                      const TbYamlNode  *key,
+                      const TbYamlNode  *value,
+                      GString           *path,
+                      GError           **error)
+{
+  const char *keyword = key->scalar;
+  double number;
+  gint64 count;
+
+  if (g_str_equal (keyword, "type"))
+    return check_schema_type (ctx, key, value, path->str, error);
+  if (g_str_equal (keyword, "pattern"))
+    return check_schema_pattern (ctx, key, value, path->str, error);
+  if (g_str_equal (keyword, "required"))
+    return check_schema_required (ctx, key, value, path->str, error);
+  if (g_str_equal (keyword, "properties"))
+    return check_schema_properties (ctx, key, value, path, error);
+  if (g_str_equal (keyword, "items"))
+    return check_schema_items (ctx, key, value, path, error);
+  if (g_str_equal (keyword, "additionalProperties"))
+    return check_schema (ctx, key, value, path, error);
+  if (g_str_equal (keyword, "enum") && value->kind != TB_YAML_SEQUENCE)
+    return type_error (ctx, key, value, path->str, _("a list of the allowed values"), error);
+  if ((g_str_equal (keyword, "minItems") || g_str_equal (keyword, "maxItems"))
+      && (!tb_yaml_node_get_int (value, &count) || count < 0))
+    return type_error (ctx, key, value, path->str, _("a non-negative whole number"), error);
+  if ((g_str_equal (keyword, "minimum") || g_str_equal (keyword, "maximum"))
+      && !tb_yaml_node_get_number (value, &number))
+    return type_error (ctx, key, value, path->str, _("a number"), error);
+  return TRUE;
+}
+
+/* A schema: a mapping of keywords, or true/false (anything, nothing). `key` (nullable)
+ * is where messages point; `path` names the schema ("output.schema.items"). */
+static gboolean
+check_schema (Ctx               *ctx,
+              const TbYamlNode  *key,
+              const TbYamlNode  *schema,
+              GString           *path,
+              GError           **error)
+{
+  gboolean b;
+
+  if (schema->kind != TB_YAML_MAPPING)
+    {
+      if (tb_yaml_node_get_boolean (schema, &b))
+        return TRUE;
+      return type_error (ctx, key, schema, path->str,
+                         _("a schema (a mapping such as '{type: string}')"), error);
+    }
+  for (guint i = 0; i < tb_yaml_mapping_size (schema); i++)
+    {
+      const TbYamlNode *keyword = tb_yaml_mapping_key (schema, i);
+      gsize length = tb_yaml_path_push (path, keyword->scalar);
+
+      if (!check_schema_keyword (ctx, keyword, tb_yaml_mapping_value (schema, i), path, error))
+        return FALSE;
+      g_string_truncate (path, length);
+    }
+  return TRUE;
+}
+
+static gboolean
+read_output (Ctx               *ctx,
+             const TbYamlNode  *root,
+             TbUsecase         *self,
+             GError           **error)
+{
+  const TbYamlNode *output;
+  TbYamlNode *key;
+  TbYamlNode *value;
+  guint format;
 
   if (!read_section (ctx, root, "", "output", output_keys, &output, error))
     return FALSE;
   if (output == NULL)
     return TRUE;
 
-  value = mapping_lookup (output, "format", &key);
-  if (value != NULL && !node_is_null (value))
-    {
-      static const char * const names[] = { "json", "csv", "markdown", "text", NULL };
-      gboolean found = FALSE;
+  format = self->output_format;
+  if (!read_choice (ctx, output, "output", "format", format_names,
+                    _("one of json, csv, markdown, text"), &format, error))
+    return FALSE;
+  self->output_format = (TbOutputFormat) format;
 
-      for (guint i = 0; value->kind == NODE_SCALAR && names[i] != NULL; i++)
-        {
-          if (g_str_equal (value->scalar, names[i]))
-            {
-              self->output_format = (TbOutputFormat) i;
-              found = TRUE;
-            }
-        }
-      if (!found)
-        return type_error (ctx, key, value, "output.format",
-                           _("one of json, csv, markdown, text"), error);
-    }
-
-  value = mapping_lookup (output, "schema", &key);
-  if (value != NULL && !node_is_null (value))
+  value = tb_yaml_mapping_lookup (output, "schema", &key);
+  if (value != NULL && !tb_yaml_node_is_null (value))
     {
-      if (value->kind != NODE_MAPPING)
+      if (value->kind != TB_YAML_MAPPING)
         return type_error (ctx, key, value, "output.schema",
                            _("a mapping (a JSON Schema such as 'type: object')"), error);
-      self->output_schema = node_to_json (value);
+      g_autoptr(GString) path = g_string_new ("output.schema");
+
+      if (!check_schema (ctx, key, value, path, error))
+        return FALSE;
+      self->output_schema = tb_yaml_node_to_json (value, ctx->filename, "output.schema", error);
+      if (self->output_schema == NULL)
+        return FALSE;
     }
 
   return read_text (ctx, output, "output", "notes", &self->output_notes, error);
 }
 
 static gboolean
-read_criteria (Ctx        *ctx,
-               const Node *judge,
-               TbUsecase  *self,
-               GError    **error)
+read_criteria (Ctx               *ctx,
+               const TbYamlNode  *judge,
+               TbUsecase         *self,
+               GError           **error)
 {
   g_autoptr(GHashTable) seen = NULL;
-  Node *key;
-  Node *list = mapping_lookup (judge, "criteria", &key);
+  TbYamlNode *key;
+  TbYamlNode *list = tb_yaml_mapping_lookup (judge, "criteria", &key);
 
-  if (list == NULL || node_is_null (list))
+  if (list == NULL || tb_yaml_node_is_null (list))
     return TRUE;
-  if (list->kind != NODE_SEQUENCE)
+  if (list->kind != TB_YAML_SEQUENCE)
     return type_error (ctx, key, list, "judge.criteria",
                        _("a list of criteria ({name, weight, description})"), error);
 
@@ -1090,15 +918,15 @@ read_criteria (Ctx        *ctx,
 
   for (guint i = 0; i < list->children->len; i++)
     {
-      Node *item = g_ptr_array_index (list->children, i);
+      TbYamlNode *item = g_ptr_array_index (list->children, i);
       g_autofree char *path = g_strdup_printf ("judge.criteria[%u]", i);
-      g_autofree char *weight_path = path_join (path, "weight");
+      g_autofree char *weight_path = tb_yaml_path_join (path, "weight");
       TbCriterion *criterion;
-      Node *weight_key;
-      Node *weight;
-      Node *previous;
+      TbYamlNode *weight_key;
+      TbYamlNode *weight;
+      TbYamlNode *previous;
 
-      if (item->kind != NODE_MAPPING)
+      if (item->kind != TB_YAML_MAPPING)
         return type_error (ctx, NULL, item, path,
                            _("a mapping with name, weight and description"), error);
       if (!check_keys (ctx, item, path, criterion_keys, error))
@@ -1111,24 +939,29 @@ read_criteria (Ctx        *ctx,
           || !read_text (ctx, item, path, "description", &criterion->description, error))
         return FALSE;
 
-      weight = mapping_lookup (item, "weight", &weight_key);
+      weight = tb_yaml_mapping_lookup (item, "weight", &weight_key);
       if (weight == NULL)
         {
-          set_error (ctx, item->line, error, _("missing required key '%s'"), weight_path);
+          tb_yaml_set_error (error, ctx->filename, item->line,
+                             _("missing required key '%s'"), weight_path);
           return FALSE;
         }
-      if (!node_to_number (weight, &criterion->weight))
+      if (!tb_yaml_node_get_number (weight, &criterion->weight))
         return type_error (ctx, weight_key, weight, weight_path, _("a number"), error);
       if (criterion->weight <= 0)
         return type_error (ctx, weight_key, weight, weight_path, _("a positive number"), error);
+      /* The overall score is the weighted mean: its sums must stay finite. */
+      if (criterion->weight > MAX_WEIGHT)
+        return type_error (ctx, weight_key, weight, weight_path,
+                           _("a number no larger than 1000000"), error);
 
       previous = g_hash_table_lookup (seen, criterion->name);
       if (previous != NULL)
         {
-          set_error (ctx, item->line, error,
-                     _("duplicate criterion name '%s' in 'judge.criteria' "
-                       "(first at line %lu)"),
-                     criterion->name, (gulong) previous->line);
+          tb_yaml_set_error (error, ctx->filename, item->line,
+                             _("duplicate criterion name '%s' in 'judge.criteria' "
+                               "(first at line %lu)"),
+                             criterion->name, (gulong) previous->line);
           return FALSE;
         }
       g_hash_table_insert (seen, criterion->name, item);
@@ -1137,121 +970,89 @@ read_criteria (Ctx        *ctx,
   return TRUE;
 }
 
+/* judge.model (one judge) or judge.models (a jury), never both; judge_model is the
+ * first either way, as callers that know one judge expect. */
 static gboolean
-read_judge (Ctx        *ctx,
-            const Node *root,
-            TbUsecase  *self,
-            GError    **error)
+read_judges (Ctx               *ctx,
+             const TbYamlNode  *judge,
+             TbUsecase         *self,
+             GError           **error)
 {
-  const Node *judge;
+  TbYamlNode *model_key;
+  TbYamlNode *models_key;
+  TbYamlNode *model = tb_yaml_mapping_lookup (judge, "model", &model_key);
+  TbYamlNode *models = tb_yaml_mapping_lookup (judge, "models", &models_key);
+
+  if (model != NULL && !tb_yaml_node_is_null (model)
+      && models != NULL && !tb_yaml_node_is_null (models))
+    {
+      tb_yaml_set_error (error, ctx->filename, MAX (model_key->line, models_key->line),
+                         _("'judge.model' (line %lu) and 'judge.models' (line %lu) are both "
+                           "given; keep 'judge.models' for a jury or 'judge.model' for one "
+                           "judge"),
+                         (gulong) model_key->line, (gulong) models_key->line);
+      return FALSE;
+    }
+
+  if (!read_model_list (ctx, judge, "judge", "models", &self->judge_models, error)
+      || !read_text (ctx, judge, "judge", "model", &self->judge_model, error))
+    return FALSE;
+  if (self->judge_models != NULL)
+    self->judge_model = g_strdup (self->judge_models[0]);
+  else if (self->judge_model != NULL)
+    self->judge_models = g_strdupv ((char *[]) { self->judge_model, NULL });
+  return TRUE;
+}
+
+static gboolean
+read_judge (Ctx               *ctx,
+            const TbYamlNode  *root,
+            TbUsecase         *self,
+            GError           **error)
+{
+  const TbYamlNode *judge;
+  guint mode = self->judge_mode;
 
   if (!read_section (ctx, root, "", "judge", judge_keys, &judge, error))
     return FALSE;
   if (judge == NULL)
     return TRUE;
-  return read_text (ctx, judge, "judge", "model", &self->judge_model, error)
-         && read_criteria (ctx, judge, self, error)
+  if (!read_judges (ctx, judge, self, error)
+      || !read_choice (ctx, judge, "judge", "mode", judge_mode_names,
+                       _("one of pointwise, pairwise"), &mode, error))
+    return FALSE;
+  self->judge_mode = (TbJudgeMode) mode;
+  return read_criteria (ctx, judge, self, error)
          && read_text (ctx, judge, "judge", "notes", &self->judge_notes, error);
 }
 
 static gboolean
-read_candidates (Ctx        *ctx,
-                 const Node *models,
-                 TbUsecase  *self,
-                 GError    **error)
+read_preferences (Ctx               *ctx,
+                  const TbYamlNode  *models,
+                  TbUsecase         *self,
+                  GError           **error)
 {
-  g_autoptr(GStrvBuilder) builder = NULL;
-  Node *key;
-  Node *list = mapping_lookup (models, "candidates", &key);
-
-  if (list == NULL || node_is_null (list))
-    return TRUE;
-  if (list->kind != NODE_SEQUENCE)
-    return type_error (ctx, key, list, "models.candidates",
-                       _("a list of model ids such as [openai/gpt-4o]"), error);
-
-  builder = g_strv_builder_new ();
-  for (guint i = 0; i < list->children->len; i++)
-    {
-      Node *item = g_ptr_array_index (list->children, i);
-      g_autofree char *path = g_strdup_printf ("models.candidates[%u]", i);
-
-      if (item->kind != NODE_SCALAR || node_is_null (item))
-        return type_error (ctx, NULL, item, path, _("a model id"), error);
-      for (guint j = 0; j < i; j++)
-        {
-          Node *other = g_ptr_array_index (list->children, j);
-
-          if (g_str_equal (other->scalar, item->scalar))
-            {
-              set_error (ctx, item->line, error,
-                         _("'%s' lists '%s' twice (first at line %lu)"),
-                         "models.candidates", item->scalar, (gulong) other->line);
-              return FALSE;
-            }
-        }
-      g_strv_builder_add (builder, item->scalar);
-    }
-
-  if (list->children->len > 0)
-    self->candidates = g_strv_builder_end (builder);
-  return TRUE;
-}
-
-static gboolean
-read_preferences (Ctx        *ctx,
-                  const Node *models,
-                  TbUsecase  *self,
-                  GError    **error)
-{
-  const Node *prefs;
-  Node *key;
-  Node *value;
+  const TbYamlNode *prefs;
+  TbYamlNode *key;
+  TbYamlNode *value;
+  guint cost = self->cost;
 
   if (!read_section (ctx, models, "models", "preferences", preferences_keys, &prefs, error))
     return FALSE;
   if (prefs == NULL)
     return TRUE;
 
-  value = mapping_lookup (prefs, "cost", &key);
-  if (value != NULL && !node_is_null (value))
+  if (!read_choice (ctx, prefs, "models.preferences", "cost", cost_names,
+                    _("one of low, balanced, high"), &cost, error)
+      || !read_int (ctx, prefs, "models.preferences", "min_context", 0, G_MAXINT64,
+                    _("a non-negative whole number of tokens"), &self->min_context, error))
+    return FALSE;
+  self->cost = (TbCostPreference) cost;
+
+  value = tb_yaml_mapping_lookup (prefs, "structured_output", &key);
+  if (value != NULL && !tb_yaml_node_is_null (value))
     {
-      static const char * const names[] = { "low", "balanced", "high", NULL };
-      gboolean found = FALSE;
-
-      for (guint i = 0; value->kind == NODE_SCALAR && names[i] != NULL; i++)
-        {
-          if (g_str_equal (value->scalar, names[i]))
-            {
-              self->cost = (TbCostPreference) i;
-              found = TRUE;
-            }
-        }
-      if (!found)
-        return type_error (ctx, key, value, "models.preferences.cost",
-                           _("one of low, balanced, high"), error);
-    }
-
-  value = mapping_lookup (prefs, "min_context", &key);
-  if (value != NULL && !node_is_null (value))
-    {
-      guint64 n;
-
-      if (value->kind != NODE_SCALAR || !value->plain
-          || !is_int_literal (value->scalar) || value->scalar[0] == '-'
-          || !g_ascii_string_to_unsigned (value->scalar[0] == '+' ? value->scalar + 1
-                                                                 : value->scalar,
-                                          10, 0, G_MAXINT64, &n, NULL))
-        return type_error (ctx, key, value, "models.preferences.min_context",
-                           _("a non-negative whole number of tokens"), error);
-      self->min_context = (gint64) n;
-    }
-
-  value = mapping_lookup (prefs, "structured_output", &key);
-  if (value != NULL && !node_is_null (value))
-    {
-      if (value->kind != NODE_SCALAR || !value->plain
-          || !parse_bool_literal (value->scalar, &self->structured_output))
+      if (!tb_yaml_node_get_boolean (value, &self->structured_output))
         return type_error (ctx, key, value, "models.preferences.structured_output",
                            _("true or false"), error);
     }
@@ -1260,19 +1061,186 @@ read_preferences (Ctx        *ctx,
 }
 
 static gboolean
-read_models (Ctx        *ctx,
-             const Node *root,
-             TbUsecase  *self,
-             GError    **error)
+read_models (Ctx               *ctx,
+             const TbYamlNode  *root,
+             TbUsecase         *self,
+             GError           **error)
 {
-  const Node *models;
+  const TbYamlNode *models;
+  TbYamlNode *key;
+  TbYamlNode *value;
+  gint64 repeat = self->repeat;
 
   if (!read_section (ctx, root, "", "models", models_keys, &models, error))
     return FALSE;
   if (models == NULL)
     return TRUE;
-  return read_candidates (ctx, models, self, error)
-         && read_preferences (ctx, models, self, error);
+  if (!read_model_list (ctx, models, "models", "candidates", &self->candidates, error)
+      || !read_preferences (ctx, models, self, error)
+      || !read_int (ctx, models, "models", "repeat", 1, MAX_REPEAT,
+                    _("a whole number from 1 to 100"), &repeat, error))
+    return FALSE;
+  self->repeat = (guint) repeat;
+
+  /* Passed on to OpenRouter as it is: any keys, but numbers JSON can carry. */
+  value = tb_yaml_mapping_lookup (models, "provider", &key);
+  if (value != NULL && !tb_yaml_node_is_null (value))
+    {
+      if (value->kind != TB_YAML_MAPPING)
+        return type_error (ctx, key, value, "models.provider",
+                           _("a mapping of OpenRouter provider preferences (such as "
+                             "'allow_fallbacks: false')"), error);
+      self->provider = tb_yaml_node_to_json (value, ctx->filename, "models.provider", error);
+      if (self->provider == NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* A path of `inputs:`: non-empty text. */
+static gboolean
+read_input_path (Ctx               *ctx,
+                 const TbYamlNode  *key,
+                 const TbYamlNode  *value,
+                 const char        *path,
+                 char             **out,
+                 GError           **error)
+{
+  if (value->kind != TB_YAML_SCALAR)
+    return type_error (ctx, key, value, path, _("a path"), error);
+  if (tb_yaml_node_is_null (value) || is_blank (value->scalar))
+    {
+      tb_yaml_set_error (error, ctx->filename, key != NULL ? key->line : value->line,
+                         _("'%s' must not be empty"), path);
+      return FALSE;
+    }
+  *out = g_strdup (value->scalar);
+  return TRUE;
+}
+
+/* {path, reference} or {folder}. */
+static gboolean
+read_input_mapping (Ctx               *ctx,
+                    const TbYamlNode  *item,
+                    const char        *path,
+                    TbUsecaseInput    *input,
+                    GError           **error)
+{
+  TbYamlNode *file_key;
+  TbYamlNode *folder_key;
+  TbYamlNode *reference_key;
+  TbYamlNode *file = tb_yaml_mapping_lookup (item, "path", &file_key);
+  TbYamlNode *folder = tb_yaml_mapping_lookup (item, "folder", &folder_key);
+  TbYamlNode *reference = tb_yaml_mapping_lookup (item, "reference", &reference_key);
+  g_autofree char *file_path = tb_yaml_path_join (path, "path");
+  g_autofree char *folder_path = tb_yaml_path_join (path, "folder");
+  g_autofree char *reference_path = tb_yaml_path_join (path, "reference");
+
+  if (!check_keys (ctx, item, path, inputs_item_keys, error))
+    return FALSE;
+  if (file != NULL && folder != NULL)
+    {
+      tb_yaml_set_error (error, ctx->filename, item->line,
+                         _("'%s' has both 'path' and 'folder'; an input is a file or a folder"),
+                         path);
+      return FALSE;
+    }
+  if (file == NULL && folder == NULL)
+    {
+      tb_yaml_set_error (error, ctx->filename, item->line,
+                         _("'%s' needs 'path' (a file) or 'folder'"), path);
+      return FALSE;
+    }
+  if (folder != NULL && reference != NULL)
+    {
+      tb_yaml_set_error (error, ctx->filename, reference_key->line,
+                         _("'%s' cannot go with 'folder': in a folder, the reference of "
+                           "<stem>.<ext> is the file <stem>.reference.<ext> beside it"),
+                         reference_path);
+      return FALSE;
+    }
+
+  if (folder != NULL)
+    {
+      input->kind = TB_USECASE_INPUT_FOLDER;
+      return read_input_path (ctx, folder_key, folder, folder_path, &input->path, error);
+    }
+  input->kind = TB_USECASE_INPUT_FILE;
+  return read_input_path (ctx, file_key, file, file_path, &input->path, error)
+         && (reference == NULL
+             || read_input_path (ctx, reference_key, reference, reference_path,
+                                 &input->reference, error));
+}
+
+/* The test set. Only the text is read: whether the files exist is for the run to say,
+ * so that a use case validates the same on any machine. */
+static gboolean
+read_inputs (Ctx               *ctx,
+             const TbYamlNode  *root,
+             TbUsecase         *self,
+             GError           **error)
+{
+  TbYamlNode *key;
+  TbYamlNode *list = tb_yaml_mapping_lookup (root, "inputs", &key);
+
+  if (list == NULL || tb_yaml_node_is_null (list))
+    return TRUE;
+  if (list->kind != TB_YAML_SEQUENCE)
+    return type_error (ctx, key, list, "inputs",
+                       _("a list of inputs (paths, {path, reference} or {folder})"), error);
+
+  for (guint i = 0; i < list->children->len; i++)
+    {
+      TbYamlNode *item = g_ptr_array_index (list->children, i);
+      g_autofree char *path = g_strdup_printf ("inputs[%u]", i);
+      TbUsecaseInput *input = g_new0 (TbUsecaseInput, 1);
+
+      g_ptr_array_add (self->inputs, input);
+      input->kind = TB_USECASE_INPUT_FILE;
+      input->line = item->line;
+      if (item->kind == TB_YAML_MAPPING)
+        {
+          if (!read_input_mapping (ctx, item, path, input, error))
+            return FALSE;
+        }
+      else if (item->kind == TB_YAML_SCALAR)
+        {
+          if (!read_input_path (ctx, NULL, item, path, &input->path, error))
+            return FALSE;
+        }
+      else
+        return type_error (ctx, NULL, item, path,
+                           _("a path, {path, reference} or {folder}"), error);
+    }
+  return TRUE;
+}
+
+static gboolean
+read_budget (Ctx               *ctx,
+             const TbYamlNode  *root,
+             TbUsecase         *self,
+             GError           **error)
+{
+  const TbYamlNode *budget;
+  TbYamlNode *key;
+  TbYamlNode *value;
+
+  if (!read_section (ctx, root, "", "budget", budget_keys, &budget, error))
+    return FALSE;
+  if (budget == NULL)
+    return TRUE;
+
+  value = tb_yaml_mapping_lookup (budget, "max_usd", &key);
+  if (value != NULL && !tb_yaml_node_is_null (value))
+    {
+      if (!tb_yaml_node_get_number (value, &self->max_usd) || self->max_usd < 0)
+        return type_error (ctx, key, value, "budget.max_usd",
+                           _("an amount of US dollars, 0 or more"), error);
+      self->has_max_usd = TRUE;
+    }
+
+  return read_int (ctx, budget, "budget", "inputs_per_month", 0, G_MAXINT64,
+                   _("a non-negative whole number"), &self->inputs_per_month, error);
 }
 
 TbUsecase *
@@ -1283,10 +1251,10 @@ tb_usecase_parse (const char  *id,
                   GError     **error)
 {
   g_autoptr(TbUsecase) self = NULL;
-  g_autoptr(Node) root = NULL;
+  g_autoptr(TbYamlNode) root = NULL;
   g_autofree char *fallback_name = NULL;
   g_autoptr(GError) local_error = NULL;
-  Ctx ctx = { 0 };
+  Ctx ctx = { NULL };
 
   g_return_val_if_fail (text != NULL || length == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -1300,35 +1268,25 @@ tb_usecase_parse (const char  *id,
     filename = fallback_name = g_strdup_printf ("%s.yaml", id != NULL ? id : "usecase");
 
   ctx.filename = filename;
-  ctx.text = text;
-  ctx.length = length;
-
-  if (!yaml_parser_initialize (&ctx.parser))
-    {
-      g_set_error (error, TB_ERROR, TB_ERROR_FAILED, _("%s: cannot start the YAML parser"),
-                   filename);
-      return NULL;
-    }
-  yaml_parser_set_input_string (&ctx.parser, (const unsigned char *) text, length);
-  root = read_document (&ctx, &local_error);
-  yaml_parser_delete (&ctx.parser);
-
+  root = tb_yaml_parse (text, length, filename, &local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
-  if (root == NULL || node_is_null (root))
+  if (root == NULL || tb_yaml_node_is_null (root))
     {
-      set_error (&ctx, 0, error, _("is empty; a use case needs at least 'name' and 'goal'"));
+      tb_yaml_set_error (error, ctx.filename, 0,
+                         _("is empty; a use case needs at least 'name' and 'goal'"));
       return NULL;
     }
-  if (root->kind != NODE_MAPPING)
+  if (root->kind != TB_YAML_MAPPING)
     {
-      g_autofree char *found = node_describe (root);
+      g_autofree char *found = tb_yaml_node_describe (root);
 
-      set_error (&ctx, root->line, error,
-                 _("the top level must be a mapping of keys (name, goal, ...), not %s"), found);
+      tb_yaml_set_error (error, ctx.filename, root->line,
+                         _("the top level must be a mapping of keys (name, goal, ...), not %s"),
+                         found);
       return NULL;
     }
 
@@ -1342,7 +1300,9 @@ tb_usecase_parse (const char  *id,
       || !read_input (&ctx, root, self, error)
       || !read_output (&ctx, root, self, error)
       || !read_judge (&ctx, root, self, error)
-      || !read_models (&ctx, root, self, error))
+      || !read_models (&ctx, root, self, error)
+      || !read_inputs (&ctx, root, self, error)
+      || !read_budget (&ctx, root, self, error))
     return NULL;
 
   return g_steal_pointer (&self);
@@ -1352,7 +1312,6 @@ TbUsecase *
 tb_usecase_load_file (const char  *path,
                       GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
   g_autofree char *contents = NULL;
   g_autofree char *id = NULL;
   TbUsecase *self;
@@ -1370,14 +1329,9 @@ tb_usecase_load_file (const char  *path,
       return NULL;
     }
 
-  if (!g_file_get_contents (path, &contents, &length, &local_error))
-    {
-      int code = g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT)
-                 ? TB_ERROR_NOT_FOUND : TB_ERROR_FAILED;
-
-      g_set_error (error, TB_ERROR, code, "%s", local_error->message);
-      return NULL;
-    }
+  contents = tb_read_regular_file (path, MAX_FILE_SIZE, &length, error);
+  if (contents == NULL)
+    return NULL;
 
   self = tb_usecase_parse (id, contents, length, path, error);
   if (self != NULL)
@@ -1413,7 +1367,7 @@ tb_usecase_template (const char *id)
     "goal: |\n"
     "  Describe what the model receives and what a good answer achieves.\n"
     "\n"
-    "# The input of a run: one file given to every candidate model.\n"
+    "# The input of a run: each file of the test set is given to every candidate model.\n"
     "input:\n"
     "  # What the input is, e.g. \"Transcript with [HH:MM:SS] timestamps\".\n"
     "  description: The text the model works on\n"
@@ -1440,6 +1394,10 @@ tb_usecase_template (const char *id)
     "judge:\n"
     "  # Optional: the model that scores the outputs; default $GENERAL_TASK_LLM.\n"
     "  # model: anthropic/claude-sonnet-4.5\n"
+    "  # Or a jury instead: every judge scores every output, and the scores are averaged.\n"
+    "  # models: [anthropic/claude-sonnet-4.5, openai/gpt-4o]\n"
+    "  # pointwise (each output scored on its own) | pairwise (two outputs compared).\n"
+    "  # mode: pointwise\n"
     "  # The rubric. Each criterion is scored 0-10; weights are relative (any positive\n"
     "  # numbers) and names must be unique.\n"
     "  criteria:\n"
@@ -1467,428 +1425,210 @@ tb_usecase_template (const char *id)
     "    # Context the task needs, in tokens. Absent or 0: estimated from the input.\n"
     "    # min_context: 32000\n"
     "    # true to prefer models that accept response_format (structured JSON output).\n"
-    "    structured_output: false\n",
+    "    structured_output: false\n"
+    "  # Calls per model and input (1-100); 2 or more measures a model's own variance.\n"
+    "  # repeat: 1\n"
+    "  # Optional OpenRouter provider routing, sent as it is with every call, e.g.:\n"
+    "  # provider:\n"
+    "  #   allow_fallbacks: false\n"
+    "  #   data_collection: deny\n"
+    "\n"
+    "# Optional: the test set, given to every candidate model. Paths are relative to this\n"
+    "# file's folder. A reference is a known good output the judge compares against; in a\n"
+    "# folder, the reference of <stem>.<ext> is the file <stem>.reference.<ext> beside it.\n"
+    "# inputs:\n"
+    "#   - samples/first.txt\n"
+    "#   - {path: samples/second.txt, reference: samples/second.reference.txt}\n"
+    "#   - {folder: samples/more/}\n"
+    "\n"
+    "# Optional: money.\n"
+    "# budget:\n"
+    "#   # A run (candidates and judges) never starts a call past this many US dollars.\n"
+    "#   max_usd: 2.50\n"
+    "#   # The monthly volume the cost is shown for.\n"
+    "#   inputs_per_month: 10000\n",
     name);
 }
 
-/* ------------------------------------------------------------------------------------ */
-/* Writing YAML                                                                          */
-
-typedef struct {
-  yaml_emitter_t emitter;
-  gboolean       failed;
-} Emitter;
-
-static int
-write_to_gstring (void          *data,
-                  unsigned char *buffer,
-                  size_t         size)
+static void
+write_model_list (TbYamlWriter *writer,
+                  const char   *key,
+                  GStrv         models)
 {
-  g_string_append_len (data, (const char *) buffer, size);
-  return 1;
+  tb_yaml_writer_plain (writer, key);
+  tb_yaml_writer_open (writer, TB_YAML_SEQUENCE, TRUE);
+  for (guint i = 0; models[i] != NULL; i++)
+    tb_yaml_writer_string (writer, models[i]);
+  tb_yaml_writer_close (writer);
 }
 
-/* The emitter owns the event from here on, success or not. */
+/* A file alone is its path; {path, reference} and {folder} stay on one line. */
 static void
-emit (Emitter      *em,
-      yaml_event_t *event)
+write_inputs (TbYamlWriter *writer,
+              GPtrArray    *inputs)
 {
-  if (em->failed)
+  tb_yaml_writer_plain (writer, "inputs");
+  tb_yaml_writer_open (writer, TB_YAML_SEQUENCE, FALSE);
+  for (guint i = 0; i < inputs->len; i++)
     {
-      yaml_event_delete (event);
-      return;
-    }
-  if (!yaml_emitter_emit (&em->emitter, event))
-    em->failed = TRUE;
-}
+      const TbUsecaseInput *input = g_ptr_array_index (inputs, i);
+      const char *path = input->path != NULL ? input->path : "";
 
-static void
-emit_scalar (Emitter             *em,
-             const char          *value,
-             yaml_scalar_style_t  style)
-{
-  yaml_event_t event;
-
-  if (em->failed)
-    return;
-  if (!yaml_scalar_event_initialize (&event, NULL, NULL, (yaml_char_t *) value, -1,
-                                     1, 1, style))
-    {
-      em->failed = TRUE;
-      return;
-    }
-  emit (em, &event);
-}
-
-/* Numbers in any spelling some YAML reader knows (hex, .inf, YAML 1.1 sexagesimal
- * "12:30:00", dates): such text is quoted, so that every reader keeps it a string. */
-static gboolean
-looks_numeric (const char *value)
-{
-  const char *s = value;
-  char *end;
-
-  if (*value == '\0')
-    return FALSE;
-  g_ascii_strtod (value, &end);
-  if (*end == '\0')
-    return TRUE;
-  if (*s == '-' || *s == '+')
-    s++;
-  if (*s == '.')
-    return g_ascii_strcasecmp (s + 1, "inf") == 0 || g_ascii_strcasecmp (s + 1, "nan") == 0;
-  if (!g_ascii_isdigit (*s))
-    return FALSE;
-  if (s[0] == '0' && (s[1] == 'x' || s[1] == 'o' || s[1] == 'b'))
-    return TRUE;
-  for (; *s != '\0'; s++)
-    if (!g_ascii_isdigit (*s) && strchr ("_:.-+eE", *s) == NULL)
-      return FALSE;
-  return TRUE;
-}
-
-/* Text must come back as the same text: quote what a reader would take for a number,
- * a boolean or null, and keep line breaks readable as literal blocks. libyaml falls back
- * to quoting by itself when a plain or block scalar cannot carry the value. */
-static void
-emit_string (Emitter    *em,
-             const char *value)
-{
-  yaml_scalar_style_t style = YAML_ANY_SCALAR_STYLE;
-  gboolean b;
-
-  if (strchr (value, '\n') != NULL)
-    style = YAML_LITERAL_SCALAR_STYLE;
-  else if (is_null_literal (value) || parse_bool_literal (value, &b) || is_yaml11_bool (value)
-           || looks_numeric (value))
-    style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
-  emit_scalar (em, value, style);
-}
-
-static void
-emit_plain (Emitter    *em,
-            const char *value)
-{
-  emit_scalar (em, value, YAML_PLAIN_SCALAR_STYLE);
-}
-
-static void
-emit_mapping_start (Emitter  *em,
-                    gboolean  flow)
-{
-  yaml_event_t event;
-
-  if (em->failed)
-    return;
-  yaml_mapping_start_event_initialize (&event, NULL, NULL, 1,
-                                       flow ? YAML_FLOW_MAPPING_STYLE
-                                            : YAML_BLOCK_MAPPING_STYLE);
-  emit (em, &event);
-}
-
-static void
-emit_mapping_end (Emitter *em)
-{
-  yaml_event_t event;
-
-  if (em->failed)
-    return;
-  yaml_mapping_end_event_initialize (&event);
-  emit (em, &event);
-}
-
-static void
-emit_sequence_start (Emitter  *em,
-                     gboolean  flow)
-{
-  yaml_event_t event;
-
-  if (em->failed)
-    return;
-  yaml_sequence_start_event_initialize (&event, NULL, NULL, 1,
-                                        flow ? YAML_FLOW_SEQUENCE_STYLE
-                                             : YAML_BLOCK_SEQUENCE_STYLE);
-  emit (em, &event);
-}
-
-static void
-emit_sequence_end (Emitter *em)
-{
-  yaml_event_t event;
-
-  if (em->failed)
-    return;
-  yaml_sequence_end_event_initialize (&event);
-  emit (em, &event);
-}
-
-static void
-emit_text_member (Emitter    *em,
-                  const char *key,
-                  const char *value)
-{
-  if (value == NULL)
-    return;
-  emit_plain (em, key);
-  emit_string (em, value);
-}
-
-/* Shortest text that reads back as the same double. `force_float` keeps a whole number
- * a float in JSON ("3.0", not "3"). */
-static void
-format_double (char     *buffer,
-               gsize     size,
-               double    value,
-               gboolean  force_float)
-{
-  g_ascii_formatd (buffer, size, "%.15g", value);
-  if (g_ascii_strtod (buffer, NULL) != value)
-    g_ascii_formatd (buffer, size, "%.17g", value);
-  if (force_float && strpbrk (buffer, ".eEni") == NULL)
-    g_strlcat (buffer, ".0", size);
-}
-
-/* Scalars and short flat containers stay on one line: {type: string}, [a, b]. */
-static gboolean
-json_is_flat (JsonNode *node)
-{
-  if (JSON_NODE_HOLDS_ARRAY (node))
-    {
-      JsonArray *array = json_node_get_array (node);
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
+      if (input->kind == TB_USECASE_INPUT_FILE && input->reference == NULL)
         {
-          JsonNode *element = json_array_get_element (array, i);
-
-          if (!JSON_NODE_HOLDS_VALUE (element) && !JSON_NODE_HOLDS_NULL (element))
-            return FALSE;
-          if (JSON_NODE_HOLDS_VALUE (element)
-              && json_node_get_value_type (element) == G_TYPE_STRING
-              && strchr (json_node_get_string (element), '\n') != NULL)
-            return FALSE;
+          tb_yaml_writer_string (writer, path);
+          continue;
         }
-      return TRUE;
-    }
-
-  if (JSON_NODE_HOLDS_OBJECT (node))
-    {
-      JsonObject *object = json_node_get_object (node);
-      g_autoptr(GList) members = json_object_get_members (object);
-
-      if (g_list_length (members) > 3)
-        return FALSE;
-      for (GList *l = members; l != NULL; l = l->next)
+      tb_yaml_writer_open (writer, TB_YAML_MAPPING, TRUE);
+      if (input->kind == TB_USECASE_INPUT_FOLDER)
+        tb_yaml_writer_member (writer, "folder", path);
+      else
         {
-          JsonNode *member = json_object_get_member (object, l->data);
-
-          if (!JSON_NODE_HOLDS_VALUE (member) && !JSON_NODE_HOLDS_NULL (member))
-            return FALSE;
-          if (JSON_NODE_HOLDS_VALUE (member)
-              && json_node_get_value_type (member) == G_TYPE_STRING
-              && strlen (json_node_get_string (member)) > 40)
-            return FALSE;
+          tb_yaml_writer_member (writer, "path", path);
+          tb_yaml_writer_member (writer, "reference", input->reference);
         }
-      return TRUE;
+      tb_yaml_writer_close (writer);
     }
-
-  return TRUE;
-}
-
-static void
-emit_json (Emitter  *em,
-           JsonNode *node)
-{
-  char buffer[G_ASCII_DTOSTR_BUF_SIZE + 4];
-
-  switch (json_node_get_node_type (node))
-    {
-    case JSON_NODE_OBJECT:
-      {
-        JsonObject *object = json_node_get_object (node);
-        g_autoptr(GList) members = json_object_get_members (object);
-
-        emit_mapping_start (em, json_is_flat (node));
-        for (GList *l = members; l != NULL; l = l->next)
-          {
-            emit_string (em, l->data);
-            emit_json (em, json_object_get_member (object, l->data));
-          }
-        emit_mapping_end (em);
-        break;
-      }
-
-    case JSON_NODE_ARRAY:
-      {
-        JsonArray *array = json_node_get_array (node);
-
-        emit_sequence_start (em, json_is_flat (node));
-        for (guint i = 0; i < json_array_get_length (array); i++)
-          emit_json (em, json_array_get_element (array, i));
-        emit_sequence_end (em);
-        break;
-      }
-
-    case JSON_NODE_NULL:
-      emit_plain (em, "null");
-      break;
-
-    case JSON_NODE_VALUE:
-    default:
-      switch (json_node_get_value_type (node))
-        {
-        case G_TYPE_BOOLEAN:
-          emit_plain (em, json_node_get_boolean (node) ? "true" : "false");
-          break;
-        case G_TYPE_INT64:
-          g_snprintf (buffer, sizeof buffer, "%" G_GINT64_FORMAT, json_node_get_int (node));
-          emit_plain (em, buffer);
-          break;
-        case G_TYPE_DOUBLE:
-          format_double (buffer, sizeof buffer, json_node_get_double (node), TRUE);
-          emit_plain (em, buffer);
-          break;
-        case G_TYPE_STRING:
-          emit_string (em, json_node_get_string (node));
-          break;
-        default:
-          emit_plain (em, "null");
-          break;
-        }
-      break;
-    }
+  tb_yaml_writer_close (writer);
 }
 
 char *
 tb_usecase_to_yaml (const TbUsecase *self)
 {
-  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(TbYamlWriter) writer = NULL;
+  g_autoptr(GError) error = NULL;
   gboolean has_judge;
   gboolean has_models;
-  Emitter em = { 0 };
-  yaml_event_t event;
+  gboolean jury;
+  char *text;
 
   g_return_val_if_fail (self != NULL, NULL);
 
-  if (!yaml_emitter_initialize (&em.emitter))
-    return NULL;
-  yaml_emitter_set_output (&em.emitter, write_to_gstring, out);
-  yaml_emitter_set_unicode (&em.emitter, 1);
-  yaml_emitter_set_width (&em.emitter, -1);
-  yaml_emitter_set_indent (&em.emitter, 2);
+  writer = tb_yaml_writer_new ();
+  tb_yaml_writer_open (writer, TB_YAML_MAPPING, FALSE);
 
-  yaml_stream_start_event_initialize (&event, YAML_UTF8_ENCODING);
-  emit (&em, &event);
-  yaml_document_start_event_initialize (&event, NULL, NULL, NULL, 1);
-  emit (&em, &event);
-  emit_mapping_start (&em, FALSE);
-
-  emit_text_member (&em, "name", self->name != NULL ? self->name : "");
-  emit_text_member (&em, "goal", self->goal != NULL ? self->goal : "");
+  tb_yaml_writer_member (writer, "name", self->name != NULL ? self->name : "");
+  tb_yaml_writer_member (writer, "goal", self->goal != NULL ? self->goal : "");
 
   if (self->input_description != NULL || self->input_notes != NULL)
     {
-      emit_plain (&em, "input");
-      emit_mapping_start (&em, FALSE);
-      emit_text_member (&em, "description", self->input_description);
-      emit_text_member (&em, "notes", self->input_notes);
-      emit_mapping_end (&em);
+      tb_yaml_writer_plain (writer, "input");
+      tb_yaml_writer_open (writer, TB_YAML_MAPPING, FALSE);
+      tb_yaml_writer_member (writer, "description", self->input_description);
+      tb_yaml_writer_member (writer, "notes", self->input_notes);
+      tb_yaml_writer_close (writer);
     }
 
-  emit_plain (&em, "output");
-  emit_mapping_start (&em, FALSE);
-  emit_plain (&em, "format");
-  emit_plain (&em, tb_output_format_to_string (self->output_format));
+  tb_yaml_writer_plain (writer, "output");
+  tb_yaml_writer_open (writer, TB_YAML_MAPPING, FALSE);
+  tb_yaml_writer_plain (writer, "format");
+  tb_yaml_writer_plain (writer, tb_output_format_to_string (self->output_format));
   if (self->output_schema != NULL)
     {
-      emit_plain (&em, "schema");
-      emit_json (&em, self->output_schema);
+      tb_yaml_writer_plain (writer, "schema");
+      tb_yaml_writer_json (writer, self->output_schema);
     }
-  emit_text_member (&em, "notes", self->output_notes);
-  emit_mapping_end (&em);
+  tb_yaml_writer_member (writer, "notes", self->output_notes);
+  tb_yaml_writer_close (writer);
 
-  has_judge = self->judge_model != NULL || self->criteria->len > 0 || self->judge_notes != NULL;
+  jury = self->judge_models != NULL && g_strv_length (self->judge_models) > 1;
+  has_judge = self->judge_model != NULL || jury || self->judge_mode != TB_JUDGE_POINTWISE
+              || self->criteria->len > 0 || self->judge_notes != NULL;
   if (has_judge)
     {
-      emit_plain (&em, "judge");
-      emit_mapping_start (&em, FALSE);
-      emit_text_member (&em, "model", self->judge_model);
+      tb_yaml_writer_plain (writer, "judge");
+      tb_yaml_writer_open (writer, TB_YAML_MAPPING, FALSE);
+      if (jury)
+        write_model_list (writer, "models", self->judge_models);
+      else
+        tb_yaml_writer_member (writer, "model", self->judge_model);
+      if (self->judge_mode != TB_JUDGE_POINTWISE)
+        {
+          tb_yaml_writer_plain (writer, "mode");
+          tb_yaml_writer_plain (writer, tb_judge_mode_to_string (self->judge_mode));
+        }
       if (self->criteria->len > 0)
         {
-          emit_plain (&em, "criteria");
-          emit_sequence_start (&em, FALSE);
+          tb_yaml_writer_plain (writer, "criteria");
+          tb_yaml_writer_open (writer, TB_YAML_SEQUENCE, FALSE);
           for (guint i = 0; i < self->criteria->len; i++)
             {
               TbCriterion *criterion = g_ptr_array_index (self->criteria, i);
-              char buffer[G_ASCII_DTOSTR_BUF_SIZE + 4];
 
-              format_double (buffer, sizeof buffer, criterion->weight, FALSE);
-              emit_mapping_start (&em, FALSE);
-              emit_text_member (&em, "name", criterion->name != NULL ? criterion->name : "");
-              emit_plain (&em, "weight");
-              emit_plain (&em, buffer);
-              emit_text_member (&em, "description", criterion->description);
-              emit_mapping_end (&em);
+              tb_yaml_writer_open (writer, TB_YAML_MAPPING, FALSE);
+              tb_yaml_writer_member (writer, "name",
+                                     criterion->name != NULL ? criterion->name : "");
+              tb_yaml_writer_plain (writer, "weight");
+              tb_yaml_writer_double (writer, criterion->weight);
+              tb_yaml_writer_member (writer, "description", criterion->description);
+              tb_yaml_writer_close (writer);
             }
-          emit_sequence_end (&em);
+          tb_yaml_writer_close (writer);
         }
-      emit_text_member (&em, "notes", self->judge_notes);
-      emit_mapping_end (&em);
+      tb_yaml_writer_member (writer, "notes", self->judge_notes);
+      tb_yaml_writer_close (writer);
     }
 
   has_models = (self->candidates != NULL && self->candidates[0] != NULL)
                || self->cost != TB_COST_BALANCED || self->min_context > 0
-               || self->structured_output;
+               || self->structured_output || self->repeat > 1 || self->provider != NULL;
   if (has_models)
     {
-      emit_plain (&em, "models");
-      emit_mapping_start (&em, FALSE);
+      tb_yaml_writer_plain (writer, "models");
+      tb_yaml_writer_open (writer, TB_YAML_MAPPING, FALSE);
       if (self->candidates != NULL && self->candidates[0] != NULL)
-        {
-          emit_plain (&em, "candidates");
-          emit_sequence_start (&em, TRUE);
-          for (guint i = 0; self->candidates[i] != NULL; i++)
-            emit_string (&em, self->candidates[i]);
-          emit_sequence_end (&em);
-        }
-      emit_plain (&em, "preferences");
-      emit_mapping_start (&em, FALSE);
-      emit_plain (&em, "cost");
-      emit_plain (&em, tb_cost_preference_to_string (self->cost));
+        write_model_list (writer, "candidates", self->candidates);
+      tb_yaml_writer_plain (writer, "preferences");
+      tb_yaml_writer_open (writer, TB_YAML_MAPPING, FALSE);
+      tb_yaml_writer_plain (writer, "cost");
+      tb_yaml_writer_plain (writer, tb_cost_preference_to_string (self->cost));
       if (self->min_context > 0)
         {
-          char buffer[32];
-
-          g_snprintf (buffer, sizeof buffer, "%" G_GINT64_FORMAT, self->min_context);
-          emit_plain (&em, "min_context");
-          emit_plain (&em, buffer);
+          tb_yaml_writer_plain (writer, "min_context");
+          tb_yaml_writer_int (writer, self->min_context);
         }
-      emit_plain (&em, "structured_output");
-      emit_plain (&em, self->structured_output ? "true" : "false");
-      emit_mapping_end (&em);
-      emit_mapping_end (&em);
+      tb_yaml_writer_plain (writer, "structured_output");
+      tb_yaml_writer_plain (writer, self->structured_output ? "true" : "false");
+      tb_yaml_writer_close (writer);
+      if (self->repeat > 1)
+        {
+          tb_yaml_writer_plain (writer, "repeat");
+          tb_yaml_writer_int (writer, self->repeat);
+        }
+      if (self->provider != NULL)
+        {
+          tb_yaml_writer_plain (writer, "provider");
+          tb_yaml_writer_json (writer, self->provider);
+        }
+      tb_yaml_writer_close (writer);
     }
 
-  emit_mapping_end (&em);
-  if (!em.failed)
+  if (self->inputs != NULL && self->inputs->len > 0)
+    write_inputs (writer, self->inputs);
+
+  if (self->has_max_usd || self->inputs_per_month > 0)
     {
-      yaml_document_end_event_initialize (&event, 1);
-      emit (&em, &event);
-      yaml_stream_end_event_initialize (&event);
-      emit (&em, &event);
+      tb_yaml_writer_plain (writer, "budget");
+      tb_yaml_writer_open (writer, TB_YAML_MAPPING, FALSE);
+      if (self->has_max_usd)
+        {
+          tb_yaml_writer_plain (writer, "max_usd");
+          tb_yaml_writer_double (writer, self->max_usd);
+        }
+      if (self->inputs_per_month > 0)
+        {
+          tb_yaml_writer_plain (writer, "inputs_per_month");
+          tb_yaml_writer_int (writer, self->inputs_per_month);
+        }
+      tb_yaml_writer_close (writer);
     }
-  if (!em.failed && !yaml_emitter_flush (&em.emitter))
-    em.failed = TRUE;
 
-  if (em.failed)
-    {
-      g_warning ("Cannot write use case '%s' as YAML: %s", self->id,
-                 em.emitter.problem != NULL ? em.emitter.problem : "invalid text");
-      yaml_emitter_delete (&em.emitter);
-      return NULL;
-    }
+  tb_yaml_writer_close (writer);
 
-  yaml_emitter_delete (&em.emitter);
-  return g_string_free (g_steal_pointer (&out), FALSE);
+  text = tb_yaml_writer_finish (writer, &error);
+  if (text == NULL)
+    g_warning ("Use case '%s': %s", self->id, error->message);
+  return text;
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -1944,7 +1684,9 @@ tb_usecase_list_dir (const char *dir)
       if (!g_str_has_suffix (name, ".yaml") && !g_str_has_suffix (name, ".yml"))
         continue;
       path = g_build_filename (dir, name, NULL);
-      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+      /* Anything else named *.yaml (a FIFO, a device, a dangling link) is listed with the
+       * error that keeps it out; reading it never blocks. */
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
         continue;
 
       entry = g_new0 (TbUsecaseEntry, 1);

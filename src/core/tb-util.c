@@ -42,6 +42,86 @@ tb_write_file_atomic (const char  *path,
                                    G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
 }
 
+static int
+errno_to_code (int saved_errno)
+{
+  return saved_errno == ENOENT || saved_errno == ENOTDIR ? TB_ERROR_NOT_FOUND : TB_ERROR_FAILED;
+}
+
+static void
+set_too_large_error (GError     **error,
+                     const char  *path,
+                     gsize        max_bytes)
+{
+  g_autofree char *limit = g_format_size_full (max_bytes, G_FORMAT_SIZE_IEC_UNITS);
+
+  g_set_error (error, TB_ERROR, TB_ERROR_INVALID, _("%s is larger than %s"), path, limit);
+}
+
+/* tb_read_regular_file () once the file is open; the caller closes `fd`. */
+static char *
+read_regular_fd (int          fd,
+                 const char  *path,
+                 gsize        max_bytes,
+                 gsize       *length,
+                 GError     **error)
+{
+  g_autoptr(GByteArray) data = NULL;
+  GStatBuf st;
+
+  if (fstat (fd, &st) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, TB_ERROR, errno_to_code (saved_errno), _("Cannot read %s: %s"),
+                   path, g_strerror (saved_errno));
+      return NULL;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      g_set_error (error, TB_ERROR, TB_ERROR_INVALID, _("%s is not a regular file"), path);
+      return NULL;
+    }
+  if (st.st_size > 0 && (guint64) st.st_size > max_bytes)
+    {
+      set_too_large_error (error, path, max_bytes);
+      return NULL;
+    }
+
+  /* The size is a hint only: the file may grow while it is read, and files such as those
+   * under /proc say 0. Reading stops one byte past the limit. */
+  data = g_byte_array_sized_new ((guint) MIN ((guint64) MAX (st.st_size, 0), max_bytes) + 1);
+  for (;;)
+    {
+      guint8 buffer[16384];
+      gssize n = read (fd, buffer, MIN (sizeof buffer, max_bytes + 1 - data->len));
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, TB_ERROR, errno_to_code (saved_errno), _("Cannot read %s: %s"),
+                       path, g_strerror (saved_errno));
+          return NULL;
+        }
+      if (n == 0)
+        break;
+      g_byte_array_append (data, buffer, n);
+      if (data->len > max_bytes)
+        {
+          set_too_large_error (error, path, max_bytes);
+          return NULL;
+        }
+    }
+
+  if (length != NULL)
+    *length = data->len;
+  g_byte_array_append (data, (const guint8 *) "", 1);
+  return (char *) g_byte_array_free (g_steal_pointer (&data), FALSE);
+}
+
 gboolean
 tb_set_file_error (GError     **error,
                    int          saved_errno,
@@ -141,81 +221,34 @@ tb_read_regular_file (const char  *path,
                       gsize       *length,
                       GError     **error)
 {
-  g_autofree char *data = NULL;
-  struct stat info;
-  gsize capacity;
-  gsize size = 0;
+  GStatBuf st;
+  char *data;
   int fd;
 
-  /* O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it. */
-  fd = g_open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (max_bytes < G_MAXUINT, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* Not even opened when it is plainly not a file, as opening some devices has effects.
+   * The check on the open descriptor is the one that counts: the path can change. */
+  if (g_stat (path, &st) == 0 && !S_ISREG (st.st_mode))
+    {
+      g_set_error (error, TB_ERROR, TB_ERROR_INVALID, _("%s is not a regular file"), path);
+      return NULL;
+    }
+
+  fd = open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
   if (fd < 0)
     {
       int saved_errno = errno;
 
-      g_set_error (error, TB_ERROR, saved_errno == ENOENT ? TB_ERROR_NOT_FOUND : TB_ERROR_INVALID,
-                   _("Could not open %s: %s"), path, g_strerror (saved_errno));
+      g_set_error (error, TB_ERROR, errno_to_code (saved_errno), _("Cannot open %s: %s"),
+                   path, g_strerror (saved_errno));
       return NULL;
     }
-  if (fstat (fd, &info) != 0 || !S_ISREG (info.st_mode))
-    {
-      close (fd);
-      g_set_error (error, TB_ERROR, TB_ERROR_INVALID, _("%s is not a regular file"), path);
-      return NULL;
-    }
-  if ((guint64) info.st_size > max_bytes)
-    {
-      g_autofree char *limit = g_format_size (max_bytes);
-
-      close (fd);
-      g_set_error (error, TB_ERROR, TB_ERROR_INVALID, _("%s is larger than %s"), path, limit);
-      return NULL;
-    }
-
-  /* Sized by what fstat says, grown if the file grows while we read, and never past one
-   * byte beyond the cap, so a file that grows past it is still refused. */
-  capacity = (gsize) info.st_size + 1;
-  data = g_malloc (capacity + 1);
-  for (;;)
-    {
-      gssize got;
-
-      if (size == capacity)
-        {
-          if (capacity > max_bytes)
-            break;
-          capacity = MIN (capacity * 2, max_bytes + 1);
-          data = g_realloc (data, capacity + 1);
-        }
-      got = read (fd, data + size, capacity - size);
-      if (got < 0 && errno == EINTR)
-        continue;
-      if (got < 0)
-        {
-          int saved_errno = errno;
-
-          close (fd);
-          g_set_error (error, TB_ERROR, TB_ERROR_FAILED, _("Could not read %s: %s"), path,
-                       g_strerror (saved_errno));
-          return NULL;
-        }
-      if (got == 0)
-        break;
-      size += got;
-    }
+  data = read_regular_fd (fd, path, max_bytes, length, error);
   close (fd);
-  if (size > max_bytes)
-    {
-      g_autofree char *limit = g_format_size (max_bytes);
-
-      g_set_error (error, TB_ERROR, TB_ERROR_INVALID, _("%s is larger than %s"), path, limit);
-      return NULL;
-    }
-
-  data[size] = '\0';
-  if (length != NULL)
-    *length = size;
-  return g_steal_pointer (&data);
+  return data;
 }
 
 char *

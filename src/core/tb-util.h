@@ -29,14 +29,6 @@ gboolean  tb_write_file_exclusive (const char  *path,
                                    gssize       length,
                                    GError     **error);
 
-/* Reads a regular file of at most `max_bytes`, NUL-terminated. Anything else (a FIFO, a
- * device, a link to /dev/zero) is refused without blocking: TB_ERROR_INVALID; a missing
- * file is TB_ERROR_NOT_FOUND. */
-char     *tb_read_regular_file   (const char  *path,
-                                  gsize        max_bytes,
-                                  gsize       *length,
-                                  GError     **error);
-
 char     *tb_sha256_hex          (const void  *data,
                                   gsize        length);
 
@@ -45,6 +37,18 @@ char     *tb_utc_now_iso8601     (void);
 
 /* "20261125T115106Z" (compact, sortable; used in run ids and judgment file names) */
 char     *tb_utc_now_compact     (void);
+
+/* Reads a whole regular file, refusing anything else before it could block: it opens with
+ * O_NONBLOCK (a FIFO without a writer does not wait), checks the open descriptor, and
+ * reads at most `max_bytes` (less than 4 GiB). Errors: TB_ERROR_NOT_FOUND when the file does not exist;
+ * TB_ERROR_INVALID for a FIFO, a device, a folder or a socket (also behind a symlink)
+ * ("… is not a regular file") and for a file larger than `max_bytes` ("… is larger than
+ * 1.0 MiB"); TB_ERROR_FAILED for other I/O errors. The result is NUL-terminated;
+ * `length` (nullable) gets its size without the NUL. */
+char     *tb_read_regular_file   (const char  *path,
+                                  gsize        max_bytes,
+                                  gsize       *length,
+                                  GError     **error);
 
 /* NULL when the bytes are acceptable text input; else a user message such as
  * "is empty" or "is not UTF-8 text (binary data at byte 12)". */

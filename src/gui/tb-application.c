@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "tb-application.h"
+#include "tb-home.h"
 #include "tb-preferences-window.h"
 #include "tb-resources.h"
 #include "tb-secret.h"
@@ -18,6 +19,7 @@ struct _TbApplication
 
   char           *home;
   TbStore        *store;
+  TbIndex        *index;
   GSettings      *settings;
   TbClient       *client;
   GCancellable   *lookup_cancellable;
@@ -54,6 +56,13 @@ tb_application_get_store (TbApplication *self)
 {
   g_return_val_if_fail (TB_IS_APPLICATION (self), NULL);
   return self->store;
+}
+
+TbIndex *
+tb_application_get_index (TbApplication *self)
+{
+  g_return_val_if_fail (TB_IS_APPLICATION (self), NULL);
+  return self->index;
 }
 
 GSettings *
@@ -160,7 +169,7 @@ tb_application_seed_home (TbApplication *self)
 {
   g_autoptr(GError) error = NULL;
 
-  if (!tb_store_seed_examples (self->store, NULL, &error) && error != NULL)
+  if (!tb_home_seed_examples (self->home, NULL, &error) && error != NULL)
     g_warning ("%s", error->message);
 }
 
@@ -261,8 +270,9 @@ tb_application_startup (GApplication *app)
                                          shortcuts_accels);
 
   self->settings = g_settings_new (APP_ID);
-  self->home = tb_resolve_home (NULL);
+  self->home = tb_home_resolve (NULL);
   self->store = tb_store_new (self->home);
+  self->index = tb_index_new (self->store);
   tb_application_seed_home (self);
 
   g_signal_connect_object (self->settings, "changed::base-url",
@@ -290,6 +300,7 @@ tb_application_dispose (GObject *object)
   g_cancellable_cancel (self->lookup_cancellable);
   g_clear_object (&self->lookup_cancellable);
   g_clear_object (&self->client);
+  g_clear_object (&self->index);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
 

@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "tb-client.h"
+#include "tb-index.h"
 #include "tb-store.h"
 
 G_BEGIN_DECLS
@@ -16,6 +17,9 @@ TbApplication *tb_application_new               (void);
 /* Valid after startup. */
 const char    *tb_application_get_home          (TbApplication *self);
 TbStore       *tb_application_get_store         (TbApplication *self);
+/* One index for the application: every list and sum the windows show comes from it, read
+ * in a thread (tb-index.h allows calls from any thread). */
+TbIndex       *tb_application_get_index         (TbApplication *self);
 GSettings     *tb_application_get_settings      (TbApplication *self);
 
 /* The client as configured now: key from OPENROUTER_API_KEY, else the Secret Service,

@@ -3,6 +3,8 @@
 
 #include <gtk/gtk.h>
 
+#include "tb-index.h"
+#include "tb-run-list.h"
 #include "tb-store.h"
 
 G_BEGIN_DECLS
@@ -12,10 +14,17 @@ G_DECLARE_FINAL_TYPE (TbCostsView, tb_costs_view, TB, COSTS_VIEW, GtkWidget)
 
 GtkWidget  *tb_costs_view_new        (void);
 
-/* Shows the runs and total of `usecase_id` (nullable: only the totals over all use cases)
- * and the grand total, from the store's rollups. Call again to refresh. */
-void        tb_costs_view_set_store  (TbCostsView *self,
-                                      TbStore     *store,
-                                      const char  *usecase_id);
+/* The grand total and the sum of each use case come from `index`, read in a thread; the
+ * runs of the use case open in the window are `list` (its model, lazily bound), and its sums
+ * are read again whenever the list changes. */
+void        tb_costs_view_set_sources (TbCostsView *self,
+                                       TbStore     *store,
+                                       TbIndex     *index,
+                                       TbRunList   *list);
+/* Reads the sums again (a read under way is superseded); while the page is not in sight,
+ * once it is shown. */
+void        tb_costs_view_reload     (TbCostsView *self);
+/* A read is under way, or waits for the page to be shown. */
+gboolean    tb_costs_view_is_loading (TbCostsView *self);
 
 G_END_DECLS

@@ -22,32 +22,70 @@ tb_format_local_date (const char *iso)
   return g_date_time_format (local, "%Y-%m-%d %H:%M");
 }
 
-const char *
-tb_run_status_label (const char *status)
+char *
+tb_format_tokens (gint64 tokens)
 {
-  if (g_strcmp0 (status, "running") == 0)
-    return _("Running");
-  if (g_strcmp0 (status, "done") == 0)
-    return _("Done");
-  if (g_strcmp0 (status, "partial") == 0)
-    return _("Partial");
-  if (g_strcmp0 (status, "failed") == 0)
-    return _("Failed");
-  if (g_strcmp0 (status, "cancelled") == 0)
-    return _("Cancelled");
-  if (g_strcmp0 (status, "interrupted") == 0)
-    return _("Interrupted");
-  return status;
+  if (tokens >= 1000000)
+    return g_strdup_printf ("%.1fM", tokens / 1e6);
+  if (tokens >= 10000)
+    return g_strdup_printf ("%.0fk", tokens / 1e3);
+  if (tokens >= 1000)
+    return g_strdup_printf ("%.1fk", tokens / 1e3);
+  return g_strdup_printf ("%" G_GINT64_FORMAT, tokens);
 }
 
 const char *
-tb_run_status_style (const char *status)
+tb_run_status_label (TbRunStatus status)
 {
-  if (g_strcmp0 (status, "done") == 0)
-    return "success";
-  if (g_strcmp0 (status, "failed") == 0)
-    return "error";
-  if (g_strcmp0 (status, "running") == 0)
-    return "accent";
-  return "warning";
+  switch (status)
+    {
+    case TB_RUN_RUNNING:
+      return _("Running");
+    case TB_RUN_DONE:
+      return _("Done");
+    case TB_RUN_PARTIAL:
+      return _("Partial");
+    case TB_RUN_FAILED:
+      return _("Failed");
+    case TB_RUN_CANCELLED:
+      return _("Cancelled");
+    case TB_RUN_INTERRUPTED:
+      return _("Interrupted");
+    default:
+      return tb_run_status_to_string (status);
+    }
+}
+
+const char *
+tb_run_status_style (TbRunStatus status)
+{
+  switch (status)
+    {
+    case TB_RUN_DONE:
+      return "success";
+    case TB_RUN_FAILED:
+      return "error";
+    case TB_RUN_RUNNING:
+      return "accent";
+    default:
+      return "warning";
+    }
+}
+
+const char *
+tb_cost_source_label (TbCostSource source)
+{
+  switch (source)
+    {
+    case TB_COST_BILLED:
+      return _("billed");
+    case TB_COST_INLINE:
+      return _("reported");
+    case TB_COST_ESTIMATE:
+      return _("estimated");
+    case TB_COST_NONE:
+    case TB_COST_UNKNOWN:
+    default:
+      return "";
+    }
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tb-input-view.h"
+#include "tb-testset.h"
 #include "tb-util.h"
 
 #define PREVIEW_LINES 40
@@ -16,9 +17,7 @@ struct _TbInputView
   AdwBin        parent_instance;
 
   GCancellable *cancellable;
-  char         *name;
-  char         *text;
-  gsize         length;
+  TbTestInput  *input;
   gint64        tokens;
   char         *error;
 
@@ -50,14 +49,14 @@ gboolean
 tb_input_view_has_input (TbInputView *self)
 {
   g_return_val_if_fail (TB_IS_INPUT_VIEW (self), FALSE);
-  return self->text != NULL;
+  return self->input != NULL;
 }
 
 const char *
 tb_input_view_get_name (TbInputView *self)
 {
   g_return_val_if_fail (TB_IS_INPUT_VIEW (self), NULL);
-  return self->name;
+  return self->input != NULL ? self->input->name : NULL;
 }
 
 const char *
@@ -66,8 +65,23 @@ tb_input_view_get_text (TbInputView *self,
 {
   g_return_val_if_fail (TB_IS_INPUT_VIEW (self), NULL);
   if (length != NULL)
-    *length = self->length;
-  return self->text;
+    *length = self->input != NULL ? self->input->length : 0;
+  return self->input != NULL ? self->input->text : NULL;
+}
+
+TbTestInput *
+tb_input_view_dup_input (TbInputView *self)
+{
+  TbTestInput *copy;
+
+  g_return_val_if_fail (TB_IS_INPUT_VIEW (self), NULL);
+
+  if (self->input == NULL)
+    return NULL;
+  copy = tb_test_input_new (self->input->key, self->input->name, self->input->text,
+                            self->input->length);
+  copy->path = g_strdup (self->input->path);
+  return copy;
 }
 
 gint64
@@ -99,9 +113,7 @@ tb_input_view_clear (TbInputView *self)
 {
   g_return_if_fail (TB_IS_INPUT_VIEW (self));
 
-  g_clear_pointer (&self->name, g_free);
-  g_clear_pointer (&self->text, g_free);
-  self->length = 0;
+  g_clear_pointer (&self->input, tb_test_input_free);
   self->tokens = 0;
   tb_input_view_show_error (self, NULL);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->preview), "", 0);
@@ -133,37 +145,79 @@ make_preview (const char *text,
 
 static void
 tb_input_view_take (TbInputView *self,
-                    const char  *name,
-                    char        *contents,
-                    gsize        length)
+                    TbTestInput *input)
 {
-  g_autofree char *size = g_format_size (length);
+  g_autofree char *size = g_format_size (input->length);
   g_autofree char *preview = NULL;
   g_autofree char *subtitle = NULL;
   g_autofree char *tokens = NULL;
 
-  g_free (self->name);
-  self->name = g_strdup (name);
-  g_free (self->text);
-  self->text = contents;
-  self->length = length;
-  self->tokens = tb_estimate_tokens (contents, length);
+  g_clear_pointer (&self->input, tb_test_input_free);
+  self->input = input;
+  self->tokens = tb_estimate_tokens (input->text, input->length);
 
   tokens = g_strdup_printf ("%" G_GINT64_FORMAT, self->tokens);
   /* TRANSLATORS: "12.3 kB · about 3100 tokens" */
   subtitle = g_strdup_printf (ngettext ("%s · about %s token", "%s · about %s tokens",
                                         (gulong) MAX (self->tokens, 0)),
                               size, tokens);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->file_row), name);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->file_row), input->name);
   adw_action_row_set_subtitle (self->file_row, subtitle);
 
-  preview = make_preview (contents, length);
+  preview = make_preview (input->text, input->length);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->preview), preview, -1);
   gtk_stack_set_visible_child_name (self->stack, "loaded");
   tb_input_view_show_error (self, NULL);
   g_signal_emit (self, signals[CHANGED], 0);
 }
 
+static void
+refuse (TbInputView *self,
+        GError      *error)
+{
+  g_autofree char *message = g_strdup_printf (_("Could not read the file: %s"), error->message);
+
+  tb_input_view_show_error (self, message);
+  g_signal_emit (self, signals[FAILED], 0, message);
+}
+
+/* The core's rules for an input (a regular text file of bounded size), off the main loop:
+ * an input can be large. */
+static void
+read_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  const char *path = task_data;
+  g_autoptr(GError) error = NULL;
+  TbTestInput *input = tb_test_input_read (path, &error);
+
+  if (input == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, input, (GDestroyNotify) tb_test_input_free);
+}
+
+static void
+read_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  TbInputView *self = TB_INPUT_VIEW (source);
+  g_autoptr(GError) error = NULL;
+  TbTestInput *input = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (input == NULL)
+    refuse (self, error);
+  else
+    tb_input_view_take (self, input);
+}
+
+/* A file without a local path (a remote location) is read by GIO, then checked by the same
+ * rule. */
 static void
 load_cb (GObject      *source,
          GAsyncResult *result,
@@ -175,16 +229,12 @@ load_cb (GObject      *source,
   g_autofree char *contents = NULL;
   g_autofree char *name = NULL;
   g_autofree char *problem = NULL;
-  g_autofree char *message = NULL;
   gsize length = 0;
 
   if (!g_file_load_contents_finish (file, result, &contents, &length, NULL, &error))
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      message = g_strdup_printf (_("Could not read the file: %s"), error->message);
-      tb_input_view_show_error (self, message);
-      g_signal_emit (self, signals[FAILED], 0, message);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        refuse (self, error);
       return;
     }
 
@@ -193,26 +243,39 @@ load_cb (GObject      *source,
   if (problem != NULL)
     {
       /* TRANSLATORS: "“photo.png” cannot be used as input: it is not UTF-8 text …" */
-      message = g_strdup_printf (_("“%s” cannot be used as input: it %s. Choose a text file."),
-                                 name, problem);
+      g_autofree char *message = g_strdup_printf (_("“%s” cannot be used as input: it %s. "
+                                                    "Choose a text file."), name, problem);
+
       tb_input_view_show_error (self, message);
       g_signal_emit (self, signals[FAILED], 0, message);
       return;
     }
-
-  tb_input_view_take (self, name, g_steal_pointer (&contents), length);
+  tb_input_view_take (self, tb_test_input_new (NULL, name, contents, length));
 }
 
 void
 tb_input_view_load_file (TbInputView *self,
                          GFile       *file)
 {
+  g_autofree char *path = NULL;
+
   g_return_if_fail (TB_IS_INPUT_VIEW (self));
   g_return_if_fail (G_IS_FILE (file));
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
+
+  path = g_file_get_path (file);
+  if (path != NULL)
+    {
+      g_autoptr(GTask) task = g_task_new (self, self->cancellable, read_cb, NULL);
+
+      g_task_set_source_tag (task, tb_input_view_load_file);
+      g_task_set_task_data (task, g_steal_pointer (&path), g_free);
+      g_task_run_in_thread (task, read_thread);
+      return;
+    }
   g_file_load_contents_async (file, self->cancellable, load_cb, g_object_ref (self));
 }
 
@@ -254,8 +317,7 @@ tb_input_view_finalize (GObject *object)
 {
   TbInputView *self = TB_INPUT_VIEW (object);
 
-  g_free (self->name);
-  g_free (self->text);
+  g_clear_pointer (&self->input, tb_test_input_free);
   g_free (self->error);
 
   G_OBJECT_CLASS (tb_input_view_parent_class)->finalize (object);

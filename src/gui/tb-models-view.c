@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "tb-defaults.h"
 #include "tb-models-view.h"
 
 #define RECOMMEND_COUNT 6
@@ -245,14 +246,16 @@ static void
 apply_default_selection (TbModelsView *self)
 {
   g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+  g_auto(GStrv) defaults = NULL;
 
   if (self->user_edited)
     return;
 
-  if (self->usecase != NULL && self->usecase->candidates != NULL
-      && self->usecase->candidates[0] != NULL)
+  /* What the CLI runs when no model is named; when there is none, the recommendation. */
+  defaults = self->usecase != NULL ? tb_default_candidates (self->usecase, NULL) : NULL;
+  if (defaults != NULL)
     {
-      set_selection (self, (const char * const *) self->usecase->candidates);
+      set_selection (self, (const char * const *) defaults);
       return;
     }
 

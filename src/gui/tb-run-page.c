@@ -7,7 +7,9 @@
 #include <glib/gi18n.h>
 
 #include "tb-gui-util.h"
+#include "tb-rollup.h"
 #include "tb-run-page.h"
+#include "tb-run-summary.h"
 #include "tb-score-chart.h"
 #include "tb-usecase.h"
 #include "tb-resources.h"
@@ -42,26 +44,27 @@ struct _TbRunPage
   GtkLabel      *judge_cost_label;
   GtkLabel      *total_cost_label;
 
+  GtkSpinner    *spinner;
+
   TbStore       *store;
-  TbRun         *run;
-  GPtrArray     *outputs;      /* TbOutput* */
-  GPtrArray     *judgments;    /* TbJudgment*, newest first */
+  char          *run_id;       /* requested */
+  GCancellable  *cancellable;  /* of the read under way */
+  TbRunData     *data;         /* the run shown */
+  TbRun         *run;          /* borrowed from data */
+  GPtrArray     *outputs;      /* borrowed from data: TbOutput* */
+  GPtrArray     *judgments;    /* borrowed from data: TbJudgment*, newest first */
   GPtrArray     *model_rows;   /* GtkWidget*, borrowed: children of models_list */
 };
 
 G_DEFINE_FINAL_TYPE (TbRunPage, tb_run_page, GTK_TYPE_WIDGET)
 
-static const char *
-cost_source_label (const char *source)
-{
-  if (g_strcmp0 (source, "billed") == 0)
-    return _("billed");
-  if (g_strcmp0 (source, "inline") == 0)
-    return _("reported");
-  if (g_strcmp0 (source, "estimate") == 0)
-    return _("estimated");
-  return source ? source : "";
-}
+enum {
+  PROP_0,
+  PROP_LOADING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static TbOutput *
 find_output (TbRunPage  *self,
@@ -75,6 +78,15 @@ find_output (TbRunPage  *self,
         return output;
     }
   return NULL;
+}
+
+/* The model's score as the core counts it: the mean over its scores in the judgment. */
+static gboolean
+model_score (TbJudgment *judgment,
+             const char *model,
+             double     *score)
+{
+  return judgment != NULL && tb_judgment_model_mean (judgment, model, score);
 }
 
 static TbScore *
@@ -253,7 +265,8 @@ details_text (TbOutput *output)
   g_string_append_printf (text, _("Latency %.1f s"), output->latency_ms / 1000.0);
   g_string_append (text, " · ");
   /* Translators: an amount in US dollars, then how it is known: billed, reported, estimated */
-  g_string_append_printf (text, _("Cost %s (%s)"), cost, cost_source_label (output->cost.source));
+  g_string_append_printf (text, _("Cost %s (%s)"), cost,
+                          tb_cost_source_label (output->cost.source));
   if (output->provider != NULL)
     {
       g_string_append (text, " · ");
@@ -301,9 +314,12 @@ static GtkWidget *
 model_row (TbRunPage  *self,
            const char *model,
            TbOutput   *output,
-           TbScore    *score,
-           gboolean    judged)
+           TbJudgment *judgment)
 {
+  TbScore *score = find_score (judgment, model);
+  gboolean judged = judgment != NULL;
+  double overall = 0;
+  gboolean has_score = model_score (judgment, model, &overall);
   GtkWidget *row = adw_expander_row_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
   GtkWidget *badge;
@@ -319,19 +335,19 @@ model_row (TbRunPage  *self,
   gtk_widget_set_margin_bottom (box, 12);
 
   /* the badge on the right: the score, or why there is none */
-  if (score != NULL && score->error == NULL)
+  if (has_score)
     {
-      g_autofree char *text = g_strdup_printf ("%.0f", score->overall);
+      g_autofree char *text = g_strdup_printf ("%.0f", overall);
 
       badge = gtk_label_new (text);
       gtk_widget_add_css_class (badge, "title-3");
       gtk_widget_add_css_class (badge, "numeric");
       gtk_widget_set_tooltip_text (badge, _("Overall score out of 100"));
     }
-  else if (output == NULL || g_strcmp0 (output->status, "ok") != 0)
+  else if (output == NULL || output->status != TB_OUTPUT_OK)
     {
       badge = gtk_label_new (output == NULL ? _("No output")
-                             : g_strcmp0 (output->status, "cancelled") == 0 ? _("Cancelled")
+                             : output->status == TB_OUTPUT_CANCELLED ? _("Cancelled")
                              : _("Failed"));
       gtk_widget_add_css_class (badge, output == NULL ? "dim-label" : "error");
     }
@@ -343,15 +359,16 @@ model_row (TbRunPage  *self,
   gtk_widget_set_valign (badge, GTK_ALIGN_CENTER);
   adw_expander_row_add_action (ADW_EXPANDER_ROW (row), badge);
 
-  if (output != NULL && g_strcmp0 (output->status, "ok") != 0)
+  if (output != NULL && output->status != TB_OUTPUT_OK)
     g_string_append (subtitle, output->error_message ? output->error_message
-                               : g_strcmp0 (output->status, "cancelled") == 0 ? _("Cancelled")
+                               : output->status == TB_OUTPUT_CANCELLED ? _("Cancelled")
                                : _("No answer"));
   else if (output != NULL)
     {
       g_autofree char *cost = tb_format_usd (output->cost.usd);
 
-      g_string_append_printf (subtitle, "%s %s", cost, cost_source_label (output->cost.source));
+      g_string_append_printf (subtitle, "%s %s", cost,
+                              tb_cost_source_label (output->cost.source));
       g_string_append (subtitle, " · ");
       g_string_append_printf (subtitle, _("%.1f s"), output->latency_ms / 1000.0);
       if (output->content != NULL)
@@ -436,8 +453,8 @@ set_pick (GtkLabel   *label,
           const char *model,
           const char *none_text)
 {
-  TbScore *score;
   TbOutput *output;
+  double score = 0;
   g_autofree char *cost = NULL;
   g_autofree char *text = NULL;
 
@@ -451,11 +468,11 @@ set_pick (GtkLabel   *label,
 
   gtk_label_set_text (label, model);
   gtk_widget_set_tooltip_text (GTK_WIDGET (label), model);
-  score = find_score (judgment, model);
+  model_score (judgment, model, &score);
   output = find_output (self, model);
   cost = output ? tb_format_usd (output->cost.usd) : g_strdup ("—");
   /* Translators: score out of 100, then cost in US dollars */
-  text = g_strdup_printf (_("Score %.0f · %s"), score ? score->overall : 0, cost);
+  text = g_strdup_printf (_("Score %.0f · %s"), score, cost);
   gtk_label_set_text (detail, text);
 }
 
@@ -474,11 +491,15 @@ show_judgment (TbRunPage *self)
   if (judgment != NULL)
     {
       g_autofree char *cost = tb_format_usd (judgment->cost.usd);
+      g_autofree char *judges = NULL;
       g_autofree char *text = NULL;
 
+      if (judgment->judges != NULL && judgment->judges[0] != NULL)
+        judges = g_strjoinv (", ", judgment->judges);
+      else
+        judges = g_strdup (judgment->judge_model ? judgment->judge_model : "?");
       /* Translators: the judge model, then what its calls cost */
-      text = g_strdup_printf (_("by %s · %s"), judgment->judge_model ? judgment->judge_model
-                                                                       : "?", cost);
+      text = g_strdup_printf (_("by %s · %s"), judges, cost);
       gtk_label_set_text (self->judge_label, text);
 
       set_pick (self->best_overall_label, self->best_overall_detail, self, judgment,
@@ -488,14 +509,14 @@ show_judgment (TbRunPage *self)
       set_pick (self->budget_pick_label, self->budget_pick_detail, self, judgment,
                 judgment->budget_pick, _("No output scored 70 or more"));
 
-      for (guint i = 0; judgment->scores != NULL && i < judgment->scores->len; i++)
+      for (guint i = 0; self->run->models[i] != NULL; i++)
         {
-          TbScore *score = g_ptr_array_index (judgment->scores, i);
-          TbOutput *output = find_output (self, score->model);
+          const char *model = self->run->models[i];
+          TbOutput *output = find_output (self, model);
+          double score;
 
-          if (score->error == NULL && output != NULL)
-            g_ptr_array_add (points, tb_chart_point_new (score->model, score->overall,
-                                                         output->cost.usd));
+          if (output != NULL && model_score (judgment, model, &score))
+            g_ptr_array_add (points, tb_chart_point_new (model, score, output->cost.usd));
         }
     }
   tb_score_chart_set_points (self->chart, points);
@@ -509,12 +530,11 @@ show_judgment (TbRunPage *self)
       for (guint i = 1; i < order->len; i++)
         for (guint j = i; j > 0; j--)
           {
-            TbScore *a = find_score (judgment, g_ptr_array_index (order, j - 1));
-            TbScore *b = find_score (judgment, g_ptr_array_index (order, j));
-            double sa = a && !a->error ? a->overall : -1;
-            double sb = b && !b->error ? b->overall : -1;
-
+            double sa = -1, sb = -1;
             gpointer tmp;
+
+            model_score (judgment, g_ptr_array_index (order, j - 1), &sa);
+            model_score (judgment, g_ptr_array_index (order, j), &sb);
 
             if (sb <= sa)
               break;
@@ -531,8 +551,7 @@ show_judgment (TbRunPage *self)
   for (guint i = 0; i < order->len; i++)
     {
       const char *model = g_ptr_array_index (order, i);
-      GtkWidget *row = model_row (self, model, find_output (self, model),
-                                  find_score (judgment, model), judgment != NULL);
+      GtkWidget *row = model_row (self, model, find_output (self, model), judgment);
 
       gtk_list_box_append (self->models_list, row);
       g_ptr_array_add (self->model_rows, row);
@@ -558,7 +577,7 @@ show_costs (TbRunPage *self)
   g_autofree char *candidate_tokens = NULL;
   g_autofree char *judge_tokens = NULL;
 
-  tb_store_rollup_run (self->store, self->run, &rollup);
+  tb_rollup_of_run (self->data, &rollup);
   candidates = tb_format_usd (rollup.candidate_usd);
   judge = tb_format_usd (rollup.judge_usd);
   total = tb_format_usd (rollup.total_usd);
@@ -607,62 +626,84 @@ show_empty (TbRunPage  *self,
 static void
 clear_run (TbRunPage *self)
 {
-  g_clear_pointer (&self->run, tb_run_free);
-  g_clear_pointer (&self->outputs, g_ptr_array_unref);
-  g_clear_pointer (&self->judgments, g_ptr_array_unref);
+  self->run = NULL;
+  self->outputs = NULL;
+  self->judgments = NULL;
+  g_clear_pointer (&self->data, tb_run_data_free);
 }
 
-void
-tb_run_page_set_run (TbRunPage  *self,
-                     TbStore    *store,
-                     const char *run_id)
+/* Reading, in a thread ------------------------------------------------------------------- */
+
+typedef struct {
+  TbRunData *data;
+  char      *usecase_name;   /* the name as the use case read when it ran */
+} Loaded;
+
+static void
+loaded_free (Loaded *loaded)
 {
+  g_clear_pointer (&loaded->data, tb_run_data_free);
+  g_free (loaded->usecase_name);
+  g_free (loaded);
+}
+
+static void
+load_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  TbStore *store = g_task_get_task_data (task);
+  const char *run_id = g_object_get_data (G_OBJECT (task), "run-id");
   g_autoptr(GError) error = NULL;
-  g_autoptr(TbUsecase) usecase = NULL;
+  Loaded *loaded = g_new0 (Loaded, 1);
+
+  loaded->data = tb_store_load_run_data (store, run_id, &error);
+  if (loaded->data == NULL)
+    {
+      loaded_free (loaded);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (loaded->data->run->usecase_snapshot != NULL)
+    {
+      g_autoptr(TbUsecase) usecase = tb_usecase_parse (loaded->data->run->usecase,
+                                                       loaded->data->run->usecase_snapshot,
+                                                       -1, NULL, NULL);
+
+      if (usecase != NULL && usecase->name != NULL)
+        loaded->usecase_name = g_strdup (usecase->name);
+    }
+  g_task_return_pointer (task, loaded, (GDestroyNotify) loaded_free);
+}
+
+static void
+show_run (TbRunPage *self,
+          Loaded    *loaded)
+{
   g_autoptr(GtkStringList) choices = NULL;
   g_autofree char *date = NULL;
   g_autofree char *subtitle = NULL;
+  g_autofree char *inputs = NULL;
   guint n_models;
 
-  g_return_if_fail (TB_IS_RUN_PAGE (self));
-  g_return_if_fail (store == NULL || TB_IS_STORE (store));
-
   clear_run (self);
-  g_set_object (&self->store, store);
+  self->data = g_steal_pointer (&loaded->data);
+  self->run = self->data->run;
+  self->outputs = self->data->outputs;
+  self->judgments = self->data->judgments;
   g_ptr_array_set_size (self->model_rows, 0);
 
-  if (store == NULL || run_id == NULL)
-    {
-      show_empty (self, _("No Run Selected"), _("Open a run to see its outputs, scores and "
-                                                "costs."));
-      return;
-    }
-
-  self->run = tb_store_load_run (store, run_id, &error);
-  if (self->run == NULL)
-    {
-      show_empty (self, _("Run Not Available"), error->message);
-      return;
-    }
-  self->outputs = tb_store_load_outputs (store, self->run);
-  self->judgments = tb_store_load_judgments (store, self->run);
-  if (self->judgments == NULL)
-    self->judgments = g_ptr_array_new ();
-
-  /* the name as the use case read when it ran */
-  if (self->run->usecase_snapshot != NULL)
-    usecase = tb_usecase_parse (self->run->usecase, self->run->usecase_snapshot, -1, NULL,
-                                NULL);
-  gtk_label_set_text (self->title_label,
-                      usecase && usecase->name ? usecase->name : self->run->usecase);
+  gtk_label_set_text (self->title_label, loaded->usecase_name != NULL ? loaded->usecase_name
+                                                                       : self->run->usecase);
 
   date = tb_format_local_date (self->run->created_at);
-  n_models = self->run->models ? g_strv_length (self->run->models) : 0;
+  n_models = g_strv_length (self->run->models);
+  inputs = tb_run_describe_inputs (self->run);
   /* Translators: input file name · date · number of models · run id */
   subtitle = g_strdup_printf (ngettext ("Input %s · %s · %u model · %s",
                                         "Input %s · %s · %u models · %s", n_models),
-                              self->run->input_name ? self->run->input_name : "?", date,
-                              n_models, self->run->id);
+                              inputs != NULL ? inputs : "?", date, n_models, self->run->id);
   gtk_label_set_text (self->subtitle_label, subtitle);
 
   gtk_label_set_text (self->status_label, tb_run_status_label (self->run->status));
@@ -698,11 +739,96 @@ tb_run_page_set_run (TbRunPage  *self,
   gtk_stack_set_visible_child_name (self->stack, "run");
 }
 
+static void
+load_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  TbRunPage *self = TB_RUN_PAGE (source);
+  g_autoptr(GError) error = NULL;
+  Loaded *loaded = g_task_propagate_pointer (G_TASK (result), &error);
+
+  /* A read of a run no longer asked for. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      || g_task_get_cancellable (G_TASK (result)) != self->cancellable)
+    {
+      g_clear_pointer (&loaded, loaded_free);
+      return;
+    }
+
+  g_clear_object (&self->cancellable);
+  gtk_spinner_stop (self->spinner);
+  if (loaded == NULL)
+    {
+      clear_run (self);
+      g_clear_pointer (&self->run_id, g_free);
+      show_empty (self, _("Run Not Available"), error->message);
+    }
+  else
+    {
+      show_run (self, loaded);
+      loaded_free (loaded);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+}
+
+void
+tb_run_page_set_run (TbRunPage  *self,
+                     TbStore    *store,
+                     const char *run_id)
+{
+  g_autoptr(GTask) task = NULL;
+  gboolean same;
+
+  g_return_if_fail (TB_IS_RUN_PAGE (self));
+  g_return_if_fail (store == NULL || TB_IS_STORE (store));
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_set_object (&self->store, store);
+  same = self->run != NULL && g_strcmp0 (run_id, self->run->id) == 0;
+  g_free (self->run_id);
+  self->run_id = g_strdup (run_id);
+
+  if (store == NULL || run_id == NULL)
+    {
+      clear_run (self);
+      g_ptr_array_set_size (self->model_rows, 0);
+      show_empty (self, _("No Run Selected"), _("Open a run to see its outputs, scores and "
+                                                "costs."));
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+      return;
+    }
+
+  /* A refresh keeps the run in view until the new read lands; another run waits behind a
+   * spinner rather than showing the wrong one. */
+  if (!same)
+    {
+      gtk_spinner_start (self->spinner);
+      gtk_stack_set_visible_child_name (self->stack, "loading");
+    }
+
+  self->cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->cancellable, load_cb, NULL);
+  g_task_set_source_tag (task, tb_run_page_set_run);
+  g_task_set_task_data (task, g_object_ref (store), g_object_unref);
+  g_object_set_data_full (G_OBJECT (task), "run-id", g_strdup (run_id), g_free);
+  g_task_run_in_thread (task, load_thread);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+}
+
+gboolean
+tb_run_page_is_loading (TbRunPage *self)
+{
+  g_return_val_if_fail (TB_IS_RUN_PAGE (self), FALSE);
+  return self->cancellable != NULL;
+}
+
 const char *
 tb_run_page_get_run_id (TbRunPage *self)
 {
   g_return_val_if_fail (TB_IS_RUN_PAGE (self), NULL);
-  return self->run ? self->run->id : NULL;
+  return self->run_id;
 }
 
 static void
@@ -715,11 +841,32 @@ tb_run_page_dispose (GObject *object)
   /* the template's root has no id, so dispose_template leaves it */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   clear_run (self);
   g_clear_pointer (&self->model_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->run_id, g_free);
   g_clear_object (&self->store);
 
   G_OBJECT_CLASS (tb_run_page_parent_class)->dispose (object);
+}
+
+static void
+tb_run_page_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  TbRunPage *self = TB_RUN_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_LOADING:
+      g_value_set_boolean (value, tb_run_page_is_loading (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -729,6 +876,12 @@ tb_run_page_class_init (TbRunPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = tb_run_page_dispose;
+  object_class->get_property = tb_run_page_get_property;
+
+  properties[PROP_LOADING] =
+    g_param_spec_boolean ("loading", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (TB_TYPE_SCORE_CHART);
   g_type_ensure (ADW_TYPE_CLAMP);
@@ -763,6 +916,7 @@ tb_run_page_class_init (TbRunPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TbRunPage, candidates_cost_label);
   gtk_widget_class_bind_template_child (widget_class, TbRunPage, judge_cost_label);
   gtk_widget_class_bind_template_child (widget_class, TbRunPage, total_cost_label);
+  gtk_widget_class_bind_template_child (widget_class, TbRunPage, spinner);
   gtk_widget_class_bind_template_callback (widget_class, on_judgment_selected);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);

@@ -12,13 +12,16 @@ G_DECLARE_FINAL_TYPE (TbRunPage, tb_run_page, TB, RUN_PAGE, GtkWidget)
 
 GtkWidget  *tb_run_page_new         (void);
 
-/* Loads the run's files and shows them, latest judgment first. `run_id` NULL shows the
- * empty state; a missing run shows the error. Call again to refresh. */
+/* Reads the run's files in a thread and shows them, latest judgment first (a spinner
+ * meanwhile; a refresh of the run shown keeps it until the new read lands). `run_id` NULL
+ * shows the empty state; a missing run shows the error. Call again to refresh. */
 void        tb_run_page_set_run     (TbRunPage   *self,
                                      TbStore     *store,
                                      const char  *run_id);
 
-/* nullable */
+/* nullable: the run shown or being read; NULL after a failed read */
 const char *tb_run_page_get_run_id  (TbRunPage   *self);
+/* A read is under way. */
+gboolean    tb_run_page_is_loading  (TbRunPage   *self);
 
 G_END_DECLS

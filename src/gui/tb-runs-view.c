@@ -7,216 +7,10 @@
 #include <glib/gi18n.h>
 
 #include "tb-gui-util.h"
+#include "tb-row-pacer.h"
 #include "tb-runs-view.h"
 #include "tb-resources.h"
 #include "tb-util.h"
-
-/* TbRunItem ------------------------------------------------------------------------------ */
-
-struct _TbRunItem
-{
-  GObject  parent_instance;
-
-  char    *id;
-  char    *created;
-  char    *input_name;
-  guint    n_models;
-  char    *models;
-  char    *status;
-  double   best_score;
-  double   cost;
-};
-
-G_DEFINE_FINAL_TYPE (TbRunItem, tb_run_item, G_TYPE_OBJECT)
-
-enum {
-  ITEM_PROP_0,
-  ITEM_PROP_ID,
-  ITEM_PROP_CREATED,
-  ITEM_PROP_INPUT_NAME,
-  ITEM_PROP_N_MODELS,
-  ITEM_PROP_MODELS,
-  ITEM_PROP_STATUS,
-  ITEM_PROP_BEST_SCORE,
-  ITEM_PROP_COST,
-  N_ITEM_PROPS
-};
-
-static GParamSpec *item_properties[N_ITEM_PROPS];
-
-static void
-tb_run_item_get_property (GObject    *object,
-                          guint       prop_id,
-                          GValue     *value,
-                          GParamSpec *pspec)
-{
-  TbRunItem *self = TB_RUN_ITEM (object);
-
-  switch (prop_id)
-    {
-    case ITEM_PROP_ID:
-      g_value_set_string (value, self->id);
-      break;
-    case ITEM_PROP_CREATED:
-      g_value_set_string (value, self->created);
-      break;
-    case ITEM_PROP_INPUT_NAME:
-      g_value_set_string (value, self->input_name);
-      break;
-    case ITEM_PROP_N_MODELS:
-      g_value_set_uint (value, self->n_models);
-      break;
-    case ITEM_PROP_MODELS:
-      g_value_set_string (value, self->models);
-      break;
-    case ITEM_PROP_STATUS:
-      g_value_set_string (value, self->status);
-      break;
-    case ITEM_PROP_BEST_SCORE:
-      g_value_set_double (value, self->best_score);
-      break;
-    case ITEM_PROP_COST:
-      g_value_set_double (value, self->cost);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-tb_run_item_finalize (GObject *object)
-{
-  TbRunItem *self = TB_RUN_ITEM (object);
-
-  g_free (self->id);
-  g_free (self->created);
-  g_free (self->input_name);
-  g_free (self->models);
-  g_free (self->status);
-
-  G_OBJECT_CLASS (tb_run_item_parent_class)->finalize (object);
-}
-
-static void
-tb_run_item_class_init (TbRunItemClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
-
-  object_class->get_property = tb_run_item_get_property;
-  object_class->finalize = tb_run_item_finalize;
-
-  item_properties[ITEM_PROP_ID] = g_param_spec_string ("id", NULL, NULL, NULL, flags);
-  item_properties[ITEM_PROP_CREATED] = g_param_spec_string ("created", NULL, NULL, NULL, flags);
-  item_properties[ITEM_PROP_INPUT_NAME] =
-    g_param_spec_string ("input-name", NULL, NULL, NULL, flags);
-  item_properties[ITEM_PROP_N_MODELS] =
-    g_param_spec_uint ("n-models", NULL, NULL, 0, G_MAXUINT, 0, flags);
-  item_properties[ITEM_PROP_MODELS] = g_param_spec_string ("models", NULL, NULL, NULL, flags);
-  item_properties[ITEM_PROP_STATUS] = g_param_spec_string ("status", NULL, NULL, NULL, flags);
-  item_properties[ITEM_PROP_BEST_SCORE] =
-    g_param_spec_double ("best-score", NULL, NULL, -1, 100, -1, flags);
-  item_properties[ITEM_PROP_COST] =
-    g_param_spec_double ("cost", NULL, NULL, 0, G_MAXDOUBLE, 0, flags);
-  g_object_class_install_properties (object_class, N_ITEM_PROPS, item_properties);
-}
-
-static void
-tb_run_item_init (TbRunItem *self)
-{
-  self->best_score = -1;
-}
-
-static TbRunItem *
-tb_run_item_new_from_run (TbStore *store,
-                          TbRun   *run)
-{
-  TbRunItem *self = g_object_new (TB_TYPE_RUN_ITEM, NULL);
-  g_autoptr(GPtrArray) judgments = NULL;
-  TbRollup rollup = { 0 };
-
-  self->id = g_strdup (run->id);
-  self->created = g_strdup (run->created_at ? run->created_at : "");
-  self->input_name = g_strdup (run->input_name ? run->input_name : "");
-  self->n_models = run->models ? g_strv_length (run->models) : 0;
-  self->models = run->models ? g_strjoinv (", ", run->models) : g_strdup ("");
-  self->status = g_strdup (run->status ? run->status : "");
-
-  /* the latest judgment is the one that counts */
-  judgments = tb_store_load_judgments (store, run);
-  if (judgments != NULL && judgments->len > 0)
-    {
-      TbJudgment *latest = g_ptr_array_index (judgments, 0);
-
-      for (guint i = 0; latest->scores != NULL && i < latest->scores->len; i++)
-        {
-          TbScore *score = g_ptr_array_index (latest->scores, i);
-
-          if (score->error == NULL)
-            self->best_score = MAX (self->best_score, score->overall);
-        }
-    }
-
-  tb_store_rollup_run (store, run, &rollup);
-  self->cost = rollup.total_usd;
-  return self;
-}
-
-const char *
-tb_run_item_get_id (TbRunItem *self)
-{
-  g_return_val_if_fail (TB_IS_RUN_ITEM (self), NULL);
-  return self->id;
-}
-
-const char *
-tb_run_item_get_created (TbRunItem *self)
-{
-  g_return_val_if_fail (TB_IS_RUN_ITEM (self), NULL);
-  return self->created;
-}
-
-const char *
-tb_run_item_get_input_name (TbRunItem *self)
-{
-  g_return_val_if_fail (TB_IS_RUN_ITEM (self), NULL);
-  return self->input_name;
-}
-
-guint
-tb_run_item_get_n_models (TbRunItem *self)
-{
-  g_return_val_if_fail (TB_IS_RUN_ITEM (self), 0);
-  return self->n_models;
-}
-
-const char *
-tb_run_item_get_models (TbRunItem *self)
-{
-  g_return_val_if_fail (TB_IS_RUN_ITEM (self), NULL);
-  return self->models;
-}
-
-const char *
-tb_run_item_get_status (TbRunItem *self)
-{
-  g_return_val_if_fail (TB_IS_RUN_ITEM (self), NULL);
-  return self->status;
-}
-
-double
-tb_run_item_get_best_score (TbRunItem *self)
-{
-  g_return_val_if_fail (TB_IS_RUN_ITEM (self), -1);
-  return self->best_score;
-}
-
-double
-tb_run_item_get_cost (TbRunItem *self)
-{
-  g_return_val_if_fail (TB_IS_RUN_ITEM (self), 0);
-  return self->cost;
-}
 
 /* TbRunsView ----------------------------------------------------------------------------- */
 
@@ -240,7 +34,7 @@ static const struct {
   [COLUMN_DATE] = { "date", N_("Date"), "created", FALSE, FALSE },
   [COLUMN_INPUT] = { "input", N_("Input"), "input-name", FALSE, TRUE },
   [COLUMN_MODELS] = { "models", N_("Models"), "n-models", TRUE, TRUE },
-  [COLUMN_STATUS] = { "status", N_("Status"), "status", FALSE, FALSE },
+  [COLUMN_STATUS] = { "status", N_("Status"), "status-label", FALSE, FALSE },
   [COLUMN_SCORE] = { "score", N_("Best Score"), "best-score", TRUE, FALSE },
   [COLUMN_COST] = { "cost", N_("Cost"), "cost", TRUE, FALSE },
 };
@@ -253,14 +47,15 @@ struct _TbRunsView
   AdwStatusPage      *empty_page;
   GtkColumnView      *column_view;
   GtkLabel           *count_label;
+  GtkSpinner         *spinner;
 
-  GListStore         *store_model;   /* TbRunItem* */
   GtkSortListModel   *sort_model;
+  TbRowPacer         *pacer;         /* the sorted runs, given to the column view in steps */
   GtkSingleSelection *selection;
   GtkColumnViewColumn *columns[N_COLUMNS];
 
-  TbStore            *store;
-  char               *usecase_id;
+  TbRunList          *list;
+  char               *selected_id;   /* kept across reloads */
 };
 
 G_DEFINE_FINAL_TYPE (TbRunsView, tb_runs_view, GTK_TYPE_WIDGET)
@@ -277,10 +72,51 @@ enum {
 static guint signals[N_SIGNALS];
 
 static gboolean
-status_can_resume (const char *status)
+status_can_resume (TbRunStatus status)
 {
-  return g_strcmp0 (status, "interrupted") == 0 || g_strcmp0 (status, "partial") == 0
-         || g_strcmp0 (status, "failed") == 0 || g_strcmp0 (status, "cancelled") == 0;
+  return status == TB_RUN_INTERRUPTED || status == TB_RUN_PARTIAL || status == TB_RUN_FAILED
+         || status == TB_RUN_CANCELLED;
+}
+
+/* What a cell's tooltip says: the full text where the column may cut it short. */
+static const char *
+cell_tooltip (Column     column,
+              TbRunItem *item)
+{
+  switch (column)
+    {
+    case COLUMN_DATE:
+      return tb_run_item_get_id (item);
+    case COLUMN_INPUT:
+      return tb_run_item_get_input_name (item);
+    case COLUMN_MODELS:
+      return tb_run_item_get_models (item);
+    default:
+      return NULL;
+    }
+}
+
+/* Asked for when the pointer rests on the cell: setting a tooltip at each bind would ask
+ * the display server where the pointer is, once per cell of 200 rows. */
+static gboolean
+query_cell_tooltip (GtkWidget  *label,
+                    int         x,
+                    int         y,
+                    gboolean    keyboard,
+                    GtkTooltip *tooltip,
+                    gpointer    user_data)
+{
+  GtkListItem *list_item = user_data;
+  TbRunItem *item = gtk_list_item_get_item (list_item);
+  const char *text;
+
+  if (item == NULL)
+    return FALSE;
+  text = cell_tooltip (GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (label), "column")), item);
+  if (text == NULL || *text == '\0')
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
 }
 
 static void
@@ -290,6 +126,13 @@ setup_cell (GtkSignalListItemFactory *factory,
 {
   Column column = GPOINTER_TO_UINT (user_data);
   GtkWidget *label = gtk_label_new (NULL);
+
+  g_object_set_data (G_OBJECT (label), "column", user_data);
+  if (column == COLUMN_DATE || column == COLUMN_INPUT || column == COLUMN_MODELS)
+    {
+      gtk_widget_set_has_tooltip (label, TRUE);
+      g_signal_connect (label, "query-tooltip", G_CALLBACK (query_cell_tooltip), object);
+    }
 
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
   gtk_label_set_xalign (GTK_LABEL (label), 0);
@@ -313,7 +156,6 @@ bind_cell (GtkSignalListItemFactory *factory,
   GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (list_item));
   TbRunItem *item = gtk_list_item_get_item (list_item);
   g_autofree char *text = NULL;
-  const char *tooltip = NULL;
 
   /* the label may be recycled from another row */
   gtk_widget_set_css_classes (GTK_WIDGET (label),
@@ -323,26 +165,25 @@ bind_cell (GtkSignalListItemFactory *factory,
   switch (column)
     {
     case COLUMN_DATE:
-      text = tb_format_local_date (item->created);
-      tooltip = item->id;
+      text = tb_format_local_date (tb_run_item_get_created (item));
       break;
     case COLUMN_INPUT:
-      text = g_strdup (item->input_name);
-      tooltip = item->input_name;
+      text = g_strdup (tb_run_item_get_input_name (item));
       break;
     case COLUMN_MODELS:
       /* Translators: the number of models, then their ids */
-      text = g_strdup_printf (ngettext ("%u model: %s", "%u models: %s", item->n_models),
-                              item->n_models, item->models);
-      tooltip = item->models;
+      text = g_strdup_printf (ngettext ("%u model: %s", "%u models: %s",
+                                        tb_run_item_get_n_models (item)),
+                              tb_run_item_get_n_models (item), tb_run_item_get_models (item));
       break;
     case COLUMN_STATUS:
-      text = g_strdup (tb_run_status_label (item->status));
-      gtk_widget_add_css_class (GTK_WIDGET (label), tb_run_status_style (item->status));
+      text = g_strdup (tb_run_status_label (tb_run_item_get_status (item)));
+      gtk_widget_add_css_class (GTK_WIDGET (label),
+                                tb_run_status_style (tb_run_item_get_status (item)));
       break;
     case COLUMN_SCORE:
-      if (item->best_score >= 0)
-        text = g_strdup_printf ("%.0f", item->best_score);
+      if (tb_run_item_get_best_score (item) >= 0)
+        text = g_strdup_printf ("%.0f", tb_run_item_get_best_score (item));
       else
         {
           text = g_strdup (_("Not judged"));
@@ -350,7 +191,7 @@ bind_cell (GtkSignalListItemFactory *factory,
         }
       break;
     case COLUMN_COST:
-      text = tb_format_usd (item->cost);
+      text = tb_format_usd (tb_run_item_get_cost (item));
       break;
     case N_COLUMNS:
     default:
@@ -358,7 +199,6 @@ bind_cell (GtkSignalListItemFactory *factory,
     }
 
   gtk_label_set_text (label, text);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (label), tooltip);
 }
 
 static TbRunItem *
@@ -374,27 +214,52 @@ tb_runs_view_get_selected (TbRunsView *self)
 
   g_return_val_if_fail (TB_IS_RUNS_VIEW (self), NULL);
   item = get_selected_item (self);
-  return item ? item->id : NULL;
+  return item ? tb_run_item_get_id (item) : NULL;
+}
+
+/* The same rule as the judge-all action and the CLI's `judge --all`. */
+static gboolean
+any_judgeable (TbRunsView *self)
+{
+  GListModel *model = G_LIST_MODEL (self->sort_model);
+  guint n = g_list_model_get_n_items (model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(TbRunItem) item = g_list_model_get_item (model, i);
+
+      if (tb_run_summary_is_judgeable (tb_run_item_get_summary (item)))
+        return TRUE;
+    }
+  return FALSE;
 }
 
 static void
 update_actions (TbRunsView *self)
 {
   TbRunItem *item = get_selected_item (self);
-  gboolean busy = item != NULL && g_strcmp0 (item->status, "running") == 0;
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->store_model));
+  TbRunStatus status = item != NULL ? tb_run_item_get_status (item) : TB_RUN_DONE;
+  gboolean busy = item != NULL && status == TB_RUN_RUNNING;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.open", item != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.judge", item != NULL && !busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.resume",
-                                 item != NULL && status_can_resume (item->status));
+                                 item != NULL && status_can_resume (status));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.delete", item != NULL && !busy);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.judge-all", n > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.judge-all", any_judgeable (self));
 }
 
 static void
 on_selection_changed (TbRunsView *self)
 {
+  TbRunItem *item = get_selected_item (self);
+
+  /* A reload replaces every item: remember the run, not the row. */
+  if (item != NULL)
+    {
+      g_free (self->selected_id);
+      self->selected_id = g_strdup (tb_run_item_get_id (item));
+    }
   update_actions (self);
 }
 
@@ -406,7 +271,7 @@ on_row_activated (TbRunsView    *self,
   g_autoptr(TbRunItem) item = g_list_model_get_item (G_LIST_MODEL (self->sort_model), position);
 
   if (item != NULL)
-    g_signal_emit (self, signals[SIGNAL_OPEN_RUN], 0, item->id);
+    g_signal_emit (self, signals[SIGNAL_OPEN_RUN], 0, tb_run_item_get_id (item));
 }
 
 static void
@@ -419,7 +284,7 @@ emit_for_selected (TbRunsView *self,
   if (item == NULL)
     return;
   /* a handler may reload and drop the item */
-  id = g_strdup (item->id);
+  id = g_strdup (tb_run_item_get_id (item));
   g_signal_emit (self, signals[signal], 0, id);
 }
 
@@ -463,60 +328,78 @@ action_judge_all (GtkWidget  *widget,
   g_signal_emit (widget, signals[SIGNAL_JUDGE_ALL], 0);
 }
 
-void
-tb_runs_view_reload (TbRunsView *self)
+static void
+update_page (TbRunsView *self)
 {
-  g_autoptr(GPtrArray) runs = NULL;
-  g_autoptr(GPtrArray) items = NULL;
-  g_autofree char *selected_id = NULL;
-  g_autofree char *count = NULL;
-  guint n;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->sort_model));
+  gboolean loading = self->list != NULL && tb_run_list_get_loading (self->list);
+  gboolean loaded = self->list != NULL && tb_run_list_get_loaded (self->list);
+  g_autofree char *count = g_strdup_printf (ngettext ("%u run", "%u runs", n), n);
 
-  g_return_if_fail (TB_IS_RUNS_VIEW (self));
+  gtk_label_set_text (self->count_label, count);
+  gtk_spinner_set_spinning (self->spinner, loading);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), loading);
+  if (n > 0)
+    gtk_stack_set_visible_child_name (self->stack, "list");
+  else if (loading && !loaded)
+    gtk_stack_set_visible_child_name (self->stack, "loading");
+  else
+    gtk_stack_set_visible_child_name (self->stack, "empty");
+}
 
-  selected_id = g_strdup (tb_runs_view_get_selected (self));
-
-  items = g_ptr_array_new_with_free_func (g_object_unref);
-  if (self->store != NULL && self->usecase_id != NULL)
-    runs = tb_store_list_runs (self->store, self->usecase_id);
-  for (guint i = 0; runs != NULL && i < runs->len; i++)
-    g_ptr_array_add (items, tb_run_item_new_from_run (self->store, g_ptr_array_index (runs, i)));
-
-  g_list_store_splice (self->store_model, 0,
-                       g_list_model_get_n_items (G_LIST_MODEL (self->store_model)),
-                       items->pdata, items->len);
+static void
+on_items_changed (TbRunsView *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->sort_model));
 
   /* keep the selection on the same run when it still exists */
-  n = g_list_model_get_n_items (G_LIST_MODEL (self->sort_model));
-  for (guint i = 0; selected_id != NULL && i < n; i++)
+  for (guint i = 0; self->selected_id != NULL && i < n; i++)
     {
       g_autoptr(TbRunItem) item = g_list_model_get_item (G_LIST_MODEL (self->sort_model), i);
 
-      if (g_strcmp0 (item->id, selected_id) == 0)
+      if (g_strcmp0 (tb_run_item_get_id (item), self->selected_id) == 0)
         {
-          gtk_single_selection_set_selected (self->selection, i);
+          if (gtk_single_selection_get_selected (self->selection) != i)
+            gtk_single_selection_set_selected (self->selection, i);
           break;
         }
     }
-
-  count = g_strdup_printf (ngettext ("%u run", "%u runs", n), n);
-  gtk_label_set_text (self->count_label, count);
-  gtk_stack_set_visible_child_name (self->stack, n > 0 ? "list" : "empty");
+  update_page (self);
   update_actions (self);
 }
 
+static void
+on_usecase_changed (TbRunsView *self)
+{
+  g_clear_pointer (&self->selected_id, g_free);
+}
+
 void
-tb_runs_view_set_usecase (TbRunsView *self,
-                          TbStore    *store,
-                          const char *usecase_id)
+tb_runs_view_set_list (TbRunsView *self,
+                       TbRunList  *list)
 {
   g_return_if_fail (TB_IS_RUNS_VIEW (self));
-  g_return_if_fail (store == NULL || TB_IS_STORE (store));
+  g_return_if_fail (list == NULL || TB_IS_RUN_LIST (list));
 
-  g_set_object (&self->store, store);
-  g_free (self->usecase_id);
-  self->usecase_id = g_strdup (usecase_id);
-  tb_runs_view_reload (self);
+  if (self->list == list)
+    return;
+  if (self->list != NULL)
+    g_signal_handlers_disconnect_by_data (self->list, self);
+  g_set_object (&self->list, list);
+  g_clear_pointer (&self->selected_id, g_free);
+  gtk_sort_list_model_set_model (self->sort_model,
+                                 list != NULL ? tb_run_list_get_model (list) : NULL);
+  if (list != NULL)
+    {
+      g_signal_connect_object (list, "notify::loading", G_CALLBACK (update_page), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (list, "notify::loaded", G_CALLBACK (update_page), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (list, "notify::usecase-id", G_CALLBACK (on_usecase_changed),
+                               self, G_CONNECT_SWAPPED);
+    }
+  update_page (self);
+  update_actions (self);
 }
 
 GListModel *
@@ -548,6 +431,15 @@ tb_runs_view_dispose (GObject *object)
   TbRunsView *self = TB_RUNS_VIEW (object);
   GtkWidget *child;
 
+  /* Removing the columns re-sorts: nothing of this view may answer that any more. */
+  if (self->sort_model != NULL)
+    g_signal_handlers_disconnect_by_data (self->sort_model, self);
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->selection, self);
+  if (self->list != NULL)
+    g_signal_handlers_disconnect_by_data (self->list, self);
+  /* before the list view it paces goes */
+  g_clear_object (&self->pacer);
   gtk_widget_dispose_template (GTK_WIDGET (self), TB_TYPE_RUNS_VIEW);
   /* the template's root has no id, so dispose_template leaves it */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
@@ -556,9 +448,8 @@ tb_runs_view_dispose (GObject *object)
     g_clear_object (&self->columns[i]);
   g_clear_object (&self->selection);
   g_clear_object (&self->sort_model);
-  g_clear_object (&self->store_model);
-  g_clear_object (&self->store);
-  g_clear_pointer (&self->usecase_id, g_free);
+  g_clear_object (&self->list);
+  g_clear_pointer (&self->selected_id, g_free);
 
   G_OBJECT_CLASS (tb_runs_view_parent_class)->dispose (object);
 }
@@ -603,6 +494,7 @@ tb_runs_view_class_init (TbRunsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TbRunsView, empty_page);
   gtk_widget_class_bind_template_child (widget_class, TbRunsView, column_view);
   gtk_widget_class_bind_template_child (widget_class, TbRunsView, count_label);
+  gtk_widget_class_bind_template_child (widget_class, TbRunsView, spinner);
   gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -613,8 +505,6 @@ static void
 tb_runs_view_init (TbRunsView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-
-  self->store_model = g_list_store_new (TB_TYPE_RUN_ITEM);
 
   for (guint i = 0; i < N_COLUMNS; i++)
     {
@@ -639,10 +529,15 @@ tb_runs_view_init (TbRunsView *self)
       g_object_unref (sorter);
     }
 
-  self->sort_model = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->store_model)),
+  self->sort_model = gtk_sort_list_model_new (NULL,
                                               g_object_ref (gtk_column_view_get_sorter (
                                                 self->column_view)));
-  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->sort_model)));
+  g_signal_connect_object (self->sort_model, "items-changed", G_CALLBACK (on_items_changed),
+                           self, G_CONNECT_SWAPPED);
+  self->pacer = tb_row_pacer_new (g_object_ref (G_LIST_MODEL (self->sort_model)),
+                                  GTK_WIDGET (self->column_view));
+  self->selection = gtk_single_selection_new (g_object_ref (tb_row_pacer_get_model (
+                                                self->pacer)));
   gtk_single_selection_set_autoselect (self->selection, TRUE);
   g_signal_connect_object (self->selection, "notify::selected-item",
                            G_CALLBACK (on_selection_changed), self, G_CONNECT_SWAPPED);
@@ -651,7 +546,8 @@ tb_runs_view_init (TbRunsView *self)
   /* newest first, as the store lists them */
   gtk_column_view_sort_by_column (self->column_view, self->columns[COLUMN_DATE],
                                   GTK_SORT_DESCENDING);
-  tb_runs_view_reload (self);
+  update_page (self);
+  update_actions (self);
 }
 
 GtkWidget *

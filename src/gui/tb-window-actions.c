@@ -3,13 +3,14 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
 #include "tb-costs-view.h"
+#include "tb-defaults.h"
 #include "tb-error.h"
+#include "tb-home.h"
 #include "tb-run-page.h"
 #include "tb-runs-view.h"
 #include "tb-util.h"
@@ -38,36 +39,14 @@ tb_window_update_actions (TbWindow *self)
   gtk_widget_set_visible (self->cancel_button, self->busy);
 }
 
-/* New, duplicate, delete */
+/* New, duplicate, delete: the core makes and removes the files (tb-home.h). */
 
-static char *
-usecase_path (TbWindow   *self,
-              const char *id)
+static void
+open_new_usecase (TbWindow   *self,
+                  const char *id)
 {
-  g_autofree char *dir = tb_window_dup_usecases_dir (self);
-  g_autofree char *name = g_strconcat (id, ".yaml", NULL);
-
-  return g_build_filename (dir, name, NULL);
-}
-
-static gboolean
-create_usecase_file (TbWindow    *self,
-                     const char  *id,
-                     const char  *text,
-                     GError     **error)
-{
-  g_autofree char *path = usecase_path (self, id);
-
-  if (g_file_test (path, G_FILE_TEST_EXISTS))
-    {
-      g_set_error (error, TB_ERROR, TB_ERROR_INVALID, _("A use case “%s” already exists"), id);
-      return FALSE;
-    }
-  if (!tb_write_file_atomic (path, text, -1, error))
-    return FALSE;
   tb_window_reload_usecases (self);
   tb_window_select_usecase (self, id);
-  return TRUE;
 }
 
 static void
@@ -76,9 +55,8 @@ new_id_changed_cb (GtkEditable      *entry,
 {
   TbWindow *self = TB_WINDOW (gtk_window_get_transient_for (GTK_WINDOW (dialog)));
   const char *id = gtk_editable_get_text (entry);
-  g_autofree char *path = usecase_path (self, id);
   gboolean valid = tb_usecase_id_is_valid (id);
-  gboolean exists = valid && g_file_test (path, G_FILE_TEST_EXISTS);
+  gboolean exists = valid && tb_home_usecase_exists (tb_window_get_home (self), id);
   GtkLabel *hint = g_object_get_data (G_OBJECT (dialog), "hint");
 
   adw_message_dialog_set_response_enabled (dialog, "create", valid && !exists);
@@ -102,18 +80,20 @@ new_response_cb (AdwMessageDialog *dialog,
                  TbWindow         *self)
 {
   GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "entry");
-  const char *id = gtk_editable_get_text (entry);
-  g_autofree char *text = NULL;
+  g_autofree char *id = g_strdup (gtk_editable_get_text (entry));
   g_autoptr(GError) error = NULL;
 
   if (g_strcmp0 (response, "create") != 0 || !tb_usecase_id_is_valid (id))
     return;
 
-  text = tb_usecase_template (id);
-  if (!create_usecase_file (self, id, text, &error))
-    tb_window_toast (self, error->message);
-  else
-    adw_view_stack_set_visible_child_name (self->view_stack, "usecase");
+  /* NULL: the core's commented template. */
+  if (!tb_home_create_usecase (tb_window_get_home (self), id, NULL, &error))
+    {
+      tb_window_toast (self, error->message);
+      return;
+    }
+  open_new_usecase (self, id);
+  adw_view_stack_set_visible_child_name (self->view_stack, "usecase");
 }
 
 static void
@@ -172,53 +152,34 @@ duplicate_usecase_action (GtkWidget  *widget,
                           GVariant   *parameter)
 {
   TbWindow *self = TB_WINDOW (widget);
-  const char *id = tb_usecase_editor_get_id (self->editor);
+  const char *home = tb_window_get_home (self);
+  g_autofree char *id = g_strdup (tb_usecase_editor_get_id (self->editor));
   g_autofree char *new_id = NULL;
   g_autofree char *text = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(TbUsecase) copy = NULL;
 
   if (id == NULL)
     return;
 
-  for (guint n = 1; n < 1000; n++)
-    {
-      g_autofree char *path = NULL;
-      g_autofree char *base = g_strndup (id, 55);
-
-      g_free (new_id);
-      new_id = n == 1 ? g_strdup_printf ("%s-copy", base)
-                      : g_strdup_printf ("%s-copy-%u", base, n);
-      path = usecase_path (self, new_id);
-      if (!g_file_test (path, G_FILE_TEST_EXISTS))
-        break;
-    }
-
-  /* The text being edited, renamed so the two rows can be told apart. */
+  /* The copy takes the text being edited, renamed so the two rows can be told apart. */
   text = tb_usecase_editor_dup_text (self->editor);
-  copy = tb_usecase_parse (new_id, text, -1, NULL, NULL);
-  if (copy != NULL)
+  new_id = tb_home_duplicate_usecase (home, id, text, &error);
+  if (new_id == NULL)
     {
-      g_autofree char *name = g_strdup_printf (_("%s (Copy)"), copy->name);
-
-      g_free (copy->name);
-      copy->name = g_steal_pointer (&name);
-      g_free (text);
-      text = tb_usecase_to_yaml (copy);
+      tb_window_toast (self, error->message);
+      return;
     }
 
-  /* The original stays as saved on disk; the copy takes the edits. */
+  /* The original stays as saved on disk; the copy has the edits. */
   if (tb_usecase_editor_is_dirty (self->editor))
     {
-      g_autofree char *path = usecase_path (self, id);
+      g_autofree char *path = tb_home_usecase_path (home, id);
 
       tb_usecase_editor_clear (self->editor);
       if (!tb_usecase_editor_load (self->editor, id, path, &error))
         g_clear_error (&error);
     }
-
-  if (!create_usecase_file (self, new_id, text, &error))
-    tb_window_toast (self, error->message);
+  open_new_usecase (self, new_id);
 }
 
 static void
@@ -227,18 +188,15 @@ delete_response_cb (AdwMessageDialog *dialog,
                     TbWindow         *self)
 {
   const char *id = g_object_get_data (G_OBJECT (dialog), "id");
-  g_autofree char *path = NULL;
   g_autofree char *message = NULL;
   g_autoptr(GError) error = NULL;
 
   if (g_strcmp0 (response, "delete") != 0)
     return;
 
-  path = usecase_path (self, id);
-  if (g_unlink (path) != 0)
+  if (!tb_home_delete_usecase (tb_window_get_home (self), id, &error))
     {
-      message = g_strdup_printf (_("Could not delete %s: %s"), path, g_strerror (errno));
-      tb_window_toast (self, message);
+      tb_window_toast (self, error->message);
       return;
     }
 
@@ -392,6 +350,8 @@ set_busy (TbWindow *self,
   gboolean focus_on_buttons = focus == self->run_button || focus == self->cancel_button;
 
   self->busy = busy;
+  if (!busy)
+    tb_run_monitor_set_running (TB_RUN_MONITOR (self->run_monitor), FALSE);
   tb_window_update_actions (self);
   /* Focus stays on the button row next to the live rows: the page scrolls to the focused
    * widget, and a hidden Cancel button would hand focus (and the view) elsewhere. */
@@ -452,20 +412,23 @@ new_runner (TbWindow *self)
   concurrency = tb_env_uint ("TASKBENCH_MAX_CONCURRENCY", concurrency);
   g_clear_object (&self->runner);
   self->runner = tb_runner_new (self->client, self->store, catalog, concurrency);
+  /* The monitor binds to the new runner's calls: candidates and judges, as they come. */
   tb_run_monitor_set_runner (TB_RUN_MONITOR (self->run_monitor), self->runner);
+  tb_run_monitor_set_running (TB_RUN_MONITOR (self->run_monitor), TRUE);
 
   g_clear_object (&self->run_cancellable);
   self->run_cancellable = g_cancellable_new ();
   return self->runner;
 }
 
+/* The judge setting of Preferences, when set, names the judges as --judge-model does in the
+ * CLI; the core decides the rest (tb-defaults.h). */
 static char *
-pick_judge (TbWindow *self)
+judge_setting (TbWindow *self)
 {
   g_autofree char *setting = g_settings_get_string (self->settings, "judge-model");
 
-  return tb_runner_pick_judge_model (*setting != '\0' ? setting : NULL,
-                                     tb_usecase_editor_get_usecase (self->editor));
+  return *setting != '\0' ? g_steal_pointer (&setting) : NULL;
 }
 
 static void
@@ -478,27 +441,15 @@ show_warnings (TbWindow *self,
     tb_window_toast (self, g_ptr_array_index (warnings, i));
 }
 
+/* The toast at the end of a run says what the core's summary of it says. */
 static char *
-describe_finished_run (TbWindow *self,
-                       TbRun    *run)
+describe_finished_run (const TbRunSummary *summary)
 {
-  g_autoptr(GPtrArray) outputs = tb_store_load_outputs (self->store, run);
-  TbRollup rollup = { 0 };
-  g_autofree char *usd = NULL;
-  guint ok = 0;
-  guint total = run->models != NULL ? g_strv_length (run->models) : 0;
+  g_autofree char *usd = tb_format_usd (summary->rollup.total_usd);
+  guint total = summary->cells;
+  guint ok = summary->outputs_ok;
 
-  for (guint i = 0; outputs != NULL && i < outputs->len; i++)
-    {
-      TbOutput *output = g_ptr_array_index (outputs, i);
-
-      if (g_strcmp0 (output->status, "ok") == 0)
-        ok++;
-    }
-  tb_store_rollup_run (self->store, run, &rollup);
-  usd = tb_format_usd (rollup.total_usd);
-
-  if (g_strcmp0 (run->status, "cancelled") == 0)
+  if (summary->status == TB_RUN_CANCELLED)
     /* TRANSLATORS: "Run cancelled: 1 of 3 models, $0.0012" */
     return g_strdup_printf (ngettext ("Run cancelled: %u of %u model, %s",
                                       "Run cancelled: %u of %u models, %s", total),
@@ -512,6 +463,51 @@ describe_finished_run (TbWindow *self,
 }
 
 static void
+summary_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  TbIndex *index = g_object_get_data (G_OBJECT (task), "index");
+  g_autoptr(GError) error = NULL;
+  TbRunSummary *summary = tb_index_get_run (index, task_data, &error);
+
+  if (summary == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, summary, (GDestroyNotify) tb_run_summary_free);
+}
+
+static void
+summary_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  TbWindow *self = TB_WINDOW (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbRunSummary) summary = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autofree char *message = NULL;
+
+  if (self->disposed || summary == NULL)
+    return;
+  message = describe_finished_run (summary);
+  tb_window_toast_now (self, message);
+}
+
+/* Reads the run's summary from the index in a thread, then tells the user. */
+static void
+announce_run (TbWindow   *self,
+              const char *run_id)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, summary_cb, NULL);
+
+  g_task_set_source_tag (task, announce_run);
+  g_task_set_task_data (task, g_strdup (run_id), g_free);
+  g_object_set_data_full (G_OBJECT (task), "index", g_object_ref (self->index), g_object_unref);
+  g_task_run_in_thread (task, summary_thread);
+}
+
+static void
 run_done_cb (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
@@ -520,28 +516,28 @@ run_done_cb (GObject      *source,
   TbRunner *runner = TB_RUNNER (source);
   g_autoptr(GError) error = NULL;
   g_autoptr(TbRun) run = tb_runner_finish (runner, result, &error);
-  g_autofree char *message = NULL;
 
   if (self->disposed)
     return;
 
   set_busy (self, FALSE);
+  show_warnings (self, runner);
   if (run == NULL)
     {
+      g_autofree char *message = NULL;
+
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         message = g_strdup (_("Run cancelled"));
       else
         message = g_strdup_printf (_("Run failed: %s"), error->message);
+      tb_window_toast_now (self, message);
     }
   else
     {
       g_free (self->last_run_id);
       self->last_run_id = g_strdup (run->id);
-      message = describe_finished_run (self, run);
+      announce_run (self, run->id);
     }
-
-  show_warnings (self, runner);
-  tb_window_toast_now (self, message);
   tb_window_refresh_results (self);
 }
 
@@ -588,9 +584,10 @@ run_action (GtkWidget  *widget,
   TbUsecase *usecase;
   TbRunner *runner;
   g_auto(GStrv) models = NULL;
-  g_autofree char *judge = NULL;
-  const char *text;
-  gsize length = 0;
+  g_auto(GStrv) judges = NULL;
+  g_autofree char *setting = NULL;
+  g_autoptr(GPtrArray) inputs = NULL;
+  TbTestInput *input;
 
   if (self->busy)
     return;
@@ -603,17 +600,27 @@ run_action (GtkWidget  *widget,
       tb_window_toast (self, _("Fix the use case before running it"));
       return;
     }
-  text = tb_input_view_get_text (self->input_view, &length);
-  if (text == NULL)
+  input = tb_input_view_dup_input (self->input_view);
+  if (input == NULL)
     {
       tb_window_toast (self, _("Choose an input file first"));
       return;
     }
+  inputs = g_ptr_array_new_with_free_func ((GDestroyNotify) tb_test_input_free);
+  g_ptr_array_add (inputs, input);
   models = tb_models_view_dup_selected (self->models_view);
   if (models == NULL || models[0] == NULL)
     {
-      tb_window_toast (self, _("Choose at least one model"));
-      return;
+      g_autoptr(GError) error = NULL;
+
+      /* None chosen: the models the CLI runs when none is named. */
+      g_clear_pointer (&models, g_strfreev);
+      models = tb_default_candidates (usecase, &error);
+      if (models == NULL)
+        {
+          tb_window_toast (self, error->message);
+          return;
+        }
     }
   if (!check_api_key (self))
     return;
@@ -621,20 +628,19 @@ run_action (GtkWidget  *widget,
   runner = new_runner (self);
   if (gtk_switch_get_active (self->judge_switch))
     {
-      judge = pick_judge (self);
-      if (judge == NULL)
+      /* Preferences' judge, else the use case's, else $GENERAL_TASK_LLM: the core's rule. */
+      setting = judge_setting (self);
+      judges = tb_default_judges (setting, usecase);
+      if (judges == NULL)
         tb_window_toast (self, _("No judge model set: outputs are not scored. Set one in the "
                                  "use case or in Preferences."));
-      else
-        tb_runner_set_judge (runner, judge, NULL);
     }
-  tb_run_monitor_set_judging (TB_RUN_MONITOR (self->run_monitor), judge != NULL);
+  tb_runner_set_judges (runner, (const char * const *) judges);
 
   show_monitor (self);
   set_busy (self, TRUE);
-  tb_runner_run_async (runner, usecase, tb_input_view_get_name (self->input_view), text, length,
-                       (const char * const *) models, self->run_cancellable, run_done_cb,
-                       g_object_ref (self));
+  tb_runner_run_async (runner, usecase, inputs, (const char * const *) models, 1,
+                       self->run_cancellable, run_done_cb, g_object_ref (self));
 }
 
 static void
@@ -690,10 +696,24 @@ static gboolean
 start_judging (TbWindow   *self,
                const char *run_id)
 {
-  g_autofree char *judge = pick_judge (self);
+  g_autofree char *setting = judge_setting (self);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_auto(GStrv) judges = NULL;
   TbRunner *runner;
 
-  if (judge == NULL)
+  run = tb_store_load_run (self->store, run_id, &error);
+  if (run == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("Judging failed: %s"), error->message);
+
+      tb_window_toast (self, message);
+      return FALSE;
+    }
+  /* The judges of the use case as the run was made (its snapshot), never those of the use
+   * case open in the editor: the same rule as the CLI's `judge`. */
+  judges = tb_rejudge_judges (setting, run);
+  if (judges == NULL)
     {
       tb_window_toast (self, _("No judge model set: choose one in the use case or in "
                                "Preferences"));
@@ -703,7 +723,7 @@ start_judging (TbWindow   *self,
     return FALSE;
 
   runner = new_runner (self);
-  tb_runner_set_judge (runner, judge, NULL);
+  tb_runner_set_judges (runner, (const char * const *) judges);
   set_busy (self, TRUE);
   tb_runner_judge_async (runner, run_id, self->run_cancellable, judge_done_cb,
                          g_object_ref (self));
@@ -730,31 +750,59 @@ judge_run_action (GtkWidget  *widget,
     start_judging (self, g_variant_get_string (parameter, NULL));
 }
 
+/* The runs "judge all" takes, by the core's rule (tb_run_summary_is_judgeable, as the CLI's
+ * `judge --all`), read from the index in a thread; the oldest first, as they were made. */
 static void
-judge_all_action (GtkWidget  *widget,
-                  const char *action_name,
-                  GVariant   *parameter)
+judgeable_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
 {
-  TbWindow *self = TB_WINDOW (widget);
-  const char *id = tb_usecase_editor_get_id (self->editor);
-  g_autoptr(GPtrArray) runs = NULL;
+  TbIndex *index = g_object_get_data (G_OBJECT (task), "index");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) runs = tb_index_list_runs (index, task_data, &error);
+  GPtrArray *ids;
 
-  if (self->busy || id == NULL)
+  if (runs == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  ids = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = runs->len; i > 0; i--)
+    {
+      TbRunSummary *summary = g_ptr_array_index (runs, i - 1);
+
+      if (tb_run_summary_is_judgeable (summary))
+        g_ptr_array_add (ids, g_strdup (summary->id));
+    }
+  g_task_return_pointer (task, ids, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+judgeable_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  TbWindow *self = TB_WINDOW (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) ids = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (self->disposed)
     return;
+  set_busy (self, FALSE);
+  if (ids == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        tb_window_toast (self, error->message);
+      return;
+    }
 
   if (self->judge_queue == NULL)
     self->judge_queue = g_queue_new ();
   g_queue_clear_full (self->judge_queue, g_free);
-
-  runs = tb_store_list_runs (self->store, id);
-  for (guint i = 0; runs != NULL && i < runs->len; i++)
-    {
-      TbRun *run = g_ptr_array_index (runs, i);
-
-      /* Only runs with outputs to score; the oldest first, as they were made. */
-      if (g_strcmp0 (run->status, "done") == 0 || g_strcmp0 (run->status, "partial") == 0)
-        g_queue_push_head (self->judge_queue, g_strdup (run->id));
-    }
+  for (guint i = 0; i < ids->len; i++)
+    g_queue_push_tail (self->judge_queue, g_strdup (g_ptr_array_index (ids, i)));
 
   if (g_queue_is_empty (self->judge_queue))
     {
@@ -762,6 +810,29 @@ judge_all_action (GtkWidget  *widget,
       return;
     }
   judge_next (self);
+}
+
+static void
+judge_all_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  TbWindow *self = TB_WINDOW (widget);
+  const char *id = tb_usecase_editor_get_id (self->editor);
+  g_autoptr(GTask) task = NULL;
+
+  if (self->busy || id == NULL)
+    return;
+
+  g_clear_object (&self->run_cancellable);
+  self->run_cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->run_cancellable, judgeable_cb, NULL);
+  g_task_set_source_tag (task, judge_all_action);
+  g_task_set_task_data (task, g_strdup (id), g_free);
+  g_object_set_data_full (G_OBJECT (task), "index", g_object_ref (self->index), g_object_unref);
+  /* Busy from now: a second click would list the runs twice. */
+  set_busy (self, TRUE);
+  g_task_run_in_thread (task, judgeable_thread);
 }
 
 static void
@@ -831,6 +902,14 @@ delete_run_action (GtkWidget  *widget,
 }
 
 static void
+refresh_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  tb_window_refresh_results (TB_WINDOW (widget));
+}
+
+static void
 open_run_action (GtkWidget  *widget,
                  const char *action_name,
                  GVariant   *parameter)
@@ -861,6 +940,7 @@ tb_window_class_install_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.resume-run", "s", resume_run_action);
   gtk_widget_class_install_action (widget_class, "win.delete-run", "s", delete_run_action);
   gtk_widget_class_install_action (widget_class, "win.open-run", "s", open_run_action);
+  gtk_widget_class_install_action (widget_class, "win.refresh", NULL, refresh_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
                                        "win.new-usecase", NULL);
@@ -872,4 +952,5 @@ tb_window_class_install_actions (GtkWidgetClass *widget_class)
                                        "win.run", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK,
                                        "win.run", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.refresh", NULL);
 }

@@ -4,6 +4,7 @@
 /* Shared by tb-window.c (layout, sidebar, state) and tb-window-actions.c (what the
  * win.* actions do). Nothing outside these two files includes it. */
 
+#include "tb-run-list.h"
 #include "tb-run-monitor.h"
 #include "tb-window.h"
 
@@ -16,6 +17,8 @@ struct _TbWindow
 
   TbApplication        *app;
   TbStore              *store;
+  TbIndex              *index;
+  TbRunList            *run_list;        /* the runs of the open use case */
   GSettings            *settings;
   TbClient             *client;
 
@@ -72,8 +75,8 @@ void   tb_window_toast                 (TbWindow       *self,
 /* For the end of a run: shown at once instead of queued behind older toasts. */
 void   tb_window_toast_now             (TbWindow       *self,
                                         const char     *message);
-char  *tb_window_dup_usecases_dir      (TbWindow       *self);
-/* Runs view, run page (when open) and costs view read the files again. */
+const char *tb_window_get_home         (TbWindow       *self);
+/* Runs view, run page (when open) and costs view read the files again, in threads. */
 void   tb_window_refresh_results       (TbWindow       *self);
 /* The use case's display name, else its id. */
 const char *tb_window_get_usecase_title (TbWindow      *self);

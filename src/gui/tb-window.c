@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tb-costs-view.h"
+#include "tb-home.h"
 #include "tb-run-page.h"
 #include "tb-runs-view.h"
 #include "tb-util.h"
@@ -128,10 +129,10 @@ tb_window_toast (TbWindow   *self,
   add_toast (self, message, ADW_TOAST_PRIORITY_NORMAL);
 }
 
-char *
-tb_window_dup_usecases_dir (TbWindow *self)
+const char *
+tb_window_get_home (TbWindow *self)
 {
-  return tb_store_usecases_dir (self->store);
+  return tb_store_get_home (self->store);
 }
 
 const char *
@@ -184,6 +185,13 @@ tb_window_get_runs_view (TbWindow *self)
   return self->runs_view;
 }
 
+TbRunList *
+tb_window_get_run_list (TbWindow *self)
+{
+  g_return_val_if_fail (TB_IS_WINDOW (self), NULL);
+  return self->run_list;
+}
+
 TbRunner *
 tb_window_get_runner (TbWindow *self)
 {
@@ -227,13 +235,15 @@ tb_window_set_models (TbWindow           *self,
 void
 tb_window_refresh_results (TbWindow *self)
 {
-  const char *id = tb_usecase_editor_get_id (self->editor);
-  const char *open_run = tb_run_page_get_run_id (TB_RUN_PAGE (self->run_page));
+  g_autofree char *open_run = g_strdup (tb_run_page_get_run_id (TB_RUN_PAGE (self->run_page)));
 
-  tb_runs_view_reload (TB_RUNS_VIEW (self->runs_view));
+  /* The costs follow the list (its ::changed); with no use case open, they are read here. */
+  if (tb_run_list_get_usecase (self->run_list) != NULL)
+    tb_run_list_reload (self->run_list);
+  else
+    tb_costs_view_reload (TB_COSTS_VIEW (self->costs_view));
   if (open_run != NULL)
     tb_run_page_set_run (TB_RUN_PAGE (self->run_page), self->store, open_run);
-  tb_costs_view_set_store (TB_COSTS_VIEW (self->costs_view), self->store, id);
 }
 
 /* The sidebar */
@@ -311,7 +321,7 @@ tb_window_reload_usecases (TbWindow *self)
 
   g_return_if_fail (TB_IS_WINDOW (self));
 
-  dir = tb_window_dup_usecases_dir (self);
+  dir = tb_home_usecases_dir (tb_window_get_home (self));
   entries = tb_usecase_list_dir (dir);
   for (guint i = 0; i < entries->len; i++)
     g_ptr_array_add (items, tb_usecase_item_new (g_ptr_array_index (entries, i)));
@@ -336,9 +346,8 @@ open_usecase (TbWindow      *self,
     {
       tb_usecase_editor_clear (self->editor);
       tb_models_view_set_usecase (self->models_view, NULL);
-      tb_runs_view_set_usecase (TB_RUNS_VIEW (self->runs_view), self->store, NULL);
+      tb_run_list_set_usecase (self->run_list, NULL);
       tb_run_page_set_run (TB_RUN_PAGE (self->run_page), self->store, NULL);
-      tb_costs_view_set_store (TB_COSTS_VIEW (self->costs_view), self->store, NULL);
       gtk_stack_set_visible_child_name (self->content_stack, "empty");
       gtk_window_set_title (GTK_WINDOW (self), _("TaskBench"));
       adw_view_switcher_title_set_title (self->switcher_title, _("TaskBench"));
@@ -358,10 +367,10 @@ open_usecase (TbWindow      *self,
 
   usecase = tb_usecase_editor_get_usecase (self->editor);
   tb_models_view_set_usecase (self->models_view, usecase);
-  tb_runs_view_set_usecase (TB_RUNS_VIEW (self->runs_view), self->store, item->id);
+  /* The Runs and Costs pages follow the list, which reads the index in a thread. */
+  tb_run_list_set_usecase (self->run_list, item->id);
   tb_run_page_set_run (TB_RUN_PAGE (self->run_page), self->store, NULL);
   gtk_stack_set_visible_child_name (self->runs_stack, "list");
-  tb_costs_view_set_store (TB_COSTS_VIEW (self->costs_view), self->store, item->id);
   gtk_stack_set_visible_child_name (self->content_stack, "main");
   gtk_window_set_title (GTK_WINDOW (self), item->title);
   adw_view_switcher_title_set_title (self->switcher_title, item->title);
@@ -637,6 +646,17 @@ runs_view_judge_all_cb (TbWindow *self)
   gtk_widget_activate_action (GTK_WIDGET (self), "win.judge-all", NULL);
 }
 
+/* Back from another window (a terminal where the CLI ran, a file manager): the runs may
+ * have changed in ways the folder monitors do not see (a judgment added to a run). */
+static void
+active_changed_cb (TbWindow *self)
+{
+  /* A read under way already sees the files as they are now. */
+  if (gtk_window_is_active (GTK_WINDOW (self)) && self->run_list != NULL
+      && !tb_run_list_get_loading (self->run_list))
+    tb_run_list_queue_reload (self->run_list);
+}
+
 static gboolean
 tb_window_close_request (GtkWindow *window)
 {
@@ -681,6 +701,8 @@ tb_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), TB_TYPE_WINDOW);
 
   g_clear_object (&self->runner);
+  g_clear_object (&self->run_list);
+  g_clear_object (&self->index);
   g_clear_object (&self->selection);
   g_clear_object (&self->usecases);
   g_clear_object (&self->client);
@@ -795,6 +817,7 @@ tb_window_init (TbWindow *self)
                             self);
   g_signal_connect_swapped (self->runs_view, "judge-all", G_CALLBACK (runs_view_judge_all_cb),
                             self);
+  g_signal_connect_swapped (self, "notify::is-active", G_CALLBACK (active_changed_cb), self);
 }
 
 static void
@@ -805,6 +828,9 @@ tb_window_setup (TbWindow *self)
 
   self->settings = g_object_ref (tb_application_get_settings (self->app));
   self->store = g_object_ref (tb_application_get_store (self->app));
+  self->index = g_object_ref (tb_application_get_index (self->app));
+  self->run_list = tb_run_list_new (self->store, self->index);
+  tb_runs_view_set_list (TB_RUNS_VIEW (self->runs_view), self->run_list);
 
   width = g_settings_get_int (self->settings, "window-width");
   height = g_settings_get_int (self->settings, "window-height");
@@ -818,7 +844,8 @@ tb_window_setup (TbWindow *self)
   g_signal_connect_swapped (self->app, "client-changed", G_CALLBACK (client_changed_cb), self);
   client_changed_cb (self);
 
-  tb_costs_view_set_store (TB_COSTS_VIEW (self->costs_view), self->store, NULL);
+  tb_costs_view_set_sources (TB_COSTS_VIEW (self->costs_view), self->store, self->index,
+                             self->run_list);
   tb_window_reload_usecases (self);
 
   last = g_settings_get_string (self->settings, "last-usecase");

@@ -6,6 +6,7 @@
 #include "tb-application.h"
 #include "tb-input-view.h"
 #include "tb-models-view.h"
+#include "tb-run-list.h"
 #include "tb-runner.h"
 #include "tb-usecase-editor.h"
 
@@ -42,5 +43,7 @@ TbUsecaseEditor *tb_window_get_editor       (TbWindow   *self);
 TbInputView     *tb_window_get_input_view   (TbWindow   *self);
 TbModelsView    *tb_window_get_models_view  (TbWindow   *self);
 GtkWidget       *tb_window_get_runs_view    (TbWindow   *self);
+/* The runs of the open use case, which the Runs and Costs pages show. */
+TbRunList       *tb_window_get_run_list     (TbWindow   *self);
 
 G_END_DECLS
