@@ -319,6 +319,16 @@ assert_shown_unknown (CliFixture *fixture,
   g_assert_nonnull (strstr (show->out, "some unknown"));
 }
 
+/* A launcher for runs whose /generation never answers: it is asked for a short while. */
+static GSubprocessLauncher *
+launcher_quick_generation (CliFixture *fixture)
+{
+  GSubprocessLauncher *launcher = cli_test_launcher (fixture);
+
+  g_subprocess_launcher_setenv (launcher, "TASKBENCH_GENERATION_WAIT_MS", "300", TRUE);
+  return launcher;
+}
+
 /* A model that answers 402 (out of credits) to every call: never retried, never paid. */
 static void
 script_out_of_credits (CliFixture *fixture,
@@ -615,7 +625,12 @@ test_unknown_usage (CliFixture    *fixture,
   broken.content = ITEMS;
   broken.midstream_error = TRUE;
   fake_server_set_model (fixture->server, "m/broken", &broken);
-  run = cli (fixture, "run", MEETING, "--input", input, "--models", "m/broken");
+  {
+    g_autoptr(GSubprocessLauncher) launcher = launcher_quick_generation (fixture);
+
+    run = cli_test_run_with (fixture, launcher, CLI_TEST_DEFAULT_TIMEOUT_MS, "run", MEETING,
+                             "--input", input, "--models", "m/broken", NULL);
+  }
   g_assert_cmpint (run->status, ==, 1);
   run_id = cli_test_last_line (run->out);
   g_assert_cmpuint (chat_calls (fixture, "m/broken"), >, 1);
@@ -681,8 +696,13 @@ test_unknown_price (CliFixture    *fixture,
                    0.0002, 0.0002);
   cli_test_script (fixture, JUDGE, NULL, 0.003, 0.003);
 
-  run = cli (fixture, "run", MEETING, "--input", input, "--models", "p/unknown,p/known,p/cheap",
-             "--judge");
+  {
+    g_autoptr(GSubprocessLauncher) launcher = launcher_quick_generation (fixture);
+
+    run = cli_test_run_with (fixture, launcher, CLI_TEST_DEFAULT_TIMEOUT_MS, "run", MEETING,
+                             "--input", input, "--models", "p/unknown,p/known,p/cheap",
+                             "--judge", NULL);
+  }
   g_assert_cmpint (run->status, ==, 0);
   run_id = cli_test_last_line (run->out);
 
@@ -1042,7 +1062,7 @@ test_kill_then_resume (CliFixture    *fixture,
                        gconstpointer  data)
 {
   static const KillMoment moments[] = {
-    KILL_CREATING, KILL_CALLING, KILL_JUDGING, KILL_ANY, KILL_CALLING, KILL_ANY,
+    KILL_CREATING, KILL_CALLING, KILL_JUDGING, KILL_ANY, KILL_ANY,
   };
   guint latencies[] = { 0, 150, 450 };
   FakeModel judge = { 0 };
