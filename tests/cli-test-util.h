@@ -66,6 +66,14 @@ CliResult   *cli_test_run_with       (CliFixture          *fixture,
                                       const char          *first,
                                       ...) G_GNUC_NULL_TERMINATED;
 
+/* Runs the CLI once per argument vector, all at the same time (commands that do not depend
+ * on each other: a sanitizer's checks at exit make each process slow, not busy), and
+ * returns their results (CliResult*) in the same order. */
+GPtrArray   *cli_test_run_all        (CliFixture          *fixture,
+                                      const char * const **argvs,
+                                      guint                n,
+                                      guint                timeout_ms);
+
 /* cli (fixture, "run", "x", …): runs the CLI to its end with the fixture's environment. */
 #define cli(fixture, ...) \
   ({ g_autoptr(GSubprocessLauncher) _l = cli_test_launcher (fixture); \

@@ -295,6 +295,40 @@ assert_rollup_is_sum_of_files (CliFixture *fixture,
   g_assert_cmpint (json_object_get_int_member (rollup, "unknown_calls"), >=, unknown);
 }
 
+/* show's row of `model` says its cost is unknown, never $0; and the run's costs say some
+ * are unknown. */
+static void
+assert_shown_unknown (CliFixture *fixture,
+                      const char *run_id,
+                      const char *model)
+{
+  g_autoptr(CliResult) show = cli (fixture, "show", run_id);
+  g_autofree char *prefix = g_strconcat (model, " ", NULL);
+  g_auto(GStrv) lines = g_strsplit (show->out, "\n", -1);
+  guint rows = 0;
+
+  g_assert_cmpint (show->status, ==, 0);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], prefix))
+      {
+        g_assert_nonnull (strstr (lines[i], "unknown"));
+        g_assert_null (strstr (lines[i], "$0"));
+        rows++;
+      }
+  g_assert_cmpuint (rows, ==, 1);
+  g_assert_nonnull (strstr (show->out, "some unknown"));
+}
+
+/* A launcher for runs whose /generation never answers: it is asked for a short while. */
+static GSubprocessLauncher *
+launcher_quick_generation (CliFixture *fixture)
+{
+  GSubprocessLauncher *launcher = cli_test_launcher (fixture);
+
+  g_subprocess_launcher_setenv (launcher, "TASKBENCH_GENERATION_WAIT_MS", "300", TRUE);
+  return launcher;
+}
+
 /* A model that answers 402 (out of credits) to every call: never retried, never paid. */
 static void
 script_out_of_credits (CliFixture *fixture,
@@ -574,6 +608,46 @@ test_paid_attempts (CliFixture    *fixture,
   assert_json_files_parse (fixture->home);
 }
 
+/* Attempts that failed mid-stream before any usage came (each with a generation id, so
+ * perhaps billed) cost what nothing says: unknown, never an estimate of $0. */
+static void
+test_unknown_usage (CliFixture    *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *input = meeting_input ();
+  g_autoptr(CliResult) run = NULL;
+  g_autoptr(CliResult) costs = NULL;
+  g_autoptr(JsonObject) output = NULL;
+  g_autofree char *run_id = NULL;
+  JsonObject *cost;
+  FakeModel broken = { 0 };
+
+  broken.content = ITEMS;
+  broken.midstream_error = TRUE;
+  fake_server_set_model (fixture->server, "m/broken", &broken);
+  {
+    g_autoptr(GSubprocessLauncher) launcher = launcher_quick_generation (fixture);
+
+    run = cli_test_run_with (fixture, launcher, CLI_TEST_DEFAULT_TIMEOUT_MS, "run", MEETING,
+                             "--input", input, "--models", "m/broken", NULL);
+  }
+  g_assert_cmpint (run->status, ==, 1);
+  run_id = cli_test_last_line (run->out);
+  g_assert_cmpuint (chat_calls (fixture, "m/broken"), >, 1);
+
+  output = read_output (fixture, MEETING, run_id, "m/broken");
+  g_assert_cmpstr (json_object_get_string_member (output, "status"), ==, "failed");
+  cost = json_object_get_object_member (output, "cost");
+  g_assert_cmpstr (json_object_get_string_member (cost, "source"), ==, "unknown");
+  g_assert_cmpfloat (amount_or_null (cost, "usd"), <, 0);
+  g_assert_cmpfloat (amount_or_null (cost, "estimate_usd"), <, 0);
+
+  assert_shown_unknown (fixture, run_id, "m/broken");
+  costs = cli (fixture, "costs", MEETING);
+  g_assert_nonnull (strstr (costs->out, "some unknown"));
+  assert_rollup_is_sum_of_files (fixture, MEETING, run_id);
+}
+
 /* ---- unknown prices ------------------------------------------------------------------ */
 
 static void
@@ -595,7 +669,6 @@ test_unknown_price (CliFixture    *fixture,
     " \"structured_outputs\": true}]}";
   g_autoptr(GError) error = NULL;
   g_autoptr(CliResult) run = NULL;
-  g_autoptr(CliResult) show = NULL;
   g_autoptr(CliResult) show_json = NULL;
   g_autoptr(CliResult) costs = NULL;
   g_autoptr(CliResult) costs_json = NULL;
@@ -603,10 +676,8 @@ test_unknown_price (CliFixture    *fixture,
   g_autoptr(JsonNode) shown = NULL;
   g_autoptr(JsonNode) summed = NULL;
   g_autofree char *run_id = NULL;
-  g_auto(GStrv) lines = NULL;
   JsonObject *recommendation;
   FakeModel unknown = { 0 };
-  guint rows = 0;
 
   g_assert_true (g_file_set_contents (script_path, script, -1, NULL));
   g_assert_true (fake_server_load_script (fixture->server, script_path, &error));
@@ -625,8 +696,13 @@ test_unknown_price (CliFixture    *fixture,
                    0.0002, 0.0002);
   cli_test_script (fixture, JUDGE, NULL, 0.003, 0.003);
 
-  run = cli (fixture, "run", MEETING, "--input", input, "--models", "p/unknown,p/known,p/cheap",
-             "--judge");
+  {
+    g_autoptr(GSubprocessLauncher) launcher = launcher_quick_generation (fixture);
+
+    run = cli_test_run_with (fixture, launcher, CLI_TEST_DEFAULT_TIMEOUT_MS, "run", MEETING,
+                             "--input", input, "--models", "p/unknown,p/known,p/cheap",
+                             "--judge", NULL);
+  }
   g_assert_cmpint (run->status, ==, 0);
   run_id = cli_test_last_line (run->out);
 
@@ -642,17 +718,7 @@ test_unknown_price (CliFixture    *fixture,
   g_assert_cmpstr (json_object_get_string_member (recommendation, "budget_pick"), ==,
                    "p/cheap");
 
-  show = cli (fixture, "show", run_id);
-  lines = g_strsplit (show->out, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    if (g_str_has_prefix (lines[i], "p/unknown "))
-      {
-        g_assert_nonnull (strstr (lines[i], "unknown"));
-        g_assert_null (strstr (lines[i], "$0"));
-        rows++;
-      }
-  g_assert_cmpuint (rows, ==, 1);
-  g_assert_nonnull (strstr (show->out, "some unknown"));
+  assert_shown_unknown (fixture, run_id, "p/unknown");
 
   costs = cli (fixture, "costs", MEETING);
   g_assert_nonnull (strstr (costs->out, "some unknown"));
@@ -883,8 +949,7 @@ kill_run_then_resume (CliFixture *fixture,
   g_autoptr(GHashTable) before = visible_runs (fixture);
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(CliResult) killed = NULL;
-  g_autoptr(CliResult) runs = NULL;
-  g_autoptr(CliResult) costs = NULL;
+  g_autoptr(GPtrArray) listings = NULL;
   g_autoptr(CliResult) resume = NULL;
   g_autofree char *run_id = NULL;
   gboolean ok_before[G_N_ELEMENTS (kill_models)] = { 0 };
@@ -939,12 +1004,21 @@ kill_run_then_resume (CliFixture *fixture,
 
   /* Every file parses; listings see whole runs only, and say nothing about leftovers. */
   assert_json_files_parse (fixture->home);
-  runs = cli (fixture, "runs", MEETING);
-  g_assert_cmpint (runs->status, ==, 0);
-  assert_no_warning (runs);
-  costs = cli (fixture, "costs");
-  g_assert_cmpint (costs->status, ==, 0);
-  assert_no_warning (costs);
+  {
+    const char *runs_args[] = { "runs", MEETING, NULL };
+    const char *costs_args[] = { "costs", NULL };
+    const char * const *argvs[] = { runs_args, costs_args };
+
+    listings = cli_test_run_all (fixture, argvs, G_N_ELEMENTS (argvs),
+                                 CLI_TEST_DEFAULT_TIMEOUT_MS);
+  }
+  for (guint i = 0; i < listings->len; i++)
+    {
+      CliResult *listing = g_ptr_array_index (listings, i);
+
+      g_assert_cmpint (listing->status, ==, 0);
+      assert_no_warning (listing);
+    }
   assert_runs_whole (fixture, MEETING);
 
   run_id = new_run_entry (fixture, before, FALSE);
@@ -988,7 +1062,7 @@ test_kill_then_resume (CliFixture    *fixture,
                        gconstpointer  data)
 {
   static const KillMoment moments[] = {
-    KILL_CREATING, KILL_CALLING, KILL_JUDGING, KILL_ANY, KILL_CALLING, KILL_ANY,
+    KILL_CREATING, KILL_CALLING, KILL_JUDGING, KILL_ANY, KILL_ANY,
   };
   guint latencies[] = { 0, 150, 450 };
   FakeModel judge = { 0 };
@@ -1200,13 +1274,17 @@ test_unreadable_inputs (CliFixture    *fixture,
     { { "--json", "--home", file, "costs", NULL }, file },
   };
 
+  const char * const *argvs[G_N_ELEMENTS (cases)];
+  g_autoptr(GPtrArray) results = NULL;
+
   g_assert_cmpint (mkfifo (fifo, 0644), ==, 0);
   g_assert_true (g_file_set_contents (file, "not a folder", -1, NULL));
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    argvs[i] = cases[i].args;
+  results = cli_test_run_all (fixture, argvs, G_N_ELEMENTS (cases), 10000);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(GSubprocessLauncher) launcher = cli_test_launcher (fixture);
-      g_autoptr(GSubprocess) process = cli_test_spawnv (fixture, launcher, cases[i].args);
-      g_autoptr(CliResult) result = cli_test_finish_within (process, 10000);
+      CliResult *result = g_ptr_array_index (results, i);
 
       g_test_message ("case %u", i);
       g_assert_false (result->timed_out);
@@ -1392,13 +1470,10 @@ substitute (const char *arg,
 /* With --json, stdout is exactly one JSON document whatever happens: a failure is
  * {"error": {"message", "exit_code"}} with the exit code the process ends with. */
 static void
-assert_json_failure (CliFixture         *fixture,
+assert_json_failure (const CliResult    *result,
                      const char * const *args,
                      int                 status)
 {
-  g_autoptr(GSubprocessLauncher) launcher = cli_test_launcher (fixture);
-  g_autoptr(GSubprocess) process = cli_test_spawnv (fixture, launcher, args);
-  g_autoptr(CliResult) result = cli_test_finish_within (process, 30000);
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *joined = g_strjoinv (" ", (char **) args);
   JsonObject *error;
@@ -1466,8 +1541,11 @@ test_json_contract_under_failure (CliFixture    *fixture,
   fake_server_set_models_status (fixture->server, 500);
   {
     const char *args[] = { "--json", "models", "--refresh", NULL };
+    g_autoptr(GSubprocessLauncher) launcher = cli_test_launcher (fixture);
+    g_autoptr(GSubprocess) process = cli_test_spawnv (fixture, launcher, args);
+    g_autoptr(CliResult) result = cli_test_finish_within (process, 30000);
 
-    assert_json_failure (fixture, args, 1);
+    assert_json_failure (result, args, 1);
   }
   fake_server_set_models_status (fixture->server, 0);
 
@@ -1480,31 +1558,44 @@ test_json_contract_under_failure (CliFixture    *fixture,
   lock = tb_lock_acquire (busy_dir, "the test", &error);
   g_assert_no_error (error);
 
-  for (guint i = 0; i < G_N_ELEMENTS (failing); i++)
-    {
-      const char *args[G_N_ELEMENTS (failing[i].args)] = { NULL };
+  {
+    const char *args[G_N_ELEMENTS (failing)][G_N_ELEMENTS (failing[0].args)] = { { NULL } };
+    const char * const *argvs[G_N_ELEMENTS (failing)];
+    g_autoptr(GPtrArray) results = NULL;
 
-      for (guint a = 0; failing[i].args[a] != NULL; a++)
-        args[a] = substitute (failing[i].args[a], input, file, busy);
-      assert_json_failure (fixture, args, failing[i].status);
-    }
+    for (guint i = 0; i < G_N_ELEMENTS (failing); i++)
+      {
+        for (guint a = 0; failing[i].args[a] != NULL; a++)
+          args[i][a] = substitute (failing[i].args[a], input, file, busy);
+        argvs[i] = args[i];
+      }
+    results = cli_test_run_all (fixture, argvs, G_N_ELEMENTS (failing), 30000);
+    for (guint i = 0; i < G_N_ELEMENTS (failing); i++)
+      assert_json_failure (g_ptr_array_index (results, i), args[i], failing[i].status);
+  }
 
   /* Unknown ids are bad input, also without --json: exit 2, nothing on stdout. */
-  for (guint i = 0; i < G_N_ELEMENTS (unknown); i++)
-    {
-      g_autoptr(GSubprocessLauncher) launcher = cli_test_launcher (fixture);
-      g_autoptr(GSubprocess) process = cli_test_spawnv (fixture, launcher, unknown[i]);
-      g_autoptr(CliResult) result = cli_test_finish_within (process, 30000);
+  {
+    const char * const *argvs[G_N_ELEMENTS (unknown)];
+    g_autoptr(GPtrArray) results = NULL;
 
-      g_assert_cmpint (result->status, ==, 2);
-      g_assert_cmpstr (result->out, ==, "");
-      g_assert_true (g_str_has_prefix (result->err, "taskbench-cli: "));
-    }
+    for (guint i = 0; i < G_N_ELEMENTS (unknown); i++)
+      argvs[i] = unknown[i];
+    results = cli_test_run_all (fixture, argvs, G_N_ELEMENTS (unknown), 30000);
+    for (guint i = 0; i < G_N_ELEMENTS (unknown); i++)
+      {
+        CliResult *result = g_ptr_array_index (results, i);
+
+        g_assert_cmpint (result->status, ==, 2);
+        g_assert_cmpstr (result->out, ==, "");
+        g_assert_true (g_str_has_prefix (result->err, "taskbench-cli: "));
+      }
+  }
   g_assert_cmpuint (chat_calls (fixture, NULL), ==, 1);
 }
 
 /* Ctrl-C while the judge works: the run ends cancelled, exit 1; a judging pass of a
- * finished run ends with exit 1 and says it was cancelled. */
+ * finished run ends with exit 1 and says it was cancelled; judge --all stops. */
 static void
 test_interrupt_while_judging (CliFixture    *fixture,
                               gconstpointer  data)
@@ -1515,6 +1606,10 @@ test_interrupt_while_judging (CliFixture    *fixture,
   g_autoptr(GSubprocess) judging = NULL;
   g_autoptr(CliResult) cancelled = NULL;
   g_autoptr(CliResult) cancelled_pass = NULL;
+  g_autoptr(CliResult) other = NULL;
+  g_autoptr(GSubprocess) all = NULL;
+  g_autoptr(CliResult) cancelled_all = NULL;
+  g_autoptr(JsonNode) all_json = NULL;
   g_autofree char *run_id = NULL;
   g_autofree char *output = NULL;
   FakeModel slow_judge = { 0 };
@@ -1557,6 +1652,26 @@ test_interrupt_while_judging (CliFixture    *fixture,
   g_assert_false (cancelled_pass->timed_out);
   g_assert_cmpint (cancelled_pass->status, ==, 1);
   g_assert_nonnull (strstr (cancelled_pass->err, "cancelled"));
+
+  /* judge --all over two runs: Ctrl-C ends the whole pass, not only the run under way. */
+  other = cli (fixture, "run", MEETING, "--input", input, "--models", "c/ok");
+  g_assert_cmpint (other->status, ==, 0);
+  fake_server_clear_requests (fixture->server);
+  {
+    const char *args[] = { "--json", "judge", "--all", MEETING, NULL };
+
+    all = cli_test_spawnv (fixture, launcher, args);
+  }
+  for (guint i = 0; i < 500 && chat_calls (fixture, JUDGE) == 0; i++)
+    cli_test_spin (10);
+  g_assert_cmpuint (chat_calls (fixture, JUDGE), ==, 1);
+  g_subprocess_send_signal (all, SIGINT);
+  cancelled_all = cli_test_finish_within (all, 20000);
+  g_assert_false (cancelled_all->timed_out);
+  g_assert_cmpfloat (cancelled_all->seconds, <, 10);
+  g_assert_cmpint (cancelled_all->status, ==, 1);
+  g_assert_cmpuint (chat_calls (fixture, JUDGE), ==, 1);
+  all_json = parse_document (cancelled_all);
   assert_json_files_parse (fixture->home);
 }
 
@@ -1689,7 +1804,7 @@ test_no_null_in_reports (CliFixture    *fixture,
   g_autofree char *input = meeting_input ();
   g_autofree char *bare = cli_test_run_dir (fixture, MEETING, "20261101T000000Z-0001");
   g_autofree char *odd = cli_test_run_dir (fixture, MEETING, "20261101T000000Z-0002");
-  g_autoptr(GPtrArray) results = g_ptr_array_new_with_free_func ((GDestroyNotify) cli_result_free);
+  g_autoptr(GPtrArray) results = NULL;
   g_autoptr(CliResult) run = NULL;
   const char *files[][2] = {
     { "0001/run.json", "{\"id\": \"20261101T000000Z-0001\"}" },
@@ -1706,6 +1821,8 @@ test_no_null_in_reports (CliFixture    *fixture,
     { "runs", MEETING, NULL }, { "costs", NULL }, { "costs", MEETING, NULL },
     { "show", "20261101T000000Z-0001", NULL }, { "show", "20261101T000000Z-0002", NULL },
   };
+  const char *args[2 * G_N_ELEMENTS (commands)][6] = { { NULL } };
+  const char * const *argvs[2 * G_N_ELEMENTS (commands)];
 
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
     {
@@ -1722,29 +1839,31 @@ test_no_null_in_reports (CliFixture    *fixture,
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     for (guint json = 0; json < 2; json++)
       {
-        const char *args[6] = { NULL };
-        g_autoptr(GSubprocessLauncher) launcher = cli_test_launcher (fixture);
-        g_autoptr(GSubprocess) process = NULL;
-        CliResult *result;
         guint n = 0;
 
         if (json)
-          args[n++] = "--json";
+          args[2 * i + json][n++] = "--json";
         for (guint a = 0; commands[i][a] != NULL; a++)
-          args[n++] = commands[i][a];
-        process = cli_test_spawnv (fixture, launcher, args);
-        result = cli_test_finish (process);
-        g_ptr_array_add (results, result);
-        g_test_message ("%s%s: exit %d", json ? "--json " : "", commands[i][0], result->status);
-        g_assert_cmpint (result->status, ==, 0);
-        if (strstr (result->out, "(null)") != NULL || strstr (result->out, "by ;") != NULL)
-          g_error ("a missing value in the output of %s:\n%s", commands[i][0], result->out);
-        assert_no_critical (result);
-        if (json)
-          {
-            g_autoptr(JsonNode) root = parse_document (result);
-          }
+          args[2 * i + json][n++] = commands[i][a];
+        argvs[2 * i + json] = args[2 * i + json];
       }
+  results = cli_test_run_all (fixture, argvs, G_N_ELEMENTS (argvs), CLI_TEST_DEFAULT_TIMEOUT_MS);
+  for (guint i = 0; i < G_N_ELEMENTS (argvs); i++)
+    {
+      CliResult *result = g_ptr_array_index (results, i);
+      const char *command = commands[i / 2][0];
+      gboolean json = i % 2 == 1;
+
+      g_test_message ("%s%s: exit %d", json ? "--json " : "", command, result->status);
+      g_assert_cmpint (result->status, ==, 0);
+      if (strstr (result->out, "(null)") != NULL || strstr (result->out, "by ;") != NULL)
+        g_error ("a missing value in the output of %s:\n%s", command, result->out);
+      assert_no_critical (result);
+      if (json)
+        {
+          g_autoptr(JsonNode) root = parse_document (result);
+        }
+    }
 }
 
 /* A newline in an input's file name keeps the runs table one line per run. */
@@ -1789,6 +1908,7 @@ main (int    argc,
   ADD ("amounts", test_hostile_amounts);
   ADD ("amounts/legacy-non-finite-files", test_legacy_non_finite_files);
   ADD ("paid-attempts", test_paid_attempts);
+  ADD ("paid-attempts/unknown-usage", test_unknown_usage);
   ADD ("unknown-price", test_unknown_price);
   ADD ("names/model-ids-keep-their-outputs", test_model_ids_keep_their_outputs);
   ADD ("names/unsaveable-output", test_unsaveable_output);

@@ -376,6 +376,57 @@ test_abandoned_creation (void)
   g_assert_false (g_file_test (fresh, G_FILE_TEST_EXISTS));
 }
 
+/* Two processes tidying the same leftovers at once (the window and a 'runs') both end
+ * without a warning: what the other removed first is removed. */
+static void
+test_tidy_race (void)
+{
+  g_autofree char *home = make_home ();
+  g_autoptr(TbStore) store = tb_store_new (home);
+  g_autofree char *results = tb_store_results_dir (store);
+
+  for (guint round = 0; round < 5; round++)
+    {
+      pid_t children[2];
+
+      for (guint i = 0; i < 40; i++)
+        {
+          g_autofree char *name = g_strdup_printf (".creating-20261125T1216%02uZ-%04x", i % 60,
+                                                   round * 100 + i);
+          g_autofree char *dir = g_build_filename (results, "uc", name, "outputs", NULL);
+
+          g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+          for (guint f = 0; f < 8; f++)
+            {
+              g_autofree char *file = g_strdup_printf ("%s/../file-%u.txt", dir, f);
+
+              g_assert_true (g_file_set_contents (file, "x", -1, NULL));
+            }
+        }
+      for (guint c = 0; c < G_N_ELEMENTS (children); c++)
+        {
+          children[c] = fork ();
+          g_assert_cmpint (children[c], >=, 0);
+          if (children[c] == 0)
+            {
+              /* any warning ends the child with a signal */
+              g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_WARNING);
+              tb_store_tidy (store, "uc");
+              _exit (0);
+            }
+        }
+      for (guint c = 0; c < G_N_ELEMENTS (children); c++)
+        {
+          int status;
+
+          g_assert_cmpint (waitpid (children[c], &status, 0), ==, children[c]);
+          g_assert_true (WIFEXITED (status));
+          g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+        }
+      g_assert_cmpuint (tb_store_tidy (store, "uc"), ==, 0);
+    }
+}
+
 /* ---- locks -------------------------------------------------------------------------- */
 
 static void
@@ -772,6 +823,19 @@ test_rollup (void)
   g_assert_cmpstr (summary->inputs_label, ==, "lecture.md");
 }
 
+static guint
+count_json_files (const char *dir)
+{
+  g_autoptr(GDir) folder = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while (folder != NULL && (name = g_dir_read_name (folder)) != NULL)
+    if (g_str_has_suffix (name, ".json"))
+      n++;
+  return n;
+}
+
 /* A process killed at any moment while it saves judgments leaves only whole files: a new
  * judgment's name never exists empty, waiting for its content. */
 static void
@@ -789,6 +853,7 @@ test_judgments_killed_writer (void)
 
   for (guint round = 0; round < 8; round++)
     {
+      guint before = count_json_files (dir);
       pid_t child = fork ();
       int status;
 
@@ -802,8 +867,10 @@ test_judgments_killed_writer (void)
             g_ptr_array_add (judgment->scores, make_score ("a/x", 70, 0.001));
             tb_store_write_judgment (store, run, judgment, NULL);
           }
-      /* long enough, on a loaded machine, for some writes (an fsync each) to finish */
-      g_usleep (g_test_rand_int_range (5000, 60000));
+      /* killed at a random moment once it writes (slower under sanitizers) */
+      for (guint i = 0; i < 1000 && count_json_files (dir) == before; i++)
+        g_usleep (5000);
+      g_usleep (g_test_rand_int_range (0, 15000));
       g_assert_cmpint (kill (child, SIGKILL), ==, 0);
       g_assert_cmpint (waitpid (child, &status, 0), ==, child);
     }
@@ -837,6 +904,7 @@ main (int    argc,
   g_test_add_func ("/store/create-test-set", test_create_test_set);
   g_test_add_func ("/store/create-refusals", test_create_refusals);
   g_test_add_func ("/store/tidy", test_tidy);
+  g_test_add_func ("/store/tidy-race", test_tidy_race);
   g_test_add_func ("/store/abandoned-creation", test_abandoned_creation);
   g_test_add_func ("/store/lock", test_lock);
   g_test_add_func ("/store/lock-race", test_lock_race);

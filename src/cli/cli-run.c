@@ -972,6 +972,7 @@ judge_one (CliContext          *cli,
            TbCatalog           *catalog,
            const char          *run_id,
            const JudgeOptions  *options,
+           gboolean            *cancelled,
            JsonNode           **node,
            GError             **error)
 {
@@ -1072,6 +1073,8 @@ judge_one (CliContext          *cli,
   if (tb_runner_was_cancelled (runner))
     {
       g_printerr (_("Judging of run %s was cancelled.\n"), run_id);
+      if (cancelled != NULL)
+        *cancelled = TRUE;
       return EXIT_FAILURE_;
     }
   if (tb_runner_stopped_by_budget (runner))
@@ -1159,6 +1162,7 @@ cli_cmd_judge (CliContext  *cli,
     {
       g_autoptr(GPtrArray) runs = NULL;
       g_autoptr(JsonBuilder) builder = json_builder_new ();
+      gboolean cancelled = FALSE;
       guint judged = 0;
       guint taken = 0;
 
@@ -1181,7 +1185,8 @@ cli_cmd_judge (CliContext  *cli,
           if (!tb_run_summary_is_judgeable (summary))
             continue;
           taken++;
-          one = judge_one (cli, client, catalog, summary->id, &options, &node, &one_error);
+          one = judge_one (cli, client, catalog, summary->id, &options, &cancelled, &node,
+                           &one_error);
           if (one_error != NULL)
             {
               /* One run that cannot be judged never keeps the others from it. */
@@ -1197,6 +1202,12 @@ cli_cmd_judge (CliContext  *cli,
             judged++;
           else if (code == EXIT_OK)
             code = one;
+          /* Ctrl-C ends the whole pass, not only the run being judged. */
+          if (cancelled)
+            {
+              code = EXIT_FAILURE_;
+              break;
+            }
         }
       json_builder_end_array (builder);
       if (cli->json)
@@ -1213,7 +1224,7 @@ cli_cmd_judge (CliContext  *cli,
   {
     g_autoptr(JsonNode) node = NULL;
 
-    code = judge_one (cli, client, catalog, argv[1], &options, &node, &error);
+    code = judge_one (cli, client, catalog, argv[1], &options, NULL, &node, &error);
     if (error != NULL)
       return cli_fail (error);
     if (node != NULL && cli->json)

@@ -388,7 +388,10 @@ job_add_call (Job        *job,
 
   cost.has_inline = has_inline;
   cost.inline_usd = inline_usd;
-  if (model != NULL)
+  /* An estimate needs the tokens. A call whose usage never came (an attempt that failed
+   * mid-stream before its usage chunk; every prompt has tokens) would be estimated at
+   * $0: its cost is unknown until /generation says. */
+  if (model != NULL && prompt_tokens > 0)
     cost.has_estimate = tb_model_estimate_cost (model, prompt_tokens, completion_tokens,
                                                 reasoning_tokens, &cost.estimate_usd);
   tb_cost_settle (&cost);

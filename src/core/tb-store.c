@@ -57,14 +57,22 @@ remove_tree (const char  *path,
                             g_strerror (errno));
     }
 
-  /* lstat: a symbolic link is removed itself, never followed out of the run folder. */
+  /* lstat: a symbolic link is removed itself, never followed out of the run folder. What
+   * is gone meanwhile is as good as removed: two processes may tidy the same leftovers at
+   * once (the window and a 'runs'). */
   if (S_ISDIR (info.st_mode))
     {
-      g_autoptr(GDir) dir = g_dir_open (path, 0, error);
+      g_autoptr(GError) open_error = NULL;
+      g_autoptr(GDir) dir = g_dir_open (path, 0, &open_error);
       const char *name;
 
       if (dir == NULL)
-        return FALSE;
+        {
+          if (g_error_matches (open_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+            return TRUE;
+          g_propagate_error (error, g_steal_pointer (&open_error));
+          return FALSE;
+        }
       while ((name = g_dir_read_name (dir)) != NULL)
         {
           g_autofree char *child = g_build_filename (path, name, NULL);
@@ -72,15 +80,15 @@ remove_tree (const char  *path,
           if (!remove_tree (child, error))
             return FALSE;
         }
-      if (g_rmdir (path) != 0)
+      if (g_rmdir (path) != 0 && errno != ENOENT)
         return tb_set_file_error (error, errno, _("Could not remove %s: %s"), path,
-                            g_strerror (errno));
+                                  g_strerror (errno));
       return TRUE;
     }
 
-  if (g_unlink (path) != 0)
+  if (g_unlink (path) != 0 && errno != ENOENT)
     return tb_set_file_error (error, errno, _("Could not remove %s: %s"), path,
-                            g_strerror (errno));
+                              g_strerror (errno));
   return TRUE;
 }
 
