@@ -112,6 +112,24 @@ writer_clear (Writer *w)
 /* ---------------------------------------------------------------------------------------- */
 /* Small helpers                                                                             */
 
+/* A regular expression compiled once for the process: the writer runs them on every
+ * sentence of every answer, on the server's thread. A GRegex is safe to share. */
+static GRegex *
+cached_regex (GRegex             **slot,
+              const char          *pattern,
+              GRegexCompileFlags   flags)
+{
+  if (g_once_init_enter (slot))
+    {
+      GRegex *regex = g_regex_new (pattern, flags | G_REGEX_OPTIMIZE, 0, NULL);
+
+      g_assert (regex != NULL);
+      g_once_init_leave (slot, regex);
+    }
+  return *slot;
+}
+
+
 static double
 round_to (double value,
           double step)
@@ -367,13 +385,16 @@ clean_sentence (const char *raw)
     "okay, ", "ok, ", "right, ", "alright, ", "all right, ", "so, ", "so ", "now, ", "well, ",
     "and ", "but ", "yeah, ", "yes, ", "also, ", "gut, ", "also ", "ja, ", "na ja, ", NULL
   };
-  g_autoptr(GRegex) junk = g_regex_new ("\\[\\d{1,2}:\\d{2}(?::\\d{2})?\\]|\\*\\*|`|__",
-                                        0, 0, NULL);
-  g_autoptr(GRegex) fillers = g_regex_new ("(?i)\\b(?:um|uh|erm|ähm|äh|you know)\\b,?\\s*",
-                                           0, 0, NULL);
-  g_autoptr(GRegex) speaker = g_regex_new ("^\\s*[\\p{Lu}]{3,}[\\p{Lu} ]*:\\s*", 0, 0, NULL);
-  g_autoptr(GRegex) spaces = g_regex_new ("\\s+", 0, 0, NULL);
-  g_autoptr(GRegex) before_comma = g_regex_new ("\\s+([,.;:!?])|,\\s*(?=[,.])", 0, 0, NULL);
+  static GRegex *junk_once;
+  GRegex *junk = cached_regex (&junk_once, "\\[\\d{1,2}:\\d{2}(?::\\d{2})?\\]|\\*\\*|`|__", 0);
+  static GRegex *fillers_once;
+  GRegex *fillers = cached_regex (&fillers_once, "(?i)\\b(?:um|uh|erm|ähm|äh|you know)\\b,?\\s*", 0);
+  static GRegex *speaker_once;
+  GRegex *speaker = cached_regex (&speaker_once, "^\\s*[\\p{Lu}]{3,}[\\p{Lu} ]*:\\s*", 0);
+  static GRegex *spaces_once;
+  GRegex *spaces = cached_regex (&spaces_once, "\\s+", 0);
+  static GRegex *before_comma_once;
+  GRegex *before_comma = cached_regex (&before_comma_once, "\\s+([,.;:!?])|,\\s*(?=[,.])", 0);
   g_autofree char *a = g_regex_replace_literal (junk, raw, -1, 0, "", 0, NULL);
   g_autofree char *b = g_regex_replace_literal (fillers, a, -1, 0, "", 0, NULL);
   g_autofree char *c = g_regex_replace_literal (speaker, b, -1, 0, "", 0, NULL);
@@ -425,10 +446,13 @@ split_sentences (const char *text,
                  GPtrArray  *leads)
 {
   g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
-  g_autoptr(GRegex) splitter = g_regex_new ("(?<=[.!?])\\s+(?=[\\p{Lu}\"“(\\d])", 0, 0, NULL);
-  g_autoptr(GRegex) numbered = g_regex_new ("^\\d{1,2}[.)]\\s", 0, 0, NULL);
-  g_autoptr(GRegex) metadata = g_regex_new ("^(?:\\*\\*[^*]{1,40}:\\*\\*|[A-Z][A-Za-z ]{1,30}:\\s"
-                                            "*$)", 0, 0, NULL);
+  static GRegex *splitter_once;
+  GRegex *splitter = cached_regex (&splitter_once, "(?<=[.!?])\\s+(?=[\\p{Lu}\"“(\\d])", 0);
+  static GRegex *numbered_once;
+  GRegex *numbered = cached_regex (&numbered_once, "^\\d{1,2}[.)]\\s", 0);
+  static GRegex *metadata_once;
+  GRegex *metadata = cached_regex (&metadata_once, "^(?:\\*\\*[^*]{1,40}:\\*\\*|[A-Z][A-Za-z ]{1,30}:\\s"
+                                            "*$)", 0);
   g_autoptr(GString) block = g_string_new (NULL);
   gboolean want_lead = leads != NULL;
   gboolean listed = FALSE;
@@ -495,8 +519,8 @@ static GPtrArray *
 read_paragraphs (const char *input)
 {
   GPtrArray *paragraphs = g_ptr_array_new_with_free_func ((GDestroyNotify) paragraph_free);
-  g_autoptr(GRegex) stamp = g_regex_new ("^\\s*\\[(\\d{1,2}):(\\d{2}):(\\d{2})\\]\\s*(.*)$",
-                                         0, 0, NULL);
+  static GRegex *stamp_once;
+  GRegex *stamp = cached_regex (&stamp_once, "^\\s*\\[(\\d{1,2}):(\\d{2}):(\\d{2})\\]\\s*(.*)$", 0);
   g_auto(GStrv) lines = g_strsplit (input, "\n", -1);
   Paragraph *current = NULL;
 
@@ -551,10 +575,11 @@ static gboolean
 read_date (const char *input,
            GDate      *date)
 {
-  g_autoptr(GRegex) regex = g_regex_new ("(?i)\\b(\\d{1,2})(?:st|nd|rd|th)?\\s+(January|"
+  static GRegex *regex_once;
+  GRegex *regex = cached_regex (&regex_once, "(?i)\\b(\\d{1,2})(?:st|nd|rd|th)?\\s+(January|"
                                          "February|March|April|May|June|July|August|September|"
                                          "October|November|December)\\s+(\\d{4})\\b|\\b(\\d{4})"
-                                         "-(\\d{2})-(\\d{2})\\b", 0, 0, NULL);
+                                         "-(\\d{2})-(\\d{2})\\b", 0);
   g_autoptr(GMatchInfo) match = NULL;
   guint day, month, year;
 
@@ -590,12 +615,33 @@ read_date (const char *input,
 
 /* Names ("First Last") from the header of meeting notes — the lines before the first
  * section — outside parentheses, where roles are ("Kwame Mensah (QA)"). */
+/* How many times `word` stands as a whole word in `text`, counting up to `max`. */
+static guint
+count_occurrences (const char *text,
+                   const char *word,
+                   guint       max)
+{
+  gsize length = strlen (word);
+  guint n = 0;
+
+  for (const char *p = strstr (text, word); p != NULL && n < max; p = strstr (p + 1, word))
+    {
+      gboolean starts = p == text
+                        || !g_unichar_isalpha (g_utf8_get_char (g_utf8_find_prev_char (text, p)));
+      gboolean ends = !g_unichar_isalpha (g_utf8_get_char (p + length));
+
+      n += starts && ends;
+    }
+  return n;
+}
+
 static GPtrArray *
 read_people (const char *input)
 {
   GPtrArray *people = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GRegex) name = g_regex_new ("\\b(\\p{Lu}\\p{Ll}+)\\s+(\\p{Lu}\\p{Ll}+(?:-\\p{Lu}"
-                                        "\\p{Ll}+)?)\\b", 0, 0, NULL);
+  static GRegex *name_once;
+  GRegex *name = cached_regex (&name_once, "\\b(\\p{Lu}\\p{Ll}+)\\s+(\\p{Lu}\\p{Ll}+(?:-\\p{Lu}"
+                                        "\\p{Ll}+)?)\\b", 0);
   g_autoptr(GString) header = g_string_new (NULL);
   g_auto(GStrv) lines = g_strsplit (input, "\n", -1);
   int depth = 0;
@@ -627,15 +673,9 @@ read_people (const char *input)
         g_autofree char *first = g_match_info_fetch (match, 1);
         g_autofree char *last = g_match_info_fetch (match, 2);
         char *full = g_strdup_printf ("%s %s", first, last);
-        g_autofree char *pattern = g_strdup_printf ("\\b%s\\b", first);
-        g_autoptr(GRegex) alone = g_regex_new (pattern, 0, 0, NULL);
-        g_autoptr(GMatchInfo) uses = NULL;
-        guint n = 0;
+        guint n = count_occurrences (input, first, 2);
 
         /* A person is named again in the notes; "Release Notes" and weekdays are not. */
-        if (alone != NULL && g_regex_match (alone, input, 0, &uses))
-          for (; g_match_info_matches (uses) && n < 2; g_match_info_next (uses, NULL))
-            n++;
         if (n >= 2 && month_number (last) == 0
             && !g_ptr_array_find_with_equal_func (people, full, g_str_equal, NULL))
           g_ptr_array_add (people, full);
@@ -671,10 +711,10 @@ resolve_due (Writer     *w,
              GDate      *due)
 {
   g_autofree char *lower = g_utf8_strdown (task, -1);
-  g_autoptr(GRegex) day_month = g_regex_new ("(?i)\\b(\\d{1,2})(?:st|nd|rd|th)?\\s+(January|"
+  static GRegex *day_month_once;
+  GRegex *day_month = cached_regex (&day_month_once, "(?i)\\b(\\d{1,2})(?:st|nd|rd|th)?\\s+(January|"
                                              "February|March|April|May|June|July|August|"
-                                             "September|October|November|December)\\b",
-                                             0, 0, NULL);
+                                             "September|October|November|December)\\b", 0);
   g_autoptr(GMatchInfo) match = NULL;
   gboolean next_week = strstr (lower, "next week") != NULL
                        || strstr (lower, "following") != NULL;
@@ -712,10 +752,11 @@ resolve_due (Writer     *w,
 static void
 find_commitments (Writer *w)
 {
-  g_autoptr(GRegex) cue = g_regex_new ("(?:^|\\s)(\\p{Lu}\\p{Ll}+|He|She|They)(?:'ll|’ll| will|"
+  static GRegex *cue_once;
+  GRegex *cue = cached_regex (&cue_once, "(?:^|\\s)(\\p{Lu}\\p{Ll}+|He|She|They)(?:'ll|’ll| will|"
                                        " is going to| agreed to| offered to| volunteered to|"
                                        " promised to| said (?:he|she|they)(?:'d| would))\\s+"
-                                       "(.+)$", 0, 0, NULL);
+                                       "(.+)$", 0);
   const char *last_person = NULL;
 
   w->commitments = g_ptr_array_new_with_free_func ((GDestroyNotify) commitment_free);
@@ -1622,8 +1663,9 @@ static GPtrArray *
 read_header (const char *task)
 {
   GPtrArray *columns = g_ptr_array_new_with_free_func ((GDestroyNotify) column_free);
-  g_autoptr(GRegex) header = g_regex_new ("^\\s*([A-Za-z_][A-Za-z0-9_]*(?:,[A-Za-z_]"
-                                          "[A-Za-z0-9_]*)+)\\s*$", G_REGEX_MULTILINE, 0, NULL);
+  static GRegex *header_once;
+  GRegex *header = cached_regex (&header_once, "^\\s*([A-Za-z_][A-Za-z0-9_]*(?:,[A-Za-z_]"
+                                          "[A-Za-z0-9_]*)+)\\s*$", G_REGEX_MULTILINE);
   g_autoptr(GMatchInfo) match = NULL;
   g_autofree char *line = NULL;
   g_auto(GStrv) names = NULL;
@@ -1660,9 +1702,9 @@ static GPtrArray *
 read_records (const char *input)
 {
   GPtrArray *records = g_ptr_array_new_with_free_func ((GDestroyNotify) record_free);
-  g_autoptr(GRegex) id_line = g_regex_new ("^(?:Ticket|Ticket ID|ID|Id|Case|Issue|Order|"
-                                           "Request|Item)\\s*#?\\s*:\\s*(\\S+)\\s*$",
-                                           G_REGEX_MULTILINE, 0, NULL);
+  static GRegex *id_line_once;
+  GRegex *id_line = cached_regex (&id_line_once, "^(?:Ticket|Ticket ID|ID|Id|Case|Issue|Order|"
+                                           "Request|Item)\\s*#?\\s*:\\s*(\\S+)\\s*$", G_REGEX_MULTILINE);
   g_autoptr(GMatchInfo) match = NULL;
   Record *previous = NULL;
   gint previous_end = 0;
@@ -1708,7 +1750,8 @@ static char *
 record_summary (Writer *w,
                 Record *record)
 {
-  g_autoptr(GRegex) subject = g_regex_new ("^Subject:\\s*(.+)$", G_REGEX_MULTILINE, 0, NULL);
+  static GRegex *subject_once;
+  GRegex *subject = cached_regex (&subject_once, "^Subject:\\s*(.+)$", G_REGEX_MULTILINE);
   g_autoptr(GMatchInfo) match = NULL;
   g_autoptr(GPtrArray) sentences = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *lead = NULL;
@@ -2083,8 +2126,9 @@ gboolean
 tb_demo_read_tag (const char *text,
                   double     *quality)
 {
-  g_autoptr(GRegex) regex = g_regex_new ("\\[simulated answer (?:·|\\\\u00b7) quality "
-                                         "(\\d{1,2}(?:\\.\\d)?)/10\\]", 0, 0, NULL);
+  static GRegex *regex_once;
+  GRegex *regex = cached_regex (&regex_once, "\\[simulated answer (?:·|\\\\u00b7) quality "
+                                         "(\\d{1,2}(?:\\.\\d)?)/10\\]", 0);
   g_autoptr(GMatchInfo) match = NULL;
   g_autofree char *number = NULL;
 
@@ -2164,8 +2208,8 @@ judge_criteria (const TbDemoRequest *request)
     }
   else if (request->system != NULL)
     {
-      g_autoptr(GRegex) line = g_regex_new ("^- (.+) \\(weight [0-9.eE+-]+\\)",
-                                            G_REGEX_MULTILINE, 0, NULL);
+      static GRegex *line_once;
+  GRegex *line = cached_regex (&line_once, "^- (.+) \\(weight [0-9.eE+-]+\\)", G_REGEX_MULTILINE);
       g_autoptr(GMatchInfo) match = NULL;
 
       g_regex_match (line, request->system, 0, &match);
