@@ -27,10 +27,77 @@
 /* ---------------------------------------------------------------------------------------- */
 /* The writer's state                                                                        */
 
+/* Word counts. Every word of every answer is counted, on the server's thread: the keys live in
+ * a string chunk (allocated in blocks) and a word costs an allocation only the first time. */
+typedef struct {
+  GStringChunk *strings;
+  GHashTable   *table;     /* const char * (in `strings`) → count */
+} Counts;
+
+static void
+counts_init (Counts *counts)
+{
+  counts->strings = g_string_chunk_new (4096);
+  counts->table = g_hash_table_new (g_str_hash, g_str_equal);
+}
+
+static void
+counts_clear (Counts *counts)
+{
+  g_clear_pointer (&counts->table, g_hash_table_unref);
+  g_clear_pointer (&counts->strings, g_string_chunk_free);
+}
+
+static void
+counts_add (Counts     *counts,
+            const char *key)
+{
+  gpointer stored = NULL, value = NULL;
+
+  if (!g_hash_table_lookup_extended (counts->table, key, &stored, &value))
+    stored = g_string_chunk_insert (counts->strings, key);
+  g_hash_table_insert (counts->table, stored, GUINT_TO_POINTER (GPOINTER_TO_UINT (value) + 1));
+}
+
+static guint
+counts_get (const Counts *counts,
+            const char   *key)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (counts->table, key));
+}
+
+/* Longer words are never counted (nor keywords). */
+#define WORD_MAX 96
+
+/* `length` bytes of `word`, lower-cased into `buffer` (WORD_MAX bytes) without allocating;
+ * FALSE when it does not fit. */
+static gboolean
+fold_word (const char *word,
+           gsize       length,
+           char       *buffer)
+{
+  gsize out = 0;
+
+  for (const char *p = word; p < word + length; p = g_utf8_next_char (p))
+    {
+      char bytes[6];
+      int n = g_unichar_to_utf8 (g_unichar_tolower (g_utf8_get_char (p)), bytes);
+
+      if (out + n >= WORD_MAX)
+        return FALSE;
+      memcpy (buffer + out, bytes, n);
+      out += n;
+    }
+  buffer[out] = '\0';
+  return TRUE;
+}
+
 typedef struct {
   guint  seconds;
   char  *stamp;       /* "00:07:06", as written in the transcript */
   char  *text;
+  guint  first_sentence;   /* its sentences in the writer's `sentences` */
+  guint  n_sentences;
 } Paragraph;
 
 typedef struct {
@@ -60,7 +127,7 @@ typedef struct {
   GPtrArray         *commitments;  /* Commitment* */
   GPtrArray         *decisions;    /* char* */
   GPtrArray         *chapters;     /* Chapter* */
-  GHashTable        *counts;       /* casefolded word → count over the input */
+  Counts             counts;       /* lower-cased word → count over the input */
   gboolean           has_date;
   GDate              date;         /* the input's first date: a meeting's */
   double             luck;         /* this answer's draw, in SDs: a better one says more */
@@ -106,7 +173,7 @@ writer_clear (Writer *w)
   g_clear_pointer (&w->commitments, g_ptr_array_unref);
   g_clear_pointer (&w->decisions, g_ptr_array_unref);
   g_clear_pointer (&w->chapters, g_ptr_array_unref);
-  g_clear_pointer (&w->counts, g_hash_table_unref);
+  counts_clear (&w->counts);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -337,42 +404,54 @@ count_word (const char *word,
             gsize       length,
             gpointer    data)
 {
-  GHashTable *counts = data;
-  g_autofree char *key = g_utf8_casefold (word, length);
-  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (counts, key));
+  char key[WORD_MAX];
 
-  g_hash_table_replace (counts, g_steal_pointer (&key), GUINT_TO_POINTER (n + 1));
-}
-
-static GHashTable *
-word_counts (const char *text)
-{
-  GHashTable *counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-
-  for_each_word (text, count_word, counts);
-  return counts;
-}
-
-static guint
-lookup_count (GHashTable *counts,
-              const char *key)
-{
-  return GPOINTER_TO_UINT (g_hash_table_lookup (counts, key));
+  if (fold_word (word, length, key))
+    counts_add (data, key);
 }
 
 /* The transcript says "Write in the language of the lecture": German if its commonest
  * short words are German. */
 static gboolean
-looks_german (GHashTable *counts)
+looks_german (const Counts *counts)
 {
-  guint de = lookup_count (counts, "und") + lookup_count (counts, "die")
-             + lookup_count (counts, "der") + lookup_count (counts, "das")
-             + lookup_count (counts, "ist");
-  guint en = lookup_count (counts, "and") + lookup_count (counts, "the")
-             + lookup_count (counts, "is") + lookup_count (counts, "of")
-             + lookup_count (counts, "to");
+  guint de = counts_get (counts, "und") + counts_get (counts, "die")
+             + counts_get (counts, "der") + counts_get (counts, "das")
+             + counts_get (counts, "ist");
+  guint en = counts_get (counts, "and") + counts_get (counts, "the")
+             + counts_get (counts, "is") + counts_get (counts, "of")
+             + counts_get (counts, "to");
 
   return de > en;
+}
+
+static void
+replace_with (GRegex     *regex,
+              char      **text,
+              const char *replacement,
+              gboolean    literal)
+{
+  char *replaced = literal ? g_regex_replace_literal (regex, *text, -1, 0, replacement, 0, NULL)
+                           : g_regex_replace (regex, *text, -1, 0, replacement, 0, NULL);
+
+  if (replaced != NULL)
+    {
+      g_free (*text);
+      *text = replaced;
+    }
+}
+
+/* Whether a sentence may hold spoken filler ("um", "you know"), to look closer. */
+static gboolean
+has_filler (const char *text)
+{
+  static const char * const words[] = { "um", "uh", "erm", "äh", "you know", NULL };
+
+  for (guint i = 0; words[i] != NULL; i++)
+    for (const char *p = text; (p = strstr (p, words[i] + 1)) != NULL; p++)
+      if (p > text && g_ascii_tolower (p[-1]) == words[i][0])
+        return TRUE;
+  return FALSE;
 }
 
 /* Spoken filler and markup out, so that a sentence of a transcript or of notes reads as
@@ -395,13 +474,26 @@ clean_sentence (const char *raw)
   GRegex *spaces = cached_regex (&spaces_once, "\\s+", 0);
   static GRegex *before_comma_once;
   GRegex *before_comma = cached_regex (&before_comma_once, "\\s+([,.;:!?])|,\\s*(?=[,.])", 0);
-  g_autofree char *a = g_regex_replace_literal (junk, raw, -1, 0, "", 0, NULL);
-  g_autofree char *b = g_regex_replace_literal (fillers, a, -1, 0, "", 0, NULL);
-  g_autofree char *c = g_regex_replace_literal (speaker, b, -1, 0, "", 0, NULL);
-  g_autofree char *d = g_regex_replace_literal (spaces, c, -1, 0, " ", 0, NULL);
-  g_autofree char *e = g_regex_replace (before_comma, d, -1, 0, "\\1", 0, NULL);
-  char *text = g_strstrip (e);
+  g_autofree char *e = g_strdup (raw);
+  char *text;
   gboolean stripped = TRUE;
+
+  /* Each replacement only where a cheap look says it may apply: a replacement allocates even
+   * when nothing matches, and this runs on every sentence of every answer. */
+  if (strchr (e, '[') != NULL || strstr (e, "**") != NULL || strchr (e, '`') != NULL
+      || strstr (e, "__") != NULL)
+    replace_with (junk, &e, "", TRUE);
+  if (has_filler (e))
+    replace_with (fillers, &e, "", TRUE);
+  if (g_ascii_isupper (e[strspn (e, " \t")]) && strchr (e, ':') != NULL)
+    replace_with (speaker, &e, "", TRUE);
+  if (strpbrk (e, "\n\t\r") != NULL || strstr (e, "  ") != NULL)
+    replace_with (spaces, &e, " ", TRUE);
+  if (strstr (e, " ,") != NULL || strstr (e, " .") != NULL || strstr (e, " ;") != NULL
+      || strstr (e, " :") != NULL || strstr (e, " !") != NULL || strstr (e, " ?") != NULL
+      || strstr (e, ",,") != NULL || strstr (e, ",.") != NULL || strstr (e, ", ,") != NULL)
+    replace_with (before_comma, &e, "\\1", FALSE);
+  text = g_strstrip (e);
 
   while (stripped)
     {
@@ -822,9 +914,9 @@ find_commitments (Writer *w)
 /* Lectures: chapters on the transcript's own timestamps                                     */
 
 typedef struct {
-  GHashTable *chapter;   /* casefolded → count in the chapter */
-  GHashTable *forms;     /* casefolded → the form seen most (char*) */
-  GHashTable *form_counts;
+  Counts      chapter;   /* lower-cased → count in the chapter */
+  Counts      spelled;   /* each word as written ("Alice", "alice") → count */
+  GHashTable *forms;     /* lower-cased (in `chapter`) → the spelling seen most (in `spelled`) */
 } ChapterWords;
 
 static void
@@ -833,18 +925,41 @@ count_chapter_word (const char *word,
                     gpointer    data)
 {
   ChapterWords *words = data;
-  g_autofree char *form = g_strndup (word, length);
-  g_autofree char *key = g_utf8_casefold (word, length);
-  g_autofree char *form_key = g_strconcat (key, "\n", form, NULL);
-  guint n = lookup_count (words->chapter, key);
-  guint forms = lookup_count (words->form_counts, form_key) + 1;
-  const char *best = g_hash_table_lookup (words->forms, key);
-  g_autofree char *best_key = best != NULL ? g_strconcat (key, "\n", best, NULL) : NULL;
+  char key[WORD_MAX];
+  char form[WORD_MAX];
 
-  g_hash_table_replace (words->form_counts, g_strdup (form_key), GUINT_TO_POINTER (forms));
-  if (best == NULL || forms > lookup_count (words->form_counts, best_key))
-    g_hash_table_replace (words->forms, g_strdup (key), g_strdup (form));
-  g_hash_table_replace (words->chapter, g_steal_pointer (&key), GUINT_TO_POINTER (n + 1));
+  if (length >= WORD_MAX || !fold_word (word, length, key))
+    return;
+  memcpy (form, word, length);
+  form[length] = '\0';
+  counts_add (&words->chapter, key);
+  counts_add (&words->spelled, form);
+}
+
+/* How each word is spelled most often: a proper noun keeps its capital, a German noun too. */
+static void
+choose_forms (ChapterWords *words)
+{
+  GHashTableIter iter;
+  gpointer form, count;
+
+  words->forms = g_hash_table_new (g_str_hash, g_str_equal);
+  g_hash_table_iter_init (&iter, words->spelled.table);
+  while (g_hash_table_iter_next (&iter, &form, &count))
+    {
+      char key[WORD_MAX];
+      gpointer stored = NULL, unused = NULL;
+      const char *best;
+
+      if (!fold_word (form, strlen (form), key)
+          || !g_hash_table_lookup_extended (words->chapter.table, key, &stored, &unused))
+        continue;
+      best = g_hash_table_lookup (words->forms, stored);
+      if (best == NULL || GPOINTER_TO_UINT (count) > counts_get (&words->spelled, best)
+          || (GPOINTER_TO_UINT (count) == counts_get (&words->spelled, best)
+              && strcmp (form, best) < 0))
+        g_hash_table_insert (words->forms, stored, form);
+    }
 }
 
 typedef struct {
@@ -876,11 +991,11 @@ chapter_keywords (Writer       *w,
   GHashTableIter iter;
   gpointer key, value;
 
-  g_hash_table_iter_init (&iter, words->chapter);
+  g_hash_table_iter_init (&iter, words->chapter.table);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
       guint n = GPOINTER_TO_UINT (value);
-      guint all = MAX (lookup_count (w->counts, key), n);
+      guint all = MAX (counts_get (&w->counts, key), n);
       Keyword keyword = { key, (double) n * n / all };
 
       if (g_utf8_strlen (key, -1) < 5 || is_stopword (stop, key) || n < 2
@@ -896,7 +1011,7 @@ sentence_weight (const char *sentence,
                  GArray     *keywords,
                  guint       top)
 {
-  g_autofree char *folded = g_utf8_casefold (sentence, -1);
+  g_autofree char *folded = g_utf8_strdown (sentence, -1);
   double weight = 0;
 
   for (guint k = 0; k < MIN (top, keywords->len); k++)
@@ -945,7 +1060,7 @@ describe_chapter (Writer     *w,
 {
   ChapterWords words = { 0 };
   g_autoptr(GArray) keywords = g_array_new (FALSE, FALSE, sizeof (Keyword));
-  g_autoptr(GPtrArray) sentences = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) sentences = g_ptr_array_new ();
   g_autoptr(GArray) ranked = g_array_new (FALSE, FALSE, sizeof (Ranked));
   g_autoptr(GString) title = g_string_new (NULL);
   g_autoptr(GString) text = g_string_new (NULL);
@@ -956,20 +1071,20 @@ describe_chapter (Writer     *w,
   guint last = chapter->end + 1 >= w->paragraphs->len ? w->paragraphs->len
                : MAX (chapter->end, chapter->first + 1);
 
-  words.chapter = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  words.forms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  words.form_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  counts_init (&words.chapter);
+  counts_init (&words.spelled);
 
   for (guint p = chapter->first; p < last && p < w->paragraphs->len; p++)
     {
       Paragraph *paragraph = g_ptr_array_index (w->paragraphs, p);
-      g_autofree char *stamped = g_strconcat ("[", paragraph->stamp, "] ", paragraph->text,
-                                              NULL);
 
       for_each_word (paragraph->text, count_chapter_word, &words);
-      split_sentences (stamped, sentences, NULL);
+      for (guint i = 0; i < paragraph->n_sentences; i++)
+        g_ptr_array_add (sentences, g_ptr_array_index (w->sentences,
+                                                       paragraph->first_sentence + i));
     }
   chapter_keywords (w, &words, stop, keywords);
+  choose_forms (&words);
 
   /* German titles are nouns, and German nouns are capitalised. */
   if (w->german)
@@ -1022,9 +1137,9 @@ describe_chapter (Writer     *w,
     g_string_append (text, chapter->title);
   chapter->description = g_strdup (text->str);
 
-  g_hash_table_unref (words.chapter);
   g_hash_table_unref (words.forms);
-  g_hash_table_unref (words.form_counts);
+  counts_clear (&words.chapter);
+  counts_clear (&words.spelled);
 }
 
 /* A topic change is announced: "Okay, so…", "Now for…", "Let's take stock". */
@@ -1783,15 +1898,40 @@ record_summary (Writer *w,
   return first_words (lead, 20);
 }
 
+/* The tickets lower-cased once, and how many of them have a word (asked once a word). */
+typedef struct {
+  GPtrArray  *lowered;   /* char*, one per record */
+  Counts      tickets;   /* word → 1 + the number of records that have it */
+} Corpus;
+
+static guint
+tickets_with (Corpus     *corpus,
+              const char *word)
+{
+  guint n = counts_get (&corpus->tickets, word);
+
+  if (n == 0)
+    {
+      for (guint r = 0; r < corpus->lowered->len; r++)
+        n += strstr (g_ptr_array_index (corpus->lowered, r), word) != NULL;
+      g_hash_table_insert (corpus->tickets.table,
+                           g_string_chunk_insert (corpus->tickets.strings, word),
+                           GUINT_TO_POINTER (n + 1));
+      return n;
+    }
+  return n - 1;
+}
+
 /* A value from the allowed list: the one whose description the ticket echoes most. Words
  * most tickets have ("seats" in every customer line) say nothing about one. */
 static const char *
-choose_value (Writer    *w,
-              Column    *column,
-              Record    *record,
-              GPtrArray *records)
+choose_value (Writer     *w,
+              Column     *column,
+              guint       index,
+              Record     *record,
+              Corpus     *corpus)
 {
-  g_autofree char *text = g_utf8_strdown (record->text, -1);
+  const char *text = g_ptr_array_index (corpus->lowered, index);
   double best = -1;
   const char *chosen = NULL;
 
@@ -1805,22 +1945,9 @@ choose_value (Writer    *w,
       if (strstr (text, value) != NULL)
         score += 2;
       for (guint k = 0; words[k] != NULL; k++)
-        {
-          guint common = 0;
-
-          if (strlen (words[k]) < 4 || strstr (text, words[k]) == NULL)
-            continue;
-          for (guint r = 0; r < records->len; r++)
-            {
-              g_autofree char *other = g_utf8_strdown (((Record *) g_ptr_array_index (records,
-                                                                                       r))->text,
-                                                       -1);
-
-              common += strstr (other, words[k]) != NULL;
-            }
-          if (common * 2 <= records->len)
-            score += 1;
-        }
+        if (strlen (words[k]) >= 4 && strstr (text, words[k]) != NULL
+            && tickets_with (corpus, words[k]) * 2 <= corpus->lowered->len)
+          score += 1;
       if (g_str_equal (value, "angry") && (strstr (record->text, "!!") != NULL
                                            || strstr (text, "unacceptable") != NULL))
         score += 3;
@@ -1865,6 +1992,12 @@ write_csv (Writer *w)
   g_autoptr(GString) out = g_string_new (NULL);
   gint slip_row = w->slip && records->len > 0 && chance (w, 0.6)
                   ? (gint) tb_rng_below (&w->rng, records->len) : -1;
+  Corpus corpus = { g_ptr_array_new_with_free_func (g_free) };
+
+  counts_init (&corpus.tickets);
+  for (guint r = 0; r < records->len; r++)
+    g_ptr_array_add (corpus.lowered,
+                     g_utf8_strdown (((Record *) g_ptr_array_index (records, r))->text, -1));
 
   for (guint c = 0; c < columns->len; c++)
     append_field (out, ((Column *) g_ptr_array_index (columns, c))->name, TRUE);
@@ -1883,7 +2016,7 @@ write_csv (Writer *w)
           if (c == 0 || g_str_has_suffix (column->name, "id"))
             value = g_strdup (record->id);
           else if (column->values != NULL && column->values->len > 0)
-            value = g_strdup (choose_value (w, column, record, records));
+            value = g_strdup (choose_value (w, column, r, record, &corpus));
           else
             value = record_summary (w, record);
 
@@ -1910,6 +2043,8 @@ write_csv (Writer *w)
         }
       g_string_append_c (out, '\n');
     }
+  g_ptr_array_unref (corpus.lowered);
+  counts_clear (&corpus.tickets);
   return g_strdup (out->str);
 }
 
@@ -2063,12 +2198,23 @@ candidate_answer (const TbDemoModel   *model,
   w.model = model;
   w.input = input;
   w.task = task;
-  w.counts = word_counts (input);
-  w.german = looks_german (w.counts);
+  counts_init (&w.counts);
+  for_each_word (input, count_word, &w.counts);
+  w.german = looks_german (&w.counts);
   w.paragraphs = read_paragraphs (input);
   w.sentences = g_ptr_array_new_with_free_func (g_free);
   w.leads = g_ptr_array_new_with_free_func (g_free);
-  split_sentences (input, w.sentences, w.leads);
+  /* A transcript's sentences paragraph by paragraph, so that a chapter finds its own. */
+  for (guint p = 0; p < w.paragraphs->len; p++)
+    {
+      Paragraph *paragraph = g_ptr_array_index (w.paragraphs, p);
+
+      paragraph->first_sentence = w.sentences->len;
+      split_sentences (paragraph->text, w.sentences, NULL);
+      paragraph->n_sentences = w.sentences->len - paragraph->first_sentence;
+    }
+  if (w.paragraphs->len == 0)
+    split_sentences (input, w.sentences, w.leads);
   w.people = read_people (input);
   w.has_date = read_date (input, &w.date);
   find_commitments (&w);
