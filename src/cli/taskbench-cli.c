@@ -220,11 +220,14 @@ cli_make_client (int *exit_code)
 
 void
 cli_drop_demo_judge (CliContext *cli,
-                     GPtrArray  *picks)
+                     GPtrArray  *picks,
+                     guint       count)
 {
   for (guint i = 0; cli->demo && i < picks->len; i++)
     if (g_str_equal (((TbPick *) g_ptr_array_index (picks, i))->model->id, tb_demo_judge ()))
       g_ptr_array_remove_index (picks, i--);
+  if (picks->len > count)
+    g_ptr_array_set_size (picks, count);
 }
 
 static gboolean
@@ -772,8 +775,8 @@ cmd_recommend (CliContext  *cli,
   if (catalog == NULL)
     return cli_fail (error);
 
-  picks = tb_recommend (catalog, usecase, input_tokens, count);
-  cli_drop_demo_judge (cli, picks);
+  picks = tb_recommend (catalog, usecase, input_tokens, count + (cli->demo ? 1 : 0));
+  cli_drop_demo_judge (cli, picks, count);
 
   if (cli->json)
     {
