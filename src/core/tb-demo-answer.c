@@ -13,7 +13,7 @@
 
 /* Every input is a little harder or easier for all models alike, as real inputs are: the
  * paired comparison of the verdict takes it out, a model's interval does not. */
-#define DIFFICULTY_SD 0.15
+#define DIFFICULTY_SD 0.1
 /* What breaking a format rule costs an answer's quality. */
 #define SLIP_PENALTY 0.3
 /* Where the tag goes while the answer is written: its quality is final only once we know

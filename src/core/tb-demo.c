@@ -41,16 +41,16 @@
  *   the candidates', so no self-preference warning is raised for a bias it does not have. */
 static const TbDemoModel demo_models[] = {
   { "simulated/premium", "the best on average, slow, expensive and uneven",
-    8.5, 0.3, 1.25, 0.0, 350, 400, 5.00, 20.00, 200000, 0.3, 0.0 },
+    8.55, 0.3, 1.25, 0.0, 350, 400, 5.00, 20.00, 200000, 0.2, 0.0 },
   { "simulated/twin-a", "as good as simulated/twin-b at less than a third of its price",
-    8.5, 0.15, 1.0, 0.0, 120, 150, 0.30, 1.20, 131072, 0.3, 0.0 },
+    8.5, 0.15, 1.0, 0.0, 120, 150, 0.30, 1.20, 131072, 0.2, 0.0 },
   { "simulated/twin-b", "as good as simulated/twin-a at 3.3 times its price",
-    8.5, 0.15, 1.0, 0.0, 120, 150, 1.00, 4.00, 131072, 0.3, 0.0 },
+    8.5, 0.15, 1.0, 0.0, 120, 150, 1.00, 4.00, 131072, 0.2, 0.0 },
   { "simulated/budget", "cheap, fast, clearly weaker, sometimes breaks a format rule",
-    8.1, 0.15, 0.6, 0.25, 40, 60, 0.05, 0.20, 65536, 0.3, 0.0 },
+    8.1, 0.15, 0.8, 0.25, 40, 60, 0.05, 0.20, 65536, 0.2, 0.0 },
   { "simulated-judge/length-bias", "the simulated judge: scores the answers' true quality with "
     "a little noise and a mild bias for longer answers",
-    8.2, 0.3, 1.0, 0.0, 80, 60, 1.00, 4.00, 200000, 0.3, 0.3 },
+    8.2, 0.3, 1.0, 0.0, 80, 60, 1.00, 4.00, 200000, 0.2, 0.4 },
 };
 
 static const char * const demo_candidates[] = {
