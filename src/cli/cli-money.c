@@ -162,6 +162,7 @@ cli_cmd_account (CliContext  *cli,
 
       json_builder_begin_object (builder);
       tb_json_add_string (builder, "base_url", tb_client_get_base_url (client));
+      tb_json_add_bool (builder, "simulated", cli->demo);
       tb_json_add_bool (builder, "has_balance", info != NULL);
       if (info != NULL)
         {
@@ -182,7 +183,11 @@ cli_cmd_account (CliContext  *cli,
       return EXIT_OK;
     }
 
-  g_print (_("Server:     %s\n"), tb_client_get_base_url (client));
+  if (cli->demo)
+    g_print (_("Server:     TaskBench's simulated provider, in this process (%s)\n"),
+             tb_client_get_base_url (client));
+  else
+    g_print (_("Server:     %s\n"), tb_client_get_base_url (client));
   if (info == NULL)
     {
       g_print (_("This server reports no balance (it has no /key).\n"));

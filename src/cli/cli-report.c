@@ -99,9 +99,11 @@ cli_cmd_runs (CliContext  *cli,
                                                    : g_strdup ("-");
         g_autofree char *input = one_line (summary->inputs_label);
 
-        g_string_append_printf (out, "%-22s %-11s %-6u %-12s %-6s %s\n", summary->id,
+        g_string_append_printf (out, "%-22s %-11s %-6u %-12s %-6s %s%s\n", summary->id,
                                 tb_run_status_to_string (summary->status),
-                                g_strv_length (summary->models), usd, score, input);
+                                g_strv_length (summary->models), usd, score, input,
+                                summary->simulated ? _("  (simulated models, not real money)")
+                                                   : "");
       }
     g_print ("%s", out->str);
   }
@@ -112,9 +114,23 @@ cli_cmd_runs (CliContext  *cli,
   return EXIT_OK;
 }
 
+/* `extra` (nullable) ends the line: "  (simulated)". */
+static void
+print_rollup_line_noted (const char     *label,
+                         const TbRollup *rollup,
+                         const char     *extra);
+
 static void
 print_rollup_line (const char     *label,
                    const TbRollup *rollup)
+{
+  print_rollup_line_noted (label, rollup, NULL);
+}
+
+static void
+print_rollup_line_noted (const char     *label,
+                         const TbRollup *rollup,
+                         const char     *extra)
 {
   g_autofree char *candidates = tb_format_usd (rollup->candidate_usd);
   g_autofree char *judge = tb_format_usd (rollup->judge_usd);
@@ -124,12 +140,15 @@ print_rollup_line (const char     *label,
                      : rollup->estimated_calls > 0 ? _("  (some estimated)") : "";
 
   g_print ("%-28s %5u %6u %6u  %12s %12s %12s  %10" G_GINT64_FORMAT " %9" G_GINT64_FORMAT
-           " %9" G_GINT64_FORMAT "%s\n",
+           " %9" G_GINT64_FORMAT "%s",
            name, rollup->runs, rollup->candidate_calls, rollup->judge_calls, candidates, judge,
            total, rollup->candidate_usage.prompt_tokens + rollup->judge_usage.prompt_tokens,
            rollup->candidate_usage.completion_tokens + rollup->judge_usage.completion_tokens,
            rollup->candidate_usage.reasoning_tokens + rollup->judge_usage.reasoning_tokens,
            note);
+  if (extra != NULL)
+    g_print ("%s", extra);
+  g_print ("\n");
 }
 
 static void
@@ -480,8 +499,9 @@ cli_cmd_show (CliContext  *cli,
   judgment = data->judgments->len > 0 ? g_ptr_array_index (data->judgments, 0) : NULL;
   verdict = tb_verdict_for_run (data, tb_verdict_inputs_per_month (run));
 
-  g_print ("Run %s · use case %s · %s\n", run->id, run->usecase,
-           tb_run_status_to_string (run->status));
+  g_print ("Run %s · use case %s · %s%s\n", run->id, run->usecase,
+           tb_run_status_to_string (run->status),
+           run->simulated ? _(" · simulated models (made up answers, not real money)") : "");
   for (guint i = 0; i < run->inputs->len; i++)
     {
       TbRunInput *input = g_ptr_array_index (run->inputs, i);
@@ -546,7 +566,8 @@ cli_cmd_show (CliContext  *cli,
       print_verdict (verdict, run);
     }
   else
-    g_print (_("\nNot judged yet: 'taskbench-cli judge %s'.\n"), run->id);
+    g_print (run->simulated ? _("\nNot judged yet: 'taskbench-cli --demo judge %s'.\n")
+                            : _("\nNot judged yet: 'taskbench-cli judge %s'.\n"), run->id);
 
   if (judgment != NULL)
     print_matrix (data, verdict);
@@ -555,7 +576,8 @@ cli_cmd_show (CliContext  *cli,
 
   g_print ("\nCosts\n");
   print_rollup_header ("");
-  print_rollup_line ("this run", &summary->rollup);
+  print_rollup_line_noted ("this run", &summary->rollup,
+                           run->simulated ? _("  (simulated)") : NULL);
 
   return EXIT_OK;
 }
@@ -596,11 +618,12 @@ cli_cmd_costs (CliContext  *cli,
     {
       g_autoptr(GPtrArray) runs = NULL;
       TbRollup total = { 0 };
+      TbRollup total_simulated = { 0 };
 
       runs = tb_index_list_runs (cli->index, argv[1], &error);
       if (runs == NULL)
         return cli_fail (error);
-      if (!tb_index_rollup (cli->index, argv[1], &total, NULL, NULL, &error))
+      if (!tb_index_rollup (cli->index, argv[1], &total, &total_simulated, NULL, &error))
         return cli_fail (error);
       /* The grand total beside it, so one command shows all three levels. */
       if (!tb_index_rollup (cli->index, NULL, &grand, &simulated, NULL, &error))
@@ -623,14 +646,20 @@ cli_cmd_costs (CliContext  *cli,
               json_builder_end_object (builder);
             }
           else
-            print_rollup_line (summary->id, &summary->rollup);
+            print_rollup_line_noted (summary->id, &summary->rollup,
+                                     summary->simulated ? _("  (simulated)") : NULL);
         }
       json_builder_end_array (builder);
       tb_json_add_node (builder, "total", tb_rollup_to_json (&total));
       tb_json_add_node (builder, "grand_total", tb_rollup_to_json (&grand));
+      /* Simulated runs are listed, but their dollars are summed apart from real money. */
+      if (total_simulated.runs > 0)
+        tb_json_add_node (builder, "total_simulated", tb_rollup_to_json (&total_simulated));
       if (!cli->json)
         {
           print_rollup_line ("total", &total);
+          if (total_simulated.runs > 0)
+            print_rollup_line (_("total simulated (not real)"), &total_simulated);
           print_rollup_line ("all use cases", &grand);
         }
     }

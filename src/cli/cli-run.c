@@ -637,11 +637,19 @@ print_outcome (CliContext *cli,
       return;
     }
 
-  g_printerr (_("Run %s %s. See 'taskbench-cli show %s'.\n"), run->id,
-              tb_run_status_to_string (run->status), run->id);
+  if (run->simulated)
+    g_printerr (_("Run %s %s (simulated models). See 'taskbench-cli --demo show %s'.\n"),
+                run->id, tb_run_status_to_string (run->status), run->id);
+  else
+    g_printerr (_("Run %s %s. See 'taskbench-cli show %s'.\n"), run->id,
+                tb_run_status_to_string (run->status), run->id);
   print_budget_stop (runner, run);
   if (judgment != NULL)
     cli_print_run_verdict (cli, run->id, FALSE);
+  if (run->simulated)
+    g_printerr (_("These were simulated models: made-up answers of known quality, to show what "
+                  "a verdict means ('taskbench-cli --demo models' lists them). To run real "
+                  "models, set OPENROUTER_API_KEY or TASKBENCH_BASE_URL and leave out --demo.\n"));
   g_print ("%s\n", run->id);
 }
 
@@ -649,7 +657,8 @@ print_outcome (CliContext *cli,
 /* run                                                                                       */
 
 static GStrv
-pick_models (TbUsecase   *usecase,
+pick_models (CliContext  *cli,
+             TbUsecase   *usecase,
              const char  *models_arg,
              gboolean     auto_pick,
              TbCatalog   *catalog,
@@ -659,11 +668,14 @@ pick_models (TbUsecase   *usecase,
 {
   if (models_arg != NULL)
     {
-      GStrv models = tb_split_model_list (models_arg);
+      g_auto(GStrv) models = tb_split_model_list (models_arg);
 
       if (models == NULL)
         g_set_error_literal (error, TB_ERROR, TB_ERROR_INVALID, _("--models names no model"));
-      return models;
+      /* The simulated provider would answer any other model 404: said before the run. */
+      else if (cli->demo && !tb_demo_check_models ((const char * const *) models, error))
+        return NULL;
+      return g_steal_pointer (&models);
     }
 
   if (auto_pick)
@@ -677,7 +689,8 @@ pick_models (TbUsecase   *usecase,
                                _("--auto needs the model catalog, which could not be loaded"));
           return NULL;
         }
-      picks = tb_recommend (catalog, usecase, input_tokens, count);
+      picks = tb_recommend (catalog, usecase, input_tokens, count + (cli->demo ? 1 : 0));
+      cli_drop_demo_judge (cli, picks, count);
       for (guint i = 0; i < picks->len; i++)
         {
           TbPick *pick = g_ptr_array_index (picks, i);
@@ -694,6 +707,9 @@ pick_models (TbUsecase   *usecase,
       return g_strv_builder_end (builder);
     }
 
+  /* The use cases name real models, which the simulated provider does not serve. */
+  if (cli->demo)
+    return g_strdupv ((char **) tb_demo_candidates ());
   return tb_default_candidates (usecase, error);
 }
 
@@ -811,7 +827,10 @@ cli_cmd_run (CliContext  *cli,
 
   if (judge || judge_model_arg != NULL)
     {
-      judges = tb_default_judges (judge_model_arg, usecase);
+      judges = cli->demo ? tb_demo_judges (judge_model_arg, NULL, &error)
+                         : tb_default_judges (judge_model_arg, usecase);
+      if (error != NULL)
+        return cli_fail (error);
       if (judges == NULL)
         {
           g_autofree char *message = no_judge_message ();
@@ -830,11 +849,13 @@ cli_cmd_run (CliContext  *cli,
       g_clear_error (&error);
     }
 
-  models = pick_models (usecase, models_arg, auto_pick, catalog, input_tokens, count, &error);
+  models = pick_models (cli, usecase, models_arg, auto_pick, catalog, input_tokens, count,
+                        &error);
   if (models == NULL)
     return cli_fail (error);
 
   runner = tb_runner_new (client, cli->store, catalog, 0);
+  tb_runner_set_simulated (runner, cli->demo);
   tb_runner_set_judges (runner, (const char * const *) judges);
 
   spec.usecase = usecase;
@@ -899,11 +920,15 @@ cli_cmd_resume (CliContext  *cli,
       g_clear_error (&error);
     }
   runner = tb_runner_new (client, cli->store, catalog, 0);
+  tb_runner_set_simulated (runner, cli->demo);
 
   if (judge || judge_model_arg != NULL)
     {
-      g_auto(GStrv) judges = tb_rejudge_judges (judge_model_arg, before);
+      g_auto(GStrv) judges = cli->demo ? tb_demo_judges (judge_model_arg, before, &error)
+                                       : tb_rejudge_judges (judge_model_arg, before);
 
+      if (error != NULL)
+        return cli_fail (error);
       if (judges == NULL)
         {
           g_autofree char *message = no_judge_message ();
@@ -994,7 +1019,10 @@ judge_one (CliContext          *cli,
 
   /* The judge of a re-judge comes from the run as it was made, never from the use case
    * file as it is now. */
-  judges = tb_rejudge_judges (judge_model_arg, before);
+  judges = cli->demo ? tb_demo_judges (judge_model_arg, before, error)
+                     : tb_rejudge_judges (judge_model_arg, before);
+  if (judges == NULL && cli->demo)
+    return EXIT_USAGE;
   if (judges == NULL)
     {
       g_autofree char *message = no_judge_message ();
@@ -1026,6 +1054,7 @@ judge_one (CliContext          *cli,
     }
 
   runner = tb_runner_new (client, cli->store, catalog, 0);
+  tb_runner_set_simulated (runner, cli->demo);
   tb_runner_set_judges (runner, (const char * const *) judges);
   tb_runner_set_reference (runner, options->reference);
   if (pairwise)

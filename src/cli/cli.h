@@ -17,6 +17,7 @@ enum {
 typedef struct {
   char      *home;
   gboolean   json;
+  gboolean   demo;      /* --demo: the simulated provider, runs marked simulated */
   TbStore   *store;
   TbIndex   *index;
 } CliContext;
@@ -61,8 +62,13 @@ void         cli_print_json        (JsonNode *node);
 TbUsecase   *cli_load_usecase      (CliContext *cli, const char *id, GError **error);
 
 /* A client from the environment; FALSE (with the message printed and exit code 2 in
- * `*exit_code`) when the server needs a key and none is set. */
+ * `*exit_code`) when the server needs a key and none is set. With --demo, a client of the
+ * simulated provider (started on first use), without a key. */
 TbClient    *cli_make_client       (int *exit_code);
+
+/* With --demo the simulated judge is no candidate: recommended picks (TbPick*, asked for
+ * `count` + 1 with --demo) without it, at most `count`. */
+void         cli_drop_demo_judge   (CliContext *cli, GPtrArray *picks, guint count);
 
 /* Loads the model catalog on a nested main loop; NULL with a warning printed when neither
  * the server nor a cache answers. */

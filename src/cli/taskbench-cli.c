@@ -18,6 +18,11 @@
 /* With --json, stdout carries exactly one document, failures included. */
 static gboolean json_mode;
 
+/* With --demo, the simulated provider, started by the first command that needs a client and
+ * stopped when the command is done. */
+static gboolean demo_mode;
+static TbDemoServer *demo_server;
+
 /* `member` (nullable) is a boolean set beside "error" in the JSON document. */
 static int
 report_error_with (const char *message,
@@ -182,10 +187,29 @@ cli_load_usecase (CliContext  *cli,
   return tb_usecase_load_file (path, error);
 }
 
+/* The simulated provider's client: no key is read or sent. */
+static TbClient *
+demo_client (int *exit_code)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (demo_server == NULL)
+    demo_server = tb_demo_server_start (&error);
+  if (demo_server == NULL)
+    {
+      *exit_code = cli_fail (error);
+      return NULL;
+    }
+  return tb_client_new (tb_demo_server_get_url (demo_server), NULL, 0);
+}
+
 TbClient *
 cli_make_client (int *exit_code)
 {
-  g_autoptr(TbClient) client = tb_client_new_from_env ();
+  g_autoptr(TbClient) client = demo_mode ? demo_client (exit_code) : tb_client_new_from_env ();
+
+  if (client == NULL)
+    return NULL;
 
   /* OpenRouter needs a key; a local server usually does not. */
   if (!tb_client_needs_api_key (client))
@@ -197,6 +221,18 @@ cli_make_client (int *exit_code)
                                   "or point TASKBENCH_BASE_URL at a local OpenAI-compatible "
                                   "server (e.g. http://localhost:11434/v1 for Ollama)."));
   return NULL;
+}
+
+void
+cli_drop_demo_judge (CliContext *cli,
+                     GPtrArray  *picks,
+                     guint       count)
+{
+  for (guint i = 0; cli->demo && i < picks->len; i++)
+    if (g_str_equal (((TbPick *) g_ptr_array_index (picks, i))->model->id, tb_demo_judge ()))
+      g_ptr_array_remove_index (picks, i--);
+  if (picks->len > count)
+    g_ptr_array_set_size (picks, count);
 }
 
 static gboolean
@@ -632,7 +668,9 @@ cmd_models (CliContext  *cli,
                           &argc, &argv, &code))
     return code;
 
-  client = tb_client_new_from_env ();
+  client = cli->demo ? cli_make_client (&code) : tb_client_new_from_env ();
+  if (client == NULL)
+    return code;
   catalog = cli_load_catalog (client, refresh, &error);
   if (catalog == NULL)
     return cli_fail (error);
@@ -681,8 +719,14 @@ cmd_models (CliContext  *cli,
                in, out, model->json_schema ? "json_schema"
                         : model->structured_output ? "json" : "-");
     }
-  g_printerr ("%u models%s\n", catalog->models->len,
-              catalog->from_cache ? _(" (from the cache)") : "");
+  if (cli->demo)
+    g_printerr (ngettext ("%u simulated model, served by TaskBench's built-in simulated "
+                          "provider\n",
+                          "%u simulated models, served by TaskBench's built-in simulated "
+                          "provider\n", catalog->models->len), catalog->models->len);
+  else
+    g_printerr ("%u models%s\n", catalog->models->len,
+                catalog->from_cache ? _(" (from the cache)") : "");
 
   return EXIT_OK;
 }
@@ -729,12 +773,15 @@ cmd_recommend (CliContext  *cli,
       input_tokens = tb_estimate_tokens (input, input_length);
     }
 
-  client = tb_client_new_from_env ();
+  client = cli->demo ? cli_make_client (&code) : tb_client_new_from_env ();
+  if (client == NULL)
+    return code;
   catalog = cli_load_catalog (client, FALSE, &error);
   if (catalog == NULL)
     return cli_fail (error);
 
-  picks = tb_recommend (catalog, usecase, input_tokens, count);
+  picks = tb_recommend (catalog, usecase, input_tokens, count + (cli->demo ? 1 : 0));
+  cli_drop_demo_judge (cli, picks, count);
 
   if (cli->json)
     {
@@ -816,7 +863,7 @@ static const CliCommand commands[] = {
 static void
 print_help (void)
 {
-  g_print (_("Usage: taskbench-cli [--home DIR] [--json] COMMAND …\n\n"
+  g_print (_("Usage: taskbench-cli [--home DIR] [--json] [--demo] COMMAND …\n\n"
            "Find the model for your task and what it costs: run several LLMs on a real\n"
            "input, let a judge score them against the use case's rubric, compare.\n\n"
            "Commands:\n"));
@@ -827,6 +874,9 @@ print_help (void)
            "               the current folder when it has usecases/, else\n"
            "               $XDG_DATA_HOME/taskbench)\n"
            "  --json       machine-readable output on stdout\n"
+           "  --demo       try it without a key: simulated models on a built-in simulated\n"
+           "               provider; runs are marked simulated and kept apart, in\n"
+           "               $XDG_DATA_HOME/taskbench-demo unless --home or TASKBENCH_HOME\n"
            "  --version    print the version\n\n"
            "Environment: OPENROUTER_API_KEY, TASKBENCH_BASE_URL, GENERAL_TASK_LLM,\n"
            "TASKBENCH_MAX_CONCURRENCY, TASKBENCH_TIMEOUT, TASKBENCH_HOME.\n"
@@ -845,10 +895,13 @@ main (int    argc,
 
   tb_init_i18n ();
 
-  /* Known before anything can fail, wherever --json stands. */
+  /* Known before anything can fail, wherever --json (or --demo) stands. */
   for (int a = 1; a < argc; a++)
     if (g_str_equal (argv[a], "--json"))
       json_mode = TRUE;
+    else if (g_str_equal (argv[a], "--demo"))
+      demo_mode = TRUE;
+  cli.demo = demo_mode;
 
   while (first < argc && argv[first][0] == '-')
     {
@@ -856,6 +909,8 @@ main (int    argc,
 
       if (g_str_equal (arg, "--json"))
         cli.json = TRUE;
+      else if (g_str_equal (arg, "--demo"))
+        ;
       else if (g_str_equal (arg, "--home") && first + 1 < argc)
         explicit_home = argv[++first];
       else if (g_str_has_prefix (arg, "--home="))
@@ -884,7 +939,9 @@ main (int    argc,
       return EXIT_USAGE;
     }
 
-  cli.home = tb_home_resolve (explicit_home);
+  /* Simulated runs have a home of their own, so that trying TaskBench out leaves a real
+   * home (and a checkout's results/) as it was. */
+  cli.home = demo_mode ? tb_home_resolve_demo (explicit_home) : tb_home_resolve (explicit_home);
   {
     g_autoptr(GError) error = NULL;
     g_autofree char *from = NULL;
@@ -915,6 +972,8 @@ main (int    argc,
           {
             if (a > first && g_str_equal (argv[a], "--json"))
               cli.json = TRUE;
+            else if (a > first && g_str_equal (argv[a], "--demo"))
+              ;
             else
               g_ptr_array_add (args, argv[a]);
           }
@@ -929,6 +988,7 @@ main (int    argc,
   g_clear_object (&cli.index);
   g_clear_object (&cli.store);
   g_free (cli.home);
+  g_clear_pointer (&demo_server, tb_demo_server_stop);
 
   return code;
 }

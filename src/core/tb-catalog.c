@@ -11,6 +11,7 @@
 
 #include "tb-amount.h"
 #include "tb-catalog.h"
+#include "tb-demo.h"
 #include "tb-prompt.h"
 #include "tb-error.h"
 #include "tb-json.h"
@@ -322,7 +323,7 @@ cache_mtime (const char *path)
 {
   GStatBuf st;
 
-  if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode))
+  if (path == NULL || g_stat (path, &st) != 0 || !S_ISREG (st.st_mode))
     return -1;
 
   return (gint64) st.st_mtime;
@@ -468,7 +469,8 @@ load_models_cb (GObject      *source,
 
   /* Only a body that parsed is cached, so the cache is always usable. Not being able to
    * cache is no reason to withhold a fresh catalog. */
-  if (!tb_write_file_atomic (data->cache_path, contents, length, &write_error))
+  if (data->cache_path != NULL
+      && !tb_write_file_atomic (data->cache_path, contents, length, &write_error))
     data->warning = g_strdup_printf (_("could not cache the model catalog: %s"),
                                      write_error->message);
 
@@ -494,7 +496,10 @@ tb_catalog_load_async (TbClient            *client,
   g_task_set_source_tag (task, tb_catalog_load_async);
 
   data = g_new0 (LoadData, 1);
-  data->cache_path = tb_catalog_cache_path (tb_client_get_base_url (client));
+  /* The simulated provider's port changes every time and it answers at once: a cache
+   * would only leave a file behind per session. */
+  if (!tb_demo_is_url (tb_client_get_base_url (client)))
+    data->cache_path = tb_catalog_cache_path (tb_client_get_base_url (client));
   g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
 
   /* The cache is small and local: reading it inline costs less than a round trip through

@@ -8,6 +8,7 @@
 #include "tb-client.h"
 #include "tb-cost.h"
 #include "tb-defaults.h"
+#include "tb-demo.h"
 #include "tb-error.h"
 #include "tb-export.h"
 #include "tb-forecast.h"

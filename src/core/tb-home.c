@@ -36,6 +36,18 @@ tb_home_resolve (const char *explicit_home)
   return g_build_filename (g_get_user_data_dir (), "taskbench", NULL);
 }
 
+char *
+tb_home_resolve_demo (const char *explicit_home)
+{
+  const char *env = g_getenv ("TASKBENCH_HOME");
+
+  if (explicit_home != NULL && *explicit_home != '\0')
+    return g_canonicalize_filename (explicit_home, NULL);
+  if (env != NULL && *env != '\0')
+    return g_canonicalize_filename (env, NULL);
+  return g_build_filename (g_get_user_data_dir (), "taskbench-demo", NULL);
+}
+
 gboolean
 tb_home_check (const char  *home,
                GError     **error)

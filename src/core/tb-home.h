@@ -13,6 +13,11 @@ G_BEGIN_DECLS
  * usecases/, else $XDG_DATA_HOME/taskbench. Canonical. */
 char      *tb_home_resolve             (const char  *explicit_home);
 
+/* The home of simulated runs (tb-demo.h): explicit, else $TASKBENCH_HOME, else
+ * $XDG_DATA_HOME/taskbench-demo; never the current folder nor the default home, so that
+ * trying TaskBench out leaves a real home as it was. Canonical. */
+char      *tb_home_resolve_demo        (const char  *explicit_home);
+
 /* A home must be a folder (or not exist yet): TB_ERROR_INVALID naming it otherwise. */
 gboolean   tb_home_check               (const char  *home,
                                         GError     **error);

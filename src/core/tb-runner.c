@@ -2360,6 +2360,19 @@ load_existing_run (TbRunner    *self,
   if (self->run == NULL)
     return FALSE;
 
+  /* Simulated calls never go into a real run, nor real ones into a simulated run: each
+   * run's costs stay wholly real or wholly simulated, in its files and in every rollup. */
+  if (!self->run->simulated != !self->simulated)
+    {
+      g_set_error (error, TB_ERROR, TB_ERROR_INVALID,
+                   self->run->simulated
+                   ? _("Run %s was made with the simulated models: only the simulated "
+                       "provider can resume or judge it")
+                   : _("Run %s was made against a real server: the simulated provider cannot "
+                       "resume or judge it"), self->run->id);
+      return FALSE;
+    }
+
   if (!tb_run_check_snapshot (self->run, error))
     return FALSE;
   label = g_strdup_printf (_("%s (the copy in run %s)"), self->run->usecase, self->run->id);
