@@ -72,5 +72,7 @@ GtkWidget     *gui_test_template_child  (GtkWidget        *widget,
                                          const char       *name);
 void           gui_test_respond         (AdwMessageDialog *dialog,
                                          const char       *response);
+/* Scrolls the nearest scrolled window around `widget` so that it is at the top. */
+void           gui_test_scroll_to       (GtkWidget        *widget);
 
 G_END_DECLS

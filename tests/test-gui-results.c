@@ -642,6 +642,215 @@ test_run_page (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* A test set: three inputs, two repeats, two judges; three models with a real spread and one
+ * whose price is unknown. Scores are quality + the input's difficulty + the judge's offset
+ * + a little per repeat, so the verdict has intervals and a tie. */
+static char *
+make_test_set_run (Fixture  *f,
+                   gboolean  simulated)
+{
+  const char *models[] = { "openai/gpt-4o", "google/gemini-2.5-flash", LONG_MODEL, NULL };
+  const char *judges[] = { "judge/a", "judge/b", NULL };
+  const double quality[] = { 86, 84, 55 };
+  const double price[] = { 0.02, 0.002, -1 };
+  const double difficulty[] = { 0, -6, 4 };
+  /* gemini is better than gpt-4o on two inputs of three, worse on one: no clear winner */
+  const double bump[3][3] = { { 0, 0, 0 }, { 4, -5, 3 }, { 0, 2, -2 } };
+  const char *criteria[] = { "accuracy", "format", "compliance", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) inputs = g_ptr_array_new_with_free_func ((GDestroyNotify)
+                                                                tb_test_input_free);
+  g_autoptr(GPtrArray) prompts = g_ptr_array_new ();
+  g_autoptr(GPtrArray) outputs = g_ptr_array_new_with_free_func ((GDestroyNotify)
+                                                                 tb_output_free);
+  g_autoptr(TbRun) run = tb_run_new ();
+  g_autoptr(TbJudgment) judgment = tb_judgment_new ();
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("lecture-%u.txt", i + 1);
+      g_autofree char *text = g_strdup_printf ("[00:00:0%u] lecture %u", i, i + 1);
+
+      g_ptr_array_add (inputs, tb_test_input_new (NULL, name, text, strlen (text)));
+      g_ptr_array_add (prompts, (char *) "prompt");
+    }
+  run->usecase = g_strdup ("chapters");
+  run->usecase_snapshot = g_strdup (usecase_yaml);
+  g_strfreev (run->models);
+  run->models = g_strdupv ((char **) models);
+  run->repeat = 2;
+  g_strfreev (run->judges);
+  run->judges = g_strdupv ((char **) judges);
+  run->simulated = simulated;
+  run->created_at = g_strdup ("2026-01-05T09:30:12Z");
+  g_assert_true (tb_store_create_run (f->store, run, inputs, prompts, &error));
+  g_assert_no_error (error);
+
+  judgment->judge_model = g_strdup (judges[0]);
+  judgment->judges = g_strdupv ((char **) judges);
+  judgment->mode = g_strdup ("pointwise");
+  judgment->created_at = g_strdup ("2026-01-05T09:40:00Z");
+  for (guint m = 0; models[m] != NULL; m++)
+    for (guint i = 0; i < run->inputs->len; i++)
+      for (guint r = 1; r <= 2; r++)
+        {
+          TbRunInput *input = g_ptr_array_index (run->inputs, i);
+          TbOutput *output = tb_output_new (models[m]);
+
+          output->input = g_strdup (input->key);
+          output->repeat = r;
+          output->status = TB_OUTPUT_OK;
+          output->content = g_strdup_printf ("{\"chapters\": [{\"title\": \"Part %u\", "
+                                             "\"by\": \"%s\"}]}", i + 1, models[m]);
+          output->has_format_check = TRUE;
+          output->format_valid = TRUE;
+          output->usage.prompt_tokens = 900;
+          output->usage.completion_tokens = 120 + 10 * m;
+          if (price[m] >= 0)
+            {
+              output->cost.has_billed = TRUE;
+              output->cost.billed_usd = price[m];
+            }
+          output->latency_ms = 1000 + 400 * m + 50 * r;
+          output->attempts = 1;
+          tb_cost_settle (&output->cost);
+          g_assert_true (tb_store_write_output (f->store, run, output, &error));
+          g_assert_no_error (error);
+          g_ptr_array_add (outputs, output);
+
+          for (guint j = 0; judges[j] != NULL; j++)
+            {
+              TbScore *score = tb_score_new (models[m]);
+              double overall = CLAMP (quality[m] + difficulty[i] + bump[m][i] + 2.0 * j - 1.0
+                                      + (r == 2 ? 1.5 : -1.5), 0, 100);
+
+              score->input = g_strdup (input->key);
+              score->repeat = r;
+              score->judge = g_strdup (judges[j]);
+              score->criteria_order = g_strdupv ((char **) criteria);
+              for (guint c = 0; criteria[c] != NULL; c++)
+                tb_score_set_criterion (score, criteria[c], CLAMP (overall / 10.0 + c - 1, 0, 10));
+              score->overall = overall;
+              score->reasoning = g_strdup ("Clear chapters.");
+              score->output_chars = 60;
+              score->cost.has_billed = TRUE;
+              score->cost.billed_usd = 0.0004;
+              tb_cost_settle (&score->cost);
+              g_ptr_array_add (judgment->scores, score);
+            }
+        }
+  tb_judgment_settle_cost (judgment);
+  tb_verdict_record_picks (judgment, run, outputs);
+  g_assert_true (tb_store_write_judgment (f->store, run, judgment, &error));
+  g_assert_no_error (error);
+  finish_run (f, run, "done");
+  return g_strdup (run->id);
+}
+
+static guint
+count_named (GtkWidget  *widget,
+             const char *name)
+{
+  guint n = g_strcmp0 (gtk_widget_get_name (widget), name) == 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += count_named (child, name);
+  return n;
+}
+
+/* The verdict card of a test set with repeats and a jury: the core's verdict, in its words,
+ * per model the mean over inputs, repeats and judges, the chart with the intervals. */
+static void
+test_run_page_verdict (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *run_id = make_test_set_run (f, TRUE);
+  GtkWidget *page = tb_run_page_new ();
+  GtkWidget *window = show_window (page, 1100, 1000);
+  g_autoptr(TbRunData) loaded = NULL;
+  g_autoptr(TbVerdict) expected = NULL;
+  g_autofree char *describe = NULL;
+  g_autofree char *title = NULL;
+  const TbVerdict *shown;
+  TbScoreChart *chart;
+  guint scored = 0;
+
+  tb_run_page_set_run (TB_RUN_PAGE (page), f->store, run_id);
+  g_assert_true (gui_test_wait_for (gui_test_page_loaded, page, 20000));
+
+  /* The same verdict as the core makes (and `show` prints), at the snapshot's volume. */
+  loaded = tb_store_load_run_data (f->store, run_id, NULL);
+  g_assert_nonnull (loaded);
+  expected = tb_verdict_for_run (loaded, 0);
+  describe = tb_verdict_describe (expected);
+  shown = tb_run_page_get_verdict (TB_RUN_PAGE (page));
+  g_assert_nonnull (shown);
+  g_assert_cmpuint (shown->inputs, ==, 3);
+  g_assert_cmpuint (shown->repeat, ==, 2);
+  g_assert_cmpstr (named_label_text (page, "verdict"), ==, describe);
+  g_assert_cmpstr (named_label_text (page, "best-overall"), ==, expected->best_overall);
+  g_assert_cmpstr (shown->best_overall, ==, "openai/gpt-4o");
+  /* gpt-4o and gemini are two points apart on every input: tied, and named as such */
+  g_assert_cmpuint (g_strv_length (expected->tied_with_best), ==, 2);
+  g_assert_true (gtk_widget_is_visible (find_named (page, "tied-with-best")));
+  g_assert_nonnull (strstr (named_label_text (page, "tied-with-best"),
+                            "google/gemini-2.5-flash"));
+  /* best value: the cheaper of the tied */
+  g_assert_cmpstr (named_label_text (page, "best-value"), ==, "google/gemini-2.5-flash");
+
+  /* one row per model, in the verdict's order; each mean over 3 inputs × 2 repeats × 2 judges */
+  g_assert_cmpuint (count_named (page, "model-row"), ==, 3);
+  for (guint i = 0; i < shown->models->len; i++)
+    {
+      TbModelVerdict *model = g_ptr_array_index (shown->models, i);
+
+      g_assert_cmpuint (model->n_inputs, ==, 3);
+      g_assert_cmpuint (model->n_scores, ==, 12);
+      g_assert_true (model->has_interval);
+      if (model->has_cost_per_input)
+        scored++;
+    }
+
+  /* the chart: the priced models, each with its interval; the unpriced one named below */
+  chart = TB_SCORE_CHART (find_type (page, TB_TYPE_SCORE_CHART));
+  g_assert_cmpuint (tb_score_chart_get_n_points (chart), ==, scored);
+  g_assert_cmpuint (scored, ==, 2);
+  g_assert_true (gtk_widget_is_visible (find_named (page, "chart-note")));
+  g_assert_nonnull (strstr (named_label_text (page, "chart-note"), LONG_MODEL));
+
+  /* simulated runs say so; the header names the run by its date, the id is shown once */
+  g_assert_true (gtk_widget_is_visible (find_named (page, "simulated-badge")));
+  g_object_get (page, "title", &title, NULL);
+  g_assert_true (g_str_has_prefix (title, "Run of "));
+  g_assert_nonnull (strstr (named_label_text (page, "run-id"), run_id));
+  g_assert_null (strstr (title, run_id));
+  save_png (window, "run-page-verdict.png");
+
+  /* open the best model: its criteria means and its six outputs */
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (find_named (page, "model-row")), TRUE);
+  wait_for_draw (window);
+  gui_test_scroll_to (find_named (page, "model-row"));
+  wait_for_draw (window);
+  save_png (window, "run-page-verdict-model.png");
+
+  /* a phone-sized window: nothing cut, the cards stack */
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 900);
+  wait_for_draw (window);
+  gui_test_iterate_for (200);
+  g_assert_cmpint (gtk_widget_get_width (window), <=, 370);
+  save_png (window, "run-page-verdict-narrow.png");
+
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_DARK);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 1000);
+  wait_for_draw (window);
+  save_png (window, "run-page-verdict-dark.png");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_DEFAULT);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_costs_view (Fixture       *f,
                  gconstpointer  data)
@@ -970,12 +1179,23 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   gtk_init ();
   adw_init ();
+  /* What AdwApplication loads from its resource base path in the real window. */
+  {
+    g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+    gtk_css_provider_load_from_resource (css, "/io/github/taskbench/TaskBench/style.css");
+    gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                                GTK_STYLE_PROVIDER (css),
+                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  }
 
   g_test_add_func ("/gui/results/chart-pareto", test_chart_pareto);
   g_test_add ("/gui/results/runs-view", Fixture, NULL, fixture_set_up, test_runs_view,
               fixture_tear_down);
   g_test_add ("/gui/results/run-page", Fixture, NULL, fixture_set_up, test_run_page,
               fixture_tear_down);
+  g_test_add ("/gui/results/run-page-verdict", Fixture, NULL, fixture_set_up,
+              test_run_page_verdict, fixture_tear_down);
   g_test_add ("/gui/results/costs-view", Fixture, NULL, fixture_set_up, test_costs_view,
               fixture_tear_down);
   g_test_add ("/gui/results/long-list", Fixture, NULL, fixture_set_up, test_long_list,

@@ -7,13 +7,31 @@
 #include <glib/gi18n.h>
 
 #include "tb-gui-util.h"
+#include "tb-resources.h"
 #include "tb-rollup.h"
 #include "tb-run-page.h"
 #include "tb-run-summary.h"
 #include "tb-score-chart.h"
+#include "tb-stats.h"
 #include "tb-usecase.h"
-#include "tb-resources.h"
 #include "tb-util.h"
+
+/* What the page shows of one judgment: the verdict as if it were the latest (the core
+ * computes it in the reading thread; a bootstrap is no work for the main loop). */
+typedef struct {
+  TbVerdict     *verdict;
+  TbScoreMatrix *matrix;     /* nullable: no pointwise judgment */
+  char          *describe;   /* the verdict in words */
+} JudgmentView;
+
+static void
+judgment_view_free (JudgmentView *view)
+{
+  g_clear_pointer (&view->verdict, tb_verdict_free);
+  g_clear_pointer (&view->matrix, tb_score_matrix_free);
+  g_free (view->describe);
+  g_free (view);
+}
 
 struct _TbRunPage
 {
@@ -21,21 +39,27 @@ struct _TbRunPage
 
   GtkStack      *stack;
   AdwStatusPage *empty_page;
+  GtkRevealer   *banner_revealer;
+  GtkLabel      *banner_label;
   GtkLabel      *title_label;
   GtkLabel      *subtitle_label;
+  GtkLabel      *id_label;
   GtkLabel      *status_label;
+  GtkWidget     *simulated_badge;
   GtkWidget     *judgment_bar;
   GtkDropDown   *judgment_dropdown;
-  GtkLabel      *judge_label;
   GtkWidget     *unjudged_box;
   GtkWidget     *judged_box;
+  GtkLabel      *verdict_label;
   GtkLabel      *best_overall_label;
   GtkLabel      *best_overall_detail;
+  GtkLabel      *tied_label;
   GtkLabel      *best_value_label;
   GtkLabel      *best_value_detail;
   GtkLabel      *budget_pick_label;
   GtkLabel      *budget_pick_detail;
   TbScoreChart  *chart;
+  GtkLabel      *chart_note;
   GtkListBox    *models_list;
   AdwActionRow  *candidates_row;
   AdwActionRow  *judge_row;
@@ -43,17 +67,16 @@ struct _TbRunPage
   GtkLabel      *candidates_cost_label;
   GtkLabel      *judge_cost_label;
   GtkLabel      *total_cost_label;
-
   GtkSpinner    *spinner;
 
   TbStore       *store;
   char          *run_id;       /* requested */
+  char          *title;
   GCancellable  *cancellable;  /* of the read under way */
   TbRunData     *data;         /* the run shown */
-  TbRun         *run;          /* borrowed from data */
-  GPtrArray     *outputs;      /* borrowed from data: TbOutput* */
-  GPtrArray     *judgments;    /* borrowed from data: TbJudgment*, newest first */
-  GPtrArray     *model_rows;   /* GtkWidget*, borrowed: children of models_list */
+  gint64         inputs_per_month;
+  GPtrArray     *views;        /* JudgmentView*, one per judgment (one without any) */
+  gboolean       warnings_hidden;
 };
 
 G_DEFINE_FINAL_TYPE (TbRunPage, tb_run_page, GTK_TYPE_WIDGET)
@@ -61,59 +84,13 @@ G_DEFINE_FINAL_TYPE (TbRunPage, tb_run_page, GTK_TYPE_WIDGET)
 enum {
   PROP_0,
   PROP_LOADING,
+  PROP_TITLE,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
 
-static TbOutput *
-find_output (TbRunPage  *self,
-             const char *model)
-{
-  for (guint i = 0; self->outputs != NULL && i < self->outputs->len; i++)
-    {
-      TbOutput *output = g_ptr_array_index (self->outputs, i);
-
-      if (g_strcmp0 (output->model, model) == 0)
-        return output;
-    }
-  return NULL;
-}
-
-/* The model's score as the core counts it: the mean over its scores in the judgment. */
-static gboolean
-model_score (TbJudgment *judgment,
-             const char *model,
-             double     *score)
-{
-  return judgment != NULL && tb_judgment_model_mean (judgment, model, score);
-}
-
-static TbScore *
-find_score (TbJudgment *judgment,
-            const char *model)
-{
-  for (guint i = 0; judgment != NULL && judgment->scores != NULL && i < judgment->scores->len;
-       i++)
-    {
-      TbScore *score = g_ptr_array_index (judgment->scores, i);
-
-      if (g_strcmp0 (score->model, model) == 0)
-        return score;
-    }
-  return NULL;
-}
-
-static TbJudgment *
-selected_judgment (TbRunPage *self)
-{
-  guint selected = gtk_drop_down_get_selected (self->judgment_dropdown);
-
-  if (self->judgments == NULL || selected == GTK_INVALID_LIST_POSITION
-      || selected >= self->judgments->len)
-    return NULL;
-  return g_ptr_array_index (self->judgments, selected);
-}
+/* Small pieces ---------------------------------------------------------------------------- */
 
 static GtkWidget *
 section_heading (const char *text)
@@ -140,48 +117,77 @@ wrapped_label (const char *text,
   return label;
 }
 
-/* The output as a user reads it best: JSON pretty-printed when it parses. */
+/* "$0.0012" or "unknown": an unknown cost is never shown as $0. */
 static char *
-pretty_content (const char *content)
+format_cost (gboolean known,
+             double   usd)
 {
-  g_autoptr(JsonNode) node = NULL;
-
-  if (content == NULL)
-    return g_strdup ("");
-  node = json_from_string (content, NULL);
-  if (node != NULL && (JSON_NODE_HOLDS_OBJECT (node) || JSON_NODE_HOLDS_ARRAY (node)))
-    return json_to_string (node, TRUE);
-  return g_strdup (content);
+  return known ? tb_format_usd (usd) : g_strdup (_("unknown"));
 }
 
+static JudgmentView *
+current_view (TbRunPage *self)
+{
+  guint selected;
+
+  if (self->views == NULL || self->views->len == 0)
+    return NULL;
+  selected = gtk_drop_down_get_selected (self->judgment_dropdown);
+  if (selected == GTK_INVALID_LIST_POSITION || selected >= self->views->len)
+    selected = 0;
+  return g_ptr_array_index (self->views, selected);
+}
+
+static TbJudgment *
+selected_judgment (TbRunPage *self)
+{
+  guint selected = gtk_drop_down_get_selected (self->judgment_dropdown);
+
+  if (self->data == NULL || self->data->judgments->len == 0)
+    return NULL;
+  if (selected == GTK_INVALID_LIST_POSITION || selected >= self->data->judgments->len)
+    selected = 0;
+  return g_ptr_array_index (self->data->judgments, selected);
+}
+
+/* The run's shape in words: "3 inputs · 2 repeats · 4 models". */
+static char *
+describe_shape (const TbRun *run)
+{
+  g_autofree char *inputs = tb_run_describe_inputs (run);
+  guint n_models = g_strv_length (run->models);
+  GString *text = g_string_new (NULL);
+
+  if (tb_run_is_test_set (run))
+    g_string_append (text, inputs);
+  else
+    /* Translators: the run's input file */
+    g_string_append_printf (text, _("Input %s"), inputs != NULL ? inputs : "?");
+  if (run->repeat > 1)
+    {
+      g_string_append (text, " · ");
+      g_string_append_printf (text, ngettext ("%u repeat", "%u repeats", run->repeat),
+                              run->repeat);
+    }
+  g_string_append (text, " · ");
+  g_string_append_printf (text, ngettext ("%u model", "%u models", n_models), n_models);
+  return g_string_free (text, FALSE);
+}
+
+/* Criteria as bars on one scale, 0–10, so rows and models compare at a glance. */
 static GtkWidget *
-criteria_grid (TbScore *score)
+criteria_grid (GStrv        order,
+               GHashTable  *values)
 {
   GtkWidget *grid = gtk_grid_new ();
-  g_autoptr(GPtrArray) names = g_ptr_array_new ();
-  int row = 0;
 
   gtk_grid_set_column_spacing (GTK_GRID (grid), 12);
   gtk_grid_set_row_spacing (GTK_GRID (grid), 6);
 
-  /* the rubric's order when known, else whatever the judgment holds, sorted */
-  if (score->criteria_order != NULL)
-    for (guint i = 0; score->criteria_order[i] != NULL; i++)
-      g_ptr_array_add (names, score->criteria_order[i]);
-  else if (score->criteria != NULL)
+  for (guint i = 0; order != NULL && order[i] != NULL; i++)
     {
-      GList *keys = g_hash_table_get_keys (score->criteria);
-
-      keys = g_list_sort (keys, (GCompareFunc) g_strcmp0);
-      for (GList *l = keys; l != NULL; l = l->next)
-        g_ptr_array_add (names, l->data);
-      g_list_free (keys);
-    }
-
-  for (guint i = 0; i < names->len; i++)
-    {
-      const char *name = g_ptr_array_index (names, i);
-      double *value = score->criteria ? g_hash_table_lookup (score->criteria, name) : NULL;
+      const char *name = order[i];
+      double *value = values != NULL ? g_hash_table_lookup (values, name) : NULL;
       GtkWidget *label = gtk_label_new (name);
       GtkWidget *bar = gtk_level_bar_new_for_interval (0, 10);
       g_autofree char *text = value ? g_strdup_printf ("%.1f", *value) : g_strdup ("—");
@@ -189,7 +195,7 @@ criteria_grid (TbScore *score)
 
       gtk_label_set_xalign (GTK_LABEL (label), 0);
       gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-      gtk_label_set_width_chars (GTK_LABEL (label), 14);
+      gtk_label_set_width_chars (GTK_LABEL (label), 8);
       gtk_label_set_max_width_chars (GTK_LABEL (label), 22);
       gtk_widget_set_tooltip_text (label, name);
 
@@ -207,10 +213,9 @@ criteria_grid (TbScore *score)
       gtk_label_set_width_chars (GTK_LABEL (value_label), 4);
       gtk_widget_add_css_class (value_label, "numeric");
 
-      gtk_grid_attach (GTK_GRID (grid), label, 0, row, 1, 1);
-      gtk_grid_attach (GTK_GRID (grid), bar, 1, row, 1, 1);
-      gtk_grid_attach (GTK_GRID (grid), value_label, 2, row, 1, 1);
-      row++;
+      gtk_grid_attach (GTK_GRID (grid), label, 0, i, 1, 1);
+      gtk_grid_attach (GTK_GRID (grid), bar, 1, i, 1, 1);
+      gtk_grid_attach (GTK_GRID (grid), value_label, 2, i, 1, 1);
     }
   return grid;
 }
@@ -218,7 +223,7 @@ criteria_grid (TbScore *score)
 static GtkWidget *
 output_view (const char *content)
 {
-  g_autofree char *text = pretty_content (content);
+  g_autofree char *text = tb_pretty_output (content);
   GtkWidget *scrolled = gtk_scrolled_window_new ();
   GtkWidget *view = gtk_text_view_new ();
 
@@ -243,10 +248,11 @@ output_view (const char *content)
   return scrolled;
 }
 
+/* Tokens, latency, cost, provider, attempts of one output. */
 static char *
-details_text (TbOutput *output)
+details_text (const TbOutput *output)
 {
-  g_autofree char *cost = tb_format_usd (output->cost.usd);
+  g_autofree char *cost = format_cost (tb_cost_is_known (&output->cost), output->cost.usd);
   GString *text = g_string_new (NULL);
   g_autofree char *in = g_strdup_printf ("%" G_GINT64_FORMAT, output->usage.prompt_tokens);
   g_autofree char *out = g_strdup_printf ("%" G_GINT64_FORMAT,
@@ -282,7 +288,7 @@ details_text (TbOutput *output)
 }
 
 static GtkWidget *
-format_badge (TbOutput *output)
+format_badge (const TbOutput *output)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   GtkWidget *badge;
@@ -310,46 +316,391 @@ format_badge (TbOutput *output)
   return box;
 }
 
+/* What one judge said of one output: its score, criteria, violations and reasoning. */
 static GtkWidget *
-model_row (TbRunPage  *self,
-           const char *model,
-           TbOutput   *output,
-           TbJudgment *judgment)
+score_view (const TbJudgment *judgment,
+            const TbScore    *score,
+            gboolean          name_the_judge)
 {
-  TbScore *score = find_score (judgment, model);
-  gboolean judged = judgment != NULL;
-  double overall = 0;
-  gboolean has_score = model_score (judgment, model, &overall);
-  GtkWidget *row = adw_expander_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
+  const char *judge = tb_judgment_score_judge (judgment, score);
+
+  if (name_the_judge)
+    {
+      g_autofree char *heading = NULL;
+
+      if (score->error != NULL)
+        heading = g_strdup (judge);
+      else
+        /* Translators: a judge model and the overall score it gave, out of 100 */
+        heading = g_strdup_printf (_("%s: %.0f"), judge, score->overall);
+      gtk_box_append (GTK_BOX (box), section_heading (heading));
+    }
+  if (score->error != NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("Judge error: %s"), score->error);
+
+      gtk_box_append (GTK_BOX (box), wrapped_label (text, "error"));
+      return box;
+    }
+  if (!name_the_judge)
+    gtk_box_append (GTK_BOX (box), section_heading (_("Criteria")));
+  gtk_box_append (GTK_BOX (box), criteria_grid (score->criteria_order, score->criteria));
+  if (score->violations != NULL && score->violations[0] != NULL)
+    {
+      gtk_box_append (GTK_BOX (box), section_heading (_("Violations")));
+      for (guint i = 0; score->violations[i] != NULL; i++)
+        {
+          g_autofree char *line = g_strdup_printf ("• %s", score->violations[i]);
+
+          gtk_box_append (GTK_BOX (box), wrapped_label (line, NULL));
+        }
+    }
+  if (score->reasoning != NULL && *score->reasoning != '\0')
+    {
+      gtk_box_append (GTK_BOX (box), section_heading (_("Reasoning")));
+      gtk_box_append (GTK_BOX (box), wrapped_label (score->reasoning, NULL));
+    }
+  return box;
+}
+
+/* One output in full: the judges' scores, the format check, the text, the details. */
+static GtkWidget *
+cell_view (TbRunPage      *self,
+           const TbOutput *output)
+{
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  GtkWidget *badge;
-  GString *subtitle = g_string_new (NULL);
-  g_autofree char *subtitle_text = NULL;
+  TbJudgment *judgment = selected_judgment (self);
+  g_autoptr(GPtrArray) scores = NULL;
+  g_autofree char *details = NULL;
 
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), model);
+  scores = tb_judgment_cell_scores (judgment, self->data->run, output->model, output->input,
+                                    output->repeat);
+  for (guint i = 0; i < scores->len; i++)
+    gtk_box_append (GTK_BOX (box), score_view (judgment, g_ptr_array_index (scores, i),
+                                               scores->len > 1));
 
+  if (output->status != TB_OUTPUT_OK && output->error_message != NULL)
+    {
+      g_autofree char *text = NULL;
+
+      if (output->error_http_status > 0)
+        text = g_strdup_printf (_("Error (HTTP %u): %s"), output->error_http_status,
+                                output->error_message);
+      else
+        text = g_strdup_printf (_("Error: %s"), output->error_message);
+      gtk_box_append (GTK_BOX (box), wrapped_label (text, "error"));
+    }
+  if (output->has_format_check)
+    gtk_box_append (GTK_BOX (box), format_badge (output));
+  if (output->content != NULL)
+    {
+      gtk_box_append (GTK_BOX (box), section_heading (_("Output")));
+      gtk_box_append (GTK_BOX (box), output_view (output->content));
+    }
+  details = details_text (output);
+  gtk_box_append (GTK_BOX (box), wrapped_label (details, "dim-label"));
+  return box;
+}
+
+static const char *
+output_state_label (const TbOutput *output)
+{
+  switch (output->status)
+    {
+    case TB_OUTPUT_OK:
+      return _("Done");
+    case TB_OUTPUT_CANCELLED:
+      return _("Cancelled");
+    case TB_OUTPUT_SKIPPED:
+      return _("Skipped: over the budget");
+    case TB_OUTPUT_FAILED:
+    default:
+      return _("Failed");
+    }
+}
+
+/* A model's outputs when it has several (inputs × repeats): one line each, with the mean of
+ * the judges' scores of it. */
+static GtkWidget *
+cells_list (TbRunPage  *self,
+            const char *model)
+{
+  GtkWidget *list = gtk_list_box_new ();
+  TbJudgment *judgment = selected_judgment (self);
+  const TbRun *run = self->data->run;
+
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  for (guint i = 0; i < run->inputs->len; i++)
+    for (guint r = 1; r <= MAX (run->repeat, 1); r++)
+      {
+        const TbRunInput *input = g_ptr_array_index (run->inputs, i);
+        TbOutput *output = tb_run_data_find_output (self->data, model, input->key, r);
+        GtkWidget *row = adw_action_row_new ();
+        GtkWidget *value;
+        g_autofree char *title = NULL;
+        g_autofree char *subtitle = NULL;
+        double mean;
+
+        if (run->repeat > 1)
+          /* Translators: an input's name and which repeat of it */
+          title = g_strdup_printf (_("%s · repeat %u"), input->name, r);
+        else
+          title = g_strdup (input->name);
+        adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+        adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+        if (output == NULL)
+          subtitle = g_strdup (_("No output"));
+        else if (output->status != TB_OUTPUT_OK)
+          subtitle = g_strdup (output->error_message != NULL ? output->error_message
+                                                             : output_state_label (output));
+        else
+          {
+            g_autofree char *cost = format_cost (tb_cost_is_known (&output->cost),
+                                                 output->cost.usd);
+
+            /* Translators: an output's cost and latency */
+            subtitle = g_strdup_printf (_("%s · %.1f s"), cost, output->latency_ms / 1000.0);
+          }
+        adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+
+        if (tb_judgment_cell_mean (judgment, run, model, input->key, r, &mean))
+          {
+            g_autofree char *text = g_strdup_printf ("%.0f", mean);
+
+            value = gtk_label_new (text);
+            gtk_widget_add_css_class (value, "numeric");
+            gtk_widget_add_css_class (value, "heading");
+            gtk_widget_set_tooltip_text (value, _("The judges' mean score of this output"));
+          }
+        else
+          {
+            value = gtk_label_new (output != NULL && output->status == TB_OUTPUT_OK
+                                   ? (judgment != NULL ? _("Not scored") : _("Not judged"))
+                                   : "—");
+            gtk_widget_add_css_class (value, "dim-label");
+          }
+        adw_action_row_add_suffix (ADW_ACTION_ROW (row), value);
+        gtk_list_box_append (GTK_LIST_BOX (list), row);
+      }
+  return list;
+}
+
+/* The models ------------------------------------------------------------------------------ */
+
+static char *
+model_subtitle (const TbVerdict      *verdict,
+                const TbModelVerdict *model)
+{
+  GString *text = g_string_new (NULL);
+  g_autofree char *per_input = format_cost (model->has_cost_per_input,
+                                            model->cost_per_input_usd);
+
+  if (model->has_interval)
+    /* Translators: a mean score's 95% interval */
+    g_string_append_printf (text, _("95%% interval %.1f–%.1f"), model->ci_low, model->ci_high);
+  else if (model->has_mean)
+    g_string_append (text, _("one sample"));
+  if (text->len > 0)
+    g_string_append (text, " · ");
+  /* Translators: a model's cost of one input's answer */
+  g_string_append_printf (text, _("%s per input"), per_input);
+  if (model->has_cost_at_volume)
+    {
+      g_autofree char *volume = tb_format_usd (model->cost_at_volume_usd);
+
+      g_string_append (text, " · ");
+      /* Translators: what a model would cost a month at the use case's volume */
+      g_string_append_printf (text, _("%s a month"), volume);
+    }
+  if (model->errors > 0)
+    {
+      g_string_append (text, " · ");
+      g_string_append_printf (text, ngettext ("%u failed output", "%u failed outputs",
+                                              model->errors), model->errors);
+    }
+  return g_string_free (text, FALSE);
+}
+
+/* The facts of a model that do not fit its row's subtitle. */
+static char *
+model_details (const TbVerdict      *verdict,
+               const TbModelVerdict *model)
+{
+  GString *text = g_string_new (NULL);
+  g_autofree char *total = format_cost (model->cost_known, model->cost_usd);
+
+  if (model->has_mean)
+    {
+      /* Translators: how many scores a mean rests on: inputs, and scores over repeats and
+       * judges */
+      g_string_append_printf (text, ngettext ("Mean %.1f over %u input",
+                                              "Mean %.1f over %u inputs", model->n_inputs),
+                              model->mean, model->n_inputs);
+      g_string_append_printf (text, ngettext (" (%u score)", " (%u scores)", model->n_scores),
+                              model->n_scores);
+    }
+  if (model->has_diff && verdict->best_overall != NULL
+      && g_strcmp0 (model->model, verdict->best_overall) != 0)
+    {
+      g_string_append (text, " · ");
+      if (model->has_diff_interval)
+        /* Translators: the difference to the best model, with its 95% interval */
+        g_string_append_printf (text, _("%+.1f against the best (%+.1f to %+.1f)"),
+                                model->diff_mean, model->diff_low, model->diff_high);
+      else
+        g_string_append_printf (text, _("%+.1f against the best"), model->diff_mean);
+    }
+  if (model->tied_with_best && model->inputs_to_separate > 0
+      && model->inputs_to_separate != TB_STATS_INPUTS_NEVER
+      && g_strcmp0 (model->model, verdict->best_overall) != 0)
+    {
+      g_string_append (text, " · ");
+      g_string_append_printf (text, ngettext ("about %u input would separate it from the best",
+                                              "about %u inputs would separate it from the best",
+                                              model->inputs_to_separate),
+                              model->inputs_to_separate);
+    }
+  if (text->len > 0)
+    g_string_append (text, "\n");
+  /* Translators: a model's cost over all its calls in the run */
+  g_string_append_printf (text, ngettext ("%s for %u output", "%s for %u outputs",
+                                          model->outputs), total, model->outputs);
+  if (model->has_latency)
+    {
+      g_string_append (text, " · ");
+      /* Translators: median and 95th percentile of a model's answer times */
+      g_string_append_printf (text, _("latency %.1f s (95th percentile %.1f s)"),
+                              model->latency_p50_ms / 1000.0, model->latency_p95_ms / 1000.0);
+    }
+  if (model->judge_errors > 0)
+    {
+      g_string_append (text, " · ");
+      g_string_append_printf (text, ngettext ("%u judge error", "%u judge errors",
+                                              model->judge_errors), model->judge_errors);
+    }
+  return g_string_free (text, FALSE);
+}
+
+typedef struct {
+  TbRunPage *page;
+  char      *model;
+  gboolean   filled;
+} ModelRow;
+
+static void
+model_row_free (gpointer data)
+{
+  ModelRow *row = data;
+
+  g_free (row->model);
+  g_free (row);
+}
+
+/* A model's expanded content is made when it is first opened: a test set of 20 inputs and 3
+ * repeats is 60 outputs per model, most of which nobody opens. */
+static void
+fill_model_row (AdwExpanderRow *expander)
+{
+  ModelRow *row = g_object_get_data (G_OBJECT (expander), "model-row");
+  TbRunPage *self = row->page;
+  JudgmentView *view = current_view (self);
+  TbModelVerdict *model;
+  GtkWidget *box;
+  g_autofree char *details = NULL;
+  const TbRun *run = self->data->run;
+
+  if (row->filled || !adw_expander_row_get_expanded (expander) || view == NULL)
+    return;
+  row->filled = TRUE;
+  model = tb_verdict_find (view->verdict, row->model);
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
   gtk_widget_set_margin_start (box, 12);
   gtk_widget_set_margin_end (box, 12);
   gtk_widget_set_margin_top (box, 12);
   gtk_widget_set_margin_bottom (box, 12);
 
-  /* the badge on the right: the score, or why there is none */
-  if (has_score)
+  if (model != NULL)
     {
-      g_autofree char *text = g_strdup_printf ("%.0f", overall);
+      details = model_details (view->verdict, model);
+      gtk_box_append (GTK_BOX (box), wrapped_label (details, "dim-label"));
+    }
+
+  if (run->inputs->len * MAX (run->repeat, 1) == 1)
+    {
+      TbOutput *output = tb_run_data_find_output (self->data, row->model, NULL, 1);
+
+      if (output != NULL)
+        gtk_box_append (GTK_BOX (box), cell_view (self, output));
+      else
+        gtk_box_append (GTK_BOX (box), wrapped_label (_("This model has no output yet."),
+                                                      "dim-label"));
+    }
+  else
+    {
+      if (model != NULL && model->criteria_order != NULL && model->criteria_order[0] != NULL)
+        {
+          gtk_box_append (GTK_BOX (box), section_heading (_("Criteria, mean of every score")));
+          gtk_box_append (GTK_BOX (box), criteria_grid (model->criteria_order,
+                                                        model->criteria));
+        }
+      gtk_box_append (GTK_BOX (box), section_heading (_("Outputs")));
+      gtk_box_append (GTK_BOX (box), cells_list (self, row->model));
+    }
+  adw_expander_row_add_row (expander, box);
+}
+
+static GtkWidget *
+model_row (TbRunPage            *self,
+           const TbVerdict      *verdict,
+           const TbModelVerdict *model)
+{
+  GtkWidget *row = adw_expander_row_new ();
+  GtkWidget *badge;
+  g_autofree char *subtitle = model_subtitle (verdict, model);
+  ModelRow *state = g_new0 (ModelRow, 1);
+  gboolean judged = selected_judgment (self) != NULL;
+
+  state->page = self;
+  state->model = g_strdup (model->model);
+  g_object_set_data_full (G_OBJECT (row), "model-row", state, model_row_free);
+  gtk_widget_set_name (row, "model-row");
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), model->model);
+  adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), subtitle);
+
+  if (model->tied_with_best && verdict->best_overall != NULL)
+    {
+      gboolean best = g_strcmp0 (model->model, verdict->best_overall) == 0;
+      GtkWidget *tag = gtk_label_new (best ? _("Best") : _("Tied"));
+
+      gtk_widget_add_css_class (tag, "tb-tag");
+      gtk_widget_add_css_class (tag, best ? "success" : "accent");
+      gtk_widget_set_valign (tag, GTK_ALIGN_CENTER);
+      gtk_widget_set_tooltip_text (tag, best ? _("The highest mean score")
+                                             : _("Not measurably worse than the best: its "
+                                                 "difference's interval contains 0"));
+      adw_expander_row_add_action (ADW_EXPANDER_ROW (row), tag);
+    }
+
+  /* the badge on the right: the mean, or why there is none */
+  if (model->has_mean)
+    {
+      g_autofree char *text = g_strdup_printf ("%.0f", model->mean);
 
       badge = gtk_label_new (text);
       gtk_widget_add_css_class (badge, "title-3");
       gtk_widget_add_css_class (badge, "numeric");
-      gtk_widget_set_tooltip_text (badge, _("Overall score out of 100"));
+      gtk_widget_set_tooltip_text (badge, _("Mean score out of 100, over inputs, repeats and "
+                                            "judges"));
     }
-  else if (output == NULL || output->status != TB_OUTPUT_OK)
+  else if (model->outputs == 0 || model->errors >= model->outputs)
     {
-      badge = gtk_label_new (output == NULL ? _("No output")
-                             : output->status == TB_OUTPUT_CANCELLED ? _("Cancelled")
-                             : _("Failed"));
-      gtk_widget_add_css_class (badge, output == NULL ? "dim-label" : "error");
+      badge = gtk_label_new (model->outputs == 0 ? _("No output") : _("Failed"));
+      gtk_widget_add_css_class (badge, model->outputs == 0 ? "dim-label" : "error");
     }
   else
     {
@@ -359,209 +710,172 @@ model_row (TbRunPage  *self,
   gtk_widget_set_valign (badge, GTK_ALIGN_CENTER);
   adw_expander_row_add_action (ADW_EXPANDER_ROW (row), badge);
 
-  if (output != NULL && output->status != TB_OUTPUT_OK)
-    g_string_append (subtitle, output->error_message ? output->error_message
-                               : output->status == TB_OUTPUT_CANCELLED ? _("Cancelled")
-                               : _("No answer"));
-  else if (output != NULL)
-    {
-      g_autofree char *cost = tb_format_usd (output->cost.usd);
-
-      g_string_append_printf (subtitle, "%s %s", cost,
-                              tb_cost_source_label (output->cost.source));
-      g_string_append (subtitle, " · ");
-      g_string_append_printf (subtitle, _("%.1f s"), output->latency_ms / 1000.0);
-      if (output->content != NULL)
-        {
-          g_string_append (subtitle, " · ");
-          g_string_append_printf (subtitle, ngettext ("%u character", "%u characters",
-                                                      (guint) g_utf8_strlen (output->content, -1)),
-                                  (guint) g_utf8_strlen (output->content, -1));
-        }
-    }
-
-  if (score != NULL)
-    {
-      if (score->error != NULL)
-        {
-          g_autofree char *text = g_strdup_printf (_("Judge error: %s"), score->error);
-
-          gtk_box_append (GTK_BOX (box), wrapped_label (text, "error"));
-        }
-      else
-        {
-          gtk_box_append (GTK_BOX (box), section_heading (_("Criteria")));
-          gtk_box_append (GTK_BOX (box), criteria_grid (score));
-
-          if (score->violations != NULL && score->violations[0] != NULL)
-            {
-              gtk_box_append (GTK_BOX (box), section_heading (_("Violations")));
-              for (guint i = 0; score->violations[i] != NULL; i++)
-                {
-                  g_autofree char *line = g_strdup_printf ("• %s", score->violations[i]);
-
-                  gtk_box_append (GTK_BOX (box), wrapped_label (line, NULL));
-                }
-            }
-          if (score->reasoning != NULL && *score->reasoning != '\0')
-            {
-              gtk_box_append (GTK_BOX (box), section_heading (_("Reasoning")));
-              gtk_box_append (GTK_BOX (box), wrapped_label (score->reasoning, NULL));
-            }
-        }
-    }
-
-  if (output != NULL)
-    {
-      g_autofree char *details = details_text (output);
-
-      if (output->error_message != NULL)
-        {
-          g_autofree char *text = NULL;
-
-          if (output->error_http_status > 0)
-            text = g_strdup_printf (_("Error (HTTP %u): %s"), output->error_http_status,
-                                    output->error_message);
-          else
-            text = g_strdup_printf (_("Error: %s"), output->error_message);
-          gtk_box_append (GTK_BOX (box), wrapped_label (text, "error"));
-        }
-      if (output->has_format_check)
-        gtk_box_append (GTK_BOX (box), format_badge (output));
-      if (output->content != NULL)
-        {
-          gtk_box_append (GTK_BOX (box), section_heading (_("Output")));
-          gtk_box_append (GTK_BOX (box), output_view (output->content));
-        }
-      gtk_box_append (GTK_BOX (box), wrapped_label (details, "dim-label"));
-    }
-  else
-    gtk_box_append (GTK_BOX (box), wrapped_label (_("This model has no output yet."),
-                                                  "dim-label"));
-
-  subtitle_text = g_string_free (subtitle, FALSE);
-  adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), subtitle_text);
-  adw_expander_row_add_row (ADW_EXPANDER_ROW (row), box);
+  g_signal_connect (row, "notify::expanded", G_CALLBACK (fill_model_row), NULL);
   return row;
 }
 
+/* The verdict ----------------------------------------------------------------------------- */
+
 static void
-set_pick (GtkLabel   *label,
-          GtkLabel   *detail,
-          TbRunPage  *self,
-          TbJudgment *judgment,
-          const char *model,
-          const char *none_text)
+set_pick (GtkLabel        *label,
+          GtkLabel        *detail,
+          const TbVerdict *verdict,
+          const char      *model_id,
+          const char      *none_text)
 {
-  TbOutput *output;
-  double score = 0;
-  g_autofree char *cost = NULL;
-  g_autofree char *text = NULL;
+  TbModelVerdict *model = model_id != NULL ? tb_verdict_find (verdict, model_id) : NULL;
+  g_autofree char *per_input = NULL;
+  GString *text;
 
   if (model == NULL)
     {
       gtk_label_set_text (label, "—");
-      gtk_widget_set_tooltip_text (GTK_WIDGET (label), NULL);
       gtk_label_set_text (detail, none_text);
       return;
     }
 
-  gtk_label_set_text (label, model);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (label), model);
-  model_score (judgment, model, &score);
-  output = find_output (self, model);
-  cost = output ? tb_format_usd (output->cost.usd) : g_strdup ("—");
-  /* Translators: score out of 100, then cost in US dollars */
-  text = g_strdup_printf (_("Score %.0f · %s"), score, cost);
-  gtk_label_set_text (detail, text);
+  gtk_label_set_text (label, model->model);
+  text = g_string_new (NULL);
+  if (model->has_interval)
+    /* Translators: a mean score out of 100 and its 95% interval */
+    g_string_append_printf (text, _("Mean %.1f (%.1f–%.1f)"), model->mean, model->ci_low,
+                            model->ci_high);
+  else if (model->has_mean)
+    g_string_append_printf (text, _("Score %.1f"), model->mean);
+  per_input = format_cost (model->has_cost_per_input, model->cost_per_input_usd);
+  g_string_append (text, "\n");
+  g_string_append_printf (text, _("%s per input"), per_input);
+  if (model->has_cost_at_volume)
+    {
+      g_autofree char *volume = tb_format_usd (model->cost_at_volume_usd);
+
+      g_string_append (text, " · ");
+      g_string_append_printf (text, _("%s a month"), volume);
+    }
+  gtk_label_set_text (detail, text->str);
+  g_string_free (text, TRUE);
+}
+
+static void
+show_tied (TbRunPage       *self,
+           const TbVerdict *verdict)
+{
+  g_autoptr(GPtrArray) others = g_ptr_array_new ();
+  g_autofree char *names = NULL;
+  g_autofree char *text = NULL;
+
+  for (guint i = 0; verdict->tied_with_best != NULL && verdict->tied_with_best[i] != NULL; i++)
+    if (g_strcmp0 (verdict->tied_with_best[i], verdict->best_overall) != 0)
+      g_ptr_array_add (others, verdict->tied_with_best[i]);
+  gtk_widget_set_visible (GTK_WIDGET (self->tied_label), others->len > 0);
+  if (others->len == 0)
+    return;
+  g_ptr_array_add (others, NULL);
+  names = g_strjoinv (", ", (char **) others->pdata);
+  /* Translators: the models whose scores cannot be told apart from the best's */
+  text = g_strdup_printf (_("Tied with %s"), names);
+  gtk_label_set_text (self->tied_label, text);
+}
+
+static void
+show_chart (TbRunPage       *self,
+            const TbVerdict *verdict)
+{
+  g_autoptr(GPtrArray) points = g_ptr_array_new_with_free_func ((GDestroyNotify)
+                                                                tb_chart_point_free);
+  g_autoptr(GPtrArray) unpriced = g_ptr_array_new ();
+
+  for (guint i = 0; i < verdict->models->len; i++)
+    {
+      TbModelVerdict *model = g_ptr_array_index (verdict->models, i);
+      TbChartPoint *point;
+
+      if (!model->has_mean)
+        continue;
+      /* A cost that is not known has no place on a cost axis: named below instead. */
+      if (!model->has_cost_per_input)
+        {
+          g_ptr_array_add (unpriced, model->model);
+          continue;
+        }
+      point = tb_chart_point_new (model->model, model->mean, model->cost_per_input_usd);
+      if (model->has_interval)
+        tb_chart_point_set_interval (point, model->ci_low, model->ci_high);
+      g_ptr_array_add (points, point);
+    }
+  tb_score_chart_set_points (self->chart, points);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->chart_note), unpriced->len > 0);
+  if (unpriced->len > 0)
+    {
+      g_autofree char *names = NULL;
+      g_autofree char *text = NULL;
+
+      g_ptr_array_add (unpriced, NULL);
+      names = g_strjoinv (", ", (char **) unpriced->pdata);
+      text = g_strdup_printf (_("Not on the chart, their cost being unknown: %s"), names);
+      gtk_label_set_text (self->chart_note, text);
+    }
+}
+
+static void
+show_warnings (TbRunPage       *self,
+               const TbVerdict *verdict)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; verdict->warnings != NULL && i < verdict->warnings->len; i++)
+    {
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      g_string_append (text, g_ptr_array_index (verdict->warnings, i));
+    }
+  gtk_label_set_text (self->banner_label, text->str);
+  gtk_revealer_set_reveal_child (self->banner_revealer,
+                                 text->len > 0 && !self->warnings_hidden);
 }
 
 static void
 show_judgment (TbRunPage *self)
 {
+  JudgmentView *view = current_view (self);
   TbJudgment *judgment = selected_judgment (self);
-  g_autoptr(GPtrArray) points = g_ptr_array_new_with_free_func ((GDestroyNotify)
-                                                                tb_chart_point_free);
-  g_autoptr(GPtrArray) order = g_ptr_array_new ();
+  const TbVerdict *verdict;
   GtkWidget *child;
+
+  if (view == NULL)
+    return;
+  verdict = view->verdict;
 
   gtk_widget_set_visible (self->unjudged_box, judgment == NULL);
   gtk_widget_set_visible (self->judged_box, judgment != NULL);
+  show_warnings (self, verdict);
 
   if (judgment != NULL)
     {
-      g_autofree char *cost = tb_format_usd (judgment->cost.usd);
-      g_autofree char *judges = NULL;
-      g_autofree char *text = NULL;
-
-      if (judgment->judges != NULL && judgment->judges[0] != NULL)
-        judges = g_strjoinv (", ", judgment->judges);
-      else
-        judges = g_strdup (judgment->judge_model ? judgment->judge_model : "?");
-      /* Translators: the judge model, then what its calls cost */
-      text = g_strdup_printf (_("by %s · %s"), judges, cost);
-      gtk_label_set_text (self->judge_label, text);
-
-      set_pick (self->best_overall_label, self->best_overall_detail, self, judgment,
-                judgment->best_overall, _("No scored output"));
-      set_pick (self->best_value_label, self->best_value_detail, self, judgment,
-                judgment->best_value, _("No scored output"));
-      set_pick (self->budget_pick_label, self->budget_pick_detail, self, judgment,
-                judgment->budget_pick, _("No output scored 70 or more"));
-
-      for (guint i = 0; self->run->models[i] != NULL; i++)
-        {
-          const char *model = self->run->models[i];
-          TbOutput *output = find_output (self, model);
-          double score;
-
-          if (output != NULL && model_score (judgment, model, &score))
-            g_ptr_array_add (points, tb_chart_point_new (model, score, output->cost.usd));
-        }
-    }
-  tb_score_chart_set_points (self->chart, points);
-
-  /* models: best first when scored, else in the run's order */
-  for (guint i = 0; self->run->models != NULL && self->run->models[i] != NULL; i++)
-    g_ptr_array_add (order, self->run->models[i]);
-  if (judgment != NULL)
-    {
-      /* an insertion sort keeps the run's order among equal scores */
-      for (guint i = 1; i < order->len; i++)
-        for (guint j = i; j > 0; j--)
-          {
-            double sa = -1, sb = -1;
-            gpointer tmp;
-
-            model_score (judgment, g_ptr_array_index (order, j - 1), &sa);
-            model_score (judgment, g_ptr_array_index (order, j), &sb);
-
-            if (sb <= sa)
-              break;
-            tmp = g_ptr_array_index (order, j);
-            g_ptr_array_index (order, j) = g_ptr_array_index (order, j - 1);
-            g_ptr_array_index (order, j - 1) = tmp;
-          }
+      gtk_label_set_text (self->verdict_label, view->describe);
+      set_pick (self->best_overall_label, self->best_overall_detail, verdict,
+                verdict->best_overall, _("No scored output"));
+      show_tied (self, verdict);
+      set_pick (self->best_value_label, self->best_value_detail, verdict,
+                verdict->best_value, _("None: no model tied with the best has a known cost"));
+      set_pick (self->budget_pick_label, self->budget_pick_detail, verdict,
+                verdict->budget_pick, _("No model is surely above 70"));
+      show_chart (self, verdict);
     }
 
+  /* models: the verdict's order, best mean first, unscored last */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->models_list))) != NULL)
     gtk_list_box_remove (self->models_list, child);
-  g_ptr_array_set_size (self->model_rows, 0);
-
-  for (guint i = 0; i < order->len; i++)
-    {
-      const char *model = g_ptr_array_index (order, i);
-      GtkWidget *row = model_row (self, model, find_output (self, model), judgment);
-
-      gtk_list_box_append (self->models_list, row);
-      g_ptr_array_add (self->model_rows, row);
-    }
+  for (guint i = 0; i < verdict->models->len; i++)
+    gtk_list_box_append (self->models_list,
+                         model_row (self, verdict, g_ptr_array_index (verdict->models, i)));
 }
 
 static void
 on_judgment_selected (TbRunPage *self)
 {
-  if (self->run != NULL)
+  if (self->data != NULL)
     show_judgment (self);
 }
 
@@ -585,12 +899,10 @@ show_costs (TbRunPage *self)
   gtk_label_set_text (self->judge_cost_label, judge);
   gtk_label_set_text (self->total_cost_label, total);
 
-  candidate_tokens = g_strdup_printf ("%" G_GINT64_FORMAT,
-                                      rollup.candidate_usage.prompt_tokens
-                                      + rollup.candidate_usage.completion_tokens);
-  judge_tokens = g_strdup_printf ("%" G_GINT64_FORMAT,
-                                  rollup.judge_usage.prompt_tokens
-                                  + rollup.judge_usage.completion_tokens);
+  candidate_tokens = tb_format_tokens (rollup.candidate_usage.prompt_tokens
+                                       + rollup.candidate_usage.completion_tokens);
+  judge_tokens = tb_format_tokens (rollup.judge_usage.prompt_tokens
+                                   + rollup.judge_usage.completion_tokens);
   candidates_sub = g_strdup_printf (ngettext ("%u call, %s tokens", "%u calls, %s tokens",
                                               rollup.candidate_calls),
                                     rollup.candidate_calls, candidate_tokens);
@@ -600,7 +912,16 @@ show_costs (TbRunPage *self)
                                          rollup.judge_calls),
                                rollup.judge_calls, judge_tokens);
   adw_action_row_set_subtitle (self->judge_row, judge_sub);
-  if (rollup.estimated_calls > 0)
+  if (rollup.unknown_calls > 0)
+    {
+      g_autofree char *text = g_strdup_printf (ngettext ("%u call of unknown cost left out",
+                                                         "%u calls of unknown cost left out",
+                                                         rollup.unknown_calls),
+                                               rollup.unknown_calls);
+
+      adw_action_row_set_subtitle (self->total_row, text);
+    }
+  else if (rollup.estimated_calls > 0)
     {
       g_autofree char *text = g_strdup_printf (ngettext ("%u cost is an estimate",
                                                          "%u costs are estimates",
@@ -614,6 +935,17 @@ show_costs (TbRunPage *self)
 }
 
 static void
+set_title (TbRunPage  *self,
+           const char *title)
+{
+  if (g_strcmp0 (self->title, title) == 0)
+    return;
+  g_free (self->title);
+  self->title = g_strdup (title);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
+}
+
+static void
 show_empty (TbRunPage  *self,
             const char *title,
             const char *description)
@@ -621,14 +953,13 @@ show_empty (TbRunPage  *self,
   adw_status_page_set_title (self->empty_page, title);
   adw_status_page_set_description (self->empty_page, description);
   gtk_stack_set_visible_child_name (self->stack, "empty");
+  set_title (self, "");
 }
 
 static void
 clear_run (TbRunPage *self)
 {
-  self->run = NULL;
-  self->outputs = NULL;
-  self->judgments = NULL;
+  g_clear_pointer (&self->views, g_ptr_array_unref);
   g_clear_pointer (&self->data, tb_run_data_free);
 }
 
@@ -636,15 +967,37 @@ clear_run (TbRunPage *self)
 
 typedef struct {
   TbRunData *data;
-  char      *usecase_name;   /* the name as the use case read when it ran */
+  char      *usecase_name;      /* the name as the use case read when it ran */
+  gint64     inputs_per_month;  /* its volume then */
+  GPtrArray *views;             /* JudgmentView* */
 } Loaded;
 
 static void
 loaded_free (Loaded *loaded)
 {
+  g_clear_pointer (&loaded->views, g_ptr_array_unref);
   g_clear_pointer (&loaded->data, tb_run_data_free);
   g_free (loaded->usecase_name);
   g_free (loaded);
+}
+
+/* The verdict as of judgment `index`: the run with that judgment as its latest. */
+static JudgmentView *
+view_of_judgment (const TbRunData *data,
+                  guint            index,
+                  gint64           inputs_per_month)
+{
+  JudgmentView *view = g_new0 (JudgmentView, 1);
+  g_autoptr(GPtrArray) judgments = g_ptr_array_new ();
+  TbRunData as_of = *data;
+
+  for (guint i = index; i < data->judgments->len; i++)
+    g_ptr_array_add (judgments, g_ptr_array_index (data->judgments, i));
+  as_of.judgments = judgments;
+  view->verdict = tb_verdict_for_run (&as_of, inputs_per_month);
+  view->matrix = tb_score_matrix_new (&as_of, view->verdict);
+  view->describe = tb_verdict_describe (view->verdict);
+  return view;
 }
 
 static void
@@ -673,8 +1026,60 @@ load_thread (GTask        *task,
 
       if (usecase != NULL && usecase->name != NULL)
         loaded->usecase_name = g_strdup (usecase->name);
+      if (usecase != NULL)
+        loaded->inputs_per_month = usecase->inputs_per_month;
+    }
+
+  loaded->views = g_ptr_array_new_with_free_func ((GDestroyNotify) judgment_view_free);
+  for (guint i = 0; i < MAX (loaded->data->judgments->len, 1); i++)
+    {
+      if (g_task_return_error_if_cancelled (task))
+        {
+          loaded_free (loaded);
+          return;
+        }
+      g_ptr_array_add (loaded->views, view_of_judgment (loaded->data, i,
+                                                        loaded->inputs_per_month));
     }
   g_task_return_pointer (task, loaded, (GDestroyNotify) loaded_free);
+}
+
+/* "2026-11-25 12:31 · judge/model · best openai/gpt-4o 90 (latest)" */
+static char *
+describe_judgment (const TbJudgment *judgment,
+                   const TbVerdict  *verdict,
+                   guint             index)
+{
+  g_autofree char *when = tb_format_local_date (judgment->created_at);
+  g_autofree char *judges = NULL;
+  GString *text = g_string_new (when);
+  TbModelVerdict *best = verdict->best_overall != NULL
+                         ? tb_verdict_find (verdict, verdict->best_overall) : NULL;
+
+  if (judgment->judges != NULL && judgment->judges[0] != NULL)
+    judges = g_strjoinv (", ", judgment->judges);
+  else
+    judges = g_strdup (judgment->judge_model != NULL ? judgment->judge_model : "?");
+  g_string_append (text, " · ");
+  g_string_append (text, judges);
+  if (g_strcmp0 (judgment->mode, "pairwise") == 0)
+    {
+      g_string_append (text, " · ");
+      g_string_append (text, _("pairwise"));
+    }
+  else if (best != NULL && best->has_mean)
+    {
+      g_string_append (text, " · ");
+      /* Translators: the best model of a judgment and its mean score */
+      g_string_append_printf (text, _("best %s %.0f"), best->model, best->mean);
+    }
+  if (index == 0)
+    {
+      g_string_append (text, " ");
+      /* Translators: marks the newest judgment of a run */
+      g_string_append (text, _("(latest)"));
+    }
+  return g_string_free (text, FALSE);
 }
 
 static void
@@ -683,56 +1088,57 @@ show_run (TbRunPage *self,
 {
   g_autoptr(GtkStringList) choices = NULL;
   g_autofree char *date = NULL;
+  g_autofree char *full_date = NULL;
   g_autofree char *subtitle = NULL;
-  g_autofree char *inputs = NULL;
-  guint n_models;
+  g_autofree char *shape = NULL;
+  g_autofree char *id_text = NULL;
+  g_autofree char *title = NULL;
+  const TbRun *run;
 
   clear_run (self);
   self->data = g_steal_pointer (&loaded->data);
-  self->run = self->data->run;
-  self->outputs = self->data->outputs;
-  self->judgments = self->data->judgments;
-  g_ptr_array_set_size (self->model_rows, 0);
+  self->views = g_steal_pointer (&loaded->views);
+  self->inputs_per_month = loaded->inputs_per_month;
+  run = self->data->run;
 
   gtk_label_set_text (self->title_label, loaded->usecase_name != NULL ? loaded->usecase_name
-                                                                       : self->run->usecase);
+                                                                       : run->usecase);
 
-  date = tb_format_local_date (self->run->created_at);
-  n_models = g_strv_length (self->run->models);
-  inputs = tb_run_describe_inputs (self->run);
-  /* Translators: input file name · date · number of models · run id */
-  subtitle = g_strdup_printf (ngettext ("Input %s · %s · %u model · %s",
-                                        "Input %s · %s · %u models · %s", n_models),
-                              inputs != NULL ? inputs : "?", date, n_models, self->run->id);
+  date = tb_format_local_date (run->created_at);
+  full_date = tb_format_local_time (run->created_at);
+  shape = describe_shape (run);
+  /* Translators: the run's inputs, repeats and models, then when it was made */
+  subtitle = g_strdup_printf (_("%s · %s"), shape, full_date);
   gtk_label_set_text (self->subtitle_label, subtitle);
+  /* The id once, to copy into the command line. */
+  id_text = g_strdup_printf (_("Run %s"), run->id);
+  gtk_label_set_text (self->id_label, id_text);
+  /* Translators: a header naming a run by when it was made */
+  title = g_strdup_printf (_("Run of %s"), date);
+  set_title (self, title);
 
-  gtk_label_set_text (self->status_label, tb_run_status_label (self->run->status));
+  gtk_label_set_text (self->status_label, tb_run_status_label (run->status));
   gtk_widget_set_css_classes (GTK_WIDGET (self->status_label),
-                              (const char *[]) { "title-4",
-                                                 tb_run_status_style (self->run->status),
+                              (const char *[]) { "title-4", tb_run_status_style (run->status),
                                                  NULL });
+  gtk_widget_set_visible (self->simulated_badge, run->simulated);
 
   choices = gtk_string_list_new (NULL);
-  for (guint i = 0; i < self->judgments->len; i++)
+  for (guint i = 0; i < self->data->judgments->len; i++)
     {
-      TbJudgment *judgment = g_ptr_array_index (self->judgments, i);
-      g_autofree char *when = tb_format_local_date (judgment->created_at);
-      g_autofree char *text = NULL;
+      JudgmentView *view = g_ptr_array_index (self->views, i);
+      g_autofree char *text = describe_judgment (g_ptr_array_index (self->data->judgments, i),
+                                                 view->verdict, i);
 
-      if (i == 0)
-        /* Translators: a judgment's date, marked as the newest */
-        text = g_strdup_printf (_("%s (latest)"), when);
-      else
-        text = g_strdup (when);
       gtk_string_list_append (choices, text);
     }
-  gtk_widget_set_visible (self->judgment_bar, self->judgments->len > 0);
+  gtk_widget_set_visible (self->judgment_bar, self->data->judgments->len > 0);
 
   /* setting the model selects the first item and shows it */
-  g_object_freeze_notify (G_OBJECT (self->judgment_dropdown));
+  g_signal_handlers_block_by_func (self->judgment_dropdown, on_judgment_selected, self);
   gtk_drop_down_set_model (self->judgment_dropdown, G_LIST_MODEL (choices));
   gtk_drop_down_set_selected (self->judgment_dropdown, 0);
-  g_object_thaw_notify (G_OBJECT (self->judgment_dropdown));
+  g_signal_handlers_unblock_by_func (self->judgment_dropdown, on_judgment_selected, self);
 
   show_judgment (self);
   show_costs (self);
@@ -786,14 +1192,13 @@ tb_run_page_set_run (TbRunPage  *self,
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_set_object (&self->store, store);
-  same = self->run != NULL && g_strcmp0 (run_id, self->run->id) == 0;
+  same = self->data != NULL && g_strcmp0 (run_id, self->data->run->id) == 0;
   g_free (self->run_id);
   self->run_id = g_strdup (run_id);
 
   if (store == NULL || run_id == NULL)
     {
       clear_run (self);
-      g_ptr_array_set_size (self->model_rows, 0);
       show_empty (self, _("No Run Selected"), _("Open a run to see its outputs, scores and "
                                                 "costs."));
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
@@ -804,8 +1209,10 @@ tb_run_page_set_run (TbRunPage  *self,
    * spinner rather than showing the wrong one. */
   if (!same)
     {
+      self->warnings_hidden = FALSE;
       gtk_spinner_start (self->spinner);
       gtk_stack_set_visible_child_name (self->stack, "loading");
+      set_title (self, "");
     }
 
   self->cancellable = g_cancellable_new ();
@@ -831,6 +1238,59 @@ tb_run_page_get_run_id (TbRunPage *self)
   return self->run_id;
 }
 
+const char *
+tb_run_page_get_title (TbRunPage *self)
+{
+  g_return_val_if_fail (TB_IS_RUN_PAGE (self), NULL);
+  return self->title != NULL ? self->title : "";
+}
+
+const TbRunData *
+tb_run_page_get_data (TbRunPage *self)
+{
+  g_return_val_if_fail (TB_IS_RUN_PAGE (self), NULL);
+  return self->data;
+}
+
+const TbVerdict *
+tb_run_page_get_verdict (TbRunPage *self)
+{
+  JudgmentView *view;
+
+  g_return_val_if_fail (TB_IS_RUN_PAGE (self), NULL);
+  view = current_view (self);
+  return view != NULL ? view->verdict : NULL;
+}
+
+const TbJudgment *
+tb_run_page_get_judgment (TbRunPage *self)
+{
+  g_return_val_if_fail (TB_IS_RUN_PAGE (self), NULL);
+  return selected_judgment (self);
+}
+
+void
+tb_run_page_select_judgment (TbRunPage *self,
+                             guint      index)
+{
+  g_return_if_fail (TB_IS_RUN_PAGE (self));
+  g_return_if_fail (self->data != NULL && index < MAX (self->data->judgments->len, 1));
+
+  gtk_drop_down_set_selected (self->judgment_dropdown, index);
+}
+
+static void
+hide_warnings_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  TbRunPage *self = TB_RUN_PAGE (widget);
+
+  /* Until another run is opened: the same warnings come back with every refresh. */
+  self->warnings_hidden = TRUE;
+  gtk_revealer_set_reveal_child (self->banner_revealer, FALSE);
+}
+
 static void
 tb_run_page_dispose (GObject *object)
 {
@@ -844,8 +1304,8 @@ tb_run_page_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   clear_run (self);
-  g_clear_pointer (&self->model_rows, g_ptr_array_unref);
   g_clear_pointer (&self->run_id, g_free);
+  g_clear_pointer (&self->title, g_free);
   g_clear_object (&self->store);
 
   G_OBJECT_CLASS (tb_run_page_parent_class)->dispose (object);
@@ -864,6 +1324,9 @@ tb_run_page_get_property (GObject    *object,
     case PROP_LOADING:
       g_value_set_boolean (value, tb_run_page_is_loading (self));
       break;
+    case PROP_TITLE:
+      g_value_set_string (value, tb_run_page_get_title (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -881,7 +1344,13 @@ tb_run_page_class_init (TbRunPageClass *klass)
   properties[PROP_LOADING] =
     g_param_spec_boolean ("loading", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TITLE] =
+    g_param_spec_string ("title", NULL, NULL, "",
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_install_action (widget_class, "run-page.hide-warnings", NULL,
+                                   hide_warnings_action);
 
   g_type_ensure (TB_TYPE_SCORE_CHART);
   g_type_ensure (ADW_TYPE_CLAMP);
@@ -894,21 +1363,27 @@ tb_run_page_class_init (TbRunPageClass *klass)
                                                "/io/github/taskbench/TaskBench/tb-run-page.ui");
   gtk_widget_class_bind_template_child (widget_class, TbRunPage, stack);
   gtk_widget_class_bind_template_child (widget_class, TbRunPage, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, TbRunPage, banner_revealer);
+  gtk_widget_class_bind_template_child (widget_class, TbRunPage, banner_label);
   gtk_widget_class_bind_template_child (widget_class, TbRunPage, title_label);
   gtk_widget_class_bind_template_child (widget_class, TbRunPage, subtitle_label);
+  gtk_widget_class_bind_template_child (widget_class, TbRunPage, id_label);
   gtk_widget_class_bind_template_child (widget_class, TbRunPage, status_label);
+  gtk_widget_class_bind_template_child (widget_class, TbRunPage, simulated_badge);
   gtk_widget_class_bind_template_child (widget_class, TbRunPage, judgment_bar);
   gtk_widget_class_bind_template_child (widget_class, TbRunPage, judgment_dropdown);
-  gtk_widget_class_bind_template_child (widget_class, TbRunPage, judge_label);
   gtk_widget_class_bind_template_child (widget_class, TbRunPage, unjudged_box);
   gtk_widget_class_bind_template_child (widget_class, TbRunPage, judged_box);
+  gtk_widget_class_bind_template_child (widget_class, TbRunPage, verdict_label);
   gtk_widget_class_bind_template_child (widget_class, TbRunPage, best_overall_label);
   gtk_widget_class_bind_template_child (widget_class, TbRunPage, best_overall_detail);
+  gtk_widget_class_bind_template_child (widget_class, TbRunPage, tied_label);
   gtk_widget_class_bind_template_child (widget_class, TbRunPage, best_value_label);
   gtk_widget_class_bind_template_child (widget_class, TbRunPage, best_value_detail);
   gtk_widget_class_bind_template_child (widget_class, TbRunPage, budget_pick_label);
   gtk_widget_class_bind_template_child (widget_class, TbRunPage, budget_pick_detail);
   gtk_widget_class_bind_template_child (widget_class, TbRunPage, chart);
+  gtk_widget_class_bind_template_child (widget_class, TbRunPage, chart_note);
   gtk_widget_class_bind_template_child (widget_class, TbRunPage, models_list);
   gtk_widget_class_bind_template_child (widget_class, TbRunPage, candidates_row);
   gtk_widget_class_bind_template_child (widget_class, TbRunPage, judge_row);
@@ -926,8 +1401,9 @@ tb_run_page_class_init (TbRunPageClass *klass)
 static void
 tb_run_page_init (TbRunPage *self)
 {
-  self->model_rows = g_ptr_array_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
+  tb_drop_down_set_ellipsizing (self->judgment_dropdown);
+  set_title (self, "");
 }
 
 GtkWidget *

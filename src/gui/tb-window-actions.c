@@ -918,7 +918,6 @@ open_run_action (GtkWidget  *widget,
   const char *run_id = g_variant_get_string (parameter, NULL);
 
   tb_run_page_set_run (TB_RUN_PAGE (self->run_page), self->store, run_id);
-  gtk_label_set_text (self->run_title, run_id);
   adw_view_stack_set_visible_child_name (self->view_stack, "runs");
   gtk_stack_set_visible_child_name (self->runs_stack, "run");
 }

@@ -818,6 +818,9 @@ tb_window_init (TbWindow *self)
   g_signal_connect_swapped (self->runs_view, "judge-all", G_CALLBACK (runs_view_judge_all_cb),
                             self);
   g_signal_connect_swapped (self, "notify::is-active", G_CALLBACK (active_changed_cb), self);
+  /* The header names the run as its page does (the id is on the page, once). */
+  g_object_bind_property (self->run_page, "title", self->run_title, "label",
+                          G_BINDING_SYNC_CREATE);
 }
 
 static void
