@@ -19,6 +19,7 @@
 #include "tb-run-page.h"
 #include "tb-runner.h"
 #include "tb-runs-view.h"
+#include "tb-rating-dialog.h"
 #include "tb-score-chart.h"
 #include "tb-store.h"
 #include "tb-usecase.h"
@@ -190,6 +191,18 @@ named_label_text (GtkWidget  *root,
   g_assert_nonnull (label);
   g_assert_true (GTK_IS_LABEL (label));
   return gtk_label_get_text (GTK_LABEL (label));
+}
+
+static guint
+count_css (GtkWidget  *widget,
+           const char *name)
+{
+  guint n = g_strcmp0 (gtk_widget_get_css_name (widget), name) == 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += count_css (child, name);
+  return n;
 }
 
 /* The core's sums of one run, from its files. */
@@ -743,8 +756,151 @@ make_test_set_run (Fixture  *f,
   tb_verdict_record_picks (judgment, run, outputs);
   g_assert_true (tb_store_write_judgment (f->store, run, judgment, &error));
   g_assert_no_error (error);
+
+  /* A pairwise pass between the two that tie: gpt-4o wins both orders on two inputs; on the
+   * third the orders disagree (inconsistent, a tie). */
+  {
+    g_autoptr(TbJudgment) pairwise = tb_judgment_new ();
+
+    pairwise->judge_model = g_strdup (judges[0]);
+    pairwise->judges = g_strsplit (judges[0], ",", -1);
+    pairwise->mode = g_strdup ("pairwise");
+    pairwise->created_at = g_strdup ("2026-01-05T09:50:00Z");
+    for (guint i = 0; i < run->inputs->len; i++)
+      for (guint order = 0; order < 2; order++)
+        {
+          TbComparison *comparison = tb_comparison_new ();
+
+          comparison->input = g_strdup (((TbRunInput *) g_ptr_array_index (run->inputs,
+                                                                           i))->key);
+          comparison->repeat = 1;
+          comparison->a = g_strdup (models[order]);
+          comparison->b = g_strdup (models[1 - order]);
+          comparison->judge = g_strdup (judges[0]);
+          comparison->winner = i == 2 ? TB_WINNER_A : order == 0 ? TB_WINNER_A : TB_WINNER_B;
+          comparison->reasoning = g_strdup ("A is clearer.");
+          comparison->cost.has_billed = TRUE;
+          comparison->cost.billed_usd = 0.0003;
+          tb_cost_settle (&comparison->cost);
+          g_ptr_array_add (pairwise->comparisons, comparison);
+        }
+    tb_judgment_settle_cost (pairwise);
+    g_assert_true (tb_store_write_judgment (f->store, run, pairwise, &error));
+    g_assert_no_error (error);
+  }
   finish_run (f, run, "done");
   return g_strdup (run->id);
+}
+
+static TbRatingDialog *
+find_rating_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  guint n = g_list_model_get_n_items (toplevels);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (TB_IS_RATING_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return TB_RATING_DIALOG (window);
+    }
+  return NULL;
+}
+
+static gboolean
+has_rating_dialog (gpointer data)
+{
+  return find_rating_dialog () != NULL;
+}
+
+static gboolean
+page_has_ratings (gpointer page)
+{
+  const TbRunData *data = tb_run_page_get_data (page);
+
+  return !tb_run_page_is_loading (page) && data != NULL && data->ratings->len > 0;
+}
+
+/* Judges on the run page: the jury's agreement, the pairwise table, and a person's rating
+ * stored through the core (tb_rating_settle + tb_store_write_rating) whose agreement with the
+ * judges then shows. */
+static void
+test_run_page_judges (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *run_id = make_test_set_run (f, FALSE);
+  GtkWidget *page = tb_run_page_new ();
+  GtkWidget *window = show_window (page, 1100, 1000);
+  g_autofree char *message = NULL;
+  g_autofree char *ratings_dir = NULL;
+  g_autoptr(GDir) dir = NULL;
+  const TbVerdict *verdict;
+  const TbRunData *shown;
+  const TbRating *rating;
+  g_autofree char *key = NULL;
+  TbRatingDialog *dialog;
+  guint files = 0;
+
+  tb_run_page_set_run (TB_RUN_PAGE (page), f->store, run_id);
+  g_assert_true (gui_test_wait_for (gui_test_page_loaded, page, 20000));
+  verdict = tb_run_page_get_verdict (TB_RUN_PAGE (page));
+
+  /* two judges: α and each judge's mean, in the Judges list */
+  g_assert_nonnull (verdict->agreement);
+  g_assert_true (gtk_widget_is_visible (find_named (page, "judges-list")));
+  g_assert_cmpuint (count_css (find_named (page, "judges-list"), "row"), ==,
+                    1 + verdict->agreement->judges->len + 1);
+  /* the latest judgment is the pairwise pass: its table and ranking */
+  g_assert_nonnull (verdict->pairwise);
+  g_assert_true (gtk_widget_is_visible (find_named (page, "pairwise")));
+  g_assert_cmpuint (verdict->pairwise->inconsistent, ==, 1);
+  g_assert_cmpuint (count_css (find_named (page, "ranking-list"), "row"), ==,
+                    verdict->pairwise->ranking->len);
+  gui_test_scroll_to (find_named (page, "judges-list"));
+  wait_for_draw (window);
+  save_png (window, "run-page-judges.png");
+
+  /* rate gpt-4o's first output on the first input */
+  shown = tb_run_page_get_data (TB_RUN_PAGE (page));
+  key = g_strdup (((TbRunInput *) g_ptr_array_index (shown->run->inputs, 0))->key);
+  g_signal_connect_swapped (page, "message", G_CALLBACK (store_id), &message);
+  g_assert_true (gtk_widget_activate_action (page, "run-page.rate", "(ssu)", "openai/gpt-4o",
+                                             key, 1));
+  g_assert_true (gui_test_wait_for (has_rating_dialog, NULL, 5000));
+  dialog = find_rating_dialog ();
+  tb_rating_dialog_set_score (dialog, 72);
+  tb_rating_dialog_set_criterion (dialog, "accuracy", 7);
+  gui_test_screenshot (GTK_WIDGET (dialog), "run-page-rating-dialog.png");
+  gui_test_respond (ADW_MESSAGE_DIALOG (dialog), "save");
+  g_assert_true (gui_test_wait_for (page_has_ratings, page, 20000));
+  g_assert_cmpstr (message, ==, "Rating saved");
+
+  /* on disk, under ratings/, as the CLI's `rate` writes it */
+  shown = tb_run_page_get_data (TB_RUN_PAGE (page));
+  g_assert_cmpuint (shown->ratings->len, ==, 1);
+  rating = g_ptr_array_index (shown->ratings, 0);
+  g_assert_cmpstr (rating->model, ==, "openai/gpt-4o");
+  g_assert_cmpstr (rating->input, ==, key);
+  g_assert_cmpuint (rating->repeat, ==, 1);
+  g_assert_cmpfloat (rating->score, ==, 72);
+  g_assert_nonnull (g_hash_table_lookup (rating->criteria, "accuracy"));
+  ratings_dir = g_build_filename (shown->run->dir, "ratings", NULL);
+  dir = g_dir_open (ratings_dir, 0, NULL);
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    files++;
+  g_assert_cmpuint (files, ==, 1);
+
+  /* …and the verdict now sets the person beside the judges */
+  verdict = tb_run_page_get_verdict (TB_RUN_PAGE (page));
+  g_assert_nonnull (verdict->human);
+  g_assert_cmpuint (((TbHumanAgreement *) g_ptr_array_index (verdict->human, 0))->n, ==, 1);
+  gui_test_scroll_to (find_named (page, "judges-list"));
+  wait_for_draw (window);
+  save_png (window, "run-page-judges-rated.png");
+
+  gtk_window_destroy (GTK_WINDOW (window));
 }
 
 static guint
@@ -917,18 +1073,6 @@ test_costs_view (Fixture       *f,
 }
 
 /* A long list: rows for what is in sight, not for every run ------------------------------ */
-
-static guint
-count_css (GtkWidget  *widget,
-           const char *name)
-{
-  guint n = g_strcmp0 (gtk_widget_get_css_name (widget), name) == 0;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    n += count_css (child, name);
-  return n;
-}
 
 static void
 test_long_list (Fixture       *f,
@@ -1196,6 +1340,8 @@ main (int argc, char **argv)
               fixture_tear_down);
   g_test_add ("/gui/results/run-page-verdict", Fixture, NULL, fixture_set_up,
               test_run_page_verdict, fixture_tear_down);
+  g_test_add ("/gui/results/run-page-judges", Fixture, NULL, fixture_set_up,
+              test_run_page_judges, fixture_tear_down);
   g_test_add ("/gui/results/costs-view", Fixture, NULL, fixture_set_up, test_costs_view,
               fixture_tear_down);
   g_test_add ("/gui/results/long-list", Fixture, NULL, fixture_set_up, test_long_list,

@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "tb-gui-util.h"
+#include "tb-rating-dialog.h"
 #include "tb-resources.h"
 #include "tb-rollup.h"
 #include "tb-run-page.h"
@@ -61,6 +62,12 @@ struct _TbRunPage
   TbScoreChart  *chart;
   GtkLabel      *chart_note;
   GtkListBox    *models_list;
+  GtkWidget     *judges_box;
+  GtkListBox    *judges_list;
+  GtkWidget     *pairwise_box;
+  GtkLabel      *pairwise_caption;
+  GtkGrid       *pairwise_grid;
+  GtkListBox    *ranking_list;
   AdwActionRow  *candidates_row;
   AdwActionRow  *judge_row;
   AdwActionRow  *total_row;
@@ -76,7 +83,9 @@ struct _TbRunPage
   TbRunData     *data;         /* the run shown */
   gint64         inputs_per_month;
   GPtrArray     *views;        /* JudgmentView*, one per judgment (one without any) */
+  GStrv          rubric;       /* the criteria of the use case as the run was made */
   gboolean       warnings_hidden;
+  GCancellable  *write_cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (TbRunPage, tb_run_page, GTK_TYPE_WIDGET)
@@ -89,6 +98,13 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  SIGNAL_MESSAGE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 /* Small pieces ---------------------------------------------------------------------------- */
 
@@ -364,6 +380,46 @@ score_view (const TbJudgment *judgment,
   return box;
 }
 
+/* The person's rating of an output: the newest of that output (ratings are newest first),
+ * or one of every repeat of the model on that input. */
+static const TbRating *
+latest_rating (const TbRunData *data,
+               const char      *model,
+               const char      *input,
+               guint            repeat)
+{
+  const char *key = tb_run_input_key (data->run, input);
+
+  for (guint i = 0; data->ratings != NULL && i < data->ratings->len; i++)
+    {
+      const TbRating *rating = g_ptr_array_index (data->ratings, i);
+
+      if (g_strcmp0 (rating->model, model) == 0
+          && g_strcmp0 (tb_run_input_key (data->run, rating->input), key) == 0
+          && (rating->repeat == 0 || rating->repeat == MAX (repeat, 1)))
+        return rating;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+rate_button (const char *model,
+             const char *input,
+             guint       repeat,
+             gboolean    rated)
+{
+  GtkWidget *button = gtk_button_new_with_mnemonic (rated ? _("Re_rate…") : _("_Rate…"));
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_set_tooltip_text (button, _("Give this output your own score, to measure how "
+                                         "well the judges agree with you"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "run-page.rate");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "(ssu)", model,
+                                    input != NULL ? input : "", MAX (repeat, 1));
+  return button;
+}
+
 /* One output in full: the judges' scores, the format check, the text, the details. */
 static GtkWidget *
 cell_view (TbRunPage      *self,
@@ -379,6 +435,31 @@ cell_view (TbRunPage      *self,
   for (guint i = 0; i < scores->len; i++)
     gtk_box_append (GTK_BOX (box), score_view (judgment, g_ptr_array_index (scores, i),
                                                scores->len > 1));
+
+  if (output->status == TB_OUTPUT_OK)
+    {
+      const TbRating *rating = latest_rating (self->data, output->model, output->input,
+                                              output->repeat);
+      GtkWidget *line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+      GtkWidget *text_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+      g_autofree char *text = NULL;
+
+      if (rating != NULL)
+        /* Translators: the user's own score of an output, out of 100 */
+        text = g_strdup_printf (_("Your rating: %.0f"), rating->score);
+      else
+        text = g_strdup (_("Not rated by you"));
+      /* The label in a box of its own: beside a button, GTK 4.8 aligns baselines and
+       * measures the line inconsistently. */
+      gtk_box_append (GTK_BOX (text_box), wrapped_label (text, rating != NULL ? "heading"
+                                                                             : "dim-label"));
+      gtk_widget_set_hexpand (text_box, TRUE);
+      gtk_widget_set_valign (text_box, GTK_ALIGN_CENTER);
+      gtk_box_append (GTK_BOX (line), text_box);
+      gtk_box_append (GTK_BOX (line), rate_button (output->model, output->input,
+                                                   output->repeat, rating != NULL));
+      gtk_box_append (GTK_BOX (box), line);
+    }
 
   if (output->status != TB_OUTPUT_OK && output->error_message != NULL)
     {
@@ -459,9 +540,17 @@ cells_list (TbRunPage  *self,
           {
             g_autofree char *cost = format_cost (tb_cost_is_known (&output->cost),
                                                  output->cost.usd);
+            const TbRating *rating = latest_rating (self->data, model, input->key, r);
 
-            /* Translators: an output's cost and latency */
-            subtitle = g_strdup_printf (_("%s · %.1f s"), cost, output->latency_ms / 1000.0);
+            if (rating != NULL)
+              /* Translators: an output's cost and latency, then the user's score of it */
+              subtitle = g_strdup_printf (_("%s · %.1f s · your rating %.0f"), cost,
+                                          output->latency_ms / 1000.0, rating->score);
+            else
+              /* Translators: an output's cost and latency */
+              subtitle = g_strdup_printf (_("%s · %.1f s"), cost, output->latency_ms / 1000.0);
+            adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                       rate_button (model, input->key, r, rating != NULL));
           }
         adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
 
@@ -835,6 +924,209 @@ show_warnings (TbRunPage       *self,
                                  text->len > 0 && !self->warnings_hidden);
 }
 
+/* The judges ------------------------------------------------------------------------------ */
+
+static GtkWidget *
+info_row (const char *title,
+          const char *subtitle,
+          const char *value,
+          const char *tag)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  if (subtitle != NULL)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  if (tag != NULL)
+    {
+      GtkWidget *label = gtk_label_new (tag);
+
+      gtk_widget_add_css_class (label, "tb-tag");
+      gtk_widget_add_css_class (label, "warning");
+      gtk_widget_set_valign (label, GTK_ALIGN_CENTER);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
+    }
+  if (value != NULL)
+    {
+      GtkWidget *label = gtk_label_new (value);
+
+      gtk_widget_add_css_class (label, "numeric");
+      gtk_widget_add_css_class (label, "heading");
+      gtk_widget_set_valign (label, GTK_ALIGN_CENTER);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
+    }
+  return row;
+}
+
+static void
+clear_list (GtkListBox *list)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
+    gtk_list_box_remove (list, child);
+}
+
+static void
+show_judges (TbRunPage       *self,
+             const TbVerdict *verdict)
+{
+  const TbAgreement *agreement = verdict->agreement;
+
+  clear_list (self->judges_list);
+
+  if (agreement != NULL)
+    {
+      g_autofree char *alpha = agreement->has_alpha ? g_strdup_printf ("%.2f", agreement->alpha)
+                                                    : g_strdup ("—");
+      const char *meaning = !agreement->has_alpha
+                            ? _("Too few outputs scored by every judge to measure")
+                            : agreement->alpha < TB_VERDICT_ALPHA_LOW
+                            ? _("The judges disagree: read their scores with care")
+                            : _("The judges agree");
+
+      gtk_list_box_append (self->judges_list,
+                           info_row (_("Agreement (Krippendorff’s α)"), meaning, alpha, NULL));
+      for (guint i = 0; agreement->judges != NULL && i < agreement->judges->len; i++)
+        {
+          const TbJudgeMean *judge = g_ptr_array_index (agreement->judges, i);
+          g_autofree char *mean = g_strdup_printf ("%.1f", judge->mean);
+          g_autofree char *subtitle = g_strdup_printf (ngettext ("Mean over %u score",
+                                                                 "Mean over %u scores",
+                                                                 judge->n), judge->n);
+          gboolean outlier = g_strcmp0 (agreement->outlier, judge->model) == 0;
+
+          gtk_list_box_append (self->judges_list,
+                               info_row (judge->model, subtitle, mean,
+                                         outlier ? _("Agrees least") : NULL));
+        }
+    }
+  else
+    for (guint i = 0; verdict->judges != NULL && verdict->judges[i] != NULL; i++)
+      gtk_list_box_append (self->judges_list,
+                           info_row (verdict->judges[i],
+                                     _("The only judge: a jury (judge.models in the use case) "
+                                       "shows whether judges agree"), NULL, NULL));
+
+  /* the person's ratings against the judges' */
+  if (verdict->human != NULL && verdict->human->len > 0)
+    for (guint i = 0; i < verdict->human->len; i++)
+      {
+        const TbHumanAgreement *human = g_ptr_array_index (verdict->human, i);
+        g_autofree char *title = NULL;
+        g_autofree char *subtitle = NULL;
+        g_autofree char *mae = g_strdup_printf ("%.1f", human->mae);
+        g_autofree char *rho = human->has_spearman ? g_strdup_printf ("%.2f", human->spearman)
+                                                   : g_strdup ("—");
+
+        if (human->judge == NULL)
+          title = g_strdup (_("You and the judges"));
+        else
+          /* Translators: the user's ratings against one judge's scores */
+          title = g_strdup_printf (_("You and %s"), human->judge);
+        /* Translators: how far the judges' scores are from the user's, over n ratings */
+        subtitle = g_strdup_printf (ngettext ("%u rating · mean difference %s points · "
+                                              "Spearman’s ρ %s",
+                                              "%u ratings · mean difference %s points · "
+                                              "Spearman’s ρ %s", human->n),
+                                    human->n, mae, rho);
+        gtk_list_box_append (self->judges_list, info_row (title, subtitle, mae, NULL));
+      }
+  else
+    gtk_list_box_append (self->judges_list,
+                         info_row (_("Your ratings"),
+                                   _("Rate a few outputs (Rate… under a model) to see how "
+                                     "well the judges agree with you"), NULL, NULL));
+}
+
+static GtkWidget *
+grid_label (const char *text,
+            gboolean    heading,
+            gboolean    numeric)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_xalign (GTK_LABEL (label), numeric ? 1 : 0);
+  if (heading)
+    gtk_widget_add_css_class (label, "caption-heading");
+  if (numeric)
+    gtk_widget_add_css_class (label, "numeric");
+  if (!numeric && !heading)
+    {
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+      gtk_label_set_width_chars (GTK_LABEL (label), 12);
+      gtk_label_set_max_width_chars (GTK_LABEL (label), 30);
+      gtk_widget_set_tooltip_text (label, text);
+    }
+  return label;
+}
+
+static void
+show_pairwise (TbRunPage       *self,
+               const TbVerdict *verdict)
+{
+  const TbPairwise *pairwise = verdict->pairwise;
+  const char *headings[] = { _("A"), _("B"), _("A wins"), _("B wins"), _("Ties"),
+                             _("Inconsistent") };
+  g_autofree char *caption = NULL;
+  GtkWidget *child;
+
+  gtk_widget_set_visible (self->pairwise_box, pairwise != NULL);
+  if (pairwise == NULL)
+    return;
+
+  {
+    /* Translators: pairwise judging, each pair judged with A and B swapped */
+    g_autofree char *judged = g_strdup_printf (ngettext ("%u comparison judged in both orders.",
+                                                         "%u comparisons judged in both orders.",
+                                                         pairwise->comparisons),
+                                               pairwise->comparisons);
+    g_autofree char *rule = g_strdup (_("A win counts only when both orders agree, else it is a "
+                                        "tie."));
+    g_autofree char *inconsistent = g_strdup_printf (ngettext ("%u was inconsistent.",
+                                                               "%u were inconsistent.",
+                                                               pairwise->inconsistent),
+                                                     pairwise->inconsistent);
+
+    caption = g_strjoin (" ", judged, rule, inconsistent, NULL);
+  }
+  gtk_label_set_text (self->pairwise_caption, caption);
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->pairwise_grid))) != NULL)
+    gtk_grid_remove (self->pairwise_grid, child);
+  for (guint c = 0; c < G_N_ELEMENTS (headings); c++)
+    gtk_grid_attach (self->pairwise_grid, grid_label (headings[c], TRUE, c >= 2), c, 0, 1, 1);
+  for (guint i = 0; pairwise->pairs != NULL && i < pairwise->pairs->len; i++)
+    {
+      const TbPairTally *pair = g_ptr_array_index (pairwise->pairs, i);
+      guint numbers[] = { pair->a_wins, pair->b_wins, pair->ties, pair->inconsistent };
+
+      gtk_grid_attach (self->pairwise_grid, grid_label (pair->a, FALSE, FALSE), 0, i + 1, 1, 1);
+      gtk_grid_attach (self->pairwise_grid, grid_label (pair->b, FALSE, FALSE), 1, i + 1, 1, 1);
+      for (guint c = 0; c < G_N_ELEMENTS (numbers); c++)
+        {
+          g_autofree char *text = g_strdup_printf ("%u", numbers[c]);
+
+          gtk_grid_attach (self->pairwise_grid, grid_label (text, FALSE, TRUE), c + 2, i + 1,
+                           1, 1);
+        }
+    }
+
+  clear_list (self->ranking_list);
+  for (guint i = 0; pairwise->ranking != NULL && i < pairwise->ranking->len; i++)
+    {
+      const TbPairRank *rank = g_ptr_array_index (pairwise->ranking, i);
+      /* Translators: a win rate in percent */
+      g_autofree char *rate = g_strdup_printf (_("%.0f%%"), rank->win_rate * 100);
+      /* Translators: a model's pairwise record */
+      g_autofree char *record = g_strdup_printf (_("%u won · %u lost · %u tied"), rank->wins,
+                                                 rank->losses, rank->ties);
+
+      gtk_list_box_append (self->ranking_list, info_row (rank->model, record, rate, NULL));
+    }
+}
+
 static void
 show_judgment (TbRunPage *self)
 {
@@ -862,7 +1154,10 @@ show_judgment (TbRunPage *self)
       set_pick (self->budget_pick_label, self->budget_pick_detail, verdict,
                 verdict->budget_pick, _("No model is surely above 70"));
       show_chart (self, verdict);
+      show_judges (self, verdict);
+      show_pairwise (self, verdict);
     }
+  gtk_widget_set_visible (self->judges_box, judgment != NULL);
 
   /* models: the verdict's order, best mean first, unscored last */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->models_list))) != NULL)
@@ -950,8 +1245,11 @@ show_empty (TbRunPage  *self,
             const char *title,
             const char *description)
 {
+  /* The description is markup, and messages quote ids and paths. */
+  g_autofree char *escaped = g_markup_escape_text (description, -1);
+
   adw_status_page_set_title (self->empty_page, title);
-  adw_status_page_set_description (self->empty_page, description);
+  adw_status_page_set_description (self->empty_page, escaped);
   gtk_stack_set_visible_child_name (self->stack, "empty");
   set_title (self, "");
 }
@@ -969,6 +1267,7 @@ typedef struct {
   TbRunData *data;
   char      *usecase_name;      /* the name as the use case read when it ran */
   gint64     inputs_per_month;  /* its volume then */
+  GStrv      rubric;            /* its criteria then */
   GPtrArray *views;             /* JudgmentView* */
 } Loaded;
 
@@ -977,6 +1276,7 @@ loaded_free (Loaded *loaded)
 {
   g_clear_pointer (&loaded->views, g_ptr_array_unref);
   g_clear_pointer (&loaded->data, tb_run_data_free);
+  g_strfreev (loaded->rubric);
   g_free (loaded->usecase_name);
   g_free (loaded);
 }
@@ -1027,7 +1327,15 @@ load_thread (GTask        *task,
       if (usecase != NULL && usecase->name != NULL)
         loaded->usecase_name = g_strdup (usecase->name);
       if (usecase != NULL)
-        loaded->inputs_per_month = usecase->inputs_per_month;
+        {
+          g_autoptr(GStrvBuilder) rubric = g_strv_builder_new ();
+
+          loaded->inputs_per_month = usecase->inputs_per_month;
+          for (guint i = 0; i < usecase->criteria->len; i++)
+            g_strv_builder_add (rubric, ((TbCriterion *) g_ptr_array_index (usecase->criteria,
+                                                                            i))->name);
+          loaded->rubric = g_strv_builder_end (rubric);
+        }
     }
 
   loaded->views = g_ptr_array_new_with_free_func ((GDestroyNotify) judgment_view_free);
@@ -1099,6 +1407,8 @@ show_run (TbRunPage *self,
   self->data = g_steal_pointer (&loaded->data);
   self->views = g_steal_pointer (&loaded->views);
   self->inputs_per_month = loaded->inputs_per_month;
+  g_strfreev (self->rubric);
+  self->rubric = g_steal_pointer (&loaded->rubric);
   run = self->data->run;
 
   gtk_label_set_text (self->title_label, loaded->usecase_name != NULL ? loaded->usecase_name
@@ -1184,11 +1494,14 @@ tb_run_page_set_run (TbRunPage  *self,
                      const char *run_id)
 {
   g_autoptr(GTask) task = NULL;
+  /* A refresh passes the page's own id. */
+  g_autofree char *id = g_strdup (run_id);
   gboolean same;
 
   g_return_if_fail (TB_IS_RUN_PAGE (self));
   g_return_if_fail (store == NULL || TB_IS_STORE (store));
 
+  run_id = id;
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_set_object (&self->store, store);
@@ -1279,6 +1592,141 @@ tb_run_page_select_judgment (TbRunPage *self,
   gtk_drop_down_set_selected (self->judgment_dropdown, index);
 }
 
+/* Rating, written in a thread --------------------------------------------------------------- */
+
+typedef struct {
+  TbStore  *store;
+  char     *run_id;
+  TbRating *rating;
+} RatingWrite;
+
+static void
+rating_write_free (RatingWrite *write)
+{
+  g_clear_object (&write->store);
+  g_free (write->run_id);
+  g_clear_pointer (&write->rating, tb_rating_free);
+  g_free (write);
+}
+
+static void
+rating_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  RatingWrite *write = task_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbRun) run = tb_store_load_run (write->store, write->run_id, &error);
+
+  if (run == NULL || !tb_store_write_rating (write->store, run, write->rating, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+rating_written_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  TbRunPage *self = TB_RUN_PAGE (source);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_autofree char *message = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      message = g_strdup_printf (_("The rating was not saved: %s"), error->message);
+      g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, message);
+      return;
+    }
+  g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, _("Rating saved"));
+  /* The verdict's agreement with the person changes: read the run again. */
+  if (self->run_id != NULL)
+    tb_run_page_set_run (self, self->store, self->run_id);
+}
+
+static void
+rating_response_cb (TbRatingDialog *dialog,
+                    const char     *response,
+                    TbRunPage      *self)
+{
+  const char *run_id = g_object_get_data (G_OBJECT (dialog), "run-id");
+  g_autoptr(TbRating) rating = NULL;
+  g_autoptr(GHashTable) criteria = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) task = NULL;
+  RatingWrite *write;
+
+  if (g_strcmp0 (response, "save") != 0)
+    return;
+  /* Another run came into view meanwhile: the rating belongs to the one it was asked for. */
+  if (self->data == NULL || g_strcmp0 (self->data->run->id, run_id) != 0)
+    return;
+
+  rating = tb_rating_new (g_object_get_data (G_OBJECT (dialog), "model"));
+  rating->input = g_strdup (g_object_get_data (G_OBJECT (dialog), "input"));
+  rating->repeat = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (dialog), "repeat"));
+  rating->score = tb_rating_dialog_get_score (dialog);
+  criteria = tb_rating_dialog_dup_criteria (dialog);
+  g_hash_table_unref (rating->criteria);
+  rating->criteria = g_steal_pointer (&criteria);
+  rating->rater = g_strdup (g_get_real_name ());
+  /* The core's rule for a person's rating, as the CLI's `rate` applies it. */
+  if (!tb_rating_settle (rating, self->data, &error))
+    {
+      g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, error->message);
+      return;
+    }
+
+  write = g_new0 (RatingWrite, 1);
+  write->store = g_object_ref (self->store);
+  write->run_id = g_strdup (run_id);
+  write->rating = g_steal_pointer (&rating);
+  task = g_task_new (self, self->write_cancellable, rating_written_cb, NULL);
+  g_task_set_source_tag (task, rating_response_cb);
+  g_task_set_task_data (task, write, (GDestroyNotify) rating_write_free);
+  g_task_run_in_thread (task, rating_thread);
+}
+
+static void
+rate_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  TbRunPage *self = TB_RUN_PAGE (widget);
+  const char *model = NULL, *input = NULL;
+  guint repeat = 1;
+  const TbRunInput *run_input;
+  const TbRating *previous;
+  TbRatingDialog *dialog;
+  double judges = -1;
+
+  if (self->data == NULL)
+    return;
+  g_variant_get (parameter, "(&s&su)", &model, &input, &repeat);
+  run_input = tb_run_find_input (self->data->run, *input != '\0' ? input : NULL);
+  if (run_input == NULL)
+    return;
+  if (!tb_judgment_cell_mean (selected_judgment (self), self->data->run, model, run_input->key,
+                              repeat, &judges))
+    judges = -1;
+  previous = latest_rating (self->data, model, run_input->key, repeat);
+
+  dialog = tb_rating_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), model,
+                                 run_input->name, (const char * const *) self->rubric, judges,
+                                 previous != NULL ? previous->score : -1);
+  g_object_set_data_full (G_OBJECT (dialog), "run-id", g_strdup (self->data->run->id), g_free);
+  g_object_set_data_full (G_OBJECT (dialog), "model", g_strdup (model), g_free);
+  g_object_set_data_full (G_OBJECT (dialog), "input", g_strdup (run_input->key), g_free);
+  g_object_set_data (G_OBJECT (dialog), "repeat", GUINT_TO_POINTER (MAX (repeat, 1)));
+  g_signal_connect_object (dialog, "response", G_CALLBACK (rating_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 hide_warnings_action (GtkWidget  *widget,
                       const char *action_name,
@@ -1304,6 +1752,9 @@ tb_run_page_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   clear_run (self);
+  g_cancellable_cancel (self->write_cancellable);
+  g_clear_object (&self->write_cancellable);
+  g_clear_pointer (&self->rubric, g_strfreev);
   g_clear_pointer (&self->run_id, g_free);
   g_clear_pointer (&self->title, g_free);
   g_clear_object (&self->store);
@@ -1349,8 +1800,15 @@ tb_run_page_class_init (TbRunPageClass *klass)
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  /* A message for the user (the window shows it as a toast): "Rating saved". */
+  signals[SIGNAL_MESSAGE] =
+    g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
   gtk_widget_class_install_action (widget_class, "run-page.hide-warnings", NULL,
                                    hide_warnings_action);
+  /* (model, input key, repeat): opens the rating dialog of that output */
+  gtk_widget_class_install_action (widget_class, "run-page.rate", "(ssu)", rate_action);
 
   g_type_ensure (TB_TYPE_SCORE_CHART);
   g_type_ensure (ADW_TYPE_CLAMP);
@@ -1385,6 +1843,12 @@ tb_run_page_class_init (TbRunPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TbRunPage, chart);
   gtk_widget_class_bind_template_child (widget_class, TbRunPage, chart_note);
   gtk_widget_class_bind_template_child (widget_class, TbRunPage, models_list);
+  gtk_widget_class_bind_template_child (widget_class, TbRunPage, judges_box);
+  gtk_widget_class_bind_template_child (widget_class, TbRunPage, judges_list);
+  gtk_widget_class_bind_template_child (widget_class, TbRunPage, pairwise_box);
+  gtk_widget_class_bind_template_child (widget_class, TbRunPage, pairwise_caption);
+  gtk_widget_class_bind_template_child (widget_class, TbRunPage, pairwise_grid);
+  gtk_widget_class_bind_template_child (widget_class, TbRunPage, ranking_list);
   gtk_widget_class_bind_template_child (widget_class, TbRunPage, candidates_row);
   gtk_widget_class_bind_template_child (widget_class, TbRunPage, judge_row);
   gtk_widget_class_bind_template_child (widget_class, TbRunPage, total_row);
@@ -1402,6 +1866,7 @@ static void
 tb_run_page_init (TbRunPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->write_cancellable = g_cancellable_new ();
   tb_drop_down_set_ellipsizing (self->judgment_dropdown);
   set_title (self, "");
 }

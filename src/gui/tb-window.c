@@ -641,6 +641,13 @@ runs_view_delete_cb (TbWindow   *self,
 }
 
 static void
+run_page_message_cb (TbWindow   *self,
+                     const char *message)
+{
+  tb_window_toast (self, message);
+}
+
+static void
 runs_view_judge_all_cb (TbWindow *self)
 {
   gtk_widget_activate_action (GTK_WIDGET (self), "win.judge-all", NULL);
@@ -817,6 +824,7 @@ tb_window_init (TbWindow *self)
                             self);
   g_signal_connect_swapped (self->runs_view, "judge-all", G_CALLBACK (runs_view_judge_all_cb),
                             self);
+  g_signal_connect_swapped (self->run_page, "message", G_CALLBACK (run_page_message_cb), self);
   g_signal_connect_swapped (self, "notify::is-active", G_CALLBACK (active_changed_cb), self);
   /* The header names the run as its page does (the id is on the page, once). */
   g_object_bind_property (self->run_page, "title", self->run_title, "label",
