@@ -7,6 +7,7 @@
 #include "tb-client.h"
 #include "tb-cost.h"
 #include "tb-defaults.h"
+#include "tb-diff.h"
 #include "tb-error.h"
 #include "tb-forecast.h"
 #include "tb-format.h"
