@@ -19,6 +19,8 @@
 #include "tb-run-page.h"
 #include "tb-runner.h"
 #include "tb-runs-view.h"
+#include "tb-compare-view.h"
+#include "tb-heat-map.h"
 #include "tb-rating-dialog.h"
 #include "tb-score-chart.h"
 #include "tb-store.h"
@@ -323,6 +325,7 @@ new_run (Fixture            *f,
          const char         *input_name,
          const char * const *models)
 {
+  static guint made;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) inputs = g_ptr_array_new_with_free_func ((GDestroyNotify)
                                                                 tb_test_input_free);
@@ -331,6 +334,9 @@ new_run (Fixture            *f,
 
   g_ptr_array_add (inputs, tb_test_input_new (NULL, input_name, "[00:00:01] hello", 16));
   g_ptr_array_add (prompts, (char *) "prompt");
+  /* An id of its own: 150 runs made in one second would draw the same random suffix now and
+   * then. */
+  run->id = g_strdup_printf ("20260101T000000Z-%04x", ++made);
   run->usecase = g_strdup (usecase);
   run->usecase_snapshot = g_strdup (usecase_yaml);
   g_strfreev (run->models);
@@ -1007,6 +1013,110 @@ test_run_page_verdict (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+diff_done (gpointer view)
+{
+  return !tb_compare_view_is_busy (view);
+}
+
+/* Compare: the heat map of model × input opens a cell's outputs side by side (JSON
+ * pretty-printed, the differing words marked), the criteria table, the filtered list. */
+static void
+test_run_page_compare (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *run_id = make_test_set_run (f, FALSE);
+  GtkWidget *page = tb_run_page_new ();
+  GtkWidget *window = show_window (page, 1280, 1000);
+  TbHeatMap *map;
+  TbCompareView *compare;
+  const TbRunData *shown;
+  const TbVerdict *verdict;
+  TbOutput *output;
+  g_autofree char *pretty = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *input_key = NULL;
+  GtkColumnView *outputs_view;
+  g_autoptr(TbScoreMatrix) matrix = NULL;
+
+  tb_run_page_set_run (TB_RUN_PAGE (page), f->store, run_id);
+  g_assert_true (gui_test_wait_for (gui_test_page_loaded, page, 20000));
+  tb_run_page_select_judgment (TB_RUN_PAGE (page), 1);   /* the pointwise one */
+  shown = tb_run_page_get_data (TB_RUN_PAGE (page));
+  verdict = tb_run_page_get_verdict (TB_RUN_PAGE (page));
+
+  /* the heat map is the core's matrix: inputs × models, weakest input first */
+  map = TB_HEAT_MAP (find_type (page, TB_TYPE_HEAT_MAP));
+  matrix = tb_score_matrix_new (shown, verdict);
+  g_assert_cmpuint (tb_heat_map_get_n_rows (map), ==, 3);
+  g_assert_cmpuint (tb_heat_map_get_n_columns (map), ==, 3);
+  g_assert_true (gtk_widget_is_visible (find_named (page, "criteria-by-model")));
+  gui_test_scroll_to (GTK_WIDGET (map));
+  wait_for_draw (window);
+  save_png (window, "run-page-heat-map.png");
+
+  /* a click on (the weakest input, the second model) opens its outputs */
+  tb_heat_map_activate_cell (map, 0, 1);
+  compare = TB_COMPARE_VIEW (find_type (page, TB_TYPE_COMPARE_VIEW));
+  wait_for_draw (window);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (compare)));
+  g_assert_cmpstr (tb_compare_view_get_model (compare, 0), ==, matrix->models[1]);
+  /* beside the best other model */
+  g_assert_cmpstr (tb_compare_view_get_model (compare, 1), ==, matrix->models[0]);
+  input_key = g_strdup (matrix->inputs[0]);
+  output = tb_run_data_find_output ((TbRunData *) shown, matrix->models[1], input_key, 1);
+  g_assert_nonnull (output);
+  pretty = json_to_string (json_from_string (output->content, NULL), TRUE);
+  text = tb_compare_view_dup_text (compare, 0);
+  g_assert_cmpstr (text, ==, pretty);
+  g_assert_nonnull (strstr (text, "\n  \""));   /* pretty, not one line */
+
+  /* the word diff marks what only one of them says */
+  tb_compare_view_set_diff (compare, TRUE);
+  g_assert_true (gui_test_wait_for (diff_done, compare, 10000));
+  g_assert_cmpuint (tb_compare_view_get_n_marked (compare, 0), >, 0);
+  g_assert_cmpuint (tb_compare_view_get_n_marked (compare, 1), >, 0);
+  wait_for_draw (window);
+  save_png (window, "compare.png");
+
+  /* every output, filtered: 3 models × 3 inputs × 2 repeats */
+  g_assert_cmpuint (g_list_model_get_n_items (tb_compare_view_get_outputs (compare)), ==, 18);
+  tb_compare_view_set_filter (compare, "openai/gpt-4o", NULL, NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (tb_compare_view_get_outputs (compare)), ==, 6);
+  tb_compare_view_set_filter (compare, "openai/gpt-4o", input_key, "ok");
+  g_assert_cmpuint (g_list_model_get_n_items (tb_compare_view_get_outputs (compare)), ==, 2);
+  tb_compare_view_set_filter (compare, NULL, NULL, "failed");
+  g_assert_cmpuint (g_list_model_get_n_items (tb_compare_view_get_outputs (compare)), ==, 0);
+  tb_compare_view_set_filter (compare, LONG_MODEL, NULL, NULL);
+  /* activating a row of the list puts it on the left */
+  outputs_view = GTK_COLUMN_VIEW (find_type (GTK_WIDGET (compare), GTK_TYPE_COLUMN_VIEW));
+  g_signal_emit_by_name (outputs_view, "activate", 0);
+  g_assert_cmpstr (tb_compare_view_get_model (compare, 0), ==, LONG_MODEL);
+
+  /* a phone-sized window: the panes stack */
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 900);
+  wait_for_draw (window);
+  gui_test_iterate_for (200);
+  g_assert_cmpint (gtk_widget_get_width (window), <=, 370);
+  save_png (window, "compare-narrow.png");
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 1000);
+
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_DARK);
+  tb_compare_view_set_filter (compare, NULL, NULL, NULL);
+  wait_for_draw (window);
+  g_assert_true (gui_test_wait_for (diff_done, compare, 10000));
+  save_png (window, "compare-dark.png");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_DEFAULT);
+
+  /* back to the verdict */
+  g_assert_true (gtk_widget_activate_action (page, "run-page.show-verdict", NULL));
+  wait_for_draw (window);
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (compare)));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_costs_view (Fixture       *f,
                  gconstpointer  data)
@@ -1342,6 +1452,8 @@ main (int argc, char **argv)
               test_run_page_verdict, fixture_tear_down);
   g_test_add ("/gui/results/run-page-judges", Fixture, NULL, fixture_set_up,
               test_run_page_judges, fixture_tear_down);
+  g_test_add ("/gui/results/run-page-compare", Fixture, NULL, fixture_set_up,
+              test_run_page_compare, fixture_tear_down);
   g_test_add ("/gui/results/costs-view", Fixture, NULL, fixture_set_up, test_costs_view,
               fixture_tear_down);
   g_test_add ("/gui/results/long-list", Fixture, NULL, fixture_set_up, test_long_list,

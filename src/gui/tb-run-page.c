@@ -6,7 +6,9 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "tb-compare-view.h"
 #include "tb-gui-util.h"
+#include "tb-heat-map.h"
 #include "tb-rating-dialog.h"
 #include "tb-resources.h"
 #include "tb-rollup.h"
@@ -61,6 +63,11 @@ struct _TbRunPage
   GtkLabel      *budget_pick_detail;
   TbScoreChart  *chart;
   GtkLabel      *chart_note;
+  GtkWidget     *matrix_box;
+  TbHeatMap     *heat_map;
+  GtkWidget     *criteria_box;
+  GtkGrid       *criteria_grid;
+  TbCompareView *compare_view;
   GtkListBox    *models_list;
   GtkWidget     *judges_box;
   GtkListBox    *judges_list;
@@ -1127,6 +1134,112 @@ show_pairwise (TbRunPage       *self,
     }
 }
 
+/* Criteria × models: a bar per cell on one scale (0–10), so both rows and columns compare. */
+static void
+show_criteria_table (TbRunPage       *self,
+                     const TbVerdict *verdict)
+{
+  g_autoptr(GPtrArray) scored = g_ptr_array_new ();
+  GStrv order = NULL;
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->criteria_grid))) != NULL)
+    gtk_grid_remove (self->criteria_grid, child);
+  for (guint i = 0; i < verdict->models->len; i++)
+    {
+      TbModelVerdict *model = g_ptr_array_index (verdict->models, i);
+
+      if (model->criteria_order != NULL && model->criteria_order[0] != NULL)
+        {
+          g_ptr_array_add (scored, model);
+          if (order == NULL)
+            order = model->criteria_order;
+        }
+    }
+  gtk_widget_set_visible (self->criteria_box, scored->len > 0 && order != NULL);
+  if (scored->len == 0 || order == NULL)
+    return;
+
+  for (guint m = 0; m < scored->len; m++)
+    {
+      TbModelVerdict *model = g_ptr_array_index (scored, m);
+      GtkWidget *header = gtk_label_new (model->model);
+
+      gtk_label_set_ellipsize (GTK_LABEL (header), PANGO_ELLIPSIZE_MIDDLE);
+      gtk_label_set_width_chars (GTK_LABEL (header), 10);
+      gtk_label_set_max_width_chars (GTK_LABEL (header), 18);
+      gtk_label_set_xalign (GTK_LABEL (header), 0);
+      gtk_widget_set_tooltip_text (header, model->model);
+      gtk_widget_add_css_class (header, "caption-heading");
+      gtk_grid_attach (self->criteria_grid, header, m + 1, 0, 1, 1);
+    }
+  for (guint c = 0; order[c] != NULL; c++)
+    {
+      GtkWidget *name = gtk_label_new (order[c]);
+
+      gtk_label_set_xalign (GTK_LABEL (name), 0);
+      gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
+      gtk_label_set_max_width_chars (GTK_LABEL (name), 20);
+      gtk_widget_set_tooltip_text (name, order[c]);
+      gtk_grid_attach (self->criteria_grid, name, 0, c + 1, 1, 1);
+      for (guint m = 0; m < scored->len; m++)
+        {
+          TbModelVerdict *model = g_ptr_array_index (scored, m);
+          double *value = g_hash_table_lookup (model->criteria, order[c]);
+          GtkWidget *cell = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+          GtkWidget *bar = gtk_level_bar_new_for_interval (0, 10);
+          g_autofree char *text = value != NULL ? g_strdup_printf ("%.1f", *value)
+                                                : g_strdup ("—");
+          GtkWidget *number = gtk_label_new (text);
+          g_autofree char *label = g_strdup_printf ("%s, %s: %s", model->model, order[c], text);
+
+          gtk_level_bar_remove_offset_value (GTK_LEVEL_BAR (bar), GTK_LEVEL_BAR_OFFSET_LOW);
+          gtk_level_bar_remove_offset_value (GTK_LEVEL_BAR (bar), GTK_LEVEL_BAR_OFFSET_HIGH);
+          gtk_level_bar_remove_offset_value (GTK_LEVEL_BAR (bar), GTK_LEVEL_BAR_OFFSET_FULL);
+          gtk_level_bar_set_value (GTK_LEVEL_BAR (bar), value != NULL ? CLAMP (*value, 0, 10)
+                                                                      : 0);
+          gtk_widget_set_size_request (bar, 72, -1);
+          gtk_widget_set_hexpand (bar, TRUE);
+          gtk_widget_set_valign (bar, GTK_ALIGN_CENTER);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                          label, -1);
+          gtk_label_set_width_chars (GTK_LABEL (number), 4);
+          gtk_label_set_xalign (GTK_LABEL (number), 1);
+          gtk_widget_add_css_class (number, "numeric");
+          gtk_box_append (GTK_BOX (cell), bar);
+          gtk_box_append (GTK_BOX (cell), number);
+          gtk_grid_attach (self->criteria_grid, cell, m + 1, c + 1, 1, 1);
+        }
+    }
+}
+
+static void
+show_matrix (TbRunPage          *self,
+             const TbScoreMatrix *matrix)
+{
+  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+  g_auto(GStrv) input_names = NULL;
+
+  /* One input, one repeat: the map would be a single row, the models' list says it all. */
+  gtk_widget_set_visible (self->matrix_box, matrix != NULL && matrix->n_inputs > 1);
+  for (guint i = 0; matrix != NULL && i < matrix->n_inputs; i++)
+    {
+      const TbRunInput *input = tb_run_find_input (self->data->run, matrix->inputs[i]);
+
+      g_strv_builder_add (names, input != NULL ? input->name : matrix->inputs[i]);
+    }
+  input_names = g_strv_builder_end (names);
+  tb_heat_map_set_matrix (self->heat_map, matrix, (const char * const *) input_names);
+}
+
+static void
+on_cell_activated (TbRunPage  *self,
+                   const char *input,
+                   const char *model)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "run-page.compare", "(ssu)", model, input, 1);
+}
+
 static void
 show_judgment (TbRunPage *self)
 {
@@ -1154,6 +1267,8 @@ show_judgment (TbRunPage *self)
       set_pick (self->budget_pick_label, self->budget_pick_detail, verdict,
                 verdict->budget_pick, _("No model is surely above 70"));
       show_chart (self, verdict);
+      show_matrix (self, view->matrix);
+      show_criteria_table (self, verdict);
       show_judges (self, verdict);
       show_pairwise (self, verdict);
     }
@@ -1170,8 +1285,13 @@ show_judgment (TbRunPage *self)
 static void
 on_judgment_selected (TbRunPage *self)
 {
-  if (self->data != NULL)
-    show_judgment (self);
+  JudgmentView *view = current_view (self);
+
+  if (self->data == NULL)
+    return;
+  show_judgment (self);
+  tb_compare_view_set_run (self->compare_view, self->data, selected_judgment (self),
+                           view != NULL ? view->verdict : NULL);
 }
 
 static void
@@ -1257,6 +1377,9 @@ show_empty (TbRunPage  *self,
 static void
 clear_run (TbRunPage *self)
 {
+  /* it borrows the run: it lets go first */
+  if (self->compare_view != NULL)
+    tb_compare_view_set_run (self->compare_view, NULL, NULL, NULL);
   g_clear_pointer (&self->views, g_ptr_array_unref);
   g_clear_pointer (&self->data, tb_run_data_free);
 }
@@ -1394,6 +1517,10 @@ static void
 show_run (TbRunPage *self,
           Loaded    *loaded)
 {
+  gboolean keep_compare = self->data != NULL
+                          && g_strcmp0 (self->data->run->id, loaded->data->run->id) == 0
+                          && g_strcmp0 (gtk_stack_get_visible_child_name (self->stack),
+                                        "compare") == 0;
   g_autoptr(GtkStringList) choices = NULL;
   g_autofree char *date = NULL;
   g_autofree char *full_date = NULL;
@@ -1452,7 +1579,11 @@ show_run (TbRunPage *self,
 
   show_judgment (self);
   show_costs (self);
-  gtk_stack_set_visible_child_name (self->stack, "run");
+  tb_compare_view_set_run (self->compare_view, self->data, selected_judgment (self),
+                           current_view (self)->verdict);
+  /* A refresh of the run (a rating saved there) keeps the comparison in view. */
+  if (!keep_compare)
+    gtk_stack_set_visible_child_name (self->stack, "run");
 }
 
 static void
@@ -1728,6 +1859,52 @@ rate_action (GtkWidget  *widget,
 }
 
 static void
+compare_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  TbRunPage *self = TB_RUN_PAGE (widget);
+  const char *model = NULL, *input = NULL;
+  guint repeat = 1;
+
+  if (self->data == NULL)
+    return;
+  g_variant_get (parameter, "(&s&su)", &model, &input, &repeat);
+  tb_compare_view_show_cell (self->compare_view, model, *input != '\0' ? input : NULL, repeat);
+  gtk_stack_set_visible_child_name (self->stack, "compare");
+}
+
+/* The best model against the next, on the first input: where a comparison starts. */
+static void
+compare_outputs_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  TbRunPage *self = TB_RUN_PAGE (widget);
+  const TbVerdict *verdict = tb_run_page_get_verdict (self);
+  const char *model;
+
+  if (self->data == NULL)
+    return;
+  model = verdict != NULL && verdict->models->len > 0
+          ? ((TbModelVerdict *) g_ptr_array_index (verdict->models, 0))->model
+          : self->data->run->models[0];
+  tb_compare_view_show_cell (self->compare_view, model, NULL, 1);
+  gtk_stack_set_visible_child_name (self->stack, "compare");
+}
+
+static void
+show_verdict_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  TbRunPage *self = TB_RUN_PAGE (widget);
+
+  if (self->data != NULL)
+    gtk_stack_set_visible_child_name (self->stack, "run");
+}
+
+static void
 hide_warnings_action (GtkWidget  *widget,
                       const char *action_name,
                       GVariant   *parameter)
@@ -1745,7 +1922,9 @@ tb_run_page_dispose (GObject *object)
   TbRunPage *self = TB_RUN_PAGE (object);
   GtkWidget *child;
 
+  clear_run (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), TB_TYPE_RUN_PAGE);
+  self->compare_view = NULL;
   /* the template's root has no id, so dispose_template leaves it */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
@@ -1809,8 +1988,16 @@ tb_run_page_class_init (TbRunPageClass *klass)
                                    hide_warnings_action);
   /* (model, input key, repeat): opens the rating dialog of that output */
   gtk_widget_class_install_action (widget_class, "run-page.rate", "(ssu)", rate_action);
+  /* (model, input key, repeat): that output beside the best other model's */
+  gtk_widget_class_install_action (widget_class, "run-page.compare", "(ssu)", compare_action);
+  gtk_widget_class_install_action (widget_class, "run-page.compare-outputs", NULL,
+                                   compare_outputs_action);
+  gtk_widget_class_install_action (widget_class, "run-page.show-verdict", NULL,
+                                   show_verdict_action);
 
   g_type_ensure (TB_TYPE_SCORE_CHART);
+  g_type_ensure (TB_TYPE_HEAT_MAP);
+  g_type_ensure (TB_TYPE_COMPARE_VIEW);
   g_type_ensure (ADW_TYPE_CLAMP);
   g_type_ensure (ADW_TYPE_STATUS_PAGE);
   g_type_ensure (ADW_TYPE_ACTION_ROW);
@@ -1842,6 +2029,11 @@ tb_run_page_class_init (TbRunPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TbRunPage, budget_pick_detail);
   gtk_widget_class_bind_template_child (widget_class, TbRunPage, chart);
   gtk_widget_class_bind_template_child (widget_class, TbRunPage, chart_note);
+  gtk_widget_class_bind_template_child (widget_class, TbRunPage, matrix_box);
+  gtk_widget_class_bind_template_child (widget_class, TbRunPage, heat_map);
+  gtk_widget_class_bind_template_child (widget_class, TbRunPage, criteria_box);
+  gtk_widget_class_bind_template_child (widget_class, TbRunPage, criteria_grid);
+  gtk_widget_class_bind_template_child (widget_class, TbRunPage, compare_view);
   gtk_widget_class_bind_template_child (widget_class, TbRunPage, models_list);
   gtk_widget_class_bind_template_child (widget_class, TbRunPage, judges_box);
   gtk_widget_class_bind_template_child (widget_class, TbRunPage, judges_list);
@@ -1857,6 +2049,7 @@ tb_run_page_class_init (TbRunPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TbRunPage, total_cost_label);
   gtk_widget_class_bind_template_child (widget_class, TbRunPage, spinner);
   gtk_widget_class_bind_template_callback (widget_class, on_judgment_selected);
+  gtk_widget_class_bind_template_callback (widget_class, on_cell_activated);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "runpage");
