@@ -17,6 +17,7 @@
 #include "tb-runs-view.h"
 #include "tb-score-chart.h"
 #include "tb-store.h"
+#include "tb-testset.h"
 #include "tb-util.h"
 #include "tb-window.h"
 
@@ -239,7 +240,8 @@ test_window_flow (void)
 
     tb_window_load_input_file (window, file);
     g_assert_true (gui_test_wait_for (gui_test_input_loaded, window, 5000));
-    g_assert_cmpstr (tb_input_view_get_name (tb_window_get_input_view (window)), ==,
+    g_assert_cmpuint (tb_input_view_get_n_inputs (tb_window_get_input_view (window)), ==, 1);
+    g_assert_cmpstr (tb_input_view_get_name (tb_window_get_input_view (window), 0), ==,
                      "notes.txt");
     g_assert_null (tb_input_view_get_error (tb_window_get_input_view (window)));
   }
@@ -783,6 +785,112 @@ test_judge_all_rule (void)
   }
 }
 
+/* A test set on the Run page: the use case's own inputs at first, remove one, take them
+ * again; files and a folder dropped at once; a repeat count; the run makes every model ×
+ * input × repeat. */
+static void
+test_test_set (void)
+{
+  TbWindow *window = gui_test_open_window (fx.app, 1200, 800);
+  TbInputView *inputs = tb_window_get_input_view (window);
+  g_autofree char *usecase_path = path_in_home ("usecases", "lecture-chapters.yaml", NULL);
+  g_autofree char *dir = path_in_home ("set", NULL);
+  g_autofree char *folder = path_in_home ("set", "more", NULL);
+  g_autoptr(TbUsecase) usecase = NULL;
+  g_autoptr(GPtrArray) own = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListStore) files = g_list_store_new (G_TYPE_FILE);
+  g_autoptr(GPtrArray) chosen = NULL;
+  const char *models[] = { "fake/cheap-model", "openai/gpt-4o-mini", NULL };
+  TbRunner *runner;
+  TbRun *run;
+  guint references = 0;
+
+  /* The core's reading of the use case's `inputs` is what the page starts with. */
+  usecase = tb_usecase_load_file (usecase_path, &error);
+  g_assert_no_error (error);
+  own = tb_test_set_from_usecase (usecase, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (own->len, >, 1);
+  g_assert_true (tb_window_select_usecase (window, "lecture-chapters"));
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (child (window, "view_stack")), "run");
+  g_assert_true (gui_test_wait_for (gui_test_input_loaded, window, 10000));
+  g_assert_cmpuint (tb_input_view_get_n_inputs (inputs), ==, own->len);
+  chosen = tb_input_view_dup_inputs (inputs);
+  for (guint i = 0; i < chosen->len; i++)
+    {
+      TbTestInput *input = g_ptr_array_index (chosen, i);
+
+      g_assert_cmpstr (input->key, ==, ((TbTestInput *) g_ptr_array_index (own, i))->key);
+      references += input->reference != NULL;
+    }
+  g_assert_cmpuint (references, ==, own->len);
+  g_assert_cmpuint (tb_input_view_get_repeat (inputs), ==, MAX (usecase->repeat, 1));
+  screenshot (GTK_WIDGET (window), "test-set");
+
+  /* remove one; the use case's own set comes back from the Add menu */
+  tb_input_view_remove (inputs, 0);
+  g_assert_cmpuint (tb_input_view_get_n_inputs (inputs), ==, own->len - 1);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (inputs), "inputs.use-usecase", NULL));
+  g_assert_true (gui_test_wait_for (gui_test_inputs_read, window, 10000));
+  g_assert_cmpuint (tb_input_view_get_n_inputs (inputs), ==, own->len);
+
+  /* two files and a folder dropped at once; the folder's reference goes with its input */
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0755), ==, 0);
+  {
+    const char *names[][2] = {
+      { "set/a.txt", "fix: a crash on start\n" },
+      { "set/b.txt", "feat: dark style\n" },
+      { "set/more/c.txt", "docs: the cost columns\n" },
+      { "set/more/c.reference.txt", "- Docs: cost columns explained\n" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+      {
+        g_autofree char *path = g_build_filename (fx.home, names[i][0], NULL);
+
+        g_assert_true (g_file_set_contents (path, names[i][1], -1, NULL));
+      }
+    for (guint i = 0; i < 2; i++)
+      {
+        g_autofree char *path = g_build_filename (fx.home, names[i][0], NULL);
+        g_autoptr(GFile) file = g_file_new_for_path (path);
+
+        g_list_store_append (files, file);
+      }
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (folder);
+
+      g_list_store_append (files, file);
+    }
+  }
+  tb_input_view_clear (inputs);
+  tb_input_view_add_files (inputs, G_LIST_MODEL (files));
+  g_assert_true (gui_test_wait_for (gui_test_input_loaded, window, 10000));
+  g_assert_null (tb_input_view_get_error (inputs));
+  g_assert_cmpuint (tb_input_view_get_n_inputs (inputs), ==, 3);
+  g_clear_pointer (&chosen, g_ptr_array_unref);
+  chosen = tb_input_view_dup_inputs (inputs);
+  g_assert_nonnull (((TbTestInput *) g_ptr_array_index (chosen, 2))->reference);
+
+  /* two repeats of two models on three inputs: twelve calls, one run */
+  tb_input_view_set_repeat (inputs, 2);
+  tb_window_set_models (window, models);
+  gtk_switch_set_active (GTK_SWITCH (child (window, "judge_switch")), FALSE);
+  screenshot (GTK_WIDGET (window), "test-set-ready");
+  fake_server_clear_requests (fx.server);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  g_assert_true (gui_test_wait_for (not_busy, window, 60000));
+  runner = tb_window_get_runner (window);
+  run = tb_runner_get_run (runner);
+  g_assert_nonnull (run);
+  g_assert_cmpuint (run->inputs->len, ==, 3);
+  g_assert_cmpuint (run->repeat, ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (tb_runner_get_calls (runner)), ==, 12);
+  g_assert_cmpuint (fake_server_count (fx.server, "/chat/completions", NULL), ==, 12);
+  gui_test_close_window (GTK_WINDOW (window));
+}
+
 static void
 test_narrow (void)
 {
@@ -859,6 +967,7 @@ main (int    argc,
   g_test_add_func ("/gui/window/flow", test_window_flow);
   g_test_add_func ("/gui/window/unsaved-changes", test_unsaved_changes);
   g_test_add_func ("/gui/window/narrow", test_narrow);
+  g_test_add_func ("/gui/window/test-set", test_test_set);
   g_test_add_func ("/gui/window/cli-run-appears", test_cli_run_appears);
   g_test_add_func ("/gui/window/rejudge-uses-snapshot", test_rejudge_uses_snapshot);
   g_test_add_func ("/gui/window/judge-all-rule", test_judge_all_rule);

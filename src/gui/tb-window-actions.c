@@ -30,6 +30,7 @@ tb_window_update_actions (TbWindow *self)
   gtk_widget_action_set_enabled (widget, "win.save-usecase",
                                  open && tb_usecase_editor_is_dirty (self->editor));
   gtk_widget_action_set_enabled (widget, "win.open-input", open && !self->busy);
+  gtk_widget_action_set_enabled (widget, "win.open-input-folder", open && !self->busy);
   gtk_widget_action_set_enabled (widget, "win.run", open && valid && has_input && !self->busy);
   gtk_widget_action_set_enabled (widget, "win.cancel-run", self->busy);
   gtk_widget_action_set_enabled (widget, "win.judge-run", open && !self->busy);
@@ -289,13 +290,47 @@ open_input_response_cb (GtkNativeDialog *dialog,
 {
   if (response == GTK_RESPONSE_ACCEPT)
     {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autoptr(GListModel) files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (dialog));
 
-      if (file != NULL)
-        tb_window_load_input_file (self, file);
+      adw_view_stack_set_visible_child_name (self->view_stack, "run");
+      tb_input_view_add_files (self->input_view, files);
     }
   gtk_native_dialog_destroy (dialog);
   g_object_unref (dialog);
+}
+
+/* Files, several at once, or a folder (every file in it, references beside their inputs):
+ * the test set grows either way. */
+static void
+choose_inputs (TbWindow *self,
+               gboolean  folder)
+{
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (folder ? _("Add a Folder of Inputs")
+                                                : _("Add Input Files"),
+                                         GTK_WINDOW (self),
+                                         folder ? GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER
+                                                : GTK_FILE_CHOOSER_ACTION_OPEN,
+                                         _("_Add"), _("_Cancel"));
+  if (!folder)
+    {
+      g_autoptr(GtkFileFilter) text_filter = gtk_file_filter_new ();
+      g_autoptr(GtkFileFilter) all_filter = gtk_file_filter_new ();
+
+      gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (chooser), TRUE);
+      gtk_file_filter_set_name (text_filter, _("Text Files"));
+      gtk_file_filter_add_mime_type (text_filter, "text/*");
+      gtk_file_filter_add_mime_type (text_filter, "application/json");
+      gtk_file_filter_add_mime_type (text_filter, "application/x-yaml");
+      gtk_file_filter_set_name (all_filter, _("All Files"));
+      gtk_file_filter_add_pattern (all_filter, "*");
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), text_filter);
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), all_filter);
+    }
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (open_input_response_cb), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
 static void
@@ -303,25 +338,15 @@ open_input_action (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *parameter)
 {
-  TbWindow *self = TB_WINDOW (widget);
-  GtkFileChooserNative *chooser;
-  g_autoptr(GtkFileFilter) text_filter = gtk_file_filter_new ();
-  g_autoptr(GtkFileFilter) all_filter = gtk_file_filter_new ();
+  choose_inputs (TB_WINDOW (widget), FALSE);
+}
 
-  chooser = gtk_file_chooser_native_new (_("Choose an Input File"), GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"),
-                                         _("_Cancel"));
-  gtk_file_filter_set_name (text_filter, _("Text Files"));
-  gtk_file_filter_add_mime_type (text_filter, "text/*");
-  gtk_file_filter_add_mime_type (text_filter, "application/json");
-  gtk_file_filter_add_mime_type (text_filter, "application/x-yaml");
-  gtk_file_filter_set_name (all_filter, _("All Files"));
-  gtk_file_filter_add_pattern (all_filter, "*");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), text_filter);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), all_filter);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  g_signal_connect_object (chooser, "response", G_CALLBACK (open_input_response_cb), self, 0);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+static void
+open_input_folder_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  choose_inputs (TB_WINDOW (widget), TRUE);
 }
 
 /* Runs */
@@ -587,7 +612,6 @@ run_action (GtkWidget  *widget,
   g_auto(GStrv) judges = NULL;
   g_autofree char *setting = NULL;
   g_autoptr(GPtrArray) inputs = NULL;
-  TbTestInput *input;
 
   if (self->busy)
     return;
@@ -600,14 +624,9 @@ run_action (GtkWidget  *widget,
       tb_window_toast (self, _("Fix the use case before running it"));
       return;
     }
-  input = tb_input_view_dup_input (self->input_view);
-  if (input == NULL)
-    {
-      tb_window_toast (self, _("Choose an input file first"));
-      return;
-    }
-  inputs = g_ptr_array_new_with_free_func ((GDestroyNotify) tb_test_input_free);
-  g_ptr_array_add (inputs, input);
+  inputs = tb_input_view_dup_inputs (self->input_view);
+  if (inputs->len == 0)
+    return;
   models = tb_models_view_dup_selected (self->models_view);
   if (models == NULL || models[0] == NULL)
     {
@@ -639,8 +658,9 @@ run_action (GtkWidget  *widget,
 
   show_monitor (self);
   set_busy (self, TRUE);
-  tb_runner_run_async (runner, usecase, inputs, (const char * const *) models, 1,
-                       self->run_cancellable, run_done_cb, g_object_ref (self));
+  tb_runner_run_async (runner, usecase, inputs, (const char * const *) models,
+                       tb_input_view_get_repeat (self->input_view), self->run_cancellable,
+                       run_done_cb, g_object_ref (self));
 }
 
 static void
@@ -932,6 +952,8 @@ tb_window_class_install_actions (GtkWidgetClass *widget_class)
                                    delete_usecase_action);
   gtk_widget_class_install_action (widget_class, "win.save-usecase", NULL, save_usecase_action);
   gtk_widget_class_install_action (widget_class, "win.open-input", NULL, open_input_action);
+  gtk_widget_class_install_action (widget_class, "win.open-input-folder", NULL,
+                                   open_input_folder_action);
   gtk_widget_class_install_action (widget_class, "win.run", NULL, run_action);
   gtk_widget_class_install_action (widget_class, "win.cancel-run", NULL, cancel_run_action);
   gtk_widget_class_install_action (widget_class, "win.judge-run", "s", judge_run_action);

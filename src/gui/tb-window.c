@@ -346,6 +346,7 @@ open_usecase (TbWindow      *self,
     {
       tb_usecase_editor_clear (self->editor);
       tb_models_view_set_usecase (self->models_view, NULL);
+      tb_input_view_set_usecase (self->input_view, NULL);
       tb_run_list_set_usecase (self->run_list, NULL);
       tb_run_page_set_run (TB_RUN_PAGE (self->run_page), self->store, NULL);
       gtk_stack_set_visible_child_name (self->content_stack, "empty");
@@ -367,6 +368,8 @@ open_usecase (TbWindow      *self,
 
   usecase = tb_usecase_editor_get_usecase (self->editor);
   tb_models_view_set_usecase (self->models_view, usecase);
+  /* Its own test set (its `inputs`) and repeat count, as `run` without --input takes them. */
+  tb_input_view_set_usecase (self->input_view, usecase);
   /* The Runs and Costs pages follow the list, which reads the index in a thread. */
   tb_run_list_set_usecase (self->run_list, item->id);
   tb_run_page_set_run (TB_RUN_PAGE (self->run_page), self->store, NULL);
@@ -600,13 +603,6 @@ input_changed_cb (TbWindow *self)
 }
 
 static void
-input_failed_cb (TbWindow   *self,
-                 const char *message)
-{
-  tb_window_toast (self, message);
-}
-
-static void
 editor_state_cb (TbWindow *self)
 {
   tb_window_update_actions (self);
@@ -815,7 +811,6 @@ tb_window_init (TbWindow *self)
   g_signal_connect_swapped (self->editor, "notify::dirty", G_CALLBACK (editor_state_cb), self);
   g_signal_connect_swapped (self->editor, "notify::valid", G_CALLBACK (editor_state_cb), self);
   g_signal_connect_swapped (self->input_view, "changed", G_CALLBACK (input_changed_cb), self);
-  g_signal_connect_swapped (self->input_view, "failed", G_CALLBACK (input_failed_cb), self);
   g_signal_connect_swapped (self->runs_view, "open-run", G_CALLBACK (runs_view_open_cb), self);
   g_signal_connect_swapped (self->runs_view, "judge-run", G_CALLBACK (runs_view_judge_cb), self);
   g_signal_connect_swapped (self->runs_view, "resume-run", G_CALLBACK (runs_view_resume_cb),
