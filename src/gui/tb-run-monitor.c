@@ -101,6 +101,8 @@ update_summary (TbRunMonitor *self)
     gtk_label_set_text (self->run_label, "");
 
   gtk_stack_set_visible_child_name (self->rows_stack, n > 0 ? "calls" : "empty");
+  /* Nothing to show before the first run of the window: no "0 of 0", no empty bar. */
+  gtk_widget_set_visible (GTK_WIDGET (self), self->runner != NULL);
 }
 
 static gboolean

@@ -102,16 +102,25 @@ find_item (TbWindow   *self,
   return NULL;
 }
 
-static void
-add_toast (TbWindow         *self,
-           const char       *message,
-           AdwToastPriority  priority)
+AdwToast *
+tb_window_new_toast (TbWindow   *self,
+                     const char *message)
 {
   /* Toast titles are markup in libadwaita 1.2, and messages carry file names and model ids. */
   g_autofree char *escaped = g_markup_escape_text (message, -1);
-  AdwToast *toast = adw_toast_new (escaped);
 
-  adw_toast_set_priority (toast, priority);
+  g_free (self->last_toast);
+  self->last_toast = g_strdup (message);
+  return adw_toast_new (escaped);
+}
+
+void
+tb_window_show_toast (TbWindow *self,
+                      AdwToast *toast,
+                      gboolean  now)
+{
+  adw_toast_set_priority (toast, now ? ADW_TOAST_PRIORITY_HIGH : ADW_TOAST_PRIORITY_NORMAL);
+  self->toasts++;
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
@@ -119,14 +128,28 @@ void
 tb_window_toast_now (TbWindow   *self,
                      const char *message)
 {
-  add_toast (self, message, ADW_TOAST_PRIORITY_HIGH);
+  tb_window_show_toast (self, tb_window_new_toast (self, message), TRUE);
 }
 
 void
 tb_window_toast (TbWindow   *self,
                  const char *message)
 {
-  add_toast (self, message, ADW_TOAST_PRIORITY_NORMAL);
+  tb_window_show_toast (self, tb_window_new_toast (self, message), FALSE);
+}
+
+const char *
+tb_window_get_last_toast (TbWindow *self)
+{
+  g_return_val_if_fail (TB_IS_WINDOW (self), NULL);
+  return self->last_toast;
+}
+
+guint
+tb_window_get_toast_count (TbWindow *self)
+{
+  g_return_val_if_fail (TB_IS_WINDOW (self), 0);
+  return self->toasts;
 }
 
 const char *
@@ -203,7 +226,7 @@ gboolean
 tb_window_is_busy (TbWindow *self)
 {
   g_return_val_if_fail (TB_IS_WINDOW (self), FALSE);
-  return self->busy;
+  return self->busy || self->judging;
 }
 
 const char *
@@ -368,8 +391,10 @@ open_usecase (TbWindow      *self,
 
   usecase = tb_usecase_editor_get_usecase (self->editor);
   tb_models_view_set_usecase (self->models_view, usecase);
-  /* Its own test set (its `inputs`) and repeat count, as `run` without --input takes them. */
+  /* Its own test set (its `inputs`) and repeat count, as `run` without --input takes them;
+   * its budget.max_usd as the cap. */
   tb_input_view_set_usecase (self->input_view, usecase);
+  tb_forecast_view_set_usecase (self->forecast_view, usecase);
   /* The Runs and Costs pages follow the list, which reads the index in a thread. */
   tb_run_list_set_usecase (self->run_list, item->id);
   tb_run_page_set_run (TB_RUN_PAGE (self->run_page), self->store, NULL);
@@ -593,6 +618,7 @@ client_changed_cb (TbWindow *self)
     return;
   g_set_object (&self->client, client);
   tb_models_view_set_client (self->models_view, client);
+  tb_forecast_view_set_client (self->forecast_view, client);
 }
 
 static void
@@ -600,6 +626,14 @@ input_changed_cb (TbWindow *self)
 {
   tb_models_view_set_input_tokens (self->models_view, tb_input_view_get_tokens (self->input_view));
   tb_window_update_actions (self);
+  tb_window_update_forecast (self);
+}
+
+static void
+run_setup_changed_cb (TbWindow *self)
+{
+  tb_window_update_actions (self);
+  tb_window_update_forecast (self);
 }
 
 static void
@@ -729,6 +763,10 @@ tb_window_finalize (GObject *object)
   g_free (self->search_text);
   g_free (self->pending_select);
   g_free (self->last_run_id);
+  g_free (self->judge_error);
+  g_free (self->judge_best);
+  g_free (self->judge_last_run);
+  g_free (self->last_toast);
 
   G_OBJECT_CLASS (tb_window_parent_class)->finalize (object);
 }
@@ -747,6 +785,7 @@ tb_window_class_init (TbWindowClass *klass)
   g_type_ensure (TB_TYPE_USECASE_EDITOR);
   g_type_ensure (TB_TYPE_INPUT_VIEW);
   g_type_ensure (TB_TYPE_MODELS_VIEW);
+  g_type_ensure (TB_TYPE_FORECAST_VIEW);
   g_type_ensure (TB_TYPE_RUN_MONITOR);
   g_type_ensure (TB_TYPE_RUNS_VIEW);
   g_type_ensure (TB_TYPE_RUN_PAGE);
@@ -767,11 +806,16 @@ tb_window_class_init (TbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TbWindow, models_view);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, judge_switch);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, judge_row);
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, forecast_view);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, run_button);
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, run_reason);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, run_monitor);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, run_scroller);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, runs_stack);
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, judging_revealer);
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, judging_label);
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, judging_progress);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, runs_view);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, run_title);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, run_page);
@@ -811,6 +855,10 @@ tb_window_init (TbWindow *self)
   g_signal_connect_swapped (self->editor, "notify::dirty", G_CALLBACK (editor_state_cb), self);
   g_signal_connect_swapped (self->editor, "notify::valid", G_CALLBACK (editor_state_cb), self);
   g_signal_connect_swapped (self->input_view, "changed", G_CALLBACK (input_changed_cb), self);
+  g_signal_connect_swapped (self->models_view, "changed", G_CALLBACK (run_setup_changed_cb),
+                            self);
+  g_signal_connect_swapped (self->judge_switch, "notify::active",
+                            G_CALLBACK (run_setup_changed_cb), self);
   g_signal_connect_swapped (self->runs_view, "open-run", G_CALLBACK (runs_view_open_cb), self);
   g_signal_connect_swapped (self->runs_view, "judge-run", G_CALLBACK (runs_view_judge_cb), self);
   g_signal_connect_swapped (self->runs_view, "resume-run", G_CALLBACK (runs_view_resume_cb),
@@ -846,6 +894,8 @@ tb_window_setup (TbWindow *self)
     gtk_window_maximize (GTK_WINDOW (self));
   g_settings_bind (self->settings, "run-judge", self->judge_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
+  g_signal_connect_object (self->settings, "changed::judge-model",
+                           G_CALLBACK (run_setup_changed_cb), self, G_CONNECT_SWAPPED);
 
   g_signal_connect_swapped (self->app, "client-changed", G_CALLBACK (client_changed_cb), self);
   client_changed_cb (self);
