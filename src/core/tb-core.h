@@ -26,6 +26,7 @@
 #include "tb-runner.h"
 #include "tb-stats.h"
 #include "tb-store.h"
+#include "tb-summary.h"
 #include "tb-testset.h"
 #include "tb-usecase.h"
 #include "tb-util.h"
