@@ -18,6 +18,7 @@
 #include "tb-runs-view.h"
 #include "tb-score-chart.h"
 #include "tb-store.h"
+#include "tb-summary-view.h"
 #include "tb-testset.h"
 #include "tb-util.h"
 #include "tb-window.h"
@@ -939,6 +940,62 @@ test_test_set (void)
 }
 
 static gboolean
+summary_ready (gpointer window)
+{
+  TbSummaryView *view = TB_SUMMARY_VIEW (gui_test_template_child (window, TB_TYPE_WINDOW,
+                                                                   "summary_view"));
+
+  return !tb_summary_view_is_loading (view) && tb_summary_view_get_summary (view) != NULL;
+}
+
+static const char *
+page_of (TbWindow *window)
+{
+  return adw_view_stack_get_visible_child_name (ADW_VIEW_STACK (child (window, "view_stack")));
+}
+
+/* A use case with judged runs opens on its Summary (the CLI's `summary ID`, from the core);
+ * one without runs goes on to the Run page. */
+static void
+test_summary_page (void)
+{
+  TbWindow *window = gui_test_open_window (fx.app, 1200, 900);
+  TbSummaryView *view = TB_SUMMARY_VIEW (child (window, "summary_view"));
+  g_autoptr(TbStore) store = tb_store_new (fx.home);
+  g_autoptr(TbUsecaseSummary) expected = NULL;
+  g_autoptr(GError) error = NULL;
+  const TbUsecaseSummary *shown;
+
+  g_assert_true (tb_window_select_usecase (window, "judge-rule"));
+  g_assert_cmpstr (page_of (window), ==, "summary");
+  g_assert_true (gui_test_wait_for (summary_ready, window, 20000));
+  g_assert_cmpstr (page_of (window), ==, "summary");
+  expected = tb_usecase_summary_load (store, "judge-rule", 0, NULL, &error);
+  g_assert_no_error (error);
+  shown = tb_summary_view_get_summary (view);
+  g_assert_cmpuint (shown->judged_runs, ==, expected->judged_runs);
+  g_assert_cmpuint (shown->judged_runs, >, 0);
+  g_assert_cmpuint (shown->verdict->models->len, ==, expected->verdict->models->len);
+  for (guint i = 0; i < expected->verdict->models->len; i++)
+    {
+      TbModelVerdict *model = g_ptr_array_index (expected->verdict->models, i);
+
+      g_assert_cmpuint (tb_usecase_summary_runs_of (shown, model->model), ==,
+                        tb_usecase_summary_runs_of (expected, model->model));
+      g_assert_cmpuint (tb_usecase_summary_wins_of (shown, model->model), ==,
+                        tb_usecase_summary_wins_of (expected, model->model));
+    }
+  screenshot (GTK_WIDGET (window), "summary");
+
+  /* no runs: the Run page, where the next step is */
+  g_assert_true (tb_window_select_usecase (window, "meeting-action-items"));
+  g_assert_true (gui_test_wait_for (gui_test_runs_loaded, window, 20000));
+  gui_test_iterate_for (100);
+  g_assert_cmpstr (page_of (window), ==, "run");
+  gui_test_close_window (GTK_WINDOW (window));
+}
+
+static gboolean
 forecast_ready (gpointer window)
 {
   TbForecastView *view = TB_FORECAST_VIEW (gui_test_template_child (window, TB_TYPE_WINDOW,
@@ -1159,6 +1216,7 @@ main (int    argc,
   g_test_add_func ("/gui/window/cli-run-appears", test_cli_run_appears);
   g_test_add_func ("/gui/window/rejudge-uses-snapshot", test_rejudge_uses_snapshot);
   g_test_add_func ("/gui/window/judge-all-rule", test_judge_all_rule);
+  g_test_add_func ("/gui/window/summary-page", test_summary_page);
   status = g_test_run ();
 
   gui_test_tear_down (&fx);

@@ -1228,6 +1228,17 @@ delete_run_action (GtkWidget  *widget,
 }
 
 static void
+show_page_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  TbWindow *self = TB_WINDOW (widget);
+
+  adw_view_stack_set_visible_child_name (self->view_stack,
+                                         g_variant_get_string (parameter, NULL));
+}
+
+static void
 refresh_action (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *parameter)
@@ -1268,6 +1279,8 @@ tb_window_class_install_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.delete-run", "s", delete_run_action);
   gtk_widget_class_install_action (widget_class, "win.open-run", "s", open_run_action);
   gtk_widget_class_install_action (widget_class, "win.refresh", NULL, refresh_action);
+  /* "summary", "usecase", "run", "runs", "costs" */
+  gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
                                        "win.new-usecase", NULL);

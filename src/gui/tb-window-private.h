@@ -82,6 +82,9 @@ struct _TbWindow
   GtkLabel             *run_title;
   GtkWidget            *run_page;
   GtkWidget            *costs_view;
+  GtkWidget            *summary_view;
+  gboolean              page_auto;       /* the page was chosen on opening, not by the user */
+  guint                 choosing_page;   /* > 0 while code picks the page */
 };
 
 void   tb_window_class_install_actions (GtkWidgetClass *widget_class);

@@ -10,6 +10,7 @@
 #include "tb-home.h"
 #include "tb-run-page.h"
 #include "tb-runs-view.h"
+#include "tb-summary-view.h"
 #include "tb-util.h"
 #include "tb-window-private.h"
 
@@ -400,6 +401,13 @@ open_usecase (TbWindow      *self,
   tb_run_page_set_run (TB_RUN_PAGE (self->run_page), self->store, NULL);
   gtk_stack_set_visible_child_name (self->runs_stack, "list");
   gtk_stack_set_visible_child_name (self->content_stack, "main");
+  /* What the use case's runs say comes first; a use case without runs goes to the Run page
+   * once its list says so (page_chosen_cb). */
+  self->choosing_page++;
+  adw_view_stack_set_visible_child_name (self->view_stack, usecase != NULL ? "summary"
+                                                                           : "usecase");
+  self->choosing_page--;
+  self->page_auto = usecase != NULL;
   gtk_window_set_title (GTK_WINDOW (self), item->title);
   adw_view_switcher_title_set_title (self->switcher_title, item->title);
   g_settings_set_string (self->settings, "last-usecase", item->id);
@@ -545,6 +553,33 @@ usecase_activate_cb (TbWindow *self,
 
   if (item != NULL)
     request_usecase (self, item->id);
+}
+
+/* The user picked a page: the window does not pick another for them. */
+static void
+page_changed_cb (TbWindow *self)
+{
+  if (self->choosing_page == 0)
+    self->page_auto = FALSE;
+}
+
+/* The runs of the use case just opened landed: without any, the Summary has nothing to say
+ * and the Run page is where to go. */
+static void
+runs_loaded_cb (TbWindow *self)
+{
+  const char *page = adw_view_stack_get_visible_child_name (self->view_stack);
+
+  if (!self->page_auto || !tb_run_list_get_loaded (self->run_list)
+      || g_strcmp0 (page, "summary") != 0)
+    return;
+  self->page_auto = FALSE;
+  if (g_list_model_get_n_items (tb_run_list_get_model (self->run_list)) == 0)
+    {
+      self->choosing_page++;
+      adw_view_stack_set_visible_child_name (self->view_stack, "run");
+      self->choosing_page--;
+    }
 }
 
 static void
@@ -790,6 +825,7 @@ tb_window_class_init (TbWindowClass *klass)
   g_type_ensure (TB_TYPE_RUNS_VIEW);
   g_type_ensure (TB_TYPE_RUN_PAGE);
   g_type_ensure (TB_TYPE_COSTS_VIEW);
+  g_type_ensure (TB_TYPE_SUMMARY_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class,
     "/io/github/taskbench/TaskBench/tb-window.ui");
@@ -820,6 +856,7 @@ tb_window_class_init (TbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TbWindow, run_title);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, run_page);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, costs_view);
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, summary_view);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, usecase_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
@@ -902,6 +939,12 @@ tb_window_setup (TbWindow *self)
 
   tb_costs_view_set_sources (TB_COSTS_VIEW (self->costs_view), self->store, self->index,
                              self->run_list);
+  tb_summary_view_set_sources (TB_SUMMARY_VIEW (self->summary_view), self->store,
+                               self->run_list);
+  g_signal_connect_object (self->run_list, "notify::loaded", G_CALLBACK (runs_loaded_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->view_stack, "notify::visible-child",
+                           G_CALLBACK (page_changed_cb), self, G_CONNECT_SWAPPED);
   tb_window_reload_usecases (self);
 
   last = g_settings_get_string (self->settings, "last-usecase");
