@@ -1297,8 +1297,10 @@ test_run_monitor (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *home = g_dir_make_tmp ("taskbench-monitor-XXXXXX", &error);
   FakeServer *server = fake_server_new ();
+  /* a few chunks streamed, 615 completion tokens billed: the row says what the file says */
   FakeModel slow = { .content = "SCORE=9 [{\"title\":\"A\"}]", .latency_ms = 200,
-                     .chunk_delay_ms = 150, .cost = 0.003, .billed_cost = 0.0031 };
+                     .chunk_delay_ms = 150, .cost = 0.003, .billed_cost = 0.0031,
+                     .completion_tokens = 615 };
   FakeModel quick = { .content = "SCORE=6 [{\"title\":\"B\"}]", .cost = 0.001,
                       .billed_cost = 0.0012 };
   FakeModel cheap = { .content = "SCORE=8 [{\"title\":\"C\"}]", .cost = 0.0002,
@@ -1375,9 +1377,10 @@ test_run_monitor (void)
       g_assert_cmpint (tb_call_get_state (call), ==, TB_CALL_DONE);
       if (tb_call_get_kind (call) == TB_CALL_CANDIDATE)
         {
-          /* a candidate keeps its cost once its output is judged */
+          /* a candidate keeps its cost once its output is judged, its score beside it */
           n_candidates++;
-          g_assert_true (g_str_has_prefix (value, "$"));
+          g_assert_true (g_str_has_prefix (value, "Score "));
+          g_assert_nonnull (strstr (value, " · $"));
           g_assert_nonnull (strstr (value, "billed"));
         }
       else
@@ -1399,6 +1402,19 @@ test_run_monitor (void)
     }
   g_assert_cmpuint (n_candidates, ==, 3);
   g_assert_cmpuint (n_judges, ==, 3);
+  /* the slow model's row: the completion tokens of its output file, not the chunks */
+  {
+    TbCall *call = NULL;
+    TbCallRow *row = row_at (&state, 0, &call);
+    g_autoptr(TbStore) check = tb_store_new (home);
+    g_autoptr(TbRunData) data = tb_store_load_run_data (check, state.run->id, NULL);
+    TbOutput *output = tb_run_data_find_output (data, "fake/slow-model", NULL, 1);
+    g_autofree char *tokens = g_strdup_printf ("%" G_GINT64_FORMAT " tokens",
+                                               output->usage.completion_tokens);
+
+    g_assert_cmpint (output->usage.completion_tokens, ==, 615);
+    g_assert_nonnull (strstr (tb_call_row_get_detail (row), tokens));
+  }
   g_assert_cmpfloat_with_epsilon (tb_run_monitor_get_fraction (state.monitor), 1.0, 1e-9);
   g_assert_cmpfloat_with_epsilon ((double) tb_runner_get_finished (runner)
                                   / tb_runner_get_total (runner), 1.0, 1e-9);

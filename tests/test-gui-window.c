@@ -1132,6 +1132,19 @@ test_forecast_and_budget (void)
                                   json_object_get_double_member (json_node_get_object (shown),
                                                                  "total_usd"), 1e-12);
   tb_forecast_view_set_max_cost (view, FALSE, 0);
+
+  /* the run deleted, its live rows go too: the monitor never shows a run that is gone */
+  {
+    g_autofree char *id = g_strdup (run->id);
+
+    g_assert_true (gtk_widget_get_visible (child (window, "run_monitor")));
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.delete-run", "s", id);
+    g_assert_true (gui_test_wait_for (has_dialog, NULL, 5000));
+    gui_test_respond (find_dialog (), "delete");
+    g_assert_false (gtk_widget_get_visible (child (window, "run_monitor")));
+    g_assert_null (tb_window_get_runner (window));
+    g_assert_null (tb_window_get_last_run_id (window));
+  }
   gui_test_close_window (GTK_WINDOW (window));
 }
 

@@ -1205,6 +1205,15 @@ delete_run_response_cb (AdwMessageDialog *dialog,
       tb_run_page_set_run (TB_RUN_PAGE (self->run_page), self->store, NULL);
       gtk_stack_set_visible_child_name (self->runs_stack, "list");
     }
+  /* The Run page's live rows were of this run: they go with it. */
+  if (self->runner != NULL && tb_runner_get_run (self->runner) != NULL
+      && g_strcmp0 (tb_runner_get_run (self->runner)->id, run_id) == 0)
+    {
+      tb_run_monitor_set_runner (TB_RUN_MONITOR (self->run_monitor), NULL);
+      g_clear_object (&self->runner);
+    }
+  if (g_strcmp0 (self->last_run_id, run_id) == 0)
+    g_clear_pointer (&self->last_run_id, g_free);
   tb_window_refresh_results (self);
   tb_window_toast (self, _("Run deleted"));
 }
