@@ -118,7 +118,9 @@ make_template (const char *home)
   usecase = tb_usecase_load_file (usecase_path, &error);
   if (usecase == NULL)
     g_error ("%s", error->message);
-  input_path = g_build_filename (home, "usecases", "samples", "lecture-chapters.txt", NULL);
+  /* One input of the lecture's test set (the samples are per use case now). */
+  input_path = g_build_filename (home, "usecases", "samples", "lecture-chapters",
+                                 "databases-transactions.txt", NULL);
   input = tb_test_input_read (input_path, &error);
   if (input == NULL)
     g_error ("%s", error->message);

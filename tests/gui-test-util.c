@@ -64,7 +64,15 @@ gui_test_catalog_loaded (gpointer window)
 gboolean
 gui_test_input_loaded (gpointer window)
 {
-  return tb_input_view_has_input (tb_window_get_input_view (window));
+  TbInputView *view = tb_window_get_input_view (window);
+
+  return !tb_input_view_is_loading (view) && tb_input_view_has_input (view);
+}
+
+gboolean
+gui_test_inputs_read (gpointer window)
+{
+  return !tb_input_view_is_loading (tb_window_get_input_view (window));
 }
 
 gboolean
@@ -219,6 +227,33 @@ gui_test_home_new (const char *tmpl)
   return home;
 }
 
+static void
+copy_tree (const char *from,
+           const char *to)
+{
+  g_autoptr(GDir) dir = g_dir_open (from, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (dir);
+  g_assert_cmpint (g_mkdir_with_parents (to, 0755), ==, 0);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *src = g_build_filename (from, name, NULL);
+      g_autofree char *dst = g_build_filename (to, name, NULL);
+      g_autofree char *text = NULL;
+      gsize length;
+
+      if (g_file_test (src, G_FILE_TEST_IS_DIR))
+        {
+          copy_tree (src, dst);
+          continue;
+        }
+      g_assert_true (g_file_get_contents (src, &text, &length, NULL));
+      g_assert_true (g_file_set_contents (dst, text, length, NULL));
+    }
+}
+
+/* The shipped use cases and their samples (their test sets), as a new home gets them. */
 void
 gui_test_copy_usecases (const char *source_dir,
                         const char *home)
@@ -237,6 +272,8 @@ gui_test_copy_usecases (const char *source_dir,
       g_autofree char *text = NULL;
       gsize length;
 
+      if (g_strcmp0 (name, "samples") == 0)
+        copy_tree (src, dst);
       if (!g_str_has_suffix (name, ".yaml"))
         continue;
       g_assert_true (g_file_get_contents (src, &text, &length, NULL));
@@ -340,4 +377,22 @@ gui_test_respond (AdwMessageDialog *dialog,
   adw_message_dialog_response (dialog, response);
   if (gtk_widget_get_visible (GTK_WIDGET (ref)))
     gtk_window_destroy (ref);
+}
+
+void
+gui_test_scroll_to (GtkWidget *widget)
+{
+  GtkWidget *scroller = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  GtkWidget *content;
+  GtkAdjustment *adjustment;
+  double x = 0, y = 0;
+
+  g_assert_nonnull (scroller);
+  content = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scroller));
+  if (GTK_IS_VIEWPORT (content))
+    content = gtk_viewport_get_child (GTK_VIEWPORT (content));
+  g_assert_true (gtk_widget_translate_coordinates (widget, content, 0, 0, &x, &y));
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  gtk_adjustment_set_value (adjustment, y - 12);
+  gui_test_iterate_for (100);
 }

@@ -31,6 +31,8 @@ gboolean       gui_test_is_mapped       (gpointer          widget);
 gboolean       gui_test_has_size        (gpointer          widget);
 gboolean       gui_test_catalog_loaded  (gpointer          window);
 gboolean       gui_test_input_loaded    (gpointer          window);
+/* No read of inputs under way. */
+gboolean       gui_test_inputs_read     (gpointer          window);
 /* The Runs page shows the open use case's runs as last read (no read under way). */
 gboolean       gui_test_runs_loaded     (gpointer          window);
 /* No read in a thread under way: of a TbRunList, a TbRunPage, a TbCostsView. */
@@ -72,5 +74,7 @@ GtkWidget     *gui_test_template_child  (GtkWidget        *widget,
                                          const char       *name);
 void           gui_test_respond         (AdwMessageDialog *dialog,
                                          const char       *response);
+/* Scrolls the nearest scrolled window around `widget` so that it is at the top. */
+void           gui_test_scroll_to       (GtkWidget        *widget);
 
 G_END_DECLS

@@ -274,6 +274,12 @@ test_no_key (void)
   gui_test_close_window (GTK_WINDOW (window));
 }
 
+static gboolean
+key_asked (gpointer data)
+{
+  return fake_server_count (fx.server, "/key", NULL) > 0;
+}
+
 static void
 test_preferences (void)
 {
@@ -345,7 +351,11 @@ test_preferences (void)
   /* The window follows: its catalog now comes from the fake server. */
   g_assert_true (gui_test_wait_for (gui_test_catalog_loaded, window, 20000));
   g_assert_cmpuint (fake_server_count (fx.server, "/models", NULL), ==, 1);
-  g_assert_cmpuint (fake_server_get_requests (fx.server)->len, ==, 1);
+  /* …and the Run page asks the key's limit once, for the balance beside the forecast. */
+  g_assert_true (gui_test_wait_for (key_asked, NULL, 5000));
+  gui_test_iterate_for (100);
+  g_assert_cmpuint (fake_server_count (fx.server, "/key", NULL), ==, 1);
+  g_assert_cmpuint (fake_server_get_requests (fx.server)->len, ==, 2);
   g_assert_false (tb_models_view_get_catalog (tb_window_get_models_view (window))->from_cache);
 
   /* Judge model. */

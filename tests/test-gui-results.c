@@ -19,6 +19,9 @@
 #include "tb-run-page.h"
 #include "tb-runner.h"
 #include "tb-runs-view.h"
+#include "tb-compare-view.h"
+#include "tb-heat-map.h"
+#include "tb-rating-dialog.h"
 #include "tb-score-chart.h"
 #include "tb-store.h"
 #include "tb-usecase.h"
@@ -192,6 +195,18 @@ named_label_text (GtkWidget  *root,
   return gtk_label_get_text (GTK_LABEL (label));
 }
 
+static guint
+count_css (GtkWidget  *widget,
+           const char *name)
+{
+  guint n = g_strcmp0 (gtk_widget_get_css_name (widget), name) == 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += count_css (child, name);
+  return n;
+}
+
 /* The core's sums of one run, from its files. */
 static void
 rollup_of (Fixture    *f,
@@ -310,6 +325,7 @@ new_run (Fixture            *f,
          const char         *input_name,
          const char * const *models)
 {
+  static guint made;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) inputs = g_ptr_array_new_with_free_func ((GDestroyNotify)
                                                                 tb_test_input_free);
@@ -318,6 +334,9 @@ new_run (Fixture            *f,
 
   g_ptr_array_add (inputs, tb_test_input_new (NULL, input_name, "[00:00:01] hello", 16));
   g_ptr_array_add (prompts, (char *) "prompt");
+  /* An id of its own: 150 runs made in one second would draw the same random suffix now and
+   * then. */
+  run->id = g_strdup_printf ("20260101T000000Z-%04x", ++made);
   run->usecase = g_strdup (usecase);
   run->usecase_snapshot = g_strdup (usecase_yaml);
   g_strfreev (run->models);
@@ -642,6 +661,462 @@ test_run_page (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* A test set: three inputs, two repeats, two judges; three models with a real spread and one
+ * whose price is unknown. Scores are quality + the input's difficulty + the judge's offset
+ * + a little per repeat, so the verdict has intervals and a tie. */
+static char *
+make_test_set_run (Fixture  *f,
+                   gboolean  simulated)
+{
+  const char *models[] = { "openai/gpt-4o", "google/gemini-2.5-flash", LONG_MODEL, NULL };
+  const char *judges[] = { "judge/a", "judge/b", NULL };
+  const double quality[] = { 86, 84, 55 };
+  const double price[] = { 0.02, 0.002, -1 };
+  const double difficulty[] = { 0, -6, 4 };
+  /* gemini is better than gpt-4o on two inputs of three, worse on one: no clear winner */
+  const double bump[3][3] = { { 0, 0, 0 }, { 4, -5, 3 }, { 0, 2, -2 } };
+  const char *criteria[] = { "accuracy", "format", "compliance", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) inputs = g_ptr_array_new_with_free_func ((GDestroyNotify)
+                                                                tb_test_input_free);
+  g_autoptr(GPtrArray) prompts = g_ptr_array_new ();
+  g_autoptr(GPtrArray) outputs = g_ptr_array_new_with_free_func ((GDestroyNotify)
+                                                                 tb_output_free);
+  g_autoptr(TbRun) run = tb_run_new ();
+  g_autoptr(TbJudgment) judgment = tb_judgment_new ();
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("lecture-%u.txt", i + 1);
+      g_autofree char *text = g_strdup_printf ("[00:00:0%u] lecture %u", i, i + 1);
+
+      g_ptr_array_add (inputs, tb_test_input_new (NULL, name, text, strlen (text)));
+      g_ptr_array_add (prompts, (char *) "prompt");
+    }
+  run->usecase = g_strdup ("chapters");
+  run->usecase_snapshot = g_strdup (usecase_yaml);
+  g_strfreev (run->models);
+  run->models = g_strdupv ((char **) models);
+  run->repeat = 2;
+  g_strfreev (run->judges);
+  run->judges = g_strdupv ((char **) judges);
+  run->simulated = simulated;
+  run->created_at = g_strdup ("2026-01-05T09:30:12Z");
+  g_assert_true (tb_store_create_run (f->store, run, inputs, prompts, &error));
+  g_assert_no_error (error);
+
+  judgment->judge_model = g_strdup (judges[0]);
+  judgment->judges = g_strdupv ((char **) judges);
+  judgment->mode = g_strdup ("pointwise");
+  judgment->created_at = g_strdup ("2026-01-05T09:40:00Z");
+  for (guint m = 0; models[m] != NULL; m++)
+    for (guint i = 0; i < run->inputs->len; i++)
+      for (guint r = 1; r <= 2; r++)
+        {
+          TbRunInput *input = g_ptr_array_index (run->inputs, i);
+          TbOutput *output = tb_output_new (models[m]);
+
+          output->input = g_strdup (input->key);
+          output->repeat = r;
+          output->status = TB_OUTPUT_OK;
+          output->content = g_strdup_printf ("{\"chapters\": [{\"title\": \"Part %u\", "
+                                             "\"by\": \"%s\"}]}", i + 1, models[m]);
+          output->has_format_check = TRUE;
+          output->format_valid = TRUE;
+          output->usage.prompt_tokens = 900;
+          output->usage.completion_tokens = 120 + 10 * m;
+          if (price[m] >= 0)
+            {
+              output->cost.has_billed = TRUE;
+              output->cost.billed_usd = price[m];
+            }
+          output->latency_ms = 1000 + 400 * m + 50 * r;
+          output->attempts = 1;
+          tb_cost_settle (&output->cost);
+          g_assert_true (tb_store_write_output (f->store, run, output, &error));
+          g_assert_no_error (error);
+          g_ptr_array_add (outputs, output);
+
+          for (guint j = 0; judges[j] != NULL; j++)
+            {
+              TbScore *score = tb_score_new (models[m]);
+              double overall = CLAMP (quality[m] + difficulty[i] + bump[m][i] + 2.0 * j - 1.0
+                                      + (r == 2 ? 1.5 : -1.5), 0, 100);
+
+              score->input = g_strdup (input->key);
+              score->repeat = r;
+              score->judge = g_strdup (judges[j]);
+              score->criteria_order = g_strdupv ((char **) criteria);
+              for (guint c = 0; criteria[c] != NULL; c++)
+                tb_score_set_criterion (score, criteria[c], CLAMP (overall / 10.0 + c - 1, 0, 10));
+              score->overall = overall;
+              score->reasoning = g_strdup ("Clear chapters.");
+              score->output_chars = 60;
+              score->cost.has_billed = TRUE;
+              score->cost.billed_usd = 0.0004;
+              tb_cost_settle (&score->cost);
+              g_ptr_array_add (judgment->scores, score);
+            }
+        }
+  tb_judgment_settle_cost (judgment);
+  tb_verdict_record_picks (judgment, run, outputs);
+  g_assert_true (tb_store_write_judgment (f->store, run, judgment, &error));
+  g_assert_no_error (error);
+
+  /* A pairwise pass between the two that tie: gpt-4o wins both orders on two inputs; on the
+   * third the orders disagree (inconsistent, a tie). */
+  {
+    g_autoptr(TbJudgment) pairwise = tb_judgment_new ();
+
+    pairwise->judge_model = g_strdup (judges[0]);
+    pairwise->judges = g_strsplit (judges[0], ",", -1);
+    pairwise->mode = g_strdup ("pairwise");
+    pairwise->created_at = g_strdup ("2026-01-05T09:50:00Z");
+    for (guint i = 0; i < run->inputs->len; i++)
+      for (guint order = 0; order < 2; order++)
+        {
+          TbComparison *comparison = tb_comparison_new ();
+
+          comparison->input = g_strdup (((TbRunInput *) g_ptr_array_index (run->inputs,
+                                                                           i))->key);
+          comparison->repeat = 1;
+          comparison->a = g_strdup (models[order]);
+          comparison->b = g_strdup (models[1 - order]);
+          comparison->judge = g_strdup (judges[0]);
+          comparison->winner = i == 2 ? TB_WINNER_A : order == 0 ? TB_WINNER_A : TB_WINNER_B;
+          comparison->reasoning = g_strdup ("A is clearer.");
+          comparison->cost.has_billed = TRUE;
+          comparison->cost.billed_usd = 0.0003;
+          tb_cost_settle (&comparison->cost);
+          g_ptr_array_add (pairwise->comparisons, comparison);
+        }
+    tb_judgment_settle_cost (pairwise);
+    g_assert_true (tb_store_write_judgment (f->store, run, pairwise, &error));
+    g_assert_no_error (error);
+  }
+  finish_run (f, run, "done");
+  return g_strdup (run->id);
+}
+
+static TbRatingDialog *
+find_rating_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  guint n = g_list_model_get_n_items (toplevels);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (TB_IS_RATING_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return TB_RATING_DIALOG (window);
+    }
+  return NULL;
+}
+
+static gboolean
+has_rating_dialog (gpointer data)
+{
+  return find_rating_dialog () != NULL;
+}
+
+static gboolean
+page_has_ratings (gpointer page)
+{
+  const TbRunData *data = tb_run_page_get_data (page);
+
+  return !tb_run_page_is_loading (page) && data != NULL && data->ratings->len > 0;
+}
+
+/* Judges on the run page: the jury's agreement, the pairwise table, and a person's rating
+ * stored through the core (tb_rating_settle + tb_store_write_rating) whose agreement with the
+ * judges then shows. */
+static void
+test_run_page_judges (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *run_id = make_test_set_run (f, FALSE);
+  GtkWidget *page = tb_run_page_new ();
+  GtkWidget *window = show_window (page, 1100, 1000);
+  g_autofree char *message = NULL;
+  g_autofree char *ratings_dir = NULL;
+  g_autoptr(GDir) dir = NULL;
+  const TbVerdict *verdict;
+  const TbRunData *shown;
+  const TbRating *rating;
+  g_autofree char *key = NULL;
+  TbRatingDialog *dialog;
+  guint files = 0;
+
+  tb_run_page_set_run (TB_RUN_PAGE (page), f->store, run_id);
+  g_assert_true (gui_test_wait_for (gui_test_page_loaded, page, 20000));
+  verdict = tb_run_page_get_verdict (TB_RUN_PAGE (page));
+
+  /* two judges: α and each judge's mean, in the Judges list */
+  g_assert_nonnull (verdict->agreement);
+  g_assert_true (gtk_widget_is_visible (find_named (page, "judges-list")));
+  g_assert_cmpuint (count_css (find_named (page, "judges-list"), "row"), ==,
+                    1 + verdict->agreement->judges->len + 1);
+  /* the latest judgment is the pairwise pass: its table and ranking */
+  g_assert_nonnull (verdict->pairwise);
+  g_assert_true (gtk_widget_is_visible (find_named (page, "pairwise")));
+  g_assert_cmpuint (verdict->pairwise->inconsistent, ==, 1);
+  g_assert_cmpuint (count_css (find_named (page, "ranking-list"), "row"), ==,
+                    verdict->pairwise->ranking->len);
+  gui_test_scroll_to (find_named (page, "judges-list"));
+  wait_for_draw (window);
+  save_png (window, "run-page-judges.png");
+
+  /* rate gpt-4o's first output on the first input */
+  shown = tb_run_page_get_data (TB_RUN_PAGE (page));
+  key = g_strdup (((TbRunInput *) g_ptr_array_index (shown->run->inputs, 0))->key);
+  g_signal_connect_swapped (page, "message", G_CALLBACK (store_id), &message);
+  g_assert_true (gtk_widget_activate_action (page, "run-page.rate", "(ssu)", "openai/gpt-4o",
+                                             key, 1));
+  g_assert_true (gui_test_wait_for (has_rating_dialog, NULL, 5000));
+  dialog = find_rating_dialog ();
+  tb_rating_dialog_set_score (dialog, 72);
+  tb_rating_dialog_set_criterion (dialog, "accuracy", 7);
+  gui_test_screenshot (GTK_WIDGET (dialog), "run-page-rating-dialog.png");
+  gui_test_respond (ADW_MESSAGE_DIALOG (dialog), "save");
+  g_assert_true (gui_test_wait_for (page_has_ratings, page, 20000));
+  g_assert_cmpstr (message, ==, "Rating saved");
+
+  /* on disk, under ratings/, as the CLI's `rate` writes it */
+  shown = tb_run_page_get_data (TB_RUN_PAGE (page));
+  g_assert_cmpuint (shown->ratings->len, ==, 1);
+  rating = g_ptr_array_index (shown->ratings, 0);
+  g_assert_cmpstr (rating->model, ==, "openai/gpt-4o");
+  g_assert_cmpstr (rating->input, ==, key);
+  g_assert_cmpuint (rating->repeat, ==, 1);
+  g_assert_cmpfloat (rating->score, ==, 72);
+  g_assert_nonnull (g_hash_table_lookup (rating->criteria, "accuracy"));
+  ratings_dir = g_build_filename (shown->run->dir, "ratings", NULL);
+  dir = g_dir_open (ratings_dir, 0, NULL);
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    files++;
+  g_assert_cmpuint (files, ==, 1);
+
+  /* …and the verdict now sets the person beside the judges */
+  verdict = tb_run_page_get_verdict (TB_RUN_PAGE (page));
+  g_assert_nonnull (verdict->human);
+  g_assert_cmpuint (((TbHumanAgreement *) g_ptr_array_index (verdict->human, 0))->n, ==, 1);
+  gui_test_scroll_to (find_named (page, "judges-list"));
+  wait_for_draw (window);
+  save_png (window, "run-page-judges-rated.png");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static guint
+count_named (GtkWidget  *widget,
+             const char *name)
+{
+  guint n = g_strcmp0 (gtk_widget_get_name (widget), name) == 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += count_named (child, name);
+  return n;
+}
+
+/* The verdict card of a test set with repeats and a jury: the core's verdict, in its words,
+ * per model the mean over inputs, repeats and judges, the chart with the intervals. */
+static void
+test_run_page_verdict (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *run_id = make_test_set_run (f, TRUE);
+  GtkWidget *page = tb_run_page_new ();
+  GtkWidget *window = show_window (page, 1100, 1000);
+  g_autoptr(TbRunData) loaded = NULL;
+  g_autoptr(TbVerdict) expected = NULL;
+  g_autofree char *describe = NULL;
+  g_autofree char *title = NULL;
+  const TbVerdict *shown;
+  TbScoreChart *chart;
+  guint scored = 0;
+
+  tb_run_page_set_run (TB_RUN_PAGE (page), f->store, run_id);
+  g_assert_true (gui_test_wait_for (gui_test_page_loaded, page, 20000));
+
+  /* The same verdict as the core makes (and `show` prints), at the snapshot's volume. */
+  loaded = tb_store_load_run_data (f->store, run_id, NULL);
+  g_assert_nonnull (loaded);
+  expected = tb_verdict_for_run (loaded, 0);
+  describe = tb_verdict_describe (expected);
+  shown = tb_run_page_get_verdict (TB_RUN_PAGE (page));
+  g_assert_nonnull (shown);
+  g_assert_cmpuint (shown->inputs, ==, 3);
+  g_assert_cmpuint (shown->repeat, ==, 2);
+  g_assert_cmpstr (named_label_text (page, "verdict"), ==, describe);
+  g_assert_cmpstr (named_label_text (page, "best-overall"), ==, expected->best_overall);
+  g_assert_cmpstr (shown->best_overall, ==, "openai/gpt-4o");
+  /* gpt-4o and gemini are two points apart on every input: tied, and named as such */
+  g_assert_cmpuint (g_strv_length (expected->tied_with_best), ==, 2);
+  g_assert_true (gtk_widget_is_visible (find_named (page, "tied-with-best")));
+  g_assert_nonnull (strstr (named_label_text (page, "tied-with-best"),
+                            "google/gemini-2.5-flash"));
+  /* best value: the cheaper of the tied */
+  g_assert_cmpstr (named_label_text (page, "best-value"), ==, "google/gemini-2.5-flash");
+
+  /* one row per model, in the verdict's order; each mean over 3 inputs × 2 repeats × 2 judges */
+  g_assert_cmpuint (count_named (page, "model-row"), ==, 3);
+  for (guint i = 0; i < shown->models->len; i++)
+    {
+      TbModelVerdict *model = g_ptr_array_index (shown->models, i);
+
+      g_assert_cmpuint (model->n_inputs, ==, 3);
+      g_assert_cmpuint (model->n_scores, ==, 12);
+      g_assert_true (model->has_interval);
+      if (model->has_cost_per_input)
+        scored++;
+    }
+
+  /* the chart: the priced models, each with its interval; the unpriced one named below */
+  chart = TB_SCORE_CHART (find_type (page, TB_TYPE_SCORE_CHART));
+  g_assert_cmpuint (tb_score_chart_get_n_points (chart), ==, scored);
+  g_assert_cmpuint (scored, ==, 2);
+  g_assert_true (gtk_widget_is_visible (find_named (page, "chart-note")));
+  g_assert_nonnull (strstr (named_label_text (page, "chart-note"), LONG_MODEL));
+
+  /* simulated runs say so; the header names the run by its date, the id is shown once */
+  g_assert_true (gtk_widget_is_visible (find_named (page, "simulated-badge")));
+  g_object_get (page, "title", &title, NULL);
+  g_assert_true (g_str_has_prefix (title, "Run of "));
+  g_assert_nonnull (strstr (named_label_text (page, "run-id"), run_id));
+  g_assert_null (strstr (title, run_id));
+  save_png (window, "run-page-verdict.png");
+
+  /* open the best model: its criteria means and its six outputs */
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (find_named (page, "model-row")), TRUE);
+  wait_for_draw (window);
+  gui_test_scroll_to (find_named (page, "model-row"));
+  wait_for_draw (window);
+  save_png (window, "run-page-verdict-model.png");
+
+  /* a phone-sized window: nothing cut, the cards stack */
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 900);
+  wait_for_draw (window);
+  gui_test_iterate_for (200);
+  g_assert_cmpint (gtk_widget_get_width (window), <=, 370);
+  save_png (window, "run-page-verdict-narrow.png");
+
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_DARK);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 1000);
+  wait_for_draw (window);
+  save_png (window, "run-page-verdict-dark.png");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_DEFAULT);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
+diff_done (gpointer view)
+{
+  return !tb_compare_view_is_busy (view);
+}
+
+/* Compare: the heat map of model × input opens a cell's outputs side by side (JSON
+ * pretty-printed, the differing words marked), the criteria table, the filtered list. */
+static void
+test_run_page_compare (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *run_id = make_test_set_run (f, FALSE);
+  GtkWidget *page = tb_run_page_new ();
+  GtkWidget *window = show_window (page, 1280, 1000);
+  TbHeatMap *map;
+  TbCompareView *compare;
+  const TbRunData *shown;
+  const TbVerdict *verdict;
+  TbOutput *output;
+  g_autofree char *pretty = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *input_key = NULL;
+  GtkColumnView *outputs_view;
+  g_autoptr(TbScoreMatrix) matrix = NULL;
+
+  tb_run_page_set_run (TB_RUN_PAGE (page), f->store, run_id);
+  g_assert_true (gui_test_wait_for (gui_test_page_loaded, page, 20000));
+  tb_run_page_select_judgment (TB_RUN_PAGE (page), 1);   /* the pointwise one */
+  shown = tb_run_page_get_data (TB_RUN_PAGE (page));
+  verdict = tb_run_page_get_verdict (TB_RUN_PAGE (page));
+
+  /* the heat map is the core's matrix: inputs × models, weakest input first */
+  map = TB_HEAT_MAP (find_type (page, TB_TYPE_HEAT_MAP));
+  matrix = tb_score_matrix_new (shown, verdict);
+  g_assert_cmpuint (tb_heat_map_get_n_rows (map), ==, 3);
+  g_assert_cmpuint (tb_heat_map_get_n_columns (map), ==, 3);
+  g_assert_true (gtk_widget_is_visible (find_named (page, "criteria-by-model")));
+  gui_test_scroll_to (GTK_WIDGET (map));
+  wait_for_draw (window);
+  save_png (window, "run-page-heat-map.png");
+
+  /* a click on (the weakest input, the second model) opens its outputs */
+  tb_heat_map_activate_cell (map, 0, 1);
+  compare = TB_COMPARE_VIEW (find_type (page, TB_TYPE_COMPARE_VIEW));
+  wait_for_draw (window);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (compare)));
+  g_assert_cmpstr (tb_compare_view_get_model (compare, 0), ==, matrix->models[1]);
+  /* beside the best other model */
+  g_assert_cmpstr (tb_compare_view_get_model (compare, 1), ==, matrix->models[0]);
+  input_key = g_strdup (matrix->inputs[0]);
+  output = tb_run_data_find_output ((TbRunData *) shown, matrix->models[1], input_key, 1);
+  g_assert_nonnull (output);
+  pretty = json_to_string (json_from_string (output->content, NULL), TRUE);
+  text = tb_compare_view_dup_text (compare, 0);
+  g_assert_cmpstr (text, ==, pretty);
+  g_assert_nonnull (strstr (text, "\n  \""));   /* pretty, not one line */
+
+  /* the word diff marks what only one of them says */
+  tb_compare_view_set_diff (compare, TRUE);
+  g_assert_true (gui_test_wait_for (diff_done, compare, 10000));
+  g_assert_cmpuint (tb_compare_view_get_n_marked (compare, 0), >, 0);
+  g_assert_cmpuint (tb_compare_view_get_n_marked (compare, 1), >, 0);
+  wait_for_draw (window);
+  save_png (window, "compare.png");
+
+  /* every output, filtered: 3 models × 3 inputs × 2 repeats */
+  g_assert_cmpuint (g_list_model_get_n_items (tb_compare_view_get_outputs (compare)), ==, 18);
+  tb_compare_view_set_filter (compare, "openai/gpt-4o", NULL, NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (tb_compare_view_get_outputs (compare)), ==, 6);
+  tb_compare_view_set_filter (compare, "openai/gpt-4o", input_key, "ok");
+  g_assert_cmpuint (g_list_model_get_n_items (tb_compare_view_get_outputs (compare)), ==, 2);
+  tb_compare_view_set_filter (compare, NULL, NULL, "failed");
+  g_assert_cmpuint (g_list_model_get_n_items (tb_compare_view_get_outputs (compare)), ==, 0);
+  tb_compare_view_set_filter (compare, LONG_MODEL, NULL, NULL);
+  /* activating a row of the list puts it on the left */
+  outputs_view = GTK_COLUMN_VIEW (find_type (GTK_WIDGET (compare), GTK_TYPE_COLUMN_VIEW));
+  g_signal_emit_by_name (outputs_view, "activate", 0);
+  g_assert_cmpstr (tb_compare_view_get_model (compare, 0), ==, LONG_MODEL);
+
+  /* a phone-sized window: the panes stack */
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 900);
+  wait_for_draw (window);
+  gui_test_iterate_for (200);
+  g_assert_cmpint (gtk_widget_get_width (window), <=, 370);
+  save_png (window, "compare-narrow.png");
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 1000);
+
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_DARK);
+  tb_compare_view_set_filter (compare, NULL, NULL, NULL);
+  wait_for_draw (window);
+  g_assert_true (gui_test_wait_for (diff_done, compare, 10000));
+  save_png (window, "compare-dark.png");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_DEFAULT);
+
+  /* back to the verdict */
+  g_assert_true (gtk_widget_activate_action (page, "run-page.show-verdict", NULL));
+  wait_for_draw (window);
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (compare)));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_costs_view (Fixture       *f,
                  gconstpointer  data)
@@ -708,18 +1183,6 @@ test_costs_view (Fixture       *f,
 }
 
 /* A long list: rows for what is in sight, not for every run ------------------------------ */
-
-static guint
-count_css (GtkWidget  *widget,
-           const char *name)
-{
-  guint n = g_strcmp0 (gtk_widget_get_css_name (widget), name) == 0;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    n += count_css (child, name);
-  return n;
-}
 
 static void
 test_long_list (Fixture       *f,
@@ -834,8 +1297,10 @@ test_run_monitor (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *home = g_dir_make_tmp ("taskbench-monitor-XXXXXX", &error);
   FakeServer *server = fake_server_new ();
+  /* a few chunks streamed, 615 completion tokens billed: the row says what the file says */
   FakeModel slow = { .content = "SCORE=9 [{\"title\":\"A\"}]", .latency_ms = 200,
-                     .chunk_delay_ms = 150, .cost = 0.003, .billed_cost = 0.0031 };
+                     .chunk_delay_ms = 150, .cost = 0.003, .billed_cost = 0.0031,
+                     .completion_tokens = 615 };
   FakeModel quick = { .content = "SCORE=6 [{\"title\":\"B\"}]", .cost = 0.001,
                       .billed_cost = 0.0012 };
   FakeModel cheap = { .content = "SCORE=8 [{\"title\":\"C\"}]", .cost = 0.0002,
@@ -912,9 +1377,10 @@ test_run_monitor (void)
       g_assert_cmpint (tb_call_get_state (call), ==, TB_CALL_DONE);
       if (tb_call_get_kind (call) == TB_CALL_CANDIDATE)
         {
-          /* a candidate keeps its cost once its output is judged */
+          /* a candidate keeps its cost once its output is judged, its score beside it */
           n_candidates++;
-          g_assert_true (g_str_has_prefix (value, "$"));
+          g_assert_true (g_str_has_prefix (value, "Score "));
+          g_assert_nonnull (strstr (value, " · $"));
           g_assert_nonnull (strstr (value, "billed"));
         }
       else
@@ -936,6 +1402,19 @@ test_run_monitor (void)
     }
   g_assert_cmpuint (n_candidates, ==, 3);
   g_assert_cmpuint (n_judges, ==, 3);
+  /* the slow model's row: the completion tokens of its output file, not the chunks */
+  {
+    TbCall *call = NULL;
+    TbCallRow *row = row_at (&state, 0, &call);
+    g_autoptr(TbStore) check = tb_store_new (home);
+    g_autoptr(TbRunData) data = tb_store_load_run_data (check, state.run->id, NULL);
+    TbOutput *output = tb_run_data_find_output (data, "fake/slow-model", NULL, 1);
+    g_autofree char *tokens = g_strdup_printf ("%" G_GINT64_FORMAT " tokens",
+                                               output->usage.completion_tokens);
+
+    g_assert_cmpint (output->usage.completion_tokens, ==, 615);
+    g_assert_nonnull (strstr (tb_call_row_get_detail (row), tokens));
+  }
   g_assert_cmpfloat_with_epsilon (tb_run_monitor_get_fraction (state.monitor), 1.0, 1e-9);
   g_assert_cmpfloat_with_epsilon ((double) tb_runner_get_finished (runner)
                                   / tb_runner_get_total (runner), 1.0, 1e-9);
@@ -970,12 +1449,27 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   gtk_init ();
   adw_init ();
+  /* What AdwApplication loads from its resource base path in the real window. */
+  {
+    g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+    gtk_css_provider_load_from_resource (css, "/io/github/taskbench/TaskBench/style.css");
+    gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                                GTK_STYLE_PROVIDER (css),
+                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  }
 
   g_test_add_func ("/gui/results/chart-pareto", test_chart_pareto);
   g_test_add ("/gui/results/runs-view", Fixture, NULL, fixture_set_up, test_runs_view,
               fixture_tear_down);
   g_test_add ("/gui/results/run-page", Fixture, NULL, fixture_set_up, test_run_page,
               fixture_tear_down);
+  g_test_add ("/gui/results/run-page-verdict", Fixture, NULL, fixture_set_up,
+              test_run_page_verdict, fixture_tear_down);
+  g_test_add ("/gui/results/run-page-judges", Fixture, NULL, fixture_set_up,
+              test_run_page_judges, fixture_tear_down);
+  g_test_add ("/gui/results/run-page-compare", Fixture, NULL, fixture_set_up,
+              test_run_page_compare, fixture_tear_down);
   g_test_add ("/gui/results/costs-view", Fixture, NULL, fixture_set_up, test_costs_view,
               fixture_tear_down);
   g_test_add ("/gui/results/long-list", Fixture, NULL, fixture_set_up, test_long_list,

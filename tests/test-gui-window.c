@@ -10,6 +10,7 @@
 #include "tb-application.h"
 #include "tb-costs-view.h"
 #include "tb-defaults.h"
+#include "tb-forecast-view.h"
 #include "tb-home.h"
 #include "tb-index.h"
 #include "tb-run-monitor.h"
@@ -17,6 +18,8 @@
 #include "tb-runs-view.h"
 #include "tb-score-chart.h"
 #include "tb-store.h"
+#include "tb-summary-view.h"
+#include "tb-testset.h"
 #include "tb-util.h"
 #include "tb-window.h"
 
@@ -99,6 +102,22 @@ static gboolean
 not_busy (gpointer data)
 {
   return !tb_window_is_busy (data);
+}
+
+/* "Judge all" and re-judge ask first, with the forecast: say yes. Returns the dialog's
+ * heading. */
+static char *
+confirm_judging (void)
+{
+  AdwMessageDialog *dialog;
+  char *heading;
+
+  g_assert_true (gui_test_wait_for (has_dialog, NULL, 20000));
+  dialog = find_dialog ();
+  heading = g_strdup (adw_message_dialog_get_heading (dialog));
+  g_assert_true (adw_message_dialog_has_response (dialog, "judge"));
+  gui_test_respond (dialog, "judge");
+  return heading;
 }
 
 static guint
@@ -239,7 +258,8 @@ test_window_flow (void)
 
     tb_window_load_input_file (window, file);
     g_assert_true (gui_test_wait_for (gui_test_input_loaded, window, 5000));
-    g_assert_cmpstr (tb_input_view_get_name (tb_window_get_input_view (window)), ==,
+    g_assert_cmpuint (tb_input_view_get_n_inputs (tb_window_get_input_view (window)), ==, 1);
+    g_assert_cmpstr (tb_input_view_get_name (tb_window_get_input_view (window), 0), ==,
                      "notes.txt");
     g_assert_null (tb_input_view_get_error (tb_window_get_input_view (window)));
   }
@@ -287,6 +307,11 @@ test_window_flow (void)
   /* Judge it from the window, then open it. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.judge-run", "s", run_id);
   g_assert_true (tb_window_is_busy (window));
+  {
+    g_autofree char *heading = confirm_judging ();
+
+    g_assert_cmpstr (heading, ==, "Judge This Run?");
+  }
   g_assert_true (gui_test_wait_for (not_busy, window, 60000));
   judgments_dir = path_in_home ("results", "release-notes", run_id, "judgments", NULL);
   judgments = g_dir_open (judgments_dir, 0, NULL);
@@ -297,6 +322,7 @@ test_window_flow (void)
 
   /* Judge all: every run of the use case gets a new judgment; the old one stays. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.judge-all", NULL);
+  g_free (confirm_judging ());
   g_assert_true (gui_test_wait_for (not_busy, window, 60000));
   g_clear_pointer (&judgments, g_dir_close);
   judgments = g_dir_open (judgments_dir, 0, NULL);
@@ -637,6 +663,7 @@ test_rejudge_uses_snapshot (void)
   fake_server_clear_requests (fx.server);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.judge-run", "s", run_id);
   g_assert_true (tb_window_is_busy (window));
+  g_free (confirm_judging ());
   g_assert_true (gui_test_wait_for (not_busy, window, 60000));
   g_assert_cmpuint (fake_server_count (fx.server, "/chat/completions", "fake/judge-a"), >, 0);
   g_assert_cmpuint (fake_server_count (fx.server, "/chat/completions", "fake/judge-b"), ==, 0);
@@ -726,6 +753,7 @@ test_judge_all_rule (void)
   g_autofree char *failed = NULL;
   g_autofree char *running = NULL;
   TbWindow *window;
+  guint toasts;
 
   g_assert_true (tb_home_create_usecase (fx.home, "judge-rule", snapshot, &error));
   g_assert_no_error (error);
@@ -757,9 +785,31 @@ test_judge_all_rule (void)
   g_assert_cmpint (gui_test_run_status (window, running), ==, TB_RUN_RUNNING);
   screenshot (GTK_WIDGET (window), "judge-all-before");
 
+  /* A slow judge, so the pass can be seen under way. */
+  {
+    FakeModel slow = { .latency_ms = 700 };
+
+    fake_server_set_model (fx.server, "fake/judge", &slow);
+  }
+  toasts = tb_window_get_toast_count (window);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.judge-all", NULL);
   g_assert_true (tb_window_is_busy (window));
+  /* asked first: the runs the rule takes and what judging them costs */
+  {
+    g_autofree char *heading = confirm_judging ();
+
+    g_assert_cmpstr (heading, ==, "Judge 2 Runs?");
+  }
+  g_assert_true (tb_window_is_busy (window));
+  g_assert_true (gtk_revealer_get_reveal_child (GTK_REVEALER (child (window,
+                                                                     "judging_revealer"))));
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (child (window, "view_stack")), "runs");
+  screenshot (GTK_WIDGET (window), "judging-progress");
   g_assert_true (gui_test_wait_for (not_busy, window, 60000));
+  fake_server_set_model (fx.server, "fake/judge", &(FakeModel) { 0 });
+  /* one toast for the whole pass */
+  g_assert_cmpuint (tb_window_get_toast_count (window), ==, toasts + 1);
+  g_assert_true (g_str_has_prefix (tb_window_get_last_toast (window), "Judged 2 runs for $"));
 
   /* A new judgment for exactly the runs the rule takes. */
   for (guint i = 0; i < summaries->len; i++)
@@ -781,6 +831,321 @@ test_judge_all_rule (void)
     g_assert_nonnull (run);
     tb_store_unlock_run (store, run);
   }
+}
+
+/* A test set on the Run page: the use case's own inputs at first, remove one, take them
+ * again; files and a folder dropped at once; a repeat count; the run makes every model ×
+ * input × repeat. */
+static void
+test_test_set (void)
+{
+  TbWindow *window = gui_test_open_window (fx.app, 1200, 800);
+  TbInputView *inputs = tb_window_get_input_view (window);
+  g_autofree char *usecase_path = path_in_home ("usecases", "lecture-chapters.yaml", NULL);
+  g_autofree char *dir = path_in_home ("set", NULL);
+  g_autofree char *folder = path_in_home ("set", "more", NULL);
+  g_autoptr(TbUsecase) usecase = NULL;
+  g_autoptr(GPtrArray) own = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListStore) files = g_list_store_new (G_TYPE_FILE);
+  g_autoptr(GPtrArray) chosen = NULL;
+  const char *models[] = { "fake/cheap-model", "openai/gpt-4o-mini", NULL };
+  TbRunner *runner;
+  TbRun *run;
+  guint references = 0;
+
+  /* The core's reading of the use case's `inputs` is what the page starts with. */
+  usecase = tb_usecase_load_file (usecase_path, &error);
+  g_assert_no_error (error);
+  own = tb_test_set_from_usecase (usecase, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (own->len, >, 1);
+  g_assert_true (tb_window_select_usecase (window, "lecture-chapters"));
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (child (window, "view_stack")), "run");
+  g_assert_true (gui_test_wait_for (gui_test_input_loaded, window, 10000));
+  g_assert_cmpuint (tb_input_view_get_n_inputs (inputs), ==, own->len);
+  chosen = tb_input_view_dup_inputs (inputs);
+  for (guint i = 0; i < chosen->len; i++)
+    {
+      TbTestInput *input = g_ptr_array_index (chosen, i);
+
+      g_assert_cmpstr (input->key, ==, ((TbTestInput *) g_ptr_array_index (own, i))->key);
+      references += input->reference != NULL;
+    }
+  g_assert_cmpuint (references, ==, own->len);
+  g_assert_cmpuint (tb_input_view_get_repeat (inputs), ==, MAX (usecase->repeat, 1));
+  screenshot (GTK_WIDGET (window), "test-set");
+
+  /* remove one; the use case's own set comes back from the Add menu */
+  tb_input_view_remove (inputs, 0);
+  g_assert_cmpuint (tb_input_view_get_n_inputs (inputs), ==, own->len - 1);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (inputs), "inputs.use-usecase", NULL));
+  g_assert_true (gui_test_wait_for (gui_test_inputs_read, window, 10000));
+  g_assert_cmpuint (tb_input_view_get_n_inputs (inputs), ==, own->len);
+
+  /* two files and a folder dropped at once; the folder's reference goes with its input */
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0755), ==, 0);
+  {
+    const char *names[][2] = {
+      { "set/a.txt", "fix: a crash on start\n" },
+      { "set/b.txt", "feat: dark style\n" },
+      { "set/more/c.txt", "docs: the cost columns\n" },
+      { "set/more/c.reference.txt", "- Docs: cost columns explained\n" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+      {
+        g_autofree char *path = g_build_filename (fx.home, names[i][0], NULL);
+
+        g_assert_true (g_file_set_contents (path, names[i][1], -1, NULL));
+      }
+    for (guint i = 0; i < 2; i++)
+      {
+        g_autofree char *path = g_build_filename (fx.home, names[i][0], NULL);
+        g_autoptr(GFile) file = g_file_new_for_path (path);
+
+        g_list_store_append (files, file);
+      }
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (folder);
+
+      g_list_store_append (files, file);
+    }
+  }
+  tb_input_view_clear (inputs);
+  tb_input_view_add_files (inputs, G_LIST_MODEL (files));
+  g_assert_true (gui_test_wait_for (gui_test_input_loaded, window, 10000));
+  g_assert_null (tb_input_view_get_error (inputs));
+  g_assert_cmpuint (tb_input_view_get_n_inputs (inputs), ==, 3);
+  g_clear_pointer (&chosen, g_ptr_array_unref);
+  chosen = tb_input_view_dup_inputs (inputs);
+  g_assert_nonnull (((TbTestInput *) g_ptr_array_index (chosen, 2))->reference);
+
+  /* two repeats of two models on three inputs: twelve calls, one run */
+  tb_input_view_set_repeat (inputs, 2);
+  tb_window_set_models (window, models);
+  gtk_switch_set_active (GTK_SWITCH (child (window, "judge_switch")), FALSE);
+  screenshot (GTK_WIDGET (window), "test-set-ready");
+  fake_server_clear_requests (fx.server);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  g_assert_true (gui_test_wait_for (not_busy, window, 60000));
+  runner = tb_window_get_runner (window);
+  run = tb_runner_get_run (runner);
+  g_assert_nonnull (run);
+  g_assert_cmpuint (run->inputs->len, ==, 3);
+  g_assert_cmpuint (run->repeat, ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (tb_runner_get_calls (runner)), ==, 12);
+  g_assert_cmpuint (fake_server_count (fx.server, "/chat/completions", NULL), ==, 12);
+  gui_test_close_window (GTK_WINDOW (window));
+}
+
+static gboolean
+summary_ready (gpointer window)
+{
+  TbSummaryView *view = TB_SUMMARY_VIEW (gui_test_template_child (window, TB_TYPE_WINDOW,
+                                                                   "summary_view"));
+
+  return !tb_summary_view_is_loading (view) && tb_summary_view_get_summary (view) != NULL;
+}
+
+static const char *
+page_of (TbWindow *window)
+{
+  return adw_view_stack_get_visible_child_name (ADW_VIEW_STACK (child (window, "view_stack")));
+}
+
+/* A use case with judged runs opens on its Summary (the CLI's `summary ID`, from the core);
+ * one without runs goes on to the Run page. */
+static void
+test_summary_page (void)
+{
+  TbWindow *window = gui_test_open_window (fx.app, 1200, 900);
+  TbSummaryView *view = TB_SUMMARY_VIEW (child (window, "summary_view"));
+  g_autoptr(TbStore) store = tb_store_new (fx.home);
+  g_autoptr(TbUsecaseSummary) expected = NULL;
+  g_autoptr(GError) error = NULL;
+  const TbUsecaseSummary *shown;
+
+  g_assert_true (tb_window_select_usecase (window, "judge-rule"));
+  g_assert_cmpstr (page_of (window), ==, "summary");
+  g_assert_true (gui_test_wait_for (summary_ready, window, 20000));
+  g_assert_cmpstr (page_of (window), ==, "summary");
+  expected = tb_usecase_summary_load (store, "judge-rule", 0, NULL, &error);
+  g_assert_no_error (error);
+  shown = tb_summary_view_get_summary (view);
+  g_assert_cmpuint (shown->judged_runs, ==, expected->judged_runs);
+  g_assert_cmpuint (shown->judged_runs, >, 0);
+  g_assert_cmpuint (shown->verdict->models->len, ==, expected->verdict->models->len);
+  for (guint i = 0; i < expected->verdict->models->len; i++)
+    {
+      TbModelVerdict *model = g_ptr_array_index (expected->verdict->models, i);
+
+      g_assert_cmpuint (tb_usecase_summary_runs_of (shown, model->model), ==,
+                        tb_usecase_summary_runs_of (expected, model->model));
+      g_assert_cmpuint (tb_usecase_summary_wins_of (shown, model->model), ==,
+                        tb_usecase_summary_wins_of (expected, model->model));
+    }
+  screenshot (GTK_WIDGET (window), "summary");
+
+  /* no runs: the Run page, where the next step is */
+  g_assert_true (tb_window_select_usecase (window, "meeting-action-items"));
+  g_assert_true (gui_test_wait_for (gui_test_runs_loaded, window, 20000));
+  gui_test_iterate_for (100);
+  g_assert_cmpstr (page_of (window), ==, "run");
+  gui_test_close_window (GTK_WINDOW (window));
+}
+
+static gboolean
+forecast_ready (gpointer window)
+{
+  TbForecastView *view = TB_FORECAST_VIEW (gui_test_template_child (window, TB_TYPE_WINDOW,
+                                                                     "forecast_view"));
+
+  return !tb_forecast_view_is_loading (view) && tb_forecast_view_get_forecast (view) != NULL;
+}
+
+static gboolean
+balance_short (gpointer window)
+{
+  TbForecastView *view = TB_FORECAST_VIEW (gui_test_template_child (window, TB_TYPE_WINDOW,
+                                                                     "forecast_view"));
+
+  return !tb_forecast_view_check_balance (view, NULL);
+}
+
+/* Money before the call: the forecast (a dry runner job, in a thread) of the run as set up,
+ * refreshed as it changes; Run disabled with its reason beside it; the cap reaches the
+ * runner; a key whose remaining limit is below the forecast asks first. */
+static void
+test_forecast_and_budget (void)
+{
+  TbWindow *window = gui_test_open_window (fx.app, 1200, 900);
+  TbInputView *inputs = tb_window_get_input_view (window);
+  TbForecastView *view = TB_FORECAST_VIEW (child (window, "forecast_view"));
+  GtkLabel *reason = GTK_LABEL (child (window, "run_reason"));
+  const char *models[] = { "fake/cheap-model", "openai/gpt-4o-mini", NULL };
+  const char *none[] = { NULL };
+  const TbForecast *forecast;
+  g_autoptr(JsonNode) shown = NULL;
+  TbRunner *runner;
+  TbRun *run;
+  guint calls = 0, n_inputs;
+
+  g_assert_true (tb_window_select_usecase (window, "support-ticket-triage"));
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (child (window, "view_stack")), "run");
+  g_assert_true (gui_test_wait_for (gui_test_input_loaded, window, 10000));
+  n_inputs = tb_input_view_get_n_inputs (inputs);
+  g_assert_true (gui_test_wait_for (gui_test_catalog_loaded, window, 20000));
+  tb_window_set_models (window, models);
+  gtk_switch_set_active (GTK_SWITCH (child (window, "judge_switch")), TRUE);
+
+  /* the forecast of two models on the test set, and their judge */
+  g_assert_true (gui_test_wait_for (forecast_ready, window, 20000));
+  forecast = tb_forecast_view_get_forecast (view);
+  g_assert_cmpuint (forecast->models->len, ==, 2);
+  for (guint i = 0; i < forecast->models->len; i++)
+    calls += ((TbForecastLine *) g_ptr_array_index (forecast->models, i))->calls;
+  g_assert_cmpuint (calls, ==, 2 * n_inputs);
+  g_assert_nonnull (forecast->judges);
+  g_assert_cmpuint (forecast->judges->len, >, 0);
+  g_assert_cmpfloat (forecast->total_usd, >, 0);
+  gui_test_scroll_to (GTK_WIDGET (view));
+  screenshot (GTK_WIDGET (window), "forecast");
+
+  /* a repeat more: a new forecast with twice the candidate calls */
+  tb_input_view_set_repeat (inputs, 2);
+  g_assert_true (tb_forecast_view_is_loading (view));
+  g_assert_true (gui_test_wait_for (forecast_ready, window, 20000));
+  calls = 0;
+  forecast = tb_forecast_view_get_forecast (view);
+  for (guint i = 0; i < forecast->models->len; i++)
+    calls += ((TbForecastLine *) g_ptr_array_index (forecast->models, i))->calls;
+  g_assert_cmpuint (calls, ==, 4 * n_inputs);
+  tb_input_view_set_repeat (inputs, 1);
+
+  /* no model, no input: Run is off, and the page says why */
+  tb_window_set_models (window, none);
+  gui_test_iterate_for (50);
+  g_assert_false (gtk_widget_get_sensitive (child (window, "run_button")));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (reason)));
+  g_assert_cmpstr (gtk_label_get_text (reason), ==, "Choose at least one model to run");
+  tb_input_view_clear (inputs);
+  g_assert_cmpstr (gtk_label_get_text (reason), ==, "Add at least one input to run");
+  gui_test_scroll_to (GTK_WIDGET (view));
+  screenshot (GTK_WIDGET (window), "run-disabled");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (inputs), "inputs.use-usecase", NULL));
+  g_assert_true (gui_test_wait_for (gui_test_input_loaded, window, 10000));
+  tb_window_set_models (window, models);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (reason)));
+
+  /* a key with less left than the forecast: Run asks, Cancel runs nothing */
+  fake_server_set_key (fx.server, "{\"label\":\"test\",\"limit\":1,\"limit_remaining\":0.000001,"
+                                  "\"usage\":0.999999,\"is_free_tier\":false}");
+  tb_forecast_view_set_client (view, tb_application_get_client (fx.app));
+  g_assert_true (gui_test_wait_for (forecast_ready, window, 20000));
+  g_assert_true (gui_test_wait_for (balance_short, window, 5000));
+  {
+    g_autofree char *message = NULL;
+
+    g_assert_false (tb_forecast_view_check_balance (view, &message));
+    g_assert_nonnull (strstr (message, "more than"));
+  }
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (gui_test_template_child (
+    GTK_WIDGET (view), TB_TYPE_FORECAST_VIEW, "total_row")), TRUE);
+  gui_test_scroll_to (GTK_WIDGET (view));
+  screenshot (GTK_WIDGET (window), "forecast-balance");
+  fake_server_clear_requests (fx.server);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  g_assert_true (gui_test_wait_for (has_dialog, NULL, 5000));
+  g_assert_cmpstr (adw_message_dialog_get_heading (find_dialog ()), ==,
+                   "Not Enough Left on the Key");
+  gui_test_respond (find_dialog (), "cancel");
+  g_assert_false (tb_window_is_busy (window));
+  g_assert_cmpuint (fake_server_count (fx.server, "/chat/completions", NULL), ==, 0);
+  fake_server_set_key (fx.server, NULL);
+  tb_forecast_view_set_client (view, tb_application_get_client (fx.app));
+  gui_test_iterate_for (300);
+
+  /* a cap below one call: every call is skipped for it, and the run says so */
+  tb_forecast_view_set_max_cost (view, TRUE, 0.0001);
+  {
+    double cap = 0;
+
+    g_assert_true (tb_forecast_view_get_max_cost (view, &cap));
+    g_assert_cmpfloat_with_epsilon (cap, 0.0001, 1e-12);
+  }
+  gtk_switch_set_active (GTK_SWITCH (child (window, "judge_switch")), FALSE);
+  g_assert_true (gui_test_wait_for (forecast_ready, window, 20000));
+  shown = tb_forecast_to_json (tb_forecast_view_get_forecast (view));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  g_assert_true (gui_test_wait_for (not_busy, window, 60000));
+  runner = tb_window_get_runner (window);
+  run = tb_runner_get_run (runner);
+  g_assert_true (tb_runner_stopped_by_budget (runner));
+  g_assert_cmpstr (run->stop_reason, ==, "budget");
+  g_assert_true (run->has_max_cost);
+  g_assert_cmpfloat_with_epsilon (run->max_cost_usd, 0.0001, 1e-12);
+  /* run.json keeps the forecast the page showed */
+  g_assert_nonnull (run->forecast);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (json_node_get_object (
+                                    run->forecast), "total_usd"),
+                                  json_object_get_double_member (json_node_get_object (shown),
+                                                                 "total_usd"), 1e-12);
+  tb_forecast_view_set_max_cost (view, FALSE, 0);
+
+  /* the run deleted, its live rows go too: the monitor never shows a run that is gone */
+  {
+    g_autofree char *id = g_strdup (run->id);
+
+    g_assert_true (gtk_widget_get_visible (child (window, "run_monitor")));
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.delete-run", "s", id);
+    g_assert_true (gui_test_wait_for (has_dialog, NULL, 5000));
+    gui_test_respond (find_dialog (), "delete");
+    g_assert_false (gtk_widget_get_visible (child (window, "run_monitor")));
+    g_assert_null (tb_window_get_runner (window));
+    g_assert_null (tb_window_get_last_run_id (window));
+  }
+  gui_test_close_window (GTK_WINDOW (window));
 }
 
 static void
@@ -859,9 +1224,12 @@ main (int    argc,
   g_test_add_func ("/gui/window/flow", test_window_flow);
   g_test_add_func ("/gui/window/unsaved-changes", test_unsaved_changes);
   g_test_add_func ("/gui/window/narrow", test_narrow);
+  g_test_add_func ("/gui/window/test-set", test_test_set);
+  g_test_add_func ("/gui/window/forecast-and-budget", test_forecast_and_budget);
   g_test_add_func ("/gui/window/cli-run-appears", test_cli_run_appears);
   g_test_add_func ("/gui/window/rejudge-uses-snapshot", test_rejudge_uses_snapshot);
   g_test_add_func ("/gui/window/judge-all-rule", test_judge_all_rule);
+  g_test_add_func ("/gui/window/summary-page", test_summary_page);
   status = g_test_run ();
 
   gui_test_tear_down (&fx);

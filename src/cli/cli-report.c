@@ -708,30 +708,18 @@ cli_cmd_costs (CliContext  *cli,
   return EXIT_OK;
 }
 
-static void
-count_up (GHashTable *counts,
-          const char *key)
-{
-  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (counts, key));
-
-  g_hash_table_replace (counts, g_strdup (key), GUINT_TO_POINTER (n + 1));
-}
-
 int
 cli_cmd_summary (CliContext  *cli,
                  int          argc,
                  char       **argv)
 {
-  g_autoptr(GPtrArray) ids = NULL;
-  g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func ((GDestroyNotify) tb_run_data_free);
-  g_autoptr(TbVerdict) verdict = NULL;
+  g_autoptr(TbUsecaseSummary) pooled = NULL;
   g_autoptr(TbUsecase) usecase = NULL;
-  g_autoptr(GHashTable) wins = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GHashTable) model_runs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                            NULL);
+  g_autoptr(GError) error = NULL;
   g_autofree char *usecase_path = NULL;
+  TbVerdict *verdict;
   int code = EXIT_OK;
-  guint judged = 0;
+  guint judged;
 
   if (!cli_parse_options ("summary", "ID", _("Per model across every judged run of a use case: "
                           "mean with its interval, cost per input, wins."), NULL, &argc, &argv,
@@ -745,66 +733,26 @@ cli_cmd_summary (CliContext  *cli,
 
   usecase_path = tb_home_usecase_path (cli->home, argv[1]);
   usecase = tb_usecase_load_file (usecase_path, NULL);
-  ids = tb_store_list_run_ids (cli->store, argv[1]);
-  for (guint i = 0; i < ids->len; i++)
-    {
-      g_autoptr(GError) error = NULL;
-      TbRunData *data = tb_store_load_run_data (cli->store, g_ptr_array_index (ids, i), &error);
-
-      if (data == NULL)
-        {
-          cli_warn ("%s", error->message);
-          continue;
-        }
-      if (data->judgments->len == 0)
-        {
-          tb_run_data_free (data);
-          continue;
-        }
-      judged++;
-      /* A run's own verdict: who won it (a tie is no one's win). */
-      {
-        g_autoptr(TbVerdict) one = tb_verdict_for_run (data, 0);
-
-        if (one->tied_with_best != NULL && g_strv_length (one->tied_with_best) == 1)
-          count_up (wins, one->tied_with_best[0]);
-        for (guint m = 0; m < one->models->len; m++)
-          {
-            TbModelVerdict *model = g_ptr_array_index (one->models, m);
-
-            if (model->has_mean)
-              count_up (model_runs, model->model);
-          }
-      }
-      g_ptr_array_add (runs, data);
-    }
-  verdict = tb_verdict_for_runs (runs, usecase != NULL ? usecase->inputs_per_month : 0,
-                                 argv[1]);
+  /* The core's summary: the window's Summary page reads the same. */
+  pooled = tb_usecase_summary_load (cli->store, argv[1],
+                                    usecase != NULL ? usecase->inputs_per_month : 0, NULL,
+                                    &error);
+  if (pooled == NULL)
+    return cli_fail (error);
+  for (guint i = 0; i < pooled->warnings->len; i++)
+    cli_warn ("%s", (const char *) g_ptr_array_index (pooled->warnings, i));
+  verdict = pooled->verdict;
+  judged = pooled->judged_runs;
 
   if (cli->json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
       g_autoptr(JsonNode) root = NULL;
 
-      g_autoptr(JsonNode) summary = tb_verdict_to_json (verdict);
-      JsonArray *models = json_object_get_array_member (json_node_get_object (summary),
-                                                        "models");
-
-      /* Per model, beside its pooled verdict: the runs it was scored in and won. */
-      for (guint i = 0; models != NULL && i < json_array_get_length (models); i++)
-        {
-          JsonObject *entry = json_array_get_object_element (models, i);
-          const char *model = json_object_get_string_member (entry, "model");
-
-          json_object_set_int_member (entry, "runs",
-                                      GPOINTER_TO_UINT (g_hash_table_lookup (model_runs, model)));
-          json_object_set_int_member (entry, "wins",
-                                      GPOINTER_TO_UINT (g_hash_table_lookup (wins, model)));
-        }
       json_builder_begin_object (builder);
       tb_json_add_string (builder, "usecase", argv[1]);
       tb_json_add_int (builder, "runs", judged);
-      tb_json_add_node (builder, "summary", g_steal_pointer (&summary));
+      tb_json_add_node (builder, "summary", tb_usecase_summary_to_json (pooled));
       json_builder_end_object (builder);
       root = json_builder_get_root (builder);
       cli_print_json (root);
@@ -824,8 +772,8 @@ cli_cmd_summary (CliContext  *cli,
       const TbModelVerdict *model = g_ptr_array_index (verdict->models, i);
 
       g_print ("  %-36s %5u %5u\n", model->model,
-               GPOINTER_TO_UINT (g_hash_table_lookup (model_runs, model->model)),
-               GPOINTER_TO_UINT (g_hash_table_lookup (wins, model->model)));
+               tb_usecase_summary_runs_of (pooled, model->model),
+               tb_usecase_summary_wins_of (pooled, model->model));
     }
   return EXIT_OK;
 }

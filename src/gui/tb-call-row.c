@@ -24,6 +24,7 @@ struct _TbCallRow
 
   TbCall       *call;
   GSignalGroup *signals;
+  double        judged;       /* the judges' mean of a candidate's output; < 0: none */
 };
 
 G_DEFINE_FINAL_TYPE (TbCallRow, tb_call_row, GTK_TYPE_WIDGET)
@@ -93,11 +94,33 @@ state_text (TbCall *call)
     }
 }
 
-/* A candidate's cost (it keeps it once judged), a judge's score. */
 static char *
-value_text (TbCall *call)
+cost_text (TbCall *call)
 {
   g_autofree char *usd = NULL;
+
+  if (tb_call_get_cost_usd (call) < 0)
+    return g_strdup ("");
+  usd = tb_format_usd (tb_call_get_cost_usd (call));
+  switch (tb_cost_source_from_string (tb_call_get_cost_source (call)))
+    {
+    case TB_COST_BILLED:
+      /* Translators: an amount in US dollars */
+      return g_strdup_printf (_("%s billed"), usd);
+    case TB_COST_ESTIMATE:
+      return g_strdup_printf (_("%s estimated"), usd);
+    default:
+      return g_steal_pointer (&usd);
+    }
+}
+
+/* A candidate's cost, and once judged its score beside it (never instead of it); a judge's
+ * score. */
+static char *
+value_text (TbCall *call,
+            double  judged)
+{
+  g_autofree char *cost = NULL;
 
   switch (tb_call_get_state (call))
     {
@@ -106,19 +129,11 @@ value_text (TbCall *call)
         return tb_call_get_score (call) >= 0
                ? g_strdup_printf (_("Score %.0f"), tb_call_get_score (call))
                : g_strdup ("");
-      if (tb_call_get_cost_usd (call) < 0)
-        return g_strdup ("");
-      usd = tb_format_usd (tb_call_get_cost_usd (call));
-      switch (tb_cost_source_from_string (tb_call_get_cost_source (call)))
-        {
-        case TB_COST_BILLED:
-          /* Translators: an amount in US dollars */
-          return g_strdup_printf (_("%s billed"), usd);
-        case TB_COST_ESTIMATE:
-          return g_strdup_printf (_("%s estimated"), usd);
-        default:
-          return g_steal_pointer (&usd);
-        }
+      cost = cost_text (call);
+      if (judged < 0)
+        return g_steal_pointer (&cost);
+      /* Translators: a judged output's score, then its cost */
+      return g_strdup_printf (_("Score %.0f · %s"), judged, cost);
     case TB_CALL_FAILED:
       return g_strdup (_("Failed"));
     case TB_CALL_CANCELLED:
@@ -195,7 +210,7 @@ update (TbCallRow *self)
   gtk_label_set_text (self->detail_label, detail);
   gtk_widget_set_css_classes (GTK_WIDGET (self->detail_label),
                               (const char *[]) { "caption", detail_class, NULL });
-  value = value_text (call);
+  value = value_text (call, self->judged);
   gtk_label_set_text (self->value_label, value);
 }
 
@@ -208,6 +223,7 @@ tb_call_row_set_call (TbCallRow *self,
 
   if (!g_set_object (&self->call, call))
     return;
+  self->judged = -1;
   g_signal_group_set_target (self->signals, call);
   /* Set once here, not at every notification: each setting asks the display server where
    * the pointer is. */
@@ -226,6 +242,18 @@ tb_call_row_set_call (TbCallRow *self,
     gtk_widget_set_tooltip_text (GTK_WIDGET (self->model_label), tb_call_get_model (call));
   update (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CALL]);
+}
+
+void
+tb_call_row_set_judged (TbCallRow *self,
+                        double     score)
+{
+  g_return_if_fail (TB_IS_CALL_ROW (self));
+
+  if (self->judged == score)
+    return;
+  self->judged = score;
+  update (self);
 }
 
 TbCall *
@@ -338,6 +366,7 @@ tb_call_row_class_init (TbCallRowClass *klass)
 static void
 tb_call_row_init (TbCallRow *self)
 {
+  self->judged = -1;
   gtk_widget_init_template (GTK_WIDGET (self));
 
   /* Every property of a call notifies when it changes (the elapsed time once a second while

@@ -19,8 +19,14 @@ void        tb_call_row_set_call   (TbCallRow *self,
                                     TbCall    *call);
 TbCall     *tb_call_row_get_call   (TbCallRow *self);
 
-/* What the row shows on the right: a candidate's cost ("$0.0012 billed"), a judge's score
- * ("Score 80"), or why there is none; "" while under way. */
+/* A candidate's output as its judges scored it (their mean so far), shown beside its cost;
+ * < 0: not scored (yet). */
+void        tb_call_row_set_judged (TbCallRow *self,
+                                    double     score);
+
+/* What the row shows on the right: a candidate's cost ("$0.0012 billed", with "Score 80 · "
+ * before it once judged), a judge's score ("Score 80"), or why there is none; "" while under
+ * way. */
 const char *tb_call_row_get_value  (TbCallRow *self);
 /* The line under the model: state, tokens, time. */
 const char *tb_call_row_get_detail (TbCallRow *self);

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "tb-format.h"
 #include "tb-gui-util.h"
 
 char *
@@ -19,6 +20,71 @@ tb_format_local_date (const char *iso)
   if (utc == NULL)
     return g_strdup (iso);
   local = g_date_time_to_local (utc);
+  return g_date_time_format (local, "%Y-%m-%d %H:%M");
+}
+
+char *
+tb_format_local_time (const char *iso)
+{
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) local = NULL;
+
+  if (iso == NULL || *iso == '\0')
+    return g_strdup ("—");
+  utc = g_date_time_new_from_iso8601 (iso, NULL);
+  if (utc == NULL)
+    return g_strdup (iso);
+  local = g_date_time_to_local (utc);
+  return g_date_time_format (local, "%Y-%m-%d %H:%M:%S");
+}
+
+char *
+tb_format_relative_date (const char *iso,
+                         GDateTime  *now)
+{
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) local = NULL;
+  g_autoptr(GDateTime) current = NULL;
+  g_autofree char *clock = NULL;
+  GTimeSpan ago;
+  int days;
+
+  if (iso == NULL || *iso == '\0')
+    return g_strdup ("—");
+  utc = g_date_time_new_from_iso8601 (iso, NULL);
+  if (utc == NULL)
+    return g_strdup (iso);
+  local = g_date_time_to_local (utc);
+  current = now != NULL ? g_date_time_to_local (now) : g_date_time_new_now_local ();
+  ago = g_date_time_difference (current, local);
+
+  if (ago >= 0 && ago < 60 * G_TIME_SPAN_SECOND)
+    return g_strdup (_("Just now"));
+  if (ago >= 0 && ago < G_TIME_SPAN_HOUR)
+    {
+      guint minutes = (guint) (ago / G_TIME_SPAN_MINUTE);
+
+      return g_strdup_printf (ngettext ("%u minute ago", "%u minutes ago", minutes), minutes);
+    }
+  /* Whole calendar days between the two dates, in local time. */
+  {
+    GDate then_date, now_date;
+
+    g_date_clear (&then_date, 1);
+    g_date_clear (&now_date, 1);
+    g_date_set_dmy (&then_date, g_date_time_get_day_of_month (local),
+                    g_date_time_get_month (local), g_date_time_get_year (local));
+    g_date_set_dmy (&now_date, g_date_time_get_day_of_month (current),
+                    g_date_time_get_month (current), g_date_time_get_year (current));
+    days = g_date_days_between (&then_date, &now_date);
+  }
+  clock = g_date_time_format (local, "%H:%M");
+  if (ago >= 0 && days == 0)
+    /* Translators: a run's time today, "Today 14:02" */
+    return g_strdup_printf (_("Today %s"), clock);
+  if (ago >= 0 && days == 1)
+    /* Translators: a run's time yesterday, "Yesterday 09:13" */
+    return g_strdup_printf (_("Yesterday %s"), clock);
   return g_date_time_format (local, "%Y-%m-%d %H:%M");
 }
 
@@ -88,4 +154,141 @@ tb_cost_source_label (TbCostSource source)
     default:
       return "";
     }
+}
+
+const char *
+tb_run_input_key (const TbRun *run,
+                  const char  *input)
+{
+  const TbRunInput *first;
+
+  if (input != NULL)
+    return input;
+  first = run != NULL ? tb_run_find_input (run, NULL) : NULL;
+  return first != NULL ? first->key : NULL;
+}
+
+GPtrArray *
+tb_judgment_cell_scores (const TbJudgment *judgment,
+                         const TbRun      *run,
+                         const char       *model,
+                         const char       *input,
+                         guint             repeat)
+{
+  GPtrArray *scores = g_ptr_array_new ();
+  const char *key = tb_run_input_key (run, input);
+
+  for (guint i = 0; judgment != NULL && judgment->scores != NULL && i < judgment->scores->len;
+       i++)
+    {
+      TbScore *score = g_ptr_array_index (judgment->scores, i);
+
+      if (g_strcmp0 (score->model, model) == 0
+          && g_strcmp0 (tb_run_input_key (run, score->input), key) == 0
+          && MAX (score->repeat, 1) == MAX (repeat, 1))
+        g_ptr_array_add (scores, score);
+    }
+  return scores;
+}
+
+gboolean
+tb_judgment_cell_mean (const TbJudgment *judgment,
+                       const TbRun      *run,
+                       const char       *model,
+                       const char       *input,
+                       guint             repeat,
+                       double           *mean)
+{
+  g_autoptr(GPtrArray) scores = tb_judgment_cell_scores (judgment, run, model, input, repeat);
+  double sum = 0;
+  guint n = 0;
+
+  for (guint i = 0; i < scores->len; i++)
+    {
+      TbScore *score = g_ptr_array_index (scores, i);
+
+      if (score->error == NULL)
+        {
+          sum += score->overall;
+          n++;
+        }
+    }
+  if (n == 0)
+    return FALSE;
+  *mean = sum / n;
+  return TRUE;
+}
+
+char *
+tb_pretty_output (const char *content)
+{
+  g_autofree char *stripped = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  if (content == NULL)
+    return g_strdup ("");
+  stripped = tb_strip_code_fence (content);
+  node = json_from_string (stripped != NULL ? stripped : content, NULL);
+  if (node != NULL && (JSON_NODE_HOLDS_OBJECT (node) || JSON_NODE_HOLDS_ARRAY (node)))
+    return json_to_string (node, TRUE);
+  return g_strdup (content);
+}
+
+static void
+drop_down_setup_cb (GtkSignalListItemFactory *factory,
+                    GObject                  *object,
+                    gpointer                  user_data)
+{
+  gboolean in_list = GPOINTER_TO_INT (user_data);
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  if (in_list)
+    {
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+      gtk_label_set_max_width_chars (GTK_LABEL (label), 60);
+    }
+  else
+    gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_list_item_set_child (GTK_LIST_ITEM (object), label);
+}
+
+static void
+drop_down_bind_cb (GtkSignalListItemFactory *factory,
+                   GObject                  *object,
+                   gpointer                  user_data)
+{
+  GtkListItem *item = GTK_LIST_ITEM (object);
+  GtkStringObject *string = gtk_list_item_get_item (item);
+  GtkWidget *label = gtk_list_item_get_child (item);
+  const char *text = string != NULL ? gtk_string_object_get_string (string) : "";
+
+  gtk_label_set_text (GTK_LABEL (label), text);
+  /* The button's label may be cut: the whole text is its tooltip. */
+  if (!GPOINTER_TO_INT (user_data))
+    gtk_widget_set_tooltip_text (label, text);
+}
+
+static GtkListItemFactory *
+drop_down_factory (gboolean in_list)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect (factory, "setup", G_CALLBACK (drop_down_setup_cb),
+                    GINT_TO_POINTER (in_list));
+  g_signal_connect (factory, "bind", G_CALLBACK (drop_down_bind_cb), GINT_TO_POINTER (in_list));
+  return factory;
+}
+
+void
+tb_drop_down_set_ellipsizing (GtkDropDown *drop_down)
+{
+  g_autoptr(GtkListItemFactory) button = drop_down_factory (FALSE);
+  g_autoptr(GtkListItemFactory) list = drop_down_factory (TRUE);
+
+  g_return_if_fail (GTK_IS_DROP_DOWN (drop_down));
+
+  gtk_drop_down_set_factory (drop_down, button);
+  gtk_drop_down_set_list_factory (drop_down, list);
 }

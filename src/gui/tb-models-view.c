@@ -44,6 +44,20 @@ struct _TbModelsView
 
 G_DEFINE_FINAL_TYPE (TbModelsView, tb_models_view, ADW_TYPE_BIN)
 
+enum {
+  SIGNAL_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* The models to run changed, or what is known of them (the catalog came). */
+static void
+emit_changed (TbModelsView *self)
+{
+  g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+}
+
 GtkWidget *
 tb_models_view_new (void)
 {
@@ -170,6 +184,7 @@ remove_clicked_cb (GtkButton    *button,
   self->user_edited = TRUE;
   gtk_string_list_remove (self->selected, pos);
   refresh_recommended (self);
+  emit_changed (self);
 }
 
 static void
@@ -240,6 +255,7 @@ set_selection (TbModelsView       *self,
     if (*ids[i] != '\0' && string_list_find (self->selected, ids[i]) == G_MAXUINT)
       gtk_string_list_append (self->selected, ids[i]);
   refresh_recommended (self);
+  emit_changed (self);
 }
 
 static void
@@ -323,6 +339,7 @@ catalog_cb (GObject      *source,
   gtk_widget_set_visible (GTK_WIDGET (self->status_label), warning != NULL);
   fill_catalog_ids (self);
   recompute (self);
+  emit_changed (self);
 }
 
 void
@@ -403,6 +420,7 @@ tb_models_view_add (TbModelsView *self,
   self->user_edited = TRUE;
   gtk_string_list_append (self->selected, id);
   refresh_recommended (self);
+  emit_changed (self);
 }
 
 static gboolean
@@ -565,6 +583,10 @@ tb_models_view_class_init (TbModelsViewClass *klass)
 
   object_class->dispose = tb_models_view_dispose;
   object_class->finalize = tb_models_view_finalize;
+
+  signals[SIGNAL_CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass),
+                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                          G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class,
     "/io/github/taskbench/TaskBench/tb-models-view.ui");

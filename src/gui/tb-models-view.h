@@ -14,6 +14,8 @@ G_DECLARE_FINAL_TYPE (TbModelsView, tb_models_view, TB, MODELS_VIEW, AdwBin)
 
 GtkWidget  *tb_models_view_new              (void);
 
+/* ::changed: the models to run changed, or the catalog arrived. */
+
 /* Loads the catalog through this client (cached copy when fresh); a spinner shows
  * meanwhile and a warning when offline. */
 void        tb_models_view_set_client       (TbModelsView *self,

@@ -23,6 +23,7 @@ struct _TbRunMonitor
 
   TbRunner       *runner;
   GtkNoSelection *selection;    /* over the runner's calls */
+  GHashTable     *judged;       /* "model\ninput\nrepeat" → double*: the judges' mean so far */
   gboolean        running;
   guint           summary_id;   /* an idle: one summary for a burst of notifications */
 };
@@ -65,25 +66,35 @@ update_summary (TbRunMonitor *self)
     }
 
   if (total == 0)
-    gtk_label_set_text (self->phase_label, self->runner != NULL && self->running
-                                           ? _("Starting…") : _("No Run Under Way"));
+    gtk_label_set_text (self->phase_label, _("Starting…"));
+  else if (!self->running && tb_runner_was_cancelled (self->runner))
+    gtk_label_set_text (self->phase_label, _("Cancelled"));
+  else if (!self->running && tb_runner_stopped_by_budget (self->runner))
+    gtk_label_set_text (self->phase_label, _("Stopped at the Cost Cap"));
   else if (!self->running)
     gtk_label_set_text (self->phase_label, _("Finished"));
+  else if (finished == total)
+    /* every call answered; billed costs still on their way */
+    gtk_label_set_text (self->phase_label, _("Settling the Costs…"));
   else if (candidates_done < candidates)
     gtk_label_set_text (self->phase_label, _("Running the Models"));
   else
     gtk_label_set_text (self->phase_label, _("Judging the Outputs"));
 
+  /* The text says what the bar shows: every call, candidates and judges alike. */
   gtk_progress_bar_set_fraction (self->progress_bar, total > 0 ? (double) finished / total : 0);
-  if (judges > 0 && candidates_done == candidates)
-    /* Translators: judging outputs, e.g. "Judging: 1 of 3 outputs scored" */
-    progress = g_strdup_printf (ngettext ("Judging: %u of %u output scored",
-                                          "Judging: %u of %u outputs scored", judges),
-                                judges_done, judges);
+  if (judges > 0)
+    /* Translators: calls of a run finished, then the split: "4 of 6 calls finished (3 of 3
+     * answers, 1 of 3 scores)" */
+    progress = g_strdup_printf (ngettext ("%u of %u call finished (%u of %u answers, %u of %u "
+                                          "scores)",
+                                          "%u of %u calls finished (%u of %u answers, %u of %u "
+                                          "scores)", total),
+                                finished, total, candidates_done, candidates, judges_done,
+                                judges);
   else
-    progress = g_strdup_printf (ngettext ("%u of %u model finished",
-                                          "%u of %u models finished", candidates),
-                                candidates_done, candidates);
+    progress = g_strdup_printf (ngettext ("%u of %u call finished",
+                                          "%u of %u calls finished", total), finished, total);
   gtk_progress_bar_set_text (self->progress_bar, total > 0 ? progress : "");
 
   usd = tb_format_usd (spent);
@@ -101,6 +112,8 @@ update_summary (TbRunMonitor *self)
     gtk_label_set_text (self->run_label, "");
 
   gtk_stack_set_visible_child_name (self->rows_stack, n > 0 ? "calls" : "empty");
+  /* Nothing to show before the first run of the window: no "0 of 0", no empty bar. */
+  gtk_widget_set_visible (GTK_WIDGET (self), self->runner != NULL);
 }
 
 static gboolean
@@ -120,6 +133,73 @@ queue_summary (TbRunMonitor *self)
     self->summary_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, summary_idle_cb, self, NULL);
 }
 
+static char *
+output_key (const char *model,
+            const char *input,
+            guint       repeat)
+{
+  return g_strdup_printf ("%s\n%s\n%u", model, input != NULL ? input : "", MAX (repeat, 1));
+}
+
+static void
+show_judged (TbRunMonitor *self,
+             TbCallRow    *row)
+{
+  TbCall *call = tb_call_row_get_call (row);
+  g_autofree char *key = NULL;
+  double *mean;
+
+  if (call == NULL || tb_call_get_kind (call) != TB_CALL_CANDIDATE)
+    return;
+  key = output_key (tb_call_get_model (call), tb_call_get_input (call),
+                    tb_call_get_repeat (call));
+  mean = g_hash_table_lookup (self->judged, key);
+  tb_call_row_set_judged (row, mean != NULL ? *mean : -1);
+}
+
+/* A judge scored an output: the candidate's row shows the judges' mean beside its cost. */
+static void
+judge_scored_cb (TbRunMonitor *self,
+                 GParamSpec   *pspec,
+                 TbCall       *judge)
+{
+  GListModel *calls = self->runner != NULL ? tb_runner_get_calls (self->runner) : NULL;
+  guint n = calls != NULL ? g_list_model_get_n_items (calls) : 0;
+  g_autofree char *key = NULL;
+  double sum = 0;
+  guint scored = 0;
+
+  if (tb_call_get_kind (judge) != TB_CALL_JUDGE || tb_call_get_score (judge) < 0)
+    return;
+  key = output_key (tb_call_get_subject (judge), tb_call_get_input (judge),
+                    tb_call_get_repeat (judge));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(TbCall) call = g_list_model_get_item (calls, i);
+
+      if (tb_call_get_kind (call) == TB_CALL_JUDGE && tb_call_get_score (call) >= 0
+          && g_strcmp0 (tb_call_get_subject (call), tb_call_get_subject (judge)) == 0
+          && g_strcmp0 (tb_call_get_input (call), tb_call_get_input (judge)) == 0
+          && tb_call_get_repeat (call) == tb_call_get_repeat (judge))
+        {
+          sum += tb_call_get_score (call);
+          scored++;
+        }
+    }
+  if (scored == 0)
+    return;
+  g_hash_table_replace (self->judged, g_steal_pointer (&key), g_memdup2 (&(double) { sum / scored },
+                                                                         sizeof (double)));
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->calls_view));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *row = gtk_widget_get_first_child (child);
+
+      if (row != NULL && TB_IS_CALL_ROW (row))
+        show_judged (self, TB_CALL_ROW (row));
+    }
+}
+
 /* A call's cost comes in after it finished (the billed amount): the sum follows it. */
 static void
 calls_changed_cb (TbRunMonitor *self,
@@ -136,6 +216,9 @@ calls_changed_cb (TbRunMonitor *self,
                                G_CONNECT_SWAPPED);
       g_signal_connect_object (call, "notify::state", G_CALLBACK (queue_summary), self,
                                G_CONNECT_SWAPPED);
+      if (tb_call_get_kind (call) == TB_CALL_JUDGE)
+        g_signal_connect_object (call, "notify::score", G_CALLBACK (judge_scored_cb), self,
+                                 G_CONNECT_SWAPPED);
     }
   queue_summary (self);
 }
@@ -159,10 +242,12 @@ bind_row (GtkSignalListItemFactory *factory,
           GObject                  *object,
           gpointer                  user_data)
 {
+  TbRunMonitor *self = user_data;
   GtkListItem *list_item = GTK_LIST_ITEM (object);
+  TbCallRow *row = TB_CALL_ROW (gtk_list_item_get_child (list_item));
 
-  tb_call_row_set_call (TB_CALL_ROW (gtk_list_item_get_child (list_item)),
-                        gtk_list_item_get_item (list_item));
+  tb_call_row_set_call (row, gtk_list_item_get_item (list_item));
+  show_judged (self, row);
 }
 
 static void
@@ -195,6 +280,7 @@ tb_run_monitor_set_runner (TbRunMonitor *self,
       g_signal_handlers_disconnect_by_data (tb_runner_get_calls (self->runner), self);
     }
   g_set_object (&self->runner, runner);
+  g_hash_table_remove_all (self->judged);
   gtk_no_selection_set_model (self->selection, calls);
 
   if (runner != NULL)
@@ -303,6 +389,7 @@ tb_run_monitor_dispose (GObject *object)
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
   g_clear_object (&self->selection);
+  g_clear_pointer (&self->judged, g_hash_table_unref);
 
   G_OBJECT_CLASS (tb_run_monitor_parent_class)->dispose (object);
 }
@@ -339,9 +426,10 @@ tb_run_monitor_init (TbRunMonitor *self)
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->judged = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row), NULL);
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_row), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_row), self);
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), NULL);
   gtk_list_view_set_factory (self->calls_view, factory);
   g_object_unref (factory);

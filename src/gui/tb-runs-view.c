@@ -350,12 +350,16 @@ update_page (TbRunsView *self)
 static void
 on_items_changed (TbRunsView *self)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->sort_model));
+  /* The rows the view has (the pacer's slice of the sorted runs): positions of the
+   * selection are in it. Connected after the pacer's own handler, so the slice is up to date
+   * here; before it, the selection would point the view at rows it does not have yet. */
+  GListModel *shown = gtk_single_selection_get_model (self->selection);
+  guint n = g_list_model_get_n_items (shown);
 
   /* keep the selection on the same run when it still exists */
   for (guint i = 0; self->selected_id != NULL && i < n; i++)
     {
-      g_autoptr(TbRunItem) item = g_list_model_get_item (G_LIST_MODEL (self->sort_model), i);
+      g_autoptr(TbRunItem) item = g_list_model_get_item (shown, i);
 
       if (g_strcmp0 (tb_run_item_get_id (item), self->selected_id) == 0)
         {
@@ -532,12 +536,12 @@ tb_runs_view_init (TbRunsView *self)
   self->sort_model = gtk_sort_list_model_new (NULL,
                                               g_object_ref (gtk_column_view_get_sorter (
                                                 self->column_view)));
-  g_signal_connect_object (self->sort_model, "items-changed", G_CALLBACK (on_items_changed),
-                           self, G_CONNECT_SWAPPED);
   self->pacer = tb_row_pacer_new (g_object_ref (G_LIST_MODEL (self->sort_model)),
                                   GTK_WIDGET (self->column_view));
   self->selection = gtk_single_selection_new (g_object_ref (tb_row_pacer_get_model (
                                                 self->pacer)));
+  g_signal_connect_object (self->sort_model, "items-changed", G_CALLBACK (on_items_changed),
+                           self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   gtk_single_selection_set_autoselect (self->selection, TRUE);
   g_signal_connect_object (self->selection, "notify::selected-item",
                            G_CALLBACK (on_selection_changed), self, G_CONNECT_SWAPPED);

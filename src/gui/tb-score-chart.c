@@ -8,8 +8,10 @@
 #include <pango/pangocairo.h>
 
 #include "tb-score-chart.h"
+#include "tb-util.h"
 
-#define MIN_WIDTH     360
+/* Narrow enough for a phone-sized window (360 px less the page's margins). */
+#define MIN_WIDTH     260
 #define MIN_HEIGHT    240
 #define MARGIN_LEFT   52.0
 #define MARGIN_RIGHT  20.0
@@ -41,6 +43,18 @@ tb_chart_point_new (const char *label,
   point->score = score;
   point->cost_usd = cost_usd;
   return point;
+}
+
+void
+tb_chart_point_set_interval (TbChartPoint *point,
+                             double        low,
+                             double        high)
+{
+  g_return_if_fail (point != NULL);
+
+  point->has_interval = TRUE;
+  point->ci_low = MIN (low, high);
+  point->ci_high = MAX (low, high);
 }
 
 void
@@ -261,7 +275,11 @@ tb_score_chart_set_points (TbScoreChart *self,
     {
       TbChartPoint *p = g_ptr_array_index (points, i);
 
-      g_ptr_array_add (self->points, tb_chart_point_new (p->label, p->score, p->cost_usd));
+      TbChartPoint *copy = tb_chart_point_new (p->label, p->score, p->cost_usd);
+
+      if (p->has_interval)
+        tb_chart_point_set_interval (copy, p->ci_low, p->ci_high);
+      g_ptr_array_add (self->points, copy);
     }
   update_front (self);
 
@@ -411,13 +429,68 @@ draw_axes (TbScoreChart  *self,
         }
     }
 
-  title = small_layout (self, f->xs.log ? _("Cost per run (USD, log scale)")
-                                        : _("Cost per run (USD)"));
+  title = small_layout (self, f->xs.log ? _("Cost per input (USD, log scale)")
+                                        : _("Cost per input (USD)"));
   pango_layout_get_pixel_size (title, &w, &h);
   set_source (cr, fg, 0.75);
   show_text (cr, title, (f->x0 + f->x1 - w) / 2.0, f->y1 + 8 + h);
 }
 
+/* One legend item: a glyph and its text. */
+typedef enum {
+  GLYPH_DOT,
+  GLYPH_FRONT,
+  GLYPH_INTERVAL,
+} Glyph;
+
+#define GLYPH_W (2 * FRONT_RADIUS)
+
+static void
+draw_glyph (cairo_t       *cr,
+            Glyph          glyph,
+            double         x,
+            double         y,
+            const GdkRGBA *fg,
+            const GdkRGBA *accent)
+{
+  switch (glyph)
+    {
+    case GLYPH_DOT:
+      set_source (cr, fg, 0.55);
+      cairo_arc (cr, x + GLYPH_W / 2, y, DOT_RADIUS, 0, 2 * G_PI);
+      cairo_fill (cr);
+      break;
+    case GLYPH_FRONT:
+      set_source (cr, accent, 1);
+      cairo_arc (cr, x + GLYPH_W / 2, y, FRONT_RADIUS, 0, 2 * G_PI);
+      cairo_fill (cr);
+      break;
+    case GLYPH_INTERVAL:
+    default:
+      set_source (cr, fg, 0.6);
+      cairo_set_line_width (cr, 1.5);
+      cairo_move_to (cr, x + GLYPH_W / 2, y - 6);
+      cairo_line_to (cr, x + GLYPH_W / 2, y + 6);
+      cairo_move_to (cr, x + GLYPH_W / 2 - 3, y - 6);
+      cairo_line_to (cr, x + GLYPH_W / 2 + 3, y - 6);
+      cairo_move_to (cr, x + GLYPH_W / 2 - 3, y + 6);
+      cairo_line_to (cr, x + GLYPH_W / 2 + 3, y + 6);
+      cairo_stroke (cr);
+      break;
+    }
+}
+
+static gboolean
+any_interval (TbScoreChart *self)
+{
+  for (guint i = 0; i < self->points->len; i++)
+    if (((TbChartPoint *) g_ptr_array_index (self->points, i))->has_interval)
+      return TRUE;
+  return FALSE;
+}
+
+/* The legend, right-aligned on the top line; shorter words, then fewer items, when the
+ * chart is narrow (a phone), so it never runs into the axis title. */
 static void
 draw_legend (TbScoreChart  *self,
              cairo_t       *cr,
@@ -426,35 +499,82 @@ draw_legend (TbScoreChart  *self,
              const GdkRGBA *accent)
 {
   g_autoptr(PangoLayout) score = small_layout (self, _("Score"));
-  g_autoptr(PangoLayout) model = small_layout (self, _("Model"));
-  g_autoptr(PangoLayout) front = small_layout (self, _("Pareto front: best score for the cost"));
-  int w_model, w_front, h;
-  double x, y;
+  const char *long_texts[] = { _("Model"), _("Pareto front: best score for the cost"),
+                               _("95% interval of the mean") };
+  const char *short_texts[] = { _("Model"), _("Pareto front"), _("95% interval") };
+  Glyph glyphs[] = { GLYPH_DOT, GLYPH_FRONT, GLYPH_INTERVAL };
+  guint n_items = any_interval (self) ? 3 : 2;
+  int score_w, h;
+  double available, x, y;
 
-  pango_layout_get_pixel_size (score, NULL, &h);
+  pango_layout_get_pixel_size (score, &score_w, &h);
   set_source (cr, fg, 0.75);
   show_text (cr, score, 4, 6);
-
-  pango_layout_get_pixel_size (model, &w_model, &h);
-  pango_layout_get_pixel_size (front, &w_front, NULL);
+  available = f->x1 - (4 + score_w + 16);
   y = 6 + h / 2.0;
-  x = f->x1 - (w_front + w_model + 2 * FRONT_RADIUS + 2 * DOT_RADIUS + 4 * 6 + 12);
-  x = MAX (x, f->x0);
 
-  set_source (cr, fg, 0.55);
-  cairo_arc (cr, x + DOT_RADIUS, y, DOT_RADIUS, 0, 2 * G_PI);
-  cairo_fill (cr);
-  x += 2 * DOT_RADIUS + 6;
-  set_source (cr, fg, 0.75);
-  show_text (cr, model, x, 6);
-  x += w_model + 18;
+  for (guint attempt = 0; attempt < 3; attempt++)
+    {
+      const char **texts = attempt == 0 ? long_texts : short_texts;
+      /* The third attempt leaves out the plain dot: every point is a model. */
+      guint first = attempt == 2 ? 1 : 0;
+      PangoLayout *layouts[3] = { NULL, NULL, NULL };
+      double width = 0;
 
-  set_source (cr, accent, 1);
-  cairo_arc (cr, x + FRONT_RADIUS, y, FRONT_RADIUS, 0, 2 * G_PI);
-  cairo_fill (cr);
-  x += 2 * FRONT_RADIUS + 6;
-  set_source (cr, fg, 0.75);
-  show_text (cr, front, x, 6);
+      for (guint i = first; i < n_items; i++)
+        {
+          int w;
+
+          layouts[i] = small_layout (self, texts[i]);
+          pango_layout_get_pixel_size (layouts[i], &w, NULL);
+          width += (i > first ? 18 : 0) + GLYPH_W + 6 + w;
+        }
+      if (width <= available || attempt == 2)
+        {
+          x = MAX (f->x1 - width, 4 + score_w + 16);
+          for (guint i = first; i < n_items; i++)
+            {
+              int w;
+
+              pango_layout_get_pixel_size (layouts[i], &w, NULL);
+              draw_glyph (cr, glyphs[i], x, y, fg, accent);
+              x += GLYPH_W + 6;
+              set_source (cr, fg, 0.75);
+              show_text (cr, layouts[i], x, 6);
+              x += w + 18;
+            }
+        }
+      for (guint i = 0; i < 3; i++)
+        g_clear_object (&layouts[i]);
+      if (width <= available)
+        break;
+    }
+}
+
+/* A vertical bar from the low to the high end of the interval, with caps. */
+static void
+draw_interval (cairo_t            *cr,
+               const Frame        *f,
+               const TbChartPoint *p,
+               const GdkRGBA      *color,
+               GArray             *placed)
+{
+  double x = map_x (f, p->cost_usd);
+  double top = map_y (f, p->ci_high), bottom = map_y (f, p->ci_low);
+  graphene_rect_t rect;
+
+  set_source (cr, color, 0.6);
+  cairo_set_line_width (cr, 1.5);
+  cairo_move_to (cr, x, top);
+  cairo_line_to (cr, x, bottom);
+  cairo_move_to (cr, x - 4, top);
+  cairo_line_to (cr, x + 4, top);
+  cairo_move_to (cr, x - 4, bottom);
+  cairo_line_to (cr, x + 4, bottom);
+  cairo_stroke (cr);
+
+  graphene_rect_init (&rect, x - 4, top, 8, MAX (bottom - top, 1));
+  g_array_append_val (placed, rect);
 }
 
 static void
@@ -514,6 +634,15 @@ tb_score_chart_snapshot (GtkWidget   *widget,
     }
 
   placed = g_array_new (FALSE, FALSE, sizeof (graphene_rect_t));
+
+  /* the intervals under the dots; labels avoid them too */
+  for (guint i = 0; i < self->points->len; i++)
+    {
+      TbChartPoint *p = g_ptr_array_index (self->points, i);
+
+      if (p->has_interval)
+        draw_interval (cr, &f, p, self->on_front[i] ? &accent : &fg, placed);
+    }
 
   /* dots first, so labels can avoid every dot */
   for (guint i = 0; i < self->points->len; i++)
@@ -612,9 +741,16 @@ tb_score_chart_query_tooltip (GtkWidget  *widget,
     {
       g_autofree char *text = NULL;
 
-      /* Translators: model, score out of 100, cost in US dollars */
-      text = g_strdup_printf (_("%s\nScore %.0f · $%.6f"), best->label, best->score,
-                              best->cost_usd);
+      g_autofree char *usd = tb_format_usd (best->cost_usd);
+
+      if (best->has_interval)
+        /* Translators: model, mean score out of 100 with its 95% interval, cost per input */
+        text = g_strdup_printf (_("%s\nScore %.1f (95%% interval %.1f–%.1f) · %s per input"),
+                                best->label, best->score, best->ci_low, best->ci_high, usd);
+      else
+        /* Translators: model, score out of 100, cost per input in US dollars */
+        text = g_strdup_printf (_("%s\nScore %.1f · %s per input"), best->label, best->score,
+                                usd);
       gtk_tooltip_set_text (tooltip, text);
       return TRUE;
     }

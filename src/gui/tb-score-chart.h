@@ -5,16 +5,24 @@
 
 G_BEGIN_DECLS
 
+/* One model: its mean score against its cost per input, with the 95% interval of the mean
+ * when the verdict has one (drawn as an error bar). */
 typedef struct {
-  char   *label;
-  double  score;      /* 0–100 */
-  double  cost_usd;
+  char     *label;
+  double    score;      /* 0–100 */
+  double    cost_usd;
+  gboolean  has_interval;
+  double    ci_low;
+  double    ci_high;
 } TbChartPoint;
 
-TbChartPoint *tb_chart_point_new  (const char   *label,
-                                   double        score,
-                                   double        cost_usd);
-void          tb_chart_point_free (TbChartPoint *point);
+TbChartPoint *tb_chart_point_new          (const char   *label,
+                                           double        score,
+                                           double        cost_usd);
+void          tb_chart_point_set_interval (TbChartPoint *point,
+                                           double        low,
+                                           double        high);
+void          tb_chart_point_free         (TbChartPoint *point);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TbChartPoint, tb_chart_point_free)
 
@@ -23,7 +31,8 @@ G_DECLARE_FINAL_TYPE (TbScoreChart, tb_score_chart, TB, SCORE_CHART, GtkWidget)
 
 GtkWidget    *tb_score_chart_new        (void);
 
-/* Copies the points (TbChartPoint*); NULL or empty clears the chart. */
+/* Copies the points (TbChartPoint*); NULL or empty clears the chart. The x axis is the cost
+ * per input. */
 void          tb_score_chart_set_points (TbScoreChart *self,
                                          GPtrArray    *points);
 

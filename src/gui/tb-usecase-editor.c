@@ -402,6 +402,20 @@ form_to_yaml (TbUsecaseEditor  *self,
   return tb_usecase_to_yaml (&uc);
 }
 
+/* Parses the text being edited as the file it will be saved to: relative paths (the test
+ * set's inputs) resolve against the file's folder, as for the CLI. */
+static TbUsecase *
+parse_text (TbUsecaseEditor  *self,
+            const char       *text,
+            GError          **error)
+{
+  TbUsecase *usecase = tb_usecase_parse (self->id, text, -1, self->display_name, error);
+
+  if (usecase != NULL && usecase->path == NULL)
+    usecase->path = g_strdup (self->path);
+  return usecase;
+}
+
 static void
 validate_form (TbUsecaseEditor *self)
 {
@@ -422,7 +436,7 @@ validate_form (TbUsecaseEditor *self)
   set_buffer_text (self->yaml_view, yaml);
   self->syncing--;
 
-  usecase = tb_usecase_parse (self->id, yaml, -1, self->display_name, &error);
+  usecase = parse_text (self, yaml, &error);
   set_result (self, g_steal_pointer (&usecase), error != NULL ? error->message : NULL);
   update_dirty (self);
 }
@@ -432,7 +446,7 @@ validate_yaml (TbUsecaseEditor *self)
 {
   g_autofree char *text = buffer_text (self->yaml_view);
   g_autoptr(GError) error = NULL;
-  g_autoptr(TbUsecase) usecase = tb_usecase_parse (self->id, text, -1, self->display_name, &error);
+  g_autoptr(TbUsecase) usecase = parse_text (self, text, &error);
 
   self->yaml_broken = usecase == NULL;
   /* A form filled from text that does not parse would overwrite it with stale values. */

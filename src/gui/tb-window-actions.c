@@ -10,6 +10,7 @@
 #include "tb-costs-view.h"
 #include "tb-defaults.h"
 #include "tb-error.h"
+#include "tb-forecast-task.h"
 #include "tb-home.h"
 #include "tb-run-page.h"
 #include "tb-runs-view.h"
@@ -17,26 +18,88 @@
 #include "tb-window-private.h"
 
 
+/* Why a run cannot start now, in words for the label under Run; NULL when it can. */
+static const char *
+run_blocker (TbWindow *self)
+{
+  g_auto(GStrv) models = NULL;
+
+  if (tb_usecase_editor_get_id (self->editor) == NULL)
+    return _("Open a use case first");
+  if (tb_usecase_editor_get_usecase (self->editor) == NULL)
+    return _("The use case has an error: fix it on the Use Case page first");
+  if (tb_input_view_is_loading (self->input_view))
+    return _("Reading the inputs…");
+  if (!tb_input_view_has_input (self->input_view))
+    return _("Add at least one input to run");
+  models = tb_models_view_dup_selected (self->models_view);
+  if (models == NULL || models[0] == NULL)
+    return _("Choose at least one model to run");
+  return NULL;
+}
+
 void
 tb_window_update_actions (TbWindow *self)
 {
   GtkWidget *widget = GTK_WIDGET (self);
   gboolean open = tb_usecase_editor_get_id (self->editor) != NULL;
-  gboolean valid = tb_usecase_editor_get_usecase (self->editor) != NULL;
-  gboolean has_input = tb_input_view_has_input (self->input_view);
+  const char *blocker = run_blocker (self);
 
   gtk_widget_action_set_enabled (widget, "win.duplicate-usecase", open);
   gtk_widget_action_set_enabled (widget, "win.delete-usecase", open);
   gtk_widget_action_set_enabled (widget, "win.save-usecase",
                                  open && tb_usecase_editor_is_dirty (self->editor));
   gtk_widget_action_set_enabled (widget, "win.open-input", open && !self->busy);
-  gtk_widget_action_set_enabled (widget, "win.run", open && valid && has_input && !self->busy);
+  gtk_widget_action_set_enabled (widget, "win.open-input-folder", open && !self->busy);
+  gtk_widget_action_set_enabled (widget, "win.run", blocker == NULL && !self->busy);
   gtk_widget_action_set_enabled (widget, "win.cancel-run", self->busy);
   gtk_widget_action_set_enabled (widget, "win.judge-run", open && !self->busy);
   gtk_widget_action_set_enabled (widget, "win.judge-all", open && !self->busy);
   gtk_widget_action_set_enabled (widget, "win.resume-run", open && !self->busy);
   gtk_widget_action_set_enabled (widget, "win.delete-run", open && !self->busy);
   gtk_widget_set_visible (self->cancel_button, self->busy);
+  gtk_label_set_text (self->run_reason, blocker != NULL && !self->busy ? blocker : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->run_reason), blocker != NULL && !self->busy);
+}
+
+/* The judge setting of Preferences, when set, names the judges as --judge-model does in the
+ * CLI; the core decides the rest (tb-defaults.h). */
+static char *
+judge_setting (TbWindow *self)
+{
+  g_autofree char *setting = g_settings_get_string (self->settings, "judge-model");
+
+  return *setting != '\0' ? g_steal_pointer (&setting) : NULL;
+}
+
+GStrv
+tb_window_dup_run_judges (TbWindow *self)
+{
+  g_autofree char *setting = NULL;
+  TbUsecase *usecase = tb_usecase_editor_get_usecase (self->editor);
+
+  if (usecase == NULL || !gtk_switch_get_active (self->judge_switch))
+    return NULL;
+  /* Preferences' judge, else the use case's, else $GENERAL_TASK_LLM: the core's rule. */
+  setting = judge_setting (self);
+  return tb_default_judges (setting, usecase);
+}
+
+void
+tb_window_update_forecast (TbWindow *self)
+{
+  TbUsecase *usecase = tb_usecase_editor_get_usecase (self->editor);
+  g_autoptr(GPtrArray) inputs = tb_input_view_dup_inputs (self->input_view);
+  g_auto(GStrv) models = tb_models_view_dup_selected (self->models_view);
+  g_auto(GStrv) judges = tb_window_dup_run_judges (self);
+
+  if (self->busy)
+    return;
+  tb_forecast_view_update (self->forecast_view, tb_window_get_home (self), usecase, inputs,
+                           (const char * const *) models,
+                           tb_input_view_get_repeat (self->input_view),
+                           (const char * const *) judges,
+                           tb_models_view_get_catalog (self->models_view));
 }
 
 /* New, duplicate, delete: the core makes and removes the files (tb-home.h). */
@@ -277,6 +340,7 @@ save_usecase_action (GtkWidget  *widget,
   gtk_window_set_title (GTK_WINDOW (self), tb_window_get_usecase_title (self));
   adw_view_switcher_title_set_title (self->switcher_title, tb_window_get_usecase_title (self));
   tb_models_view_set_usecase (self->models_view, tb_usecase_editor_get_usecase (self->editor));
+  tb_window_update_forecast (self);
   tb_window_toast (self, _("Use case saved"));
 }
 
@@ -289,13 +353,47 @@ open_input_response_cb (GtkNativeDialog *dialog,
 {
   if (response == GTK_RESPONSE_ACCEPT)
     {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autoptr(GListModel) files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (dialog));
 
-      if (file != NULL)
-        tb_window_load_input_file (self, file);
+      adw_view_stack_set_visible_child_name (self->view_stack, "run");
+      tb_input_view_add_files (self->input_view, files);
     }
   gtk_native_dialog_destroy (dialog);
   g_object_unref (dialog);
+}
+
+/* Files, several at once, or a folder (every file in it, references beside their inputs):
+ * the test set grows either way. */
+static void
+choose_inputs (TbWindow *self,
+               gboolean  folder)
+{
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (folder ? _("Add a Folder of Inputs")
+                                                : _("Add Input Files"),
+                                         GTK_WINDOW (self),
+                                         folder ? GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER
+                                                : GTK_FILE_CHOOSER_ACTION_OPEN,
+                                         _("_Add"), _("_Cancel"));
+  if (!folder)
+    {
+      g_autoptr(GtkFileFilter) text_filter = gtk_file_filter_new ();
+      g_autoptr(GtkFileFilter) all_filter = gtk_file_filter_new ();
+
+      gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (chooser), TRUE);
+      gtk_file_filter_set_name (text_filter, _("Text Files"));
+      gtk_file_filter_add_mime_type (text_filter, "text/*");
+      gtk_file_filter_add_mime_type (text_filter, "application/json");
+      gtk_file_filter_add_mime_type (text_filter, "application/x-yaml");
+      gtk_file_filter_set_name (all_filter, _("All Files"));
+      gtk_file_filter_add_pattern (all_filter, "*");
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), text_filter);
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), all_filter);
+    }
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (open_input_response_cb), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
 static void
@@ -303,25 +401,15 @@ open_input_action (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *parameter)
 {
-  TbWindow *self = TB_WINDOW (widget);
-  GtkFileChooserNative *chooser;
-  g_autoptr(GtkFileFilter) text_filter = gtk_file_filter_new ();
-  g_autoptr(GtkFileFilter) all_filter = gtk_file_filter_new ();
+  choose_inputs (TB_WINDOW (widget), FALSE);
+}
 
-  chooser = gtk_file_chooser_native_new (_("Choose an Input File"), GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"),
-                                         _("_Cancel"));
-  gtk_file_filter_set_name (text_filter, _("Text Files"));
-  gtk_file_filter_add_mime_type (text_filter, "text/*");
-  gtk_file_filter_add_mime_type (text_filter, "application/json");
-  gtk_file_filter_add_mime_type (text_filter, "application/x-yaml");
-  gtk_file_filter_set_name (all_filter, _("All Files"));
-  gtk_file_filter_add_pattern (all_filter, "*");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), text_filter);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), all_filter);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  g_signal_connect_object (chooser, "response", G_CALLBACK (open_input_response_cb), self, 0);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+static void
+open_input_folder_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  choose_inputs (TB_WINDOW (widget), TRUE);
 }
 
 /* Runs */
@@ -421,16 +509,6 @@ new_runner (TbWindow *self)
   return self->runner;
 }
 
-/* The judge setting of Preferences, when set, names the judges as --judge-model does in the
- * CLI; the core decides the rest (tb-defaults.h). */
-static char *
-judge_setting (TbWindow *self)
-{
-  g_autofree char *setting = g_settings_get_string (self->settings, "judge-model");
-
-  return *setting != '\0' ? g_steal_pointer (&setting) : NULL;
-}
-
 static void
 show_warnings (TbWindow *self,
                TbRunner *runner)
@@ -487,11 +565,17 @@ summary_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(TbRunSummary) summary = g_task_propagate_pointer (G_TASK (result), &error);
   g_autofree char *message = NULL;
+  AdwToast *toast;
 
   if (self->disposed || summary == NULL)
     return;
   message = describe_finished_run (summary);
-  tb_window_toast_now (self, message);
+  toast = tb_window_new_toast (self, message);
+  /* The run's page, one click away. */
+  adw_toast_set_button_label (toast, _("_Open"));
+  adw_toast_set_action_name (toast, "win.open-run");
+  adw_toast_set_action_target (toast, "s", summary->id);
+  tb_window_show_toast (self, toast, TRUE);
 }
 
 /* Reads the run's summary from the index in a thread, then tells the user. */
@@ -575,72 +659,92 @@ check_api_key (TbWindow *self)
   return FALSE;
 }
 
+/* Starts the run as the Run page sets it up; the checks are done. */
+static void
+start_run (TbWindow *self)
+{
+  TbUsecase *usecase = tb_usecase_editor_get_usecase (self->editor);
+  g_autoptr(GPtrArray) inputs = tb_input_view_dup_inputs (self->input_view);
+  g_auto(GStrv) models = tb_models_view_dup_selected (self->models_view);
+  g_auto(GStrv) judges = tb_window_dup_run_judges (self);
+  const TbForecast *forecast = tb_forecast_view_get_forecast (self->forecast_view);
+  TbRunner *runner;
+  gboolean has_cap;
+  double cap = 0;
+
+  if (self->busy || usecase == NULL || inputs->len == 0 || models == NULL || models[0] == NULL)
+    return;
+
+  runner = new_runner (self);
+  if (gtk_switch_get_active (self->judge_switch) && judges == NULL)
+    tb_window_toast (self, _("No judge model set: outputs are not scored. Set one in the use "
+                             "case or in Preferences."));
+  tb_runner_set_judges (runner, (const char * const *) judges);
+  /* The cap of the page (the use case's budget.max_usd unless changed), the completion
+   * lengths the forecast assumed, and that forecast itself, stored in run.json: what the
+   * user saw is what the run is measured against. */
+  has_cap = tb_forecast_view_get_max_cost (self->forecast_view, &cap);
+  tb_runner_set_max_cost (runner, has_cap, cap);
+  tb_runner_set_history (runner, tb_forecast_view_get_history (self->forecast_view));
+  if (forecast != NULL)
+    {
+      g_autoptr(JsonNode) node = tb_forecast_to_json (forecast);
+
+      tb_runner_set_forecast (runner, tb_forecast_from_json (node));
+    }
+
+  show_monitor (self);
+  set_busy (self, TRUE);
+  tb_runner_run_async (runner, usecase, inputs, (const char * const *) models,
+                       tb_input_view_get_repeat (self->input_view), self->run_cancellable,
+                       run_done_cb, g_object_ref (self));
+}
+
+static void
+balance_response_cb (AdwMessageDialog *dialog,
+                     const char       *response,
+                     TbWindow         *self)
+{
+  if (g_strcmp0 (response, "run") == 0)
+    start_run (self);
+}
+
 static void
 run_action (GtkWidget  *widget,
             const char *action_name,
             GVariant   *parameter)
 {
   TbWindow *self = TB_WINDOW (widget);
-  TbUsecase *usecase;
-  TbRunner *runner;
-  g_auto(GStrv) models = NULL;
-  g_auto(GStrv) judges = NULL;
-  g_autofree char *setting = NULL;
-  g_autoptr(GPtrArray) inputs = NULL;
-  TbTestInput *input;
+  g_autofree char *message = NULL;
+  AdwMessageDialog *dialog;
 
   if (self->busy)
     return;
 
   tb_usecase_editor_validate_now (self->editor);
-  usecase = tb_usecase_editor_get_usecase (self->editor);
-  if (usecase == NULL)
-    {
-      adw_view_stack_set_visible_child_name (self->view_stack, "usecase");
-      tb_window_toast (self, _("Fix the use case before running it"));
-      return;
-    }
-  input = tb_input_view_dup_input (self->input_view);
-  if (input == NULL)
-    {
-      tb_window_toast (self, _("Choose an input file first"));
-      return;
-    }
-  inputs = g_ptr_array_new_with_free_func ((GDestroyNotify) tb_test_input_free);
-  g_ptr_array_add (inputs, input);
-  models = tb_models_view_dup_selected (self->models_view);
-  if (models == NULL || models[0] == NULL)
-    {
-      g_autoptr(GError) error = NULL;
-
-      /* None chosen: the models the CLI runs when none is named. */
-      g_clear_pointer (&models, g_strfreev);
-      models = tb_default_candidates (usecase, &error);
-      if (models == NULL)
-        {
-          tb_window_toast (self, error->message);
-          return;
-        }
-    }
-  if (!check_api_key (self))
+  tb_window_update_actions (self);
+  /* The label under Run says why not. */
+  if (run_blocker (self) != NULL || !check_api_key (self))
     return;
 
-  runner = new_runner (self);
-  if (gtk_switch_get_active (self->judge_switch))
+  /* The core's balance rule, as the CLI's refusal without --yes: here the user decides. */
+  if (tb_forecast_view_check_balance (self->forecast_view, &message))
     {
-      /* Preferences' judge, else the use case's, else $GENERAL_TASK_LLM: the core's rule. */
-      setting = judge_setting (self);
-      judges = tb_default_judges (setting, usecase);
-      if (judges == NULL)
-        tb_window_toast (self, _("No judge model set: outputs are not scored. Set one in the "
-                                 "use case or in Preferences."));
+      start_run (self);
+      return;
     }
-  tb_runner_set_judges (runner, (const char * const *) judges);
-
-  show_monitor (self);
-  set_busy (self, TRUE);
-  tb_runner_run_async (runner, usecase, inputs, (const char * const *) models, 1,
-                       self->run_cancellable, run_done_cb, g_object_ref (self));
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
+                                                       _("Not Enough Left on the Key"),
+                                                       NULL));
+  adw_message_dialog_format_body (dialog, _("%s. Calls past the key's limit fail. Run anyway?"),
+                                  message);
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "run", _("_Run Anyway"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "run", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (balance_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -655,7 +759,81 @@ cancel_run_action (GtkWidget  *widget,
     g_queue_clear_full (self->judge_queue, g_free);
 }
 
+/* Judging: one run or all of them, asked first, then one pass after another -------------- */
+
 static void judge_next (TbWindow *self);
+
+static void
+update_judging_bar (TbWindow *self)
+{
+  guint total = self->judge_total;
+  guint current = MIN (self->judge_done + 1, total);
+  double fraction = 0;
+  g_autofree char *text = NULL;
+
+  gtk_revealer_set_reveal_child (self->judging_revealer, self->judging);
+  if (!self->judging)
+    return;
+  /* Runs behind, plus the share of the current run's calls that are done. */
+  if (self->runner != NULL && tb_runner_get_total (self->runner) > 0)
+    fraction = (double) tb_runner_get_finished (self->runner) / tb_runner_get_total (self->runner);
+  gtk_progress_bar_set_fraction (self->judging_progress,
+                                 total > 0 ? (self->judge_done + fraction) / total : 0);
+  if (total > 1)
+    /* Translators: a judging pass over several runs */
+    text = g_strdup_printf (_("Judging run %u of %u…"), current, total);
+  else
+    text = g_strdup (_("Judging the run…"));
+  gtk_label_set_text (self->judging_label, text);
+}
+
+/* The one toast of a judging pass, however many runs it took. */
+static void
+finish_judging (TbWindow *self,
+                gboolean  cancelled)
+{
+  g_autofree char *usd = tb_format_usd (self->judge_usd);
+  g_autofree char *message = NULL;
+  g_autofree char *last = g_steal_pointer (&self->judge_last_run);
+  AdwToast *toast;
+
+  self->judging = FALSE;
+  if (self->judge_queue != NULL)
+    g_queue_clear_full (self->judge_queue, g_free);
+  update_judging_bar (self);
+
+  if (cancelled)
+    message = g_strdup_printf (ngettext ("Judging cancelled after %u of %u run",
+                                         "Judging cancelled after %u of %u runs",
+                                         self->judge_total),
+                               self->judge_done, self->judge_total);
+  else if (self->judge_failed > 0)
+    /* Translators: runs judged of those asked, then the first error */
+    message = g_strdup_printf (ngettext ("Judged %u of %u run: %s",
+                                         "Judged %u of %u runs: %s", self->judge_total),
+                               self->judge_done - self->judge_failed, self->judge_total,
+                               self->judge_error != NULL ? self->judge_error : "");
+  else if (self->judge_total == 1 && self->judge_best != NULL)
+    /* Translators: a judging pass's cost, then the best model */
+    message = g_strdup_printf (_("Judged for %s: best overall %s"), usd, self->judge_best);
+  else
+    message = g_strdup_printf (ngettext ("Judged %u run for %s", "Judged %u runs for %s",
+                                         self->judge_total),
+                               self->judge_total, usd);
+  g_clear_pointer (&self->judge_error, g_free);
+  g_clear_pointer (&self->judge_best, g_free);
+
+  toast = tb_window_new_toast (self, message);
+  /* One run judged: its page is one click away. */
+  if (!cancelled && self->judge_total == 1 && last != NULL)
+    {
+      adw_toast_set_button_label (toast, _("_Open"));
+      adw_toast_set_action_name (toast, "win.open-run");
+      adw_toast_set_action_target (toast, "s", last);
+    }
+  tb_window_show_toast (self, toast, TRUE);
+  tb_window_refresh_results (self);
+}
 
 static void
 judge_done_cb (GObject      *source,
@@ -666,30 +844,55 @@ judge_done_cb (GObject      *source,
   TbRunner *runner = TB_RUNNER (source);
   g_autoptr(GError) error = NULL;
   g_autoptr(TbRun) run = tb_runner_finish (runner, result, &error);
-  g_autofree char *message = NULL;
   TbJudgment *judgment;
 
   if (self->disposed)
     return;
 
   set_busy (self, FALSE);
+  if (run == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      finish_judging (self, TRUE);
+      return;
+    }
+  if (run != NULL && tb_runner_was_cancelled (runner))
+    {
+      finish_judging (self, TRUE);
+      return;
+    }
+
+  self->judge_done++;
   judgment = tb_runner_get_judgment (runner);
   if (run == NULL)
-    message = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-              ? g_strdup (_("Judging cancelled"))
-              : g_strdup_printf (_("Judging failed: %s"), error->message);
-  else if (judgment != NULL && judgment->best_overall != NULL)
-    /* TRANSLATORS: "Judged 20261125T…: best overall openai/gpt-4o" */
-    message = g_strdup_printf (_("Judged %s: best overall %s"), run->id, judgment->best_overall);
+    {
+      self->judge_failed++;
+      if (self->judge_error == NULL)
+        self->judge_error = g_strdup (error->message);
+    }
   else
-    message = g_strdup_printf (_("Judged %s"), run->id);
+    {
+      g_free (self->judge_last_run);
+      self->judge_last_run = g_strdup (run->id);
+      if (judgment != NULL)
+        {
+          tb_judgment_settle_cost (judgment);
+          if (tb_cost_is_known (&judgment->cost))
+            self->judge_usd += judgment->cost.usd;
+          g_free (self->judge_best);
+          self->judge_best = g_strdup (judgment->best_overall);
+        }
+    }
 
-  show_warnings (self, runner);
-  tb_window_toast_now (self, message);
-  tb_window_refresh_results (self);
-
-  if (run != NULL && self->judge_queue != NULL && !g_queue_is_empty (self->judge_queue))
+  if (self->judge_queue != NULL && !g_queue_is_empty (self->judge_queue))
     judge_next (self);
+  else
+    finish_judging (self, FALSE);
+}
+
+static void
+judge_progress_cb (TbWindow *self)
+{
+  update_judging_bar (self);
 }
 
 static gboolean
@@ -705,26 +908,24 @@ start_judging (TbWindow   *self,
   run = tb_store_load_run (self->store, run_id, &error);
   if (run == NULL)
     {
-      g_autofree char *message = g_strdup_printf (_("Judging failed: %s"), error->message);
-
-      tb_window_toast (self, message);
+      self->judge_done++;
+      self->judge_failed++;
+      if (self->judge_error == NULL)
+        self->judge_error = g_strdup (error->message);
       return FALSE;
     }
   /* The judges of the use case as the run was made (its snapshot), never those of the use
    * case open in the editor: the same rule as the CLI's `judge`. */
   judges = tb_rejudge_judges (setting, run);
-  if (judges == NULL)
-    {
-      tb_window_toast (self, _("No judge model set: choose one in the use case or in "
-                               "Preferences"));
-      return FALSE;
-    }
-  if (!check_api_key (self))
-    return FALSE;
 
   runner = new_runner (self);
   tb_runner_set_judges (runner, (const char * const *) judges);
+  g_signal_connect_object (runner, "notify::finished", G_CALLBACK (judge_progress_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (runner, "notify::total", G_CALLBACK (judge_progress_cb), self,
+                           G_CONNECT_SWAPPED);
   set_busy (self, TRUE);
+  update_judging_bar (self);
   tb_runner_judge_async (runner, run_id, self->run_cancellable, judge_done_cb,
                          g_object_ref (self));
   return TRUE;
@@ -733,10 +934,140 @@ start_judging (TbWindow   *self,
 static void
 judge_next (TbWindow *self)
 {
-  g_autofree char *run_id = g_queue_pop_head (self->judge_queue);
+  /* A run that cannot be loaded counts as failed; the next one goes on. */
+  while (self->judge_queue != NULL && !g_queue_is_empty (self->judge_queue))
+    {
+      g_autofree char *run_id = g_queue_pop_head (self->judge_queue);
 
-  if (run_id != NULL && !start_judging (self, run_id))
-    g_queue_clear_full (self->judge_queue, g_free);
+      if (start_judging (self, run_id))
+        return;
+    }
+  finish_judging (self, FALSE);
+}
+
+static void
+begin_judging (TbWindow           *self,
+               const char * const *run_ids)
+{
+  if (self->judge_queue == NULL)
+    self->judge_queue = g_queue_new ();
+  g_queue_clear_full (self->judge_queue, g_free);
+  for (guint i = 0; run_ids[i] != NULL; i++)
+    g_queue_push_tail (self->judge_queue, g_strdup (run_ids[i]));
+  self->judging = TRUE;
+  self->judge_total = g_strv_length ((GStrv) run_ids);
+  self->judge_done = 0;
+  self->judge_failed = 0;
+  self->judge_usd = 0;
+  g_clear_pointer (&self->judge_error, g_free);
+  g_clear_pointer (&self->judge_best, g_free);
+  g_clear_pointer (&self->judge_last_run, g_free);
+  if (!check_api_key (self))
+    {
+      self->judging = FALSE;
+      return;
+    }
+  judge_next (self);
+}
+
+static void
+judge_confirm_response_cb (AdwMessageDialog *dialog,
+                           const char       *response,
+                           TbWindow         *self)
+{
+  GStrv runs = g_object_get_data (G_OBJECT (dialog), "runs");
+
+  if (g_strcmp0 (response, "judge") == 0 && !self->busy)
+    begin_judging (self, (const char * const *) runs);
+}
+
+/* What judging will cost, asked before the first call: runs, calls, judges, dollars. */
+static void
+judging_forecast_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(TbWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbJudgingForecast) forecast = tb_forecast_judging_finish (result, &error);
+  AdwMessageDialog *dialog;
+  g_autofree char *usd = NULL;
+  g_autofree char *judges = NULL;
+  g_autofree char *calls = NULL;
+  GString *body;
+  guint n;
+
+  if (self->disposed)
+    return;
+  set_busy (self, FALSE);
+  if (forecast == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        tb_window_toast (self, error->message);
+      return;
+    }
+  n = g_strv_length (forecast->runs);
+  if (n == 0)
+    {
+      tb_window_toast (self, forecast->skipped != NULL ? forecast->skipped
+                                                       : _("No finished runs to judge"));
+      return;
+    }
+
+  usd = tb_format_usd (forecast->total_usd);
+  judges = g_strjoinv (", ", forecast->judges);
+  calls = g_strdup_printf (ngettext ("%u judge call", "%u judge calls", forecast->calls),
+                           forecast->calls);
+  body = g_string_new (NULL);
+  if (n > 1)
+    g_string_append_printf (body, ngettext ("%u run of this use case: ",
+                                            "%u runs of this use case: ", n), n);
+  /* Translators: "12 judge calls by judge/a, judge/b, for about $0.0120." */
+  g_string_append_printf (body, _("%s by %s, for about %s."), calls, judges, usd);
+  if (forecast->unknown != NULL && forecast->unknown[0] != NULL)
+    {
+      g_autofree char *names = g_strjoinv (", ", forecast->unknown);
+
+      g_string_append_c (body, ' ');
+      g_string_append_printf (body, _("The catalog has no price for %s: the forecast leaves "
+                                      "it out."), names);
+    }
+  if (forecast->skipped != NULL)
+    {
+      g_string_append_c (body, ' ');
+      g_string_append_printf (body, _("Left out: %s"), forecast->skipped);
+    }
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), NULL, body->str));
+  g_string_free (body, TRUE);
+  if (n > 1)
+    adw_message_dialog_format_heading (dialog, ngettext ("Judge %u Run?", "Judge %u Runs?", n),
+                                       n);
+  else
+    adw_message_dialog_set_heading (dialog, _("Judge This Run?"));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "judge", _("_Judge"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "judge", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "judge");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "runs", g_strdupv (forecast->runs),
+                          (GDestroyNotify) g_strfreev);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (judge_confirm_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+ask_to_judge (TbWindow           *self,
+              const char * const *run_ids)
+{
+  g_autofree char *setting = judge_setting (self);
+
+  g_clear_object (&self->run_cancellable);
+  self->run_cancellable = g_cancellable_new ();
+  /* Busy from now: a second click would ask twice. */
+  set_busy (self, TRUE);
+  tb_forecast_judging_async (tb_window_get_home (self), run_ids, setting,
+                             tb_models_view_get_catalog (self->models_view),
+                             self->run_cancellable, judging_forecast_cb, g_object_ref (self));
 }
 
 static void
@@ -745,9 +1076,10 @@ judge_run_action (GtkWidget  *widget,
                   GVariant   *parameter)
 {
   TbWindow *self = TB_WINDOW (widget);
+  const char *ids[] = { g_variant_get_string (parameter, NULL), NULL };
 
   if (!self->busy)
-    start_judging (self, g_variant_get_string (parameter, NULL));
+    ask_to_judge (self, ids);
 }
 
 /* The runs "judge all" takes, by the core's rule (tb_run_summary_is_judgeable, as the CLI's
@@ -776,6 +1108,7 @@ judgeable_thread (GTask        *task,
       if (tb_run_summary_is_judgeable (summary))
         g_ptr_array_add (ids, g_strdup (summary->id));
     }
+  g_ptr_array_add (ids, NULL);
   g_task_return_pointer (task, ids, (GDestroyNotify) g_ptr_array_unref);
 }
 
@@ -797,19 +1130,12 @@ judgeable_cb (GObject      *source,
         tb_window_toast (self, error->message);
       return;
     }
-
-  if (self->judge_queue == NULL)
-    self->judge_queue = g_queue_new ();
-  g_queue_clear_full (self->judge_queue, g_free);
-  for (guint i = 0; i < ids->len; i++)
-    g_queue_push_tail (self->judge_queue, g_strdup (g_ptr_array_index (ids, i)));
-
-  if (g_queue_is_empty (self->judge_queue))
+  if (ids->len <= 1)
     {
       tb_window_toast (self, _("No finished runs to judge"));
       return;
     }
-  judge_next (self);
+  ask_to_judge (self, (const char * const *) ids->pdata);
 }
 
 static void
@@ -879,6 +1205,15 @@ delete_run_response_cb (AdwMessageDialog *dialog,
       tb_run_page_set_run (TB_RUN_PAGE (self->run_page), self->store, NULL);
       gtk_stack_set_visible_child_name (self->runs_stack, "list");
     }
+  /* The Run page's live rows were of this run: they go with it. */
+  if (self->runner != NULL && tb_runner_get_run (self->runner) != NULL
+      && g_strcmp0 (tb_runner_get_run (self->runner)->id, run_id) == 0)
+    {
+      tb_run_monitor_set_runner (TB_RUN_MONITOR (self->run_monitor), NULL);
+      g_clear_object (&self->runner);
+    }
+  if (g_strcmp0 (self->last_run_id, run_id) == 0)
+    g_clear_pointer (&self->last_run_id, g_free);
   tb_window_refresh_results (self);
   tb_window_toast (self, _("Run deleted"));
 }
@@ -902,6 +1237,17 @@ delete_run_action (GtkWidget  *widget,
 }
 
 static void
+show_page_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  TbWindow *self = TB_WINDOW (widget);
+
+  adw_view_stack_set_visible_child_name (self->view_stack,
+                                         g_variant_get_string (parameter, NULL));
+}
+
+static void
 refresh_action (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *parameter)
@@ -918,7 +1264,6 @@ open_run_action (GtkWidget  *widget,
   const char *run_id = g_variant_get_string (parameter, NULL);
 
   tb_run_page_set_run (TB_RUN_PAGE (self->run_page), self->store, run_id);
-  gtk_label_set_text (self->run_title, run_id);
   adw_view_stack_set_visible_child_name (self->view_stack, "runs");
   gtk_stack_set_visible_child_name (self->runs_stack, "run");
 }
@@ -933,6 +1278,8 @@ tb_window_class_install_actions (GtkWidgetClass *widget_class)
                                    delete_usecase_action);
   gtk_widget_class_install_action (widget_class, "win.save-usecase", NULL, save_usecase_action);
   gtk_widget_class_install_action (widget_class, "win.open-input", NULL, open_input_action);
+  gtk_widget_class_install_action (widget_class, "win.open-input-folder", NULL,
+                                   open_input_folder_action);
   gtk_widget_class_install_action (widget_class, "win.run", NULL, run_action);
   gtk_widget_class_install_action (widget_class, "win.cancel-run", NULL, cancel_run_action);
   gtk_widget_class_install_action (widget_class, "win.judge-run", "s", judge_run_action);
@@ -941,6 +1288,8 @@ tb_window_class_install_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.delete-run", "s", delete_run_action);
   gtk_widget_class_install_action (widget_class, "win.open-run", "s", open_run_action);
   gtk_widget_class_install_action (widget_class, "win.refresh", NULL, refresh_action);
+  /* "summary", "usecase", "run", "runs", "costs" */
+  gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
                                        "win.new-usecase", NULL);

@@ -4,6 +4,7 @@
 /* Shared by tb-window.c (layout, sidebar, state) and tb-window-actions.c (what the
  * win.* actions do). Nothing outside these two files includes it. */
 
+#include "tb-forecast-view.h"
 #include "tb-run-list.h"
 #include "tb-run-monitor.h"
 #include "tb-window.h"
@@ -40,7 +41,17 @@ struct _TbWindow
   gboolean              busy;
   gboolean              key_warning_shown;
   char                 *last_run_id;
-  GQueue               *judge_queue;     /* run ids left in a judge-all pass */
+  GQueue               *judge_queue;     /* run ids left in a judging pass */
+  gboolean              judging;         /* a judging pass of one run or many is under way */
+  guint                 judge_total;
+  guint                 judge_done;
+  guint                 judge_failed;
+  double                judge_usd;
+  char                 *judge_error;     /* the first failure */
+  char                 *judge_best;      /* the last judged run's best model */
+  char                 *judge_last_run;
+  char                 *last_toast;      /* what the window said last, for tests */
+  guint                 toasts;
 
   AdwToastOverlay      *toast_overlay;
   AdwLeaflet           *leaflet;
@@ -55,23 +66,43 @@ struct _TbWindow
   TbModelsView         *models_view;
   GtkSwitch            *judge_switch;
   AdwActionRow         *judge_row;
+  TbForecastView       *forecast_view;
   GtkWidget            *run_button;
+  GtkLabel             *run_reason;
   GtkWidget            *cancel_button;
   GtkWidget            *run_monitor;
   GtkScrolledWindow    *run_scroller;
   gboolean              follow_monitor;  /* keep the live rows in view */
   gulong                follow_handler;
   GtkStack             *runs_stack;
+  GtkRevealer          *judging_revealer;
+  GtkLabel             *judging_label;
+  GtkProgressBar       *judging_progress;
   GtkWidget            *runs_view;
   GtkLabel             *run_title;
   GtkWidget            *run_page;
   GtkWidget            *costs_view;
+  GtkWidget            *summary_view;
+  gboolean              page_auto;       /* the page was chosen on opening, not by the user */
+  guint                 choosing_page;   /* > 0 while code picks the page */
 };
 
 void   tb_window_class_install_actions (GtkWidgetClass *widget_class);
+/* Asks the forecast of the run as the Run page sets it up (a moment later, in a thread). */
+void   tb_window_update_forecast       (TbWindow       *self);
+/* The judges of a new run by the core's rule (Preferences, use case, $GENERAL_TASK_LLM);
+ * NULL when the run is not judged. */
+GStrv  tb_window_dup_run_judges        (TbWindow       *self);
 void   tb_window_update_actions        (TbWindow       *self);
 void   tb_window_toast                 (TbWindow       *self,
                                         const char     *message);
+/* A toast to fill in (a button) before tb_window_show_toast. */
+AdwToast *tb_window_new_toast          (TbWindow       *self,
+                                        const char     *message);
+/* `now`: shown at once instead of queued behind older toasts (the end of a run). */
+void   tb_window_show_toast            (TbWindow       *self,
+                                        AdwToast       *toast,
+                                        gboolean        now);
 /* For the end of a run: shown at once instead of queued behind older toasts. */
 void   tb_window_toast_now             (TbWindow       *self,
                                         const char     *message);

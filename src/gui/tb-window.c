@@ -10,6 +10,7 @@
 #include "tb-home.h"
 #include "tb-run-page.h"
 #include "tb-runs-view.h"
+#include "tb-summary-view.h"
 #include "tb-util.h"
 #include "tb-window-private.h"
 
@@ -102,16 +103,25 @@ find_item (TbWindow   *self,
   return NULL;
 }
 
-static void
-add_toast (TbWindow         *self,
-           const char       *message,
-           AdwToastPriority  priority)
+AdwToast *
+tb_window_new_toast (TbWindow   *self,
+                     const char *message)
 {
   /* Toast titles are markup in libadwaita 1.2, and messages carry file names and model ids. */
   g_autofree char *escaped = g_markup_escape_text (message, -1);
-  AdwToast *toast = adw_toast_new (escaped);
 
-  adw_toast_set_priority (toast, priority);
+  g_free (self->last_toast);
+  self->last_toast = g_strdup (message);
+  return adw_toast_new (escaped);
+}
+
+void
+tb_window_show_toast (TbWindow *self,
+                      AdwToast *toast,
+                      gboolean  now)
+{
+  adw_toast_set_priority (toast, now ? ADW_TOAST_PRIORITY_HIGH : ADW_TOAST_PRIORITY_NORMAL);
+  self->toasts++;
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
@@ -119,14 +129,28 @@ void
 tb_window_toast_now (TbWindow   *self,
                      const char *message)
 {
-  add_toast (self, message, ADW_TOAST_PRIORITY_HIGH);
+  tb_window_show_toast (self, tb_window_new_toast (self, message), TRUE);
 }
 
 void
 tb_window_toast (TbWindow   *self,
                  const char *message)
 {
-  add_toast (self, message, ADW_TOAST_PRIORITY_NORMAL);
+  tb_window_show_toast (self, tb_window_new_toast (self, message), FALSE);
+}
+
+const char *
+tb_window_get_last_toast (TbWindow *self)
+{
+  g_return_val_if_fail (TB_IS_WINDOW (self), NULL);
+  return self->last_toast;
+}
+
+guint
+tb_window_get_toast_count (TbWindow *self)
+{
+  g_return_val_if_fail (TB_IS_WINDOW (self), 0);
+  return self->toasts;
 }
 
 const char *
@@ -203,7 +227,7 @@ gboolean
 tb_window_is_busy (TbWindow *self)
 {
   g_return_val_if_fail (TB_IS_WINDOW (self), FALSE);
-  return self->busy;
+  return self->busy || self->judging;
 }
 
 const char *
@@ -346,6 +370,7 @@ open_usecase (TbWindow      *self,
     {
       tb_usecase_editor_clear (self->editor);
       tb_models_view_set_usecase (self->models_view, NULL);
+      tb_input_view_set_usecase (self->input_view, NULL);
       tb_run_list_set_usecase (self->run_list, NULL);
       tb_run_page_set_run (TB_RUN_PAGE (self->run_page), self->store, NULL);
       gtk_stack_set_visible_child_name (self->content_stack, "empty");
@@ -367,11 +392,22 @@ open_usecase (TbWindow      *self,
 
   usecase = tb_usecase_editor_get_usecase (self->editor);
   tb_models_view_set_usecase (self->models_view, usecase);
+  /* Its own test set (its `inputs`) and repeat count, as `run` without --input takes them;
+   * its budget.max_usd as the cap. */
+  tb_input_view_set_usecase (self->input_view, usecase);
+  tb_forecast_view_set_usecase (self->forecast_view, usecase);
   /* The Runs and Costs pages follow the list, which reads the index in a thread. */
   tb_run_list_set_usecase (self->run_list, item->id);
   tb_run_page_set_run (TB_RUN_PAGE (self->run_page), self->store, NULL);
   gtk_stack_set_visible_child_name (self->runs_stack, "list");
   gtk_stack_set_visible_child_name (self->content_stack, "main");
+  /* What the use case's runs say comes first; a use case without runs goes to the Run page
+   * once its list says so (page_chosen_cb). */
+  self->choosing_page++;
+  adw_view_stack_set_visible_child_name (self->view_stack, usecase != NULL ? "summary"
+                                                                           : "usecase");
+  self->choosing_page--;
+  self->page_auto = usecase != NULL;
   gtk_window_set_title (GTK_WINDOW (self), item->title);
   adw_view_switcher_title_set_title (self->switcher_title, item->title);
   g_settings_set_string (self->settings, "last-usecase", item->id);
@@ -519,6 +555,33 @@ usecase_activate_cb (TbWindow *self,
     request_usecase (self, item->id);
 }
 
+/* The user picked a page: the window does not pick another for them. */
+static void
+page_changed_cb (TbWindow *self)
+{
+  if (self->choosing_page == 0)
+    self->page_auto = FALSE;
+}
+
+/* The runs of the use case just opened landed: without any, the Summary has nothing to say
+ * and the Run page is where to go. */
+static void
+runs_loaded_cb (TbWindow *self)
+{
+  const char *page = adw_view_stack_get_visible_child_name (self->view_stack);
+
+  if (!self->page_auto || !tb_run_list_get_loaded (self->run_list)
+      || g_strcmp0 (page, "summary") != 0)
+    return;
+  self->page_auto = FALSE;
+  if (g_list_model_get_n_items (tb_run_list_get_model (self->run_list)) == 0)
+    {
+      self->choosing_page++;
+      adw_view_stack_set_visible_child_name (self->view_stack, "run");
+      self->choosing_page--;
+    }
+}
+
 static void
 back_clicked_cb (TbWindow *self)
 {
@@ -590,6 +653,7 @@ client_changed_cb (TbWindow *self)
     return;
   g_set_object (&self->client, client);
   tb_models_view_set_client (self->models_view, client);
+  tb_forecast_view_set_client (self->forecast_view, client);
 }
 
 static void
@@ -597,13 +661,14 @@ input_changed_cb (TbWindow *self)
 {
   tb_models_view_set_input_tokens (self->models_view, tb_input_view_get_tokens (self->input_view));
   tb_window_update_actions (self);
+  tb_window_update_forecast (self);
 }
 
 static void
-input_failed_cb (TbWindow   *self,
-                 const char *message)
+run_setup_changed_cb (TbWindow *self)
 {
-  tb_window_toast (self, message);
+  tb_window_update_actions (self);
+  tb_window_update_forecast (self);
 }
 
 static void
@@ -638,6 +703,13 @@ runs_view_delete_cb (TbWindow   *self,
                      const char *run_id)
 {
   gtk_widget_activate_action (GTK_WIDGET (self), "win.delete-run", "s", run_id);
+}
+
+static void
+run_page_message_cb (TbWindow   *self,
+                     const char *message)
+{
+  tb_window_toast (self, message);
 }
 
 static void
@@ -726,6 +798,10 @@ tb_window_finalize (GObject *object)
   g_free (self->search_text);
   g_free (self->pending_select);
   g_free (self->last_run_id);
+  g_free (self->judge_error);
+  g_free (self->judge_best);
+  g_free (self->judge_last_run);
+  g_free (self->last_toast);
 
   G_OBJECT_CLASS (tb_window_parent_class)->finalize (object);
 }
@@ -744,10 +820,12 @@ tb_window_class_init (TbWindowClass *klass)
   g_type_ensure (TB_TYPE_USECASE_EDITOR);
   g_type_ensure (TB_TYPE_INPUT_VIEW);
   g_type_ensure (TB_TYPE_MODELS_VIEW);
+  g_type_ensure (TB_TYPE_FORECAST_VIEW);
   g_type_ensure (TB_TYPE_RUN_MONITOR);
   g_type_ensure (TB_TYPE_RUNS_VIEW);
   g_type_ensure (TB_TYPE_RUN_PAGE);
   g_type_ensure (TB_TYPE_COSTS_VIEW);
+  g_type_ensure (TB_TYPE_SUMMARY_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class,
     "/io/github/taskbench/TaskBench/tb-window.ui");
@@ -764,15 +842,21 @@ tb_window_class_init (TbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TbWindow, models_view);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, judge_switch);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, judge_row);
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, forecast_view);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, run_button);
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, run_reason);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, run_monitor);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, run_scroller);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, runs_stack);
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, judging_revealer);
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, judging_label);
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, judging_progress);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, runs_view);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, run_title);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, run_page);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, costs_view);
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, summary_view);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, usecase_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
@@ -808,7 +892,10 @@ tb_window_init (TbWindow *self)
   g_signal_connect_swapped (self->editor, "notify::dirty", G_CALLBACK (editor_state_cb), self);
   g_signal_connect_swapped (self->editor, "notify::valid", G_CALLBACK (editor_state_cb), self);
   g_signal_connect_swapped (self->input_view, "changed", G_CALLBACK (input_changed_cb), self);
-  g_signal_connect_swapped (self->input_view, "failed", G_CALLBACK (input_failed_cb), self);
+  g_signal_connect_swapped (self->models_view, "changed", G_CALLBACK (run_setup_changed_cb),
+                            self);
+  g_signal_connect_swapped (self->judge_switch, "notify::active",
+                            G_CALLBACK (run_setup_changed_cb), self);
   g_signal_connect_swapped (self->runs_view, "open-run", G_CALLBACK (runs_view_open_cb), self);
   g_signal_connect_swapped (self->runs_view, "judge-run", G_CALLBACK (runs_view_judge_cb), self);
   g_signal_connect_swapped (self->runs_view, "resume-run", G_CALLBACK (runs_view_resume_cb),
@@ -817,7 +904,11 @@ tb_window_init (TbWindow *self)
                             self);
   g_signal_connect_swapped (self->runs_view, "judge-all", G_CALLBACK (runs_view_judge_all_cb),
                             self);
+  g_signal_connect_swapped (self->run_page, "message", G_CALLBACK (run_page_message_cb), self);
   g_signal_connect_swapped (self, "notify::is-active", G_CALLBACK (active_changed_cb), self);
+  /* The header names the run as its page does (the id is on the page, once). */
+  g_object_bind_property (self->run_page, "title", self->run_title, "label",
+                          G_BINDING_SYNC_CREATE);
 }
 
 static void
@@ -840,12 +931,20 @@ tb_window_setup (TbWindow *self)
     gtk_window_maximize (GTK_WINDOW (self));
   g_settings_bind (self->settings, "run-judge", self->judge_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
+  g_signal_connect_object (self->settings, "changed::judge-model",
+                           G_CALLBACK (run_setup_changed_cb), self, G_CONNECT_SWAPPED);
 
   g_signal_connect_swapped (self->app, "client-changed", G_CALLBACK (client_changed_cb), self);
   client_changed_cb (self);
 
   tb_costs_view_set_sources (TB_COSTS_VIEW (self->costs_view), self->store, self->index,
                              self->run_list);
+  tb_summary_view_set_sources (TB_SUMMARY_VIEW (self->summary_view), self->store,
+                               self->run_list);
+  g_signal_connect_object (self->run_list, "notify::loaded", G_CALLBACK (runs_loaded_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->view_stack, "notify::visible-child",
+                           G_CALLBACK (page_changed_cb), self, G_CONNECT_SWAPPED);
   tb_window_reload_usecases (self);
 
   last = g_settings_get_string (self->settings, "last-usecase");

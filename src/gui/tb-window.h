@@ -39,6 +39,10 @@ gboolean         tb_window_is_busy          (TbWindow   *self);
 /* nullable: the id of the run the last run or resume produced */
 const char      *tb_window_get_last_run_id  (TbWindow   *self);
 
+/* What the window said last in a toast, and how many toasts it showed: for tests. */
+const char      *tb_window_get_last_toast   (TbWindow   *self);
+guint            tb_window_get_toast_count  (TbWindow   *self);
+
 TbUsecaseEditor *tb_window_get_editor       (TbWindow   *self);
 TbInputView     *tb_window_get_input_view   (TbWindow   *self);
 TbModelsView    *tb_window_get_models_view  (TbWindow   *self);

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "tb-summary"
+
+#include "config.h"
+
+#include "tb-json.h"
+#include "tb-summary.h"
+
+static void
+count_up (GHashTable *counts,
+          const char *key)
+{
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (counts, key));
+
+  g_hash_table_replace (counts, g_strdup (key), GUINT_TO_POINTER (n + 1));
+}
+
+static gboolean
+is_pairwise (const TbJudgment *judgment)
+{
+  return g_strcmp0 (judgment->mode, "pairwise") == 0;
+}
+
+/* Lets go of what the pooled verdict does not read: the outputs' text, the judges'
+ * reasoning, the use case's snapshot, and every judgment but the latest of each mode. A
+ * use case of 3,000 runs is then a few megabytes, not hundreds. */
+static void
+let_go (TbRunData *data)
+{
+  gboolean pointwise_kept = FALSE, pairwise_kept = FALSE;
+
+  g_clear_pointer (&data->run->usecase_snapshot, g_free);
+  g_clear_pointer (&data->run->forecast, json_node_unref);
+  for (guint i = 0; i < data->outputs->len; i++)
+    {
+      TbOutput *output = g_ptr_array_index (data->outputs, i);
+
+      g_clear_pointer (&output->content, g_free);
+      g_clear_pointer (&output->format_errors, g_strfreev);
+      g_clear_pointer (&output->finish_reason, g_free);
+      g_clear_pointer (&output->native_finish_reason, g_free);
+      g_clear_pointer (&output->generation_id, g_free);
+      g_clear_pointer (&output->generation_ids, g_strfreev);
+      g_clear_pointer (&output->error_message, g_free);
+      g_clear_pointer (&output->updated_at, g_free);
+    }
+  /* judgments are newest first: the first of each mode is the latest */
+  for (guint i = 0; i < data->judgments->len; i++)
+    {
+      TbJudgment *judgment = g_ptr_array_index (data->judgments, i);
+      gboolean *kept = is_pairwise (judgment) ? &pairwise_kept : &pointwise_kept;
+
+      if (*kept)
+        {
+          g_ptr_array_remove_index (data->judgments, i--);
+          continue;
+        }
+      *kept = TRUE;
+      for (guint s = 0; judgment->scores != NULL && s < judgment->scores->len; s++)
+        {
+          TbScore *score = g_ptr_array_index (judgment->scores, s);
+
+          g_clear_pointer (&score->reasoning, g_free);
+          g_clear_pointer (&score->violations, g_strfreev);
+        }
+      for (guint c = 0; judgment->comparisons != NULL && c < judgment->comparisons->len; c++)
+        g_clear_pointer (&((TbComparison *) g_ptr_array_index (judgment->comparisons,
+                                                                c))->reasoning, g_free);
+    }
+}
+
+TbUsecaseSummary *
+tb_usecase_summary_load (TbStore       *store,
+                         const char    *usecase_id,
+                         gint64         inputs_per_month,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  g_autoptr(TbUsecaseSummary) summary = NULL;
+  g_autoptr(GPtrArray) ids = NULL;
+  g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func ((GDestroyNotify)
+                                                              tb_run_data_free);
+
+  g_return_val_if_fail (TB_IS_STORE (store), NULL);
+  g_return_val_if_fail (usecase_id != NULL, NULL);
+
+  summary = g_new0 (TbUsecaseSummary, 1);
+  summary->usecase = g_strdup (usecase_id);
+  summary->model_runs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  summary->wins = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  summary->warnings = g_ptr_array_new_with_free_func (g_free);
+
+  ids = tb_store_list_run_ids (store, usecase_id);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr(GError) run_error = NULL;
+      TbRunData *data;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return NULL;
+      data = tb_store_load_run_data (store, g_ptr_array_index (ids, i), &run_error);
+      summary->runs++;
+      if (data == NULL)
+        {
+          g_ptr_array_add (summary->warnings, g_strdup (run_error->message));
+          continue;
+        }
+      if (data->judgments->len == 0)
+        {
+          tb_run_data_free (data);
+          continue;
+        }
+      summary->judged_runs++;
+      /* A run's own verdict: who won it (a tie is no one's win). */
+      {
+        g_autoptr(TbVerdict) one = tb_verdict_for_run (data, 0);
+
+        if (one->tied_with_best != NULL && g_strv_length (one->tied_with_best) == 1)
+          count_up (summary->wins, one->tied_with_best[0]);
+        for (guint m = 0; m < one->models->len; m++)
+          {
+            TbModelVerdict *model = g_ptr_array_index (one->models, m);
+
+            if (model->has_mean)
+              count_up (summary->model_runs, model->model);
+          }
+      }
+      let_go (data);
+      g_ptr_array_add (runs, data);
+    }
+  summary->verdict = tb_verdict_for_runs (runs, inputs_per_month, usecase_id);
+  return g_steal_pointer (&summary);
+}
+
+void
+tb_usecase_summary_free (TbUsecaseSummary *summary)
+{
+  if (summary == NULL)
+    return;
+  g_free (summary->usecase);
+  g_clear_pointer (&summary->verdict, tb_verdict_free);
+  g_clear_pointer (&summary->model_runs, g_hash_table_unref);
+  g_clear_pointer (&summary->wins, g_hash_table_unref);
+  g_clear_pointer (&summary->warnings, g_ptr_array_unref);
+  g_free (summary);
+}
+
+guint
+tb_usecase_summary_runs_of (const TbUsecaseSummary *summary,
+                            const char             *model)
+{
+  g_return_val_if_fail (summary != NULL, 0);
+  return GPOINTER_TO_UINT (g_hash_table_lookup (summary->model_runs, model));
+}
+
+guint
+tb_usecase_summary_wins_of (const TbUsecaseSummary *summary,
+                            const char             *model)
+{
+  g_return_val_if_fail (summary != NULL, 0);
+  return GPOINTER_TO_UINT (g_hash_table_lookup (summary->wins, model));
+}
+
+JsonNode *
+tb_usecase_summary_to_json (const TbUsecaseSummary *summary)
+{
+  JsonNode *node;
+  JsonArray *models;
+
+  g_return_val_if_fail (summary != NULL, NULL);
+
+  node = tb_verdict_to_json (summary->verdict);
+  models = json_object_get_array_member (json_node_get_object (node), "models");
+  /* Per model, beside its pooled verdict: the runs it was scored in and won. */
+  for (guint i = 0; models != NULL && i < json_array_get_length (models); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (models, i);
+      const char *model = json_object_get_string_member (entry, "model");
+
+      json_object_set_int_member (entry, "runs", tb_usecase_summary_runs_of (summary, model));
+      json_object_set_int_member (entry, "wins", tb_usecase_summary_wins_of (summary, model));
+    }
+  return node;
+}
