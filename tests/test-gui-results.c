@@ -279,6 +279,7 @@ add_judgment (Fixture       *f,
   const char *criteria[] = { "accuracy", "format", "compliance", NULL };
 
   judgment->judge_model = g_strdup ("judge/model");
+  g_strfreev (judgment->judges);
   judgment->judges = g_strsplit ("judge/model", ",", -1);
   judgment->mode = g_strdup ("pointwise");
   judgment->created_at = g_strdup (created_at);
@@ -706,6 +707,7 @@ make_test_set_run (Fixture  *f,
   g_assert_no_error (error);
 
   judgment->judge_model = g_strdup (judges[0]);
+  g_strfreev (judgment->judges);
   judgment->judges = g_strdupv ((char **) judges);
   judgment->mode = g_strdup ("pointwise");
   judgment->created_at = g_strdup ("2026-01-05T09:40:00Z");
@@ -769,6 +771,7 @@ make_test_set_run (Fixture  *f,
     g_autoptr(TbJudgment) pairwise = tb_judgment_new ();
 
     pairwise->judge_model = g_strdup (judges[0]);
+    g_strfreev (pairwise->judges);
     pairwise->judges = g_strsplit (judges[0], ",", -1);
     pairwise->mode = g_strdup ("pairwise");
     pairwise->created_at = g_strdup ("2026-01-05T09:50:00Z");

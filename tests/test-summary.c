@@ -72,6 +72,7 @@ make_run (TbStore      *store,
       g_autoptr(TbJudgment) judgment = tb_judgment_new ();
 
       judgment->judge_model = g_strdup ("judge/a");
+      g_strfreev (judgment->judges);
       judgment->judges = g_strsplit ("judge/a", ",", -1);
       judgment->mode = g_strdup ("pointwise");
       judgment->created_at = tb_utc_now_iso8601 ();
