@@ -598,8 +598,11 @@ print_budget_stop (TbRunner    *runner,
   if (!tb_runner_stopped_by_budget (runner))
     return;
   cap = run->has_max_cost ? tb_format_usd (run->max_cost_usd) : g_strdup ("-");
-  g_printerr (_("Stopped at the cost cap of %s: the calls that did not fit were skipped. "
-                "'taskbench-cli resume %s --max-cost USD' finishes the run.\n"), cap, run->id);
+  g_printerr (run->simulated
+              ? _("Stopped at the cost cap of %s: the calls that did not fit were skipped. "
+                  "'taskbench-cli --demo resume %s --max-cost USD' finishes the run.\n")
+              : _("Stopped at the cost cap of %s: the calls that did not fit were skipped. "
+                  "'taskbench-cli resume %s --max-cost USD' finishes the run.\n"), cap, run->id);
 }
 
 static JsonNode *
@@ -758,7 +761,7 @@ cli_cmd_run (CliContext  *cli,
   gboolean auto_pick = FALSE;
   gboolean judge = FALSE;
   int count = 3;
-  int repeat = 0;
+  int repeat = -1;   /* not given: the use case's */
   g_auto(Money) money = { 0 };
   GOptionEntry entries[] = {
     MONEY_OPTIONS (money),
@@ -797,7 +800,7 @@ cli_cmd_run (CliContext  *cli,
   if (argc != 2)
     return cli_usage_error (_("usage: taskbench-cli run ID [--input FILE|DIR]… [--models A,B | "
                               "--auto] [--judge] [--reference FILE|DIR] [--repeat N]"));
-  if (repeat < 0 || repeat > 100)
+  if (repeat != -1 && (repeat < 1 || repeat > 100))
     return cli_usage_error (_("--repeat must be between 1 and 100"));
   if (models_arg != NULL && auto_pick)
     return cli_usage_error (_("run: use either --models or --auto, not both"));
@@ -1045,12 +1048,25 @@ judge_one (CliContext          *cli,
           }
       /* Pairwise calls grow as models²: said before the first one is made. */
       names = g_strjoinv (", ", compared);
-      g_printerr (_("Pairwise: %s, each pair in both orders on %u inputs × %u repeats by "
-                    "%u judges: at most %" G_GUINT64_FORMAT " calls.\n"),
-                  names, before->inputs->len, MAX (before->repeat, 1),
-                  g_strv_length (judges),
-                  tb_judge_pairwise_calls (g_strv_length (compared), before->inputs->len,
-                                           before->repeat, g_strv_length (judges)));
+      {
+        guint n_inputs = before->inputs->len, n_repeats = MAX (before->repeat, 1);
+        guint n_judges = g_strv_length (judges);
+        g_autofree char *inputs = g_strdup_printf (ngettext ("%u input", "%u inputs", n_inputs),
+                                                   n_inputs);
+        g_autofree char *repeats = g_strdup_printf (ngettext ("%u repeat", "%u repeats",
+                                                              n_repeats), n_repeats);
+        g_autofree char *by = g_strdup_printf (ngettext ("%u judge", "%u judges", n_judges),
+                                               n_judges);
+        g_autofree char *calls = g_strdup_printf ("%" G_GUINT64_FORMAT,
+                                                  tb_judge_pairwise_calls (g_strv_length (compared),
+                                                                           n_inputs, before->repeat,
+                                                                           n_judges));
+
+        /* Translators: "Pairwise: A, B, each pair in both orders on 5 inputs × 1 repeat by
+         * 1 judge: at most 20 calls." */
+        g_printerr (_("Pairwise: %s, each pair in both orders on %s × %s by %s: at most %s "
+                      "calls.\n"), names, inputs, repeats, by, calls);
+      }
     }
 
   runner = tb_runner_new (client, cli->store, catalog, 0);

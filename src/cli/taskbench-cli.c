@@ -840,13 +840,15 @@ static const CliCommand commands[] = {
   { "recommend", "recommend ID [--input FILE] [--count N]",
     N_("recommended candidates, with the reason for each"), cmd_recommend },
   { "run", "run ID [--input FILE|DIR]… [--models A,B | --auto] [--judge] [--reference "
-    "FILE|DIR] [--repeat N]",
+    "FILE|DIR] [--repeat N] [--max-cost USD] [--dry-run] [--yes]",
     N_("run the candidates (and the judge); prints the run id"), cli_cmd_run },
   { "runs", "runs ID", N_("runs of a use case: status, models, cost, best score"), cli_cmd_runs },
-  { "show", "show RUN", N_("one run: outputs, costs, latest judgment"), cli_cmd_show },
-  { "judge", "judge RUN [--judge-model M] | judge --all ID", N_("judge or re-judge"),
+  { "show", "show RUN", N_("one run: the verdict, outputs, judges, costs, forecast and bill"),
+    cli_cmd_show },
+  { "judge", "judge RUN [--judge-model A,B] [--pairwise [--models A,B]] | judge --all ID "
+    "[--max-cost USD] [--dry-run] [--yes]", N_("judge or re-judge (a jury, or pairwise)"),
     cli_cmd_judge },
-  { "resume", "resume RUN", N_("finish an interrupted or partial run"), cli_cmd_resume },
+  { "resume", "resume RUN [--max-cost USD] [--dry-run] [--yes]", N_("finish an interrupted or partial run"), cli_cmd_resume },
   { "costs", "costs [ID]", N_("per-run and per-use-case cost rollups"), cli_cmd_costs },
   { "summary", "summary ID",
     N_("per model across every judged run: mean with interval, cost per input, wins"),
@@ -865,10 +867,11 @@ print_help (void)
 {
   g_print (_("Usage: taskbench-cli [--home DIR] [--json] [--demo] COMMAND …\n\n"
            "Find the model for your task and what it costs: run several LLMs on a real\n"
-           "input, let a judge score them against the use case's rubric, compare.\n\n"
+           "input or a test set, let judges score them against the use case's rubric,\n"
+           "compare.\n\n"
            "Commands:\n"));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    g_print ("  %-72s\n      %s\n", commands[i].synopsis, _(commands[i].summary));
+    g_print ("  %s\n      %s\n", commands[i].synopsis, _(commands[i].summary));
   g_print (_("\nOptions:\n"
            "  --home DIR   folder holding usecases/ and results/ (or TASKBENCH_HOME; default:\n"
            "               the current folder when it has usecases/, else\n"

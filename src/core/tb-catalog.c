@@ -707,10 +707,11 @@ describe_pick (const Candidate  *candidate,
       if (usecase != NULL && usecase->inputs_per_month > 0)
         {
           g_autofree char *month = format_dollars (candidate->cost * usecase->inputs_per_month);
+          g_autofree char *volume = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                                     usecase->inputs_per_month);
 
           /* Translators: "$42.00 a month at 10000 inputs" */
-          g_string_append_printf (reason, _(", %s a month at %" G_GINT64_FORMAT " inputs"),
-                                  month, usecase->inputs_per_month);
+          g_string_append_printf (reason, _(", %s a month at %s inputs"), month, volume);
         }
     }
 

@@ -1220,10 +1220,10 @@ within_budget (TbRunner            *self,
   if (job->error == NULL)
     job->error = known
                  ? g_error_new (TB_ERROR, TB_ERROR_BUDGET,
-                                _("skipped: this call (about %s) would pass the cap of %s "
+                                _("this call (about %s) would pass the cap of %s "
                                   "(%s spent or under way)"), call, cap, spent)
                  : g_error_new (TB_ERROR, TB_ERROR_BUDGET,
-                                _("skipped: %s has no known price, so it cannot be kept "
+                                _("%s has no known price, so it cannot be kept "
                                   "under the cap of %s"), job->model, cap);
   task_done (task);
   return FALSE;
