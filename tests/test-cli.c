@@ -35,6 +35,8 @@ test_usecases (CliFixture    *fixture,
   g_autoptr(CliResult) json = NULL;
   g_autoptr(CliResult) validate = NULL;
   g_autoptr(CliResult) show = NULL;
+  g_autoptr(CliResult) show_json = NULL;
+  g_autoptr(JsonNode) shown = NULL;
   g_autoptr(CliResult) bad_id = NULL;
   g_autoptr(CliResult) missing = NULL;
   g_autoptr(JsonNode) root = NULL;
@@ -68,6 +70,22 @@ test_usecases (CliFixture    *fixture,
   show = cli (fixture, "usecase", "show", "lecture-chapters");
   g_assert_cmpint (show->status, ==, 0);
   g_assert_nonnull (strstr (show->out, "accuracy"));
+  /* the test set, the volume and a description's second line under its first */
+  g_assert_nonnull (strstr (show->out, "inputs:     samples/lecture-chapters/"));
+  g_assert_nonnull (strstr (show->out, "inputs_per_month 200"));
+  g_assert_nonnull (strstr (show->out, "\n                         and description matches"));
+
+  show_json = cli (fixture, "--json", "usecase", "show", "lecture-chapters");
+  g_assert_cmpint (show_json->status, ==, 0);
+  shown = cli_test_parse_json (show_json->out);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (shown), "judge_mode"),
+                   ==, "pointwise");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                      json_node_get_object (shown), "judge_models")), ==, 1);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                      json_node_get_object (shown), "inputs")), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (shown),
+                                               "inputs_per_month"), ==, 200);
 
   bad_id = cli (fixture, "usecase", "show", "Bad/../id");
   g_assert_cmpint (bad_id->status, ==, 2);

@@ -406,6 +406,36 @@ usecase_to_json (const TbUsecase *usecase)
   json_builder_add_boolean_value (builder, usecase->output_schema != NULL);
   json_builder_set_member_name (builder, "judge_model");
   json_builder_add_string_value (builder, usecase->judge_model);
+  json_builder_set_member_name (builder, "judge_models");
+  json_builder_begin_array (builder);
+  for (guint i = 0; usecase->judge_models != NULL && usecase->judge_models[i] != NULL; i++)
+    json_builder_add_string_value (builder, usecase->judge_models[i]);
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "judge_mode");
+  json_builder_add_string_value (builder, tb_judge_mode_to_string (usecase->judge_mode));
+  json_builder_set_member_name (builder, "repeat");
+  json_builder_add_int_value (builder, MAX (usecase->repeat, 1));
+  json_builder_set_member_name (builder, "inputs");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < usecase->inputs->len; i++)
+    {
+      TbUsecaseInput *input = g_ptr_array_index (usecase->inputs, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "path");
+      json_builder_add_string_value (builder, input->path);
+      json_builder_set_member_name (builder, "reference");
+      json_builder_add_string_value (builder, input->reference);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "max_usd");
+  if (usecase->has_max_usd)
+    json_builder_add_double_value (builder, usecase->max_usd);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "inputs_per_month");
+  json_builder_add_int_value (builder, usecase->inputs_per_month);
   json_builder_set_member_name (builder, "criteria");
   json_builder_begin_array (builder);
   for (guint i = 0; i < usecase->criteria->len; i++)
@@ -447,8 +477,25 @@ print_usecase (const TbUsecase *usecase)
   g_print ("file:       %s\n", usecase->path);
   g_print ("format:     %s%s\n", tb_output_format_to_string (usecase->output_format),
            usecase->output_schema != NULL ? _(" (with schema)") : "");
-  g_print ("judge:      %s\n", usecase->judge_model != NULL ? usecase->judge_model
-                                                            : "(GENERAL_TASK_LLM)");
+  if (usecase->judge_models != NULL && usecase->judge_models[0] != NULL)
+    {
+      g_autofree char *judges = g_strjoinv (", ", usecase->judge_models);
+
+      g_print ("judge:      %s (%s)\n", judges, tb_judge_mode_to_string (usecase->judge_mode));
+    }
+  else
+    g_print ("judge:      (GENERAL_TASK_LLM) (%s)\n",
+             tb_judge_mode_to_string (usecase->judge_mode));
+  if (usecase->repeat > 1)
+    g_print ("repeat:     %u\n", usecase->repeat);
+  if (usecase->has_max_usd || usecase->inputs_per_month > 0)
+    {
+      g_autofree char *cap = usecase->has_max_usd ? tb_format_usd (usecase->max_usd)
+                                                  : g_strdup ("-");
+
+      g_print ("budget:     max_usd %s, inputs_per_month %" G_GINT64_FORMAT "\n", cap,
+               usecase->inputs_per_month);
+    }
   g_print ("cost:       %s%s\n", tb_cost_preference_to_string (usecase->cost),
            usecase->structured_output ? _(", prefers structured output") : "");
   if (usecase->candidates != NULL)
@@ -456,17 +503,31 @@ print_usecase (const TbUsecase *usecase)
       g_autofree char *joined = g_strjoinv (", ", usecase->candidates);
       g_print ("candidates: %s\n", joined);
     }
-  g_autofree char *goal = g_strstrip (g_strdup (usecase->goal));
+  for (guint i = 0; i < usecase->inputs->len; i++)
+    {
+      TbUsecaseInput *input = g_ptr_array_index (usecase->inputs, i);
 
-  g_print ("\ngoal:\n  %s\n", goal);
+      g_print ("%s %s%s%s\n", i == 0 ? "inputs:    " : "           ", input->path,
+               input->reference != NULL ? " · reference " : "",
+               input->reference != NULL ? input->reference : "");
+    }
+  g_autofree char *goal = g_strstrip (g_strdup (usecase->goal));
+  g_auto(GStrv) goal_lines = g_strsplit (goal, "\n", -1);
+  g_autofree char *goal_indented = g_strjoinv ("\n  ", goal_lines);
+
+  g_print ("\ngoal:\n  %s\n", goal_indented);
   g_print ("\nrubric:\n");
   for (guint i = 0; i < usecase->criteria->len; i++)
     {
       TbCriterion *criterion = g_ptr_array_index (usecase->criteria, i);
+      g_autofree char *description = g_strstrip (g_strdup (criterion->description != NULL
+                                                           ? criterion->description : ""));
+      g_auto(GStrv) lines = g_strsplit (description, "\n", -1);
+      /* continuation lines under the first, past the name and the weight */
+      g_autofree char *indented = g_strjoinv ("\n                         ", lines);
 
       g_print ("  %-16s %3.0f%%  %s\n", criterion->name,
-               total > 0 ? criterion->weight / total * 100 : 0,
-               criterion->description != NULL ? criterion->description : "");
+               total > 0 ? criterion->weight / total * 100 : 0, indented);
     }
 }
 
