@@ -21,12 +21,15 @@ price_models (CliFixture *fixture)
   FakeModel spec = { 0 };
 
   spec.bill_by_tokens = TRUE;
-  spec.content = "Ship on Friday; Ada writes the release notes and Bo checks the links.";
   for (guint i = 0; models[i] != NULL; i++)
     {
       fake_server_add_catalog_model (fixture->server, models[i], 128000,
                                      i == 2 ? 0.000003 : 0.000001,
-                                     i == 2 ? 0.000015 : 0.000004, FALSE);
+                                     i == 2 ? 0.000015 : 0.000004, i == 2);
+      /* the judge answers as a judge does (its content would not be a judgment) */
+      spec.content = i == 2 ? NULL
+                            : "Ship on Friday; Ada writes the release notes and Bo checks the "
+                              "links.";
       fake_server_set_model (fixture->server, models[i], &spec);
     }
 }
@@ -188,6 +191,24 @@ test_forecast_matches_billing (CliFixture    *fixture,
       g_assert_cmpfloat (billed, >, 0);
       g_assert_cmpfloat (fabs (forecast - billed), <=, 0.10 * billed);
     }
+
+  /* A re-judge was not in the run's forecast: the judge's check stays that of the pass the
+   * forecast priced, not the sum of both passes. */
+  {
+    g_autoptr(CliResult) rejudge = cli (fixture, "judge", second);
+    g_autoptr(CliResult) again = NULL;
+    g_autoptr(JsonNode) root2 = NULL;
+    double forecast_before = 0, forecast_after = 0;
+    double before = billed_of (object_of (root), "judge/j", TRUE, &forecast_before);
+
+    g_assert_cmpint (rejudge->status, ==, 0);
+    again = cli (fixture, "show", second, "--json");
+    g_assert_cmpint (again->status, ==, 0);
+    root2 = cli_test_parse_json (again->out);
+    g_assert_cmpfloat (billed_of (object_of (root2), "judge/j", TRUE, &forecast_after), ==,
+                       before);
+    g_assert_cmpfloat (forecast_after, ==, forecast_before);
+  }
 }
 
 /* --max-cost: the calls that would pass it are skipped; exit 1, partial, stop_reason

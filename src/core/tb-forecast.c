@@ -688,9 +688,12 @@ tb_forecast_against_billing (const TbRunData *data)
 
       add_billed (check_for (checks, output->model, FALSE), &output->cost);
     }
-  for (guint j = 0; j < data->judgments->len; j++)
+  /* The run's forecast priced the judging pass made with the run: its first judgment (the
+   * list is newest first). Later passes — a re-judge, a jury, pairwise — were not in it. */
+  if (forecast->judges->len > 0 && data->judgments->len > 0)
     {
-      const TbJudgment *judgment = g_ptr_array_index (data->judgments, j);
+      const TbJudgment *judgment = g_ptr_array_index (data->judgments,
+                                                      data->judgments->len - 1);
 
       for (guint i = 0; i < judgment->scores->len; i++)
         {

@@ -96,7 +96,8 @@ gboolean    tb_forecast_check_balance (const TbForecast       *forecast,
 TbForecast *tb_forecast_from_json    (JsonNode                *node);
 
 /* The forecast of a run (run.json) beside what its files say was paid, per model and per
- * judge: the check that forecasts are worth reading. */
+ * judge: the check that forecasts are worth reading. The judges' bill is that of the run's
+ * first judging pass, the one the forecast priced; later passes are not in it. */
 typedef struct {
   char     *model;
   gboolean  judge;
