@@ -291,6 +291,40 @@ test_repeats (void)
   g_assert_cmpuint (verdict->repeat, ==, 4);
 }
 
+/* One input, repeats, a tie: what would separate it is more repeats of that input, counted
+ * from the repeats there are. */
+static void
+test_repeats_tie_words (void)
+{
+  const char *models[] = { "a/x", "b/y", NULL };
+  g_autoptr(TbRunData) data = make_data (1, models, 4);
+  TbJudgment *judgment = add_judgment (data, "pointwise");
+  const double a[] = { 80, 84, 76, 81 };
+  const double b[] = { 79, 85, 74, 80 };
+  const double diffs[] = { -1, 1, -2, -1 };   /* b − a per repeat */
+  g_autoptr(TbVerdict) verdict = NULL;
+  g_autofree char *words = NULL;
+  g_autofree char *expected = NULL;
+  guint needed = tb_stats_inputs_to_separate (diffs, G_N_ELEMENTS (diffs));
+
+  for (guint r = 1; r <= 4; r++)
+    {
+      add_output (data, "a/x", 0, r, TRUE, 0.01, 100, "P");
+      add_output (data, "b/y", 0, r, TRUE, 0.01, 100, "P");
+      add_score (judgment, "a/x", 0, r, "j/one", a[r - 1], 10);
+      add_score (judgment, "b/y", 0, r, "j/one", b[r - 1], 10);
+    }
+  verdict = tb_verdict_for_run (data, 0);
+  words = tb_verdict_describe (verdict);
+  g_assert_cmpuint (g_strv_length (verdict->tied_with_best), ==, 2);
+  g_assert_cmpuint (tb_verdict_find (verdict, "b/y")->inputs_to_separate, ==, needed);
+  g_assert_cmpuint (needed, >, 4);
+  expected = g_strdup_printf ("About %u more repeats of this input would separate them.",
+                              needed - 4);
+  g_assert_nonnull (strstr (words, expected));
+  g_assert_null (strstr (words, "more inputs"));
+}
+
 /* Three judges, one of whom scores the opposite way: low α, and that judge named. */
 static void
 test_jury (void)
@@ -635,6 +669,7 @@ main (int    argc,
   g_test_add_func ("/verdict/tie-and-inputs-to-separate", test_tie_and_inputs_to_separate);
   g_test_add_func ("/verdict/json-shape", test_json_shape);
   g_test_add_func ("/verdict/repeats", test_repeats);
+  g_test_add_func ("/verdict/repeats/tie-words", test_repeats_tie_words);
   g_test_add_func ("/verdict/jury", test_jury);
   g_test_add_func ("/verdict/pairwise", test_pairwise);
   g_test_add_func ("/verdict/human", test_human);

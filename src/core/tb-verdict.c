@@ -1571,6 +1571,10 @@ tb_verdict_describe (const TbVerdict *verdict)
   if (g_strv_length (verdict->tied_with_best) > 1)
     {
       g_autofree char *names = join_names (verdict->tied_with_best);
+      /* With one input the samples are its repeats (see model_units): more of them, not
+       * more inputs, is what the count is in. */
+      gboolean by_repeat = verdict->inputs < 2;
+      guint have = by_repeat ? verdict->repeat : verdict->inputs;
       guint most = 0;
 
       g_string_append_printf (text, _("%s are tied for the best score."), names);
@@ -1581,15 +1585,25 @@ tb_verdict_describe (const TbVerdict *verdict)
           if (model != best && model->inputs_to_separate != TB_STATS_INPUTS_NEVER)
             most = MAX (most, model->inputs_to_separate);
         }
-      if (most > verdict->inputs + TB_VERDICT_PRACTICAL_INPUTS && !verdict->single_sample)
-        g_string_append_printf (text, _(" Separating them would take more than %u more "
-                                        "inputs: for practical purposes they are equal."),
+      if (most > have + TB_VERDICT_PRACTICAL_INPUTS && !verdict->single_sample)
+        g_string_append_printf (text, by_repeat
+                                ? _(" Separating them would take more than %u more "
+                                    "repeats: for practical purposes they are equal.")
+                                : _(" Separating them would take more than %u more "
+                                    "inputs: for practical purposes they are equal."),
                                 TB_VERDICT_PRACTICAL_INPUTS);
-      else if (most > verdict->inputs && !verdict->single_sample)
+      else if (most > have && !verdict->single_sample && by_repeat)
+        g_string_append_printf (text, ngettext (" About %u more repeat of this input would "
+                                                "separate them.",
+                                                " About %u more repeats of this input would "
+                                                "separate them.",
+                                                most - have),
+                                most - have);
+      else if (most > have && !verdict->single_sample)
         g_string_append_printf (text, ngettext (" About %u more input would separate them.",
                                                 " About %u more inputs would separate them.",
-                                                most - verdict->inputs),
-                                most - verdict->inputs);
+                                                most - have),
+                                most - have);
       else if (!verdict->single_sample)
         g_string_append (text, _(" Their difference is too small to measure at this size."));
     }
