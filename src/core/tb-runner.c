@@ -20,6 +20,10 @@
 
 #define JUDGE_SCHEMA_NAME "judgment"
 #define PAIRWISE_SCHEMA_NAME "pairwise"
+/* A judgment file holds every score of its pass and is written whole: at most one write
+ * this often while judges answer (the first at once, the last when the pass ends), or a
+ * 400-call pass spends most of its time serialising a growing file. */
+#define JUDGMENT_WRITE_INTERVAL_MS 200
 
 typedef enum {
   JOB_CANDIDATE,
@@ -123,6 +127,8 @@ struct _TbRunner {
   guint         writes_in_flight;
   gboolean      judgment_write_in_flight;
   gboolean      judgment_dirty;
+  guint         judgment_write_timer;
+  gint64        judgment_written_at;   /* monotonic µs; 0: not yet */
   gboolean      cancelled;
 };
 
@@ -604,6 +610,7 @@ start_commit (TbRunner            *self,
 
 static void start_output_write (Job *job);
 static void start_judgment_write (TbRunner *self);
+static void schedule_judgment_write (TbRunner *self);
 
 static void
 output_written_cb (GObject      *source,
@@ -651,6 +658,7 @@ judgment_written_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   self->judgment_write_in_flight = FALSE;
+  self->judgment_written_at = g_get_monotonic_time ();
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     add_warning (self, "%s", error->message);
   else if (tb_store_write_get_name (write) != NULL && self->judgment != NULL)
@@ -660,9 +668,35 @@ judgment_written_cb (GObject      *source,
       self->judgment->file = g_strdup (tb_store_write_get_name (write));
     }
   if (self->judgment_dirty)
-    start_judgment_write (self);
+    schedule_judgment_write (self);
   self->writes_in_flight--;
   maybe_finish (self);
+}
+
+static gboolean
+judgment_write_due_cb (gpointer user_data)
+{
+  TbRunner *self = user_data;
+
+  self->judgment_write_timer = 0;
+  if (self->judgment_dirty && !self->judgment_write_in_flight)
+    start_judgment_write (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_judgment_write (TbRunner *self)
+{
+  gint64 since;
+
+  if (self->judgment_write_in_flight || self->judgment_write_timer != 0)
+    return;
+  since = (g_get_monotonic_time () - self->judgment_written_at) / 1000;
+  if (self->judgment_written_at == 0 || since >= JUDGMENT_WRITE_INTERVAL_MS)
+    start_judgment_write (self);
+  else
+    self->judgment_write_timer = g_timeout_add ((guint) (JUDGMENT_WRITE_INTERVAL_MS - since),
+                                                judgment_write_due_cb, self);
 }
 
 static void
@@ -700,8 +734,7 @@ write_job (Job *job)
   else
     {
       self->judgment_dirty = TRUE;
-      if (!self->judgment_write_in_flight)
-        start_judgment_write (self);
+      schedule_judgment_write (self);
     }
 }
 
@@ -712,6 +745,7 @@ write_judgment_now (TbRunner *self)
   g_autoptr(GError) error = NULL;
 
   self->judgment_dirty = FALSE;
+  g_clear_handle_id (&self->judgment_write_timer, g_source_remove);
   if (self->judgment == NULL)
     return;
   tb_judgment_settle_cost (self->judgment);
@@ -1552,6 +1586,7 @@ tb_runner_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->tick_id, g_source_remove);
+  g_clear_handle_id (&self->judgment_write_timer, g_source_remove);
   if (self->jobs != NULL)
     reset_job_state (self);
   g_clear_object (&self->cancellable);
@@ -2140,6 +2175,7 @@ start_judgment (TbRunner   *self,
     }
 
   self->judgment = tb_judgment_new ();
+  self->judgment_written_at = 0;
   self->judgment->judge_model = g_strdup (self->pass_judges[0]);
   g_strfreev (self->judgment->judges);
   self->judgment->judges = g_strdupv (self->pass_judges);
