@@ -104,6 +104,12 @@ not_busy (gpointer data)
   return !tb_window_is_busy (data);
 }
 
+static gboolean
+not_exporting (gpointer data)
+{
+  return !tb_window_is_exporting (data);
+}
+
 /* "Judge all" and re-judge ask first, with the forecast: say yes. Returns the dialog's
  * heading. */
 static char *
@@ -347,6 +353,61 @@ test_window_flow (void)
     g_assert_true (gtk_widget_get_mapped (chart));
   }
   screenshot (GTK_WIDGET (window), "run-page");
+
+  /* Export… in every format, as the chooser hands a file name on: written in a thread, said
+   * in a toast; the JSON is `show --json`'s, with the verdict the page shows. */
+  {
+    GtkWidget *page = child (window, "run_page");
+    const TbVerdict *verdict = tb_run_page_get_verdict (TB_RUN_PAGE (page));
+    g_autofree char *dir = path_in_home ("exports", NULL);
+    g_autofree char *json_path = g_build_filename (dir, "run.json", NULL);
+    g_autofree char *csv_path = g_build_filename (dir, "scores.CSV", NULL);
+    g_autofree char *html_path = g_build_filename (dir, "report.html", NULL);
+    g_autofree char *md_path = g_build_filename (dir, "report.md", NULL);
+    g_autofree char *bad_path = g_build_filename (dir, "run.json", "report.html", NULL);
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    g_autofree char *csv = NULL;
+    g_autofree char *html = NULL;
+    g_autofree char *md = NULL;
+    JsonObject *summary;
+    guint toasts;
+
+    g_assert_nonnull (verdict);
+    g_assert_nonnull (verdict->best_overall);
+    g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+    toasts = tb_window_get_toast_count (window);
+    tb_window_export_run (window, run_id, json_path, TB_EXPORT_JSON);
+    tb_window_export_run (window, run_id, csv_path, TB_EXPORT_CSV);
+    tb_window_export_run (window, run_id, html_path, TB_EXPORT_HTML);
+    tb_window_export_run (window, run_id, md_path, TB_EXPORT_MARKDOWN);
+    g_assert_true (tb_window_is_exporting (window));
+    g_assert_true (gui_test_wait_for (not_exporting, window, 20000));
+    /* Four threads, four toasts, in the order they land. */
+    g_assert_cmpuint (tb_window_get_toast_count (window), ==, toasts + 4);
+    g_assert_true (g_str_has_prefix (tb_window_get_last_toast (window), "Exported “report."));
+
+    g_assert_true (json_parser_load_from_file (parser, json_path, NULL));
+    summary = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)),
+                                             "summary");
+    g_assert_nonnull (summary);
+    g_assert_cmpstr (json_object_get_string_member (summary, "best_overall"), ==,
+                     verdict->best_overall);
+    g_assert_true (g_file_get_contents (csv_path, &csv, NULL, NULL));
+    g_assert_true (g_str_has_prefix (csv, "run,model,input,"));
+    g_assert_nonnull (strstr (csv, verdict->best_overall));
+    g_assert_true (g_file_get_contents (html_path, &html, NULL, NULL));
+    g_assert_true (g_str_has_prefix (html, "<!DOCTYPE html>"));
+    g_assert_nonnull (strstr (html, verdict->best_overall));
+    g_assert_true (g_file_get_contents (md_path, &md, NULL, NULL));
+    g_assert_nonnull (strstr (md, verdict->best_overall));
+
+    /* A folder that cannot be (a file is in its place): said, with the file's name. */
+    tb_window_export_run (window, run_id, bad_path, TB_EXPORT_HTML);
+    g_assert_true (gui_test_wait_for (not_exporting, window, 20000));
+    g_assert_true (g_str_has_prefix (tb_window_get_last_toast (window),
+                                     "Could not export “report.html”: "));
+    g_assert_false (g_file_test (bad_path, G_FILE_TEST_EXISTS));
+  }
 
   adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (child (window, "view_stack")), "costs");
   g_assert_true (gui_test_wait_for (gui_test_costs_loaded, child (window, "costs_view"),

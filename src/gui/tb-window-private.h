@@ -50,6 +50,7 @@ struct _TbWindow
   char                 *judge_error;     /* the first failure */
   char                 *judge_best;      /* the last judged run's best model */
   char                 *judge_last_run;
+  guint                 exports;         /* reports being written */
   char                 *last_toast;      /* what the window said last, for tests */
   guint                 toasts;
 
@@ -88,6 +89,8 @@ struct _TbWindow
 };
 
 void   tb_window_class_install_actions (GtkWidgetClass *widget_class);
+/* win.export-run and win.open-file (tb-window-export.c). */
+void   tb_window_class_install_export_actions (GtkWidgetClass *widget_class);
 /* Asks the forecast of the run as the Run page sets it up (a moment later, in a thread). */
 void   tb_window_update_forecast       (TbWindow       *self);
 /* The judges of a new run by the core's rule (Preferences, use case, $GENERAL_TASK_LLM);

@@ -863,6 +863,7 @@ tb_window_class_init (TbWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, runs_back_clicked_cb);
 
   tb_window_class_install_actions (widget_class);
+  tb_window_class_install_export_actions (widget_class);
 }
 
 static void

@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "tb-application.h"
+#include "tb-export.h"
 #include "tb-input-view.h"
 #include "tb-models-view.h"
 #include "tb-run-list.h"
@@ -32,6 +33,14 @@ void             tb_window_load_input_file  (TbWindow   *self,
 void             tb_window_set_models       (TbWindow           *self,
                                              const char * const *ids);
 
+/* Writes run `run_id`'s report to `path` in `format` in a thread, then says so in a toast
+ * that opens the file, or says why not: what Export…'s chooser calls. */
+void             tb_window_export_run       (TbWindow       *self,
+                                             const char     *run_id,
+                                             const char     *path,
+                                             TbExportFormat  format);
+/* A report is being written. */
+gboolean         tb_window_is_exporting     (TbWindow   *self);
 /* The runner of the current or last operation (run, resume, judge), or NULL. */
 TbRunner        *tb_window_get_runner       (TbWindow   *self);
 /* A run, resume or judge pass is under way. */
