@@ -50,34 +50,6 @@ editor_child (TbWindow   *window,
                                   TB_TYPE_USECASE_EDITOR, name);
 }
 
-static AdwMessageDialog *
-find_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();   /* transfer none */
-  guint n = g_list_model_get_n_items (toplevels);
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return ADW_MESSAGE_DIALOG (window);
-    }
-  return NULL;
-}
-
-static gboolean
-has_dialog (gpointer data)
-{
-  return find_dialog () != NULL;
-}
-
-static gboolean
-no_dialog (gpointer data)
-{
-  return find_dialog () == NULL;
-}
-
 static gboolean
 editor_settled (gpointer data)
 {
@@ -118,8 +90,8 @@ confirm_judging (void)
   AdwMessageDialog *dialog;
   char *heading;
 
-  g_assert_true (gui_test_wait_for (has_dialog, NULL, 20000));
-  dialog = find_dialog ();
+  g_assert_true (gui_test_wait_for (gui_test_has_dialog, NULL, 20000));
+  dialog = gui_test_find_dialog ();
   heading = g_strdup (adw_message_dialog_get_heading (dialog));
   g_assert_true (adw_message_dialog_has_response (dialog, "judge"));
   gui_test_respond (dialog, "judge");
@@ -190,8 +162,8 @@ test_window_flow (void)
 
   /* New use case through the dialog, as a user would. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.new-usecase", NULL);
-  g_assert_true (gui_test_wait_for (has_dialog, NULL, 5000));
-  dialog = find_dialog ();
+  g_assert_true (gui_test_wait_for (gui_test_has_dialog, NULL, 5000));
+  dialog = gui_test_find_dialog ();
   entry = gtk_widget_get_first_child (adw_message_dialog_get_extra_child (dialog));
   g_assert_true (GTK_IS_ENTRY (entry));
   gtk_editable_set_text (GTK_EDITABLE (entry), "Bad Id!");
@@ -202,7 +174,7 @@ test_window_flow (void)
   g_assert_true (adw_message_dialog_get_response_enabled (dialog, "create"));
   screenshot (GTK_WIDGET (dialog), "new-dialog");
   gui_test_respond (dialog, "create");
-  g_assert_true (gui_test_wait_for (no_dialog, NULL, 5000));
+  g_assert_true (gui_test_wait_for (gui_test_no_dialog, NULL, 5000));
   g_assert_true (g_file_test (yaml_path, G_FILE_TEST_EXISTS));
   g_assert_cmpstr (tb_window_get_usecase_id (window), ==, "release-notes");
   g_assert_cmpuint (count_sidebar_items (window), ==, 6);
@@ -384,7 +356,7 @@ test_window_flow (void)
     g_assert_true (gui_test_wait_for (not_exporting, window, 20000));
     /* Four threads, four toasts, in the order they land. */
     g_assert_cmpuint (tb_window_get_toast_count (window), ==, toasts + 4);
-    g_assert_true (g_str_has_prefix (tb_window_get_last_toast (window), "Exported “report."));
+    g_assert_true (g_str_has_prefix (tb_window_get_last_toast (window), "Exported “"));
 
     g_assert_true (json_parser_load_from_file (parser, json_path, NULL));
     summary = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)),
@@ -448,26 +420,26 @@ test_unsaved_changes (void)
 
   /* Switching asks; Cancel keeps the edit and the use case. */
   g_assert_true (tb_window_select_usecase (window, "support-ticket-triage"));
-  g_assert_true (gui_test_wait_for (has_dialog, NULL, 5000));
-  dialog = find_dialog ();
+  g_assert_true (gui_test_wait_for (gui_test_has_dialog, NULL, 5000));
+  dialog = gui_test_find_dialog ();
   screenshot (GTK_WIDGET (window), "unsaved-dialog");
   gui_test_respond (dialog, "cancel");
-  g_assert_true (gui_test_wait_for (no_dialog, NULL, 5000));
+  g_assert_true (gui_test_wait_for (gui_test_no_dialog, NULL, 5000));
   g_assert_cmpstr (tb_window_get_usecase_id (window), ==, "lecture-chapters");
   g_assert_true (tb_usecase_editor_is_dirty (editor));
 
   /* Closing asks too; Cancel keeps the window. */
   gtk_window_close (GTK_WINDOW (window));
-  g_assert_true (gui_test_wait_for (has_dialog, NULL, 5000));
-  gui_test_respond (find_dialog (), "cancel");
-  g_assert_true (gui_test_wait_for (no_dialog, NULL, 5000));
+  g_assert_true (gui_test_wait_for (gui_test_has_dialog, NULL, 5000));
+  gui_test_respond (gui_test_find_dialog (), "cancel");
+  g_assert_true (gui_test_wait_for (gui_test_no_dialog, NULL, 5000));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
 
   /* Discard drops the edit and switches; the file is untouched. */
   g_assert_true (tb_window_select_usecase (window, "support-ticket-triage"));
-  g_assert_true (gui_test_wait_for (has_dialog, NULL, 5000));
-  gui_test_respond (find_dialog (), "discard");
-  g_assert_true (gui_test_wait_for (no_dialog, NULL, 5000));
+  g_assert_true (gui_test_wait_for (gui_test_has_dialog, NULL, 5000));
+  gui_test_respond (gui_test_find_dialog (), "discard");
+  g_assert_true (gui_test_wait_for (gui_test_no_dialog, NULL, 5000));
   first = tb_window_get_usecase_id (window);
   g_assert_cmpstr (first, ==, "support-ticket-triage");
   g_assert_false (tb_usecase_editor_is_dirty (editor));
@@ -1157,10 +1129,10 @@ test_forecast_and_budget (void)
   screenshot (GTK_WIDGET (window), "forecast-balance");
   fake_server_clear_requests (fx.server);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
-  g_assert_true (gui_test_wait_for (has_dialog, NULL, 5000));
-  g_assert_cmpstr (adw_message_dialog_get_heading (find_dialog ()), ==,
+  g_assert_true (gui_test_wait_for (gui_test_has_dialog, NULL, 5000));
+  g_assert_cmpstr (adw_message_dialog_get_heading (gui_test_find_dialog ()), ==,
                    "Not Enough Left on the Key");
-  gui_test_respond (find_dialog (), "cancel");
+  gui_test_respond (gui_test_find_dialog (), "cancel");
   g_assert_false (tb_window_is_busy (window));
   g_assert_cmpuint (fake_server_count (fx.server, "/chat/completions", NULL), ==, 0);
   fake_server_set_key (fx.server, NULL);
@@ -1200,8 +1172,8 @@ test_forecast_and_budget (void)
 
     g_assert_true (gtk_widget_get_visible (child (window, "run_monitor")));
     gtk_widget_activate_action (GTK_WIDGET (window), "win.delete-run", "s", id);
-    g_assert_true (gui_test_wait_for (has_dialog, NULL, 5000));
-    gui_test_respond (find_dialog (), "delete");
+    g_assert_true (gui_test_wait_for (gui_test_has_dialog, NULL, 5000));
+    gui_test_respond (gui_test_find_dialog (), "delete");
     g_assert_false (gtk_widget_get_visible (child (window, "run_monitor")));
     g_assert_null (tb_window_get_runner (window));
     g_assert_null (tb_window_get_last_run_id (window));

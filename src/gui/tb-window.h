@@ -51,6 +51,8 @@ const char      *tb_window_get_last_run_id  (TbWindow   *self);
 /* What the window said last in a toast, and how many toasts it showed: for tests. */
 const char      *tb_window_get_last_toast   (TbWindow   *self);
 guint            tb_window_get_toast_count  (TbWindow   *self);
+/* Dismisses every toast shown or queued: for screenshots. */
+void             tb_window_dismiss_toasts   (TbWindow   *self);
 
 TbUsecaseEditor *tb_window_get_editor       (TbWindow   *self);
 TbInputView     *tb_window_get_input_view   (TbWindow   *self);
