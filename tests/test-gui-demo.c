@@ -252,11 +252,15 @@ test_demo_from_no_key_dialog (void)
   g_assert_cmpstr (label_text (costs, "grand-total"), !=, "$0.00");
   screenshot (GTK_WIDGET (window), "07-costs");
 
+  /* The use case as the simulated models see it: the same file as a real one. */
+  show_page (window, "usecase");
+  screenshot (GTK_WIDGET (window), "08-usecase");
+
   /* A phone-sized window: the banner, the verdict. */
   gtk_window_set_default_size (GTK_WINDOW (window), 360, 760);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.open-run", "s", run_id);
   g_assert_true (gui_test_wait_for (gui_test_page_loaded, page, 20000));
-  both_schemes (GTK_WIDGET (window), "08-verdict-narrow");
+  both_schemes (GTK_WIDGET (window), "09-verdict-narrow");
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
 
   /* Leaving: the real home and settings, as they were; no simulated URL in GSettings. */
@@ -269,7 +273,7 @@ test_demo_from_no_key_dialog (void)
   g_assert_cmpstr (base_url, ==, "");
   g_assert_true (gui_test_wait_for (gui_test_runs_loaded, window, 20000));
   g_assert_false (gui_test_run_listed (window, run_id));
-  screenshot (GTK_WIDGET (window), "09-left");
+  screenshot (GTK_WIDGET (window), "10-left");
 
   gui_test_close_window (GTK_WINDOW (window));
 }
