@@ -118,6 +118,31 @@ test_candidates (void)
   g_unsetenv ("GENERAL_TASK_LLM");
 }
 
+/* A simulated run takes the simulated models, whatever the use case names. */
+static void
+test_simulated (void)
+{
+  g_autoptr(TbUsecase) with = parse ("name: N\ngoal: G\nmodels:\n  candidates: [a/x]\n"
+                                     "judge:\n  model: j/real\n");
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) candidates = tb_default_candidates_for (with, TRUE, &error);
+  g_auto(GStrv) real = tb_default_candidates_for (with, FALSE, &error);
+  g_auto(GStrv) judges = tb_default_judges_for (NULL, with, TRUE, &error);
+  g_auto(GStrv) real_judges = tb_default_judges_for (NULL, with, FALSE, &error);
+  g_auto(GStrv) rejudge = tb_rejudge_judges_for (NULL, NULL, TRUE, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (g_strv_equal ((const char * const *) candidates, tb_demo_candidates ()));
+  g_assert_cmpstr (real[0], ==, "a/x");
+  g_assert_cmpuint (g_strv_length (judges), ==, 1);
+  g_assert_cmpstr (judges[0], ==, tb_demo_judge ());
+  g_assert_cmpstr (real_judges[0], ==, "j/real");
+  g_assert_cmpstr (rejudge[0], ==, tb_demo_judge ());
+  /* a real judge named for a simulated run is refused */
+  g_assert_null (tb_default_judges_for ("j/real", with, TRUE, &error));
+  g_assert_error (error, TB_ERROR, TB_ERROR_INVALID);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -128,6 +153,7 @@ main (int    argc,
   g_test_add_func ("/defaults/judges", test_judges);
   g_test_add_func ("/defaults/rejudge-judges", test_rejudge_judges);
   g_test_add_func ("/defaults/candidates", test_candidates);
+  g_test_add_func ("/defaults/simulated", test_simulated);
 
   return g_test_run ();
 }

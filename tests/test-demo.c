@@ -943,6 +943,31 @@ test_runs_kept_apart (Fixture       *fixture,
   g_assert_cmpuint (simulated_sum.judge_calls, ==, 4);
   g_assert_cmpfloat (simulated_sum.total_usd, >, 0);
 
+  /* A demo home's page of costs: per use case, the simulated runs only. */
+  {
+    g_autoptr(GHashTable) per_usecase = g_hash_table_new_full (g_str_hash, g_str_equal,
+                                                              g_free, g_free);
+    g_autoptr(GHashTable) per_real = g_hash_table_new_full (g_str_hash, g_str_equal,
+                                                           g_free, g_free);
+    TbRollup again = { 0 };
+    const TbRollup *entry;
+
+    g_assert_true (tb_index_rollup_simulated (index, NULL, &again, per_usecase, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (again.runs, ==, 1);
+    g_assert_cmpfloat (again.total_usd, ==, simulated_sum.total_usd);
+    g_assert_cmpuint (g_hash_table_size (per_usecase), ==, 1);
+    entry = g_hash_table_lookup (per_usecase, run->usecase);
+    g_assert_nonnull (entry);
+    g_assert_cmpuint (entry->runs, ==, 1);
+    g_assert_cmpfloat (entry->total_usd, ==, simulated_sum.total_usd);
+    /* and never in the real per-use-case sums */
+    g_assert_true (tb_index_rollup (index, NULL, &real_sum, NULL, per_real, &error));
+    entry = g_hash_table_lookup (per_real, run->usecase);
+    g_assert_nonnull (entry);
+    g_assert_cmpuint (entry->runs, ==, 0);
+  }
+
   memset (&wait, 0, sizeof wait);
   tb_runner_set_judges (real, judges);
   tb_runner_judge_async (real, run->id, NULL, async_cb, &wait);

@@ -851,6 +851,20 @@ test_formats (void)
   g_assert_false (tb_export_format_from_string (NULL, &format, &error));
   g_assert_error (error, TB_ERROR, TB_ERROR_INVALID);
   g_clear_error (&error);
+
+  /* A save dialog's file name: the extension decides, in any case. */
+  g_assert_true (tb_export_format_for_path ("/tmp/report.HTM", &format));
+  g_assert_cmpint (format, ==, TB_EXPORT_HTML);
+  g_assert_true (tb_export_format_for_path ("report.markdown", &format));
+  g_assert_cmpint (format, ==, TB_EXPORT_MARKDOWN);
+  g_assert_true (tb_export_format_for_path ("a.b/scores.csv", &format));
+  g_assert_cmpint (format, ==, TB_EXPORT_CSV);
+  format = TB_EXPORT_JSON;
+  g_assert_false (tb_export_format_for_path ("a.html/report", &format));
+  g_assert_false (tb_export_format_for_path ("report.", &format));
+  g_assert_false (tb_export_format_for_path ("report.pdf", &format));
+  g_assert_false (tb_export_format_for_path (NULL, &format));
+  g_assert_cmpint (format, ==, TB_EXPORT_JSON);
   g_assert_null (tb_export_render (data, TB_EXPORT_N_FORMATS, 0, &error));
   g_assert_error (error, TB_ERROR, TB_ERROR_INVALID);
 }

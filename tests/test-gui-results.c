@@ -133,40 +133,6 @@ show_window (GtkWidget *child,
 }
 
 static GtkWidget *
-find_named (GtkWidget  *widget,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_named (child, name);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-find_type (GtkWidget *widget,
-           GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_type (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
 find_action_button (GtkWidget  *widget,
                     const char *action)
 {
@@ -188,7 +154,7 @@ static const char *
 named_label_text (GtkWidget  *root,
                   const char *name)
 {
-  GtkWidget *label = find_named (root, name);
+  GtkWidget *label = gui_test_find_named (root, name);
 
   g_assert_nonnull (label);
   g_assert_true (GTK_IS_LABEL (label));
@@ -553,7 +519,7 @@ test_runs_view (Fixture       *f,
   save_png (window, "runs-view-by-cost.png");
 
   /* Resume is offered for the interrupted run, not for the done one */
-  column_view = GTK_COLUMN_VIEW (find_type (view, GTK_TYPE_COLUMN_VIEW));
+  column_view = GTK_COLUMN_VIEW (gui_test_find_type (view, GTK_TYPE_COLUMN_VIEW));
   gtk_selection_model_select_item (gtk_column_view_get_model (column_view), 1, TRUE);
   g_assert_cmpstr (tb_runs_view_get_selected (TB_RUNS_VIEW (view)), ==, f->run_done);
   g_assert_false (gtk_widget_get_sensitive (find_action_button (view, "runs.resume")));
@@ -606,7 +572,7 @@ test_run_page (Fixture       *f,
   g_assert_cmpstr (tb_run_page_get_run_id (TB_RUN_PAGE (page)), ==, f->run_done);
 
   /* the latest judgment first, and its recommendation */
-  dropdown = GTK_DROP_DOWN (find_type (page, GTK_TYPE_DROP_DOWN));
+  dropdown = GTK_DROP_DOWN (gui_test_find_type (page, GTK_TYPE_DROP_DOWN));
   g_assert_nonnull (dropdown);
   g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (dropdown)), ==, 2);
   g_assert_cmpuint (gtk_drop_down_get_selected (dropdown), ==, 0);
@@ -617,9 +583,9 @@ test_run_page (Fixture       *f,
   /* best value is the cheapest of the models tied with the best: one sample ties none */
   g_assert_cmpstr (named_label_text (page, "best-value"), ==, "openai/gpt-4o");
   g_assert_cmpstr (named_label_text (page, "budget-pick"), ==, "google/gemini-2.5-flash");
-  g_assert_false (gtk_widget_is_visible (find_named (page, "not-judged")));
+  g_assert_false (gtk_widget_is_visible (gui_test_find_named (page, "not-judged")));
 
-  chart = TB_SCORE_CHART (find_type (page, TB_TYPE_SCORE_CHART));
+  chart = TB_SCORE_CHART (gui_test_find_type (page, TB_TYPE_SCORE_CHART));
   front = tb_score_chart_get_pareto (chart);
   g_assert_cmpstrv (front, expected_front);
 
@@ -640,7 +606,7 @@ test_run_page (Fixture       *f,
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                       ADW_COLOR_SCHEME_FORCE_DARK);
   /* open the best model's card to show its criteria, reasoning and output */
-  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (find_type (page, ADW_TYPE_EXPANDER_ROW)),
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (gui_test_find_type (page, ADW_TYPE_EXPANDER_ROW)),
                                  TRUE);
   wait_for_draw (window);
   save_png (window, "run-page-dark.png");
@@ -650,8 +616,8 @@ test_run_page (Fixture       *f,
   /* a run without judgment */
   tb_run_page_set_run (TB_RUN_PAGE (page), f->store, f->run_partial);
   g_assert_true (gui_test_wait_for (gui_test_page_loaded, page, 20000));
-  g_assert_true (gtk_widget_is_visible (find_named (page, "not-judged")));
-  g_assert_false (gtk_widget_is_visible (find_named (page, "best-overall")));
+  g_assert_true (gtk_widget_is_visible (gui_test_find_named (page, "not-judged")));
+  g_assert_false (gtk_widget_is_visible (gui_test_find_named (page, "best-overall")));
   save_png (window, "run-page-unjudged.png");
 
   /* a run that does not exist */
@@ -857,16 +823,16 @@ test_run_page_judges (Fixture       *f,
 
   /* two judges: α and each judge's mean, in the Judges list */
   g_assert_nonnull (verdict->agreement);
-  g_assert_true (gtk_widget_is_visible (find_named (page, "judges-list")));
-  g_assert_cmpuint (count_css (find_named (page, "judges-list"), "row"), ==,
+  g_assert_true (gtk_widget_is_visible (gui_test_find_named (page, "judges-list")));
+  g_assert_cmpuint (count_css (gui_test_find_named (page, "judges-list"), "row"), ==,
                     1 + verdict->agreement->judges->len + 1);
   /* the latest judgment is the pairwise pass: its table and ranking */
   g_assert_nonnull (verdict->pairwise);
-  g_assert_true (gtk_widget_is_visible (find_named (page, "pairwise")));
+  g_assert_true (gtk_widget_is_visible (gui_test_find_named (page, "pairwise")));
   g_assert_cmpuint (verdict->pairwise->inconsistent, ==, 1);
-  g_assert_cmpuint (count_css (find_named (page, "ranking-list"), "row"), ==,
+  g_assert_cmpuint (count_css (gui_test_find_named (page, "ranking-list"), "row"), ==,
                     verdict->pairwise->ranking->len);
-  gui_test_scroll_to (find_named (page, "judges-list"));
+  gui_test_scroll_to (gui_test_find_named (page, "judges-list"));
   wait_for_draw (window);
   save_png (window, "run-page-judges.png");
 
@@ -905,7 +871,7 @@ test_run_page_judges (Fixture       *f,
   verdict = tb_run_page_get_verdict (TB_RUN_PAGE (page));
   g_assert_nonnull (verdict->human);
   g_assert_cmpuint (((TbHumanAgreement *) g_ptr_array_index (verdict->human, 0))->n, ==, 1);
-  gui_test_scroll_to (find_named (page, "judges-list"));
+  gui_test_scroll_to (gui_test_find_named (page, "judges-list"));
   wait_for_draw (window);
   save_png (window, "run-page-judges-rated.png");
 
@@ -958,7 +924,7 @@ test_run_page_verdict (Fixture       *f,
   g_assert_cmpstr (shown->best_overall, ==, "openai/gpt-4o");
   /* gpt-4o and gemini are two points apart on every input: tied, and named as such */
   g_assert_cmpuint (g_strv_length (expected->tied_with_best), ==, 2);
-  g_assert_true (gtk_widget_is_visible (find_named (page, "tied-with-best")));
+  g_assert_true (gtk_widget_is_visible (gui_test_find_named (page, "tied-with-best")));
   g_assert_nonnull (strstr (named_label_text (page, "tied-with-best"),
                             "google/gemini-2.5-flash"));
   /* best value: the cheaper of the tied */
@@ -978,14 +944,14 @@ test_run_page_verdict (Fixture       *f,
     }
 
   /* the chart: the priced models, each with its interval; the unpriced one named below */
-  chart = TB_SCORE_CHART (find_type (page, TB_TYPE_SCORE_CHART));
+  chart = TB_SCORE_CHART (gui_test_find_type (page, TB_TYPE_SCORE_CHART));
   g_assert_cmpuint (tb_score_chart_get_n_points (chart), ==, scored);
   g_assert_cmpuint (scored, ==, 2);
-  g_assert_true (gtk_widget_is_visible (find_named (page, "chart-note")));
+  g_assert_true (gtk_widget_is_visible (gui_test_find_named (page, "chart-note")));
   g_assert_nonnull (strstr (named_label_text (page, "chart-note"), LONG_MODEL));
 
   /* simulated runs say so; the header names the run by its date, the id is shown once */
-  g_assert_true (gtk_widget_is_visible (find_named (page, "simulated-badge")));
+  g_assert_true (gtk_widget_is_visible (gui_test_find_named (page, "simulated-badge")));
   g_object_get (page, "title", &title, NULL);
   g_assert_true (g_str_has_prefix (title, "Run of "));
   g_assert_nonnull (strstr (named_label_text (page, "run-id"), run_id));
@@ -993,9 +959,9 @@ test_run_page_verdict (Fixture       *f,
   save_png (window, "run-page-verdict.png");
 
   /* open the best model: its criteria means and its six outputs */
-  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (find_named (page, "model-row")), TRUE);
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (gui_test_find_named (page, "model-row")), TRUE);
   wait_for_draw (window);
-  gui_test_scroll_to (find_named (page, "model-row"));
+  gui_test_scroll_to (gui_test_find_named (page, "model-row"));
   wait_for_draw (window);
   save_png (window, "run-page-verdict-model.png");
 
@@ -1049,18 +1015,18 @@ test_run_page_compare (Fixture       *f,
   verdict = tb_run_page_get_verdict (TB_RUN_PAGE (page));
 
   /* the heat map is the core's matrix: inputs × models, weakest input first */
-  map = TB_HEAT_MAP (find_type (page, TB_TYPE_HEAT_MAP));
+  map = TB_HEAT_MAP (gui_test_find_type (page, TB_TYPE_HEAT_MAP));
   matrix = tb_score_matrix_new (shown, verdict);
   g_assert_cmpuint (tb_heat_map_get_n_rows (map), ==, 3);
   g_assert_cmpuint (tb_heat_map_get_n_columns (map), ==, 3);
-  g_assert_true (gtk_widget_is_visible (find_named (page, "criteria-by-model")));
+  g_assert_true (gtk_widget_is_visible (gui_test_find_named (page, "criteria-by-model")));
   gui_test_scroll_to (GTK_WIDGET (map));
   wait_for_draw (window);
   save_png (window, "run-page-heat-map.png");
 
   /* a click on (the weakest input, the second model) opens its outputs */
   tb_heat_map_activate_cell (map, 0, 1);
-  compare = TB_COMPARE_VIEW (find_type (page, TB_TYPE_COMPARE_VIEW));
+  compare = TB_COMPARE_VIEW (gui_test_find_type (page, TB_TYPE_COMPARE_VIEW));
   wait_for_draw (window);
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (compare)));
   g_assert_cmpstr (tb_compare_view_get_model (compare, 0), ==, matrix->models[1]);
@@ -1092,7 +1058,7 @@ test_run_page_compare (Fixture       *f,
   g_assert_cmpuint (g_list_model_get_n_items (tb_compare_view_get_outputs (compare)), ==, 0);
   tb_compare_view_set_filter (compare, LONG_MODEL, NULL, NULL);
   /* activating a row of the list puts it on the left */
-  outputs_view = GTK_COLUMN_VIEW (find_type (GTK_WIDGET (compare), GTK_TYPE_COLUMN_VIEW));
+  outputs_view = GTK_COLUMN_VIEW (gui_test_find_type (GTK_WIDGET (compare), GTK_TYPE_COLUMN_VIEW));
   g_signal_emit_by_name (outputs_view, "activate", 0);
   g_assert_cmpstr (tb_compare_view_get_model (compare, 0), ==, LONG_MODEL);
 
@@ -1163,7 +1129,7 @@ test_costs_view (Fixture       *f,
   g_assert_cmpstr (named_label_text (view, "grand-total"), ==, grand_total);
 
   /* the runs are a list view on the run list's model, bound lazily */
-  runs = GTK_LIST_VIEW (find_type (view, GTK_TYPE_LIST_VIEW));
+  runs = GTK_LIST_VIEW (gui_test_find_type (view, GTK_TYPE_LIST_VIEW));
   g_assert_nonnull (runs);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (runs))),
                     ==, 3);
@@ -1179,7 +1145,7 @@ test_costs_view (Fixture       *f,
   /* no use case: the grand total alone */
   tb_run_list_set_usecase (list, NULL);
   g_assert_true (gui_test_wait_for (gui_test_costs_loaded, view, 20000));
-  g_assert_false (gtk_widget_is_visible (find_named (view, "usecase-total")));
+  g_assert_false (gtk_widget_is_visible (gui_test_find_named (view, "usecase-total")));
   g_assert_cmpstr (named_label_text (view, "grand-total"), ==, grand_total);
 
   gtk_window_destroy (GTK_WINDOW (window));
@@ -1223,7 +1189,7 @@ test_long_list (Fixture       *f,
   /* Every run is in the list; a page or two of them has rows. */
   g_assert_cmpuint (g_list_model_get_n_items (tb_runs_view_get_model (TB_RUNS_VIEW (view))),
                     ==, 150);
-  column_view = GTK_COLUMN_VIEW (find_type (view, GTK_TYPE_COLUMN_VIEW));
+  column_view = GTK_COLUMN_VIEW (gui_test_find_type (view, GTK_TYPE_COLUMN_VIEW));
   shown = G_LIST_MODEL (gtk_column_view_get_model (column_view));
   rows = count_css (GTK_WIDGET (column_view), "row");
   g_test_message ("%u of 150 runs given to the view, %u row widgets", g_list_model_get_n_items

@@ -50,34 +50,6 @@ editor_child (TbWindow   *window,
                                   TB_TYPE_USECASE_EDITOR, name);
 }
 
-static AdwMessageDialog *
-find_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();   /* transfer none */
-  guint n = g_list_model_get_n_items (toplevels);
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return ADW_MESSAGE_DIALOG (window);
-    }
-  return NULL;
-}
-
-static gboolean
-has_dialog (gpointer data)
-{
-  return find_dialog () != NULL;
-}
-
-static gboolean
-no_dialog (gpointer data)
-{
-  return find_dialog () == NULL;
-}
-
 static gboolean
 editor_settled (gpointer data)
 {
@@ -104,6 +76,12 @@ not_busy (gpointer data)
   return !tb_window_is_busy (data);
 }
 
+static gboolean
+not_exporting (gpointer data)
+{
+  return !tb_window_is_exporting (data);
+}
+
 /* "Judge all" and re-judge ask first, with the forecast: say yes. Returns the dialog's
  * heading. */
 static char *
@@ -112,8 +90,8 @@ confirm_judging (void)
   AdwMessageDialog *dialog;
   char *heading;
 
-  g_assert_true (gui_test_wait_for (has_dialog, NULL, 20000));
-  dialog = find_dialog ();
+  g_assert_true (gui_test_wait_for (gui_test_has_dialog, NULL, 20000));
+  dialog = gui_test_find_dialog ();
   heading = g_strdup (adw_message_dialog_get_heading (dialog));
   g_assert_true (adw_message_dialog_has_response (dialog, "judge"));
   gui_test_respond (dialog, "judge");
@@ -184,8 +162,8 @@ test_window_flow (void)
 
   /* New use case through the dialog, as a user would. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.new-usecase", NULL);
-  g_assert_true (gui_test_wait_for (has_dialog, NULL, 5000));
-  dialog = find_dialog ();
+  g_assert_true (gui_test_wait_for (gui_test_has_dialog, NULL, 5000));
+  dialog = gui_test_find_dialog ();
   entry = gtk_widget_get_first_child (adw_message_dialog_get_extra_child (dialog));
   g_assert_true (GTK_IS_ENTRY (entry));
   gtk_editable_set_text (GTK_EDITABLE (entry), "Bad Id!");
@@ -196,7 +174,7 @@ test_window_flow (void)
   g_assert_true (adw_message_dialog_get_response_enabled (dialog, "create"));
   screenshot (GTK_WIDGET (dialog), "new-dialog");
   gui_test_respond (dialog, "create");
-  g_assert_true (gui_test_wait_for (no_dialog, NULL, 5000));
+  g_assert_true (gui_test_wait_for (gui_test_no_dialog, NULL, 5000));
   g_assert_true (g_file_test (yaml_path, G_FILE_TEST_EXISTS));
   g_assert_cmpstr (tb_window_get_usecase_id (window), ==, "release-notes");
   g_assert_cmpuint (count_sidebar_items (window), ==, 6);
@@ -348,6 +326,61 @@ test_window_flow (void)
   }
   screenshot (GTK_WIDGET (window), "run-page");
 
+  /* Export… in every format, as the chooser hands a file name on: written in a thread, said
+   * in a toast; the JSON is `show --json`'s, with the verdict the page shows. */
+  {
+    GtkWidget *page = child (window, "run_page");
+    const TbVerdict *verdict = tb_run_page_get_verdict (TB_RUN_PAGE (page));
+    g_autofree char *dir = path_in_home ("exports", NULL);
+    g_autofree char *json_path = g_build_filename (dir, "run.json", NULL);
+    g_autofree char *csv_path = g_build_filename (dir, "scores.CSV", NULL);
+    g_autofree char *html_path = g_build_filename (dir, "report.html", NULL);
+    g_autofree char *md_path = g_build_filename (dir, "report.md", NULL);
+    g_autofree char *bad_path = g_build_filename (dir, "run.json", "report.html", NULL);
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    g_autofree char *csv = NULL;
+    g_autofree char *html = NULL;
+    g_autofree char *md = NULL;
+    JsonObject *summary;
+    guint toasts;
+
+    g_assert_nonnull (verdict);
+    g_assert_nonnull (verdict->best_overall);
+    g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+    toasts = tb_window_get_toast_count (window);
+    tb_window_export_run (window, run_id, json_path, TB_EXPORT_JSON);
+    tb_window_export_run (window, run_id, csv_path, TB_EXPORT_CSV);
+    tb_window_export_run (window, run_id, html_path, TB_EXPORT_HTML);
+    tb_window_export_run (window, run_id, md_path, TB_EXPORT_MARKDOWN);
+    g_assert_true (tb_window_is_exporting (window));
+    g_assert_true (gui_test_wait_for (not_exporting, window, 20000));
+    /* Four threads, four toasts, in the order they land. */
+    g_assert_cmpuint (tb_window_get_toast_count (window), ==, toasts + 4);
+    g_assert_true (g_str_has_prefix (tb_window_get_last_toast (window), "Exported “"));
+
+    g_assert_true (json_parser_load_from_file (parser, json_path, NULL));
+    summary = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)),
+                                             "summary");
+    g_assert_nonnull (summary);
+    g_assert_cmpstr (json_object_get_string_member (summary, "best_overall"), ==,
+                     verdict->best_overall);
+    g_assert_true (g_file_get_contents (csv_path, &csv, NULL, NULL));
+    g_assert_true (g_str_has_prefix (csv, "run,model,input,"));
+    g_assert_nonnull (strstr (csv, verdict->best_overall));
+    g_assert_true (g_file_get_contents (html_path, &html, NULL, NULL));
+    g_assert_true (g_str_has_prefix (html, "<!DOCTYPE html>"));
+    g_assert_nonnull (strstr (html, verdict->best_overall));
+    g_assert_true (g_file_get_contents (md_path, &md, NULL, NULL));
+    g_assert_nonnull (strstr (md, verdict->best_overall));
+
+    /* A folder that cannot be (a file is in its place): said, with the file's name. */
+    tb_window_export_run (window, run_id, bad_path, TB_EXPORT_HTML);
+    g_assert_true (gui_test_wait_for (not_exporting, window, 20000));
+    g_assert_true (g_str_has_prefix (tb_window_get_last_toast (window),
+                                     "Could not export “report.html”: "));
+    g_assert_false (g_file_test (bad_path, G_FILE_TEST_EXISTS));
+  }
+
   adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (child (window, "view_stack")), "costs");
   g_assert_true (gui_test_wait_for (gui_test_costs_loaded, child (window, "costs_view"),
                                     20000));
@@ -387,26 +420,26 @@ test_unsaved_changes (void)
 
   /* Switching asks; Cancel keeps the edit and the use case. */
   g_assert_true (tb_window_select_usecase (window, "support-ticket-triage"));
-  g_assert_true (gui_test_wait_for (has_dialog, NULL, 5000));
-  dialog = find_dialog ();
+  g_assert_true (gui_test_wait_for (gui_test_has_dialog, NULL, 5000));
+  dialog = gui_test_find_dialog ();
   screenshot (GTK_WIDGET (window), "unsaved-dialog");
   gui_test_respond (dialog, "cancel");
-  g_assert_true (gui_test_wait_for (no_dialog, NULL, 5000));
+  g_assert_true (gui_test_wait_for (gui_test_no_dialog, NULL, 5000));
   g_assert_cmpstr (tb_window_get_usecase_id (window), ==, "lecture-chapters");
   g_assert_true (tb_usecase_editor_is_dirty (editor));
 
   /* Closing asks too; Cancel keeps the window. */
   gtk_window_close (GTK_WINDOW (window));
-  g_assert_true (gui_test_wait_for (has_dialog, NULL, 5000));
-  gui_test_respond (find_dialog (), "cancel");
-  g_assert_true (gui_test_wait_for (no_dialog, NULL, 5000));
+  g_assert_true (gui_test_wait_for (gui_test_has_dialog, NULL, 5000));
+  gui_test_respond (gui_test_find_dialog (), "cancel");
+  g_assert_true (gui_test_wait_for (gui_test_no_dialog, NULL, 5000));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
 
   /* Discard drops the edit and switches; the file is untouched. */
   g_assert_true (tb_window_select_usecase (window, "support-ticket-triage"));
-  g_assert_true (gui_test_wait_for (has_dialog, NULL, 5000));
-  gui_test_respond (find_dialog (), "discard");
-  g_assert_true (gui_test_wait_for (no_dialog, NULL, 5000));
+  g_assert_true (gui_test_wait_for (gui_test_has_dialog, NULL, 5000));
+  gui_test_respond (gui_test_find_dialog (), "discard");
+  g_assert_true (gui_test_wait_for (gui_test_no_dialog, NULL, 5000));
   first = tb_window_get_usecase_id (window);
   g_assert_cmpstr (first, ==, "support-ticket-triage");
   g_assert_false (tb_usecase_editor_is_dirty (editor));
@@ -1096,10 +1129,10 @@ test_forecast_and_budget (void)
   screenshot (GTK_WIDGET (window), "forecast-balance");
   fake_server_clear_requests (fx.server);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
-  g_assert_true (gui_test_wait_for (has_dialog, NULL, 5000));
-  g_assert_cmpstr (adw_message_dialog_get_heading (find_dialog ()), ==,
+  g_assert_true (gui_test_wait_for (gui_test_has_dialog, NULL, 5000));
+  g_assert_cmpstr (adw_message_dialog_get_heading (gui_test_find_dialog ()), ==,
                    "Not Enough Left on the Key");
-  gui_test_respond (find_dialog (), "cancel");
+  gui_test_respond (gui_test_find_dialog (), "cancel");
   g_assert_false (tb_window_is_busy (window));
   g_assert_cmpuint (fake_server_count (fx.server, "/chat/completions", NULL), ==, 0);
   fake_server_set_key (fx.server, NULL);
@@ -1139,8 +1172,8 @@ test_forecast_and_budget (void)
 
     g_assert_true (gtk_widget_get_visible (child (window, "run_monitor")));
     gtk_widget_activate_action (GTK_WIDGET (window), "win.delete-run", "s", id);
-    g_assert_true (gui_test_wait_for (has_dialog, NULL, 5000));
-    gui_test_respond (find_dialog (), "delete");
+    g_assert_true (gui_test_wait_for (gui_test_has_dialog, NULL, 5000));
+    gui_test_respond (gui_test_find_dialog (), "delete");
     g_assert_false (gtk_widget_get_visible (child (window, "run_monitor")));
     g_assert_null (tb_window_get_runner (window));
     g_assert_null (tb_window_get_last_run_id (window));

@@ -710,10 +710,7 @@ pick_models (CliContext  *cli,
       return g_strv_builder_end (builder);
     }
 
-  /* The use cases name real models, which the simulated provider does not serve. */
-  if (cli->demo)
-    return g_strdupv ((char **) tb_demo_candidates ());
-  return tb_default_candidates (usecase, error);
+  return tb_default_candidates_for (usecase, cli->demo, error);
 }
 
 static char *
@@ -830,8 +827,7 @@ cli_cmd_run (CliContext  *cli,
 
   if (judge || judge_model_arg != NULL)
     {
-      judges = cli->demo ? tb_demo_judges (judge_model_arg, NULL, &error)
-                         : tb_default_judges (judge_model_arg, usecase);
+      judges = tb_default_judges_for (judge_model_arg, usecase, cli->demo, &error);
       if (error != NULL)
         return cli_fail (error);
       if (judges == NULL)
@@ -927,8 +923,8 @@ cli_cmd_resume (CliContext  *cli,
 
   if (judge || judge_model_arg != NULL)
     {
-      g_auto(GStrv) judges = cli->demo ? tb_demo_judges (judge_model_arg, before, &error)
-                                       : tb_rejudge_judges (judge_model_arg, before);
+      g_auto(GStrv) judges = tb_rejudge_judges_for (judge_model_arg, before, cli->demo,
+                                                    &error);
 
       if (error != NULL)
         return cli_fail (error);
@@ -1022,8 +1018,7 @@ judge_one (CliContext          *cli,
 
   /* The judge of a re-judge comes from the run as it was made, never from the use case
    * file as it is now. */
-  judges = cli->demo ? tb_demo_judges (judge_model_arg, before, error)
-                     : tb_rejudge_judges (judge_model_arg, before);
+  judges = tb_rejudge_judges_for (judge_model_arg, before, cli->demo, error);
   if (judges == NULL && cli->demo)
     return EXIT_USAGE;
   if (judges == NULL)

@@ -6,6 +6,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "tb-defaults.h"
+#include "tb-demo.h"
 #include "tb-error.h"
 
 GStrv
@@ -98,4 +99,36 @@ tb_default_candidates (const TbUsecase  *usecase,
                        _("No models to run: name some, list models.candidates in the use "
                          "case, or set GENERAL_TASK_LLM"));
   return NULL;
+}
+
+GStrv
+tb_default_candidates_for (const TbUsecase  *usecase,
+                           gboolean          simulated,
+                           GError          **error)
+{
+  if (simulated)
+    return g_strdupv ((char **) tb_demo_candidates ());
+  return tb_default_candidates (usecase, error);
+}
+
+GStrv
+tb_default_judges_for (const char       *explicit_list,
+                       const TbUsecase  *usecase,
+                       gboolean          simulated,
+                       GError          **error)
+{
+  if (simulated)
+    return tb_demo_judges (explicit_list, NULL, error);
+  return tb_default_judges (explicit_list, usecase);
+}
+
+GStrv
+tb_rejudge_judges_for (const char   *explicit_list,
+                       const TbRun  *run,
+                       gboolean      simulated,
+                       GError      **error)
+{
+  if (simulated)
+    return tb_demo_judges (explicit_list, run, error);
+  return tb_rejudge_judges (explicit_list, run);
 }

@@ -29,4 +29,20 @@ GStrv      tb_rejudge_judges         (const char      *explicit_list,
 GStrv      tb_default_candidates     (const TbUsecase *usecase,
                                       GError         **error);
 
+/* The same choices for a run that may be simulated (tb-demo.h): the use cases name real
+ * models, which the simulated provider does not serve, so a simulated run's candidates are
+ * tb_demo_candidates () and its judges tb_demo_judges (`explicit_list` and, for a re-judge,
+ * the run's own); a real one's are those above. */
+GStrv      tb_default_candidates_for (const TbUsecase *usecase,
+                                      gboolean         simulated,
+                                      GError         **error);
+GStrv      tb_default_judges_for     (const char      *explicit_list,
+                                      const TbUsecase *usecase,
+                                      gboolean         simulated,
+                                      GError         **error);
+GStrv      tb_rejudge_judges_for     (const char      *explicit_list,
+                                      const TbRun     *run,
+                                      gboolean         simulated,
+                                      GError         **error);
+
 G_END_DECLS

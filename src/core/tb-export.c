@@ -53,6 +53,26 @@ tb_export_format_content_type (TbExportFormat format)
 }
 
 gboolean
+tb_export_format_for_path (const char     *path,
+                           TbExportFormat *format)
+{
+  const char *dot;
+
+  g_return_val_if_fail (format != NULL, FALSE);
+
+  dot = path != NULL ? strrchr (path, '.') : NULL;
+  /* A dot in a folder's name is no extension. */
+  if (dot == NULL || strchr (dot, G_DIR_SEPARATOR) != NULL || dot[1] == '\0')
+    return FALSE;
+  if (g_ascii_strcasecmp (dot + 1, "htm") == 0)
+    {
+      *format = TB_EXPORT_HTML;
+      return TRUE;
+    }
+  return tb_export_format_from_string (dot + 1, format, NULL);
+}
+
+gboolean
 tb_export_format_from_string (const char      *text,
                               TbExportFormat  *format,
                               GError         **error)

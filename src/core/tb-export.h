@@ -40,6 +40,11 @@ const char *tb_export_format_to_string    (TbExportFormat   format);
 gboolean    tb_export_format_from_string  (const char      *text,
                                            TbExportFormat  *format,
                                            GError         **error);
+/* The format a file name's extension names (".html", ".htm", ".md", ".markdown", ".csv",
+ * ".json", any case); FALSE when it names none. For a save dialog, where the name the
+ * user typed decides over the filter chosen. */
+gboolean    tb_export_format_for_path     (const char      *path,
+                                           TbExportFormat  *format);
 /* "text/html", "text/markdown", "text/csv", "application/json": for a file chooser. */
 const char *tb_export_format_content_type (TbExportFormat   format);
 

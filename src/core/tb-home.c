@@ -45,6 +45,12 @@ tb_home_resolve_demo (const char *explicit_home)
     return g_canonicalize_filename (explicit_home, NULL);
   if (env != NULL && *env != '\0')
     return g_canonicalize_filename (env, NULL);
+  return tb_home_default_demo ();
+}
+
+char *
+tb_home_default_demo (void)
+{
   return g_build_filename (g_get_user_data_dir (), "taskbench-demo", NULL);
 }
 

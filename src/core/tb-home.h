@@ -18,6 +18,10 @@ char      *tb_home_resolve             (const char  *explicit_home);
  * trying TaskBench out leaves a real home as it was. Canonical. */
 char      *tb_home_resolve_demo        (const char  *explicit_home);
 
+/* $XDG_DATA_HOME/taskbench-demo: the demo home of the window, whose $TASKBENCH_HOME names
+ * the real home it must leave as it was. */
+char      *tb_home_default_demo        (void);
+
 /* A home must be a folder (or not exist yet): TB_ERROR_INVALID naming it otherwise. */
 gboolean   tb_home_check               (const char  *home,
                                         GError     **error);

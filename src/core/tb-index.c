@@ -785,12 +785,14 @@ rollup_from_row (sqlite3_stmt *stmt,
 }
 
 /* The same sums without SQLite, from the files. */
+/* `per_usecase` sums the simulated runs when `per_simulated`, else the real ones. */
 static void
 rollup_from_files (TbIndex    *self,
                    const char *usecase_id,
                    TbRollup   *real,
                    TbRollup   *simulated,
-                   GHashTable *per_usecase)
+                   GHashTable *per_usecase,
+                   gboolean    per_simulated)
 {
   g_autoptr(GPtrArray) usecases = NULL;
 
@@ -814,26 +816,23 @@ rollup_from_files (TbIndex    *self,
         {
           TbRunSummary *summary = g_ptr_array_index (summaries, i);
 
-          if (summary->simulated)
-            tb_rollup_add (simulated, &summary->rollup);
-          else
-            {
-              tb_rollup_add (real, &summary->rollup);
-              tb_rollup_add (&usecase, &summary->rollup);
-            }
+          tb_rollup_add (summary->simulated ? simulated : real, &summary->rollup);
+          if (!summary->simulated == !per_simulated)
+            tb_rollup_add (&usecase, &summary->rollup);
         }
       if (per_usecase != NULL)
         g_hash_table_replace (per_usecase, g_strdup (id), g_memdup2 (&usecase, sizeof usecase));
     }
 }
 
-gboolean
-tb_index_rollup (TbIndex     *self,
-                 const char  *usecase_id,
-                 TbRollup    *real,
-                 TbRollup    *simulated,
-                 GHashTable  *per_usecase,
-                 GError     **error)
+static gboolean
+rollup_sums (TbIndex     *self,
+             const char  *usecase_id,
+             TbRollup    *real,
+             TbRollup    *simulated,
+             GHashTable  *per_usecase,
+             gboolean     per_simulated,
+             GError     **error)
 {
   static const char sums[] =
     "SELECT usecase, simulated, COUNT(*), SUM(simulated), SUM(candidate_calls),"
@@ -863,7 +862,7 @@ tb_index_rollup (TbIndex     *self,
   g_mutex_lock (&self->mutex);
   if (!ensure_db (self))
     {
-      rollup_from_files (self, usecase_id, real, simulated, per_usecase);
+      rollup_from_files (self, usecase_id, real, simulated, per_usecase, per_simulated);
       g_mutex_unlock (&self->mutex);
       return TRUE;
     }
@@ -905,7 +904,7 @@ tb_index_rollup (TbIndex     *self,
   if (self->db == NULL || sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
     {
       db_failed (self, "summing");
-      rollup_from_files (self, usecase_id, real, simulated, per_usecase);
+      rollup_from_files (self, usecase_id, real, simulated, per_usecase, per_simulated);
       g_mutex_unlock (&self->mutex);
       return TRUE;
     }
@@ -919,7 +918,7 @@ tb_index_rollup (TbIndex     *self,
 
       rollup_from_row (stmt, 2, &part);
       tb_rollup_add (is_simulated ? simulated : real, &part);
-      if (per_usecase != NULL && !is_simulated)
+      if (per_usecase != NULL && is_simulated == per_simulated)
         {
           TbRollup *entry = g_hash_table_lookup (per_usecase, id);
 
@@ -941,6 +940,30 @@ tb_index_rollup (TbIndex     *self,
 
   g_mutex_unlock (&self->mutex);
   return TRUE;
+}
+
+gboolean
+tb_index_rollup (TbIndex     *self,
+                 const char  *usecase_id,
+                 TbRollup    *real,
+                 TbRollup    *simulated,
+                 GHashTable  *per_usecase,
+                 GError     **error)
+{
+  return rollup_sums (self, usecase_id, real, simulated, per_usecase, FALSE, error);
+}
+
+gboolean
+tb_index_rollup_simulated (TbIndex     *self,
+                           const char  *usecase_id,
+                           TbRollup    *simulated,
+                           GHashTable  *per_usecase,
+                           GError     **error)
+{
+  TbRollup real;
+
+  g_return_val_if_fail (simulated != NULL, FALSE);
+  return rollup_sums (self, usecase_id, &real, simulated, per_usecase, TRUE, error);
 }
 
 void

@@ -52,6 +52,14 @@ gboolean      tb_index_rollup       (TbIndex      *self,
                                      GHashTable   *per_usecase,
                                      GError      **error);
 
+/* As tb_index_rollup, for a home of simulated runs (the window's demo): `simulated` and
+ * `per_usecase` sum the simulated runs only, and the real ones are left out. */
+gboolean      tb_index_rollup_simulated (TbIndex    *self,
+                                         const char *usecase_id,
+                                         TbRollup   *simulated,
+                                         GHashTable *per_usecase,
+                                         GError    **error);
+
 /* The files of `usecase_id` (NULL: of every use case) may have changed since the last
  * call: the next call checks each run's files again, even right after an earlier check.
  * For a process that watches the results folder and is told it changed. */

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "tb-application.h"
+#include "tb-demo.h"
 #include "tb-home.h"
 #include "tb-preferences-window.h"
 #include "tb-resources.h"
@@ -23,12 +24,20 @@ struct _TbApplication
   GSettings      *settings;
   TbClient       *client;
   GCancellable   *lookup_cancellable;
+
+  /* While the simulated models are tried: the provider, and the real home put aside. */
+  TbDemoServer   *demo_server;
+  char           *real_home;
+  TbStore        *real_store;
+  TbIndex        *real_index;
+  gboolean        switching;
 };
 
 G_DEFINE_FINAL_TYPE (TbApplication, tb_application, ADW_TYPE_APPLICATION)
 
 enum {
   CLIENT_CHANGED,
+  HOME_CHANGED,
   N_SIGNALS
 };
 
@@ -149,6 +158,15 @@ tb_application_reload_client (TbApplication *self)
   g_cancellable_cancel (self->lookup_cancellable);
   g_clear_object (&self->lookup_cancellable);
 
+  /* The simulated provider takes no key, and the settings of the real server wait. */
+  if (self->demo_server != NULL)
+    {
+      g_clear_object (&self->client);
+      self->client = tb_client_new (tb_demo_server_get_url (self->demo_server), NULL, 0);
+      g_signal_emit (self, signals[CLIENT_CHANGED], 0);
+      return;
+    }
+
   if (tb_application_api_key_from_env (self))
     {
       tb_application_set_client (self, g_getenv ("OPENROUTER_API_KEY"));
@@ -177,6 +195,157 @@ static void
 base_url_changed_cb (TbApplication *self)
 {
   tb_application_reload_client (self);
+}
+
+/* The simulated models ------------------------------------------------------------------ */
+
+gboolean
+tb_application_get_simulated (TbApplication *self)
+{
+  g_return_val_if_fail (TB_IS_APPLICATION (self), FALSE);
+  return self->demo_server != NULL;
+}
+
+typedef struct {
+  char         *home;
+  TbDemoServer *server;
+  TbStore      *store;
+  TbIndex      *index;
+} DemoStart;
+
+static void
+demo_start_free (DemoStart *start)
+{
+  g_free (start->home);
+  g_clear_pointer (&start->server, tb_demo_server_stop);
+  g_clear_object (&start->index);
+  g_clear_object (&start->store);
+  g_free (start);
+}
+
+/* The demo home with the examples (copied the first time), and the provider listening. */
+static void
+demo_start_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  DemoStart *start = task_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!tb_home_check (start->home, &error)
+      || (!tb_home_seed_examples (start->home, NULL, &error) && error != NULL)
+      || (start->server = tb_demo_server_start (&error)) == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  start->store = tb_store_new (start->home);
+  start->index = tb_index_new (start->store);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+swap_home (TbApplication  *self,
+           char          **home,
+           TbStore       **store,
+           TbIndex       **index)
+{
+  g_free (self->home);
+  self->home = g_steal_pointer (home);
+  g_set_object (&self->store, *store);
+  g_set_object (&self->index, *index);
+  g_clear_object (store);
+  g_clear_object (index);
+}
+
+static void
+demo_started_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  TbApplication *self = TB_APPLICATION (source);
+  g_autoptr(GTask) task = user_data;
+  DemoStart *start = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  self->switching = FALSE;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_prefix_error (&error, _("The simulated models could not start: "));
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* The real home waits, as it is, for the way back. */
+  self->real_home = g_strdup (self->home);
+  self->real_store = g_object_ref (self->store);
+  self->real_index = g_object_ref (self->index);
+  self->demo_server = g_steal_pointer (&start->server);
+  swap_home (self, &start->home, &start->store, &start->index);
+  tb_application_reload_client (self);
+  g_signal_emit (self, signals[HOME_CHANGED], 0);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+tb_application_set_simulated_async (TbApplication       *self,
+                                    gboolean             simulated,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (TB_IS_APPLICATION (self));
+
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, tb_application_set_simulated_async);
+  if (self->switching)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
+                               _("The simulated models are starting"));
+      return;
+    }
+  if (!simulated == (self->demo_server == NULL))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  if (simulated)
+    {
+      g_autoptr(GTask) start_task = g_task_new (self, NULL, demo_started_cb,
+                                                g_steal_pointer (&task));
+      DemoStart *start = g_new0 (DemoStart, 1);
+
+      start->home = tb_home_default_demo ();
+      self->switching = TRUE;
+      g_task_set_source_tag (start_task, demo_start_thread);
+      g_task_set_task_data (start_task, start, (GDestroyNotify) demo_start_free);
+      g_task_run_in_thread (start_task, demo_start_thread);
+      return;
+    }
+
+  /* Back: the real home, and the client of the settings and the keyring. The provider
+   * stops after the client that spoke to it is gone. */
+  swap_home (self, &self->real_home, &self->real_store, &self->real_index);
+  {
+    TbDemoServer *server = g_steal_pointer (&self->demo_server);
+
+    tb_application_reload_client (self);
+    tb_demo_server_stop (server);
+  }
+  g_signal_emit (self, signals[HOME_CHANGED], 0);
+  g_task_return_boolean (task, TRUE);
+}
+
+gboolean
+tb_application_set_simulated_finish (TbApplication  *self,
+                                     GAsyncResult   *result,
+                                     GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 static void
@@ -302,6 +471,9 @@ tb_application_dispose (GObject *object)
   g_clear_object (&self->client);
   g_clear_object (&self->index);
   g_clear_object (&self->store);
+  g_clear_object (&self->real_index);
+  g_clear_object (&self->real_store);
+  g_clear_pointer (&self->demo_server, tb_demo_server_stop);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (tb_application_parent_class)->dispose (object);
@@ -313,6 +485,7 @@ tb_application_finalize (GObject *object)
   TbApplication *self = TB_APPLICATION (object);
 
   g_free (self->home);
+  g_free (self->real_home);
 
   G_OBJECT_CLASS (tb_application_parent_class)->finalize (object);
 }
@@ -334,6 +507,10 @@ tb_application_class_init (TbApplicationClass *klass)
 
   signals[CLIENT_CHANGED] =
     g_signal_new ("client-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* The simulated models were entered or left: another home, store, index and client. */
+  signals[HOME_CHANGED] =
+    g_signal_new ("home-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 

@@ -31,4 +31,20 @@ gboolean       tb_application_api_key_from_env  (TbApplication *self);
 /* The base URL a new client would use. */
 char          *tb_application_dup_base_url      (TbApplication *self);
 
+/* The simulated models (tb-demo.h), to try TaskBench without a key: the in-process simulated
+ * provider as the server (no key read or sent), and the demo home (tb_home_default_demo,
+ * seeded with the examples) in place of the real one, so that its runs never meet real
+ * money. Nothing of it is written to GSettings. Entering seeds the home and starts the
+ * server in a thread; ::home-changed tells windows to show the other home (home, store,
+ * index and client are replaced before it), as does leaving, which goes back to the real
+ * home and server. */
+gboolean       tb_application_get_simulated     (TbApplication *self);
+void           tb_application_set_simulated_async  (TbApplication       *self,
+                                                    gboolean             simulated,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+gboolean       tb_application_set_simulated_finish (TbApplication       *self,
+                                                    GAsyncResult        *result,
+                                                    GError             **error);
+
 G_END_DECLS

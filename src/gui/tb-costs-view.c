@@ -74,6 +74,7 @@ struct _TbCostsView
   GtkSpinner        *spinner;
   GtkLabel          *grand_total_label;
   GtkLabel          *grand_caption;
+  GtkWidget         *simulated_note;
   GtkListBox        *usecases_list;
   GtkWidget         *usecase_section;
   GtkLabel          *usecase_title;
@@ -94,6 +95,7 @@ struct _TbCostsView
   double             runs_scale;    /* the costliest run: bars are relative to it */
   GCancellable      *cancellable;   /* of the read under way */
   gboolean           dirty;         /* to be read when next shown */
+  gboolean           simulated;     /* a home of simulated runs: their sums, said so */
 };
 
 G_DEFINE_FINAL_TYPE (TbCostsView, tb_costs_view, GTK_TYPE_WIDGET)
@@ -365,6 +367,7 @@ typedef struct {
   TbIndex    *index;
   char       *home;
   char       *usecase_id;   /* nullable */
+  gboolean    simulated;
   /* results */
   TbRollup    grand;
   GHashTable *per_usecase;  /* id → TbRollup* */
@@ -409,10 +412,15 @@ sums_thread (GTask        *task,
   GHashTableIter iter;
   gpointer key;
 
-  if (!tb_index_rollup (sums->index, NULL, &sums->grand, NULL, sums->per_usecase, &error)
-      || (sums->usecase_id != NULL
-          && !tb_index_rollup (sums->index, sums->usecase_id, &sums->usecase, NULL, NULL,
-                               &error)))
+  if (sums->simulated
+      ? !tb_index_rollup_simulated (sums->index, NULL, &sums->grand, sums->per_usecase, &error)
+        || (sums->usecase_id != NULL
+            && !tb_index_rollup_simulated (sums->index, sums->usecase_id, &sums->usecase, NULL,
+                                           &error))
+      : !tb_index_rollup (sums->index, NULL, &sums->grand, NULL, sums->per_usecase, &error)
+        || (sums->usecase_id != NULL
+            && !tb_index_rollup (sums->index, sums->usecase_id, &sums->usecase, NULL, NULL,
+                                 &error)))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -514,6 +522,7 @@ load_sums (TbCostsView *self)
   sums->index = g_object_ref (self->index);
   sums->home = g_strdup (tb_store_get_home (self->store));
   sums->usecase_id = g_strdup (usecase_id);
+  sums->simulated = self->simulated;
   sums->per_usecase = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   sums->names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
@@ -537,6 +546,26 @@ tb_costs_view_reload (TbCostsView *self)
   self->dirty = TRUE;
   if (gtk_widget_get_mapped (GTK_WIDGET (self)))
     load_sums (self);
+}
+
+void
+tb_costs_view_set_simulated (TbCostsView *self,
+                             gboolean     simulated)
+{
+  g_return_if_fail (TB_IS_COSTS_VIEW (self));
+
+  if (self->simulated == !!simulated)
+    return;
+  self->simulated = !!simulated;
+  gtk_widget_set_visible (self->simulated_note, self->simulated);
+  tb_costs_view_reload (self);
+}
+
+gboolean
+tb_costs_view_get_simulated (TbCostsView *self)
+{
+  g_return_val_if_fail (TB_IS_COSTS_VIEW (self), FALSE);
+  return self->simulated;
 }
 
 /* The runs are bound while the page is in sight: out of sight, a list view would still
@@ -679,6 +708,7 @@ tb_costs_view_class_init (TbCostsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TbCostsView, spinner);
   gtk_widget_class_bind_template_child (widget_class, TbCostsView, grand_total_label);
   gtk_widget_class_bind_template_child (widget_class, TbCostsView, grand_caption);
+  gtk_widget_class_bind_template_child (widget_class, TbCostsView, simulated_note);
   gtk_widget_class_bind_template_child (widget_class, TbCostsView, usecases_list);
   gtk_widget_class_bind_template_child (widget_class, TbCostsView, usecase_section);
   gtk_widget_class_bind_template_child (widget_class, TbCostsView, usecase_title);

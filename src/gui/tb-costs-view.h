@@ -27,4 +27,10 @@ void        tb_costs_view_reload     (TbCostsView *self);
 /* A read is under way, or waits for the page to be shown. */
 gboolean    tb_costs_view_is_loading (TbCostsView *self);
 
+/* The home holds simulated runs (the window's demo): their sums are shown, as simulated
+ * dollars, and said to be so. */
+void         tb_costs_view_set_simulated (TbCostsView *self,
+                                          gboolean     simulated);
+gboolean     tb_costs_view_get_simulated (TbCostsView *self);
+
 G_END_DECLS

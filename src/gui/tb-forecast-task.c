@@ -182,7 +182,8 @@ forecast_thread (GTask        *task,
             break;
           /* The judges of the use case as the run was made, as `judge` takes them. */
           if (run != NULL)
-            run_judges = tb_rejudge_judges (job->explicit_judges, run);
+            run_judges = tb_rejudge_judges_for (job->explicit_judges, run, run->simulated,
+                                                NULL);
           if (run != NULL && run_judges == NULL)
             g_set_error_literal (&run_error, G_IO_ERROR, G_IO_ERROR_FAILED,
                                  _("No judge model set: choose one in the use case or in "

@@ -22,6 +22,7 @@ struct _TbModelsView
   gint64               input_tokens;
   GPtrArray           *picks;          /* TbPick* */
   gboolean             user_edited;    /* keep the user's choice over new recommendations */
+  gboolean             simulated;
   gboolean             loading;
   GCancellable        *cancellable;
 
@@ -268,7 +269,9 @@ apply_default_selection (TbModelsView *self)
     return;
 
   /* What the CLI runs when no model is named; when there is none, the recommendation. */
-  defaults = self->usecase != NULL ? tb_default_candidates (self->usecase, NULL) : NULL;
+  defaults = self->usecase != NULL ? tb_default_candidates_for (self->usecase, self->simulated,
+                                                                NULL)
+                                    : NULL;
   if (defaults != NULL)
     {
       set_selection (self, (const char * const *) defaults);
@@ -369,6 +372,19 @@ tb_models_view_set_usecase (TbModelsView *self,
   if (self->usecase != NULL)
     tb_usecase_unref (self->usecase);
   self->usecase = usecase != NULL ? tb_usecase_ref (usecase) : NULL;
+  self->user_edited = FALSE;
+  recompute (self);
+}
+
+void
+tb_models_view_set_simulated (TbModelsView *self,
+                              gboolean      simulated)
+{
+  g_return_if_fail (TB_IS_MODELS_VIEW (self));
+
+  if (self->simulated == !!simulated)
+    return;
+  self->simulated = !!simulated;
   self->user_edited = FALSE;
   recompute (self);
 }

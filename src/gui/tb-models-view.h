@@ -23,6 +23,10 @@ void        tb_models_view_set_client       (TbModelsView *self,
 /* Resets the selection to the use case's candidates, else the top recommendations. */
 void        tb_models_view_set_usecase      (TbModelsView *self,
                                              TbUsecase    *usecase);
+/* The simulated models are the catalog: a use case's own candidates are real models they
+ * do not serve, so the selection starts with the simulated ones (tb_default_candidates_for). */
+void        tb_models_view_set_simulated    (TbModelsView *self,
+                                             gboolean      simulated);
 void        tb_models_view_set_input_tokens (TbModelsView *self,
                                              gint64        tokens);
 

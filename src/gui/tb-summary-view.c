@@ -24,6 +24,7 @@ struct _TbSummaryView
   AdwStatusPage    *unjudged_page;
   GtkLabel         *title_label;
   GtkLabel         *subtitle_label;
+  GtkWidget        *simulated_badge;
   GtkLabel         *verdict_label;
   TbScoreChart     *chart;
   GtkListBox       *models_list;
@@ -175,6 +176,7 @@ show_summary (TbSummaryView *self)
     }
   gtk_label_set_text (self->subtitle_label, subtitle->str);
   g_string_free (subtitle, TRUE);
+  gtk_widget_set_visible (self->simulated_badge, verdict->simulated);
 
   describe = tb_verdict_describe (verdict);
   gtk_label_set_text (self->verdict_label, describe);
@@ -461,6 +463,7 @@ tb_summary_view_class_init (TbSummaryViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TbSummaryView, title_label);
   gtk_widget_class_bind_template_child (widget_class, TbSummaryView, subtitle_label);
   gtk_widget_class_bind_template_child (widget_class, TbSummaryView, verdict_label);
+  gtk_widget_class_bind_template_child (widget_class, TbSummaryView, simulated_badge);
   gtk_widget_class_bind_template_child (widget_class, TbSummaryView, chart);
   gtk_widget_class_bind_template_child (widget_class, TbSummaryView, models_list);
   gtk_widget_class_bind_template_child (widget_class, TbSummaryView, warnings_label);

@@ -58,6 +58,7 @@ tb_window_update_actions (TbWindow *self)
   gtk_widget_action_set_enabled (widget, "win.resume-run", open && !self->busy);
   gtk_widget_action_set_enabled (widget, "win.delete-run", open && !self->busy);
   gtk_widget_set_visible (self->cancel_button, self->busy);
+  tb_window_update_demo (self);
   gtk_label_set_text (self->run_reason, blocker != NULL && !self->busy ? blocker : "");
   gtk_widget_set_visible (GTK_WIDGET (self->run_reason), blocker != NULL && !self->busy);
 }
@@ -80,9 +81,10 @@ tb_window_dup_run_judges (TbWindow *self)
 
   if (usecase == NULL || !gtk_switch_get_active (self->judge_switch))
     return NULL;
-  /* Preferences' judge, else the use case's, else $GENERAL_TASK_LLM: the core's rule. */
-  setting = judge_setting (self);
-  return tb_default_judges (setting, usecase);
+  /* Preferences' judge, else the use case's, else $GENERAL_TASK_LLM: the core's rule; the
+   * simulated judge for the simulated models (Preferences name a real one). */
+  setting = self->simulated ? NULL : judge_setting (self);
+  return tb_default_judges_for (setting, usecase, self->simulated, NULL);
 }
 
 void
@@ -500,6 +502,7 @@ new_runner (TbWindow *self)
   concurrency = tb_env_uint ("TASKBENCH_MAX_CONCURRENCY", concurrency);
   g_clear_object (&self->runner);
   self->runner = tb_runner_new (self->client, self->store, catalog, concurrency);
+  tb_runner_set_simulated (self->runner, self->simulated);
   /* The monitor binds to the new runner's calls: candidates and judges, as they come. */
   tb_run_monitor_set_runner (TB_RUN_MONITOR (self->run_monitor), self->runner);
   tb_run_monitor_set_running (TB_RUN_MONITOR (self->run_monitor), TRUE);
@@ -534,6 +537,12 @@ describe_finished_run (const TbRunSummary *summary)
                             ok, total, usd);
   if (ok == 0 && total > 0)
     return g_strdup_printf (_("Run failed: no model answered (%s)"), usd);
+  /* A test set or repeats: each model answers several times, and answers are counted. */
+  if (summary->models != NULL && total != g_strv_length (summary->models))
+    /* TRANSLATORS: "Run finished: 20 of 20 answers, $0.4229" */
+    return g_strdup_printf (ngettext ("Run finished: %u of %u answer, %s",
+                                      "Run finished: %u of %u answers, %s", total),
+                            ok, total, usd);
   /* TRANSLATORS: "Run finished: 3 of 3 models, $0.0123" */
   return g_strdup_printf (ngettext ("Run finished: %u of %u model, %s",
                                     "Run finished: %u of %u models, %s", total),
@@ -632,6 +641,8 @@ key_dialog_response_cb (AdwMessageDialog *dialog,
 {
   if (g_strcmp0 (response, "preferences") == 0)
     gtk_widget_activate_action (GTK_WIDGET (self), "app.preferences", NULL);
+  else if (g_strcmp0 (response, "demo") == 0)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.try-demo", NULL);
 }
 
 /* A first run against OpenRouter without a key would only fail with 401: say where the key
@@ -647,8 +658,11 @@ check_api_key (TbWindow *self)
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("API Key Needed"),
     _("OpenRouter needs an API key. Enter it in Preferences, where it is kept in the keyring, "
       "or set the OPENROUTER_API_KEY environment variable before starting TaskBench. "
-      "A local OpenAI-compatible server needs no key: set its base URL in Preferences.")));
+      "A local OpenAI-compatible server needs no key: set its base URL in Preferences.\n\n"
+      "Or try TaskBench first with simulated models: made-up answers of known quality, "
+      "free, and kept apart from your own use cases.")));
   adw_message_dialog_add_responses (dialog, "close", _("_Close"),
+                                    "demo", _("Try with _Simulated Models"),
                                     "preferences", _("Open _Preferences"), NULL);
   adw_message_dialog_set_response_appearance (dialog, "preferences", ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_set_default_response (dialog, "preferences");
@@ -916,7 +930,7 @@ start_judging (TbWindow   *self,
     }
   /* The judges of the use case as the run was made (its snapshot), never those of the use
    * case open in the editor: the same rule as the CLI's `judge`. */
-  judges = tb_rejudge_judges (setting, run);
+  judges = tb_rejudge_judges_for (self->simulated ? NULL : setting, run, self->simulated, NULL);
 
   runner = new_runner (self);
   tb_runner_set_judges (runner, (const char * const *) judges);
@@ -1065,7 +1079,8 @@ ask_to_judge (TbWindow           *self,
   self->run_cancellable = g_cancellable_new ();
   /* Busy from now: a second click would ask twice. */
   set_busy (self, TRUE);
-  tb_forecast_judging_async (tb_window_get_home (self), run_ids, setting,
+  tb_forecast_judging_async (tb_window_get_home (self), run_ids,
+                             self->simulated ? NULL : setting,
                              tb_models_view_get_catalog (self->models_view),
                              self->run_cancellable, judging_forecast_cb, g_object_ref (self));
 }

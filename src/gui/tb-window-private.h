@@ -33,6 +33,8 @@ struct _TbWindow
   /* What to do once the unsaved-changes question is answered. */
   char                 *pending_select;
   gboolean              pending_close;
+  int                   pending_demo;    /* 1: enter the simulated models, -1: leave them */
+  gboolean              simulated;       /* the simulated models and their home are shown */
   gboolean              force_close;
   gboolean              disposed;
 
@@ -50,10 +52,14 @@ struct _TbWindow
   char                 *judge_error;     /* the first failure */
   char                 *judge_best;      /* the last judged run's best model */
   char                 *judge_last_run;
+  guint                 exports;         /* reports being written */
   char                 *last_toast;      /* what the window said last, for tests */
   guint                 toasts;
+  GPtrArray            *shown_toasts;    /* AdwToast, until dismissed */
 
   AdwToastOverlay      *toast_overlay;
+  AdwWindowTitle       *sidebar_title;
+  GtkRevealer          *demo_revealer;
   AdwLeaflet           *leaflet;
   GtkSearchEntry       *search_entry;
   GtkStack             *sidebar_stack;
@@ -88,6 +94,18 @@ struct _TbWindow
 };
 
 void   tb_window_class_install_actions (GtkWidgetClass *widget_class);
+/* win.try-demo and win.leave-demo (tb-window-demo.c). */
+void   tb_window_class_install_demo_actions (GtkWidgetClass *widget_class);
+/* Enters (or leaves) the simulated models, asking about unsaved edits first. */
+void   tb_window_request_demo          (TbWindow       *self,
+                                        gboolean        simulated);
+/* Enters (or leaves) the simulated models now, unsaved edits settled. */
+void   tb_window_switch_demo           (TbWindow       *self,
+                                        gboolean        simulated);
+/* The banner, the sidebar's subtitle and the demo actions, as the application is. */
+void   tb_window_update_demo           (TbWindow       *self);
+/* win.export-run and win.open-file (tb-window-export.c). */
+void   tb_window_class_install_export_actions (GtkWidgetClass *widget_class);
 /* Asks the forecast of the run as the Run page sets it up (a moment later, in a thread). */
 void   tb_window_update_forecast       (TbWindow       *self);
 /* The judges of a new run by the core's rule (Preferences, use case, $GENERAL_TASK_LLM);

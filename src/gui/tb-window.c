@@ -115,6 +115,13 @@ tb_window_new_toast (TbWindow   *self,
   return adw_toast_new (escaped);
 }
 
+static void
+toast_dismissed_cb (AdwToast *toast,
+                    TbWindow *self)
+{
+  g_ptr_array_remove (self->shown_toasts, toast);
+}
+
 void
 tb_window_show_toast (TbWindow *self,
                       AdwToast *toast,
@@ -122,7 +129,22 @@ tb_window_show_toast (TbWindow *self,
 {
   adw_toast_set_priority (toast, now ? ADW_TOAST_PRIORITY_HIGH : ADW_TOAST_PRIORITY_NORMAL);
   self->toasts++;
+  g_ptr_array_add (self->shown_toasts, g_object_ref (toast));
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (toast_dismissed_cb), self, 0);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+void
+tb_window_dismiss_toasts (TbWindow *self)
+{
+  g_autoptr(GPtrArray) toasts = NULL;
+
+  g_return_if_fail (TB_IS_WINDOW (self));
+
+  toasts = g_steal_pointer (&self->shown_toasts);
+  self->shown_toasts = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < toasts->len; i++)
+    adw_toast_dismiss (g_ptr_array_index (toasts, i));
 }
 
 void
@@ -410,7 +432,9 @@ open_usecase (TbWindow      *self,
   self->page_auto = usecase != NULL;
   gtk_window_set_title (GTK_WINDOW (self), item->title);
   adw_view_switcher_title_set_title (self->switcher_title, item->title);
-  g_settings_set_string (self->settings, "last-usecase", item->id);
+  /* The demo home's use cases are not the user's: the real home opens where it was left. */
+  if (!self->simulated)
+    g_settings_set_string (self->settings, "last-usecase", item->id);
 
   sync_selection (self);
   tb_window_update_actions (self);
@@ -421,6 +445,14 @@ static void save_and_continue (TbWindow *self);
 static void
 continue_pending (TbWindow *self)
 {
+  if (self->pending_demo != 0)
+    {
+      gboolean simulated = self->pending_demo > 0;
+
+      self->pending_demo = 0;
+      tb_window_switch_demo (self, simulated);
+      return;
+    }
   if (self->pending_close)
     {
       self->pending_close = FALSE;
@@ -452,6 +484,7 @@ unsaved_response_cb (AdwMessageDialog *dialog,
     {
       g_clear_pointer (&self->pending_select, g_free);
       self->pending_close = FALSE;
+      self->pending_demo = 0;
     }
 }
 
@@ -464,6 +497,7 @@ save_and_continue (TbWindow *self)
     {
       g_clear_pointer (&self->pending_select, g_free);
       self->pending_close = FALSE;
+      self->pending_demo = 0;
       adw_view_stack_set_visible_child_name (self->view_stack, "usecase");
       tb_window_toast (self, error->message);
       return;
@@ -496,6 +530,20 @@ ask_about_unsaved (TbWindow *self)
   adw_message_dialog_set_close_response (dialog, "cancel");
   g_signal_connect_object (dialog, "response", G_CALLBACK (unsaved_response_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+void
+tb_window_request_demo (TbWindow *self,
+                        gboolean  simulated)
+{
+  self->pending_demo = simulated ? 1 : -1;
+  g_clear_pointer (&self->pending_select, g_free);
+  if (tb_usecase_editor_is_dirty (self->editor))
+    {
+      ask_about_unsaved (self);
+      return;
+    }
+  continue_pending (self);
 }
 
 static void
@@ -802,6 +850,7 @@ tb_window_finalize (GObject *object)
   g_free (self->judge_best);
   g_free (self->judge_last_run);
   g_free (self->last_toast);
+  g_clear_pointer (&self->shown_toasts, g_ptr_array_unref);
 
   G_OBJECT_CLASS (tb_window_parent_class)->finalize (object);
 }
@@ -830,6 +879,8 @@ tb_window_class_init (TbWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
     "/io/github/taskbench/TaskBench/tb-window.ui");
   gtk_widget_class_bind_template_child (widget_class, TbWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, sidebar_title);
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, demo_revealer);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, sidebar_stack);
@@ -863,6 +914,8 @@ tb_window_class_init (TbWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, runs_back_clicked_cb);
 
   tb_window_class_install_actions (widget_class);
+  tb_window_class_install_export_actions (widget_class);
+  tb_window_class_install_demo_actions (widget_class);
 }
 
 static void
@@ -871,6 +924,7 @@ tb_window_init (TbWindow *self)
   GtkListItemFactory *factory;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->shown_toasts = g_ptr_array_new_with_free_func (g_object_unref);
 
   self->usecases = g_list_store_new (TB_TYPE_USECASE_ITEM);
   self->usecase_filter = gtk_custom_filter_new (usecase_filter_func, self, NULL);
@@ -911,6 +965,74 @@ tb_window_init (TbWindow *self)
                           G_BINDING_SYNC_CREATE);
 }
 
+/* The application's home — its store, index and runs — in every page: at start, and when
+ * the simulated models are entered or left. */
+static void
+attach_home (TbWindow *self)
+{
+  g_set_object (&self->store, tb_application_get_store (self->app));
+  g_set_object (&self->index, tb_application_get_index (self->app));
+  self->simulated = tb_application_get_simulated (self->app);
+  if (self->run_list != NULL)
+    g_signal_handlers_disconnect_by_data (self->run_list, self);
+  g_clear_object (&self->run_list);
+  self->run_list = tb_run_list_new (self->store, self->index);
+  tb_runs_view_set_list (TB_RUNS_VIEW (self->runs_view), self->run_list);
+  tb_costs_view_set_sources (TB_COSTS_VIEW (self->costs_view), self->store, self->index,
+                             self->run_list);
+  tb_costs_view_set_simulated (TB_COSTS_VIEW (self->costs_view), self->simulated);
+  tb_summary_view_set_sources (TB_SUMMARY_VIEW (self->summary_view), self->store,
+                               self->run_list);
+  tb_models_view_set_simulated (self->models_view, self->simulated);
+  g_signal_connect_object (self->run_list, "notify::loaded", G_CALLBACK (runs_loaded_cb), self,
+                           G_CONNECT_SWAPPED);
+  tb_window_update_demo (self);
+}
+
+/* `id` when the home has it, else the first use case that loads: a better welcome than a
+ * broken file. */
+static void
+open_first_usecase (TbWindow   *self,
+                    const char *id)
+{
+  g_autofree char *open = NULL;
+
+  if (id != NULL && *id != '\0' && find_item (self, id, NULL) != NULL)
+    open = g_strdup (id);
+  else
+    {
+      guint n = g_list_model_get_n_items (G_LIST_MODEL (self->usecases));
+
+      for (guint i = 0; i < n && open == NULL; i++)
+        {
+          g_autoptr(TbUsecaseItem) item = g_list_model_get_item (G_LIST_MODEL (self->usecases), i);
+
+          if (!item->broken || i == n - 1)
+            open = g_strdup (item->id);
+        }
+    }
+  if (open != NULL)
+    tb_window_select_usecase (self, open);
+  else
+    open_usecase (self, NULL);
+}
+
+/* Into the simulated models' home or back: the same use case when the other home has it. */
+static void
+home_changed_cb (TbWindow *self)
+{
+  g_autofree char *open_id = g_strdup (tb_usecase_editor_get_id (self->editor));
+
+  attach_home (self);
+  gtk_stack_set_visible_child_name (self->runs_stack, "list");
+  tb_run_page_set_run (TB_RUN_PAGE (self->run_page), self->store, NULL);
+  g_clear_pointer (&self->last_run_id, g_free);
+  /* Opened again from the new home's file, even under the same id. */
+  open_usecase (self, NULL);
+  tb_window_reload_usecases (self);
+  open_first_usecase (self, open_id);
+}
+
 static void
 tb_window_setup (TbWindow *self)
 {
@@ -918,10 +1040,8 @@ tb_window_setup (TbWindow *self)
   int width, height;
 
   self->settings = g_object_ref (tb_application_get_settings (self->app));
-  self->store = g_object_ref (tb_application_get_store (self->app));
-  self->index = g_object_ref (tb_application_get_index (self->app));
-  self->run_list = tb_run_list_new (self->store, self->index);
-  tb_runs_view_set_list (TB_RUNS_VIEW (self->runs_view), self->run_list);
+  attach_home (self);
+  g_signal_connect_swapped (self->app, "home-changed", G_CALLBACK (home_changed_cb), self);
 
   width = g_settings_get_int (self->settings, "window-width");
   height = g_settings_get_int (self->settings, "window-height");
@@ -937,35 +1057,12 @@ tb_window_setup (TbWindow *self)
   g_signal_connect_swapped (self->app, "client-changed", G_CALLBACK (client_changed_cb), self);
   client_changed_cb (self);
 
-  tb_costs_view_set_sources (TB_COSTS_VIEW (self->costs_view), self->store, self->index,
-                             self->run_list);
-  tb_summary_view_set_sources (TB_SUMMARY_VIEW (self->summary_view), self->store,
-                               self->run_list);
-  g_signal_connect_object (self->run_list, "notify::loaded", G_CALLBACK (runs_loaded_cb), self,
-                           G_CONNECT_SWAPPED);
   g_signal_connect_object (self->view_stack, "notify::visible-child",
                            G_CALLBACK (page_changed_cb), self, G_CONNECT_SWAPPED);
   tb_window_reload_usecases (self);
 
   last = g_settings_get_string (self->settings, "last-usecase");
-  if (*last == '\0' || find_item (self, last, NULL) == NULL)
-    {
-      guint n = g_list_model_get_n_items (G_LIST_MODEL (self->usecases));
-
-      /* The first use case that loads makes a better welcome than a broken file. */
-      g_clear_pointer (&last, g_free);
-      for (guint i = 0; i < n && last == NULL; i++)
-        {
-          g_autoptr(TbUsecaseItem) item = g_list_model_get_item (G_LIST_MODEL (self->usecases), i);
-
-          if (!item->broken || i == n - 1)
-            last = g_strdup (item->id);
-        }
-    }
-  if (last != NULL)
-    tb_window_select_usecase (self, last);
-  else
-    open_usecase (self, NULL);
+  open_first_usecase (self, last);
 
   /* Wide windows start on the content; a folded one starts on the list. */
   adw_leaflet_set_visible_child_name (self->leaflet, "sidebar");

@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "tb-application.h"
+#include "tb-export.h"
 #include "tb-input-view.h"
 #include "tb-models-view.h"
 #include "tb-run-list.h"
@@ -32,6 +33,14 @@ void             tb_window_load_input_file  (TbWindow   *self,
 void             tb_window_set_models       (TbWindow           *self,
                                              const char * const *ids);
 
+/* Writes run `run_id`'s report to `path` in `format` in a thread, then says so in a toast
+ * that opens the file, or says why not: what Export…'s chooser calls. */
+void             tb_window_export_run       (TbWindow       *self,
+                                             const char     *run_id,
+                                             const char     *path,
+                                             TbExportFormat  format);
+/* A report is being written. */
+gboolean         tb_window_is_exporting     (TbWindow   *self);
 /* The runner of the current or last operation (run, resume, judge), or NULL. */
 TbRunner        *tb_window_get_runner       (TbWindow   *self);
 /* A run, resume or judge pass is under way. */
@@ -42,6 +51,8 @@ const char      *tb_window_get_last_run_id  (TbWindow   *self);
 /* What the window said last in a toast, and how many toasts it showed: for tests. */
 const char      *tb_window_get_last_toast   (TbWindow   *self);
 guint            tb_window_get_toast_count  (TbWindow   *self);
+/* Dismisses every toast shown or queued: for screenshots. */
+void             tb_window_dismiss_toasts   (TbWindow   *self);
 
 TbUsecaseEditor *tb_window_get_editor       (TbWindow   *self);
 TbInputView     *tb_window_get_input_view   (TbWindow   *self);
