@@ -368,6 +368,34 @@ gui_test_template_child (GtkWidget  *widget,
 }
 
 /* What a click on a response button does: the response, then the dialog goes away. */
+AdwMessageDialog *
+gui_test_find_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();   /* transfer none */
+  guint n = g_list_model_get_n_items (toplevels);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+gboolean
+gui_test_has_dialog (gpointer data)
+{
+  return gui_test_find_dialog () != NULL;
+}
+
+gboolean
+gui_test_no_dialog (gpointer data)
+{
+  return gui_test_find_dialog () == NULL;
+}
+
 void
 gui_test_respond (AdwMessageDialog *dialog,
                   const char       *response)

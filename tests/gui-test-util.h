@@ -72,6 +72,10 @@ void           gui_test_close_window    (GtkWindow        *window);
 GtkWidget     *gui_test_template_child  (GtkWidget        *widget,
                                          GType             type,
                                          const char       *name);
+/* The message dialog on screen, if any; conditions for gui_test_wait_for (). */
+AdwMessageDialog *gui_test_find_dialog  (void);
+gboolean       gui_test_has_dialog      (gpointer          data);
+gboolean       gui_test_no_dialog       (gpointer          data);
 void           gui_test_respond         (AdwMessageDialog *dialog,
                                          const char       *response);
 /* Scrolls the nearest scrolled window around `widget` so that it is at the top. */
