@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <signal.h>
 #include <string.h>
 
 #include "gui-test-util.h"
@@ -264,6 +265,50 @@ test_editor (void)
   gui_test_close_window (GTK_WINDOW (window));
 }
 
+/* Started from the build folder: the app's icon is found (the About window shows it, not a
+ * missing image), and without the schema installed the window starts instead of aborting. */
+static void
+test_uninstalled (void)
+{
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gdk_display_get_default ());
+  const char *cli = g_getenv ("TASKBENCH_CLI");
+  g_autofree char *bin_dir = NULL;
+  g_autofree char *window_bin = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *no_schemas = g_build_filename (fx.home, "no-schemas", NULL);
+
+  g_assert_true (gtk_icon_theme_has_icon (theme, APP_ID));
+  g_assert_true (gtk_icon_theme_has_icon (theme, APP_ID "-symbolic"));
+
+  g_assert_nonnull (cli);
+  bin_dir = g_path_get_dirname (cli);
+  window_bin = g_build_filename (bin_dir, "..", "gui", "taskbench", NULL);
+  g_assert_true (g_file_test (window_bin, G_FILE_TEST_IS_EXECUTABLE));
+  g_assert_cmpint (g_mkdir_with_parents (no_schemas, 0700), ==, 0);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_unsetenv (launcher, "GSETTINGS_SCHEMA_DIR");
+  /* No folder of XDG_DATA_DIRS holds the schema. */
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_DIRS", no_schemas, TRUE);
+  g_subprocess_launcher_setenv (launcher, "TASKBENCH_HOME", fx.home, TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, window_bin, NULL);
+  g_assert_no_error (error);
+  /* Still running after a few seconds: it did not abort on the missing schema. */
+  gui_test_iterate_for (3000);
+  if (g_subprocess_get_identifier (process) == NULL)   /* it has ended */
+    {
+      g_autofree char *err = NULL;
+
+      g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, NULL);
+      g_test_message ("stderr: %s", err);
+    }
+  g_assert_nonnull (g_subprocess_get_identifier (process));
+  g_subprocess_send_signal (process, SIGTERM);
+  g_subprocess_wait (process, NULL, NULL);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -285,6 +330,7 @@ main (int    argc,
 
   g_test_add_func ("/gui/papercuts/new-usecase", test_new_usecase);
   g_test_add_func ("/gui/papercuts/editor", test_editor);
+  g_test_add_func ("/gui/papercuts/uninstalled", test_uninstalled);
   status = g_test_run ();
 
   gui_test_tear_down (&fx);
