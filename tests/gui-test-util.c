@@ -368,6 +368,7 @@ gui_test_template_child (GtkWidget  *widget,
 }
 
 /* What a click on a response button does: the response, then the dialog goes away. */
+/* What a click on a response button does: the response, then the dialog goes away. */
 void
 gui_test_respond (AdwMessageDialog *dialog,
                   const char       *response)

@@ -72,6 +72,10 @@ void           gui_test_close_window    (GtkWindow        *window);
 GtkWidget     *gui_test_template_child  (GtkWidget        *widget,
                                          GType             type,
                                          const char       *name);
+/* The message dialog on screen, if any; conditions for gui_test_wait_for (). */
+AdwMessageDialog *gui_test_find_dialog  (void);
+gboolean       gui_test_has_dialog      (gpointer          data);
+gboolean       gui_test_no_dialog       (gpointer          data);
 void           gui_test_respond         (AdwMessageDialog *dialog,
                                          const char       *response);
 /* The first widget below `root` (itself included) with this name or of this type; NULL when
@@ -80,10 +84,6 @@ GtkWidget     *gui_test_find_named      (GtkWidget        *root,
                                          const char       *name);
 GtkWidget     *gui_test_find_type       (GtkWidget        *root,
                                          GType             type);
-/* The message dialog on screen, or NULL; and the conditions on it for gui_test_wait_for. */
-AdwMessageDialog *gui_test_find_dialog  (void);
-gboolean       gui_test_has_dialog      (gpointer          data);
-gboolean       gui_test_no_dialog       (gpointer          data);
 /* Scrolls the nearest scrolled window around `widget` so that it is at the top. */
 void           gui_test_scroll_to       (GtkWidget        *widget);
 

@@ -90,6 +90,11 @@ test_window_in_german (void)
   g_assert_cmpstr (page_title (stack, "usecase"), ==, german ("Use Case", "Anwendungsfall"));
   g_assert_cmpstr (page_title (stack, "run"), ==, german ("Run", "Lauf"));
   g_assert_cmpstr (page_title (stack, "runs"), ==, german ("Runs", "Läufe"));
+  /* A judgment and a score are two words, each used for one thing. */
+  german ("Judgment", "Beurteilung");
+  german ("Score", "Punktzahl");
+  german ("Best Score", "Beste Punktzahl");
+  german ("Criterion %u: %s", "Kriterium %u: %s");
   g_assert_cmpstr (page_title (stack, "costs"), ==, german ("Costs", "Kosten"));
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (child (window, "run_button"))), ==,
                    german ("_Run", "_Ausführen"));

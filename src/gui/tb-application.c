@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <stdlib.h>
 
 #include "tb-application.h"
 #include "tb-demo.h"
@@ -420,6 +421,35 @@ static const GActionEntry app_actions[] = {
   { "shortcuts", shortcuts_activated },
 };
 
+/* The settings, from the installed schema; started from the build folder without it, from
+ * the schema this build compiled. Without either, a GLib error would abort the window with a
+ * message no user can act on: say how to start it instead. */
+static GSettings *
+new_settings (void)
+{
+  GSettingsSchemaSource *installed = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchemaSource) built = NULL;
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (installed != NULL)
+    schema = g_settings_schema_source_lookup (installed, APP_ID, TRUE);
+  if (schema == NULL)
+    {
+      built = g_settings_schema_source_new_from_directory (BUILD_SCHEMA_DIR, installed, FALSE,
+                                                           NULL);
+      if (built != NULL)
+        schema = g_settings_schema_source_lookup (built, APP_ID, FALSE);
+    }
+  if (schema == NULL)
+    {
+      g_printerr (_("The settings schema %s is not installed. Install TaskBench "
+                    "(meson install), or start it from a source checkout with "
+                    "“build-aux/bootstrap run”.\n"), APP_ID);
+      exit (1);
+    }
+  return g_settings_new_full (schema, NULL, NULL);
+}
+
 static void
 tb_application_startup (GApplication *app)
 {
@@ -438,7 +468,7 @@ tb_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.shortcuts",
                                          shortcuts_accels);
 
-  self->settings = g_settings_new (APP_ID);
+  self->settings = new_settings ();
   self->home = tb_home_resolve (NULL);
   self->store = tb_store_new (self->home);
   self->index = tb_index_new (self->store);

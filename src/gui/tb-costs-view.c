@@ -346,7 +346,7 @@ bind_run_row (GtkSignalListItemFactory *factory,
     .bar = g_object_get_data (box, "bar"),
     .caption = g_object_get_data (box, "caption"),
   };
-  g_autofree char *date = tb_format_local_date (tb_run_item_get_created (item));
+  g_autofree char *date = tb_format_local_time (tb_run_item_get_created (item));
   g_autofree char *title = g_strdup_printf ("%s · %s", date, tb_run_item_get_input_name (item));
 
   row_parts_fill (&parts, title, NULL, &tb_run_item_get_summary (item)->rollup);

@@ -1481,7 +1481,7 @@ describe_judgment (const TbJudgment *judgment,
                    const TbVerdict  *verdict,
                    guint             index)
 {
-  g_autofree char *when = tb_format_local_date (judgment->created_at);
+  g_autofree char *when = tb_format_local_time (judgment->created_at);
   g_autofree char *judges = NULL;
   GString *text = g_string_new (when);
   TbModelVerdict *best = verdict->best_overall != NULL

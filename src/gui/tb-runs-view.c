@@ -165,7 +165,7 @@ bind_cell (GtkSignalListItemFactory *factory,
   switch (column)
     {
     case COLUMN_DATE:
-      text = tb_format_local_date (tb_run_item_get_created (item));
+      text = tb_format_local_time (tb_run_item_get_created (item));
       break;
     case COLUMN_INPUT:
       text = g_strdup (tb_run_item_get_input_name (item));

@@ -4,8 +4,10 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "tb-error.h"
+#include "tb-line-numbers.h"
 #include "tb-usecase-editor.h"
 #include "tb-util.h"
 
@@ -36,7 +38,11 @@ struct _TbUsecaseEditor
   GtkRevealer    *error_revealer;
   GtkLabel       *error_label;
   GtkStack       *tabs;
+  GtkScrolledWindow *form_scroller;
   GtkWidget      *form_box;
+  GtkWidget      *schema_box;
+  GtkWidget      *error_widget;  /* the field the error is about, marked "error" */
+  TbLineNumbers  *line_numbers;
   AdwEntryRow    *name_row;
   GtkTextView    *goal_view;
   AdwEntryRow    *input_description_row;
@@ -142,10 +148,27 @@ update_dirty (TbUsecaseEditor *self)
   set_dirty (self, g_strcmp0 (text, self->saved_text) != 0);
 }
 
+/* The line of a "file:line: message" error about the text being edited; 0 when none. */
+static guint
+error_line (TbUsecaseEditor *self,
+            const char      *error)
+{
+  g_autofree char *prefix = NULL;
+
+  if (error == NULL || self->display_name == NULL)
+    return 0;
+  prefix = g_strconcat (self->display_name, ":", NULL);
+  if (!g_str_has_prefix (error, prefix) || !g_ascii_isdigit (error[strlen (prefix)]))
+    return 0;
+  return (guint) g_ascii_strtoull (error + strlen (prefix), NULL, 10);
+}
+
 static void
 set_result (TbUsecaseEditor *self,
             TbUsecase       *usecase,   /* transfer full, nullable */
-            const char      *error)
+            const char      *error,
+            guint            line,      /* of the YAML the error is about; 0: none */
+            GtkWidget       *field)     /* the form's field the error is about, nullable */
 {
   gboolean was_valid = self->usecase != NULL;
 
@@ -155,6 +178,13 @@ set_result (TbUsecaseEditor *self,
   self->error = g_strdup (error);
   gtk_label_set_text (self->error_label, error != NULL ? error : "");
   gtk_revealer_set_reveal_child (self->error_revealer, error != NULL);
+  if (self->error_widget != NULL)
+    gtk_widget_remove_css_class (self->error_widget, "error");
+  g_set_weak_pointer (&self->error_widget, field);
+  if (field != NULL)
+    gtk_widget_add_css_class (field, "error");
+  /* A form error's line is in the YAML made from the form: mark it there too. */
+  tb_line_numbers_set_error_line (self->line_numbers, line);
   if (was_valid != (usecase != NULL))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VALID]);
 }
@@ -416,6 +446,132 @@ parse_text (TbUsecaseEditor  *self,
   return usecase;
 }
 
+/* What a field of the form is called on screen: a row's title, or the label that names a
+ * text view. */
+static char *
+field_label (GtkWidget *field)
+{
+  g_autoptr(GList) labels = NULL;
+
+  if (ADW_IS_PREFERENCES_ROW (field))
+    return g_strdup (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (field)));
+  labels = gtk_widget_list_mnemonic_labels (field);
+  if (labels != NULL)
+    return g_strdup (gtk_label_get_text (labels->data));
+  return NULL;
+}
+
+/* The form's field behind a key path of the use case file, and its name on screen. */
+static GtkWidget *
+field_for_path (TbUsecaseEditor  *self,
+                const char       *path,
+                char            **label)
+{
+  static const struct { const char *path; gsize offset; } fields[] = {
+    { "name", G_STRUCT_OFFSET (TbUsecaseEditor, name_row) },
+    { "goal", G_STRUCT_OFFSET (TbUsecaseEditor, goal_view) },
+    { "input.description", G_STRUCT_OFFSET (TbUsecaseEditor, input_description_row) },
+    { "input.notes", G_STRUCT_OFFSET (TbUsecaseEditor, input_notes_view) },
+    { "output.format", G_STRUCT_OFFSET (TbUsecaseEditor, format_row) },
+    { "output.schema", G_STRUCT_OFFSET (TbUsecaseEditor, schema_view) },
+    { "output.notes", G_STRUCT_OFFSET (TbUsecaseEditor, output_notes_view) },
+    { "judge.model", G_STRUCT_OFFSET (TbUsecaseEditor, judge_model_row) },
+    { "judge.notes", G_STRUCT_OFFSET (TbUsecaseEditor, judge_notes_view) },
+    { "models.candidates", G_STRUCT_OFFSET (TbUsecaseEditor, candidates_row) },
+    { "models.preferences.cost", G_STRUCT_OFFSET (TbUsecaseEditor, cost_row) },
+  };
+  guint index;
+  char *end;
+
+  /* judge.criteria[N].name|weight|description: that criterion's entry. */
+  if (g_str_has_prefix (path, "judge.criteria[")
+      && (index = (guint) g_ascii_strtoull (path + strlen ("judge.criteria["), &end, 10),
+          *end == ']'))
+    {
+      GtkWidget *row = GTK_WIDGET (gtk_list_box_get_row_at_index (self->criteria_list,
+                                                                  (int) index));
+      const char *part = end[1] == '.' ? end + 2 : "";
+      const char *what = g_str_has_prefix (part, "weight") ? "weight"
+                         : g_str_has_prefix (part, "description") ? "description" : "name";
+      GtkWidget *field = row != NULL ? g_object_get_data (G_OBJECT (row), what) : NULL;
+      const char *field_name = g_str_equal (what, "weight") ? _("Weight (relative)")
+                               : g_str_equal (what, "description") ? _("Description")
+                               : _("Name");
+
+      /* TRANSLATORS: a field of the rubric in an error, e.g. "Criterion 4: Name" */
+      *label = g_strdup_printf (_("Criterion %u: %s"), index + 1, field_name);
+      return field;
+    }
+  if (g_str_has_prefix (path, "judge.criteria"))
+    {
+      *label = g_strdup (_("Judging"));
+      return GTK_WIDGET (self->criteria_list);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    if (g_str_equal (path, fields[i].path)
+        || (g_str_has_prefix (path, fields[i].path)
+            && strchr (".[", path[strlen (fields[i].path)]) != NULL))
+      {
+        GtkWidget *field = G_STRUCT_MEMBER (GtkWidget *, self, fields[i].offset);
+
+        *label = field_label (field);
+        return *label != NULL ? field : NULL;
+      }
+  return NULL;
+}
+
+/* The core's message about the YAML made from the form, said in the form's words: without
+ * the file and line (the user sees no file), and naming the field, not its key path. */
+static char *
+form_message (TbUsecaseEditor  *self,
+              const char       *message,
+              GtkWidget       **field)
+{
+  g_autoptr(GRegex) regex = NULL;
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autofree char *prefix = g_strconcat (self->display_name, ":", NULL);
+  const char *text = message;
+  GString *out;
+
+  *field = NULL;
+  if (g_str_has_prefix (text, prefix))
+    {
+      text += strlen (prefix);
+      while (g_ascii_isdigit (*text))
+        text++;
+      if (*text == ':')
+        text++;
+      while (*text == ' ')
+        text++;
+    }
+
+  /* A key path in the message, inside its quotes (whatever quotes the language uses). */
+  regex = g_regex_new ("(?<=['\"\\x{2018}\\x{201A}\\x{201C}\\x{201E}\\x{00AB}\\x{00BB}])"
+                       "((?:name|goal|input|output|judge|models|inputs|budget)"
+                       "(?:\\.[a-z_]+|\\[[0-9]+\\])*)"
+                       "(?=['\"\\x{2019}\\x{201C}\\x{201D}\\x{2018}\\x{00AB}\\x{00BB}])",
+                       0, 0, NULL);
+  out = g_string_new (NULL);
+  if (g_regex_match (regex, text, 0, &match))
+    {
+      int start, end;
+      g_autofree char *path = g_match_info_fetch (match, 1);
+      g_autofree char *label = NULL;
+
+      g_match_info_fetch_pos (match, 1, &start, &end);
+      *field = field_for_path (self, path, &label);
+      if (label != NULL && (*field != NULL || g_str_has_prefix (path, "judge.criteria")))
+        {
+          g_string_append_len (out, text, start);
+          g_string_append (out, label);
+          g_string_append (out, text + end);
+          return g_string_free (out, FALSE);
+        }
+    }
+  g_string_append (out, text);
+  return g_string_free (out, FALSE);
+}
+
 static void
 validate_form (TbUsecaseEditor *self)
 {
@@ -426,7 +582,8 @@ validate_form (TbUsecaseEditor *self)
 
   if (yaml == NULL)
     {
-      set_result (self, NULL, message);
+      /* Only the schema box holds text that must parse before the YAML can be made. */
+      set_result (self, NULL, message, 0, GTK_WIDGET (self->schema_view));
       update_dirty (self);
       return;
     }
@@ -437,7 +594,15 @@ validate_form (TbUsecaseEditor *self)
   self->syncing--;
 
   usecase = parse_text (self, yaml, &error);
-  set_result (self, g_steal_pointer (&usecase), error != NULL ? error->message : NULL);
+  if (error != NULL)
+    {
+      GtkWidget *field = NULL;
+      g_autofree char *said = form_message (self, error->message, &field);
+
+      set_result (self, NULL, said, error_line (self, error->message), field);
+    }
+  else
+    set_result (self, g_steal_pointer (&usecase), NULL, 0, NULL);
   update_dirty (self);
 }
 
@@ -453,7 +618,8 @@ validate_yaml (TbUsecaseEditor *self)
   gtk_widget_set_sensitive (self->form_box, !self->yaml_broken);
   if (usecase != NULL)
     fill_form (self, usecase);
-  set_result (self, g_steal_pointer (&usecase), error != NULL ? error->message : NULL);
+  set_result (self, g_steal_pointer (&usecase), error != NULL ? error->message : NULL,
+              error != NULL ? error_line (self, error->message) : 0, NULL);
 }
 
 void
@@ -558,7 +724,7 @@ tb_usecase_editor_clear (TbUsecaseEditor *self)
   self->syncing++;
   set_buffer_text (self->yaml_view, "");
   self->syncing--;
-  set_result (self, NULL, NULL);
+  set_result (self, NULL, NULL, 0, NULL);
   set_dirty (self, FALSE);
 }
 
@@ -590,6 +756,8 @@ tb_usecase_editor_load (TbUsecaseEditor  *self,
 
   if (self->yaml_broken)
     gtk_stack_set_visible_child_name (self->tabs, "yaml");
+  /* A use case opens at its top, whatever the one before was scrolled to. */
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->form_scroller), 0);
   set_dirty (self, FALSE);
   return TRUE;
 }
@@ -654,6 +822,7 @@ tb_usecase_editor_dispose (GObject *object)
 
   g_clear_handle_id (&self->validate_source, g_source_remove);
   g_clear_pointer (&self->usecase, tb_usecase_unref);
+  g_clear_weak_pointer (&self->error_widget);
 
   G_OBJECT_CLASS (tb_usecase_editor_parent_class)->dispose (object);
 }
@@ -698,7 +867,9 @@ tb_usecase_editor_class_init (TbUsecaseEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TbUsecaseEditor, error_revealer);
   gtk_widget_class_bind_template_child (widget_class, TbUsecaseEditor, error_label);
   gtk_widget_class_bind_template_child (widget_class, TbUsecaseEditor, tabs);
+  gtk_widget_class_bind_template_child (widget_class, TbUsecaseEditor, form_scroller);
   gtk_widget_class_bind_template_child (widget_class, TbUsecaseEditor, form_box);
+  gtk_widget_class_bind_template_child (widget_class, TbUsecaseEditor, schema_box);
   gtk_widget_class_bind_template_child (widget_class, TbUsecaseEditor, name_row);
   gtk_widget_class_bind_template_child (widget_class, TbUsecaseEditor, goal_view);
   gtk_widget_class_bind_template_child (widget_class, TbUsecaseEditor, input_description_row);
@@ -714,6 +885,13 @@ tb_usecase_editor_class_init (TbUsecaseEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TbUsecaseEditor, min_context_spin);
   gtk_widget_class_bind_template_child (widget_class, TbUsecaseEditor, structured_switch);
   gtk_widget_class_bind_template_child (widget_class, TbUsecaseEditor, yaml_view);
+}
+
+static void
+update_schema_box (TbUsecaseEditor *self)
+{
+  gtk_widget_set_visible (self->schema_box,
+                          adw_combo_row_get_selected (self->format_row) == TB_FORMAT_JSON);
 }
 
 static void
@@ -748,4 +926,9 @@ tb_usecase_editor_init (TbUsecaseEditor *self)
   connect_view (self, self->yaml_view, G_CALLBACK (yaml_changed_cb));
   g_signal_connect_swapped (self->tabs, "notify::visible-child", G_CALLBACK (tab_changed_cb),
                             self);
+  /* A schema is for JSON output only. */
+  g_signal_connect_swapped (self->format_row, "notify::selected",
+                            G_CALLBACK (update_schema_box), self);
+  update_schema_box (self);
+  self->line_numbers = tb_line_numbers_attach (self->yaml_view);
 }

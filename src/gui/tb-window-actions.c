@@ -47,8 +47,10 @@ tb_window_update_actions (TbWindow *self)
 
   gtk_widget_action_set_enabled (widget, "win.duplicate-usecase", open);
   gtk_widget_action_set_enabled (widget, "win.delete-usecase", open);
+  /* An invalid use case cannot be saved: the editor's banner says why. */
   gtk_widget_action_set_enabled (widget, "win.save-usecase",
-                                 open && tb_usecase_editor_is_dirty (self->editor));
+                                 open && tb_usecase_editor_is_dirty (self->editor)
+                                 && tb_usecase_editor_get_usecase (self->editor) != NULL);
   gtk_widget_action_set_enabled (widget, "win.open-input", open && !self->busy);
   gtk_widget_action_set_enabled (widget, "win.open-input-folder", open && !self->busy);
   gtk_widget_action_set_enabled (widget, "win.run", blocker == NULL && !self->busy);
@@ -134,7 +136,7 @@ new_id_changed_cb (GtkEditable      *entry,
     gtk_label_set_text (hint, _("A use case with this id exists already"));
   else if (*id != '\0' && !valid)
     gtk_label_set_text (hint, _("Lowercase letters, digits, “-” and “_”; start with a letter "
-                                "or digit; at most 64"));
+                                "or digit; at most 64 characters"));
   else
     gtk_label_set_text (hint, _("Names the file usecases/ID.yaml"));
 }
@@ -161,12 +163,16 @@ new_response_cb (AdwMessageDialog *dialog,
   adw_view_stack_set_visible_child_name (self->view_stack, "usecase");
 }
 
+/* Enter does what Create does: answers and closes the dialog (a response alone leaves it
+ * open, and a second Create would find the file made). Nothing while Create is off. */
 static void
 entry_activate_cb (GtkEntry         *entry,
                    AdwMessageDialog *dialog)
 {
-  if (adw_message_dialog_get_response_enabled (dialog, "create"))
-    adw_message_dialog_response (dialog, "create");
+  if (!adw_message_dialog_get_response_enabled (dialog, "create"))
+    return;
+  adw_message_dialog_response (dialog, "create");
+  gtk_window_close (GTK_WINDOW (dialog));
 }
 
 static void
@@ -193,8 +199,13 @@ new_usecase_action (GtkWidget  *widget,
   gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("use-case-id"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Use case id"), -1);
+  /* The hint changes as one types; a fixed width and two lines keep the dialog still. */
   gtk_label_set_wrap (GTK_LABEL (hint), TRUE);
+  gtk_label_set_width_chars (GTK_LABEL (hint), 36);
+  gtk_label_set_max_width_chars (GTK_LABEL (hint), 36);
+  gtk_label_set_lines (GTK_LABEL (hint), 2);
   gtk_label_set_xalign (GTK_LABEL (hint), 0);
+  gtk_label_set_yalign (GTK_LABEL (hint), 0);
   gtk_widget_add_css_class (hint, "dim-label");
   gtk_widget_add_css_class (hint, "caption");
   gtk_box_append (GTK_BOX (box), entry);
@@ -335,7 +346,10 @@ save_usecase_action (GtkWidget  *widget,
   if (!tb_usecase_editor_save (self->editor, &error))
     {
       adw_view_stack_set_visible_child_name (self->view_stack, "usecase");
-      tb_window_toast (self, error->message);
+      /* The editor's banner already says what is wrong with the use case; only a failure to
+       * write the file needs saying. */
+      if (!g_error_matches (error, TB_ERROR, TB_ERROR_INVALID))
+        tb_window_toast (self, error->message);
       return;
     }
   tb_window_reload_usecases (self);

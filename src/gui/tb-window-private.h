@@ -65,6 +65,7 @@ struct _TbWindow
   GtkStack             *sidebar_stack;
   GtkListView          *usecase_list;
   AdwViewSwitcherTitle *switcher_title;
+  GtkWidget            *save_button;
   GtkStack             *content_stack;
   AdwViewStack         *view_stack;
   TbUsecaseEditor      *editor;

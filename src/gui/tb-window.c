@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tb-costs-view.h"
+#include "tb-error.h"
 #include "tb-home.h"
 #include "tb-run-page.h"
 #include "tb-runs-view.h"
@@ -499,7 +500,9 @@ save_and_continue (TbWindow *self)
       self->pending_close = FALSE;
       self->pending_demo = 0;
       adw_view_stack_set_visible_child_name (self->view_stack, "usecase");
-      tb_window_toast (self, error->message);
+      /* The editor's banner says what is wrong with the use case. */
+      if (!g_error_matches (error, TB_ERROR, TB_ERROR_INVALID))
+        tb_window_toast (self, error->message);
       return;
     }
   tb_window_reload_usecases (self);
@@ -607,6 +610,11 @@ usecase_activate_cb (TbWindow *self,
 static void
 page_changed_cb (TbWindow *self)
 {
+  /* Save is about the form: it shows on the Use Case page only (Ctrl+S works anywhere). */
+  gtk_widget_set_visible (self->save_button,
+                          g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack),
+                                     "usecase") == 0);
+
   if (self->choosing_page == 0)
     self->page_auto = FALSE;
 }
@@ -905,6 +913,7 @@ tb_window_class_init (TbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TbWindow, judging_progress);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, runs_view);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, run_title);
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, save_button);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, run_page);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, costs_view);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, summary_view);
@@ -1059,6 +1068,9 @@ tb_window_setup (TbWindow *self)
 
   g_signal_connect_object (self->view_stack, "notify::visible-child",
                            G_CALLBACK (page_changed_cb), self, G_CONNECT_SWAPPED);
+  gtk_widget_set_visible (self->save_button,
+                          g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack),
+                                     "usecase") == 0);
   tb_window_reload_usecases (self);
 
   last = g_settings_get_string (self->settings, "last-usecase");
