@@ -354,6 +354,49 @@ test_layout_crowded (void)
   }
 }
 
+/* The score axis spans what the models use, in tens, at least 30 points, inside 0–100. */
+static void
+test_score_axis (void)
+{
+  TbChartAxis axis;
+  const TbChartItem verdict[] = {
+    { "budget", 0.0004, 79.7, TRUE, 72.3, 86.2, FALSE },
+    { "premium", 0.04, 89.8, TRUE, 88.0, 90.9, TRUE },
+  };
+  const TbChartItem close[] = {
+    { "a", 0.01, 50, FALSE, 0, 0, FALSE },
+    { "b", 0.02, 52, FALSE, 0, 0, FALSE },
+  };
+  const TbChartItem wide[] = {
+    { "a", 0.01, 1, FALSE, 0, 0, FALSE },
+    { "b", 0.02, 99, TRUE, 97, 100, FALSE },
+  };
+  const TbChartItem top[] = {
+    { "a", 0.01, 99, TRUE, 98, 100, FALSE },
+  };
+
+  /* 72.3 − 2 → 70; 90.9 + 2 → 100: ticks 70, 80, 90, 100 */
+  tb_chart_axis_for_scores (&axis, verdict, G_N_ELEMENTS (verdict));
+  g_assert_cmpfloat (axis.lo, ==, 70);
+  g_assert_cmpfloat (axis.hi, ==, 100);
+  g_assert_cmpuint (axis.n_ticks, ==, 4);
+  g_assert_cmpfloat (axis.ticks[1], ==, 80);
+  /* 48 → 40, 54 → 60: 20 wide, widened downwards to 30 */
+  tb_chart_axis_for_scores (&axis, close, G_N_ELEMENTS (close));
+  g_assert_cmpfloat (axis.lo, ==, 30);
+  g_assert_cmpfloat (axis.hi, ==, 60);
+  tb_chart_axis_for_scores (&axis, wide, G_N_ELEMENTS (wide));
+  g_assert_cmpfloat (axis.lo, ==, 0);
+  g_assert_cmpfloat (axis.hi, ==, 100);
+  /* at the top: 96 → 90, capped at 100, widened down to 70 */
+  tb_chart_axis_for_scores (&axis, top, G_N_ELEMENTS (top));
+  g_assert_cmpfloat (axis.lo, ==, 70);
+  g_assert_cmpfloat (axis.hi, ==, 100);
+  tb_chart_axis_for_scores (&axis, NULL, 0);
+  g_assert_cmpfloat (axis.lo, ==, 0);
+  g_assert_cmpfloat (axis.hi, ==, 100);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -364,6 +407,7 @@ main (int    argc,
   g_test_add_func ("/chart/linear-axis", test_linear_axis);
   g_test_add_func ("/chart/cost-axis-switch", test_cost_axis_switch);
   g_test_add_func ("/chart/fraction", test_fraction);
+  g_test_add_func ("/chart/score-axis", test_score_axis);
   g_test_add_func ("/chart/tick-labels", test_tick_labels);
   g_test_add_func ("/chart/shorten", test_shorten);
   g_test_add_func ("/chart/layout", test_layout);

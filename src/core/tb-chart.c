@@ -404,6 +404,46 @@ place_label (TbChartLayout *layout,
   g_array_append_val (placed, best);
 }
 
+void
+tb_chart_axis_for_scores (TbChartAxis       *axis,
+                          const TbChartItem *items,
+                          guint              n_items)
+{
+  double lo = G_MAXDOUBLE, hi = -G_MAXDOUBLE;
+
+  g_return_if_fail (axis != NULL);
+  g_return_if_fail (items != NULL || n_items == 0);
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      const TbChartItem *item = &items[i];
+      double values[3] = { item->score, item->low, item->high };
+
+      for (guint v = 0; v < (item->has_interval ? 3u : 1u); v++)
+        if (isfinite (values[v]))
+          {
+            lo = MIN (lo, values[v]);
+            hi = MAX (hi, values[v]);
+          }
+    }
+  if (lo > hi)
+    {
+      tb_chart_axis_linear (axis, 0, 100, SCORE_MAX_TICKS);
+      return;
+    }
+  /* room of 2 points, then out to tens, inside 0–100 */
+  lo = CLAMP (floor ((lo - 2) / 10) * 10, 0, 100);
+  hi = CLAMP (ceil ((hi + 2) / 10) * 10, 0, 100);
+  while (hi - lo < TB_CHART_SCORE_MIN_SPAN)
+    {
+      if (lo > 0)
+        lo -= 10;
+      if (hi - lo < TB_CHART_SCORE_MIN_SPAN && hi < 100)
+        hi += 10;
+    }
+  tb_chart_axis_linear (axis, lo, hi, SCORE_MAX_TICKS);
+}
+
 TbChartLayout *
 tb_chart_layout_new (const TbChartItem    *items,
                      guint                 n_items,
@@ -426,7 +466,7 @@ tb_chart_layout_new (const TbChartItem    *items,
   for (guint i = 0; i < n_items; i++)
     costs[i] = items[i].cost;
   tb_chart_axis_for_costs (&layout->x_axis, costs, n_items);
-  tb_chart_axis_linear (&layout->y_axis, 0, 100, SCORE_MAX_TICKS);
+  tb_chart_axis_for_scores (&layout->y_axis, items, n_items);
 
   /* Margins: the score ticks ("100") and the axis title on the left, the cost ticks and
    * the axis title below, half a tick label on the right, a line above for labels. */

@@ -42,6 +42,16 @@ void     tb_chart_axis_for_costs (TbChartAxis       *axis,
                                   const double      *costs,
                                   guint              n_costs);
 
+/* The score axis for these items (their scores and intervals): the range they use,
+ * rounded out to tens with a little room, at least TB_CHART_SCORE_MIN_SPAN wide, inside
+ * 0–100 — models 2 points apart are not drawn on top of each other on a 0–100 axis. Without
+ * items, 0–100. */
+#define TB_CHART_SCORE_MIN_SPAN 30
+typedef struct _TbChartItem TbChartItem;
+void     tb_chart_axis_for_scores (TbChartAxis       *axis,
+                                   const TbChartItem *items,
+                                   guint              n_items);
+
 /* Where `value` falls on the axis: 0 at lo, 1 at hi, clamped to [0, 1]. */
 double   tb_chart_axis_fraction  (const TbChartAxis *axis,
                                   double             value);
@@ -52,7 +62,7 @@ char    *tb_chart_axis_format_usd (const TbChartAxis *axis,
                                    double             value);
 
 /* One model to place. */
-typedef struct {
+struct _TbChartItem {
   const char *label;
   double      cost;           /* x: cost per input, USD */
   double      score;          /* y: 0–100 */
@@ -60,7 +70,7 @@ typedef struct {
   double      low;            /* the interval, on the score's scale */
   double      high;
   gboolean    emphasis;       /* best, or tied with the best: placed first, drawn larger */
-} TbChartItem;
+};
 
 typedef struct {
   double width;               /* the whole chart */

@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 #include <pango/pangocairo.h>
 
+#include "tb-chart.h"
 #include "tb-score-chart.h"
 #include "tb-util.h"
 
@@ -77,6 +78,7 @@ typedef struct {
 typedef struct {
   double x0, x1, y0, y1;   /* plot area */
   XScale xs;
+  TbChartAxis ys;          /* the scores' range: the core's rule, as the report draws it */
 } Frame;
 
 static double
@@ -152,7 +154,7 @@ static double
 map_y (const Frame *f,
        double       score)
 {
-  return f->y1 - CLAMP (score, 0, 100) / 100.0 * (f->y1 - f->y0);
+  return f->y1 - tb_chart_axis_fraction (&f->ys, score) * (f->y1 - f->y0);
 }
 
 static void
@@ -166,6 +168,20 @@ compute_frame (TbScoreChart *self,
   f->y0 = MARGIN_TOP;
   f->y1 = MAX (height - MARGIN_BOTTOM, f->y0 + 1);
   compute_x_scale (self, &f->xs);
+  {
+    g_autofree TbChartItem *items = g_new0 (TbChartItem, MAX (self->points->len, 1));
+
+    for (guint i = 0; i < self->points->len; i++)
+      {
+        const TbChartPoint *p = g_ptr_array_index (self->points, i);
+
+        items[i].score = p->score;
+        items[i].has_interval = p->has_interval;
+        items[i].low = p->ci_low;
+        items[i].high = p->ci_high;
+      }
+    tb_chart_axis_for_scores (&f->ys, items, self->points->len);
+  }
 }
 
 static char *
@@ -361,14 +377,14 @@ draw_axes (TbScoreChart  *self,
 
   cairo_set_line_width (cr, 1);
 
-  /* y: score 0–100, a gridline every 20 */
-  for (int s = 0; s <= 100; s += 20)
+  /* y: the scores' range, a gridline on each tick; the bottom one is the axis */
+  for (guint t = 0; t < f->ys.n_ticks; t++)
     {
       g_autoptr(PangoLayout) layout = NULL;
-      g_autofree char *text = g_strdup_printf ("%d", s);
-      double y = round (map_y (f, s)) + 0.5;
+      g_autofree char *text = g_strdup_printf ("%.0f", f->ys.ticks[t]);
+      double y = round (map_y (f, f->ys.ticks[t])) + 0.5;
 
-      set_source (cr, fg, s == 0 ? 0.35 : 0.12);
+      set_source (cr, fg, t == 0 ? 0.35 : 0.12);
       cairo_move_to (cr, f->x0, y);
       cairo_line_to (cr, f->x1, y);
       cairo_stroke (cr);
