@@ -999,6 +999,38 @@ test_summary_page (void)
   g_autoptr(GError) error = NULL;
   const TbUsecaseSummary *shown;
 
+  /* a person's rating of one judged output: the page holds it against the judges */
+  {
+    g_autoptr(GPtrArray) ids = tb_store_list_run_ids (store, "judge-rule");
+    gboolean rated = FALSE;
+
+    for (guint i = 0; ids != NULL && i < ids->len && !rated; i++)
+      {
+        g_autoptr(TbRunData) data = tb_store_load_run_data (store, g_ptr_array_index (ids, i),
+                                                            NULL);
+        TbJudgment *judgment;
+        TbScore *score;
+        g_autoptr(TbRating) rating = NULL;
+
+        if (data == NULL || data->judgments->len == 0)
+          continue;
+        judgment = g_ptr_array_index (data->judgments, 0);
+        if (judgment->scores->len == 0)
+          continue;
+        score = g_ptr_array_index (judgment->scores, 0);
+        rating = tb_rating_new (score->model);
+        rating->input = g_strdup (score->input);
+        rating->repeat = score->repeat;
+        rating->score = 55;
+        g_assert_true (tb_rating_settle (rating, data, &error));
+        g_assert_no_error (error);
+        g_assert_true (tb_store_write_rating (store, data->run, rating, &error));
+        g_assert_no_error (error);
+        rated = TRUE;
+      }
+    g_assert_true (rated);
+  }
+
   g_assert_true (tb_window_select_usecase (window, "judge-rule"));
   g_assert_cmpstr (page_of (window), ==, "summary");
   g_assert_true (gui_test_wait_for (summary_ready, window, 20000));
@@ -1018,6 +1050,18 @@ test_summary_page (void)
       g_assert_cmpuint (tb_usecase_summary_wins_of (shown, model->model), ==,
                         tb_usecase_summary_wins_of (expected, model->model));
     }
+  g_assert_nonnull (shown->verdict->human);
+  g_assert_cmpuint (shown->verdict->human->len, >, 0);
+  {
+    GtkWidget *list = gui_test_find_named (GTK_WIDGET (view), "summary-human");
+    GtkWidget *row;
+
+    g_assert_nonnull (list);
+    row = gtk_widget_get_first_child (list);
+    g_assert_true (ADW_IS_ACTION_ROW (row));
+    g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==,
+                     "You and the judges");
+  }
   screenshot (GTK_WIDGET (window), "summary");
 
   /* no runs: the Run page, where the next step is */

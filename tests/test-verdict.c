@@ -658,6 +658,20 @@ test_models_to_settle (void)
   g_assert_cmpuint (tb_judge_pairwise_calls (2, 1, 0, 1), ==, 2);
 }
 
+/* One model scored: it is the only one, not "ahead of every other model". */
+static void
+test_only_model_words (void)
+{
+  const char *models[] = { "a/x", NULL };
+  const double scores[] = { 70, 72, 74 };
+  g_autoptr(TbRunData) data = table_run (models, 3, scores, NULL);
+  g_autoptr(TbVerdict) verdict = tb_verdict_for_run (data, 0);
+  g_autofree char *words = tb_verdict_describe (verdict);
+
+  g_assert_nonnull (strstr (words, "a/x is the only model with a score: 72.0"));
+  g_assert_null (strstr (words, "ahead of"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -670,6 +684,7 @@ main (int    argc,
   g_test_add_func ("/verdict/json-shape", test_json_shape);
   g_test_add_func ("/verdict/repeats", test_repeats);
   g_test_add_func ("/verdict/repeats/tie-words", test_repeats_tie_words);
+  g_test_add_func ("/verdict/only-model-words", test_only_model_words);
   g_test_add_func ("/verdict/jury", test_jury);
   g_test_add_func ("/verdict/pairwise", test_pairwise);
   g_test_add_func ("/verdict/human", test_human);

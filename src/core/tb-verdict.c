@@ -1553,6 +1553,16 @@ join_names (GStrv names)
   }
 }
 
+static guint
+scored_models (const TbVerdict *verdict)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < verdict->models->len; i++)
+    n += ((const TbModelVerdict *) g_ptr_array_index (verdict->models, i))->has_mean ? 1 : 0;
+  return n;
+}
+
 char *
 tb_verdict_describe (const TbVerdict *verdict)
 {
@@ -1607,6 +1617,10 @@ tb_verdict_describe (const TbVerdict *verdict)
       else if (!verdict->single_sample)
         g_string_append (text, _(" Their difference is too small to measure at this size."));
     }
+  else if (best->has_interval && scored_models (verdict) == 1)
+    g_string_append_printf (text, _("%s is the only model with a score: %.1f (95%% interval "
+                                    "%.1f–%.1f)."), best->model, best->mean, best->ci_low,
+                            best->ci_high);
   else if (best->has_interval)
     g_string_append_printf (text, _("%s is best: %.1f (95%% interval %.1f–%.1f), ahead of every "
                                     "other model."), best->model, best->mean, best->ci_low,

@@ -292,3 +292,27 @@ tb_drop_down_set_ellipsizing (GtkDropDown *drop_down)
   gtk_drop_down_set_factory (drop_down, button);
   gtk_drop_down_set_list_factory (drop_down, list);
 }
+
+void
+tb_human_agreement_texts (const TbHumanAgreement  *human,
+                          char                   **title,
+                          char                   **subtitle,
+                          char                   **value)
+{
+  g_autofree char *mae = g_strdup_printf ("%.1f", human->mae);
+  g_autofree char *rho = human->has_spearman ? g_strdup_printf ("%.2f", human->spearman)
+                                             : g_strdup ("—");
+
+  if (human->judge == NULL)
+    *title = g_strdup (_("You and the judges"));
+  else
+    /* Translators: the user's ratings against one judge's scores */
+    *title = g_strdup_printf (_("You and %s"), human->judge);
+  /* Translators: how far the judges' scores are from the user's, over n ratings */
+  *subtitle = g_strdup_printf (ngettext ("%u rating · mean difference %s points · "
+                                         "Spearman’s ρ %s",
+                                         "%u ratings · mean difference %s points · "
+                                         "Spearman’s ρ %s", human->n),
+                               human->n, mae, rho);
+  *value = g_steal_pointer (&mae);
+}

@@ -6,6 +6,7 @@
 #include "tb-cost.h"
 #include "tb-judgment.h"
 #include "tb-run.h"
+#include "tb-verdict.h"
 
 G_BEGIN_DECLS
 
@@ -60,5 +61,13 @@ char       *tb_pretty_output       (const char    *content);
  * (its natural width is then no longer its minimum: a long entry would hold a phone-sized
  * window wide) and wrap in its list. */
 void        tb_drop_down_set_ellipsizing (GtkDropDown *drop_down);
+
+/* A person's ratings against the judges (one of TbVerdict's `human`) as a row's title
+ * ("You and the judges", "You and <judge>"), subtitle (ratings, mean difference,
+ * Spearman's ρ) and value (the mean difference): the run page and the Summary page. */
+void        tb_human_agreement_texts (const TbHumanAgreement *human,
+                                      char                  **title,
+                                      char                  **subtitle,
+                                      char                  **value);
 
 G_END_DECLS

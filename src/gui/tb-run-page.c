@@ -1023,21 +1023,9 @@ show_judges (TbRunPage       *self,
         const TbHumanAgreement *human = g_ptr_array_index (verdict->human, i);
         g_autofree char *title = NULL;
         g_autofree char *subtitle = NULL;
-        g_autofree char *mae = g_strdup_printf ("%.1f", human->mae);
-        g_autofree char *rho = human->has_spearman ? g_strdup_printf ("%.2f", human->spearman)
-                                                   : g_strdup ("—");
+        g_autofree char *mae = NULL;
 
-        if (human->judge == NULL)
-          title = g_strdup (_("You and the judges"));
-        else
-          /* Translators: the user's ratings against one judge's scores */
-          title = g_strdup_printf (_("You and %s"), human->judge);
-        /* Translators: how far the judges' scores are from the user's, over n ratings */
-        subtitle = g_strdup_printf (ngettext ("%u rating · mean difference %s points · "
-                                              "Spearman’s ρ %s",
-                                              "%u ratings · mean difference %s points · "
-                                              "Spearman’s ρ %s", human->n),
-                                    human->n, mae, rho);
+        tb_human_agreement_texts (human, &title, &subtitle, &mae);
         gtk_list_box_append (self->judges_list, info_row (title, subtitle, mae, NULL));
       }
   else

@@ -6,6 +6,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "tb-gui-util.h"
 #include "tb-home.h"
 #include "tb-resources.h"
 #include "tb-run-item.h"
@@ -28,6 +29,7 @@ struct _TbSummaryView
   GtkLabel         *verdict_label;
   TbScoreChart     *chart;
   GtkListBox       *models_list;
+  GtkListBox       *human_list;
   GtkLabel         *warnings_label;
 
   TbStore          *store;
@@ -199,6 +201,37 @@ show_summary (TbSummaryView *self)
         }
     }
   tb_score_chart_set_points (self->chart, points);
+
+  /* a person's ratings across the runs against the judges', or how to get them */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->human_list))) != NULL)
+    gtk_list_box_remove (self->human_list, child);
+  for (guint i = 0; verdict->human != NULL && i < verdict->human->len; i++)
+    {
+      g_autofree char *title = NULL;
+      g_autofree char *detail = NULL;
+      g_autofree char *value = NULL;
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *label;
+
+      tb_human_agreement_texts (g_ptr_array_index (verdict->human, i), &title, &detail,
+                                &value);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), detail);
+      label = gtk_label_new (value);
+      gtk_widget_add_css_class (label, "numeric");
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
+      gtk_list_box_append (self->human_list, row);
+    }
+  if (verdict->human == NULL || verdict->human->len == 0)
+    {
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("No ratings yet"));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
+                                   _("Rate a few outputs (Rate… on a run page) to see how "
+                                     "well the judges agree with you across the runs"));
+      gtk_list_box_append (self->human_list, row);
+    }
 
   gtk_widget_set_visible (GTK_WIDGET (self->warnings_label), summary->warnings->len > 0);
   if (summary->warnings->len > 0)
@@ -466,6 +499,7 @@ tb_summary_view_class_init (TbSummaryViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TbSummaryView, simulated_badge);
   gtk_widget_class_bind_template_child (widget_class, TbSummaryView, chart);
   gtk_widget_class_bind_template_child (widget_class, TbSummaryView, models_list);
+  gtk_widget_class_bind_template_child (widget_class, TbSummaryView, human_list);
   gtk_widget_class_bind_template_child (widget_class, TbSummaryView, warnings_label);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
