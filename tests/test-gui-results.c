@@ -1086,6 +1086,83 @@ test_run_page_compare (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* How many labels under `root` show `text` in their text. */
+static guint
+count_labels_with (GtkWidget  *root,
+                   const char *text)
+{
+  guint n = GTK_IS_LABEL (root) && gtk_widget_is_visible (root)
+            && strstr (gtk_label_get_text (GTK_LABEL (root)), text) != NULL ? 1 : 0;
+
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    n += count_labels_with (c, text);
+  return n;
+}
+
+/* A row of sums: its title, its amount and its caption, in that order of labels. */
+static void
+cost_row_labels (GtkListBoxRow *row,
+                 const char   **title,
+                 const char   **total,
+                 const char   **caption)
+{
+  GtkWidget *box = gtk_list_box_row_get_child (row);
+  GtkWidget *top = gtk_widget_get_first_child (box);
+
+  *title = gtk_label_get_text (GTK_LABEL (gtk_widget_get_first_child (top)));
+  *total = gtk_label_get_text (GTK_LABEL (gtk_widget_get_last_child (top)));
+  *caption = gtk_label_get_text (GTK_LABEL (gtk_widget_get_last_child (box)));
+}
+
+/* The open use case's cost per model is the core's sum over its runs, costliest first, a
+ * candidate's calls and a judge's apart. */
+static void
+assert_model_costs (Fixture   *f,
+                    GtkWidget *view)
+{
+  g_autoptr(GPtrArray) models = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkListBox *list = GTK_LIST_BOX (gui_test_find_named (view, "model-costs"));
+  const char *title, *total, *caption;
+  gboolean judge_seen = FALSE;
+  guint n = 0;
+
+  models = tb_index_rollup_models (f->index, "chapters", FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (models->len, >=, 4);
+  while (gtk_list_box_get_row_at_index (list, n) != NULL)
+    n++;
+  g_assert_cmpuint (n, ==, models->len);
+
+  cost_row_labels (gtk_list_box_get_row_at_index (list, 0), &title, &total, &caption);
+  g_assert_cmpstr (title, ==, "openai/gpt-4o");   /* $0.02 + $0.05 */
+  g_assert_cmpstr (total, ==, "$0.0700");
+  g_assert_cmpstr (caption, ==, "2 candidate calls");   /* its amount once */
+  for (guint i = 0; i < n; i++)
+    {
+      const TbModelRollup *model = NULL;
+      g_autofree char *usd = NULL;
+
+      cost_row_labels (gtk_list_box_get_row_at_index (list, i), &title, &total, &caption);
+      for (guint j = 0; j < models->len; j++)
+        if (g_strcmp0 (((TbModelRollup *) g_ptr_array_index (models, j))->model, title) == 0)
+          model = g_ptr_array_index (models, j);
+      g_assert_nonnull (model);
+      /* a model none of whose costs is known (the failed call) says so, never $0 */
+      if (model->rollup.unknown_calls == model->rollup.candidate_calls + model->rollup.judge_calls)
+        usd = g_strdup ("unknown");
+      else
+        usd = tb_format_usd (model->rollup.total_usd);
+      g_assert_cmpstr (total, ==, usd);
+      if (model->rollup.judge_calls > 0)
+        {
+          judge_seen = TRUE;
+          g_assert_nonnull (strstr (caption, "judge call"));
+        }
+    }
+  g_assert_true (judge_seen);
+}
+
 static void
 test_costs_view (Fixture       *f,
                  gconstpointer  data)
@@ -1127,6 +1204,11 @@ test_costs_view (Fixture       *f,
   g_assert_cmpstr (named_label_text (view, "usecase-judge"), ==, usecase_judge);
   g_assert_cmpstr (named_label_text (view, "usecase-title"), ==, "Lecture chapters");
   g_assert_cmpstr (named_label_text (view, "grand-total"), ==, grand_total);
+  /* each number once: the use case's parts are in its cards, not again in a caption */
+  g_assert_cmpuint (count_labels_with (view, usecase_candidates), ==, 1);
+  /* the bars' two colours are named */
+  g_assert_true (gtk_widget_is_visible (gui_test_find_named (view, "costs-legend")));
+  assert_model_costs (f, view);
 
   /* the runs are a list view on the run list's model, bound lazily */
   runs = GTK_LIST_VIEW (gui_test_find_type (view, GTK_TYPE_LIST_VIEW));
