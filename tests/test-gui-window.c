@@ -866,6 +866,18 @@ test_judge_all_rule (void)
   }
 }
 
+static gboolean
+has_label_prefix (GtkWidget  *root,
+                  const char *prefix)
+{
+  if (GTK_IS_LABEL (root) && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (root)), prefix))
+    return TRUE;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    if (has_label_prefix (c, prefix))
+      return TRUE;
+  return FALSE;
+}
+
 static void
 collect_type (GtkWidget *root,
               GType      type,
@@ -1107,6 +1119,20 @@ test_test_set (void)
   g_assert_cmpuint (run->repeat, ==, 2);
   g_assert_cmpuint (g_list_model_get_n_items (tb_runner_get_calls (runner)), ==, 12);
   g_assert_cmpuint (fake_server_count (fx.server, "/chat/completions", NULL), ==, 12);
+  /* each live row says which input and repeat it is for: not twelve identical rows */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "run");
+  gui_test_iterate_for (300);
+  for (guint i = 0; i < 12; i++)
+    {
+      g_autoptr(TbCall) call = g_list_model_get_item (tb_runner_get_calls (runner), i);
+      g_autofree char *place = g_strdup_printf ("%s · repeat %u", tb_call_get_input (call),
+                                                tb_call_get_repeat (call));
+      g_autofree char *shown = g_strconcat (place, " · ", NULL);
+
+      g_assert_cmpstr (tb_call_get_place (call), ==, place);
+      g_assert_true (has_label_prefix (child (window, "run_monitor"), shown));
+    }
+  screenshot (GTK_WIDGET (window), "test-set-done");
   gui_test_close_window (GTK_WINDOW (window));
 }
 
