@@ -132,24 +132,6 @@ show_window (GtkWidget *child,
   return window;
 }
 
-static GtkWidget *
-find_action_button (GtkWidget  *widget,
-                    const char *action)
-{
-  if (GTK_IS_BUTTON (widget)
-      && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_action_button (child, action);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static const char *
 named_label_text (GtkWidget  *root,
                   const char *name)
@@ -522,8 +504,13 @@ test_runs_view (Fixture       *f,
   column_view = GTK_COLUMN_VIEW (gui_test_find_type (view, GTK_TYPE_COLUMN_VIEW));
   gtk_selection_model_select_item (gtk_column_view_get_model (column_view), 1, TRUE);
   g_assert_cmpstr (tb_runs_view_get_selected (TB_RUNS_VIEW (view)), ==, f->run_done);
-  g_assert_false (gtk_widget_get_sensitive (find_action_button (view, "runs.resume")));
-  g_assert_true (gtk_widget_get_sensitive (find_action_button (view, "runs.judge")));
+  /* (the row's menu has these; a disabled action is not activated) */
+  g_signal_connect_swapped (view, "resume-run", G_CALLBACK (store_id), &opened);
+  gtk_widget_activate_action (view, "runs.resume", NULL);
+  g_assert_null (opened);
+  g_signal_connect_swapped (view, "judge-run", G_CALLBACK (store_id), &opened);
+  g_assert_true (gtk_widget_activate_action (view, "runs.judge", NULL));
+  g_assert_cmpstr (opened, ==, f->run_done);
   g_signal_connect_swapped (view, "open-run", G_CALLBACK (store_id), &opened);
   g_assert_true (gtk_widget_activate_action (view, "runs.open", NULL));
   g_assert_cmpstr (opened, ==, f->run_done);
@@ -534,9 +521,7 @@ test_runs_view (Fixture       *f,
   g_assert_cmpstr (tb_runs_view_get_selected (TB_RUNS_VIEW (view)), ==, f->run_done);
 
   gtk_selection_model_select_item (gtk_column_view_get_model (column_view), 0, TRUE);
-  g_assert_true (gtk_widget_get_sensitive (find_action_button (view, "runs.resume")));
   g_assert_cmpstr (tb_runs_view_get_selected (TB_RUNS_VIEW (view)), ==, f->run_interrupted);
-  g_signal_connect_swapped (view, "resume-run", G_CALLBACK (store_id), &opened);
   g_assert_true (gtk_widget_activate_action (view, "runs.resume", NULL));
   g_assert_cmpstr (opened, ==, f->run_interrupted);
 
@@ -1086,6 +1071,83 @@ test_run_page_compare (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* How many labels under `root` show `text` in their text. */
+static guint
+count_labels_with (GtkWidget  *root,
+                   const char *text)
+{
+  guint n = GTK_IS_LABEL (root) && gtk_widget_is_visible (root)
+            && strstr (gtk_label_get_text (GTK_LABEL (root)), text) != NULL ? 1 : 0;
+
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    n += count_labels_with (c, text);
+  return n;
+}
+
+/* A row of sums: its title, its amount and its caption, in that order of labels. */
+static void
+cost_row_labels (GtkListBoxRow *row,
+                 const char   **title,
+                 const char   **total,
+                 const char   **caption)
+{
+  GtkWidget *box = gtk_list_box_row_get_child (row);
+  GtkWidget *top = gtk_widget_get_first_child (box);
+
+  *title = gtk_label_get_text (GTK_LABEL (gtk_widget_get_first_child (top)));
+  *total = gtk_label_get_text (GTK_LABEL (gtk_widget_get_last_child (top)));
+  *caption = gtk_label_get_text (GTK_LABEL (gtk_widget_get_last_child (box)));
+}
+
+/* The open use case's cost per model is the core's sum over its runs, costliest first, a
+ * candidate's calls and a judge's apart. */
+static void
+assert_model_costs (Fixture   *f,
+                    GtkWidget *view)
+{
+  g_autoptr(GPtrArray) models = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkListBox *list = GTK_LIST_BOX (gui_test_find_named (view, "model-costs"));
+  const char *title, *total, *caption;
+  gboolean judge_seen = FALSE;
+  guint n = 0;
+
+  models = tb_index_rollup_models (f->index, "chapters", FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (models->len, >=, 4);
+  while (gtk_list_box_get_row_at_index (list, n) != NULL)
+    n++;
+  g_assert_cmpuint (n, ==, models->len);
+
+  cost_row_labels (gtk_list_box_get_row_at_index (list, 0), &title, &total, &caption);
+  g_assert_cmpstr (title, ==, "openai/gpt-4o");   /* $0.02 + $0.05 */
+  g_assert_cmpstr (total, ==, "$0.0700");
+  g_assert_cmpstr (caption, ==, "2 candidate calls");   /* its amount once */
+  for (guint i = 0; i < n; i++)
+    {
+      const TbModelRollup *model = NULL;
+      g_autofree char *usd = NULL;
+
+      cost_row_labels (gtk_list_box_get_row_at_index (list, i), &title, &total, &caption);
+      for (guint j = 0; j < models->len; j++)
+        if (g_strcmp0 (((TbModelRollup *) g_ptr_array_index (models, j))->model, title) == 0)
+          model = g_ptr_array_index (models, j);
+      g_assert_nonnull (model);
+      /* a model none of whose costs is known (the failed call) says so, never $0 */
+      if (model->rollup.unknown_calls == model->rollup.candidate_calls + model->rollup.judge_calls)
+        usd = g_strdup ("unknown");
+      else
+        usd = tb_format_usd (model->rollup.total_usd);
+      g_assert_cmpstr (total, ==, usd);
+      if (model->rollup.judge_calls > 0)
+        {
+          judge_seen = TRUE;
+          g_assert_nonnull (strstr (caption, "judge call"));
+        }
+    }
+  g_assert_true (judge_seen);
+}
+
 static void
 test_costs_view (Fixture       *f,
                  gconstpointer  data)
@@ -1127,6 +1189,11 @@ test_costs_view (Fixture       *f,
   g_assert_cmpstr (named_label_text (view, "usecase-judge"), ==, usecase_judge);
   g_assert_cmpstr (named_label_text (view, "usecase-title"), ==, "Lecture chapters");
   g_assert_cmpstr (named_label_text (view, "grand-total"), ==, grand_total);
+  /* each number once: the use case's parts are in its cards, not again in a caption */
+  g_assert_cmpuint (count_labels_with (view, usecase_candidates), ==, 1);
+  /* the bars' two colours are named */
+  g_assert_true (gtk_widget_is_visible (gui_test_find_named (view, "costs-legend")));
+  assert_model_costs (f, view);
 
   /* the runs are a list view on the run list's model, bound lazily */
   runs = GTK_LIST_VIEW (gui_test_find_type (view, GTK_TYPE_LIST_VIEW));

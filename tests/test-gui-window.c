@@ -866,6 +866,156 @@ test_judge_all_rule (void)
   }
 }
 
+static gboolean
+has_label_prefix (GtkWidget  *root,
+                  const char *prefix)
+{
+  if (GTK_IS_LABEL (root) && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (root)), prefix))
+    return TRUE;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    if (has_label_prefix (c, prefix))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+collect_type (GtkWidget *root,
+              GType      type,
+              GPtrArray *found)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type) && gtk_widget_is_drawable (root))
+    g_ptr_array_add (found, root);
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    collect_type (c, type, found);
+}
+
+static GtkWidget *
+action_button (GtkWidget  *root,
+               const char *action)
+{
+  if (GTK_IS_BUTTON (root)
+      && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = action_button (c, action);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+last_toast_is (gpointer data)
+{
+  TbWindow *window = data;
+  const char *expected = g_object_get_data (G_OBJECT (window), "expected-toast");
+
+  return g_strcmp0 (tb_window_get_last_toast (window), expected) == 0;
+}
+
+static gboolean
+dir_exists (const char *usecase,
+            const char *run_id)
+{
+  g_autofree char *dir = path_in_home ("results", usecase, run_id, NULL);
+
+  return g_file_test (dir, G_FILE_TEST_IS_DIR);
+}
+
+/* The Runs page has no permanent Delete: each row has a menu (Open, Re-judge, Resume,
+ * Export…, Delete…, acting on that row), and Select puts check boxes on the rows for
+ * Delete… of several runs; every delete asks first. */
+static void
+test_runs_selection (void)
+{
+  g_autoptr(TbStore) store = tb_store_new (fx.home);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *snapshot = tb_usecase_template ("select-runs");
+  char *ids[3] = { NULL };
+  g_autoptr(GPtrArray) menus = g_ptr_array_new ();
+  g_autoptr(GPtrArray) checks = g_ptr_array_new ();
+  GtkWidget *runs_view;
+  GListModel *model;
+  TbWindow *window;
+  char *second;
+
+  g_assert_true (tb_home_create_usecase (fx.home, "select-runs", snapshot, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < 3; i++)
+    ids[i] = make_run (store, "select-runs", snapshot, TRUE, TB_RUN_DONE, FALSE);
+
+  window = gui_test_open_window (fx.app, 1200, 800);
+  g_assert_true (tb_window_select_usecase (window, "select-runs"));
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (child (window, "view_stack")), "runs");
+  g_assert_true (gui_test_wait_for (gui_test_runs_loaded, window, 20000));
+  runs_view = child (window, "runs_view");
+  model = tb_runs_view_get_model (TB_RUNS_VIEW (runs_view));
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 3);
+  gui_test_iterate_for (300);
+
+  /* no red Delete in the toolbar */
+  g_assert_null (action_button (runs_view, "runs.delete"));
+  g_assert_false (gtk_widget_is_visible (action_button (runs_view, "runs.delete-selected")));
+
+  /* the second row's menu acts on the second row */
+  collect_type (runs_view, GTK_TYPE_MENU_BUTTON, menus);
+  g_assert_cmpuint (menus->len, ==, 3);
+  {
+    g_autoptr(TbRunItem) item = g_list_model_get_item (model, 1);
+
+    second = g_strdup (tb_run_item_get_id (item));
+  }
+  gtk_menu_button_popup (g_ptr_array_index (menus, 1));
+  gui_test_iterate_for (100);
+  g_assert_cmpstr (tb_runs_view_get_selected (TB_RUNS_VIEW (runs_view)), ==, second);
+  screenshot (GTK_WIDGET (window), "runs-row-menu");
+  gtk_menu_button_popdown (g_ptr_array_index (menus, 1));
+  g_assert_true (gtk_widget_activate_action (runs_view, "runs.delete", NULL));
+  g_assert_true (gui_test_wait_for (gui_test_has_dialog, NULL, 5000));
+  g_assert_cmpstr (adw_message_dialog_get_heading (gui_test_find_dialog ()), ==, "Delete Run?");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (gui_test_find_dialog ()), second));
+  gui_test_respond (gui_test_find_dialog (), "cancel");
+  gui_test_iterate_for (100);
+  g_assert_true (dir_exists ("select-runs", second));
+
+  /* Select: check boxes instead of the menus, Delete… for the runs checked */
+  g_assert_true (gtk_widget_activate_action (runs_view, "runs.selection-mode", NULL));
+  g_assert_true (tb_runs_view_get_selection_mode (TB_RUNS_VIEW (runs_view)));
+  gui_test_iterate_for (200);
+  g_ptr_array_set_size (menus, 0);
+  collect_type (runs_view, GTK_TYPE_MENU_BUTTON, menus);
+  g_assert_cmpuint (menus->len, ==, 0);
+  collect_type (runs_view, GTK_TYPE_CHECK_BUTTON, checks);
+  g_assert_cmpuint (checks->len, ==, 3);
+  g_assert_false (gtk_widget_get_sensitive (action_button (runs_view, "runs.delete-selected")));
+  gtk_check_button_set_active (g_ptr_array_index (checks, 0), TRUE);
+  gtk_check_button_set_active (g_ptr_array_index (checks, 2), TRUE);
+  g_assert_true (gtk_widget_get_sensitive (action_button (runs_view, "runs.delete-selected")));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (gui_test_find_named (runs_view, "runs-count"))),
+                   ==, "2 selected");
+  screenshot (GTK_WIDGET (window), "runs-selection");
+  g_assert_true (gtk_widget_activate_action (runs_view, "runs.delete-selected", NULL));
+  g_assert_true (gui_test_wait_for (gui_test_has_dialog, NULL, 5000));
+  g_assert_cmpstr (adw_message_dialog_get_heading (gui_test_find_dialog ()), ==,
+                   "Delete 2 Runs?");
+  g_object_set_data (G_OBJECT (window), "expected-toast", (gpointer) "2 runs deleted");
+  gui_test_respond (gui_test_find_dialog (), "delete");
+  g_assert_true (gui_test_wait_for (last_toast_is, window, 20000));
+  g_assert_true (gui_test_wait_for (gui_test_runs_loaded, window, 20000));
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  g_assert_true (dir_exists ("select-runs", second));
+  for (guint i = 0; i < 3; i++)
+    g_assert_true (dir_exists ("select-runs", ids[i]) == (g_strcmp0 (ids[i], second) == 0));
+  g_assert_false (tb_runs_view_get_selection_mode (TB_RUNS_VIEW (runs_view)));
+
+  g_free (second);
+  for (guint i = 0; i < 3; i++)
+    g_free (ids[i]);
+  gui_test_close_window (GTK_WINDOW (window));
+}
+
 /* A test set on the Run page: the use case's own inputs at first, remove one, take them
  * again; files and a folder dropped at once; a repeat count; the run makes every model ×
  * input × repeat. */
@@ -969,6 +1119,20 @@ test_test_set (void)
   g_assert_cmpuint (run->repeat, ==, 2);
   g_assert_cmpuint (g_list_model_get_n_items (tb_runner_get_calls (runner)), ==, 12);
   g_assert_cmpuint (fake_server_count (fx.server, "/chat/completions", NULL), ==, 12);
+  /* each live row says which input and repeat it is for: not twelve identical rows */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "run");
+  gui_test_iterate_for (300);
+  for (guint i = 0; i < 12; i++)
+    {
+      g_autoptr(TbCall) call = g_list_model_get_item (tb_runner_get_calls (runner), i);
+      g_autofree char *place = g_strdup_printf ("%s · repeat %u", tb_call_get_input (call),
+                                                tb_call_get_repeat (call));
+      g_autofree char *shown = g_strconcat (place, " · ", NULL);
+
+      g_assert_cmpstr (tb_call_get_place (call), ==, place);
+      g_assert_true (has_label_prefix (child (window, "run_monitor"), shown));
+    }
+  screenshot (GTK_WIDGET (window), "test-set-done");
   gui_test_close_window (GTK_WINDOW (window));
 }
 
@@ -1217,7 +1381,9 @@ test_forecast_and_budget (void)
     g_assert_true (gtk_widget_get_visible (child (window, "run_monitor")));
     gtk_widget_activate_action (GTK_WIDGET (window), "win.delete-run", "s", id);
     g_assert_true (gui_test_wait_for (gui_test_has_dialog, NULL, 5000));
+    g_object_set_data (G_OBJECT (window), "expected-toast", (gpointer) "Run deleted");
     gui_test_respond (gui_test_find_dialog (), "delete");
+    g_assert_true (gui_test_wait_for (last_toast_is, window, 20000));
     g_assert_false (gtk_widget_get_visible (child (window, "run_monitor")));
     g_assert_null (tb_window_get_runner (window));
     g_assert_null (tb_window_get_last_run_id (window));
@@ -1306,6 +1472,7 @@ main (int    argc,
   g_test_add_func ("/gui/window/cli-run-appears", test_cli_run_appears);
   g_test_add_func ("/gui/window/rejudge-uses-snapshot", test_rejudge_uses_snapshot);
   g_test_add_func ("/gui/window/judge-all-rule", test_judge_all_rule);
+  g_test_add_func ("/gui/window/runs-selection", test_runs_selection);
   g_test_add_func ("/gui/window/summary-page", test_summary_page);
   status = g_test_run ();
 

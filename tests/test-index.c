@@ -391,6 +391,163 @@ test_get_run (Fixture       *fixture,
   g_assert_error (error, TB_ERROR, TB_ERROR_NOT_FOUND);
 }
 
+static TbScore *
+judged (const char *model,
+        const char *judge,
+        double      usd)
+{
+  TbScore *score = tb_score_new (model);
+
+  score->judge = g_strdup (judge);
+  score->overall = 50;
+  score->usage.prompt_tokens = 7;
+  if (usd >= 0)
+    {
+      score->cost.has_inline = TRUE;
+      score->cost.inline_usd = usd;
+    }
+  tb_cost_settle (&score->cost);
+  return score;
+}
+
+static void
+write_output (Fixture    *fixture,
+              TbRun      *run,
+              const char *model,
+              double      usd)
+{
+  g_autoptr(TbOutput) output = tb_output_new (model);
+  g_autoptr(GError) error = NULL;
+
+  output->input = g_strdup ("in");
+  output->status = TB_OUTPUT_OK;
+  output->content = g_strdup ("out");
+  output->attempts = 1;
+  output->usage.prompt_tokens = 10;
+  if (usd >= 0)
+    {
+      output->cost.has_inline = TRUE;
+      output->cost.inline_usd = usd;
+    }
+  tb_cost_settle (&output->cost);
+  g_assert_true (tb_store_write_output (fixture->store, run, output, &error));
+  g_assert_no_error (error);
+}
+
+static const TbModelRollup *
+find_model (GPtrArray  *models,
+            const char *model)
+{
+  for (guint i = 0; i < models->len; i++)
+    if (g_strcmp0 (((TbModelRollup *) g_ptr_array_index (models, i))->model, model) == 0)
+      return g_ptr_array_index (models, i);
+  g_assert_not_reached ();
+}
+
+/* Cost per model: a candidate's calls and each judge's apart, over every judgment (each
+ * re-judge was paid); the models add up to the use case's rollup, and a cost nobody knows
+ * stays unknown, never $0 counted as known. */
+static void
+test_per_model (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(TbRun) run = tb_run_new ();
+  g_autoptr(GPtrArray) inputs = g_ptr_array_new_with_free_func
+                                  ((GDestroyNotify) tb_test_input_free);
+  g_autoptr(GPtrArray) prompts = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(TbJudgment) jury = tb_judgment_new ();
+  g_autoptr(TbJudgment) rejudge = tb_judgment_new ();
+  g_autoptr(GPtrArray) models = NULL;
+  g_autoptr(GPtrArray) alpha = NULL;
+  g_autoptr(GPtrArray) simulated = NULL;
+  g_autoptr(GError) error = NULL;
+  TbRollup usecase, sum = { 0 };
+  const TbModelRollup *entry;
+
+  g_ptr_array_add (inputs, tb_test_input_new (NULL, "in.txt", "text\n", 5));
+  g_ptr_array_add (prompts, g_strdup ("prompt"));
+  run->id = g_strdup ("20250102T000000Z-0005");
+  run->usecase = g_strdup ("gamma");
+  run->usecase_snapshot = g_strdup ("name: N\ngoal: G\n");
+  g_strfreev (run->models);
+  run->models = g_strsplit ("a/x,b/y", ",", -1);
+  g_assert_true (tb_store_create_run (fixture->store, run, inputs, prompts, &error));
+  g_assert_no_error (error);
+  write_output (fixture, run, "a/x", 0.01);
+  write_output (fixture, run, "b/y", -1);   /* nobody knows what it cost */
+
+  jury->judge_model = g_strdup ("j/x");
+  g_ptr_array_add (jury->scores, judged ("a/x", "j/x", 0.001));
+  g_ptr_array_add (jury->scores, judged ("b/y", "k/y", 0.003));
+  g_ptr_array_add (jury->scores, judged ("a/x", "k/y", -1));
+  g_assert_true (tb_store_write_judgment (fixture->store, run, jury, &error));
+  rejudge->judge_model = g_strdup ("j/x");
+  g_ptr_array_add (rejudge->scores, judged ("a/x", NULL, 0.002));  /* the judgment's judge */
+  g_assert_true (tb_store_write_judgment (fixture->store, run, rejudge, &error));
+  run->status = TB_RUN_DONE;
+  g_assert_true (tb_store_save_run (fixture->store, run, &error));
+  tb_store_unlock_run (fixture->store, run);
+
+  models = tb_index_rollup_models (fixture->index, "gamma", FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (models->len, ==, 4);
+  g_assert_cmpstr (((TbModelRollup *) g_ptr_array_index (models, 0))->model, ==, "a/x");
+
+  entry = find_model (models, "a/x");
+  g_assert_cmpuint (entry->rollup.runs, ==, 1);
+  g_assert_cmpuint (entry->rollup.candidate_calls, ==, 1);
+  g_assert_cmpuint (entry->rollup.judge_calls, ==, 0);
+  g_assert_cmpfloat_with_epsilon (entry->rollup.candidate_usd, 0.01, 1e-12);
+  g_assert_cmpuint (entry->rollup.unknown_calls, ==, 0);
+
+  entry = find_model (models, "b/y");
+  g_assert_cmpuint (entry->rollup.candidate_calls, ==, 1);
+  g_assert_cmpuint (entry->rollup.unknown_calls, ==, 1);
+  g_assert_cmpfloat (entry->rollup.candidate_usd, ==, 0);
+
+  entry = find_model (models, "j/x");
+  g_assert_cmpuint (entry->rollup.candidate_calls, ==, 0);
+  g_assert_cmpuint (entry->rollup.judge_calls, ==, 2);
+  g_assert_cmpfloat_with_epsilon (entry->rollup.judge_usd, 0.003, 1e-12);
+
+  entry = find_model (models, "k/y");
+  g_assert_cmpuint (entry->rollup.judge_calls, ==, 2);
+  g_assert_cmpuint (entry->rollup.unknown_calls, ==, 1);
+  g_assert_cmpfloat_with_epsilon (entry->rollup.judge_usd, 0.003, 1e-12);
+
+  /* the models add up to the use case, which is the sum of its files */
+  for (guint i = 0; i < models->len; i++)
+    {
+      TbRollup part = ((TbModelRollup *) g_ptr_array_index (models, i))->rollup;
+
+      part.runs = 0;
+      tb_rollup_add (&sum, &part);
+    }
+  sum.runs = 1;
+  g_assert_true (tb_index_rollup (fixture->index, "gamma", &usecase, NULL, NULL, &error));
+  assert_rollups_equal (&sum, &usecase);
+  rollup_from_files (fixture, "gamma", &usecase);
+  assert_rollups_equal (&sum, &usecase);
+  g_assert_cmpuint (sum.estimated_calls, ==, usecase.estimated_calls);
+
+  /* over runs: alpha's two runs of one model and one judge; simulated runs apart */
+  alpha = tb_index_rollup_models (fixture->index, "alpha", FALSE, &error);
+  g_assert_cmpuint (alpha->len, ==, 2);
+  entry = find_model (alpha, "a/x");
+  g_assert_cmpuint (entry->rollup.runs, ==, 2);
+  g_assert_cmpfloat_with_epsilon (entry->rollup.candidate_usd, 0.003, 1e-12);
+  entry = find_model (alpha, "j/x");
+  g_assert_cmpfloat_with_epsilon (entry->rollup.judge_usd, 0.0003, 1e-12);
+  simulated = tb_index_rollup_models (fixture->index, "beta", TRUE, &error);
+  g_assert_cmpuint (simulated->len, ==, 2);
+  g_assert_cmpfloat_with_epsilon (find_model (simulated, "a/x")->rollup.candidate_usd, 1.0,
+                                  1e-12);
+  g_clear_pointer (&simulated, g_ptr_array_unref);
+  simulated = tb_index_rollup_models (fixture->index, "beta", FALSE, &error);
+  g_assert_cmpfloat_with_epsilon (find_model (simulated, "a/x")->rollup.candidate_usd, 0.004,
+                                  1e-12);
+}
+
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
@@ -407,6 +564,7 @@ main (int    argc,
   ADD ("/index/unusable", test_unusable);
   ADD ("/index/two-processes", test_two_processes);
   ADD ("/index/get-run", test_get_run);
+  ADD ("/index/per-model", test_per_model);
 
   return g_test_run ();
 }

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "tb-call.h"
 
 G_DEFINE_ENUM_TYPE (TbCallState, tb_call_state,
@@ -45,6 +47,7 @@ struct _TbCall
   char        *subject;
   char        *input;
   guint        repeat;
+  char        *place;          /* nullable: which input and repeat, when a run has several */
   TbCallState  state;
   guint64      tokens;
   gint64       elapsed_ms;
@@ -87,6 +90,7 @@ tb_call_finalize (GObject *object)
   g_free (self->model);
   g_free (self->subject);
   g_free (self->input);
+  g_free (self->place);
   g_free (self->cost_source);
   g_free (self->message);
 
@@ -175,6 +179,30 @@ tb_call_new (TbCallKind  kind,
   self->input = g_strdup (input);
   self->repeat = MAX (repeat, 1);
   return self;
+}
+
+void
+tb_call_set_cell_count (TbCall *self,
+                        guint   n_inputs,
+                        guint   n_repeats)
+{
+  g_return_if_fail (TB_IS_CALL (self));
+
+  g_clear_pointer (&self->place, g_free);
+  if (n_inputs > 1 && n_repeats > 1)
+    /* Translators: an input's name, then which of the calls repeated on it */
+    self->place = g_strdup_printf (_("%s · repeat %u"), self->input, self->repeat);
+  else if (n_inputs > 1)
+    self->place = g_strdup (self->input);
+  else if (n_repeats > 1)
+    self->place = g_strdup_printf (_("Repeat %u"), self->repeat);
+}
+
+const char *
+tb_call_get_place (TbCall *self)
+{
+  g_return_val_if_fail (TB_IS_CALL (self), NULL);
+  return self->place;
 }
 
 TbCallKind

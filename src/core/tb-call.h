@@ -42,6 +42,14 @@ TbCall      *tb_call_new            (TbCallKind   kind,
                                      const char  *input,
                                      guint        repeat);
 
+/* The call is one of a run of `n_inputs` inputs, each `n_repeats` times: its place then says
+ * which input and repeat it is for ("notes · repeat 2", "notes", "Repeat 2"), NULL with one
+ * input once. */
+void         tb_call_set_cell_count (TbCall *self,
+                                     guint   n_inputs,
+                                     guint   n_repeats);
+const char  *tb_call_get_place      (TbCall *self);
+
 TbCallKind   tb_call_get_kind       (TbCall *self);
 const char  *tb_call_get_model      (TbCall *self);
 const char  *tb_call_get_subject    (TbCall *self);

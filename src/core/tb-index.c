@@ -18,7 +18,7 @@
 #include "tb-util.h"
 
 /* Bump when the summary or the columns change: an index of another version is rebuilt. */
-#define SCHEMA_VERSION "3"
+#define SCHEMA_VERSION "4"
 
 /* A file changed within this many seconds may change again within the same tick of the
  * file system's clock without its time moving: such an entry is read again next time. */
@@ -964,6 +964,31 @@ tb_index_rollup_simulated (TbIndex     *self,
 
   g_return_val_if_fail (simulated != NULL, FALSE);
   return rollup_sums (self, usecase_id, &real, simulated, per_usecase, TRUE, error);
+}
+
+GPtrArray *
+tb_index_rollup_models (TbIndex     *self,
+                        const char  *usecase_id,
+                        gboolean     simulated,
+                        GError     **error)
+{
+  g_autoptr(GPtrArray) summaries = NULL;
+  GPtrArray *models;
+
+  g_return_val_if_fail (TB_IS_INDEX (self), NULL);
+
+  summaries = tb_index_list_runs (self, usecase_id, error);
+  if (summaries == NULL)
+    return NULL;
+  models = tb_model_rollups_new ();
+  for (guint i = 0; i < summaries->len; i++)
+    {
+      const TbRunSummary *summary = g_ptr_array_index (summaries, i);
+
+      if (!summary->simulated == !simulated && summary->per_model != NULL)
+        tb_model_rollups_add (models, summary->per_model);
+    }
+  return models;
 }
 
 void

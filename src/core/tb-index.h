@@ -60,6 +60,15 @@ gboolean      tb_index_rollup_simulated (TbIndex    *self,
                                          GHashTable *per_usecase,
                                          GError    **error);
 
+/* What each model cost over the runs of `usecase_id`: a new array of TbModelRollup*, sorted
+ * by model id, each with its candidate calls and its judge calls apart. Sums the simulated
+ * runs when `simulated`, else the real ones. The rollups of a run add up to its rollup;
+ * unknown costs stay counted as unknown. */
+GPtrArray    *tb_index_rollup_models (TbIndex    *self,
+                                      const char *usecase_id,
+                                      gboolean    simulated,
+                                      GError    **error);
+
 /* The files of `usecase_id` (NULL: of every use case) may have changed since the last
  * call: the next call checks each run's files again, even right after an earlier check.
  * For a process that watches the results folder and is told it changed. */

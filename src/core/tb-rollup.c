@@ -58,16 +58,18 @@ count_call (TbRollup      *rollup,
     rollup->estimated_calls++;
 }
 
-void
-tb_rollup_of_run (const TbRunData *data,
-                  TbRollup        *rollup)
+/* Every paid call of a run, with the model that answered or judged. */
+typedef void (*CallFunc) (const char    *model,
+                          gboolean       judge,
+                          const TbCost  *cost,
+                          const TbUsage *usage,
+                          gpointer       user_data);
+
+static void
+foreach_call (const TbRunData *data,
+              CallFunc         func,
+              gpointer         user_data)
 {
-  g_return_if_fail (data != NULL && rollup != NULL);
-
-  memset (rollup, 0, sizeof *rollup);
-  rollup->runs = 1;
-  rollup->simulated_runs = data->run->simulated ? 1 : 0;
-
   for (guint i = 0; i < data->outputs->len; i++)
     {
       const TbOutput *output = g_ptr_array_index (data->outputs, i);
@@ -75,7 +77,7 @@ tb_rollup_of_run (const TbRunData *data,
       /* An output never sent (cancelled in the queue, skipped by the budget) was no call. */
       if (!tb_output_was_called (output))
         continue;
-      count_call (rollup, FALSE, &output->cost, &output->usage);
+      func (output->model, FALSE, &output->cost, &output->usage, user_data);
     }
 
   for (guint i = 0; i < data->judgments->len; i++)
@@ -88,7 +90,8 @@ tb_rollup_of_run (const TbRunData *data,
 
           if (tb_cost_is_nothing (&score->cost) && tb_usage_is_empty (&score->usage))
             continue;
-          count_call (rollup, TRUE, &score->cost, &score->usage);
+          func (tb_judgment_score_judge (judgment, score), TRUE, &score->cost, &score->usage,
+                user_data);
         }
       for (guint j = 0; j < judgment->comparisons->len; j++)
         {
@@ -97,11 +100,198 @@ tb_rollup_of_run (const TbRunData *data,
           if (tb_cost_is_nothing (&comparison->cost)
               && tb_usage_is_empty (&comparison->usage))
             continue;
-          count_call (rollup, TRUE, &comparison->cost, &comparison->usage);
+          func (comparison->judge != NULL ? comparison->judge : judgment->judge_model, TRUE,
+                &comparison->cost, &comparison->usage, user_data);
         }
     }
+}
 
+static void
+count_run_call (const char    *model,
+                gboolean       judge,
+                const TbCost  *cost,
+                const TbUsage *usage,
+                gpointer       user_data)
+{
+  count_call (user_data, judge, cost, usage);
+}
+
+void
+tb_rollup_of_run (const TbRunData *data,
+                  TbRollup        *rollup)
+{
+  g_return_if_fail (data != NULL && rollup != NULL);
+
+  memset (rollup, 0, sizeof *rollup);
+  rollup->runs = 1;
+  rollup->simulated_runs = data->run->simulated ? 1 : 0;
+  foreach_call (data, count_run_call, rollup);
   rollup->total_usd = rollup->candidate_usd + rollup->judge_usd;
+}
+
+/* Model rollups ------------------------------------------------------------------------ */
+
+void
+tb_model_rollup_free (TbModelRollup *model_rollup)
+{
+  if (model_rollup == NULL)
+    return;
+  g_free (model_rollup->model);
+  g_free (model_rollup);
+}
+
+static TbModelRollup *
+model_rollup_new (const char *model)
+{
+  TbModelRollup *model_rollup = g_new0 (TbModelRollup, 1);
+
+  model_rollup->model = g_strdup (model);
+  return model_rollup;
+}
+
+static int
+compare_models (gconstpointer a,
+                gconstpointer b)
+{
+  const TbModelRollup *x = *(const TbModelRollup * const *) a;
+  const TbModelRollup *y = *(const TbModelRollup * const *) b;
+
+  return g_strcmp0 (x->model, y->model);
+}
+
+static gboolean
+model_rollup_equal (gconstpointer a,
+                    gconstpointer b)
+{
+  return g_strcmp0 (((const TbModelRollup *) a)->model, ((const TbModelRollup *) b)->model) == 0;
+}
+
+GPtrArray *
+tb_model_rollups_new (void)
+{
+  return g_ptr_array_new_with_free_func ((GDestroyNotify) tb_model_rollup_free);
+}
+
+typedef struct {
+  GHashTable *by_model;   /* model → TbModelRollup* (owned by `list`) */
+  GPtrArray  *list;
+  gboolean    simulated;
+} ByModel;
+
+static void
+count_model_call (const char    *model,
+                  gboolean       judge,
+                  const TbCost  *cost,
+                  const TbUsage *usage,
+                  gpointer       user_data)
+{
+  ByModel *by = user_data;
+  TbModelRollup *entry;
+
+  /* A call of a model the file does not name is still paid: summed as "". */
+  if (model == NULL)
+    model = "";
+  entry = g_hash_table_lookup (by->by_model, model);
+  if (entry == NULL)
+    {
+      entry = model_rollup_new (model);
+      entry->rollup.runs = 1;
+      entry->rollup.simulated_runs = by->simulated ? 1 : 0;
+      g_ptr_array_add (by->list, entry);
+      g_hash_table_insert (by->by_model, entry->model, entry);
+    }
+  count_call (&entry->rollup, judge, cost, usage);
+  entry->rollup.total_usd = entry->rollup.candidate_usd + entry->rollup.judge_usd;
+}
+
+GPtrArray *
+tb_rollup_of_run_by_model (const TbRunData *data)
+{
+  g_autoptr(GHashTable) by_model = g_hash_table_new (g_str_hash, g_str_equal);
+  ByModel by = { by_model, tb_model_rollups_new (), FALSE };
+
+  g_return_val_if_fail (data != NULL, NULL);
+
+  by.simulated = data->run->simulated;
+  foreach_call (data, count_model_call, &by);
+  g_ptr_array_sort (by.list, compare_models);
+  return by.list;
+}
+
+void
+tb_model_rollups_add (GPtrArray       *into,
+                      const GPtrArray *part)
+{
+  gboolean added = FALSE;
+
+  g_return_if_fail (into != NULL && part != NULL);
+
+  for (guint i = 0; i < part->len; i++)
+    {
+      const TbModelRollup *from = g_ptr_array_index ((GPtrArray *) part, i);
+      TbModelRollup key = { from->model, { 0 } };
+      TbModelRollup *entry = NULL;
+      guint at;
+
+      if (g_ptr_array_find_with_equal_func (into, &key, model_rollup_equal, &at))
+        entry = g_ptr_array_index (into, at);
+      else
+        {
+          entry = model_rollup_new (from->model);
+          g_ptr_array_add (into, entry);
+          added = TRUE;
+        }
+      tb_rollup_add (&entry->rollup, &from->rollup);
+    }
+  if (added)
+    g_ptr_array_sort (into, compare_models);
+}
+
+JsonNode *
+tb_model_rollups_to_json (const GPtrArray *model_rollups)
+{
+  JsonArray *array = json_array_new ();
+  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+
+  g_return_val_if_fail (model_rollups != NULL, NULL);
+
+  for (guint i = 0; i < model_rollups->len; i++)
+    {
+      const TbModelRollup *entry = g_ptr_array_index ((GPtrArray *) model_rollups, i);
+      JsonNode *rollup = tb_rollup_to_json (&entry->rollup);
+
+      json_object_set_string_member (json_node_get_object (rollup), "model", entry->model);
+      json_array_add_element (array, rollup);
+    }
+  json_node_take_array (node, array);
+  return node;
+}
+
+GPtrArray *
+tb_model_rollups_from_json (JsonArray *array)
+{
+  GPtrArray *list = tb_model_rollups_new ();
+  guint n = array != NULL ? json_array_get_length (array) : 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      JsonObject *object;
+      const char *model;
+      TbModelRollup *entry;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        continue;
+      object = json_node_get_object (element);
+      model = tb_json_get_string (object, "model");
+      if (model == NULL)
+        continue;
+      entry = model_rollup_new (model);
+      tb_rollup_from_json (&entry->rollup, object);
+      g_ptr_array_add (list, entry);
+    }
+  g_ptr_array_sort (list, compare_models);
+  return list;
 }
 
 static void

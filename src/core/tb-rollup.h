@@ -37,4 +37,28 @@ JsonNode   *tb_rollup_to_json    (const TbRollup  *rollup);
 void        tb_rollup_from_json  (TbRollup        *rollup,
                                   JsonObject      *object);
 
+/* What one model cost: the calls it answered as a candidate in the rollup's candidate
+ * part, the calls it made as a judge in its judge part (a model can be both); `runs`
+ * counts the runs it had a call in. The same calls as tb_rollup_of_run, split by model:
+ * a run's model rollups add up to its rollup. */
+typedef struct {
+  char     *model;
+  TbRollup  rollup;
+} TbModelRollup;
+
+void        tb_model_rollup_free      (TbModelRollup   *model_rollup);
+/* An empty array of TbModelRollup*. */
+GPtrArray  *tb_model_rollups_new      (void);
+/* One run: a new array of TbModelRollup*, sorted by model id (no file access). */
+GPtrArray  *tb_rollup_of_run_by_model (const TbRunData *data);
+/* Adds each of `part` (TbModelRollup*) to its model's entry in `into`, made when missing;
+ * `into` stays sorted by model id. */
+void        tb_model_rollups_add      (GPtrArray       *into,
+                                       const GPtrArray *part);
+JsonNode   *tb_model_rollups_to_json  (const GPtrArray *model_rollups);
+/* Reads what tb_model_rollups_to_json wrote: a new array, empty when `array` is NULL. */
+GPtrArray  *tb_model_rollups_from_json (JsonArray      *array);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TbModelRollup, tb_model_rollup_free)
+
 G_END_DECLS

@@ -59,6 +59,7 @@ tb_run_summary_new_for (const TbRunData *data)
     if (((TbOutput *) g_ptr_array_index (data->outputs, i))->status == TB_OUTPUT_OK)
       summary->outputs_ok++;
   tb_rollup_of_run (data, &summary->rollup);
+  summary->per_model = tb_rollup_of_run_by_model (data);
 
   summary->judgments = data->judgments->len;
   if (data->judgments->len > 0)
@@ -107,6 +108,7 @@ tb_run_summary_free (TbRunSummary *summary)
   g_free (summary->created_at);
   g_free (summary->stop_reason);
   g_strfreev (summary->models);
+  g_clear_pointer (&summary->per_model, g_ptr_array_unref);
   g_free (summary->inputs_label);
   g_free (summary->latest_judgment);
   g_strfreev (summary->latest_judges);
@@ -128,6 +130,9 @@ tb_run_summary_copy (const TbRunSummary *summary)
   copy->created_at = g_strdup (summary->created_at);
   copy->stop_reason = g_strdup (summary->stop_reason);
   copy->models = g_strdupv (summary->models);
+  copy->per_model = tb_model_rollups_new ();
+  if (summary->per_model != NULL)
+    tb_model_rollups_add (copy->per_model, summary->per_model);
   copy->inputs_label = g_strdup (summary->inputs_label);
   copy->latest_judgment = g_strdup (summary->latest_judgment);
   copy->latest_judges = g_strdupv (summary->latest_judges);
@@ -164,6 +169,9 @@ tb_run_summary_to_json (const TbRunSummary *summary)
   tb_json_add_int (builder, "outputs_ok", summary->outputs_ok);
   tb_json_add_int (builder, "cells", summary->cells);
   tb_json_add_node (builder, "cost", tb_rollup_to_json (&summary->rollup));
+  if (summary->per_model != NULL)
+    tb_json_add_node (builder, "cost_per_model",
+                      tb_model_rollups_to_json (summary->per_model));
   json_builder_set_member_name (builder, "best_score");
   if (summary->has_best)
     json_builder_add_double_value (builder, summary->best_score);
@@ -208,6 +216,8 @@ tb_run_summary_from_json (JsonNode *node)
   summary->outputs_ok = (guint) CLAMP (tb_json_get_int (object, "outputs_ok", 0), 0, G_MAXINT);
   summary->cells = (guint) CLAMP (tb_json_get_int (object, "cells", 0), 0, G_MAXINT);
   tb_rollup_from_json (&summary->rollup, tb_json_get_object (object, "cost"));
+  summary->per_model = tb_model_rollups_from_json (tb_json_get_array (object,
+                                                                       "cost_per_model"));
   summary->has_best = tb_json_get_double (object, "best_score", &best);
   summary->best_score = summary->has_best ? best : 0;
   summary->best_model = g_strdup (tb_json_get_string (object, "best_model"));

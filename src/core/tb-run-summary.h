@@ -25,6 +25,7 @@ typedef struct {
   guint        cells;           /* models × inputs × repeats */
   guint        outputs_ok;
   TbRollup     rollup;
+  GPtrArray   *per_model;       /* TbModelRollup*: `rollup` split by model */
   guint        judgments;
   char        *latest_judgment; /* nullable: created_at of the newest judgment */
   GStrv        latest_judges;   /* nullable */

@@ -196,6 +196,8 @@ job_new (TbRunner   *self,
   job->call = tb_call_new (kind == JOB_CANDIDATE ? TB_CALL_CANDIDATE
                            : kind == JOB_PAIRWISE ? TB_CALL_PAIRWISE : TB_CALL_JUDGE, model,
                            subject, test_input->key, repeat);
+  tb_call_set_cell_count (job->call, self->inputs->len,
+                          self->run != NULL ? self->run->repeat : 1);
   g_ptr_array_add (self->jobs, job);
   g_list_store_append (self->calls, job->call);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOTAL]);

@@ -179,6 +179,14 @@ update (TbCallRow *self)
     }
   else
     detail = g_steal_pointer (&state);
+  /* In a test set or with repeats, which input (and repeat) the call is for. */
+  if (tb_call_get_place (call) != NULL)
+    {
+      char *placed = g_strconcat (tb_call_get_place (call), " · ", detail, NULL);
+
+      g_free (detail);
+      detail = placed;
+    }
 
   switch (tb_call_get_state (call))
     {

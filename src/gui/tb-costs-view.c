@@ -17,7 +17,7 @@
 #include "tb-usecase.h"
 #include "tb-util.h"
 
-/* One use case's row: its name (its id when its YAML is gone) and its sums. */
+/* One row of sums: a use case's (its name, its id when its YAML is gone) or a model's. */
 #define TB_TYPE_COST_ITEM (tb_cost_item_get_type ())
 G_DECLARE_FINAL_TYPE (TbCostItem, tb_cost_item, TB, COST_ITEM, GObject)
 
@@ -27,6 +27,7 @@ struct _TbCostItem
 
   char    *title;
   char    *tooltip;
+  char    *caption;
   TbRollup rollup;
   double   scale_usd;   /* the costliest row of the list: bars are relative to it */
 };
@@ -40,6 +41,7 @@ tb_cost_item_finalize (GObject *object)
 
   g_free (self->title);
   g_free (self->tooltip);
+  g_free (self->caption);
   G_OBJECT_CLASS (tb_cost_item_parent_class)->finalize (object);
 }
 
@@ -54,15 +56,18 @@ tb_cost_item_init (TbCostItem *self)
 {
 }
 
+/* Takes `caption`. */
 static TbCostItem *
 tb_cost_item_new (const char     *title,
                   const char     *tooltip,
+                  char           *caption,
                   const TbRollup *rollup)
 {
   TbCostItem *self = g_object_new (TB_TYPE_COST_ITEM, NULL);
 
   self->title = g_strdup (title);
   self->tooltip = g_strdup (tooltip);
+  self->caption = caption;
   self->rollup = *rollup;
   return self;
 }
@@ -82,6 +87,9 @@ struct _TbCostsView
   GtkLabel          *usecase_judge_label;
   GtkLabel          *usecase_total_label;
   GtkLabel          *usecase_caption;
+  GtkListBox        *models_list;
+  GtkWidget         *candidates_swatch;
+  GtkWidget         *judges_swatch;
   GtkStack          *runs_stack;
   GtkListView       *runs_view;
 
@@ -89,6 +97,7 @@ struct _TbCostsView
   TbIndex           *index;
   TbRunList         *list;
   GListStore        *usecases;      /* TbCostItem* */
+  GListStore        *models;        /* TbCostItem*: the open use case's, costliest first */
   GtkSortListModel  *sorted;        /* the list's TbRunItem*, newest first */
   TbRowPacer        *pacer;         /* `sorted`, given to the list view in steps */
   GtkNoSelection    *runs;          /* over the pacer's */
@@ -100,42 +109,112 @@ struct _TbCostsView
 
 G_DEFINE_FINAL_TYPE (TbCostsView, tb_costs_view, GTK_TYPE_WIDGET)
 
-/* "3 runs · Candidates $x · Judge $y · 3 calls · 12k tokens" */
-static char *
-rollup_caption (const TbRollup *rollup,
-                gboolean        with_runs)
+/* Each level of the page says one thing of its own: the grand total its runs, calls and
+ * tokens; a use case's row its runs; the open use case its parts in cards; a model its
+ * calls as a candidate and as a judge. What is only estimated or unknown is said at every
+ * level, since it qualifies that level's amount. */
+
+/* " · 2 costs estimated · 1 cost unknown: at least this", or "" */
+static void
+append_notes (GString        *text,
+              const TbRollup *rollup)
 {
-  g_autofree char *candidates = tb_format_usd (rollup->candidate_usd);
-  g_autofree char *judge = tb_format_usd (rollup->judge_usd);
-  g_autofree char *tokens = NULL;
+  if (rollup->estimated_calls > 0)
+    {
+      if (text->len > 0)
+        g_string_append (text, " · ");
+      g_string_append_printf (text, ngettext ("%u cost estimated", "%u costs estimated",
+                                              rollup->estimated_calls),
+                              rollup->estimated_calls);
+    }
+  if (rollup->unknown_calls > 0)
+    {
+      if (text->len > 0)
+        g_string_append (text, " · ");
+      g_string_append_printf (text, ngettext ("%u cost unknown: at least this",
+                                              "%u costs unknown: at least this",
+                                              rollup->unknown_calls),
+                              rollup->unknown_calls);
+    }
+}
+
+/* "3 runs · 12 calls · 40k tokens" */
+static char *
+grand_caption (const TbRollup *rollup)
+{
   GString *text = g_string_new (NULL);
   guint calls = rollup->candidate_calls + rollup->judge_calls;
-  gint64 n_tokens = rollup->candidate_usage.prompt_tokens
-                    + rollup->candidate_usage.completion_tokens
-                    + rollup->judge_usage.prompt_tokens + rollup->judge_usage.completion_tokens;
+  g_autofree char *tokens = tb_format_tokens (rollup->candidate_usage.prompt_tokens
+                                              + rollup->candidate_usage.completion_tokens
+                                              + rollup->judge_usage.prompt_tokens
+                                              + rollup->judge_usage.completion_tokens);
 
-  tokens = tb_format_tokens (n_tokens);
-  if (with_runs)
-    {
-      g_string_append_printf (text, ngettext ("%u run", "%u runs", rollup->runs), rollup->runs);
-      g_string_append (text, " · ");
-    }
-  /* Translators: amounts in US dollars */
-  g_string_append_printf (text, _("Candidates %s · Judge %s"), candidates, judge);
+  g_string_append_printf (text, ngettext ("%u run", "%u runs", rollup->runs), rollup->runs);
   g_string_append (text, " · ");
   g_string_append_printf (text, ngettext ("%u call", "%u calls", calls), calls);
   g_string_append (text, " · ");
   /* Translators: a token count such as "12k" */
   g_string_append_printf (text, _("%s tokens"), tokens);
-  if (rollup->estimated_calls > 0)
-    {
-      g_string_append (text, " · ");
-      g_string_append_printf (text, ngettext ("%u cost estimated", "%u costs estimated",
-                                              rollup->estimated_calls),
-                              rollup->estimated_calls);
-    }
+  append_notes (text, rollup);
   return g_string_free (text, FALSE);
 }
+
+/* "3 runs" */
+static char *
+usecase_caption (const TbRollup *rollup)
+{
+  GString *text = g_string_new (NULL);
+
+  g_string_append_printf (text, ngettext ("%u run", "%u runs", rollup->runs), rollup->runs);
+  append_notes (text, rollup);
+  return g_string_free (text, FALSE);
+}
+
+/* "2 candidate calls", "6 judge calls", or for a model that was both
+ * "3 candidate calls $0.0120 · 2 judge calls $0.0030": the row's amount is the sum. */
+static char *
+model_caption (const TbRollup *rollup)
+{
+  GString *text = g_string_new (NULL);
+  gboolean both = rollup->candidate_calls > 0 && rollup->judge_calls > 0;
+
+  if (rollup->candidate_calls > 0)
+    g_string_append_printf (text, ngettext ("%u candidate call", "%u candidate calls",
+                                            rollup->candidate_calls),
+                            rollup->candidate_calls);
+  if (both)
+    {
+      g_autofree char *usd = tb_format_usd (rollup->candidate_usd);
+
+      g_string_append_printf (text, " %s · ", usd);
+    }
+  if (rollup->judge_calls > 0)
+    g_string_append_printf (text, ngettext ("%u judge call", "%u judge calls",
+                                            rollup->judge_calls),
+                            rollup->judge_calls);
+  if (both)
+    {
+      g_autofree char *usd = tb_format_usd (rollup->judge_usd);
+
+      g_string_append_printf (text, " %s", usd);
+    }
+  append_notes (text, rollup);
+  return g_string_free (text, FALSE);
+}
+
+/* "$0.0120", or "unknown" when no call's cost is known: never a silent $0. */
+static char *
+total_text (const TbRollup *rollup)
+{
+  guint calls = rollup->candidate_calls + rollup->judge_calls;
+
+  if (calls > 0 && rollup->unknown_calls == calls)
+    return g_strdup (_("unknown"));
+  return tb_format_usd (rollup->total_usd);
+}
+
+/* The judges' part of a bar: the accent, lighter. */
+#define JUDGES_ALPHA 0.45
 
 /* A bar of the candidates' part and the judges' part of a cost, relative to `scale`. */
 static void
@@ -174,8 +253,30 @@ draw_split (GtkWidget      *widget,
   cairo_set_source_rgba (cr, accent.red, accent.green, accent.blue, 1);
   cairo_rectangle (cr, 0, 0, candidates_w, height);
   cairo_fill (cr);
-  cairo_set_source_rgba (cr, accent.red, accent.green, accent.blue, 0.45);
+  cairo_set_source_rgba (cr, accent.red, accent.green, accent.blue, JUDGES_ALPHA);
   cairo_rectangle (cr, candidates_w, 0, judge_w, height);
+  cairo_fill (cr);
+}
+
+/* The legend's swatch of the candidates' (NULL) or the judges' (non-NULL) colour. */
+static void
+draw_swatch (GtkDrawingArea *area,
+             cairo_t        *cr,
+             int             width,
+             int             height,
+             gpointer        judges)
+{
+  GdkRGBA accent;
+
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  if (!gtk_style_context_lookup_color (gtk_widget_get_style_context (GTK_WIDGET (area)),
+                                       "accent_bg_color", &accent))
+    gdk_rgba_parse (&accent, "#3584e4");
+  G_GNUC_END_IGNORE_DEPRECATIONS
+
+  cairo_set_source_rgba (cr, accent.red, accent.green, accent.blue,
+                         judges != NULL ? JUDGES_ALPHA : 1);
+  cairo_arc (cr, width / 2.0, height / 2.0, MIN (width, height) / 2.0, 0, 2 * G_PI);
   cairo_fill (cr);
 }
 
@@ -238,35 +339,43 @@ row_parts_new (void)
   return parts;
 }
 
+/* `caption` may be empty: the row is then a title, an amount and a bar. */
 static void
 row_parts_fill (RowParts       *parts,
                 const char     *title,
                 const char     *tooltip,
+                const char     *caption,
                 const TbRollup *rollup)
 {
-  g_autofree char *total = tb_format_usd (rollup->total_usd);
-  g_autofree char *caption = rollup_caption (rollup, FALSE);
+  g_autofree char *total = total_text (rollup);
+  g_autofree char *candidates = tb_format_usd (rollup->candidate_usd);
+  g_autofree char *judges = tb_format_usd (rollup->judge_usd);
+  /* Translators: what a bar shows, read out; amounts in US dollars */
+  g_autofree char *bar = g_strdup_printf (_("Candidates %s, judges %s"), candidates, judges);
 
   gtk_label_set_text (parts->title, title);
   if (tooltip != NULL)
     gtk_widget_set_tooltip_text (GTK_WIDGET (parts->title), tooltip);
   gtk_label_set_text (parts->total, total);
   gtk_label_set_text (parts->caption, caption);
+  gtk_widget_set_visible (GTK_WIDGET (parts->caption), caption[0] != '\0');
   gtk_accessible_update_property (GTK_ACCESSIBLE (parts->bar),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, caption, -1);
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, bar, -1);
   gtk_widget_queue_draw (parts->bar);
 }
 
-/* The use cases: a handful of rows, made as the list box needs them. */
+/* The use cases and the models: a handful of rows each, made as the list box needs them. */
 static GtkWidget *
-create_usecase_row (gpointer item_ptr,
+create_cost_row (gpointer item_ptr,
                     gpointer user_data)
 {
   TbCostItem *item = item_ptr;
   GtkWidget *row = gtk_list_box_row_new ();
   RowParts parts = row_parts_new ();
 
-  row_parts_fill (&parts, item->title, item->tooltip, &item->rollup);
+  if (strchr (item->title, '/') != NULL)   /* a model id: its vendor and name both matter */
+    gtk_label_set_ellipsize (parts.title, PANGO_ELLIPSIZE_MIDDLE);
+  row_parts_fill (&parts, item->title, item->tooltip, item->caption, &item->rollup);
   gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (parts.bar), draw_usecase_bar,
                                   g_object_ref (item), g_object_unref);
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), parts.box);
@@ -348,8 +457,12 @@ bind_run_row (GtkSignalListItemFactory *factory,
   };
   g_autofree char *date = tb_format_local_time (tb_run_item_get_created (item));
   g_autofree char *title = g_strdup_printf ("%s · %s", date, tb_run_item_get_input_name (item));
+  const TbRollup *rollup = &tb_run_item_get_summary (item)->rollup;
+  g_autoptr(GString) caption = g_string_new (NULL);
 
-  row_parts_fill (&parts, title, NULL, &tb_run_item_get_summary (item)->rollup);
+  /* a run's parts are in its bar and on its page: only what qualifies its amount here */
+  append_notes (caption, rollup);
+  row_parts_fill (&parts, title, NULL, caption->str, rollup);
 }
 
 static void
@@ -373,6 +486,7 @@ typedef struct {
   GHashTable *per_usecase;  /* id → TbRollup* */
   GHashTable *names;        /* id → name, where the YAML exists */
   TbRollup    usecase;
+  GPtrArray  *models;       /* TbModelRollup*, of the use case's runs */
   char       *usecase_name;
 } Sums;
 
@@ -384,6 +498,7 @@ sums_free (Sums *sums)
   g_free (sums->usecase_id);
   g_clear_pointer (&sums->per_usecase, g_hash_table_unref);
   g_clear_pointer (&sums->names, g_hash_table_unref);
+  g_clear_pointer (&sums->models, g_ptr_array_unref);
   g_free (sums->usecase_name);
   g_free (sums);
 }
@@ -425,6 +540,16 @@ sums_thread (GTask        *task,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  if (sums->usecase_id != NULL)
+    {
+      sums->models = tb_index_rollup_models (sums->index, sums->usecase_id, sums->simulated,
+                                             &error);
+      if (sums->models == NULL)
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+    }
 
   g_hash_table_iter_init (&iter, sums->per_usecase);
   while (g_hash_table_iter_next (&iter, &key, NULL))
@@ -439,17 +564,43 @@ sums_thread (GTask        *task,
   g_task_return_boolean (task, TRUE);
 }
 
+static int
+costliest_first (gconstpointer a,
+                 gconstpointer b)
+{
+  const TbCostItem *x = *(TbCostItem * const *) a;
+  const TbCostItem *y = *(TbCostItem * const *) b;
+
+  if (x->rollup.total_usd != y->rollup.total_usd)
+    return x->rollup.total_usd < y->rollup.total_usd ? 1 : -1;
+  return g_strcmp0 (x->title, y->title);
+}
+
+/* Puts `items` (TbCostItem*) in `store`, their bars relative to the costliest. */
+static void
+replace_items (GListStore *store,
+               GPtrArray  *items)
+{
+  double max = 0;
+
+  for (guint i = 0; i < items->len; i++)
+    max = MAX (max, ((TbCostItem *) g_ptr_array_index (items, i))->rollup.total_usd);
+  for (guint i = 0; i < items->len; i++)
+    ((TbCostItem *) g_ptr_array_index (items, i))->scale_usd = max;
+  g_list_store_splice (store, 0, g_list_model_get_n_items (G_LIST_MODEL (store)),
+                       items->pdata, items->len);
+}
+
 static void
 show_sums (TbCostsView *self,
            Sums        *sums)
 {
   g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GList) ids = g_hash_table_get_keys (sums->per_usecase);
-  g_autofree char *grand_caption = rollup_caption (&sums->grand, TRUE);
-  double max = 0;
+  g_autofree char *caption = grand_caption (&sums->grand);
 
   set_usd (self->grand_total_label, sums->grand.total_usd);
-  gtk_label_set_text (self->grand_caption, grand_caption);
+  gtk_label_set_text (self->grand_caption, caption);
 
   ids = g_list_sort (ids, (GCompareFunc) g_strcmp0);
   for (GList *l = ids; l != NULL; l = l->next)
@@ -457,26 +608,36 @@ show_sums (TbCostsView *self,
       const TbRollup *rollup = g_hash_table_lookup (sums->per_usecase, l->data);
       const char *name = g_hash_table_lookup (sums->names, l->data);
 
-      g_ptr_array_add (items, tb_cost_item_new (name != NULL ? name : l->data, l->data, rollup));
-      max = MAX (max, rollup->total_usd);
+      g_ptr_array_add (items, tb_cost_item_new (name != NULL ? name : l->data, l->data,
+                                                usecase_caption (rollup), rollup));
     }
-  for (guint i = 0; i < items->len; i++)
-    ((TbCostItem *) g_ptr_array_index (items, i))->scale_usd = max;
-  g_list_store_splice (self->usecases, 0,
-                       g_list_model_get_n_items (G_LIST_MODEL (self->usecases)),
-                       items->pdata, items->len);
+  replace_items (self->usecases, items);
 
   if (sums->usecase_id != NULL)
     {
-      g_autofree char *caption = rollup_caption (&sums->usecase, TRUE);
+      g_autoptr(GString) notes = g_string_new (NULL);
 
+      g_ptr_array_set_size (items, 0);
+      for (guint i = 0; i < sums->models->len; i++)
+        {
+          const TbModelRollup *model = g_ptr_array_index (sums->models, i);
+
+          g_ptr_array_add (items, tb_cost_item_new (model->model, model->model,
+                                                    model_caption (&model->rollup),
+                                                    &model->rollup));
+        }
+      g_ptr_array_sort (items, costliest_first);
+      replace_items (self->models, items);
+
+      append_notes (notes, &sums->usecase);
       gtk_label_set_text (self->usecase_title, sums->usecase_name != NULL ? sums->usecase_name
                                                                           : sums->usecase_id);
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->usecase_title), sums->usecase_id);
       set_usd (self->usecase_candidates_label, sums->usecase.candidate_usd);
       set_usd (self->usecase_judge_label, sums->usecase.judge_usd);
       set_usd (self->usecase_total_label, sums->usecase.total_usd);
-      gtk_label_set_text (self->usecase_caption, caption);
+      gtk_label_set_text (self->usecase_caption, notes->str);
+      gtk_widget_set_visible (GTK_WIDGET (self->usecase_caption), notes->len > 0);
     }
 }
 
@@ -682,6 +843,7 @@ tb_costs_view_dispose (GObject *object)
   g_clear_object (&self->runs);
   g_clear_object (&self->sorted);
   g_clear_object (&self->usecases);
+  g_clear_object (&self->models);
   g_clear_object (&self->list);
   g_clear_object (&self->index);
   g_clear_object (&self->store);
@@ -716,6 +878,9 @@ tb_costs_view_class_init (TbCostsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TbCostsView, usecase_judge_label);
   gtk_widget_class_bind_template_child (widget_class, TbCostsView, usecase_total_label);
   gtk_widget_class_bind_template_child (widget_class, TbCostsView, usecase_caption);
+  gtk_widget_class_bind_template_child (widget_class, TbCostsView, models_list);
+  gtk_widget_class_bind_template_child (widget_class, TbCostsView, candidates_swatch);
+  gtk_widget_class_bind_template_child (widget_class, TbCostsView, judges_swatch);
   gtk_widget_class_bind_template_child (widget_class, TbCostsView, runs_stack);
   gtk_widget_class_bind_template_child (widget_class, TbCostsView, runs_view);
 
@@ -724,24 +889,39 @@ tb_costs_view_class_init (TbCostsViewClass *klass)
 }
 
 static void
-tb_costs_view_init (TbCostsView *self)
+set_placeholder (GtkListBox *list,
+                 const char *text)
 {
-  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
-  GtkWidget *placeholder;
+  GtkWidget *placeholder = gtk_label_new (text);
 
-  gtk_widget_init_template (GTK_WIDGET (self));
-
-  self->usecases = g_list_store_new (TB_TYPE_COST_ITEM);
-  gtk_list_box_bind_model (self->usecases_list, G_LIST_MODEL (self->usecases),
-                           create_usecase_row, NULL, NULL);
-  placeholder = gtk_label_new (_("Nothing spent yet: no use case has a run."));
   gtk_widget_set_margin_top (placeholder, 18);
   gtk_widget_set_margin_bottom (placeholder, 18);
   gtk_widget_set_margin_start (placeholder, 12);
   gtk_widget_set_margin_end (placeholder, 12);
   gtk_label_set_wrap (GTK_LABEL (placeholder), TRUE);
   gtk_widget_add_css_class (placeholder, "dim-label");
-  gtk_list_box_set_placeholder (self->usecases_list, placeholder);
+  gtk_list_box_set_placeholder (list, placeholder);
+}
+
+static void
+tb_costs_view_init (TbCostsView *self)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->usecases = g_list_store_new (TB_TYPE_COST_ITEM);
+  gtk_list_box_bind_model (self->usecases_list, G_LIST_MODEL (self->usecases),
+                           create_cost_row, NULL, NULL);
+  self->models = g_list_store_new (TB_TYPE_COST_ITEM);
+  gtk_list_box_bind_model (self->models_list, G_LIST_MODEL (self->models),
+                           create_cost_row, NULL, NULL);
+  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self->candidates_swatch), draw_swatch,
+                                  NULL, NULL);
+  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self->judges_swatch), draw_swatch,
+                                  GINT_TO_POINTER (1), NULL);
+  set_placeholder (self->usecases_list, _("Nothing spent yet: no use case has a run."));
+  set_placeholder (self->models_list, _("No calls yet"));
 
   g_signal_connect (factory, "setup", G_CALLBACK (setup_run_row), NULL);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_run_row), NULL);

@@ -48,14 +48,21 @@ struct _TbRunsView
   GtkColumnView      *column_view;
   GtkLabel           *count_label;
   GtkSpinner         *spinner;
+  GtkWidget          *judge_all_button;
+  GtkWidget          *delete_selected_button;
+  GMenuModel         *row_menu;
 
   GtkSortListModel   *sort_model;
   TbRowPacer         *pacer;         /* the sorted runs, given to the column view in steps */
   GtkSingleSelection *selection;
   GtkColumnViewColumn *columns[N_COLUMNS];
+  GtkColumnViewColumn *check_column;   /* shown in selection mode */
+  GtkColumnViewColumn *menu_column;    /* each row's menu, out of selection mode */
 
   TbRunList          *list;
   char               *selected_id;   /* kept across reloads */
+  gboolean            selection_mode;
+  GHashTable         *checked;       /* ids of the runs checked in selection mode */
 };
 
 G_DEFINE_FINAL_TYPE (TbRunsView, tb_runs_view, GTK_TYPE_WIDGET)
@@ -65,11 +72,24 @@ enum {
   SIGNAL_JUDGE_RUN,
   SIGNAL_RESUME_RUN,
   SIGNAL_DELETE_RUN,
+  SIGNAL_DELETE_RUNS,
+  SIGNAL_EXPORT_RUN,
   SIGNAL_JUDGE_ALL,
   N_SIGNALS
 };
 
 static guint signals[N_SIGNALS];
+
+enum {
+  PROP_0,
+  PROP_SELECTION_MODE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void update_actions (TbRunsView *self);
+static void update_page    (TbRunsView *self);
 
 static gboolean
 status_can_resume (TbRunStatus status)
@@ -246,7 +266,10 @@ update_actions (TbRunsView *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.resume",
                                  item != NULL && status_can_resume (status));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.delete", item != NULL && !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.export", item != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.judge-all", any_judgeable (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.delete-selected",
+                                 self->selection_mode && g_hash_table_size (self->checked) > 0);
 }
 
 static void
@@ -321,6 +344,38 @@ action_delete (GtkWidget  *widget,
 }
 
 static void
+action_export (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  emit_for_selected (TB_RUNS_VIEW (widget), SIGNAL_EXPORT_RUN);
+}
+
+static void
+action_delete_selected (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  TbRunsView *self = TB_RUNS_VIEW (widget);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) ids = NULL;
+  GListModel *model = G_LIST_MODEL (self->sort_model);
+  guint n = g_list_model_get_n_items (model);
+
+  /* in the order shown */
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(TbRunItem) item = g_list_model_get_item (model, i);
+
+      if (g_hash_table_contains (self->checked, tb_run_item_get_id (item)))
+        g_strv_builder_add (builder, tb_run_item_get_id (item));
+    }
+  ids = g_strv_builder_end (builder);
+  if (ids[0] != NULL)
+    g_signal_emit (self, signals[SIGNAL_DELETE_RUNS], 0, ids);
+}
+
+static void
 action_judge_all (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
@@ -334,7 +389,15 @@ update_page (TbRunsView *self)
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->sort_model));
   gboolean loading = self->list != NULL && tb_run_list_get_loading (self->list);
   gboolean loaded = self->list != NULL && tb_run_list_get_loaded (self->list);
-  g_autofree char *count = g_strdup_printf (ngettext ("%u run", "%u runs", n), n);
+  guint checked = g_hash_table_size (self->checked);
+  g_autofree char *count = NULL;
+
+  if (!self->selection_mode)
+    count = g_strdup_printf (ngettext ("%u run", "%u runs", n), n);
+  else if (checked == 0)
+    count = g_strdup (_("Select runs"));
+  else
+    count = g_strdup_printf (ngettext ("%u selected", "%u selected", checked), checked);
 
   gtk_label_set_text (self->count_label, count);
   gtk_spinner_set_spinning (self->spinner, loading);
@@ -345,6 +408,32 @@ update_page (TbRunsView *self)
     gtk_stack_set_visible_child_name (self->stack, "loading");
   else
     gtk_stack_set_visible_child_name (self->stack, "empty");
+}
+
+/* A run checked and then gone (deleted, here or elsewhere) is checked no more. */
+static void
+prune_checked (TbRunsView *self)
+{
+  GListModel *model = G_LIST_MODEL (self->sort_model);
+  g_autoptr(GHashTable) present = NULL;
+  GHashTableIter iter;
+  gpointer id;
+  guint n;
+
+  if (g_hash_table_size (self->checked) == 0)
+    return;
+  present = g_hash_table_new (g_str_hash, g_str_equal);
+  n = g_list_model_get_n_items (model);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(TbRunItem) item = g_list_model_get_item (model, i);
+
+      g_hash_table_add (present, (gpointer) tb_run_item_get_id (item));
+    }
+  g_hash_table_iter_init (&iter, self->checked);
+  while (g_hash_table_iter_next (&iter, &id, NULL))
+    if (!g_hash_table_contains (present, id))
+      g_hash_table_iter_remove (&iter);
 }
 
 static void
@@ -368,6 +457,7 @@ on_items_changed (TbRunsView *self)
           break;
         }
     }
+  prune_checked (self);
   update_page (self);
   update_actions (self);
 }
@@ -376,6 +466,7 @@ static void
 on_usecase_changed (TbRunsView *self)
 {
   g_clear_pointer (&self->selected_id, g_free);
+  g_hash_table_remove_all (self->checked);
 }
 
 void
@@ -404,6 +495,141 @@ tb_runs_view_set_list (TbRunsView *self,
     }
   update_page (self);
   update_actions (self);
+}
+
+gboolean
+tb_runs_view_get_selection_mode (TbRunsView *self)
+{
+  g_return_val_if_fail (TB_IS_RUNS_VIEW (self), FALSE);
+  return self->selection_mode;
+}
+
+void
+tb_runs_view_set_selection_mode (TbRunsView *self,
+                                 gboolean    selection_mode)
+{
+  g_return_if_fail (TB_IS_RUNS_VIEW (self));
+
+  selection_mode = !!selection_mode;
+  if (self->selection_mode == selection_mode)
+    return;
+  self->selection_mode = selection_mode;
+  g_hash_table_remove_all (self->checked);
+  gtk_column_view_column_set_visible (self->check_column, selection_mode);
+  gtk_column_view_column_set_visible (self->menu_column, !selection_mode);
+  gtk_widget_set_visible (self->judge_all_button, !selection_mode);
+  gtk_widget_set_visible (self->delete_selected_button, selection_mode);
+  update_page (self);
+  update_actions (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTION_MODE]);
+}
+
+/* Checks `run_id` in selection mode, as its row's check box does. */
+void
+tb_runs_view_set_checked (TbRunsView *self,
+                          const char *run_id,
+                          gboolean    checked)
+{
+  g_return_if_fail (TB_IS_RUNS_VIEW (self));
+  g_return_if_fail (run_id != NULL);
+
+  if (!self->selection_mode || checked == g_hash_table_contains (self->checked, run_id))
+    return;
+  if (checked)
+    g_hash_table_add (self->checked, g_strdup (run_id));
+  else
+    g_hash_table_remove (self->checked, run_id);
+  update_page (self);
+  update_actions (self);
+}
+
+/* The check box of a row, in selection mode ----------------------------------------------- */
+
+static void
+check_toggled_cb (GtkCheckButton *check,
+                  GtkListItem    *list_item)
+{
+  TbRunItem *item = gtk_list_item_get_item (list_item);
+  GtkWidget *view = gtk_widget_get_ancestor (GTK_WIDGET (check), TB_TYPE_RUNS_VIEW);
+
+  if (item != NULL && view != NULL)
+    tb_runs_view_set_checked (TB_RUNS_VIEW (view), tb_run_item_get_id (item),
+                              gtk_check_button_get_active (check));
+}
+
+static void
+setup_check (GtkSignalListItemFactory *factory,
+             GObject                  *object,
+             gpointer                  user_data)
+{
+  GtkWidget *check = gtk_check_button_new ();
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Select"), -1);
+  g_signal_connect (check, "toggled", G_CALLBACK (check_toggled_cb), object);
+  gtk_list_item_set_child (GTK_LIST_ITEM (object), check);
+}
+
+static void
+bind_check (GtkSignalListItemFactory *factory,
+            GObject                  *object,
+            gpointer                  user_data)
+{
+  GtkListItem *list_item = GTK_LIST_ITEM (object);
+  GtkCheckButton *check = GTK_CHECK_BUTTON (gtk_list_item_get_child (list_item));
+  TbRunsView *self = user_data;
+  TbRunItem *item = gtk_list_item_get_item (list_item);
+
+  g_signal_handlers_block_by_func (check, check_toggled_cb, list_item);
+  gtk_check_button_set_active (check, g_hash_table_contains (self->checked,
+                                                             tb_run_item_get_id (item)));
+  g_signal_handlers_unblock_by_func (check, check_toggled_cb, list_item);
+}
+
+/* The menu of a row: it acts on the selected run, so showing it selects its row. */
+static void
+menu_shown_cb (GtkWidget   *popover,
+               GtkListItem *list_item)
+{
+  GtkWidget *view = gtk_widget_get_ancestor (popover, TB_TYPE_RUNS_VIEW);
+
+  if (view != NULL && gtk_list_item_get_position (list_item) != GTK_INVALID_LIST_POSITION)
+    gtk_single_selection_set_selected (TB_RUNS_VIEW (view)->selection,
+                                       gtk_list_item_get_position (list_item));
+}
+
+static void
+setup_menu (GtkSignalListItemFactory *factory,
+            GObject                  *object,
+            gpointer                  user_data)
+{
+  TbRunsView *self = user_data;
+  GtkWidget *button = gtk_menu_button_new ();
+
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (button), "view-more-symbolic");
+  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (button), self->row_menu);
+  gtk_menu_button_set_has_frame (GTK_MENU_BUTTON (button), FALSE);
+  gtk_widget_set_tooltip_text (button, _("Run Menu"));
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  g_signal_connect (gtk_menu_button_get_popover (GTK_MENU_BUTTON (button)), "show",
+                    G_CALLBACK (menu_shown_cb), object);
+  gtk_list_item_set_child (GTK_LIST_ITEM (object), button);
+}
+
+static GtkColumnViewColumn *
+add_widget_column (TbRunsView *self,
+                   GCallback   setup,
+                   GCallback   bind)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+  GtkColumnViewColumn *column;
+
+  g_signal_connect (factory, "setup", setup, self);
+  if (bind != NULL)
+    g_signal_connect (factory, "bind", bind, self);
+  column = gtk_column_view_column_new (NULL, factory);
+  gtk_column_view_append_column (self->column_view, column);
+  return column;
 }
 
 GListModel *
@@ -454,8 +680,43 @@ tb_runs_view_dispose (GObject *object)
   g_clear_object (&self->sort_model);
   g_clear_object (&self->list);
   g_clear_pointer (&self->selected_id, g_free);
+  g_clear_object (&self->check_column);
+  g_clear_object (&self->menu_column);
+  g_clear_pointer (&self->checked, g_hash_table_unref);
 
   G_OBJECT_CLASS (tb_runs_view_parent_class)->dispose (object);
+}
+
+static void
+tb_runs_view_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_SELECTION_MODE:
+      g_value_set_boolean (value, TB_RUNS_VIEW (object)->selection_mode);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tb_runs_view_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_SELECTION_MODE:
+      tb_runs_view_set_selection_mode (TB_RUNS_VIEW (object), g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -465,6 +726,14 @@ tb_runs_view_class_init (TbRunsViewClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = tb_runs_view_dispose;
+  object_class->get_property = tb_runs_view_get_property;
+  object_class->set_property = tb_runs_view_set_property;
+
+  /* Check boxes on the rows, to delete several runs at once. */
+  properties[PROP_SELECTION_MODE] =
+    g_param_spec_boolean ("selection-mode", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_OPEN_RUN] =
     g_signal_new ("open-run", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
@@ -478,6 +747,12 @@ tb_runs_view_class_init (TbRunsViewClass *klass)
   signals[SIGNAL_DELETE_RUN] =
     g_signal_new ("delete-run", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[SIGNAL_DELETE_RUNS] =
+    g_signal_new ("delete-runs", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_STRV);
+  signals[SIGNAL_EXPORT_RUN] =
+    g_signal_new ("export-run", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
   signals[SIGNAL_JUDGE_ALL] =
     g_signal_new ("judge-all", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 0);
@@ -487,6 +762,11 @@ tb_runs_view_class_init (TbRunsViewClass *klass)
   gtk_widget_class_install_action (widget_class, "runs.resume", NULL, action_resume);
   gtk_widget_class_install_action (widget_class, "runs.delete", NULL, action_delete);
   gtk_widget_class_install_action (widget_class, "runs.judge-all", NULL, action_judge_all);
+  gtk_widget_class_install_action (widget_class, "runs.export", NULL, action_export);
+  gtk_widget_class_install_action (widget_class, "runs.delete-selected", NULL,
+                                   action_delete_selected);
+  gtk_widget_class_install_property_action (widget_class, "runs.selection-mode",
+                                            "selection-mode");
 
   g_type_ensure (ADW_TYPE_STATUS_PAGE);
   /* referencing the resource links its object (and its registering constructor) even when
@@ -499,6 +779,9 @@ tb_runs_view_class_init (TbRunsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TbRunsView, column_view);
   gtk_widget_class_bind_template_child (widget_class, TbRunsView, count_label);
   gtk_widget_class_bind_template_child (widget_class, TbRunsView, spinner);
+  gtk_widget_class_bind_template_child (widget_class, TbRunsView, judge_all_button);
+  gtk_widget_class_bind_template_child (widget_class, TbRunsView, delete_selected_button);
+  gtk_widget_class_bind_template_child (widget_class, TbRunsView, row_menu);
   gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -509,7 +792,11 @@ static void
 tb_runs_view_init (TbRunsView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->checked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
+  self->check_column = add_widget_column (self, G_CALLBACK (setup_check),
+                                          G_CALLBACK (bind_check));
+  gtk_column_view_column_set_visible (self->check_column, FALSE);
   for (guint i = 0; i < N_COLUMNS; i++)
     {
       GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
@@ -532,6 +819,7 @@ tb_runs_view_init (TbRunsView *self)
       gtk_column_view_append_column (self->column_view, self->columns[i]);
       g_object_unref (sorter);
     }
+  self->menu_column = add_widget_column (self, G_CALLBACK (setup_menu), NULL);
 
   self->sort_model = gtk_sort_list_model_new (NULL,
                                               g_object_ref (gtk_column_view_get_sorter (

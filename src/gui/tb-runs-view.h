@@ -21,6 +21,14 @@ void         tb_runs_view_set_list       (TbRunsView  *self,
 GListModel  *tb_runs_view_get_model      (TbRunsView  *self);
 /* Id of the selected run, or NULL. */
 const char  *tb_runs_view_get_selected   (TbRunsView  *self);
+/* Selection mode: check boxes on the rows, and Delete… for the runs checked (the
+ * ::delete-runs signal); the rows' menus are hidden meanwhile. */
+gboolean     tb_runs_view_get_selection_mode (TbRunsView *self);
+void         tb_runs_view_set_selection_mode (TbRunsView *self,
+                                              gboolean    selection_mode);
+void         tb_runs_view_set_checked    (TbRunsView  *self,
+                                          const char  *run_id,
+                                          gboolean     checked);
 /* Sorts by a column: "date" "input" "models" "status" "score" "cost". */
 void         tb_runs_view_sort_by        (TbRunsView  *self,
                                           const char  *column,

@@ -1208,27 +1208,48 @@ resume_run_action (GtkWidget  *widget,
                           run_done_cb, g_object_ref (self));
 }
 
+/* Deleting runs: each folder removed in a thread (a run's folder can hold thousands of
+ * files), then the window forgets what it showed of them. */
+typedef struct {
+  TbStore *store;
+  GStrv    ids;
+  guint    deleted;   /* ids[0..deleted) are gone */
+} DeleteRuns;
+
 static void
-delete_run_response_cb (AdwMessageDialog *dialog,
-                        const char       *response,
-                        TbWindow         *self)
+delete_runs_free (DeleteRuns *data)
 {
-  const char *run_id = g_object_get_data (G_OBJECT (dialog), "run-id");
-  g_autoptr(GError) error = NULL;
-  g_autoptr(TbRun) run = NULL;
+  g_clear_object (&data->store);
+  g_strfreev (data->ids);
+  g_free (data);
+}
 
-  if (g_strcmp0 (response, "delete") != 0)
-    return;
+static void
+delete_runs_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  DeleteRuns *data = task_data;
 
-  run = tb_store_load_run (self->store, run_id, &error);
-  if (run == NULL || !tb_store_delete_run (self->store, run, &error))
+  for (; data->ids[data->deleted] != NULL; data->deleted++)
     {
-      g_autofree char *message = g_strdup_printf (_("Could not delete the run: %s"),
-                                                  error->message);
-      tb_window_toast (self, message);
-      return;
-    }
+      g_autoptr(GError) error = NULL;
+      g_autoptr(TbRun) run = tb_store_load_run (data->store, data->ids[data->deleted], &error);
 
+      if (run == NULL || !tb_store_delete_run (data->store, run, &error))
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+forget_run (TbWindow   *self,
+            const char *run_id)
+{
   if (g_strcmp0 (tb_run_page_get_run_id (TB_RUN_PAGE (self->run_page)), run_id) == 0)
     {
       tb_run_page_set_run (TB_RUN_PAGE (self->run_page), self->store, NULL);
@@ -1243,8 +1264,96 @@ delete_run_response_cb (AdwMessageDialog *dialog,
     }
   if (g_strcmp0 (self->last_run_id, run_id) == 0)
     g_clear_pointer (&self->last_run_id, g_free);
-  tb_window_refresh_results (self);
-  tb_window_toast (self, _("Run deleted"));
+}
+
+static void
+delete_runs_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  TbWindow *self = TB_WINDOW (source);
+  DeleteRuns *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  g_task_propagate_boolean (G_TASK (result), &error);
+  for (guint i = 0; i < data->deleted; i++)
+    forget_run (self, data->ids[i]);
+  if (data->deleted > 0)
+    tb_window_refresh_results (self);
+  if (error != NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not delete the run: %s"),
+                                                  error->message);
+      tb_window_toast (self, message);
+    }
+  else if (data->deleted == 1)
+    tb_window_toast (self, _("Run deleted"));
+  else
+    {
+      g_autofree char *message = g_strdup_printf (ngettext ("%u run deleted",
+                                                            "%u runs deleted", data->deleted),
+                                                  data->deleted);
+      tb_window_toast (self, message);
+    }
+}
+
+static void
+delete_run_response_cb (AdwMessageDialog *dialog,
+                        const char       *response,
+                        TbWindow         *self)
+{
+  g_autoptr(GTask) task = NULL;
+  DeleteRuns *data;
+
+  if (g_strcmp0 (response, "delete") != 0)
+    return;
+
+  /* the runs are going: there is nothing left to select */
+  tb_runs_view_set_selection_mode (TB_RUNS_VIEW (self->runs_view), FALSE);
+  data = g_new0 (DeleteRuns, 1);
+  data->store = g_object_ref (self->store);
+  data->ids = g_strdupv (g_object_get_data (G_OBJECT (dialog), "run-ids"));
+  task = g_task_new (self, NULL, delete_runs_cb, NULL);
+  g_task_set_source_tag (task, delete_run_response_cb);
+  g_task_set_task_data (task, data, (GDestroyNotify) delete_runs_free);
+  g_task_run_in_thread (task, delete_runs_thread);
+}
+
+/* Asks before deleting `run_ids` (one or several). */
+static void
+confirm_delete_runs (TbWindow           *self,
+                     const char * const *run_ids)
+{
+  guint n = g_strv_length ((GStrv) run_ids);
+  AdwMessageDialog *dialog;
+
+  if (n == 0)
+    return;
+  if (n == 1)
+    {
+      dialog = new_delete_dialog (self, _("Delete Run?"), NULL,
+                                  G_CALLBACK (delete_run_response_cb));
+      adw_message_dialog_format_body (dialog,
+                                      _("The run %s, its outputs and judgments will be "
+                                        "deleted. Its cost stays spent but leaves the totals."),
+                                      run_ids[0]);
+    }
+  else
+    {
+      dialog = new_delete_dialog (self, NULL, NULL, G_CALLBACK (delete_run_response_cb));
+      adw_message_dialog_format_heading (dialog, ngettext ("Delete %u Run?", "Delete %u Runs?",
+                                                           n), n);
+      adw_message_dialog_format_body (dialog,
+                                      ngettext ("%u run, its outputs and judgments will be "
+                                                "deleted. Its cost stays spent but leaves the "
+                                                "totals.",
+                                                "%u runs, their outputs and judgments will be "
+                                                "deleted. Their cost stays spent but leaves the "
+                                                "totals.", n), n);
+    }
+  g_object_set_data_full (G_OBJECT (dialog), "run-ids", g_strdupv ((GStrv) run_ids),
+                          (GDestroyNotify) g_strfreev);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -1252,17 +1361,19 @@ delete_run_action (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *parameter)
 {
-  TbWindow *self = TB_WINDOW (widget);
-  const char *run_id = g_variant_get_string (parameter, NULL);
-  AdwMessageDialog *dialog;
+  const char *run_ids[] = { g_variant_get_string (parameter, NULL), NULL };
 
-  dialog = new_delete_dialog (self, _("Delete Run?"), NULL,
-                              G_CALLBACK (delete_run_response_cb));
-  adw_message_dialog_format_body (dialog,
-                                  _("The run %s, its outputs and judgments will be deleted. "
-                                    "Its cost stays spent but leaves the totals."), run_id);
-  g_object_set_data_full (G_OBJECT (dialog), "run-id", g_strdup (run_id), g_free);
-  gtk_window_present (GTK_WINDOW (dialog));
+  confirm_delete_runs (TB_WINDOW (widget), run_ids);
+}
+
+static void
+delete_runs_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  g_autofree const char **run_ids = g_variant_get_strv (parameter, NULL);
+
+  confirm_delete_runs (TB_WINDOW (widget), run_ids);
 }
 
 static void
@@ -1315,6 +1426,7 @@ tb_window_class_install_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.judge-all", NULL, judge_all_action);
   gtk_widget_class_install_action (widget_class, "win.resume-run", "s", resume_run_action);
   gtk_widget_class_install_action (widget_class, "win.delete-run", "s", delete_run_action);
+  gtk_widget_class_install_action (widget_class, "win.delete-runs", "as", delete_runs_action);
   gtk_widget_class_install_action (widget_class, "win.open-run", "s", open_run_action);
   gtk_widget_class_install_action (widget_class, "win.refresh", NULL, refresh_action);
   /* "summary", "usecase", "run", "runs", "costs" */

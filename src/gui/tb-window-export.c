@@ -164,18 +164,15 @@ export_response_cb (GtkNativeDialog *dialog,
   g_object_unref (dialog);
 }
 
-static void
-export_run_action (GtkWidget  *widget,
-                   const char *action_name,
-                   GVariant   *parameter)
+void
+tb_window_choose_export (TbWindow   *self,
+                         const char *run_id)
 {
-  TbWindow *self = TB_WINDOW (widget);
-  const char *run_id = tb_run_page_get_run_id (TB_RUN_PAGE (self->run_page));
   g_autofree char *name = NULL;
   GtkFileChooserNative *chooser;
 
-  if (run_id == NULL)
-    return;
+  g_return_if_fail (TB_IS_WINDOW (self));
+  g_return_if_fail (run_id != NULL);
 
   chooser = gtk_file_chooser_native_new (_("Export the Run"), GTK_WINDOW (self),
                                          GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"),
@@ -201,6 +198,18 @@ export_run_action (GtkWidget  *widget,
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   g_signal_connect_object (chooser, "response", G_CALLBACK (export_response_cb), self, 0);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+export_run_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  TbWindow *self = TB_WINDOW (widget);
+  const char *run_id = tb_run_page_get_run_id (TB_RUN_PAGE (self->run_page));
+
+  if (run_id != NULL)
+    tb_window_choose_export (self, run_id);
 }
 
 static void

@@ -105,6 +105,9 @@ void   tb_window_switch_demo           (TbWindow       *self,
                                         gboolean        simulated);
 /* The banner, the sidebar's subtitle and the demo actions, as the application is. */
 void   tb_window_update_demo           (TbWindow       *self);
+/* The file chooser of Export… for `run_id` (the run page's menu, a runs row's menu). */
+void   tb_window_choose_export         (TbWindow       *self,
+                                        const char     *run_id);
 /* win.export-run and win.open-file (tb-window-export.c). */
 void   tb_window_class_install_export_actions (GtkWidgetClass *widget_class);
 /* Asks the forecast of the run as the Run page sets it up (a moment later, in a thread). */

@@ -762,6 +762,20 @@ runs_view_delete_cb (TbWindow   *self,
 }
 
 static void
+runs_view_delete_many_cb (TbWindow    *self,
+                          const char **run_ids)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.delete-runs", "^as", run_ids);
+}
+
+static void
+runs_view_export_cb (TbWindow   *self,
+                     const char *run_id)
+{
+  tb_window_choose_export (self, run_id);
+}
+
+static void
 run_page_message_cb (TbWindow   *self,
                      const char *message)
 {
@@ -964,6 +978,10 @@ tb_window_init (TbWindow *self)
   g_signal_connect_swapped (self->runs_view, "resume-run", G_CALLBACK (runs_view_resume_cb),
                             self);
   g_signal_connect_swapped (self->runs_view, "delete-run", G_CALLBACK (runs_view_delete_cb),
+                            self);
+  g_signal_connect_swapped (self->runs_view, "delete-runs",
+                            G_CALLBACK (runs_view_delete_many_cb), self);
+  g_signal_connect_swapped (self->runs_view, "export-run", G_CALLBACK (runs_view_export_cb),
                             self);
   g_signal_connect_swapped (self->runs_view, "judge-all", G_CALLBACK (runs_view_judge_all_cb),
                             self);
