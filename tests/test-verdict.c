@@ -423,6 +423,13 @@ test_pairwise (void)
   g_assert_cmpfloat_with_epsilon (((TbPairRank *) g_ptr_array_index (verdict->pairwise->ranking,
                                                                      0))->win_rate,
                                   2.0 / 3, 1e-9);
+  /* judged in pairs only: the words give the ranking, not "no score" */
+  {
+    g_autofree char *words = tb_verdict_describe (verdict);
+
+    g_assert_nonnull (strstr (words, "judged in pairs, a/x wins most often (67% of its "
+                                     "comparisons: 2 won, 0 lost, 1 tied)"));
+  }
 
   for (guint i = 0; i < 3; i++)
     {
@@ -435,6 +442,11 @@ test_pairwise (void)
   g_assert_cmpuint (tally->inconsistent, ==, 3);
   g_assert_cmpuint (bias->pairwise->first_position_wins, ==, 3);
   g_assert_true (has_warning (bias, "position bias"));
+  {
+    g_autofree char *words = tb_verdict_describe (bias);
+
+    g_assert_nonnull (strstr (words, "wins as often: they are tied"));
+  }
 }
 
 /* A person's ratings beside the judges': mean absolute difference and Spearman ρ, by hand. */

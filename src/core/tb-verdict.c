@@ -1571,6 +1571,26 @@ tb_verdict_describe (const TbVerdict *verdict)
 
   g_return_val_if_fail (verdict != NULL, NULL);
 
+  if (verdict->best_overall == NULL && verdict->pairwise != NULL
+      && verdict->pairwise->ranking->len > 0)
+    {
+      /* Judged pairwise only: the ranking by win rate is what there is to say. */
+      const TbPairRank *first = g_ptr_array_index (verdict->pairwise->ranking, 0);
+
+      g_string_append_printf (text, _("No model has a score; judged in pairs, %s wins most "
+                                      "often (%.0f%% of its comparisons: %u won, %u lost, %u "
+                                      "tied)."), first->model, 100 * first->win_rate,
+                              first->wins, first->losses, first->ties);
+      if (verdict->pairwise->ranking->len > 1)
+        {
+          const TbPairRank *second = g_ptr_array_index (verdict->pairwise->ranking, 1);
+
+          if (second->win_rate == first->win_rate)
+            g_string_append_printf (text, _(" %s wins as often: they are tied."),
+                                    second->model);
+        }
+      return g_string_free (text, FALSE);
+    }
   if (verdict->best_overall == NULL)
     {
       g_string_append (text, _("No model has a score yet."));
