@@ -385,6 +385,17 @@ test_usecase_inputs_and_references (CliFixture    *fixture,
     }
   g_assert_cmpuint (judge_calls, ==, 3);
   g_assert_cmpuint (with_reference, ==, 1);
+
+  /* A re-judge with one --reference for three inputs is refused, nothing called. */
+  {
+    guint before = fake_server_count (fixture->server, "/chat/completions", NULL);
+    g_autoptr(CliResult) rejudge = cli (fixture, "judge", run_id, "--reference", reference);
+
+    g_assert_cmpint (rejudge->status, ==, 2);
+    g_assert_nonnull (strstr (rejudge->err, "has 3 inputs"));
+    g_assert_cmpuint (fake_server_count (fixture->server, "/chat/completions", NULL), ==,
+                      before);
+  }
 }
 
 /* `summary ID` over two judged runs: per model, runs and inputs counted across both, and

@@ -1014,6 +1014,15 @@ judge_one (CliContext          *cli,
   before = tb_store_load_run (cli->store, run_id, error);
   if (before == NULL || !tb_run_check_snapshot (before, error))
     return EXIT_USAGE;
+  /* One reference fits one input; a test set's inputs keep their own (as run refuses it). */
+  if (options->reference != NULL && before->inputs->len > 1)
+    {
+      g_set_error (error, TB_ERROR, TB_ERROR_INVALID,
+                   _("Run %s has %u inputs: --reference gives one reference for one input; "
+                     "the judges see each input's own reference"), run_id,
+                   before->inputs->len);
+      return EXIT_USAGE;
+    }
   pairwise = options->pairwise || g_strcmp0 (before->judge_mode, "pairwise") == 0;
 
   /* The judge of a re-judge comes from the run as it was made, never from the use case
