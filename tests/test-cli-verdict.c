@@ -386,6 +386,31 @@ test_usecase_inputs_and_references (CliFixture    *fixture,
   g_assert_cmpuint (judge_calls, ==, 3);
   g_assert_cmpuint (with_reference, ==, 1);
 
+  /* show's outputs table: every row's status under STATUS, counted in characters ("·" is
+   * two bytes) */
+  {
+    g_autoptr(CliResult) shown = cli (fixture, "show", run_id);
+    g_auto(GStrv) lines = g_strsplit (shown->out, "\n", -1);
+    glong column = -1;
+    guint rows = 0;
+
+    g_assert_cmpint (shown->status, ==, 0);
+    for (guint i = 0; lines[i] != NULL; i++)
+      {
+        const char *at;
+
+        if (g_str_has_prefix (lines[i], "MODEL ") && (at = strstr (lines[i], "STATUS")) != NULL)
+          column = g_utf8_pointer_to_offset (lines[i], at);
+        else if (column >= 0 && g_str_has_prefix (lines[i], "fake/one · ")
+                 && (at = strstr (lines[i], " ok ")) != NULL)
+          {
+            g_assert_cmpint (g_utf8_pointer_to_offset (lines[i], at) + 1, ==, column);
+            rows++;
+          }
+      }
+    g_assert_cmpuint (rows, ==, 3);
+  }
+
   /* A re-judge with one --reference for three inputs is refused, nothing called. */
   {
     guint before = fake_server_count (fixture->server, "/chat/completions", NULL);

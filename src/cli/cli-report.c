@@ -158,6 +158,31 @@ print_rollup_header (const char *first)
            "JUDGE", "CANDIDATES", "JUDGING", "TOTAL", "PROMPT", "COMPL", "REASON");
 }
 
+/* `text` in exactly `width` characters (not bytes: "·" is two): padded with spaces, or cut
+ * in the middle with "…" when longer, so a table's columns line up. */
+static char *
+fit_columns (const char *text,
+             int         width)
+{
+  glong length = g_utf8_strlen (text, -1);
+  GString *fitted;
+
+  if (length > width && width > 1)
+    {
+      glong head = (width - 1) / 2, tail = width - 1 - head;
+      const char *tail_start = g_utf8_offset_to_pointer (text, length - tail);
+
+      fitted = g_string_new_len (text, g_utf8_offset_to_pointer (text, head) - text);
+      g_string_append (fitted, "…");
+      g_string_append (fitted, tail_start);
+      return g_string_free (fitted, FALSE);
+    }
+  fitted = g_string_new (text);
+  for (glong i = length; i < width; i++)
+    g_string_append_c (fitted, ' ');
+  return g_string_free (fitted, FALSE);
+}
+
 static void
 print_output_row (const TbOutput *output,
                   const char     *score_text,
@@ -168,13 +193,15 @@ print_output_row (const TbOutput *output,
   g_autofree char *usd = format_cost (output->cost.usd, tb_cost_is_known (&output->cost));
   g_autofree char *latency = g_strdup_printf ("%.1fs", output->latency_ms / 1000.0);
   g_autoptr(GString) label = g_string_new (output->model);
+  g_autofree char *fitted = NULL;
 
   if (test_set)
     g_string_append_printf (label, " · %s", output->input);
   if (repeat > 1)
     g_string_append_printf (label, " #%u", output->repeat);
 
-  g_print ("%-*s %-9s %7s %9" G_GINT64_FORMAT " %7s %8s %-14s %s%s\n", width, label->str,
+  fitted = fit_columns (label->str, width);
+  g_print ("%s %-9s %7s %9" G_GINT64_FORMAT " %7s %8s %-14s %s%s\n", fitted,
            tb_output_status_to_string (output->status), score_text,
            output->usage.completion_tokens, latency,
            !output->has_format_check ? "-" : output->format_valid ? "valid" : "INVALID",
