@@ -849,6 +849,27 @@ test_defaults (void)
   run->judges = g_strdupv ((char **) real);
   judges = tb_demo_judges (NULL, run, &error);
   g_assert_cmpstrv (judges, ((const char * const[]) { tb_demo_judge (), NULL }));
+  g_clear_pointer (&judges, g_strfreev);
+
+  /* A use case's jury: taken when every judge is simulated, else the simulated judge. */
+  {
+    g_autoptr(TbUsecase) usecase = load_usecase ("lecture-chapters");
+    const char * const jury[] = { tb_demo_judge (), "simulated/premium", NULL };
+
+    g_strfreev (usecase->judge_models);
+    usecase->judge_models = g_strdupv ((char **) jury);
+    judges = tb_default_judges_for (NULL, usecase, TRUE, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstrv (judges, jury);
+    g_clear_pointer (&judges, g_strfreev);
+    judges = tb_default_judges_for ("simulated/twin-a", usecase, TRUE, &error);
+    g_assert_cmpstrv (judges, ((const char * const[]) { "simulated/twin-a", NULL }));
+    g_clear_pointer (&judges, g_strfreev);
+    g_strfreev (usecase->judge_models);
+    usecase->judge_models = g_strdupv ((char **) real);
+    judges = tb_default_judges_for (NULL, usecase, TRUE, &error);
+    g_assert_cmpstrv (judges, ((const char * const[]) { tb_demo_judge (), NULL }));
+  }
 }
 
 /* The demo home: its own folder, unless a home is named. */

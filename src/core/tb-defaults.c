@@ -117,6 +117,11 @@ tb_default_judges_for (const char       *explicit_list,
                        gboolean          simulated,
                        GError          **error)
 {
+  /* A use case's jury of simulated models is a simulated run's jury too. */
+  if (simulated && (explicit_list == NULL || *explicit_list == '\0') && usecase != NULL
+      && usecase->judge_models != NULL && usecase->judge_models[0] != NULL
+      && tb_demo_check_models ((const char * const *) usecase->judge_models, NULL))
+    return g_strdupv (usecase->judge_models);
   if (simulated)
     return tb_demo_judges (explicit_list, NULL, error);
   return tb_default_judges (explicit_list, usecase);

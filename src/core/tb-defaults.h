@@ -32,7 +32,8 @@ GStrv      tb_default_candidates     (const TbUsecase *usecase,
 /* The same choices for a run that may be simulated (tb-demo.h): the use cases name real
  * models, which the simulated provider does not serve, so a simulated run's candidates are
  * tb_demo_candidates () and its judges tb_demo_judges (`explicit_list` and, for a re-judge,
- * the run's own); a real one's are those above. */
+ * the run's own), or the use case's judge.models when every one is simulated; a real one's
+ * are those above. */
 GStrv      tb_default_candidates_for (const TbUsecase *usecase,
                                       gboolean         simulated,
                                       GError         **error);
