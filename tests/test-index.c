@@ -530,6 +530,26 @@ test_per_model (Fixture       *fixture,
   assert_rollups_equal (&sum, &usecase);
   g_assert_cmpuint (sum.estimated_calls, ==, usecase.estimated_calls);
 
+  /* read back from the database by another index (the entries' signatures hold): the same
+   * per-model sums, which the run list does not carry */
+  {
+    g_autoptr(TbIndex) again = tb_index_new (fixture->store);
+    g_autoptr(GPtrArray) listed = tb_index_list_runs (again, "gamma", &error);
+    g_autoptr(GPtrArray) reread = tb_index_rollup_models (again, "gamma", FALSE, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (listed->len, ==, 1);
+    g_assert_cmpuint (reread->len, ==, models->len);
+    for (guint i = 0; i < models->len; i++)
+      {
+        const TbModelRollup *a = g_ptr_array_index (models, i);
+        const TbModelRollup *b = find_model (reread, a->model);
+
+        g_assert_nonnull (b);
+        assert_rollups_equal (&a->rollup, &b->rollup);
+      }
+  }
+
   /* over runs: alpha's two runs of one model and one judge; simulated runs apart */
   alpha = tb_index_rollup_models (fixture->index, "alpha", FALSE, &error);
   g_assert_cmpuint (alpha->len, ==, 2);
