@@ -14,8 +14,8 @@
 #include "tb-home.h"
 #include "tb-index.h"
 #include "tb-run-monitor.h"
-#include "tb-run-page.h"
 #include "tb-runs-view.h"
+#include "tb-run-page.h"
 #include "tb-score-chart.h"
 #include "tb-store.h"
 #include "tb-summary-view.h"
@@ -577,6 +577,18 @@ latest_judgment (const char *run_id)
   return g_steal_pointer (&g_ptr_array_index (judgments, 0));
 }
 
+static gboolean
+runs_view_narrow (gpointer window)
+{
+  return tb_runs_view_is_narrow (TB_RUNS_VIEW (tb_window_get_runs_view (window)));
+}
+
+static gboolean
+runs_view_wide (gpointer window)
+{
+  return !runs_view_narrow (window);
+}
+
 /* A re-judge uses the judge of the use case as the run was made (its snapshot), even when
  * the use case in the editor (and on disk) now names another: the CLI's rule. */
 static void
@@ -663,12 +675,16 @@ test_rejudge_uses_snapshot (void)
   screenshot (GTK_WIDGET (window), "run-judged-narrow");
   adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (child (window, "view_stack")), "runs");
   g_assert_true (gui_test_wait_for (gui_test_runs_loaded, window, 20000));
+  /* narrow: date, status, best score and cost, without input and models */
+  g_assert_true (gui_test_wait_for (runs_view_narrow, window, 5000));
   screenshot (GTK_WIDGET (window), "runs-narrow");
   adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (child (window, "view_stack")), "costs");
   g_assert_true (gui_test_wait_for (gui_test_costs_loaded, child (window, "costs_view"),
                                     20000));
   screenshot (GTK_WIDGET (window), "costs-narrow");
   gtk_window_set_default_size (GTK_WINDOW (window), 1200, 800);
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (child (window, "view_stack")), "runs");
+  g_assert_true (gui_test_wait_for (runs_view_wide, window, 5000));
   adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (child (window, "view_stack")), "run");
   gui_test_iterate_for (300);
 

@@ -58,6 +58,8 @@ struct _TbRunsView
   GtkColumnViewColumn *columns[N_COLUMNS];
   GtkColumnViewColumn *check_column;   /* shown in selection mode */
   GtkColumnViewColumn *menu_column;    /* each row's menu, out of selection mode */
+  gboolean             narrow;         /* input and models columns left out */
+  guint                narrow_idle;
 
   TbRunList          *list;
   char               *selected_id;   /* kept across reloads */
@@ -655,12 +657,59 @@ tb_runs_view_sort_by (TbRunsView  *self,
   g_warning ("No column named “%s”", column);
 }
 
+/* Below this width the table keeps what a narrow window needs to choose a run — date,
+ * status, best score, cost — and leaves out input and models (the run page has them). */
+#define NARROW_WIDTH 560
+
+static gboolean
+apply_narrow_cb (gpointer user_data)
+{
+  TbRunsView *self = user_data;
+
+  self->narrow_idle = 0;
+  if (self->columns[COLUMN_INPUT] != NULL)
+    gtk_column_view_column_set_visible (self->columns[COLUMN_INPUT], !self->narrow);
+  if (self->columns[COLUMN_MODELS] != NULL)
+    gtk_column_view_column_set_visible (self->columns[COLUMN_MODELS], !self->narrow);
+  /* the width they leave goes to the date, which would be cut short otherwise */
+  if (self->columns[COLUMN_DATE] != NULL)
+    gtk_column_view_column_set_expand (self->columns[COLUMN_DATE], self->narrow);
+  return G_SOURCE_REMOVE;
+}
+
+/* The table's visible width is its horizontal adjustment's page size. */
+static void
+page_size_cb (GtkAdjustment *adjustment,
+              GParamSpec    *pspec,
+              TbRunsView    *self)
+{
+  double width = gtk_adjustment_get_page_size (adjustment);
+  gboolean narrow = width > 0 && width < NARROW_WIDTH;
+
+  /* Columns change after this allocation, not during it. */
+  if (narrow != self->narrow)
+    {
+      self->narrow = narrow;
+      if (self->narrow_idle == 0)
+        self->narrow_idle = g_idle_add (apply_narrow_cb, self);
+    }
+}
+
+gboolean
+tb_runs_view_is_narrow (TbRunsView *self)
+{
+  g_return_val_if_fail (TB_IS_RUNS_VIEW (self), FALSE);
+
+  return self->narrow && self->narrow_idle == 0;
+}
+
 static void
 tb_runs_view_dispose (GObject *object)
 {
   TbRunsView *self = TB_RUNS_VIEW (object);
   GtkWidget *child;
 
+  g_clear_handle_id (&self->narrow_idle, g_source_remove);
   /* Removing the columns re-sorts: nothing of this view may answer that any more. */
   if (self->sort_model != NULL)
     g_signal_handlers_disconnect_by_data (self->sort_model, self);
@@ -793,6 +842,8 @@ tb_runs_view_init (TbRunsView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->checked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_signal_connect_object (gtk_scrollable_get_hadjustment (GTK_SCROLLABLE (self->column_view)),
+                           "notify::page-size", G_CALLBACK (page_size_cb), self, 0);
 
   self->check_column = add_widget_column (self, G_CALLBACK (setup_check),
                                           G_CALLBACK (bind_check));

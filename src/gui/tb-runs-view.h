@@ -34,4 +34,7 @@ void         tb_runs_view_sort_by        (TbRunsView  *self,
                                           const char  *column,
                                           GtkSortType  order);
 
+/* Whether the view is narrow and shows only date, status, best score and cost. */
+gboolean     tb_runs_view_is_narrow       (TbRunsView *self);
+
 G_END_DECLS
