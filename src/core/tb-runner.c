@@ -1170,6 +1170,12 @@ job_maybe_finish (Job *job)
     job_finish_pairwise (job);
   else
     job_finish_judge (job);
+
+  /* What only its calls needed: a finished job keeps its output and costs, not a copy of
+   * its input in parts (memory would grow with every call of a long test set). */
+  g_clear_pointer (&job->chunks, g_ptr_array_unref);
+  g_clear_pointer (&job->parts, g_ptr_array_unref);
+  g_clear_pointer (&job->judge_user, g_free);
 }
 
 /* Fails a job that never got to call (no room for its input, cancelled in the queue). */
