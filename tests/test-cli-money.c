@@ -123,6 +123,19 @@ test_dry_run (CliFixture    *fixture,
   g_assert_nonnull (strstr (text->out, "Forecast: 12 calls"));
   g_assert_nonnull (strstr (text->out, "unknown"));
   g_assert_nonnull (strstr (text->out, "judge judge/j"));
+  g_assert_nonnull (strstr (text->out, " + unknown (no price for odd/unpriced"));
+
+  /* nothing priced: no dollar figure at all, never "$0.00 + unknown" */
+  {
+    g_autoptr(CliResult) unpriced = cli (fixture, "run", "memo", "--input", inputs, "--models",
+                                         "odd/unpriced", "--judge-model", "odd/judge",
+                                         "--judge", "--dry-run");
+
+    g_assert_cmpint (unpriced->status, ==, 0);
+    g_assert_nonnull (strstr (unpriced->out, "Forecast: 6 calls, cost unknown (no price for "
+                                             "odd/unpriced, odd/judge)"));
+    g_assert_null (strstr (unpriced->out, "$0.00"));
+  }
 
   g_assert_cmpuint (fake_server_count (fixture->server, "/chat/completions", NULL), ==, 0);
   g_assert_cmpuint (cli_test_count_runs (fixture, "memo"), ==, 0);

@@ -41,14 +41,33 @@ cli_print_forecast (const TbForecast *forecast,
 {
   FILE *out = to_stdout ? stdout : stderr;
   g_autofree char *total = tb_format_usd (forecast->total_usd);
+  gboolean any_known = FALSE;
 
-  fprintf (out, ngettext ("Forecast: %u call, about %s", "Forecast: %u calls, about %s",
-                          forecast->calls), forecast->calls, total);
-  if (forecast->unknown != NULL && forecast->unknown[0] != NULL)
+  for (guint i = 0; i < forecast->models->len; i++)
+    any_known |= ((const TbForecastLine *) g_ptr_array_index (forecast->models, i))->known;
+  for (guint i = 0; i < forecast->judges->len; i++)
+    any_known |= ((const TbForecastLine *) g_ptr_array_index (forecast->judges, i))->known;
+
+  if (!any_known && forecast->total_usd == 0 && forecast->unknown != NULL
+      && forecast->unknown[0] != NULL)
     {
       g_autofree char *names = g_strjoinv (", ", forecast->unknown);
 
-      fprintf (out, _(" + unknown (no price for %s)"), names);
+      /* Nothing priced: no dollar figure at all, not "$0.00 + unknown". */
+      fprintf (out, ngettext ("Forecast: %u call, cost unknown (no price for %s)",
+                              "Forecast: %u calls, cost unknown (no price for %s)",
+                              forecast->calls), forecast->calls, names);
+    }
+  else
+    {
+      fprintf (out, ngettext ("Forecast: %u call, about %s", "Forecast: %u calls, about %s",
+                              forecast->calls), forecast->calls, total);
+      if (forecast->unknown != NULL && forecast->unknown[0] != NULL)
+        {
+          g_autofree char *names = g_strjoinv (", ", forecast->unknown);
+
+          fprintf (out, _(" + unknown (no price for %s)"), names);
+        }
     }
   fprintf (out, "\n  %-44s %6s %11s %11s %10s\n", _("MODEL"), _("CALLS"), _("PROMPT"),
            _("COMPLETION"), "USD");
