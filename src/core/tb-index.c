@@ -417,19 +417,14 @@ store_entry (TbIndex            *self,
     "INSERT OR REPLACE INTO runs VALUES (?1, ?2, ?3, ?4, ?5, ?7, ?8, ?9, ?10, ?11, ?12,"
     " ?13, ?14, ?15, ?16, ?17, ?18)";
   static const char summary_sql[] = "INSERT OR REPLACE INTO summaries VALUES (?1, ?2, ?3)";
-  TbRunSummary *mutable = (TbRunSummary *) summary;
-  GPtrArray *per_model = g_steal_pointer (&mutable->per_model);
-  g_autoptr(JsonNode) node = tb_run_summary_to_json (summary);
+  g_autoptr(JsonNode) node = tb_run_summary_to_json_without_models (summary);
   g_autofree char *text = tb_json_to_string (node, FALSE);
-  g_autoptr(JsonNode) per_model_node = per_model != NULL ? tb_model_rollups_to_json (per_model)
-                                                         : NULL;
+  g_autoptr(JsonNode) per_model_node = summary->per_model != NULL
+                                       ? tb_model_rollups_to_json (summary->per_model) : NULL;
   g_autofree char *per_model_text = per_model_node != NULL
                                     ? tb_json_to_string (per_model_node, FALSE) : NULL;
   const TbRollup *rollup = &summary->rollup;
   sqlite3_stmt *stmt = NULL;
-
-  /* the summary was serialised without them: they have their own column */
-  mutable->per_model = per_model;
 
   if (self->db == NULL)
     return;

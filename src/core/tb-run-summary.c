@@ -147,12 +147,11 @@ tb_run_summary_is_judgeable (const TbRunSummary *summary)
   return summary->outputs_ok > 0 && summary->status != TB_RUN_RUNNING;
 }
 
-JsonNode *
-tb_run_summary_to_json (const TbRunSummary *summary)
+static JsonNode *
+summary_to_json (const TbRunSummary *summary,
+                 gboolean            with_models)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-  g_return_val_if_fail (summary != NULL, NULL);
 
   json_builder_begin_object (builder);
   tb_json_add_string (builder, "id", summary->id);
@@ -169,7 +168,7 @@ tb_run_summary_to_json (const TbRunSummary *summary)
   tb_json_add_int (builder, "outputs_ok", summary->outputs_ok);
   tb_json_add_int (builder, "cells", summary->cells);
   tb_json_add_node (builder, "cost", tb_rollup_to_json (&summary->rollup));
-  if (summary->per_model != NULL)
+  if (with_models && summary->per_model != NULL)
     tb_json_add_node (builder, "cost_per_model",
                       tb_model_rollups_to_json (summary->per_model));
   json_builder_set_member_name (builder, "best_score");
@@ -184,6 +183,20 @@ tb_run_summary_to_json (const TbRunSummary *summary)
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);
+}
+
+JsonNode *
+tb_run_summary_to_json (const TbRunSummary *summary)
+{
+  g_return_val_if_fail (summary != NULL, NULL);
+  return summary_to_json (summary, TRUE);
+}
+
+JsonNode *
+tb_run_summary_to_json_without_models (const TbRunSummary *summary)
+{
+  g_return_val_if_fail (summary != NULL, NULL);
+  return summary_to_json (summary, FALSE);
 }
 
 TbRunSummary *

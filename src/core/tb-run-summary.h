@@ -38,6 +38,8 @@ TbRunSummary *tb_run_summary_new_for    (const TbRunData    *data);
 void          tb_run_summary_free       (TbRunSummary       *summary);
 TbRunSummary *tb_run_summary_copy       (const TbRunSummary *summary);
 JsonNode     *tb_run_summary_to_json    (const TbRunSummary *summary);
+/* The same without `cost_per_model`: what a run list reads (the index keeps those apart). */
+JsonNode     *tb_run_summary_to_json_without_models (const TbRunSummary *summary);
 /* Reads what tb_run_summary_to_json wrote (the index keeps it so); NULL when it is not. */
 TbRunSummary *tb_run_summary_from_json  (JsonNode           *node);
 

@@ -1165,77 +1165,95 @@ list_json_files (TbRun      *run,
   return paths;
 }
 
-GPtrArray *
-tb_store_load_judgments (TbStore *self,
-                         TbRun   *run)
+/* A record read from its file, given the file's name; NULL + error when it is not one. */
+typedef gpointer (*RecordReader) (JsonNode    *node,
+                                  const char  *file,
+                                  GError     **error);
+
+/* Every record under `folder` of the run, newest first; one that does not read is skipped
+ * with a warning naming it. */
+static GPtrArray *
+load_records (TbRun          *run,
+              const char     *folder,
+              const char     *kind,
+              RecordReader    read,
+              GDestroyNotify  free_record)
 {
-  GPtrArray *judgments = g_ptr_array_new_with_free_func ((GDestroyNotify) tb_judgment_free);
+  GPtrArray *records = g_ptr_array_new_with_free_func (free_record);
   g_autoptr(GPtrArray) paths = NULL;
 
-  g_return_val_if_fail (TB_IS_STORE (self), judgments);
-  g_return_val_if_fail (run != NULL, judgments);
-
   if (run->dir == NULL)
-    return judgments;
+    return records;
 
-  paths = list_json_files (run, "judgments");
+  paths = list_json_files (run, folder);
   for (guint i = 0; i < paths->len; i++)
     {
       const char *path = g_ptr_array_index (paths, i);
       g_autoptr(JsonNode) node = NULL;
       g_autoptr(GError) error = NULL;
-      TbJudgment *judgment = NULL;
+      g_autofree char *file = g_path_get_basename (path);
+      gpointer record = NULL;
 
       node = tb_json_read_file (path, TB_STORE_MAX_FILE, &error);
       if (node != NULL)
-        judgment = tb_judgment_from_json (node, &error);
-      if (judgment == NULL)
+        record = read (node, file, &error);
+      if (record == NULL)
         {
-          g_warning ("Skipping judgment %s: %s", path, error->message);
+          g_warning ("Skipping %s %s: %s", kind, path, error->message);
           continue;
         }
-      judgment->file = g_path_get_basename (path);
-      /* A hand-edited file may have lost it; its name says when it was made. */
-      if (judgment->created_at == NULL)
-        judgment->created_at = tb_judgment_time_from_file_name (judgment->file);
-      g_ptr_array_add (judgments, judgment);
+      g_ptr_array_add (records, record);
     }
-  return judgments;
+  return records;
+}
+
+static gpointer
+read_judgment (JsonNode    *node,
+               const char  *file,
+               GError     **error)
+{
+  TbJudgment *judgment = tb_judgment_from_json (node, error);
+
+  if (judgment == NULL)
+    return NULL;
+  judgment->file = g_strdup (file);
+  /* A hand-edited file may have lost it; its name says when it was made. */
+  if (judgment->created_at == NULL)
+    judgment->created_at = tb_judgment_time_from_file_name (judgment->file);
+  return judgment;
+}
+
+static gpointer
+read_rating (JsonNode    *node,
+             const char  *file,
+             GError     **error)
+{
+  TbRating *rating = tb_rating_from_json (node, error);
+
+  if (rating != NULL)
+    rating->file = g_strdup (file);
+  return rating;
+}
+
+GPtrArray *
+tb_store_load_judgments (TbStore *self,
+                         TbRun   *run)
+{
+  g_return_val_if_fail (TB_IS_STORE (self) && run != NULL,
+                        g_ptr_array_new_with_free_func ((GDestroyNotify) tb_judgment_free));
+
+  return load_records (run, "judgments", "judgment", read_judgment,
+                       (GDestroyNotify) tb_judgment_free);
 }
 
 GPtrArray *
 tb_store_load_ratings (TbStore *self,
                        TbRun   *run)
 {
-  GPtrArray *ratings = g_ptr_array_new_with_free_func ((GDestroyNotify) tb_rating_free);
-  g_autoptr(GPtrArray) paths = NULL;
+  g_return_val_if_fail (TB_IS_STORE (self) && run != NULL,
+                        g_ptr_array_new_with_free_func ((GDestroyNotify) tb_rating_free));
 
-  g_return_val_if_fail (TB_IS_STORE (self), ratings);
-  g_return_val_if_fail (run != NULL, ratings);
-
-  if (run->dir == NULL)
-    return ratings;
-
-  paths = list_json_files (run, "ratings");
-  for (guint i = 0; i < paths->len; i++)
-    {
-      const char *path = g_ptr_array_index (paths, i);
-      g_autoptr(JsonNode) node = NULL;
-      g_autoptr(GError) error = NULL;
-      TbRating *rating = NULL;
-
-      node = tb_json_read_file (path, TB_STORE_MAX_FILE, &error);
-      if (node != NULL)
-        rating = tb_rating_from_json (node, &error);
-      if (rating == NULL)
-        {
-          g_warning ("Skipping rating %s: %s", path, error->message);
-          continue;
-        }
-      rating->file = g_path_get_basename (path);
-      g_ptr_array_add (ratings, rating);
-    }
-  return ratings;
+  return load_records (run, "ratings", "rating", read_rating, (GDestroyNotify) tb_rating_free);
 }
 
 gboolean
