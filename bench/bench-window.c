@@ -220,6 +220,19 @@ count_rows (GtkWidget  *widget,
   return n;
 }
 
+/* The resident memory now, in MB, from /proc: where along the way the peak is made. */
+static double
+rss_now_mb (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL)
+      || (line = strstr (status, "\nVmRSS:")) == NULL)
+    return 0;
+  return g_ascii_strtod (line + strlen ("\nVmRSS:"), NULL) / 1024.0;
+}
+
 static double
 since_s (gint64 t_us)
 {
@@ -273,6 +286,7 @@ child_main (void)
                           g_list_model_get_n_items (tb_run_list_get_model (list)));
   settle (500);
   report_stall (report, &dog, "launch");
+  g_string_append_printf (report, "launch_rss_mb=%.1f\n", rss_now_mb ());
   g_string_append_printf (report, "runs_rows=%u\n",
                           count_rows (tb_window_get_runs_view (window), "row"));
 
@@ -292,6 +306,7 @@ child_main (void)
                           g_list_model_get_n_items (tb_run_list_get_model (list)));
   settle (500);
   report_stall (report, &dog, "select");
+  g_string_append_printf (report, "select_rss_mb=%.1f\n", rss_now_mb ());
 
   /* The Costs page: the sums of every use case, and 3,000 runs in a list view. */
   t_us = g_get_monotonic_time ();
@@ -302,6 +317,7 @@ child_main (void)
   g_string_append_printf (report, "costs_s=%.4f\n", since_s (t_us));
   settle (500);
   report_stall (report, &dog, "costs");
+  g_string_append_printf (report, "costs_rss_mb=%.1f\n", rss_now_mb ());
   g_string_append_printf (report, "costs_rows=%u\n", count_rows (costs, "row"));
 
   if (!g_file_set_contents (opt_child_report, report->str, -1, &error))
@@ -336,7 +352,7 @@ child_environment (const char *home,
 typedef struct {
   double first_frame_s, launch_s, launch_stall_ms, other_s, select_s, select_stall_ms,
          costs_s, costs_stall_ms, rss_mb, launch_stall_cpu_ms, select_stall_cpu_ms,
-         costs_stall_cpu_ms;
+         costs_stall_cpu_ms, launch_rss_mb, select_rss_mb, costs_rss_mb;
   guint  first_runs, selected_runs, runs_rows, costs_rows;
   char  *first_usecase;
 } Launch;
@@ -357,6 +373,9 @@ static const struct {
   { "launch_stall_cpu_ms", G_STRUCT_OFFSET (Launch, launch_stall_cpu_ms) },
   { "select_stall_cpu_ms", G_STRUCT_OFFSET (Launch, select_stall_cpu_ms) },
   { "costs_stall_cpu_ms", G_STRUCT_OFFSET (Launch, costs_stall_cpu_ms) },
+  { "launch_rss_mb", G_STRUCT_OFFSET (Launch, launch_rss_mb) },
+  { "select_rss_mb", G_STRUCT_OFFSET (Launch, select_rss_mb) },
+  { "costs_rss_mb", G_STRUCT_OFFSET (Launch, costs_rss_mb) },
 };
 
 static gboolean
@@ -478,6 +497,12 @@ print_launches (const char *title,
   print_row ("  the same, main-thread CPU",
              median_of (launches, n, G_STRUCT_OFFSET (Launch, costs_stall_cpu_ms)), "ms",
              TARGET_STALL_MS, TRUE);
+  print_row ("resident memory, runs listed",
+             median_of (launches, n, G_STRUCT_OFFSET (Launch, launch_rss_mb)), "MB", 0, FALSE);
+  print_row ("  after selecting " LARGEST,
+             median_of (launches, n, G_STRUCT_OFFSET (Launch, select_rss_mb)), "MB", 0, FALSE);
+  print_row ("  after the Costs page",
+             median_of (launches, n, G_STRUCT_OFFSET (Launch, costs_rss_mb)), "MB", 0, FALSE);
   print_row ("peak RSS", median_of (launches, n, G_STRUCT_OFFSET (Launch, rss_mb)), "MB",
              TARGET_RSS_MB, TRUE);
   g_print ("%s: %u runs listed; %s after selecting: %u runs; row widgets: %u on the Runs page, "
