@@ -3,7 +3,9 @@
  * when runs go, when the index is deleted or corrupt, and when another process uses it. */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <sqlite3.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -318,6 +320,61 @@ test_rebuilt (Fixture       *fixture,
   assert_agrees (fixture);
 }
 
+static gint64
+query_int (const char *path,
+           const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 value = -1;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+/* An index written by another version (other tables, 4 KB pages) is made anew, and the
+ * answers are the files'. */
+static void
+test_other_version (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *path = g_strdup (tb_index_get_path (fixture->index));
+  g_autoptr(GPtrArray) runs = NULL;
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = NULL;
+
+  assert_agrees (fixture);
+  g_clear_object (&fixture->index);
+  g_assert_cmpint (query_int (path, "PRAGMA page_size"), ==, 16384);
+
+  /* What an older TaskBench left: its own version, a smaller page, a wrong sum. */
+  g_assert_true (g_unlink (path) == 0 || errno == ENOENT);
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                                    NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA page_size=4096;"
+                                 "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
+                                 "INSERT INTO meta VALUES ('version', '4');"
+                                 "CREATE TABLE runs (id TEXT PRIMARY KEY, usecase TEXT);"
+                                 "INSERT INTO runs VALUES ('x', 'alpha');",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  fixture->index = tb_index_new (fixture->store);
+  runs = tb_index_list_runs (fixture->index, "alpha", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (runs->len, ==, 2);
+  assert_agrees (fixture);
+  g_clear_object (&fixture->index);
+  g_assert_cmpint (query_int (path, "PRAGMA page_size"), ==, 16384);
+  g_assert_cmpint (query_int (path, "SELECT COUNT(*) FROM runs WHERE id = 'x'"), ==, 0);
+  fixture->index = tb_index_new (fixture->store);
+}
+
 /* When SQLite cannot be used at all, the answers come from the files. */
 static void
 test_unusable (Fixture       *fixture,
@@ -581,6 +638,7 @@ main (int    argc,
   ADD ("/index/follows-the-files", test_follows_the_files);
   ADD ("/index/edit-in-place", test_edit_in_place);
   ADD ("/index/rebuilt", test_rebuilt);
+  ADD ("/index/other-version", test_other_version);
   ADD ("/index/unusable", test_unusable);
   ADD ("/index/two-processes", test_two_processes);
   ADD ("/index/get-run", test_get_run);
