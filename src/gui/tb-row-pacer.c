@@ -5,8 +5,9 @@
 
 #include "tb-row-pacer.h"
 
-/* Items added in one step: a page of rows or so. */
-#define STEP 15
+/* Items added in one step, one step a frame: half a page of rows, so that making their
+ * widgets, laying them out and drawing them stays well inside a frame or two. */
+#define STEP 8
 
 struct _TbRowPacer
 {
