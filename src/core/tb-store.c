@@ -387,7 +387,8 @@ write_run_file (const char  *dir,
 {
   g_autofree char *path = g_build_filename (dir, relative, NULL);
 
-  return tb_write_file_atomic (path, data != NULL ? data : "", length, error);
+  /* In the staging folder: made durable all at once before it is renamed into place. */
+  return tb_write_file_unsynced (path, data != NULL ? data : "", length, error);
 }
 
 /* Writes the input's copies and fills `entry` with where they are. */
@@ -537,6 +538,8 @@ tb_store_create_run (TbStore     *self,
 
   /* The folder appears whole, with its run.json, or not at all. The lock is on the
    * file, so it moves with the folder. */
+  if (!tb_sync_files_of (staging, error))
+    goto failed;
   if (g_rename (staging, dir) != 0)
     {
       tb_set_file_error (error, errno, _("Could not create run folder %s: %s"), dir,

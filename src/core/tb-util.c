@@ -42,6 +42,78 @@ tb_write_file_atomic (const char  *path,
                                    G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
 }
 
+/* tb_set_file_error () for errno as it is now, about writing `path` (or making it, a
+ * folder). */
+static gboolean
+fail_with_errno (GError     **error,
+                 const char  *path,
+                 gboolean     making_folder)
+{
+  int saved_errno = errno;
+
+  if (making_folder)
+    return tb_set_file_error (error, saved_errno, _("Could not create folder %s: %s"), path,
+                              g_strerror (saved_errno));
+  return tb_set_file_error (error, saved_errno, _("Could not write %s: %s"), path,
+                            g_strerror (saved_errno));
+}
+
+gboolean
+tb_write_file_unsynced (const char  *path,
+                        const char  *data,
+                        gsize        length,
+                        GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  int fd;
+
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    return fail_with_errno (error, dir, TRUE);
+  fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0)
+    return fail_with_errno (error, path, FALSE);
+  while (length > 0)
+    {
+      gssize n = write (fd, data, length);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          fail_with_errno (error, path, FALSE);
+          close (fd);
+          return FALSE;
+        }
+      data += n;
+      length -= n;
+    }
+  if (close (fd) != 0)
+    return fail_with_errno (error, path, FALSE);
+  return TRUE;
+}
+
+gboolean
+tb_sync_files_of (const char  *dir,
+                  GError     **error)
+{
+#ifdef __linux__
+  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0)
+    return fail_with_errno (error, dir, FALSE);
+  if (syncfs (fd) != 0)
+    {
+      fail_with_errno (error, dir, FALSE);
+      close (fd);
+      return FALSE;
+    }
+  close (fd);
+#else
+  sync ();
+#endif
+  return TRUE;
+}
+
 static int
 errno_to_code (int saved_errno)
 {
