@@ -13,6 +13,7 @@
 #include "tb-client-private.h"
 #include "tb-error.h"
 #include "tb-json.h"
+#include "tb-json-reader.h"
 #include "tb-util.h"
 
 #define DEFAULT_TIMEOUT_S          120
@@ -516,9 +517,9 @@ parse_json_len (const char  *data,
                 gsize        size,
                 GError     **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autofree char *clean = NULL;
   gsize clean_len = 0;
+  JsonNode *root = NULL;
 
   if (data == NULL)
     data = "";
@@ -529,14 +530,16 @@ parse_json_len (const char  *data,
       size = clean_len;
     }
 
-  if (!tb_json_parser_load (parser, data, size, error))
+  /* The records' reader (tb-json-reader.h): every answer and every stream chunk of a run
+   * is read on the main loop, and JsonParser took most of the time each one cost. */
+  if (!tb_json_read_document (data, size, TB_JSON_MAX_DEPTH, &root, error))
     return NULL;
-  if (json_parser_get_root (parser) == NULL)
+  if (root == NULL)
     {
       g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE, "empty document");
       return NULL;
     }
-  return json_parser_steal_root (parser);
+  return root;
 }
 
 static JsonNode *
