@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "tb-index"
 
+#define _GNU_SOURCE   /* O_PATH */
+
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
@@ -69,17 +73,18 @@ static const char schema[] =
  * folder, "-" for a folder's size and "absent" for one not made yet. Folders count because
  * every write renames a file into one of them, which moves its time. */
 static void
-append_stat (GString    *signature,
-             const char *dir,
-             const char *relative,
-             gboolean    is_file,
-             gint64      racy_after_ns,
-             gboolean   *racy)
+append_stat_at (GString    *signature,
+                int         dir_fd,
+                const char *dir,
+                const char *relative,
+                gboolean    is_file,
+                gint64      racy_after_ns,
+                gboolean   *racy)
 {
   g_autofree char *path = g_build_filename (dir, relative, NULL);
   struct stat info;
 
-  if (stat (path, &info) != 0)
+  if (fstatat (dir_fd, path, &info, 0) != 0)
     {
       g_string_append_printf (signature, "%s\t-\tabsent\n", relative);
       return;
@@ -96,6 +101,17 @@ append_stat (GString    *signature,
     else
       g_string_append_printf (signature, "%s\t-\t%" G_GINT64_FORMAT "\n", relative, mtime_ns);
   }
+}
+
+static void
+append_stat (GString    *signature,
+             const char *dir,
+             const char *relative,
+             gboolean    is_file,
+             gint64      racy_after_ns,
+             gboolean   *racy)
+{
+  append_stat_at (signature, AT_FDCWD, dir, relative, is_file, racy_after_ns, racy);
 }
 
 static gint64
@@ -137,8 +153,11 @@ make_signature (const TbRun *run,
 }
 
 /* Whether the files still are what `signature` says: one stat per line. */
+/* `dir` relative to `dir_fd` (AT_FDCWD: as it is): a use case's folder opened once spares
+ * every stat the walk down to it (40,000 stats at 10,000 runs). */
 static gboolean
-signature_holds (const char *dir,
+signature_holds (int         dir_fd,
+                 const char *dir,
                  const char *signature)
 {
   const char *line = signature;
@@ -156,7 +175,7 @@ signature_holds (const char *dir,
         return FALSE;
       relative = g_strndup (line, tab - line);
       g_string_truncate (now, 0);
-      append_stat (now, dir, relative, tab[1] != '-', threshold, &racy);
+      append_stat_at (now, dir_fd, dir, relative, tab[1] != '-', threshold, &racy);
       if (now->len != (gsize) (end + 1 - line) || memcmp (now->str, line, now->len) != 0)
         return FALSE;
       line = end + 1;
@@ -673,6 +692,7 @@ check_batch (gpointer data,
              gpointer user_data)
 {
   SignatureBatch *batch = data;
+  int usecase_fd = open (batch->usecase_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 
   for (guint i = batch->from; i < batch->to; i++)
     {
@@ -682,9 +702,16 @@ check_batch (gpointer data,
 
       if (entry == NULL || entry->racy)
         continue;
-      dir = g_build_filename (batch->usecase_dir, id, NULL);
-      batch->holds[i] = signature_holds (dir, entry->signature);
+      if (usecase_fd >= 0)
+        batch->holds[i] = signature_holds (usecase_fd, id, entry->signature);
+      else
+        {
+          dir = g_build_filename (batch->usecase_dir, id, NULL);
+          batch->holds[i] = signature_holds (AT_FDCWD, dir, entry->signature);
+        }
     }
+  if (usecase_fd >= 0)
+    close (usecase_fd);
 }
 
 static void
