@@ -1396,6 +1396,18 @@ task_done (Task *task)
   self->active--;
   g_free (task);
   job_update_chunk (job);
+  /* A candidate's freed slot goes to the next call before its output is checked, saved
+   * and handed to its judges: 16 answers land together, and each one's finishing delayed
+   * the calls after it. Its cost is counted already (chat_cb), so the cap holds; and with
+   * all its answers in, its row is done (a candidate without an error always finishes
+   * done), so the rows never show more calls running than the limit. A judge's row is
+   * done only with its score, so a judge finishes first. */
+  if (job->kind == JOB_CANDIDATE && !job->finished && job->tasks_active == 0
+      && job->tasks_queued == 0 && job->error == NULL)
+    {
+      call_finished (self, job->call, TB_CALL_DONE);
+      start_next_tasks (self);
+    }
   job_maybe_finish (job);
   start_next_tasks (self);
   maybe_finish (self);
