@@ -22,11 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
-#include <netinet/in.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
@@ -95,39 +93,6 @@ typedef struct {
   guint   billed;        /* outputs whose cost came from /generation */
   gint64  server_us;     /* CPU time of this process (the fake server) during the run */
 } Sample;
-
-/* The fake server listens with GSocketListener's default backlog of 10. A wave of 16 fresh
- * connections overflows it; the kernel drops the extra SYNs and the client resends them
- * after its 1 s initial RTO, which put a full second on the first wave and on any later
- * wave that opened connections. A real server's backlog is in the hundreds, so raise it
- * (listen() again on a listening socket only changes its backlog). */
-static void
-widen_backlog (FakeServer *server)
-{
-  g_autoptr(GDir) fds = g_dir_open ("/proc/self/fd", 0, NULL);
-  g_autoptr(GUri) uri = g_uri_parse (fake_server_get_url (server), G_URI_FLAGS_NONE, NULL);
-  const char *name;
-  gboolean widened = FALSE;
-
-  while (fds != NULL && uri != NULL && (name = g_dir_read_name (fds)) != NULL)
-    {
-      int fd = atoi (name);
-      int listening = 0;
-      socklen_t length = sizeof listening;
-      struct sockaddr_in address;
-      socklen_t address_length = sizeof address;
-
-      if (getsockopt (fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) != 0 || !listening
-          || getsockname (fd, (struct sockaddr *) &address, &address_length) != 0
-          || address.sin_family != AF_INET
-          || ntohs (address.sin_port) != g_uri_get_port (uri))
-        continue;
-      widened = listen (fd, SOMAXCONN) == 0;
-    }
-  if (!widened)
-    g_printerr ("bench-run: warning: could not raise the fake server's listen backlog; "
-                "expect 1 s SYN retries when many connections open at once\n");
-}
 
 static gboolean
 write_file (const char  *path,
@@ -610,7 +575,6 @@ main (int    argc,
 
   server = fake_server_new ();
   fake_server_set_default_latency (server, opt_latency_ms);
-  widen_backlog (server);
 
   total_calls = candidate_calls + judge_calls;
   target_ratio = n_inputs > 0 ? TARGET_RATIO_TEST_SET : TARGET_RATIO;

@@ -1979,6 +1979,10 @@ fake_server_new (void)
   {
     g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
                                               G_SOCKET_PROTOCOL_TCP, &error);
+    /* A real server's backlog is in the hundreds; GSocket's default of 10 drops SYNs when
+     * 16 connections open at once, and each dropped one waits out a 1 s retry. */
+    if (socket != NULL)
+      g_socket_set_listen_backlog (socket, 128);
     if (socket == NULL || !g_socket_bind (socket, address, TRUE, &error)
         || !g_socket_listen (socket, &error)
         || !soup_server_listen_socket (self->server, socket, 0, &error))
