@@ -222,6 +222,13 @@ test_tie_and_gap (CliFixture    *fixture,
   show = cli (fixture, "show", run_id);
   g_assert_cmpint (show->status, ==, 0);
   g_assert_nonnull (strstr (show->out, "are tied for the best score"));
+  {
+    g_autofree char *line = g_strdup_printf ("best overall: %s (tied with %s)\n", best,
+                                             g_str_equal (best, "fake/good") ? "fake/twin"
+                                                                             : "fake/good");
+
+    g_assert_nonnull (strstr (show->out, line));
+  }
   for (guint i = 1; i <= 12; i++)
     {
       g_autofree char *key = g_strdup_printf ("note-%02u", i);
