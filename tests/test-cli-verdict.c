@@ -229,6 +229,20 @@ test_tie_and_gap (CliFixture    *fixture,
 
     g_assert_nonnull (strstr (show->out, line));
   }
+  /* and in the exports, the same core note beside the best */
+  {
+    g_autoptr(CliResult) html = cli (fixture, "export", run_id);
+    g_autoptr(CliResult) md = cli (fixture, "export", run_id, "--format", "md");
+    const char *other = g_str_equal (best, "fake/good") ? "fake/twin" : "fake/good";
+    g_autofree char *html_note = g_strdup_printf ("<span class=\"tied\">(tied with %s)</span>",
+                                                  other);
+    g_autofree char *md_note = g_strdup_printf ("(tied with %s)", other);
+
+    g_assert_cmpint (html->status, ==, 0);
+    g_assert_cmpint (md->status, ==, 0);
+    g_assert_nonnull (strstr (html->out, html_note));
+    g_assert_nonnull (strstr (md->out, md_note));
+  }
   for (guint i = 1; i <= 12; i++)
     {
       g_autofree char *key = g_strdup_printf ("note-%02u", i);

@@ -360,6 +360,7 @@ print_verdict (const TbVerdict *verdict,
                const TbRun     *run)
 {
   g_autofree char *words = tb_verdict_describe (verdict);
+  g_autofree char *tied = tb_verdict_tied_note (verdict);
   g_autofree char *best = NULL;
 
   g_print (_("\nVerdict%s\n  %s\n\n"), verdict->simulated ? _(" (simulated models)") : "",
@@ -376,13 +377,8 @@ print_verdict (const TbVerdict *verdict,
                cells->per_month, cells->latency, cells->errors);
     }
   /* The best with the models it is tied with: a tie is named on this line too. */
-  if (verdict->best_overall != NULL && verdict->tied_with_best != NULL
-      && g_strv_length (verdict->tied_with_best) > 1)
-    {
-      g_autofree char *others = g_strjoinv (", ", verdict->tied_with_best + 1);
-
-      best = g_strdup_printf (_("%s (tied with %s)"), verdict->best_overall, others);
-    }
+  if (tied != NULL)
+    best = g_strdup_printf ("%s (%s)", verdict->best_overall, tied);
   g_print (_("\n  best overall: %s\n  best value:   %s\n  budget pick:  %s\n"),
            best != NULL ? best : verdict->best_overall != NULL ? verdict->best_overall : "-",
            verdict->best_value != NULL ? verdict->best_value : "-",

@@ -673,10 +673,18 @@ tb_export_markdown (const TbRunData *data,
         { _("Budget pick"), verdict->budget_pick },
       };
 
+      g_autofree char *tied = tb_verdict_tied_note (verdict);
+
       for (guint i = 0; i < G_N_ELEMENTS (picks); i++)
         {
           g_string_append_printf (out, "- %s: ", picks[i][0]);
           md_text (out, picks[i][1] != NULL ? picks[i][1] : _("none"));
+          if (i == 0 && tied != NULL)
+            {
+              g_string_append (out, " (");
+              md_text (out, tied);
+              g_string_append_c (out, ')');
+            }
           g_string_append_c (out, '\n');
         }
       g_string_append_c (out, '\n');
@@ -800,6 +808,7 @@ static const char html_style[] =
   "dl.picks div{background:var(--accent-soft);border-radius:8px;padding:8px 12px;min-width:0}\n"
   "dl.picks dt{font-size:12px;letter-spacing:.05em;text-transform:uppercase;color:var(--muted)}\n"
   "dl.picks dd{margin:0;font-weight:600;overflow-wrap:anywhere}\n"
+  "dl.picks .tied{display:block;font-weight:400;font-size:13px;color:var(--muted)}\n"
   ".scroll{overflow-x:auto}\n"
   "table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}\n"
   "th,td{padding:6px 10px;border-bottom:1px solid var(--line);text-align:right;"
@@ -1011,6 +1020,8 @@ html_verdict (GString      *out,
         { _("Budget pick"), verdict->budget_pick },
       };
 
+      g_autofree char *tied = tb_verdict_tied_note (verdict);
+
       g_string_append (out, "<dl class=\"picks\">\n");
       for (guint i = 0; i < G_N_ELEMENTS (picks); i++)
         {
@@ -1019,6 +1030,8 @@ html_verdict (GString      *out,
             html_model (out, picks[i][1]);
           else
             html_printf (out, "<span class=\"none\">%s</span>", _("none"));
+          if (i == 0 && tied != NULL)
+            html_printf (out, " <span class=\"tied\">(%s)</span>", tied);
           g_string_append (out, "</dd></div>\n");
         }
       g_string_append (out, "</dl>\n");

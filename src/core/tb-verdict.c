@@ -1564,6 +1564,22 @@ scored_models (const TbVerdict *verdict)
 }
 
 char *
+tb_verdict_tied_note (const TbVerdict *verdict)
+{
+  g_autofree char *others = NULL;
+
+  g_return_val_if_fail (verdict != NULL, NULL);
+
+  if (verdict->best_overall == NULL || verdict->tied_with_best == NULL
+      || g_strv_length (verdict->tied_with_best) < 2)
+    return NULL;
+  /* tied_with_best holds the best first */
+  others = g_strjoinv (", ", verdict->tied_with_best + 1);
+  /* Translators: after the best model's name: the models it is tied with */
+  return g_strdup_printf (_("tied with %s"), others);
+}
+
+char *
 tb_verdict_describe (const TbVerdict *verdict)
 {
   GString *text = g_string_new (NULL);

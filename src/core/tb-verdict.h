@@ -180,6 +180,10 @@ gboolean        tb_verdict_models_to_settle (const TbVerdict  *verdict,
  * in words, for a person (translated). */
 char           *tb_verdict_describe  (const TbVerdict *verdict);
 
+/* "tied with claude-sonnet-4, gemini-2.5-pro": the models tied with the best, for the line
+ * that names the best (translated); NULL when the best stands alone. */
+char           *tb_verdict_tied_note (const TbVerdict *verdict);
+
 /* A run's model × input scores: where a model fails, not just its mean. Rows are the run's
  * inputs, the weakest (lowest mean over the models) first; columns are the verdict's
  * models in its order. */
