@@ -748,6 +748,32 @@ whole_fits (GPtrArray *picks)
   return n;
 }
 
+/* The simulated provider's judge is offered as a judge, never as a model for the task:
+ * not picked and not counted among the fitting models, cheap as it may be. */
+static void
+test_recommend_not_the_demo_judge (void)
+{
+  static const char *json =
+    "{\"data\": ["
+    " {\"id\": \"simulated/twin-a\", \"context_length\": 131072,"
+    "  \"pricing\": {\"prompt\": \"0.0000003\", \"completion\": \"0.0000012\"}},"
+    " {\"id\": \"simulated-judge/length-bias\", \"context_length\": 200000,"
+    "  \"pricing\": {\"prompt\": \"0.0000001\", \"completion\": \"0.0000004\"}}"
+    "]}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbCatalog) catalog = tb_catalog_parse (json, -1, &error);
+  g_autoptr(TestUsecase) usecase = usecase_new (TB_COST_BALANCED, FALSE, 0);
+  g_autoptr(GPtrArray) picks = NULL;
+
+  g_assert_no_error (error);
+  picks = tb_recommend (catalog, usecase, 1000, 50);
+  g_assert_cmpuint (picks->len, ==, 1);
+  g_assert_cmpstr (((TbPick *) g_ptr_array_index (picks, 0))->model->id, ==,
+                   "simulated/twin-a");
+  g_assert_nonnull (strstr (((TbPick *) g_ptr_array_index (picks, 0))->reason,
+                            "among 1 fitting model"));
+}
+
 static void
 test_recommend_context (void)
 {
@@ -1275,6 +1301,7 @@ main (int argc, char **argv)
   g_test_add_func ("/catalog/recommend/providers", test_recommend_providers);
   g_test_add_func ("/catalog/recommend/reasons", test_recommend_reasons);
   g_test_add_func ("/catalog/load/never-holds-key", test_cache_never_holds_key);
+  g_test_add_func ("/catalog/recommend/not-the-demo-judge", test_recommend_not_the_demo_judge);
   g_test_add_func ("/catalog/server-prices", test_server_prices);
   g_test_add_func ("/catalog/forecast-matches-billing", test_forecast_matches_billing);
 

@@ -692,8 +692,7 @@ pick_models (CliContext  *cli,
                                _("--auto needs the model catalog, which could not be loaded"));
           return NULL;
         }
-      picks = tb_recommend (catalog, usecase, input_tokens, count + (cli->demo ? 1 : 0));
-      cli_drop_demo_judge (cli, picks, count);
+      picks = tb_recommend (catalog, usecase, input_tokens, count);
       for (guint i = 0; i < picks->len; i++)
         {
           TbPick *pick = g_ptr_array_index (picks, i);

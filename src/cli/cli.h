@@ -66,10 +66,6 @@ TbUsecase   *cli_load_usecase      (CliContext *cli, const char *id, GError **er
  * simulated provider (started on first use), without a key. */
 TbClient    *cli_make_client       (int *exit_code);
 
-/* With --demo the simulated judge is no candidate: recommended picks (TbPick*, asked for
- * `count` + 1 with --demo) without it, at most `count`. */
-void         cli_drop_demo_judge   (CliContext *cli, GPtrArray *picks, guint count);
-
 /* Loads the model catalog on a nested main loop; NULL with a warning printed when neither
  * the server nor a cache answers. */
 TbCatalog   *cli_load_catalog      (TbClient *client, gboolean refresh, GError **error);

@@ -223,18 +223,6 @@ cli_make_client (int *exit_code)
   return NULL;
 }
 
-void
-cli_drop_demo_judge (CliContext *cli,
-                     GPtrArray  *picks,
-                     guint       count)
-{
-  for (guint i = 0; cli->demo && i < picks->len; i++)
-    if (g_str_equal (((TbPick *) g_ptr_array_index (picks, i))->model->id, tb_demo_judge ()))
-      g_ptr_array_remove_index (picks, i--);
-  if (picks->len > count)
-    g_ptr_array_set_size (picks, count);
-}
-
 static gboolean
 sigint_cb (gpointer user_data)
 {
@@ -841,8 +829,7 @@ cmd_recommend (CliContext  *cli,
   if (catalog == NULL)
     return cli_fail (error);
 
-  picks = tb_recommend (catalog, usecase, input_tokens, count + (cli->demo ? 1 : 0));
-  cli_drop_demo_judge (cli, picks, count);
+  picks = tb_recommend (catalog, usecase, input_tokens, count);
 
   if (cli->json)
     {

@@ -841,6 +841,9 @@ tb_recommend (TbCatalog       *catalog,
 
       if (model->context_length <= 0 || !model->text_output || model->price_unknown)
         continue;
+      /* The simulated provider's judge judges; it is not a model to pick for the task. */
+      if (tb_demo_is_judge (model->id))
+        continue;
       if (usecase != NULL && usecase->min_context > model->context_length)
         continue;
       /* Whole or in parts, by the runner's own rule. */

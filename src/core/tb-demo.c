@@ -86,6 +86,12 @@ tb_demo_candidates (void)
   return demo_candidates;
 }
 
+gboolean
+tb_demo_is_judge (const char *model_id)
+{
+  return model_id != NULL && g_str_has_prefix (model_id, "simulated-judge/");
+}
+
 const char *
 tb_demo_judge (void)
 {

@@ -52,6 +52,10 @@ gboolean             tb_demo_is_model        (const char *model_id);
 /* The default candidates of a simulated run (the use cases name real models, which the
  * simulated provider does not serve) and its default judge. */
 const char * const  *tb_demo_candidates      (void);
+/* Whether `model_id` is one of the simulated provider's judges: offered as a judge, never
+ * as a candidate (tb_recommend leaves it out). */
+gboolean             tb_demo_is_judge        (const char *model_id);
+
 const char          *tb_demo_judge           (void);
 
 /* TB_ERROR_INVALID naming the simulated models when one of `models` is not one of them:
