@@ -163,6 +163,9 @@ setup_cell (GtkSignalListItemFactory *factory,
       gtk_label_set_xalign (GTK_LABEL (label), 1);
       gtk_widget_add_css_class (label, "numeric");
     }
+  /* An amount is never cut ("$0.00…" reads as nothing): the date gives way instead. */
+  if (column == COLUMN_COST)
+    gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_NONE);
   if (column == COLUMN_MODELS)
     gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
   gtk_list_item_set_child (GTK_LIST_ITEM (object), label);
@@ -689,6 +692,10 @@ apply_narrow_cb (gpointer user_data)
   /* the width they leave goes to the date, which would be cut short otherwise */
   if (self->columns[COLUMN_DATE] != NULL)
     gtk_column_view_column_set_expand (self->columns[COLUMN_DATE], self->narrow);
+  /* a header as wide as its numbers, so that the cost and the row's menu fit */
+  if (self->columns[COLUMN_SCORE] != NULL)
+    gtk_column_view_column_set_title (self->columns[COLUMN_SCORE],
+                                      self->narrow ? _("Score") : _(columns[COLUMN_SCORE].title));
   return G_SOURCE_REMOVE;
 }
 
