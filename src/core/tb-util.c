@@ -42,6 +42,32 @@ tb_write_file_atomic (const char  *path,
                                    G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
 }
 
+/* Writes all of `data` to `fd`; FALSE with the errno in `*saved_errno` (ENOSPC for a write
+ * that wrote nothing) when it cannot. */
+static gboolean
+write_all (int          fd,
+           const char  *data,
+           gsize        length,
+           int         *saved_errno)
+{
+  gsize written = 0;
+
+  while (written < length)
+    {
+      gssize n = write (fd, data + written, length - written);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          *saved_errno = n < 0 ? errno : ENOSPC;
+          return FALSE;
+        }
+      written += n;
+    }
+  return TRUE;
+}
+
 /* tb_set_file_error () for errno as it is now, about writing `path` (or making it, a
  * folder). */
 static gboolean
@@ -65,6 +91,7 @@ tb_write_file_unsynced (const char  *path,
                         GError     **error)
 {
   g_autofree char *dir = g_path_get_dirname (path);
+  int saved_errno = 0;
   int fd;
 
   if (g_mkdir_with_parents (dir, 0755) != 0)
@@ -72,20 +99,11 @@ tb_write_file_unsynced (const char  *path,
   fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
   if (fd < 0)
     return fail_with_errno (error, path, FALSE);
-  while (length > 0)
+  if (!write_all (fd, data, length, &saved_errno))
     {
-      gssize n = write (fd, data, length);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          fail_with_errno (error, path, FALSE);
-          close (fd);
-          return FALSE;
-        }
-      data += n;
-      length -= n;
+      close (fd);
+      errno = saved_errno;
+      return fail_with_errno (error, path, FALSE);
     }
   if (close (fd) != 0)
     return fail_with_errno (error, path, FALSE);
@@ -235,7 +253,7 @@ tb_write_file_exclusive (const char  *path,
 {
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *temp = g_strconcat (path, ".XXXXXX", NULL);
-  gsize written = 0;
+  int saved_errno = 0;
   int fd;
 
   if (length < 0)
@@ -249,27 +267,17 @@ tb_write_file_exclusive (const char  *path,
   if (fd < 0)
     return tb_set_file_error (error, errno, _("Could not create %s: %s"), temp,
                            g_strerror (errno));
-  while (written < (gsize) length)
+  if (!write_all (fd, data, length, &saved_errno))
     {
-      gssize n = write (fd, data + written, length - written);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        {
-          int saved_errno = n < 0 ? errno : ENOSPC;
-
-          close (fd);
-          g_unlink (temp);
-          return tb_set_file_error (error, saved_errno, _("Could not create %s: %s"), path,
-                                 g_strerror (saved_errno));
-        }
-      written += n;
+      close (fd);
+      g_unlink (temp);
+      return tb_set_file_error (error, saved_errno, _("Could not create %s: %s"), path,
+                                g_strerror (saved_errno));
     }
   /* On disk before it has its name, as tb_write_file_atomic does. */
   if (fsync (fd) != 0 || close (fd) != 0)
     {
-      int saved_errno = errno;
+      saved_errno = errno;
 
       g_unlink (temp);
       return tb_set_file_error (error, saved_errno, _("Could not create %s: %s"), path,
@@ -278,7 +286,7 @@ tb_write_file_exclusive (const char  *path,
 
   if (rename_no_replace (temp, path) != 0)
     {
-      int saved_errno = errno;
+      saved_errno = errno;
 
       g_unlink (temp);
       return tb_set_file_error (error, saved_errno, _("Could not create %s: %s"), path,
