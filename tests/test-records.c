@@ -556,6 +556,56 @@ test_judgment_round_trip (void)
   g_assert_cmpint (read->cost.source, ==, TB_COST_INLINE);
 }
 
+/* The judgment is written score by score; the text must be what the whole tree gives. */
+static void
+assert_written_as_whole (const TbJudgment *judgment)
+{
+  g_autofree char *text = tb_judgment_to_text (judgment);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = tb_json_parse (text, -1, "judgment", &error);
+  g_autofree char *whole = NULL;
+
+  g_assert_no_error (error);
+  whole = tb_json_to_string (node, TRUE);
+  g_assert_cmpstr (text, ==, whole);
+}
+
+static void
+test_judgment_text_in_pieces (void)
+{
+  g_autoptr(TbJudgment) judgment = tb_judgment_new ();
+  TbComparison *comparison = tb_comparison_new ();
+
+  assert_written_as_whole (judgment);   /* nothing set, no score */
+
+  judgment->judge_model = g_strdup ("j/one");
+  judgment->created_at = g_strdup ("2026-11-25T12:16:25Z");
+  for (guint i = 0; i < 3; i++)
+    {
+      TbScore *score = tb_score_new ("a/x");
+
+      score->input = g_strdup_printf ("input-%u", i);
+      score->repeat = i + 1;
+      tb_score_set_criterion (score, "accuracy", 8);
+      tb_score_set_criterion (score, "tiny", 2e-08);   /* json-glib writes "2e-08.0" */
+      score->overall = 80;
+      score->reasoning = g_strdup ("Line one.\nLine \"two\"\t\u00e9 — ok");
+      score->violations = g_strsplit ("too long|no \\ title", "|", -1);
+      score->cost = call_cost (TRUE, 1e-09, FALSE, 0);
+      g_ptr_array_add (judgment->scores, score);
+    }
+  assert_written_as_whole (judgment);   /* scores, no comparison */
+
+  comparison->input = g_strdup ("input-0");
+  comparison->a = g_strdup ("a/x");
+  comparison->b = g_strdup ("b/y");
+  comparison->winner = TB_WINNER_TIE;
+  g_ptr_array_add (judgment->comparisons, comparison);
+  tb_judgment_settle_cost (judgment);
+  judgment->best_overall = g_strdup ("a/x");
+  assert_written_as_whole (judgment);
+}
+
 static void
 test_judgment_legacy (void)
 {
@@ -890,6 +940,7 @@ main (int    argc,
   g_test_add_func ("/records/run/legacy", test_run_legacy);
   g_test_add_func ("/records/run/id", test_run_id);
   g_test_add_func ("/records/judgment/round-trip", test_judgment_round_trip);
+  g_test_add_func ("/records/judgment/text-in-pieces", test_judgment_text_in_pieces);
   g_test_add_func ("/records/judgment/legacy", test_judgment_legacy);
   g_test_add_func ("/records/judgment/names", test_judgment_names);
 

@@ -590,12 +590,12 @@ exit_code_for (TbRun *run)
 
 /* The money of a job that ended: the cap's verdict, said plainly. */
 static void
-print_budget_stop (TbRunner    *runner,
+print_budget_stop (gboolean     stopped_by_budget,
                    const TbRun *run)
 {
   g_autofree char *cap = NULL;
 
-  if (!tb_runner_stopped_by_budget (runner))
+  if (!stopped_by_budget)
     return;
   cap = run->has_max_cost ? tb_format_usd (run->max_cost_usd) : g_strdup ("-");
   g_printerr (run->simulated
@@ -626,19 +626,25 @@ outcome_json (TbRun      *run,
   return json_builder_get_root (builder);
 }
 
+/* Takes the runner: its state — every job, output and score of the run — is dropped before
+ * the report reads the run back from its files, so that a large run is not in memory twice. */
 static void
 print_outcome (CliContext *cli,
                TbRun      *run,
-               TbRunner   *runner)
+               TbRunner  **runner)
 {
-  TbJudgment *judgment = tb_runner_get_judgment (runner);
+  gboolean judged = tb_runner_get_judgment (*runner) != NULL;
+  gboolean stopped_by_budget = tb_runner_stopped_by_budget (*runner);
 
   if (cli->json)
     {
-      g_autoptr(JsonNode) node = outcome_json (run, judgment);
+      g_autoptr(JsonNode) node = outcome_json (run, tb_runner_get_judgment (*runner));
+
+      g_clear_object (runner);
       cli_print_json (node);
       return;
     }
+  g_clear_object (runner);
 
   if (run->simulated)
     g_printerr (_("Run %s %s (simulated models). See 'taskbench-cli --demo show %s'.\n"),
@@ -646,8 +652,8 @@ print_outcome (CliContext *cli,
   else
     g_printerr (_("Run %s %s. See 'taskbench-cli show %s'.\n"), run->id,
                 tb_run_status_to_string (run->status), run->id);
-  print_budget_stop (runner, run);
-  if (judgment != NULL)
+  print_budget_stop (stopped_by_budget, run);
+  if (judged)
     cli_print_run_verdict (cli, run->id, FALSE);
   if (run->simulated)
     g_printerr (_("These were simulated models: made-up answers of known quality, to show what "
@@ -865,7 +871,7 @@ cli_cmd_run (CliContext  *cli,
   if (run == NULL)
     return error != NULL ? cli_fail (error) : code;
 
-  print_outcome (cli, run, runner);
+  print_outcome (cli, run, &runner);
   return exit_code_for (run);
 }
 
@@ -940,7 +946,7 @@ cli_cmd_resume (CliContext  *cli,
   if (run == NULL)
     return error != NULL ? cli_fail (error) : code;
 
-  print_outcome (cli, run, runner);
+  print_outcome (cli, run, &runner);
   return exit_code_for (run);
 }
 
@@ -1093,7 +1099,7 @@ judge_one (CliContext          *cli,
   }
 
   judgment = tb_runner_get_judgment (runner);
-  print_budget_stop (runner, run);
+  print_budget_stop (tb_runner_stopped_by_budget (runner), run);
   if (node != NULL)
     *node = outcome_json (run, judgment);
   if (!cli->json && judgment != NULL)

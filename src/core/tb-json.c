@@ -350,6 +350,30 @@ tb_json_to_string (JsonNode *node,
   return nulled;
 }
 
+void
+tb_json_append_pretty (GString  *out,
+                       JsonNode *node,
+                       guint     depth)
+{
+  g_autofree char *text = tb_json_to_string (node, TRUE);
+
+  /* JSON text has no raw newline inside a string: every one starts a line to indent. */
+  for (const char *line = text; line != NULL; )
+    {
+      const char *newline = strchr (line, '\n');
+
+      if (newline == NULL)
+        {
+          g_string_append (out, line);
+          break;
+        }
+      g_string_append_len (out, line, newline + 1 - line);
+      for (guint i = 0; i < depth; i++)
+        g_string_append (out, "  ");
+      line = newline + 1;
+    }
+}
+
 /* The spellings of a non-finite number that writers of JSON-like text use, longest first
  * where one is the start of another. */
 static const char * const non_finite_words[] = {

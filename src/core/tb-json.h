@@ -83,6 +83,12 @@ void        tb_json_add_node      (JsonBuilder *builder,
  * json-glib would write as "inf.0", as null. */
 char       *tb_json_to_string     (JsonNode    *node,
                                    gboolean     pretty);
+/* Appends `node` as tb_json_to_string (…, TRUE) writes it, but as it reads `depth` levels
+ * deep in a larger document: a document written piece by piece this way is the same text
+ * as the whole tree would give, without the whole tree ever being in memory. */
+void        tb_json_append_pretty (GString     *out,
+                                   JsonNode    *node,
+                                   guint        depth);
 
 /* `text` with the non-finite numbers some writers put in JSON — NaN, Infinity, -Infinity
  * (Python's json module), nan.0, inf.0, -inf.0 (json-glib 1.6, and so files of older

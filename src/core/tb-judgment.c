@@ -330,51 +330,112 @@ comparison_from_json (JsonObject *object)
   return comparison;
 }
 
-JsonNode *
-tb_judgment_to_json (const TbJudgment *judgment)
+/* The members of `object_node`, in order, as members of the document being written. */
+static void
+append_members (GString  *out,
+                gboolean *first,
+                JsonNode *object_node)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  JsonObject *object = json_node_get_object (object_node);
+  GList *names = json_object_get_members (object);
+
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      g_string_append_printf (out, "%s\n  \"%s\" : ", *first ? "" : ",", (const char *) l->data);
+      tb_json_append_pretty (out, json_object_get_member (object, l->data), 1);
+      *first = FALSE;
+    }
+  g_list_free (names);
+}
+
+typedef JsonNode *(*ItemToJson) (gconstpointer item);
+
+/* One array member, its items made into trees one at a time. */
+static void
+append_array (GString    *out,
+              gboolean   *first,
+              const char *name,
+              GPtrArray  *items,
+              ItemToJson  item_to_json)
+{
+  g_string_append_printf (out, "%s\n  \"%s\" : [", *first ? "" : ",", name);
+  *first = FALSE;
+  for (guint i = 0; i < items->len; i++)
+    {
+      g_autoptr(JsonNode) node = item_to_json (g_ptr_array_index (items, i));
+
+      g_string_append (out, i == 0 ? "\n    " : ",\n    ");
+      tb_json_append_pretty (out, node, 2);
+    }
+  g_string_append (out, items->len > 0 ? "\n  ]" : "]");
+}
+
+/* A judgment holds every score of its pass and is rewritten as scores land, so it is
+ * written score by score: a tree of the whole pass (some KB per score) never exists. */
+char *
+tb_judgment_to_text (const TbJudgment *judgment)
+{
+  g_autoptr(JsonBuilder) head = json_builder_new ();
+  g_autoptr(JsonBuilder) tail = json_builder_new ();
+  g_autoptr(JsonNode) head_node = NULL;
+  g_autoptr(JsonNode) tail_node = NULL;
+  GString *out;
+  gboolean first = TRUE;
 
   g_return_val_if_fail (judgment != NULL, NULL);
 
-  json_builder_begin_object (builder);
-  tb_json_add_string (builder, "judge_model", judgment->judge_model);
-  tb_json_add_strv (builder, "judges", (const char * const *) judgment->judges);
-  tb_json_add_string (builder, "mode", judgment->mode != NULL ? judgment->mode : "pointwise");
-  tb_json_add_double (builder, "temperature", judgment->temperature);
-  json_builder_set_member_name (builder, "seed");
+  json_builder_begin_object (head);
+  tb_json_add_string (head, "judge_model", judgment->judge_model);
+  tb_json_add_strv (head, "judges", (const char * const *) judgment->judges);
+  tb_json_add_string (head, "mode", judgment->mode != NULL ? judgment->mode : "pointwise");
+  tb_json_add_double (head, "temperature", judgment->temperature);
+  json_builder_set_member_name (head, "seed");
   if (judgment->has_seed)
-    json_builder_add_int_value (builder, judgment->seed);
+    json_builder_add_int_value (head, judgment->seed);
   else
-    json_builder_add_null_value (builder);
-  tb_json_add_string (builder, "created_at", judgment->created_at);
-  tb_json_add_string (builder, "prompt_sha256", judgment->prompt_sha256);
+    json_builder_add_null_value (head);
+  tb_json_add_string (head, "created_at", judgment->created_at);
+  tb_json_add_string (head, "prompt_sha256", judgment->prompt_sha256);
+  json_builder_end_object (head);
+  head_node = json_builder_get_root (head);
 
-  json_builder_set_member_name (builder, "scores");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < judgment->scores->len; i++)
-    json_builder_add_value (builder, score_to_json (g_ptr_array_index (judgment->scores, i)));
-  json_builder_end_array (builder);
+  json_builder_begin_object (tail);
+  tb_json_add_node (tail, "cost", tb_cost_to_json (&judgment->cost));
+  tb_json_add_node (tail, "usage", tb_usage_to_json (&judgment->usage));
+  json_builder_set_member_name (tail, "recommendation");
+  json_builder_begin_object (tail);
+  tb_json_add_string (tail, "best_overall", judgment->best_overall);
+  tb_json_add_string (tail, "best_value", judgment->best_value);
+  tb_json_add_string (tail, "budget_pick", judgment->budget_pick);
+  json_builder_end_object (tail);
+  json_builder_end_object (tail);
+  tail_node = json_builder_get_root (tail);
 
-  json_builder_set_member_name (builder, "comparisons");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < judgment->comparisons->len; i++)
-    json_builder_add_value (builder,
-                            comparison_to_json (g_ptr_array_index (judgment->comparisons, i)));
-  json_builder_end_array (builder);
+  out = g_string_sized_new (1024 + 1024 * (judgment->scores->len + judgment->comparisons->len));
+  g_string_append_c (out, '{');
+  append_members (out, &first, head_node);
+  append_array (out, &first, "scores", judgment->scores, (ItemToJson) score_to_json);
+  append_array (out, &first, "comparisons", judgment->comparisons,
+                (ItemToJson) comparison_to_json);
+  append_members (out, &first, tail_node);
+  g_string_append (out, "\n}");
+  return g_string_free (out, FALSE);
+}
 
-  tb_json_add_node (builder, "cost", tb_cost_to_json (&judgment->cost));
-  tb_json_add_node (builder, "usage", tb_usage_to_json (&judgment->usage));
+JsonNode *
+tb_judgment_to_json (const TbJudgment *judgment)
+{
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonNode *node;
 
-  json_builder_set_member_name (builder, "recommendation");
-  json_builder_begin_object (builder);
-  tb_json_add_string (builder, "best_overall", judgment->best_overall);
-  tb_json_add_string (builder, "best_value", judgment->best_value);
-  tb_json_add_string (builder, "budget_pick", judgment->budget_pick);
-  json_builder_end_object (builder);
-  json_builder_end_object (builder);
+  g_return_val_if_fail (judgment != NULL, NULL);
 
-  return json_builder_get_root (builder);
+  text = tb_judgment_to_text (judgment);
+  node = tb_json_parse (text, -1, "judgment", &error);
+  /* Our own writer's text: anything but JSON is a bug in it. */
+  g_assert_no_error (error);
+  return node;
 }
 
 TbJudgment *

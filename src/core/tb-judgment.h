@@ -83,6 +83,9 @@ typedef struct {
 TbJudgment *tb_judgment_new        (void);
 void        tb_judgment_free       (TbJudgment       *judgment);
 JsonNode   *tb_judgment_to_json    (const TbJudgment *judgment);
+/* The judgment's file text (what tb_json_to_string (tb_judgment_to_json (…), TRUE) gives),
+ * written without a tree of the whole judgment. */
+char       *tb_judgment_to_text    (const TbJudgment *judgment);
 TbJudgment *tb_judgment_from_json  (JsonNode         *node,
                                     GError          **error);
 /* Sets cost and usage to the sums of the scores and comparisons. */

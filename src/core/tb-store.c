@@ -580,18 +580,29 @@ tb_store_write_free (TbStoreWrite *write)
   g_free (write);
 }
 
+/* `text` is the record's JSON, taken. */
+static TbStoreWrite *
+store_write_new_text (char *path,
+                      char *text,
+                      char *failure_prefix)
+{
+  TbStoreWrite *write = g_new0 (TbStoreWrite, 1);
+  gsize length = strlen (text);
+
+  write->path = path;
+  write->contents = g_realloc (text, length + 2);
+  write->contents[length] = '\n';
+  write->contents[length + 1] = '\0';
+  write->failure_prefix = failure_prefix;
+  return write;
+}
+
 static TbStoreWrite *
 store_write_new (char       *path,
                  JsonNode   *node,
                  char       *failure_prefix)
 {
-  TbStoreWrite *write = g_new0 (TbStoreWrite, 1);
-  g_autofree char *text = tb_json_to_string (node, TRUE);
-
-  write->path = path;
-  write->contents = g_strconcat (text, "\n", NULL);
-  write->failure_prefix = failure_prefix;
-  return write;
+  return store_write_new_text (path, tb_json_to_string (node, TRUE), failure_prefix);
 }
 
 /* A new record takes the first free name, whole, in one step: two records made in the
@@ -692,7 +703,7 @@ tb_store_prepare_judgment (TbStore     *self,
                            GError     **error)
 {
   g_autofree char *dir = NULL;
-  g_autoptr(JsonNode) node = NULL;
+  char *text;
   TbStoreWrite *write;
 
   g_return_val_if_fail (TB_IS_STORE (self), NULL);
@@ -705,16 +716,16 @@ tb_store_prepare_judgment (TbStore     *self,
   dir = g_build_filename (run->dir, "judgments", NULL);
   if (judgment->created_at == NULL)
     judgment->created_at = tb_utc_now_iso8601 ();
-  node = tb_judgment_to_json (judgment);
+  text = tb_judgment_to_text (judgment);
 
   /* A judgment that has its file (the runner rewrites it as scores land) keeps it. */
   if (judgment->file != NULL && is_plain_name (judgment->file))
-    return store_write_new (g_build_filename (dir, judgment->file, NULL), node,
-                            g_strdup_printf (_("Could not save the judgment of run %s: "),
-                                             run->id));
-  write = store_write_new (g_steal_pointer (&dir), node,
-                           g_strdup_printf (_("Could not save the judgment of run %s: "),
-                                            run->id));
+    return store_write_new_text (g_build_filename (dir, judgment->file, NULL), text,
+                                 g_strdup_printf (_("Could not save the judgment of run %s: "),
+                                                  run->id));
+  write = store_write_new_text (g_steal_pointer (&dir), text,
+                                g_strdup_printf (_("Could not save the judgment of run %s: "),
+                                                 run->id));
   write->new_base = tb_utc_now_compact ();
   return write;
 }
