@@ -1215,7 +1215,7 @@ test_summary_page (void)
   g_assert_cmpstr (page_of (window), ==, "summary");
   g_assert_true (gui_test_wait_for (summary_ready, window, 20000));
   g_assert_cmpstr (page_of (window), ==, "summary");
-  expected = tb_usecase_summary_load (store, "judge-rule", 0, NULL, &error);
+  expected = tb_usecase_summary_load (store, NULL, "judge-rule", 0, NULL, &error);
   g_assert_no_error (error);
   shown = tb_summary_view_get_summary (view);
   g_assert_cmpuint (shown->judged_runs, ==, expected->judged_runs);

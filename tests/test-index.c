@@ -625,6 +625,92 @@ test_per_model (Fixture       *fixture,
                                   1e-12);
 }
 
+static void
+exec_sql (const char *path,
+          const char *sql)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 10000);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+static char *
+summary_text (const TbUsecaseSummary *summary)
+{
+  g_autoptr(JsonNode) node = tb_usecase_summary_to_json (summary);
+
+  return tb_json_to_string (node, FALSE);
+}
+
+/* A use case's summary is kept in the index for its runs' files as they are: read from
+ * there while they stay so (the same summary as from the files), made anew when a run
+ * changes or comes, and never kept for runs written too lately to vouch for. */
+static void
+test_summary_kept (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(TbUsecaseSummary) fresh = NULL;
+  g_autoptr(TbUsecaseSummary) kept = NULL;
+  g_autoptr(TbUsecaseSummary) marked = NULL;
+  g_autoptr(TbUsecaseSummary) after = NULL;
+  g_autoptr(TbUsecaseSummary) late = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *fresh_text = NULL;
+  g_autofree char *kept_text = NULL;
+  const char *path = tb_index_get_path (fixture->index);
+
+  fresh = tb_usecase_summary_load (fixture->store, fixture->index, "alpha", 500, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (fresh->judged_runs, ==, 2);
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM cache"), ==, 1);
+
+  kept = tb_usecase_summary_load (fixture->store, fixture->index, "alpha", 500, NULL, &error);
+  fresh_text = summary_text (fresh);
+  kept_text = summary_text (kept);
+  g_assert_cmpstr (kept_text, ==, fresh_text);
+  g_assert_cmpuint (kept->runs, ==, fresh->runs);
+  g_assert_cmpuint (tb_usecase_summary_wins_of (kept, "a/x"),
+                    ==, tb_usecase_summary_wins_of (fresh, "a/x"));
+
+  /* what is kept is what is shown: marked in the index, the mark shows */
+  exec_sql (path, "UPDATE cache SET text = replace (text, '\"judged_runs\":2',"
+                  " '\"judged_runs\":7')");
+  marked = tb_usecase_summary_load (fixture->store, fixture->index, "alpha", 500, NULL, &error);
+  g_assert_cmpuint (marked->judged_runs, ==, 7);
+
+  /* another volume is another summary (the cost at volume) */
+  g_clear_pointer (&marked, tb_usecase_summary_free);
+  marked = tb_usecase_summary_load (fixture->store, fixture->index, "alpha", 1000, NULL, &error);
+  g_assert_cmpuint (marked->judged_runs, ==, 2);
+
+  /* a run comes: read from the files again */
+  make_run (fixture, "alpha", "20250101T000400Z-0005", 0.003, 95, FALSE);
+  tb_index_invalidate (fixture->index, "alpha");
+  exec_sql (path, "UPDATE cache SET text = replace (text, '\"judged_runs\":2',"
+                  " '\"judged_runs\":7')");
+  after = tb_usecase_summary_load (fixture->store, fixture->index, "alpha", 1000, NULL, &error);
+  g_assert_cmpuint (after->judged_runs, ==, 3);
+  g_assert_cmpstr (after->verdict->best_overall, ==, "a/x");
+
+  /* a run written just now is not vouched for: nothing is kept of it */
+  exec_sql (path, "DELETE FROM cache");
+  {
+    g_autoptr(TbRun) run = NULL;
+
+    run = tb_store_load_run (fixture->store, "20250101T000400Z-0005", &error);
+    g_assert_no_error (error);
+    g_assert_true (tb_store_save_run (fixture->store, run, &error));
+    tb_store_unlock_run (fixture->store, run);
+  }
+  tb_index_invalidate (fixture->index, "alpha");
+  late = tb_usecase_summary_load (fixture->store, fixture->index, "alpha", 1000, NULL, &error);
+  g_assert_cmpuint (late->judged_runs, ==, 3);
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM cache"), ==, 0);
+}
+
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
@@ -643,6 +729,7 @@ main (int    argc,
   ADD ("/index/two-processes", test_two_processes);
   ADD ("/index/get-run", test_get_run);
   ADD ("/index/per-model", test_per_model);
+  ADD ("/index/summary-kept", test_summary_kept);
 
   return g_test_run ();
 }

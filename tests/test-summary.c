@@ -127,7 +127,7 @@ test_summary (void)
   g_assert_cmpint (g_mkdir_with_parents (broken_dir, 0755), ==, 0);
   g_assert_true (g_file_set_contents (broken_json, "{ not json", -1, NULL));
 
-  summary = tb_usecase_summary_load (store, "notes", 1000, NULL, &error);
+  summary = tb_usecase_summary_load (store, NULL, "notes", 1000, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (summary);
   g_assert_cmpuint (summary->judged_runs, ==, 3);
@@ -179,13 +179,13 @@ test_summary (void)
   /* a cancelled read ends at once */
   g_cancellable_cancel (cancelled);
   g_clear_pointer (&summary, tb_usecase_summary_free);
-  summary = tb_usecase_summary_load (store, "notes", 0, cancelled, &error);
+  summary = tb_usecase_summary_load (store, NULL, "notes", 0, cancelled, &error);
   g_assert_null (summary);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
 
   /* a use case without runs: an empty summary */
-  summary = tb_usecase_summary_load (store, "nothing-here", 0, NULL, &error);
+  summary = tb_usecase_summary_load (store, NULL, "nothing-here", 0, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (summary->runs, ==, 0);
   g_assert_cmpuint (summary->judged_runs, ==, 0);

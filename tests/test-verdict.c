@@ -130,6 +130,38 @@ has_warning (TbVerdict  *verdict,
   return FALSE;
 }
 
+/* A verdict kept in a cache (the Summary's, in the index) reads back as the same verdict:
+ * the same JSON, the same words. */
+static void
+assert_survives_json (TbVerdict *verdict)
+{
+  g_autoptr(JsonNode) node = tb_verdict_to_json (verdict);
+  g_autofree char *text = tb_json_to_string (node, FALSE);
+  g_autoptr(JsonNode) parsed = tb_json_parse (text, -1, "verdict", NULL);
+  g_autoptr(TbVerdict) back = tb_verdict_from_json (parsed);
+  g_autoptr(JsonNode) again = NULL;
+  g_autofree char *again_text = NULL;
+  g_autofree char *words = tb_verdict_describe (verdict);
+  g_autofree char *back_words = NULL;
+
+  g_assert_nonnull (back);
+  again = tb_verdict_to_json (back);
+  again_text = tb_json_to_string (again, FALSE);
+  g_assert_cmpstr (again_text, ==, text);
+  back_words = tb_verdict_describe (back);
+  g_assert_cmpstr (back_words, ==, words);
+  for (guint i = 0; i < verdict->models->len; i++)
+    {
+      TbModelVerdict *want = g_ptr_array_index (verdict->models, i);
+      TbModelVerdict *got = g_ptr_array_index (back->models, i);
+
+      g_assert_cmpuint (got->outputs, ==, want->outputs);
+      g_assert_cmpuint (got->inputs_to_separate, ==, want->inputs_to_separate);
+      g_assert_cmpfloat (got->mean, ==, want->mean);
+      g_assert_cmpfloat (got->ci_low, ==, want->ci_low);
+    }
+}
+
 /* Three models at 75.5 on one input: a three-way tie, named, and a single sample. */
 static void
 test_single_sample_tie (void)
@@ -141,6 +173,7 @@ test_single_sample_tie (void)
   g_autoptr(TbVerdict) verdict = tb_verdict_for_run (data, 0);
   g_autofree char *words = tb_verdict_describe (verdict);
 
+  assert_survives_json (verdict);
   g_assert_true (verdict->single_sample);
   g_assert_cmpuint (g_strv_length (verdict->tied_with_best), ==, 3);
   g_assert_true (has_warning (verdict, "single sample"));
@@ -167,6 +200,7 @@ test_clear_winner (void)
   TbModelVerdict *weak = tb_verdict_find (verdict, "b/weak");
   double value;
 
+  assert_survives_json (verdict);
   g_assert_false (verdict->single_sample);
   g_assert_cmpstr (verdict->best_overall, ==, "a/good");
   g_assert_cmpuint (g_strv_length (verdict->tied_with_best), ==, 1);
@@ -214,6 +248,7 @@ test_tie_and_inputs_to_separate (void)
   JsonObject *object;
   const double diffs[] = { -1, 2, -2, 1, -1 };   /* b − a per input */
 
+  assert_survives_json (verdict);
   g_assert_cmpuint (g_strv_length (verdict->tied_with_best), ==, 2);
   other = tb_verdict_find (verdict, verdict->tied_with_best[1]);
   g_assert_true (other->tied_with_best);
@@ -344,6 +379,7 @@ test_jury (void)
         add_score (judgment, models[m], i, 1, "j/odd", 100 - truth[m][i], 10);
       }
   verdict = tb_verdict_for_run (data, 0);
+  assert_survives_json (verdict);
   g_assert_nonnull (verdict->agreement);
   g_assert_true (verdict->agreement->has_alpha);
   g_assert_cmpfloat (verdict->agreement->alpha, <, TB_VERDICT_ALPHA_LOW);
@@ -410,6 +446,7 @@ test_pairwise (void)
   add_comparison (judgment, 2, "a/x", "b/y", TB_WINNER_A);
   add_comparison (judgment, 2, "b/y", "a/x", TB_WINNER_A);
   verdict = tb_verdict_for_run (fair, 0);
+  assert_survives_json (verdict);
   g_assert_nonnull (verdict->pairwise);
   g_assert_cmpuint (verdict->pairwise->comparisons, ==, 3);
   tally = g_ptr_array_index (verdict->pairwise->pairs, 0);
@@ -437,6 +474,7 @@ test_pairwise (void)
       add_comparison (always_a, i, "b/y", "a/x", TB_WINNER_A);
     }
   bias = tb_verdict_for_run (biased, 0);
+  assert_survives_json (bias);
   tally = g_ptr_array_index (bias->pairwise->pairs, 0);
   g_assert_cmpuint (tally->a_wins + tally->b_wins, ==, 0);
   g_assert_cmpuint (tally->inconsistent, ==, 3);
@@ -470,6 +508,7 @@ test_human (void)
       g_ptr_array_add (data->ratings, rating);
     }
   verdict = tb_verdict_for_run (data, 0);
+  assert_survives_json (verdict);
   g_assert_nonnull (verdict->human);
   overall = g_ptr_array_index (verdict->human, 0);
   g_assert_null (overall->judge);
@@ -550,6 +589,7 @@ test_across_runs (void)
   g_ptr_array_add (runs, one);
   g_ptr_array_add (runs, two);
   verdict = tb_verdict_for_runs (runs, 0, "uc");
+  assert_survives_json (verdict);
   g_assert_cmpuint (verdict->inputs, ==, 2);
   g_assert_cmpuint (tb_verdict_find (verdict, "a/x")->n_inputs, ==, 2);
   g_assert_cmpuint (tb_verdict_find (verdict, "a/x")->n_scores, ==, 4);
@@ -568,6 +608,7 @@ test_practically_equal (void)
   g_autoptr(TbVerdict) verdict = tb_verdict_for_run (data, 0);
   g_autofree char *words = tb_verdict_describe (verdict);
 
+  assert_survives_json (verdict);
   g_assert_cmpuint (g_strv_length (verdict->tied_with_best), ==, 2);
   g_assert_nonnull (strstr (words, "for practical purposes they are equal"));
   g_assert_null (strstr (words, "more inputs would separate"));
@@ -585,6 +626,7 @@ test_best_value_same_cost (void)
   g_autofree char *words = tb_verdict_describe (verdict);
   g_autoptr(JsonNode) node = tb_verdict_to_json (verdict);
 
+  assert_survives_json (verdict);
   g_assert_cmpuint (g_strv_length (verdict->tied_with_best), ==, 2);
   g_assert_nonnull (verdict->best_value);
   g_assert_cmpuint (g_strv_length (verdict->best_value_same_cost), ==, 1);

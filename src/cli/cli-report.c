@@ -766,7 +766,7 @@ cli_cmd_summary (CliContext  *cli,
   usecase_path = tb_home_usecase_path (cli->home, argv[1]);
   usecase = tb_usecase_load_file (usecase_path, NULL);
   /* The core's summary: the window's Summary page reads the same. */
-  pooled = tb_usecase_summary_load (cli->store, argv[1],
+  pooled = tb_usecase_summary_load (cli->store, cli->index, argv[1],
                                     usecase != NULL ? usecase->inputs_per_month : 0, NULL,
                                     &error);
   if (pooled == NULL)

@@ -473,7 +473,7 @@ lines_from_json (JsonObject *object,
       if (entry == NULL || tb_json_get_string (entry, "model") == NULL)
         continue;
       line = line_new (tb_json_get_string (entry, "model"));
-      line->calls = (guint) CLAMP (tb_json_get_int (entry, "calls", 0), 0, G_MAXUINT);
+      line->calls = tb_json_get_uint (entry, "calls", 0);
       line->prompt_tokens = MAX (tb_json_get_int (entry, "prompt_tokens", 0), 0);
       line->completion_tokens = MAX (tb_json_get_int (entry, "completion_tokens", 0), 0);
       line->known = tb_json_get_amount (entry, "usd", &line->usd);
@@ -497,7 +497,7 @@ tb_forecast_from_json (JsonNode *node)
   lines_from_json (object, "judges", forecast->judges);
   if (!tb_json_get_amount (object, "total_usd", &forecast->total_usd))
     forecast->total_usd = 0;
-  forecast->calls = (guint) CLAMP (tb_json_get_int (object, "calls", 0), 0, G_MAXUINT);
+  forecast->calls = tb_json_get_uint (object, "calls", 0);
   forecast->unknown = tb_json_get_strv (object, "unknown");
   if (forecast->unknown == NULL)
     forecast->unknown = g_new0 (char *, 1);

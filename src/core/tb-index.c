@@ -22,7 +22,7 @@
 #include "tb-util.h"
 
 /* Bump when the summary or the columns change: an index of another version is rebuilt. */
-#define SCHEMA_VERSION "6"
+#define SCHEMA_VERSION "7"
 
 /* A file changed within this many seconds may change again within the same tick of the
  * file system's clock without its time moving: such an entry is read again next time. */
@@ -64,7 +64,11 @@ static const char schema[] =
   "  candidate_reasoning INTEGER NOT NULL,"
   "  judge_prompt INTEGER NOT NULL, judge_completion INTEGER NOT NULL,"
   "  judge_reasoning INTEGER NOT NULL);"
-  "CREATE INDEX IF NOT EXISTS runs_by_usecase ON runs (usecase);";
+  "CREATE INDEX IF NOT EXISTS runs_by_usecase ON runs (usecase);"
+  /* Documents made from many runs (a use case's summary), each kept with the digest of the
+   * runs it was made from. */
+  "CREATE TABLE IF NOT EXISTS cache (name TEXT PRIMARY KEY, digest TEXT NOT NULL,"
+  "  text TEXT NOT NULL);";
 
 /* ---------------------------------------------------------------------------------------- */
 /* Signatures                                                                                */
@@ -1192,6 +1196,104 @@ tb_index_rollup_models (TbIndex     *self,
         tb_model_rollups_add (models, summary->per_model);
     }
   return models;
+}
+
+char *
+tb_index_usecase_digest (TbIndex    *self,
+                         const char *usecase_id)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  sqlite3_stmt *stmt = NULL;
+  gboolean vouched = FALSE;
+
+  g_return_val_if_fail (TB_IS_INDEX (self), NULL);
+
+  if (!tb_usecase_id_is_valid (usecase_id))
+    return NULL;
+
+  g_mutex_lock (&self->mutex);
+  ensure_db (self);
+  refresh_usecase (self, usecase_id, NULL);
+  if (self->db != NULL
+      && sqlite3_prepare_v2 (self->db, "SELECT id, signature, racy FROM runs WHERE usecase = ?1"
+                                       " ORDER BY id", -1, &stmt, NULL) == SQLITE_OK)
+    {
+      int step;
+
+      sqlite3_bind_text (stmt, 1, usecase_id, -1, SQLITE_TRANSIENT);
+      vouched = TRUE;
+      g_checksum_update (checksum, (const guchar *) usecase_id, -1);
+      while ((step = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          /* A run written in the last moments may change again within the clock's
+           * resolution without its signature showing it. */
+          if (sqlite3_column_int (stmt, 2) != 0)
+            vouched = FALSE;
+          g_checksum_update (checksum, (const guchar *) "\n", 1);
+          g_checksum_update (checksum, sqlite3_column_text (stmt, 0), -1);
+          g_checksum_update (checksum, (const guchar *) "\t", 1);
+          g_checksum_update (checksum, sqlite3_column_text (stmt, 1), -1);
+        }
+      if (step != SQLITE_DONE)
+        vouched = FALSE;
+      sqlite3_finalize (stmt);
+    }
+  g_mutex_unlock (&self->mutex);
+  return vouched ? g_strdup (g_checksum_get_string (checksum)) : NULL;
+}
+
+char *
+tb_index_cache_get (TbIndex    *self,
+                    const char *name,
+                    const char *digest)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *text = NULL;
+
+  g_return_val_if_fail (TB_IS_INDEX (self), NULL);
+  g_return_val_if_fail (name != NULL && digest != NULL, NULL);
+
+  g_mutex_lock (&self->mutex);
+  ensure_db (self);
+  if (self->db != NULL
+      && sqlite3_prepare_v2 (self->db, "SELECT text FROM cache WHERE name = ?1 AND digest = ?2",
+                             -1, &stmt, NULL) == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, digest, -1, SQLITE_TRANSIENT);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      sqlite3_finalize (stmt);
+    }
+  g_mutex_unlock (&self->mutex);
+  return text;
+}
+
+void
+tb_index_cache_put (TbIndex    *self,
+                    const char *name,
+                    const char *digest,
+                    const char *text)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  g_return_if_fail (TB_IS_INDEX (self));
+  g_return_if_fail (name != NULL && digest != NULL && text != NULL);
+
+  g_mutex_lock (&self->mutex);
+  ensure_db (self);
+  if (self->db != NULL
+      && sqlite3_prepare_v2 (self->db, "INSERT OR REPLACE INTO cache VALUES (?1, ?2, ?3)", -1,
+                             &stmt, NULL) == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, digest, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 3, text, -1, SQLITE_TRANSIENT);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        db_failed (self, "caching");
+      sqlite3_finalize (stmt);
+    }
+  g_mutex_unlock (&self->mutex);
 }
 
 void

@@ -69,6 +69,21 @@ GPtrArray    *tb_index_rollup_models (TbIndex    *self,
                                       gboolean    simulated,
                                       GError    **error);
 
+/* A digest of the files of every run of `usecase_id` as they are now, checked as
+ * tb_index_list_runs checks them: the same digest, the same files. NULL when the index
+ * cannot vouch for them: no index, or a run written so lately that it could change again
+ * within the clock's resolution without its signature showing it. */
+char         *tb_index_usecase_digest (TbIndex    *self,
+                                       const char *usecase_id);
+/* A document made from many runs, kept in the index: the text kept under `name` when it
+ * was kept with `digest`, else NULL. */
+char         *tb_index_cache_get    (TbIndex      *self,
+                                     const char   *name,
+                                     const char   *digest);
+void          tb_index_cache_put    (TbIndex      *self,
+                                     const char   *name,
+                                     const char   *digest,
+                                     const char   *text);
 /* The files of `usecase_id` (NULL: of every use case) may have changed since the last
  * call: the next call checks each run's files again, even right after an earlier check.
  * For a process that watches the results folder and is told it changed. */

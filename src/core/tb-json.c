@@ -102,6 +102,15 @@ tb_json_get_bool (JsonObject *object,
   return node != NULL ? json_node_get_boolean (node) : fallback;
 }
 
+guint
+tb_json_get_uint (JsonObject *object,
+                  const char *name,
+                  guint       fallback)
+{
+  return (guint) CLAMP (tb_json_get_int (object, name, MIN (fallback, (guint) G_MAXINT)), 0,
+                        G_MAXINT);
+}
+
 gint64
 tb_json_get_count (JsonObject *object,
                    const char *name,

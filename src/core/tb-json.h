@@ -28,6 +28,11 @@ gint64      tb_json_get_int       (JsonObject *object,
 gboolean    tb_json_get_bool      (JsonObject *object,
                                    const char *name,
                                    gboolean    fallback);
+/* A whole number ≥ 0 that we wrote (a count in a record): `fallback` when absent, clamped
+ * to 0 … G_MAXINT. */
+guint       tb_json_get_uint      (JsonObject *object,
+                                   const char *name,
+                                   guint       fallback);
 /* A count a server sends (tokens, milliseconds, a context length): a finite number ≥ 0 that
  * fits a gint64, as an integer, a double or (some servers) a numeric string; `fallback`
  * otherwise. */

@@ -162,13 +162,6 @@ tb_output_to_json (const TbOutput *output)
   return json_builder_get_root (builder);
 }
 
-static guint
-small_count (JsonObject *object,
-             const char *name)
-{
-  return (guint) CLAMP (tb_json_get_int (object, name, 0), 0, G_MAXINT);
-}
-
 TbOutput *
 tb_output_from_json (JsonNode  *node,
                      GError   **error)
@@ -228,13 +221,13 @@ tb_output_from_json (JsonNode  *node,
       output->generation_time_ms = (gint64) MIN (number, (double) G_MAXINT64 / 2);
     }
   output->latency_ms = MAX (tb_json_get_int (object, "latency_ms", 0), 0);
-  output->attempts = small_count (object, "attempts");
-  output->chunks = small_count (object, "chunks");
+  output->attempts = tb_json_get_uint (object, "attempts", 0);
+  output->chunks = tb_json_get_uint (object, "chunks", 0);
 
   error_object = tb_json_get_object (object, "error");
   if (error_object != NULL)
     {
-      output->error_http_status = small_count (error_object, "http_status");
+      output->error_http_status = tb_json_get_uint (error_object, "http_status", 0);
       output->error_message = g_strdup (tb_json_get_string (error_object, "message"));
     }
   output->updated_at = g_strdup (tb_json_get_string (object, "updated_at"));

@@ -351,13 +351,6 @@ read_tokens (TbUsage    *usage,
   usage->reasoning_tokens = tokens (object, "reasoning");
 }
 
-static guint
-count (JsonObject *object,
-       const char *name)
-{
-  return (guint) CLAMP (tb_json_get_int (object, name, 0), 0, G_MAXINT);
-}
-
 static double
 dollars (JsonObject *object,
          const char *name)
@@ -376,15 +369,15 @@ tb_rollup_from_json (TbRollup   *rollup,
   memset (rollup, 0, sizeof *rollup);
   if (object == NULL)
     return;
-  rollup->runs = count (object, "runs");
-  rollup->simulated_runs = count (object, "simulated_runs");
-  rollup->candidate_calls = count (object, "candidate_calls");
-  rollup->judge_calls = count (object, "judge_calls");
+  rollup->runs = tb_json_get_uint (object, "runs", 0);
+  rollup->simulated_runs = tb_json_get_uint (object, "simulated_runs", 0);
+  rollup->candidate_calls = tb_json_get_uint (object, "candidate_calls", 0);
+  rollup->judge_calls = tb_json_get_uint (object, "judge_calls", 0);
   rollup->candidate_usd = dollars (object, "candidate_usd");
   rollup->judge_usd = dollars (object, "judge_usd");
   rollup->total_usd = rollup->candidate_usd + rollup->judge_usd;
-  rollup->estimated_calls = count (object, "estimated_calls");
-  rollup->unknown_calls = count (object, "unknown_calls");
+  rollup->estimated_calls = tb_json_get_uint (object, "estimated_calls", 0);
+  rollup->unknown_calls = tb_json_get_uint (object, "unknown_calls", 0);
   read_tokens (&rollup->candidate_usage, tb_json_get_object (object, "candidate_tokens"));
   read_tokens (&rollup->judge_usage, tb_json_get_object (object, "judge_tokens"));
 }

@@ -226,8 +226,8 @@ tb_run_summary_from_json (JsonNode *node)
   summary->n_inputs = (guint) CLAMP (tb_json_get_int (object, "inputs", 1), 0, G_MAXINT);
   summary->repeat = (guint) CLAMP (tb_json_get_int (object, "repeat", 1), 1, G_MAXINT);
   summary->simulated = tb_json_get_bool (object, "simulated", FALSE);
-  summary->outputs_ok = (guint) CLAMP (tb_json_get_int (object, "outputs_ok", 0), 0, G_MAXINT);
-  summary->cells = (guint) CLAMP (tb_json_get_int (object, "cells", 0), 0, G_MAXINT);
+  summary->outputs_ok = tb_json_get_uint (object, "outputs_ok", 0);
+  summary->cells = tb_json_get_uint (object, "cells", 0);
   tb_rollup_from_json (&summary->rollup, tb_json_get_object (object, "cost"));
   summary->per_model = tb_model_rollups_from_json (tb_json_get_array (object,
                                                                        "cost_per_model"));
@@ -236,6 +236,6 @@ tb_run_summary_from_json (JsonNode *node)
   summary->best_model = g_strdup (tb_json_get_string (object, "best_model"));
   summary->latest_judgment = g_strdup (tb_json_get_string (object, "latest_judgment"));
   summary->latest_judges = tb_json_get_strv (object, "latest_judges");
-  summary->judgments = (guint) CLAMP (tb_json_get_int (object, "judgments", 0), 0, G_MAXINT);
+  summary->judgments = tb_json_get_uint (object, "judgments", 0);
   return summary;
 }

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include "tb-index.h"
 #include "tb-json.h"
 #include "tb-summary.h"
 
@@ -69,26 +70,31 @@ let_go (TbRunData *data)
     }
 }
 
-TbUsecaseSummary *
-tb_usecase_summary_load (TbStore       *store,
-                         const char    *usecase_id,
-                         gint64         inputs_per_month,
-                         GCancellable  *cancellable,
-                         GError       **error)
+static TbUsecaseSummary *
+summary_new (const char *usecase_id)
+{
+  TbUsecaseSummary *summary = g_new0 (TbUsecaseSummary, 1);
+
+  summary->usecase = g_strdup (usecase_id);
+  summary->model_runs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  summary->wins = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  summary->warnings = g_ptr_array_new_with_free_func (g_free);
+  return summary;
+}
+
+static TbUsecaseSummary *
+summary_read (TbStore       *store,
+              const char    *usecase_id,
+              gint64         inputs_per_month,
+              GCancellable  *cancellable,
+              GError       **error)
 {
   g_autoptr(TbUsecaseSummary) summary = NULL;
   g_autoptr(GPtrArray) ids = NULL;
   g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func ((GDestroyNotify)
                                                               tb_run_data_free);
 
-  g_return_val_if_fail (TB_IS_STORE (store), NULL);
-  g_return_val_if_fail (usecase_id != NULL, NULL);
-
-  summary = g_new0 (TbUsecaseSummary, 1);
-  summary->usecase = g_strdup (usecase_id);
-  summary->model_runs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  summary->wins = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  summary->warnings = g_ptr_array_new_with_free_func (g_free);
+  summary = summary_new (usecase_id);
 
   ids = tb_store_list_run_ids (store, usecase_id);
   for (guint i = 0; i < ids->len; i++)
@@ -130,6 +136,128 @@ tb_usecase_summary_load (TbStore       *store,
     }
   summary->verdict = tb_verdict_for_runs (runs, inputs_per_month, usecase_id);
   return g_steal_pointer (&summary);
+}
+
+/* What the cache keeps of a summary: all of it. */
+static void
+add_counts (JsonBuilder *builder,
+            const char  *name,
+            GHashTable  *counts)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_object (builder);
+  g_hash_table_iter_init (&iter, counts);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    tb_json_add_int (builder, key, GPOINTER_TO_UINT (value));
+  json_builder_end_object (builder);
+}
+
+static char *
+summary_to_cache (const TbUsecaseSummary *summary)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  tb_json_add_int (builder, "runs", summary->runs);
+  tb_json_add_int (builder, "judged_runs", summary->judged_runs);
+  add_counts (builder, "model_runs", summary->model_runs);
+  add_counts (builder, "wins", summary->wins);
+  g_ptr_array_add (summary->warnings, NULL);
+  tb_json_add_strv (builder, "warnings", (const char * const *) summary->warnings->pdata);
+  g_ptr_array_remove_index (summary->warnings, summary->warnings->len - 1);
+  tb_json_add_node (builder, "verdict", tb_verdict_to_json (summary->verdict));
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  return tb_json_to_string (root, FALSE);
+}
+
+static void
+get_counts (JsonObject *object,
+            const char *name,
+            GHashTable *counts)
+{
+  JsonObject *members = tb_json_get_object (object, name);
+  GList *names = members != NULL ? json_object_get_members (members) : NULL;
+
+  for (GList *l = names; l != NULL; l = l->next)
+    g_hash_table_replace (counts, g_strdup (l->data),
+                          GUINT_TO_POINTER (tb_json_get_uint (members, l->data, 0)));
+  g_list_free (names);
+}
+
+static TbUsecaseSummary *
+summary_from_cache (const char *usecase_id,
+                    const char *text)
+{
+  g_autoptr(JsonNode) node = tb_json_parse (text, -1, "index", NULL);
+  g_autoptr(TbUsecaseSummary) summary = NULL;
+  JsonObject *object;
+  g_auto(GStrv) warnings = NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  object = json_node_get_object (node);
+  summary = summary_new (usecase_id);
+  summary->verdict = tb_verdict_from_json (tb_json_member (object, "verdict"));
+  if (summary->verdict == NULL)
+    return NULL;
+  summary->runs = tb_json_get_uint (object, "runs", 0);
+  summary->judged_runs = tb_json_get_uint (object, "judged_runs", 0);
+  get_counts (object, "model_runs", summary->model_runs);
+  get_counts (object, "wins", summary->wins);
+  warnings = tb_json_get_strv (object, "warnings");
+  for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++)
+    g_ptr_array_add (summary->warnings, g_strdup (warnings[i]));
+  return g_steal_pointer (&summary);
+}
+
+/* Bumped when what the summary says of the same runs changes. */
+#define CACHE_FORMAT "1"
+
+TbUsecaseSummary *
+tb_usecase_summary_load (TbStore       *store,
+                         TbIndex       *index,
+                         const char    *usecase_id,
+                         gint64         inputs_per_month,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  g_autofree char *runs_digest = NULL;
+  g_autofree char *digest = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *cached = NULL;
+  TbUsecaseSummary *summary;
+
+  g_return_val_if_fail (TB_IS_STORE (store), NULL);
+  g_return_val_if_fail (index == NULL || TB_IS_INDEX (index), NULL);
+  g_return_val_if_fail (usecase_id != NULL, NULL);
+
+  /* 3,000 runs are 15,000 files to read and a bootstrap each: done once per state of the
+   * runs' files, then kept in the index. */
+  runs_digest = index != NULL ? tb_index_usecase_digest (index, usecase_id) : NULL;
+  if (runs_digest != NULL)
+    {
+      name = g_strconcat ("summary:", usecase_id, NULL);
+      digest = g_strdup_printf ("%s %" G_GINT64_FORMAT " %s %s", runs_digest, inputs_per_month,
+                                PACKAGE_VERSION, CACHE_FORMAT);
+      cached = tb_index_cache_get (index, name, digest);
+      summary = cached != NULL ? summary_from_cache (usecase_id, cached) : NULL;
+      if (summary != NULL)
+        return summary;
+    }
+
+  summary = summary_read (store, usecase_id, inputs_per_month, cancellable, error);
+  if (summary != NULL && digest != NULL)
+    {
+      g_autofree char *text = summary_to_cache (summary);
+
+      tb_index_cache_put (index, name, digest, text);
+    }
+  return summary;
 }
 
 void

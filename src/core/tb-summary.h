@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "tb-index.h"
 #include "tb-store.h"
 #include "tb-verdict.h"
 
@@ -25,8 +26,11 @@ typedef struct {
 
 /* Reads every run of `usecase_id` (a run at a time: what the pooled verdict does not read,
  * such as the outputs' text, is let go as it goes, so thousands of runs fit in memory).
- * Reads files: call it off the main loop in a window. Checks `cancellable` between runs. */
+ * With `index` (nullable), the summary is kept in it for the runs' files as they are, and
+ * read from there while they stay so. Reads files: call it off the main loop in a window.
+ * Checks `cancellable` between runs. */
 TbUsecaseSummary *tb_usecase_summary_load    (TbStore          *store,
+                                              TbIndex          *index,
                                               const char       *usecase_id,
                                               gint64            inputs_per_month,
                                               GCancellable     *cancellable,

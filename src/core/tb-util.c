@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <glib/gi18n-lib.h>
 #include <locale.h>
@@ -398,6 +399,9 @@ tb_estimate_tokens (const char *text,
 char *
 tb_format_usd (double usd)
 {
+  /* To the precision amounts are stored at (1e-12 USD): a mean of 0.001s that sums to
+   * 0.0009999999999999998 is $0.001, and shows as the stored file would. */
+  usd = round (usd * 1e12) / 1e12;
   if (usd == 0)
     return g_strdup ("$0.00");
   if (usd >= 1.0)

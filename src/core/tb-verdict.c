@@ -1366,6 +1366,7 @@ model_to_json (const TbModelVerdict *model)
                       model->cost_at_volume_usd);
   add_number (builder, "latency_ms_p50", model->has_latency, model->latency_p50_ms);
   add_number (builder, "latency_ms_p95", model->has_latency, model->latency_p95_ms);
+  tb_json_add_int (builder, "outputs", model->outputs);
   tb_json_add_int (builder, "errors", model->errors);
   tb_json_add_int (builder, "judge_errors", model->judge_errors);
   json_builder_end_object (builder);
@@ -1429,6 +1430,9 @@ pairwise_to_json (const TbPairwise *pairwise)
       json_builder_begin_object (builder);
       tb_json_add_string (builder, "model", rank->model);
       tb_json_add_double (builder, "win_rate", rank->win_rate);
+      tb_json_add_int (builder, "wins", rank->wins);
+      tb_json_add_int (builder, "losses", rank->losses);
+      tb_json_add_int (builder, "ties", rank->ties);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -1437,6 +1441,7 @@ pairwise_to_json (const TbPairwise *pairwise)
   add_number (builder, "inconsistent_rate", pairwise->comparisons > 0,
               pairwise->comparisons > 0
               ? (double) pairwise->inconsistent / pairwise->comparisons : 0);
+  tb_json_add_int (builder, "first_position_wins", pairwise->first_position_wins);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
@@ -1525,6 +1530,248 @@ tb_verdict_to_json (const TbVerdict *verdict)
   tb_json_add_bool (builder, "simulated", verdict->simulated);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
+}
+
+/* The reverse of tb_verdict_to_json, for a verdict kept in a cache. */
+
+/* `has` and `value` from a member that is a number or null. */
+static void
+get_number (JsonObject *object,
+            const char *name,
+            gboolean   *has,
+            double     *value)
+{
+  *has = tb_json_get_double (object, name, value);
+  if (!*has)
+    *value = 0;
+}
+
+static void
+get_criteria (JsonObject  *object,
+              const char  *name,
+              GHashTable **criteria,
+              GStrv       *order)
+{
+  JsonObject *members = tb_json_get_object (object, name);
+  GList *names = members != NULL ? json_object_get_members (members) : NULL;
+  g_autoptr(GStrvBuilder) kept = g_strv_builder_new ();
+
+  *criteria = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      double value;
+
+      if (!tb_json_get_double (members, l->data, &value))
+        continue;
+      g_hash_table_replace (*criteria, g_strdup (l->data), g_memdup2 (&value, sizeof value));
+      g_strv_builder_add (kept, l->data);
+    }
+  g_list_free (names);
+  *order = g_strv_builder_end (kept);
+}
+
+static TbModelVerdict *
+model_from_json (JsonObject *object,
+                 JsonObject *to_separate)
+{
+  TbModelVerdict *model = g_new0 (TbModelVerdict, 1);
+  JsonObject *diff = tb_json_get_object (object, "diff_vs_best");
+  JsonNode *separate;
+
+  model->model = g_strdup (tb_json_get_string (object, "model"));
+  model->n_inputs = tb_json_get_uint (object, "n_inputs", 0);
+  model->n_scores = tb_json_get_uint (object, "n_scores", 0);
+  get_number (object, "mean", &model->has_mean, &model->mean);
+  get_number (object, "ci_low", &model->has_interval, &model->ci_low);
+  get_number (object, "ci_high", &model->has_interval, &model->ci_high);
+  get_criteria (object, "criteria", &model->criteria, &model->criteria_order);
+  model->tied_with_best = tb_json_get_bool (object, "tied_with_best", FALSE);
+  model->has_diff = diff != NULL;
+  if (diff != NULL)
+    {
+      model->has_diff = tb_json_get_double (diff, "mean", &model->diff_mean);
+      get_number (diff, "ci_low", &model->has_diff_interval, &model->diff_low);
+      get_number (diff, "ci_high", &model->has_diff_interval, &model->diff_high);
+    }
+  separate = to_separate != NULL && model->model != NULL
+             ? tb_json_member (to_separate, model->model) : NULL;
+  if (separate != NULL)
+    model->inputs_to_separate = JSON_NODE_HOLDS_NULL (separate)
+                                ? TB_STATS_INPUTS_NEVER
+                                : tb_json_get_uint (to_separate, model->model, 0);
+  model->cost_known = tb_json_get_amount (object, "cost_usd", &model->cost_usd);
+  model->has_cost_per_input = tb_json_get_amount (object, "cost_per_input_usd",
+                                                  &model->cost_per_input_usd);
+  model->has_cost_at_volume = tb_json_get_amount (object, "cost_at_volume_usd",
+                                                  &model->cost_at_volume_usd);
+  get_number (object, "latency_ms_p50", &model->has_latency, &model->latency_p50_ms);
+  get_number (object, "latency_ms_p95", &model->has_latency, &model->latency_p95_ms);
+  model->outputs = tb_json_get_uint (object, "outputs", 0);
+  model->errors = tb_json_get_uint (object, "errors", 0);
+  model->judge_errors = tb_json_get_uint (object, "judge_errors", 0);
+  return model;
+}
+
+static TbAgreement *
+agreement_from_json (JsonObject *object)
+{
+  TbAgreement *agreement = g_new0 (TbAgreement, 1);
+  JsonArray *judges = tb_json_get_array (object, "judges");
+
+  get_number (object, "alpha", &agreement->has_alpha, &agreement->alpha);
+  get_criteria (object, "criteria", &agreement->criteria, &agreement->criteria_order);
+  agreement->judges = g_ptr_array_new_with_free_func ((GDestroyNotify) judge_mean_free);
+  for (guint i = 0; judges != NULL && i < json_array_get_length (judges); i++)
+    {
+      JsonNode *element = json_array_get_element (judges, i);
+      JsonObject *one = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
+      TbJudgeMean *mean;
+
+      if (one == NULL)
+        continue;
+      mean = g_new0 (TbJudgeMean, 1);
+      mean->model = g_strdup (tb_json_get_string (one, "model"));
+      tb_json_get_double (one, "mean", &mean->mean);
+      mean->n = tb_json_get_uint (one, "n", 0);
+      g_ptr_array_add (agreement->judges, mean);
+    }
+  agreement->outlier = g_strdup (tb_json_get_string (object, "outlier"));
+  return agreement;
+}
+
+static JsonObject *
+object_element (JsonArray *array,
+                guint      i)
+{
+  JsonNode *element = json_array_get_element (array, i);
+
+  return JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
+}
+
+static TbPairwise *
+pairwise_from_json (JsonObject *object)
+{
+  TbPairwise *pairwise = g_new0 (TbPairwise, 1);
+  JsonArray *pairs = tb_json_get_array (object, "pairs");
+  JsonArray *ranking = tb_json_get_array (object, "ranking");
+
+  pairwise->pairs = g_ptr_array_new_with_free_func ((GDestroyNotify) pair_tally_free);
+  pairwise->ranking = g_ptr_array_new_with_free_func ((GDestroyNotify) pair_rank_free);
+  for (guint i = 0; pairs != NULL && i < json_array_get_length (pairs); i++)
+    {
+      JsonObject *one = object_element (pairs, i);
+      TbPairTally *tally;
+
+      if (one == NULL)
+        continue;
+      tally = g_new0 (TbPairTally, 1);
+      tally->a = g_strdup (tb_json_get_string (one, "a"));
+      tally->b = g_strdup (tb_json_get_string (one, "b"));
+      tally->a_wins = tb_json_get_uint (one, "a_wins", 0);
+      tally->b_wins = tb_json_get_uint (one, "b_wins", 0);
+      tally->ties = tb_json_get_uint (one, "ties", 0);
+      tally->inconsistent = tb_json_get_uint (one, "inconsistent", 0);
+      g_ptr_array_add (pairwise->pairs, tally);
+    }
+  for (guint i = 0; ranking != NULL && i < json_array_get_length (ranking); i++)
+    {
+      JsonObject *one = object_element (ranking, i);
+      TbPairRank *rank;
+
+      if (one == NULL)
+        continue;
+      rank = g_new0 (TbPairRank, 1);
+      rank->model = g_strdup (tb_json_get_string (one, "model"));
+      tb_json_get_double (one, "win_rate", &rank->win_rate);
+      rank->wins = tb_json_get_uint (one, "wins", 0);
+      rank->losses = tb_json_get_uint (one, "losses", 0);
+      rank->ties = tb_json_get_uint (one, "ties", 0);
+      g_ptr_array_add (pairwise->ranking, rank);
+    }
+  pairwise->comparisons = tb_json_get_uint (object, "comparisons", 0);
+  pairwise->inconsistent = tb_json_get_uint (object, "inconsistent", 0);
+  pairwise->first_position_wins = tb_json_get_uint (object, "first_position_wins", 0);
+  return pairwise;
+}
+
+static TbHumanAgreement *
+human_fields_from_json (JsonObject *object,
+                        const char *judge)
+{
+  TbHumanAgreement *human = g_new0 (TbHumanAgreement, 1);
+
+  human->judge = g_strdup (judge);
+  human->n = tb_json_get_uint (object, "n", 0);
+  tb_json_get_double (object, "mae", &human->mae);
+  get_number (object, "spearman", &human->has_spearman, &human->spearman);
+  return human;
+}
+
+static GPtrArray *
+human_from_json (JsonObject *object)
+{
+  GPtrArray *human = g_ptr_array_new_with_free_func ((GDestroyNotify) human_free);
+  JsonArray *judges = tb_json_get_array (object, "judges");
+
+  g_ptr_array_add (human, human_fields_from_json (object, NULL));
+  for (guint i = 0; judges != NULL && i < json_array_get_length (judges); i++)
+    {
+      JsonObject *one = object_element (judges, i);
+
+      if (one != NULL)
+        g_ptr_array_add (human, human_fields_from_json (one, tb_json_get_string (one, "model")));
+    }
+  return human;
+}
+
+TbVerdict *
+tb_verdict_from_json (JsonNode *node)
+{
+  JsonObject *object;
+  JsonArray *models;
+  JsonObject *to_separate;
+  JsonObject *part;
+  TbVerdict *verdict;
+  g_auto(GStrv) warnings = NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  object = json_node_get_object (node);
+  models = tb_json_get_array (object, "models");
+  to_separate = tb_json_get_object (object, "inputs_to_separate");
+
+  verdict = g_new0 (TbVerdict, 1);
+  verdict->inputs = tb_json_get_uint (object, "inputs", 0);
+  verdict->repeat = tb_json_get_uint (object, "repeat", 0);
+  verdict->judges = tb_json_get_strv (object, "judges");
+  if (verdict->judges == NULL)
+    verdict->judges = g_new0 (char *, 1);
+  verdict->models = g_ptr_array_new_with_free_func ((GDestroyNotify) model_verdict_free);
+  for (guint i = 0; models != NULL && i < json_array_get_length (models); i++)
+    {
+      JsonObject *one = object_element (models, i);
+
+      if (one != NULL)
+        g_ptr_array_add (verdict->models, model_from_json (one, to_separate));
+    }
+  verdict->best_overall = g_strdup (tb_json_get_string (object, "best_overall"));
+  verdict->tied_with_best = tb_json_get_strv (object, "tied_with_best");
+  verdict->best_value = g_strdup (tb_json_get_string (object, "best_value"));
+  verdict->best_value_same_cost = tb_json_get_strv (object, "best_value_same_cost");
+  verdict->budget_pick = g_strdup (tb_json_get_string (object, "budget_pick"));
+  if ((part = tb_json_get_object (object, "agreement")) != NULL)
+    verdict->agreement = agreement_from_json (part);
+  if ((part = tb_json_get_object (object, "pairwise")) != NULL)
+    verdict->pairwise = pairwise_from_json (part);
+  if ((part = tb_json_get_object (object, "human")) != NULL)
+    verdict->human = human_from_json (part);
+  verdict->warnings = g_ptr_array_new_with_free_func (g_free);
+  warnings = tb_json_get_strv (object, "warnings");
+  for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++)
+    g_ptr_array_add (verdict->warnings, g_strdup (warnings[i]));
+  verdict->single_sample = tb_json_get_bool (object, "single_sample", FALSE);
+  verdict->simulated = tb_json_get_bool (object, "simulated", FALSE);
+  return verdict;
 }
 
 /* ---------------------------------------------------------------------------------------- */

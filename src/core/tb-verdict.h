@@ -168,6 +168,8 @@ TbModelVerdict *tb_verdict_find      (const TbVerdict *verdict,
                                       const char      *model);
 /* `summary` of DESIGN.md. */
 JsonNode       *tb_verdict_to_json   (const TbVerdict *verdict);
+/* The verdict tb_verdict_to_json wrote (a cached one); NULL when `node` is no object. */
+TbVerdict      *tb_verdict_from_json (JsonNode        *node);
 
 /* The models a pairwise pass settles: those tied with the best, or every model of `run`
  * when nothing is scored yet. FALSE (TB_ERROR_INVALID) when the best stands alone. */

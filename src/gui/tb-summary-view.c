@@ -33,6 +33,7 @@ struct _TbSummaryView
   GtkLabel         *warnings_label;
 
   TbStore          *store;
+  TbIndex          *index;
   TbRunList        *list;
   GCancellable     *cancellable;   /* of the read under way */
   gboolean          dirty;         /* to be read when next in sight */
@@ -251,6 +252,7 @@ show_summary (TbSummaryView *self)
 
 typedef struct {
   TbStore          *store;
+  TbIndex          *index;
   char             *usecase_id;
   TbUsecaseSummary *summary;
   char             *name;
@@ -260,6 +262,7 @@ static void
 read_free (Read *read)
 {
   g_clear_object (&read->store);
+  g_clear_object (&read->index);
   g_free (read->usecase_id);
   g_clear_pointer (&read->summary, tb_usecase_summary_free);
   g_free (read->name);
@@ -281,7 +284,7 @@ read_thread (GTask        *task,
   /* The volume cost at volume is shown for, and the name, come from the use case as it is. */
   if (usecase != NULL)
     read->name = g_strdup (usecase->name);
-  read->summary = tb_usecase_summary_load (read->store, read->usecase_id,
+  read->summary = tb_usecase_summary_load (read->store, read->index, read->usecase_id,
                                            usecase != NULL ? usecase->inputs_per_month : 0,
                                            cancellable, &error);
   if (read->summary == NULL)
@@ -388,6 +391,7 @@ load (TbSummaryView *self)
 
   read = g_new0 (Read, 1);
   read->store = g_object_ref (self->store);
+  read->index = self->index != NULL ? g_object_ref (self->index) : NULL;
   read->usecase_id = g_strdup (usecase_id);
   self->cancellable = g_cancellable_new ();
   task = g_task_new (self, self->cancellable, read_cb, NULL);
@@ -415,15 +419,18 @@ runs_changed_cb (TbSummaryView *self)
 void
 tb_summary_view_set_sources (TbSummaryView *self,
                              TbStore       *store,
+                             TbIndex       *index,
                              TbRunList     *list)
 {
   g_return_if_fail (TB_IS_SUMMARY_VIEW (self));
   g_return_if_fail (store == NULL || TB_IS_STORE (store));
+  g_return_if_fail (index == NULL || TB_IS_INDEX (index));
   g_return_if_fail (list == NULL || TB_IS_RUN_LIST (list));
 
   if (self->list != NULL)
     g_signal_handlers_disconnect_by_data (self->list, self);
   g_set_object (&self->store, store);
+  g_set_object (&self->index, index);
   g_set_object (&self->list, list);
   if (list != NULL)
     {
@@ -465,6 +472,7 @@ tb_summary_view_dispose (GObject *object)
     gtk_widget_unparent (child);
   g_clear_object (&self->list);
   g_clear_object (&self->store);
+  g_clear_object (&self->index);
   g_clear_pointer (&self->summary, tb_usecase_summary_free);
   g_clear_pointer (&self->name, g_free);
 

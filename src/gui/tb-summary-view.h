@@ -17,9 +17,11 @@ G_DECLARE_FINAL_TYPE (TbSummaryView, tb_summary_view, TB, SUMMARY_VIEW, GtkWidge
 
 GtkWidget              *tb_summary_view_new         (void);
 
-/* The runs of the open use case (the window's list); the summary follows them. */
+/* The runs of the open use case (the window's list); the summary follows them, kept in
+ * `index` (nullable) between reads. */
 void                    tb_summary_view_set_sources (TbSummaryView *self,
                                                      TbStore       *store,
+                                                     TbIndex       *index,
                                                      TbRunList     *list);
 gboolean                tb_summary_view_is_loading  (TbSummaryView *self);
 /* nullable: the summary shown */

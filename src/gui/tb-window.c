@@ -1009,7 +1009,7 @@ attach_home (TbWindow *self)
                              self->run_list);
   tb_costs_view_set_simulated (TB_COSTS_VIEW (self->costs_view), self->simulated);
   tb_summary_view_set_sources (TB_SUMMARY_VIEW (self->summary_view), self->store,
-                               self->run_list);
+                               self->index, self->run_list);
   tb_models_view_set_simulated (self->models_view, self->simulated);
   g_signal_connect_object (self->run_list, "notify::loaded", G_CALLBACK (runs_loaded_cb), self,
                            G_CONNECT_SWAPPED);
