@@ -709,6 +709,26 @@ test_summary_kept (Fixture       *fixture,
   late = tb_usecase_summary_load (fixture->store, fixture->index, "alpha", 1000, NULL, &error);
   g_assert_cmpuint (late->judged_runs, ==, 3);
   g_assert_cmpint (query_int (path, "SELECT count(*) FROM cache"), ==, 0);
+
+  /* nor for a folder that cannot be read: its warning has no signature to follow */
+  {
+    g_autofree char *broken = g_build_filename (fixture->home, "results", "alpha",
+                                                "20250101T000500Z-beef", NULL);
+    g_autofree char *json = g_build_filename (broken, "run.json", NULL);
+    g_autoptr(TbUsecaseSummary) with_broken = NULL;
+
+    g_assert_cmpint (g_mkdir_with_parents (broken, 0755), ==, 0);
+    g_assert_true (g_file_set_contents (json, "{ not json", -1, NULL));
+    /* every run old enough to vouch for: only the broken folder stands in the way */
+    backdate_tree (fixture->home);
+    tb_index_invalidate (fixture->index, "alpha");
+    g_test_expect_message ("tb-index", G_LOG_LEVEL_WARNING, "Skipping run *beef*");
+    with_broken = tb_usecase_summary_load (fixture->store, fixture->index, "alpha", 1000, NULL,
+                                           &error);
+    g_test_assert_expected_messages ();
+    g_assert_cmpuint (with_broken->warnings->len, ==, 1);
+    g_assert_cmpint (query_int (path, "SELECT count(*) FROM cache"), ==, 0);
+  }
 }
 
 #define ADD(path, func) \

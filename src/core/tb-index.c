@@ -1203,8 +1203,10 @@ tb_index_usecase_digest (TbIndex    *self,
                          const char *usecase_id)
 {
   g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autoptr(GPtrArray) ids = NULL;
   sqlite3_stmt *stmt = NULL;
   gboolean vouched = FALSE;
+  guint rows = 0;
 
   g_return_val_if_fail (TB_IS_INDEX (self), NULL);
 
@@ -1214,6 +1216,7 @@ tb_index_usecase_digest (TbIndex    *self,
   g_mutex_lock (&self->mutex);
   ensure_db (self);
   refresh_usecase (self, usecase_id, NULL);
+  ids = tb_store_list_run_ids (self->store, usecase_id);
   if (self->db != NULL
       && sqlite3_prepare_v2 (self->db, "SELECT id, signature, racy FROM runs WHERE usecase = ?1"
                                        " ORDER BY id", -1, &stmt, NULL) == SQLITE_OK)
@@ -1229,12 +1232,15 @@ tb_index_usecase_digest (TbIndex    *self,
            * resolution without its signature showing it. */
           if (sqlite3_column_int (stmt, 2) != 0)
             vouched = FALSE;
+          rows++;
           g_checksum_update (checksum, (const guchar *) "\n", 1);
           g_checksum_update (checksum, sqlite3_column_text (stmt, 0), -1);
           g_checksum_update (checksum, (const guchar *) "\t", 1);
           g_checksum_update (checksum, sqlite3_column_text (stmt, 1), -1);
         }
-      if (step != SQLITE_DONE)
+      /* A folder without an entry is a run that cannot be read: what it says (a warning)
+       * has no signature to follow. */
+      if (step != SQLITE_DONE || rows != ids->len)
         vouched = FALSE;
       sqlite3_finalize (stmt);
     }

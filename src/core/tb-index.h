@@ -71,8 +71,9 @@ GPtrArray    *tb_index_rollup_models (TbIndex    *self,
 
 /* A digest of the files of every run of `usecase_id` as they are now, checked as
  * tb_index_list_runs checks them: the same digest, the same files. NULL when the index
- * cannot vouch for them: no index, or a run written so lately that it could change again
- * within the clock's resolution without its signature showing it. */
+ * cannot vouch for them: no index, a run that cannot be read, or a run written so lately
+ * that it could change again within the clock's resolution without its signature showing
+ * it. */
 char         *tb_index_usecase_digest (TbIndex    *self,
                                        const char *usecase_id);
 /* A document made from many runs, kept in the index: the text kept under `name` when it
