@@ -596,6 +596,16 @@ test_judgment_text_in_pieces (void)
     }
   assert_written_as_whole (judgment);   /* scores, no comparison */
 
+  /* a message cut mid-character is written as UTF-8, so the file stays readable */
+  {
+    TbScore *cut = tb_score_new ("b/y");
+
+    cut->error = g_strdup ("HTTP 502: r\xc3\xa9ponse coup\xc3");
+    cut->violations = g_strsplit ("\xff", "|", -1);
+    g_ptr_array_add (judgment->scores, cut);
+  }
+  assert_written_as_whole (judgment);
+
   comparison->input = g_strdup ("input-0");
   comparison->a = g_strdup ("a/x");
   comparison->b = g_strdup ("b/y");

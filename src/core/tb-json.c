@@ -194,6 +194,19 @@ tb_json_get_strv (JsonObject *object,
   return g_strv_builder_end (builder);
 }
 
+/* json-glib writes a string's bytes as they are, and the records' reader refuses a file
+ * that is not UTF-8: a message cut mid-character would make its whole record unreadable. */
+static void
+add_string_value (JsonBuilder *builder,
+                  const char  *value)
+{
+  g_autofree char *valid = NULL;
+
+  if (!g_utf8_validate (value, -1, NULL))
+    value = valid = g_utf8_make_valid (value, -1);
+  json_builder_add_string_value (builder, value);
+}
+
 void
 tb_json_add_string (JsonBuilder *builder,
                     const char  *name,
@@ -201,7 +214,7 @@ tb_json_add_string (JsonBuilder *builder,
 {
   json_builder_set_member_name (builder, name);
   if (value != NULL)
-    json_builder_add_string_value (builder, value);
+    add_string_value (builder, value);
   else
     json_builder_add_null_value (builder);
 }
@@ -214,7 +227,7 @@ tb_json_add_strv (JsonBuilder        *builder,
   json_builder_set_member_name (builder, name);
   json_builder_begin_array (builder);
   for (guint i = 0; values != NULL && values[i] != NULL; i++)
-    json_builder_add_string_value (builder, values[i]);
+    add_string_value (builder, values[i]);
   json_builder_end_array (builder);
 }
 
@@ -283,6 +296,24 @@ tb_json_add_node (JsonBuilder *builder,
     json_builder_add_null_value (builder);
 }
 
+/* Appends the JSON string literal that starts at `p` (its opening quote) whole; returns its
+ * closing quote (or the text's end). */
+static const char *
+append_string_literal (GString    *out,
+                       const char *p)
+{
+  g_string_append_c (out, *p++);
+  for (; *p != '\0'; p++)
+    {
+      g_string_append_c (out, *p);
+      if (*p == '\\' && p[1] != '\0')
+        g_string_append_c (out, *++p);
+      else if (*p == '"')
+        return p;
+    }
+  return p - 1;
+}
+
 /* json-glib 1.6 writes a double such as 2e-08 as "2e-08.0" (it appends ".0" to any number
  * printed without a '.'), which is not JSON. Costs of cheap calls hit this, so every JSON
  * text we produce goes through here: outside strings, an exponent followed by ".0" loses it. */
@@ -290,23 +321,12 @@ static char *
 fix_exponent_numbers (const char *text)
 {
   GString *out = g_string_sized_new (strlen (text));
-  gboolean in_string = FALSE;
 
   for (const char *p = text; *p != '\0'; p++)
     {
-      if (in_string)
-        {
-          g_string_append_c (out, *p);
-          if (*p == '\\' && p[1] != '\0')
-            g_string_append_c (out, *++p);
-          else if (*p == '"')
-            in_string = FALSE;
-          continue;
-        }
       if (*p == '"')
         {
-          in_string = TRUE;
-          g_string_append_c (out, *p);
+          p = append_string_literal (out, p);
           continue;
         }
       if (*p == '-' || g_ascii_isdigit (*p))
@@ -359,6 +379,14 @@ tb_json_to_string (JsonNode *node,
   return nulled;
 }
 
+static void
+append_indent (GString *out,
+               guint    depth)
+{
+  for (guint i = 0; i < depth; i++)
+    g_string_append (out, "  ");
+}
+
 void
 tb_json_append_pretty (GString  *out,
                        JsonNode *node,
@@ -366,20 +394,18 @@ tb_json_append_pretty (GString  *out,
 {
   g_autofree char *text = tb_json_to_string (node, TRUE);
 
-  /* JSON text has no raw newline inside a string: every one starts a line to indent. */
-  for (const char *line = text; line != NULL; )
+  for (const char *p = text; *p != '\0'; p++)
     {
-      const char *newline = strchr (line, '\n');
-
-      if (newline == NULL)
+      if (*p == '"')
         {
-          g_string_append (out, line);
-          break;
+          p = append_string_literal (out, p);
+          continue;
         }
-      g_string_append_len (out, line, newline + 1 - line);
-      for (guint i = 0; i < depth; i++)
-        g_string_append (out, "  ");
-      line = newline + 1;
+      g_string_append_c (out, *p);
+      /* Every line starts deeper; and json-glib pads an empty object with its depth's
+       * indent ("{    }"), so that grows too. */
+      if (*p == '\n' || (*p == '{' && p[strspn (p + 1, " ") + 1] == '}'))
+        append_indent (out, depth);
     }
 }
 
