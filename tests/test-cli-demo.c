@@ -226,6 +226,18 @@ test_demo_run (Fixture       *fixture,
   show = CLI (fixture, "--demo", "show", run_id);
   g_assert_nonnull (strstr (show->out, "simulated models"));
   g_assert_nonnull (strstr (show->out, "(simulated)"));
+  /* No LANG at all (a container, cron): the C locale's ASCII is taken as UTF-8, so the
+   * separators and the intervals' dashes are not question marks. */
+  {
+    g_autoptr(GString) expected = g_string_new (NULL);
+    Result *plain = CLI_ENV (fixture, "LC_ALL=C", "--demo", "show", run_id);
+
+    g_string_printf (expected, "Run %s \u00b7 use case", run_id);
+    g_assert_cmpint (plain->status, ==, 0);
+    g_assert_nonnull (strstr (plain->out, expected->str));
+    g_assert_null (strstr (plain->out, " ? use case"));
+    result_free (plain);
+  }
   runs = CLI (fixture, "--demo", "runs", "lecture-chapters");
   g_assert_cmpint (runs->status, ==, 0);
   g_assert_nonnull (strstr (runs->out, run_id));

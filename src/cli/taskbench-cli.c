@@ -935,14 +935,17 @@ print_help (void)
            "'taskbench-cli COMMAND --help' explains a command.\n"));
 }
 
-/* Text in the console's charset, as GLib's own printing writes it. */
+/* Text in the console's charset, as GLib's own printing writes it; but the C locale's
+ * ASCII (no LANG set: containers, cron, ssh) is taken as UTF-8, as Python does since 3.7
+ * (PEP 538): its terminals are UTF-8, and "88.0?90.9" for "88.0–90.9" helps nobody. */
 static void
 write_text (FILE       *stream,
             const char *text)
 {
   const char *charset;
 
-  if (g_get_console_charset (&charset))
+  if (g_get_console_charset (&charset) || g_ascii_strcasecmp (charset, "ANSI_X3.4-1968") == 0
+      || g_ascii_strcasecmp (charset, "ASCII") == 0 || g_ascii_strcasecmp (charset, "US-ASCII") == 0)
     fputs (text, stream);
   else
     {
