@@ -238,6 +238,62 @@ test_demo_run (Fixture       *fixture,
     g_assert_null (strstr (plain->out, " ? use case"));
     result_free (plain);
   }
+  /* In German the tables' titles are German and still above their columns: a title with
+   * "Ä" is padded by characters, not bytes. */
+  {
+    Result *german = CLI_ENV (fixture, "LANGUAGE=de", "--demo", "show", run_id);
+    Result *english = CLI (fixture, "--demo", "show", run_id);
+    g_auto(GStrv) de_lines = g_strsplit (german->out, "\n", -1);
+    g_auto(GStrv) en_lines = g_strsplit (english->out, "\n", -1);
+    const char *de_costs = NULL, *en_costs = NULL;
+
+    g_assert_cmpint (german->status, ==, 0);
+    g_assert_nonnull (strstr (german->out, "Anwendungsfall lecture-chapters"));
+    g_assert_nonnull (strstr (german->out, "MITTEL"));
+    g_assert_null (strstr (german->out, "use case lecture-chapters"));
+    for (guint i = 0; de_lines[i] != NULL; i++)
+      if (strstr (de_lines[i], "LÄUFE") != NULL)
+        de_costs = de_lines[i];
+    for (guint i = 0; en_lines[i] != NULL; i++)
+      if (strstr (en_lines[i], "RUNS") != NULL && strstr (en_lines[i], "CANDIDATES") != NULL)
+        en_costs = en_lines[i];
+    g_assert_nonnull (de_costs);
+    g_assert_nonnull (en_costs);
+    /* the same columns: "LÄUFE" ends where "RUNS" does */
+    g_assert_cmpint (g_utf8_pointer_to_offset (de_costs, strstr (de_costs, "LÄUFE")) + 5, ==,
+                     strstr (en_costs, "RUNS") - en_costs + 4);
+    result_free (german);
+    result_free (english);
+  }
+  /* A row's label with "ä" is padded by characters too: its numbers stay in their column. */
+  {
+    Result *costs_de = CLI_ENV (fixture, "LANGUAGE=de", "--demo", "costs");
+    g_auto(GStrv) lines = g_strsplit (costs_de->out, "\n", -1);
+    glong title_end = -1, row_end = -1;
+
+    g_assert_cmpint (costs_de->status, ==, 0);
+    for (guint i = 0; lines[i] != NULL; i++)
+      {
+        const char *runs_title = strstr (lines[i], "LÄUFE");
+
+        if (runs_title != NULL)
+          title_end = g_utf8_pointer_to_offset (lines[i], runs_title) + 5;
+        if (g_str_has_prefix (lines[i], "alle Anwendungsfälle"))
+          {
+            /* the end of the first number after the label: the runs column */
+            const char *p = lines[i] + strlen ("alle Anwendungsfälle");
+
+            while (*p == ' ')
+              p++;
+            while (g_ascii_isdigit (*p))
+              p++;
+            row_end = g_utf8_pointer_to_offset (lines[i], p);
+          }
+      }
+    g_assert_cmpint (title_end, >, 0);
+    g_assert_cmpint (row_end, ==, title_end);
+    result_free (costs_de);
+  }
   runs = CLI (fixture, "--demo", "runs", "lecture-chapters");
   g_assert_cmpint (runs->status, ==, 0);
   g_assert_nonnull (strstr (runs->out, run_id));

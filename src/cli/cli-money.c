@@ -41,6 +41,7 @@ cli_print_forecast (const TbForecast *forecast,
 {
   FILE *out = to_stdout ? stdout : stderr;
   g_autofree char *total = tb_format_usd (forecast->total_usd);
+  g_autofree char *titles = NULL;
   gboolean any_known = FALSE;
 
   for (guint i = 0; i < forecast->models->len; i++)
@@ -69,8 +70,9 @@ cli_print_forecast (const TbForecast *forecast,
           fprintf (out, _(" + unknown (no price for %s)"), names);
         }
     }
-  fprintf (out, "\n  %-44s %6s %11s %11s %10s\n", _("MODEL"), _("CALLS"), _("PROMPT"),
-           _("COMPLETION"), "USD");
+  titles = cli_titles ("\n  %-44s %6s %11s %11s %10s\n", _("MODEL"), _("CALLS"), _("PROMPT"),
+                       _("COMPLETION"), "USD");
+  fputs (titles, out);
   for (guint i = 0; i < forecast->models->len; i++)
     print_line (out, "", g_ptr_array_index (forecast->models, i));
   for (guint i = 0; i < forecast->judges->len; i++)

@@ -87,8 +87,11 @@ cli_cmd_runs (CliContext  *cli,
   {
     g_autoptr(GString) out = g_string_new (NULL);
 
-    g_string_append_printf (out, "%-22s %-11s %-6s %-12s %-6s %s\n", "RUN", "STATUS", "MODELS",
-                            "COST", "BEST", "INPUT");
+    g_autofree char *titles = cli_titles ("%-22s %-11s %-6s %-12s %-6s %s\n", _("RUN"),
+                                          _("STATUS"), _("MODELS"), _("COST"), _("BEST"),
+                                          _("INPUT"));
+
+    g_string_append (out, titles);
     for (guint i = 0; i < runs->len; i++)
       {
         TbRunSummary *summary = g_ptr_array_index (runs, i);
@@ -136,12 +139,13 @@ print_rollup_line_noted (const char     *label,
   g_autofree char *judge = tb_format_usd (rollup->judge_usd);
   g_autofree char *total = tb_format_usd (rollup->total_usd);
   g_autofree char *name = one_line (label);
+  g_autofree char *padded = cli_pad (name, -28);
   const char *note = rollup->unknown_calls > 0 ? _("  (some unknown: at least this)")
                      : rollup->estimated_calls > 0 ? _("  (some estimated)") : "";
 
-  g_print ("%-28s %5u %6u %6u  %12s %12s %12s  %10" G_GINT64_FORMAT " %9" G_GINT64_FORMAT
+  g_print ("%s %5u %6u %6u  %12s %12s %12s  %10" G_GINT64_FORMAT " %9" G_GINT64_FORMAT
            " %9" G_GINT64_FORMAT "%s",
-           name, rollup->runs, rollup->candidate_calls, rollup->judge_calls, candidates, judge,
+           padded, rollup->runs, rollup->candidate_calls, rollup->judge_calls, candidates, judge,
            total, rollup->candidate_usage.prompt_tokens + rollup->judge_usage.prompt_tokens,
            rollup->candidate_usage.completion_tokens + rollup->judge_usage.completion_tokens,
            rollup->candidate_usage.reasoning_tokens + rollup->judge_usage.reasoning_tokens,
@@ -154,33 +158,11 @@ print_rollup_line_noted (const char     *label,
 static void
 print_rollup_header (const char *first)
 {
-  g_print ("%-28s %5s %6s %6s  %12s %12s %12s  %10s %9s %9s\n", first, "RUNS", "CALLS",
-           "JUDGE", "CANDIDATES", "JUDGING", "TOTAL", "PROMPT", "COMPL", "REASON");
-}
-
-/* `text` in exactly `width` characters (not bytes: "·" is two): padded with spaces, or cut
- * in the middle with "…" when longer, so a table's columns line up. */
-static char *
-fit_columns (const char *text,
-             int         width)
-{
-  glong length = g_utf8_strlen (text, -1);
-  GString *fitted;
-
-  if (length > width && width > 1)
-    {
-      glong head = (width - 1) / 2, tail = width - 1 - head;
-      const char *tail_start = g_utf8_offset_to_pointer (text, length - tail);
-
-      fitted = g_string_new_len (text, g_utf8_offset_to_pointer (text, head) - text);
-      g_string_append (fitted, "…");
-      g_string_append (fitted, tail_start);
-      return g_string_free (fitted, FALSE);
-    }
-  fitted = g_string_new (text);
-  for (glong i = length; i < width; i++)
-    g_string_append_c (fitted, ' ');
-  return g_string_free (fitted, FALSE);
+  /* Translators: the columns of the costs table: runs, calls, the judge's calls, dollars of
+   * the candidates, of the judging and in all, and tokens of prompt, completion, reasoning. */
+  cli_print_titles ("%-28s %5s %6s %6s  %12s %12s %12s  %10s %9s %9s\n", first, _("RUNS"),
+                    _("CALLS"), _("JUDGE"), _("CANDIDATES"), _("JUDGING"), _("TOTAL"),
+                    _("PROMPT"), _("COMPL"), _("REASON"));
 }
 
 static void
@@ -200,7 +182,7 @@ print_output_row (const TbOutput *output,
   if (repeat > 1)
     g_string_append_printf (label, " #%u", output->repeat);
 
-  fitted = fit_columns (label->str, width);
+  fitted = cli_fit (label->str, width);
   g_print ("%s %-9s %7s %9" G_GINT64_FORMAT " %7s %8s %-14s %s%s\n", fitted,
            tb_output_status_to_string (output->status), score_text,
            output->usage.completion_tokens, latency,
@@ -208,10 +190,10 @@ print_output_row (const TbOutput *output,
            usd, tb_cost_source_to_string (output->cost.source),
            output->chunks > 1 ? "  (chunked)" : "");
   if (output->error_message != NULL)
-    g_print ("    error: %s\n", output->error_message);
+    g_print (_("    error: %s\n"), output->error_message);
   for (guint e = 0; output->format_errors != NULL && output->format_errors[e] != NULL && e < 5;
        e++)
-    g_print ("    format: %s\n", output->format_errors[e]);
+    g_print (_("    format: %s\n"), output->format_errors[e]);
 }
 
 /* The score of one output in a judgment: the mean of its judges. */
@@ -365,8 +347,10 @@ print_verdict (const TbVerdict *verdict,
 
   g_print (_("\nVerdict%s\n  %s\n\n"), verdict->simulated ? _(" (simulated models)") : "",
            words);
-  g_print ("  %-36s %6s %12s %22s %11s %9s %11s %7s %4s\n", "MODEL", "MEAN", "95% INTERVAL",
-           "VS BEST (95%)", "$/INPUT", "$/1K", "$/MONTH", "P50", "ERR");
+  /* Translators: the verdict's columns; P50 is the median latency, ERR the failed calls. */
+  cli_print_titles ("  %-36s %6s %12s %22s %11s %9s %11s %7s %4s\n", _("MODEL"), _("MEAN"),
+                    _("95% INTERVAL"), _("VS BEST (95%)"), _("$/INPUT"), _("$/1K"),
+                    _("$/MONTH"), _("P50"), _("ERR"));
   for (guint i = 0; i < verdict->models->len; i++)
     {
       const TbModelVerdict *model = g_ptr_array_index (verdict->models, i);
@@ -410,7 +394,7 @@ print_matrix (TbRunData       *data,
   g_print (_("\nScores per input (weakest first)\n"));
   for (guint m = 0; m < matrix->n_models; m++)
     g_print ("  [%u] %s\n", m + 1, matrix->models[m]);
-  g_print ("  %-28s", "INPUT");
+  cli_print_titles ("  %-28s", _("INPUT"));
   for (guint m = 0; m < matrix->n_models; m++)
     {
       g_autofree char *column = g_strdup_printf ("[%u]", m + 1);
@@ -421,8 +405,9 @@ print_matrix (TbRunData       *data,
   for (guint i = 0; i < matrix->n_inputs; i++)
     {
       g_autofree char *name = one_line (matrix->inputs[i]);
+      g_autofree char *fitted = cli_fit (name, 28);
 
-      g_print ("  %-28.28s", name);
+      g_print ("  %s", fitted);
       for (guint m = 0; m < matrix->n_models; m++)
         {
           double cell = tb_score_matrix_get (matrix, i, m);
@@ -474,8 +459,9 @@ print_forecast_check (TbRunData *data)
 
   if (checks == NULL || checks->len == 0)
     return;
-  g_print (_("\nForecast and billing\n  %-44s %11s %11s %8s\n"), _("MODEL"), _("FORECAST"),
-           _("BILLED"), _("OFF BY"));
+  g_print (_("\nForecast and billing\n"));
+  cli_print_titles ("  %-44s %11s %11s %8s\n", _("MODEL"), _("FORECAST"), _("BILLED"),
+                    _("OFF BY"));
   for (guint i = 0; i < checks->len; i++)
     {
       const TbForecastCheck *check = g_ptr_array_index (checks, i);
@@ -531,7 +517,7 @@ cli_cmd_show (CliContext  *cli,
   judgment = data->judgments->len > 0 ? g_ptr_array_index (data->judgments, 0) : NULL;
   verdict = tb_verdict_for_run (data, tb_verdict_inputs_per_month (run));
 
-  g_print ("Run %s · use case %s · %s%s\n", run->id, run->usecase,
+  g_print (_("Run %s · use case %s · %s%s\n"), run->id, run->usecase,
            tb_run_status_to_string (run->status),
            run->simulated ? _(" · simulated models (made up answers, not real money)") : "");
   for (guint i = 0; i < run->inputs->len; i++)
@@ -539,11 +525,11 @@ cli_cmd_show (CliContext  *cli,
       TbRunInput *input = g_ptr_array_index (run->inputs, i);
       g_autofree char *name = one_line (input->name);
 
-      g_print ("input %s (%" G_GINT64_FORMAT " bytes, sha256 %.12s…)%s\n", name, input->bytes,
-               input->sha256 != NULL ? input->sha256 : "",
-               input->reference_file != NULL ? " · with a reference" : "");
+      g_print (_("input %s (%lld bytes, sha256 %.12s…)%s\n"), name,
+               (long long) input->bytes, input->sha256 != NULL ? input->sha256 : "",
+               input->reference_file != NULL ? _(" · with a reference") : "");
     }
-  g_print ("created %s · folder %s\n\n", run->created_at != NULL ? run->created_at : "-",
+  g_print (_("created %s · folder %s\n\n"), run->created_at != NULL ? run->created_at : "-",
            run->dir);
 
   /* As wide as the longest "model · input #repeat" label, so the columns line up. */
@@ -558,8 +544,8 @@ cli_cmd_show (CliContext  *cli,
         length += 4;
       width = MAX (width, MIN (length, 72));
     }
-  g_print ("%-*s %-9s %7s %9s %7s %8s %-14s %s\n", width, "MODEL", "STATUS", "SCORE", "TOKENS",
-           "LATENCY", "FORMAT", "COST", "SOURCE");
+  cli_print_titles ("%-*s %-9s %7s %9s %7s %8s %-14s %s\n", width, _("MODEL"), _("STATUS"),
+                    _("SCORE"), _("TOKENS"), _("LATENCY"), _("FORMAT"), _("COST"), _("SOURCE"));
   for (guint i = 0; i < data->outputs->len; i++)
     {
       TbOutput *output = g_ptr_array_index (data->outputs, i);
@@ -587,13 +573,13 @@ cli_cmd_show (CliContext  *cli,
 
           if (score->error != NULL)
             {
-              g_print ("  %s%s: judge error: %s\n", score->model, where, score->error);
+              g_print (_("  %s%s: judge error: %s\n"), score->model, where, score->error);
               continue;
             }
           g_print ("  %s%s: %.1f/100 ", score->model, where, score->overall);
           print_criteria (score);
           for (guint v = 0; score->violations != NULL && score->violations[v] != NULL; v++)
-            g_print ("      violation: %s\n", score->violations[v]);
+            g_print (_("      violation: %s\n"), score->violations[v]);
         }
       print_verdict (verdict, run);
     }
@@ -606,9 +592,9 @@ cli_cmd_show (CliContext  *cli,
 
   print_forecast_check (data);
 
-  g_print ("\nCosts\n");
+  g_print (_("\nCosts\n"));
   print_rollup_header ("");
-  print_rollup_line_noted ("this run", &summary->rollup,
+  print_rollup_line_noted (_("this run"), &summary->rollup,
                            run->simulated ? _("  (simulated)") : NULL);
 
   return EXIT_OK;
@@ -662,7 +648,7 @@ cli_cmd_costs (CliContext  *cli,
         return cli_fail (error);
 
       if (!cli->json)
-        print_rollup_header ("RUN");
+        print_rollup_header (_("RUN"));
       tb_json_add_string (builder, "usecase", argv[1]);
       json_builder_set_member_name (builder, "runs");
       json_builder_begin_array (builder);
@@ -692,7 +678,7 @@ cli_cmd_costs (CliContext  *cli,
           print_rollup_line ("total", &total);
           if (total_simulated.runs > 0)
             print_rollup_line (_("total simulated (not real)"), &total_simulated);
-          print_rollup_line ("all use cases", &grand);
+          print_rollup_line (_("all use cases"), &grand);
         }
     }
   else
@@ -706,7 +692,7 @@ cli_cmd_costs (CliContext  *cli,
       ids = g_list_sort (g_hash_table_get_keys (per_usecase), compare_strings);
 
       if (!cli->json)
-        print_rollup_header ("USE CASE");
+        print_rollup_header (_("USE CASE"));
       json_builder_set_member_name (builder, "usecases");
       json_builder_begin_object (builder);
       for (GList *l = ids; l != NULL; l = l->next)
@@ -720,7 +706,7 @@ cli_cmd_costs (CliContext  *cli,
       json_builder_end_object (builder);
       tb_json_add_node (builder, "total", tb_rollup_to_json (&grand));
       if (!cli->json)
-        print_rollup_line ("all use cases", &grand);
+        print_rollup_line (_("all use cases"), &grand);
     }
 
   if (simulated.runs > 0)
@@ -798,7 +784,7 @@ cli_cmd_summary (CliContext  *cli,
     }
   g_print (ngettext ("%s: %u judged run\n", "%s: %u judged runs\n", judged), argv[1], judged);
   print_verdict (verdict, NULL);
-  g_print (_("\n  %-36s %5s %5s\n"), "MODEL", "RUNS", "WINS");
+  cli_print_titles ("\n  %-36s %5s %5s\n", _("MODEL"), _("RUNS"), _("WINS"));
   for (guint i = 0; i < verdict->models->len; i++)
     {
       const TbModelVerdict *model = g_ptr_array_index (verdict->models, i);

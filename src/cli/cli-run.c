@@ -82,7 +82,7 @@ describe_call (TbCall *call)
 {
   double seconds = tb_call_get_elapsed_ms (call) / 1000.0;
   g_autofree char *chunk = tb_call_get_chunks (call) > 0
-                           ? g_strdup_printf (" (part %u/%u)", tb_call_get_chunk (call),
+                           ? g_strdup_printf (_(" (part %u/%u)"), tb_call_get_chunk (call),
                                               tb_call_get_chunks (call))
                            : g_strdup ("");
   const char *message = tb_call_get_message (call);
@@ -91,31 +91,31 @@ describe_call (TbCall *call)
   switch (tb_call_get_state (call))
     {
     case TB_CALL_QUEUED:
-      return g_strdup ("queued");
+      return g_strdup (_("queued"));
     case TB_CALL_RUNNING:
       if (tb_call_get_tokens (call) == 0)
-        return g_strdup_printf ("waiting%s  %.1fs", chunk, seconds);
-      return g_strdup_printf ("%s%s  %" G_GUINT64_FORMAT " tokens  %.1fs",
-                              judging ? "judging" : "streaming", chunk,
-                              tb_call_get_tokens (call), seconds);
+        return g_strdup_printf (_("waiting%s  %.1fs"), chunk, seconds);
+      return g_strdup_printf (judging ? _("judging%s  %llu tokens  %.1fs")
+                                      : _("streaming%s  %llu tokens  %.1fs"),
+                              chunk, (unsigned long long) tb_call_get_tokens (call), seconds);
     case TB_CALL_RETRYING:
-      return g_strdup_printf ("retrying: %s", message != NULL ? message : "");
+      return g_strdup_printf (_("retrying: %s"), message != NULL ? message : "");
     case TB_CALL_DONE:
       {
         g_autofree char *cost = describe_cost (call);
 
         if (judging && tb_call_get_score (call) >= 0)
-          return g_strdup_printf ("scored %.1f  %s  %.1fs", tb_call_get_score (call), cost,
+          return g_strdup_printf (_("scored %.1f  %s  %.1fs"), tb_call_get_score (call), cost,
                                   seconds);
-        return g_strdup_printf ("done  %" G_GUINT64_FORMAT " tokens  %s  %.1fs",
-                                tb_call_get_tokens (call), cost, seconds);
+        return g_strdup_printf (_("done  %llu tokens  %s  %.1fs"),
+                                (unsigned long long) tb_call_get_tokens (call), cost, seconds);
       }
     case TB_CALL_FAILED:
-      return g_strdup_printf ("failed: %s", message != NULL ? message : "unknown");
+      return g_strdup_printf (_("failed: %s"), message != NULL ? message : _("unknown"));
     case TB_CALL_CANCELLED:
-      return g_strdup ("cancelled");
+      return g_strdup (_("cancelled"));
     case TB_CALL_SKIPPED:
-      return g_strdup_printf ("skipped: %s", message != NULL ? message : "");
+      return g_strdup_printf (_("skipped: %s"), message != NULL ? message : "");
     default:
       return g_strdup ("?");
     }
@@ -213,9 +213,9 @@ draw_tty (Live *live)
         {
           g_autoptr(TbCall) call = g_list_model_get_item (live->calls, i);
           g_autofree char *text = describe_call (call);
+          g_autofree char *label = cli_fit (g_ptr_array_index (labels, i), (int) width);
 
-          g_string_append_printf (out, "\r\033[2K%s %-*.*s  %s\n", call_prefix (call), width,
-                                  width, (char *) g_ptr_array_index (labels, i), text);
+          g_string_append_printf (out, "\r\033[2K%s %s  %s\n", call_prefix (call), label, text);
           lines++;
         }
     }
@@ -229,17 +229,17 @@ draw_tty (Live *live)
         {
           Group *group = g_ptr_array_index (groups, i);
           g_autofree char *amount = tb_format_usd (group->usd);
+          g_autofree char *label = cli_fit (group->label, 52);
 
-          g_string_append_printf (out, "\r\033[2K%-52.52s  %u/%u done · %u running%s%s  %s%s\n",
-                                  group->label, group->finished, group->total, group->running,
-                                  group->failed > 0 ? " · failed " : "",
-                                  group->failed > 0 ? "" : "", amount,
-                                  group->unknown > 0 ? "+?" : "");
+          g_string_append (out, "\r\033[2K");
+          g_string_append_printf (out, _("%s  %u/%u done · %u running  %s%s\n"),
+                                  label, group->finished, group->total, group->running,
+                                  amount, group->unknown > 0 ? "+?" : "");
           if (group->failed > 0)
             {
               /* The count of failures goes where a reader looks for it. */
               g_string_truncate (out, out->len - 1);
-              g_string_append_printf (out, "  (%u failed)\n", group->failed);
+              g_string_append_printf (out, _("  (%u failed)\n"), group->failed);
             }
           usd += group->usd;
           finished += group->finished;
@@ -252,9 +252,10 @@ draw_tty (Live *live)
         g_autofree char *amount = tb_format_usd (usd);
         double seconds = (g_get_monotonic_time () - live->started_us) / 1e6;
 
-        g_string_append_printf (out, "\r\033[2K%u of %u calls finished · %u running · %u "
-                                "failed · %s%s · %.1fs\n", finished, n, running, failed, amount,
-                                unknown > 0 ? " (some unknown)" : "", seconds);
+        g_string_append (out, "\r\033[2K");
+        g_string_append_printf (out, _("%u of %u calls finished · %u running · %u failed · "
+                                       "%s%s · %.1fs\n"), finished, n, running, failed,
+                                amount, unknown > 0 ? _(" (some unknown)") : "", seconds);
         lines++;
       }
     }
@@ -306,7 +307,8 @@ call_notify_cb (TbCall     *call,
       g_autofree char *label = call_label (live, call);
       g_autofree char *text = describe_call (call);
 
-      g_printerr ("%s %s: %s\n", tb_call_get_kind (call) == TB_CALL_CANDIDATE ? "run" : "judge",
+      g_printerr (tb_call_get_kind (call) == TB_CALL_CANDIDATE ? _("run %s: %s\n")
+                                                               : _("judge %s: %s\n"),
                   label, text);
     }
 }
@@ -703,7 +705,7 @@ pick_models (CliContext  *cli,
         {
           TbPick *pick = g_ptr_array_index (picks, i);
 
-          g_printerr ("picked %s: %s\n", pick->model->id, pick->reason);
+          g_printerr (_("picked %s: %s\n"), pick->model->id, pick->reason);
           g_strv_builder_add (builder, pick->model->id);
         }
       if (picks->len == 0)

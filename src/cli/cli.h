@@ -46,6 +46,23 @@ int          cli_usage_error       (const char *format, ...) G_GNUC_PRINTF (1, 2
 int          cli_failure           (const char *format, ...) G_GNUC_PRINTF (1, 2);
 void         cli_warn              (const char *format, ...) G_GNUC_PRINTF (1, 2);
 
+/* `text` in exactly `width` characters (not bytes: "·" is two): padded with spaces, or cut
+ * in the middle with "…" when longer, so a table's columns line up. */
+char        *cli_fit               (const char *text,
+                                    int         width);
+/* `text` padded with spaces to `width` characters — not bytes: a translation may hold "ä" —
+ * on the left (right-aligned), or on the right when `width` is negative. */
+char        *cli_pad               (const char *text,
+                                    int         width);
+/* A table's line of column titles: `format` holds only "%s", "%Ns", "%-Ns" and "%*s"/"%-*s"
+ * (the width an int argument before the title), and each title is padded as cli_pad does,
+ * so translated titles stay above their columns. */
+void         cli_print_titles      (const char *format,
+                                    ...);
+/* The same line, returned. */
+char        *cli_titles            (const char *format,
+                                    ...);
+
 /* Parses the command's options; on failure reports it and returns FALSE. */
 gboolean     cli_parse_options     (const char    *command,
                                     const char    *parameter,

@@ -114,7 +114,105 @@ cli_warn (const char *format,
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
-  g_printerr ("warning: %s\n", message);
+  g_printerr (_("warning: %s\n"), message);
+}
+
+char *
+cli_fit (const char *text,
+         int         width)
+{
+  glong length = g_utf8_strlen (text, -1);
+  GString *fitted;
+
+  if (length > width && width > 1)
+    {
+      glong head = (width - 1) / 2, tail = width - 1 - head;
+      const char *tail_start = g_utf8_offset_to_pointer (text, length - tail);
+
+      fitted = g_string_new_len (text, g_utf8_offset_to_pointer (text, head) - text);
+      g_string_append (fitted, "…");
+      g_string_append (fitted, tail_start);
+      return g_string_free (fitted, FALSE);
+    }
+  fitted = g_string_new (text);
+  for (glong i = length; i < width; i++)
+    g_string_append_c (fitted, ' ');
+  return g_string_free (fitted, FALSE);
+}
+
+char *
+cli_pad (const char *text,
+         int         width)
+{
+  gboolean left = width < 0;
+  glong missing = ABS (width) - g_utf8_strlen (text, -1);
+  GString *padded = g_string_new (NULL);
+
+  if (!left)
+    for (glong i = 0; i < missing; i++)
+      g_string_append_c (padded, ' ');
+  g_string_append (padded, text);
+  if (left)
+    for (glong i = 0; i < missing; i++)
+      g_string_append_c (padded, ' ');
+  return g_string_free (padded, FALSE);
+}
+
+static char *
+titles_valist (const char *format,
+               va_list     args)
+{
+  GString *line = g_string_new (NULL);
+
+  for (const char *p = format; *p != '\0'; p++)
+    {
+      int width = 0;
+      gboolean left = FALSE;
+      g_autofree char *cell = NULL;
+
+      if (*p != '%')
+        {
+          g_string_append_c (line, *p);
+          continue;
+        }
+      if (*++p == '-')
+        left = TRUE, p++;
+      if (*p == '*')
+        width = va_arg (args, int), p++;
+      else
+        while (g_ascii_isdigit (*p))
+          width = width * 10 + (*p++ - '0');
+      g_assert (*p == 's');
+      cell = cli_pad (va_arg (args, const char *), left ? -width : width);
+      g_string_append (line, cell);
+    }
+  return g_string_free (line, FALSE);
+}
+
+char *
+cli_titles (const char *format,
+            ...)
+{
+  va_list args;
+  char *line;
+
+  va_start (args, format);
+  line = titles_valist (format, args);
+  va_end (args);
+  return line;
+}
+
+void
+cli_print_titles (const char *format,
+                  ...)
+{
+  va_list args;
+  g_autofree char *line = NULL;
+
+  va_start (args, format);
+  line = titles_valist (format, args);
+  va_end (args);
+  g_print ("%s", line);
 }
 
 gboolean
@@ -757,7 +855,10 @@ cmd_models (CliContext  *cli,
       return EXIT_OK;
     }
 
-  g_print ("%-44s %9s %9s %9s  %s\n", "MODEL", "CONTEXT", "IN $/M", "OUT $/M", "STRUCTURED");
+  /* Translators: the models' columns: context length, dollars per million tokens in and
+   * out, whether the model takes a JSON schema. */
+  cli_print_titles ("%-44s %9s %9s %9s  %s\n", _("MODEL"), _("CONTEXT"), _("IN $/M"),
+                    _("OUT $/M"), _("STRUCTURED"));
   for (guint i = 0; i < catalog->models->len; i++)
     {
       const TbModel *model = g_ptr_array_index (catalog->models, i);

@@ -222,8 +222,11 @@ tb_run_summary_from_json (JsonNode *node)
   summary->models = tb_json_get_strv (object, "models");
   if (summary->models == NULL)
     summary->models = g_new0 (char *, 1);
-  summary->inputs_label = g_strdup (tb_json_get_string (object, "input"));
   summary->n_inputs = (guint) CLAMP (tb_json_get_int (object, "inputs", 1), 0, G_MAXINT);
+  /* The index is shared by processes in other languages: a count is said in this one's. */
+  summary->inputs_label = summary->n_inputs > 1
+                          ? tb_run_describe_input_count (summary->n_inputs)
+                          : g_strdup (tb_json_get_string (object, "input"));
   summary->repeat = (guint) CLAMP (tb_json_get_int (object, "repeat", 1), 1, G_MAXINT);
   summary->simulated = tb_json_get_bool (object, "simulated", FALSE);
   summary->outputs_ok = tb_json_get_uint (object, "outputs_ok", 0);

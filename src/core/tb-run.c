@@ -335,8 +335,13 @@ tb_run_describe_inputs (const TbRun *run)
 
       return g_strdup (input->name != NULL ? input->name : input->key);
     }
-  return g_strdup_printf (ngettext ("%u input", "%u inputs", run->inputs->len),
-                          run->inputs->len);
+  return tb_run_describe_input_count (run->inputs->len);
+}
+
+char *
+tb_run_describe_input_count (guint n_inputs)
+{
+  return g_strdup_printf (ngettext ("%u input", "%u inputs", n_inputs), n_inputs);
 }
 
 char *

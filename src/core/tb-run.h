@@ -75,6 +75,8 @@ char       *tb_run_output_file     (const TbRun *run,
                                     guint        repeat);
 /* "Lecture.txt" or "5 inputs": what a list shows for the run's input. */
 char       *tb_run_describe_inputs (const TbRun *run);
+/* "5 inputs", in the reader's language. */
+char       *tb_run_describe_input_count (guint n_inputs);
 
 /* A run is resumed and judged with the use case as it was made (its snapshot), never the
  * file as it is now. TB_ERROR_INVALID, naming the run, when it keeps no snapshot. */
