@@ -196,11 +196,42 @@ test_summary (void)
   (void) unjudged;
 }
 
+/* A use case of one judged run: its summary is that run's verdict, intervals included. */
+static void
+test_summary_of_one_run (void)
+{
+  g_autofree char *home = g_dir_make_tmp ("taskbench-summary-one-XXXXXX", NULL);
+  g_autoptr(TbStore) store = tb_store_new (home);
+  /* enough inputs and spread that two seeds' percentiles differ */
+  const double scores[] = { 90, 70, 85, 60, 88, 72, 79, 81, 93, 55, 67, 84,
+                            71, 64, 90, 58, 77, 69, 83, 62, 74, 88, 59, 80 };
+  g_autofree char *id = make_run (store, 12, scores);
+  g_autoptr(TbRunData) data = tb_store_load_run_data (store, id, NULL);
+  g_autoptr(TbVerdict) own = tb_verdict_for_run (data, 0);
+  g_autoptr(TbUsecaseSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+
+  summary = tb_usecase_summary_load (store, NULL, "notes", 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary->verdict->models->len, ==, own->models->len);
+  for (guint i = 0; i < own->models->len; i++)
+    {
+      TbModelVerdict *want = g_ptr_array_index (own->models, i);
+      TbModelVerdict *got = g_ptr_array_index (summary->verdict->models, i);
+
+      g_assert_true (want->has_interval);
+      g_assert_cmpfloat (got->ci_low, ==, want->ci_low);
+      g_assert_cmpfloat (got->ci_high, ==, want->ci_high);
+      g_assert_cmpfloat (got->diff_low, ==, want->diff_low);
+    }
+}
+
 int
 main (int argc,
       char **argv)
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add_func ("/summary/load", test_summary);
+  g_test_add_func ("/summary/one-run", test_summary_of_one_run);
   return g_test_run ();
 }

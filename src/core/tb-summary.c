@@ -216,7 +216,7 @@ summary_from_cache (const char *usecase_id,
 }
 
 /* Bumped when what the summary says of the same runs changes. */
-#define CACHE_FORMAT "1"
+#define CACHE_FORMAT "2"
 
 TbUsecaseSummary *
 tb_usecase_summary_load (TbStore       *store,

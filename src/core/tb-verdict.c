@@ -1247,6 +1247,10 @@ tb_verdict_for_runs (GPtrArray  *runs,
 
   for (guint i = 0; i < runs->len; i++)
     gather_run (gathered, g_ptr_array_index (runs, i));
+  /* One run pooled is that run: the same resamples as its own verdict, so `summary` and
+   * `show` give it the same intervals. */
+  if (runs->len == 1)
+    seed = ((TbRunData *) g_ptr_array_index (runs, 0))->run->id;
   return compute (gathered, inputs_per_month, seed);
 }
 

@@ -142,7 +142,8 @@ TbVerdict      *tb_verdict_for_run   (const TbRunData *data,
                                       gint64           inputs_per_month);
 
 /* The verdict across runs (TbRunData*) of one use case: every judged run's latest
- * judgment; the same input (by content) in several runs is one input. */
+ * judgment; the same input (by content) in several runs is one input. The bootstrap is
+ * seeded from `seed`, or with one run from its id, as that run's own verdict is. */
 TbVerdict      *tb_verdict_for_runs  (GPtrArray       *runs,
                                       gint64           inputs_per_month,
                                       const char      *seed);
