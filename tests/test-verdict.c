@@ -614,6 +614,33 @@ test_practically_equal (void)
   g_assert_null (strstr (words, "more inputs would separate"));
 }
 
+/* Three tied: one a few more inputs would separate, one practically equal. The sentence
+ * names the near one rather than calling all of them equal. */
+static void
+test_tie_of_three_names_the_nearest (void)
+{
+  const char *models[] = { "a/one", "b/two", "c/three", NULL };
+  const double scores[] = { 80, 85, 75, 90, 70,
+                            80.3, 84.7, 75.2, 89.8, 69.98,
+                            75, 86, 71, 92, 66 };
+  g_autoptr(TbRunData) data = table_run (models, 5, scores, NULL);
+  g_autoptr(TbVerdict) verdict = tb_verdict_for_run (data, 0);
+  g_autofree char *words = tb_verdict_describe (verdict);
+  TbModelVerdict *near = tb_verdict_find (verdict, "c/three");
+  TbModelVerdict *far = tb_verdict_find (verdict, "b/two");
+  g_autofree char *expected = NULL;
+
+  assert_survives_json (verdict);
+  g_assert_cmpuint (g_strv_length (verdict->tied_with_best), ==, 3);
+  g_assert_cmpuint (far->inputs_to_separate, >, 5 + TB_VERDICT_PRACTICAL_INPUTS);
+  g_assert_cmpuint (near->inputs_to_separate, >, 5);
+  g_assert_cmpuint (near->inputs_to_separate, <, far->inputs_to_separate);
+  expected = g_strdup_printf ("About %u more inputs would separate c/three from a/one; the "
+                              "others would take more.", near->inputs_to_separate - 5);
+  g_assert_nonnull (strstr (words, expected));
+  g_assert_null (strstr (words, "for practical purposes they are equal"));
+}
+
 /* Two tied models at the same cost: the best value is named with its twin in cost. */
 static void
 test_best_value_same_cost (void)
@@ -748,6 +775,7 @@ main (int    argc,
   g_test_add_func ("/verdict/matrix", test_matrix);
   g_test_add_func ("/verdict/best-value-same-cost", test_best_value_same_cost);
   g_test_add_func ("/verdict/practically-equal", test_practically_equal);
+  g_test_add_func ("/verdict/tie-of-three", test_tie_of_three_names_the_nearest);
   g_test_add_func ("/verdict/models-to-settle", test_models_to_settle);
 
   return g_test_run ();

@@ -1872,17 +1872,40 @@ tb_verdict_describe (const TbVerdict *verdict)
        * more inputs, is what the count is in. */
       gboolean by_repeat = verdict->inputs < 2;
       guint have = by_repeat ? verdict->repeat : verdict->inputs;
-      guint most = 0;
+      guint most = 0, fewest = G_MAXUINT;
+      const char *closest = NULL;
 
       g_string_append_printf (text, _("%s are tied for the best score."), names);
       for (guint i = 0; verdict->tied_with_best[i] != NULL; i++)
         {
           TbModelVerdict *model = tb_verdict_find (verdict, verdict->tied_with_best[i]);
 
-          if (model != best && model->inputs_to_separate != TB_STATS_INPUTS_NEVER)
-            most = MAX (most, model->inputs_to_separate);
+          if (model == best || model->inputs_to_separate == TB_STATS_INPUTS_NEVER)
+            continue;
+          most = MAX (most, model->inputs_to_separate);
+          if (model->inputs_to_separate > have && model->inputs_to_separate < fewest)
+            {
+              fewest = model->inputs_to_separate;
+              closest = model->model;
+            }
         }
-      if (most > have + TB_VERDICT_PRACTICAL_INPUTS && !verdict->single_sample)
+      /* Three or more tied: the one nearest to being told apart is named, so a tie that
+       * a few more inputs would settle is not called equal for the sake of the others. */
+      if (closest != NULL && fewest < most && fewest <= have + TB_VERDICT_PRACTICAL_INPUTS
+          && !verdict->single_sample)
+        g_string_append_printf (text, by_repeat
+                                ? ngettext (" About %u more repeat of this input would "
+                                            "separate %s from %s; the others would take more.",
+                                            " About %u more repeats of this input would "
+                                            "separate %s from %s; the others would take more.",
+                                            fewest - have)
+                                : ngettext (" About %u more input would separate %s from %s; "
+                                            "the others would take more.",
+                                            " About %u more inputs would separate %s from %s; "
+                                            "the others would take more.",
+                                            fewest - have),
+                                fewest - have, closest, best->model);
+      else if (most > have + TB_VERDICT_PRACTICAL_INPUTS && !verdict->single_sample)
         g_string_append_printf (text, by_repeat
                                 ? _(" Separating them would take more than %u more "
                                     "repeats: for practical purposes they are equal.")
