@@ -606,14 +606,34 @@ usecase_activate_cb (TbWindow *self,
     request_usecase (self, item->id);
 }
 
+/* Save is about the form: it shows on the Use Case page only (Ctrl+S works anywhere). When
+ * the window is narrow (the switcher title shows the title, the pages move to the bottom
+ * bar), it is an icon, so the use case's name keeps room in the header. */
+static void
+sync_save_button (TbWindow *self)
+{
+  GtkButton *button = GTK_BUTTON (self->save_button);
+
+  gtk_widget_set_visible (self->save_button,
+                          g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack),
+                                     "usecase") == 0);
+  if (adw_view_switcher_title_get_title_visible (self->switcher_title))
+    {
+      if (g_strcmp0 (gtk_button_get_icon_name (button), "document-save-symbolic") != 0)
+        gtk_button_set_icon_name (button, "document-save-symbolic");
+    }
+  else if (gtk_button_get_label (button) == NULL)
+    {
+      gtk_button_set_label (button, _("_Save"));
+      gtk_button_set_use_underline (button, TRUE);
+    }
+}
+
 /* The user picked a page: the window does not pick another for them. */
 static void
 page_changed_cb (TbWindow *self)
 {
-  /* Save is about the form: it shows on the Use Case page only (Ctrl+S works anywhere). */
-  gtk_widget_set_visible (self->save_button,
-                          g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack),
-                                     "usecase") == 0);
+  sync_save_button (self);
 
   if (self->choosing_page == 0)
     self->page_auto = FALSE;
@@ -1086,9 +1106,9 @@ tb_window_setup (TbWindow *self)
 
   g_signal_connect_object (self->view_stack, "notify::visible-child",
                            G_CALLBACK (page_changed_cb), self, G_CONNECT_SWAPPED);
-  gtk_widget_set_visible (self->save_button,
-                          g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack),
-                                     "usecase") == 0);
+  g_signal_connect_object (self->switcher_title, "notify::title-visible",
+                           G_CALLBACK (sync_save_button), self, G_CONNECT_SWAPPED);
+  sync_save_button (self);
   tb_window_reload_usecases (self);
 
   last = g_settings_get_string (self->settings, "last-usecase");
