@@ -13,6 +13,12 @@ tb_amount_is_valid (double value)
   return isfinite (value) && value >= 0 && value <= TB_AMOUNT_MAX;
 }
 
+double
+tb_amount_round (double value)
+{
+  return round (value * 1e12) / 1e12;
+}
+
 gboolean
 tb_amount_parse_decimal (const char *text,
                          double     *out)

@@ -20,6 +20,11 @@ G_BEGIN_DECLS
 /* TRUE when `value` may stand as an amount: finite, ≥ 0 and at most TB_AMOUNT_MAX. */
 gboolean tb_amount_is_valid       (double      value);
 
+/* `value` to the precision amounts are stored and shown at, 1e-12 USD: sums of binary
+ * fractions carry noise in their last digits (0.016000000000000007, 0.0009999999999999998),
+ * and a billionth of a cent is below any price. */
+double   tb_amount_round          (double      value);
+
 /* Reads an amount from a JSON node. JSON numbers (integers and doubles) are taken; strings
  * only when `allow_numeric_string` (GET /models sends prices as strings such as
  * "0.00000015"; costs are numbers) and only when the whole string is a plain decimal number

@@ -164,6 +164,18 @@ tb_json_array_string (JsonArray *array,
   return json_node_get_string (node);
 }
 
+JsonObject *
+tb_json_array_object (JsonArray *array,
+                      guint      index)
+{
+  JsonNode *node;
+
+  if (array == NULL || index >= json_array_get_length (array))
+    return NULL;
+  node = json_array_get_element (array, index);
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
 gboolean
 tb_json_array_has_string (JsonArray  *array,
                           const char *wanted)
@@ -259,10 +271,8 @@ tb_json_add_amount (JsonBuilder *builder,
                     double       value)
 {
   json_builder_set_member_name (builder, name);
-  /* Sums of binary fractions carry noise in their last digits (0.016000000000000007);
-   * a billionth of a cent is below any price, so amounts are written to 1e-12 USD. */
   if (known && tb_amount_is_valid (value))
-    json_builder_add_double_value (builder, round (value * 1e12) / 1e12);
+    json_builder_add_double_value (builder, tb_amount_round (value));
   else
     json_builder_add_null_value (builder);
 }

@@ -53,6 +53,9 @@ GStrv       tb_json_get_strv      (JsonObject *object,
 /* Whether an array holds the string `wanted`. */
 gboolean    tb_json_array_has_string (JsonArray *array,
                                       const char *wanted);
+/* The object element of an array, or NULL. */
+JsonObject *tb_json_array_object  (JsonArray  *array,
+                                   guint       index);
 /* The string value of an array element, or NULL. */
 const char *tb_json_array_string  (JsonArray  *array,
                                    guint       index);

@@ -490,18 +490,15 @@ tb_judgment_from_json (JsonNode  *node,
   array = tb_json_get_array (object, "scores");
   for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
     {
-      JsonNode *element = json_array_get_element (array, i);
+      JsonObject *item = tb_json_array_object (array, i);
 
-      if (JSON_NODE_HOLDS_OBJECT (element)
-          && tb_json_get_string (json_node_get_object (element), "model") != NULL)
-        g_ptr_array_add (judgment->scores, score_from_json (json_node_get_object (element)));
+      if (item != NULL && tb_json_get_string (item, "model") != NULL)
+        g_ptr_array_add (judgment->scores, score_from_json (item));
     }
   array = tb_json_get_array (object, "comparisons");
   for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
     {
-      JsonNode *element = json_array_get_element (array, i);
-      JsonObject *item = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element)
-                                                          : NULL;
+      JsonObject *item = tb_json_array_object (array, i);
 
       if (item != NULL && tb_json_get_string (item, "a") != NULL
           && tb_json_get_string (item, "b") != NULL)

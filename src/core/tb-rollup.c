@@ -275,14 +275,12 @@ tb_model_rollups_from_json (JsonArray *array)
 
   for (guint i = 0; i < n; i++)
     {
-      JsonNode *element = json_array_get_element (array, i);
-      JsonObject *object;
+      JsonObject *object = tb_json_array_object (array, i);
       const char *model;
       TbModelRollup *entry;
 
-      if (!JSON_NODE_HOLDS_OBJECT (element))
+      if (object == NULL)
         continue;
-      object = json_node_get_object (element);
       model = tb_json_get_string (object, "model");
       if (model == NULL)
         continue;

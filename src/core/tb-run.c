@@ -231,10 +231,10 @@ tb_run_from_json (JsonNode  *node,
   inputs = tb_json_get_array (object, "inputs");
   for (guint i = 0; inputs != NULL && i < json_array_get_length (inputs); i++)
     {
-      JsonNode *element = json_array_get_element (inputs, i);
+      JsonObject *item = tb_json_array_object (inputs, i);
 
-      if (JSON_NODE_HOLDS_OBJECT (element))
-        g_ptr_array_add (run->inputs, input_from_json (json_node_get_object (element), FALSE));
+      if (item != NULL)
+        g_ptr_array_add (run->inputs, input_from_json (item, FALSE));
     }
   if (run->inputs->len == 0 && tb_json_get_object (object, "input") != NULL)
     g_ptr_array_add (run->inputs, input_from_json (tb_json_get_object (object, "input"), TRUE));

@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <stdio.h>
 #include <glib/gi18n-lib.h>
 #include <locale.h>
@@ -15,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tb-amount.h"
 #include "tb-error.h"
 #include "tb-util.h"
 
@@ -399,9 +399,8 @@ tb_estimate_tokens (const char *text,
 char *
 tb_format_usd (double usd)
 {
-  /* To the precision amounts are stored at (1e-12 USD): a mean of 0.001s that sums to
-   * 0.0009999999999999998 is $0.001, and shows as the stored file would. */
-  usd = round (usd * 1e12) / 1e12;
+  /* As the files store it: a mean that sums to 0.0009999999999999998 shows as $0.001. */
+  usd = tb_amount_round (usd);
   if (usd == 0)
     return g_strdup ("$0.00");
   if (usd >= 1.0)

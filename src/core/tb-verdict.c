@@ -1627,8 +1627,7 @@ agreement_from_json (JsonObject *object)
   agreement->judges = g_ptr_array_new_with_free_func ((GDestroyNotify) judge_mean_free);
   for (guint i = 0; judges != NULL && i < json_array_get_length (judges); i++)
     {
-      JsonNode *element = json_array_get_element (judges, i);
-      JsonObject *one = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
+      JsonObject *one = tb_json_array_object (judges, i);
       TbJudgeMean *mean;
 
       if (one == NULL)
@@ -1643,15 +1642,6 @@ agreement_from_json (JsonObject *object)
   return agreement;
 }
 
-static JsonObject *
-object_element (JsonArray *array,
-                guint      i)
-{
-  JsonNode *element = json_array_get_element (array, i);
-
-  return JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
-}
-
 static TbPairwise *
 pairwise_from_json (JsonObject *object)
 {
@@ -1663,7 +1653,7 @@ pairwise_from_json (JsonObject *object)
   pairwise->ranking = g_ptr_array_new_with_free_func ((GDestroyNotify) pair_rank_free);
   for (guint i = 0; pairs != NULL && i < json_array_get_length (pairs); i++)
     {
-      JsonObject *one = object_element (pairs, i);
+      JsonObject *one = tb_json_array_object (pairs, i);
       TbPairTally *tally;
 
       if (one == NULL)
@@ -1679,7 +1669,7 @@ pairwise_from_json (JsonObject *object)
     }
   for (guint i = 0; ranking != NULL && i < json_array_get_length (ranking); i++)
     {
-      JsonObject *one = object_element (ranking, i);
+      JsonObject *one = tb_json_array_object (ranking, i);
       TbPairRank *rank;
 
       if (one == NULL)
@@ -1720,7 +1710,7 @@ human_from_json (JsonObject *object)
   g_ptr_array_add (human, human_fields_from_json (object, NULL));
   for (guint i = 0; judges != NULL && i < json_array_get_length (judges); i++)
     {
-      JsonObject *one = object_element (judges, i);
+      JsonObject *one = tb_json_array_object (judges, i);
 
       if (one != NULL)
         g_ptr_array_add (human, human_fields_from_json (one, tb_json_get_string (one, "model")));
@@ -1753,7 +1743,7 @@ tb_verdict_from_json (JsonNode *node)
   verdict->models = g_ptr_array_new_with_free_func ((GDestroyNotify) model_verdict_free);
   for (guint i = 0; models != NULL && i < json_array_get_length (models); i++)
     {
-      JsonObject *one = object_element (models, i);
+      JsonObject *one = tb_json_array_object (models, i);
 
       if (one != NULL)
         g_ptr_array_add (verdict->models, model_from_json (one, to_separate));
