@@ -13,6 +13,7 @@
 
 #include "fake-server.h"
 #include "tb-core.h"
+#include "tb-runner-private.h"
 
 /* Generous: valgrind slows everything down a lot. */
 #define WAIT_TIMEOUT_S 90
@@ -154,6 +155,7 @@ typedef struct {
   TbRunner     *runner;
   guint         run_created;
   guint         notifications;
+  guint         call_changes;   /* the runner's ::call-changed, one per notify of a call */
   GHashTable   *logs;           /* TbCall* → CallLog* */
   GPtrArray    *order;          /* CallLog*, as the calls appeared */
   GPtrArray    *watched;        /* TbCall* */
@@ -393,6 +395,16 @@ calls_changed_cb (GListModel *calls,
 }
 
 static void
+on_call_changed (TbRunner   *runner,
+                 TbCall     *call,
+                 GParamSpec *pspec,
+                 Recorder   *recorder)
+{
+  g_assert_true (g_hash_table_contains (recorder->logs, call));
+  recorder->call_changes++;
+}
+
+static void
 on_run_created (TbRunner *runner,
                 gpointer  user_data)
 {
@@ -440,6 +452,7 @@ recorder_init (Recorder *recorder,
   recorder->items_id = g_signal_connect (tb_runner_get_calls (runner), "items-changed",
                                          G_CALLBACK (calls_changed_cb), recorder);
   g_signal_connect (runner, "run-created", G_CALLBACK (on_run_created), recorder);
+  g_signal_connect (runner, "call-changed", G_CALLBACK (on_call_changed), recorder);
 }
 
 static void
@@ -464,6 +477,7 @@ recorder_reset (Recorder *recorder)
   recorder_forget (recorder);
   recorder->run_created = 0;
   recorder->notifications = 0;
+  recorder->call_changes = 0;
   recorder->max_in_flight = 0;
 }
 
@@ -694,6 +708,9 @@ test_progress_signals (Fixture       *fixture,
   g_assert_cmpstr (((TbRunInput *) g_ptr_array_index (run->inputs, 0))->name, ==, "notes.txt");
 
   g_assert_cmpuint (recorder.run_created, ==, 1);
+  /* one handler on the runner hears every change of every call */
+  g_assert_cmpuint (recorder.notifications, >, 8);
+  g_assert_cmpuint (recorder.call_changes, ==, recorder.notifications);
   /* one list: two candidate calls, then one judge call per output */
   g_assert_cmpuint (g_list_model_get_n_items (tb_runner_get_calls (runner)), ==, 4);
   g_assert_cmpuint (tb_runner_get_finished (runner), ==, 4);
@@ -2323,6 +2340,131 @@ test_billed_cost (Fixture       *fixture,
   recorder_clear (&recorder, runner);
 }
 
+
+/* ---- memory ----------------------------------------------------------------------------- */
+
+static void
+set_answer (Fixture    *fixture,
+            const char *model,
+            const char *content,
+            guint       latency_ms)
+{
+  FakeModel spec = { 0 };
+
+  spec.content = content;
+  spec.latency_ms = latency_ms;
+  fake_server_set_model (fixture->server, model, &spec);
+}
+
+static void
+assert_texts_on_disk (Fixture             *fixture,
+                      const TbRun         *run,
+                      const char * const  *models,
+                      const char * const  *texts)
+{
+  g_autoptr(GPtrArray) outputs = tb_store_load_outputs (fixture->store, (TbRun *) run);
+
+  g_assert_cmpuint (outputs->len, ==, g_strv_length ((GStrv) models));
+  for (guint i = 0; i < outputs->len; i++)
+    {
+      TbOutput *output = g_ptr_array_index (outputs, i);
+
+      for (guint m = 0; models[m] != NULL; m++)
+        if (g_str_equal (output->model, models[m]))
+          g_assert_cmpstr (output->content, ==, texts[m]);
+      g_assert_cmpstr (tb_cost_source_to_string (output->cost.source), ==, "billed");
+    }
+}
+
+/* A runner lets go of an output's text once nothing will show it again, while the run goes
+ * on (its memory must not grow with its calls) — but never before: a judge still waiting in
+ * the queue past the once-a-second sweep gets the whole text, and the file keeps it. */
+static void
+test_texts_let_go (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  const char *models[] = { "fake/a", "fake/b", NULL };
+  const char *texts[] = { "Alpha wrote: ship Friday. SCORE=6",
+                          "Bravo wrote: ship Monday. SCORE=8", NULL };
+  const char *judges[] = { "fake/judge", "fake/judge2", NULL };
+  g_autoptr(TbUsecase) usecase = parse_usecase ("runner-test", USECASE_RUBRIC);
+  g_autoptr(TbRunner) runner = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) judgments = NULL;
+  TbJudgment *judgment;
+  guint jobs = G_MAXUINT;
+
+  set_answer (fixture, "fake/a", texts[0], 0);
+  /* b lands after the first sweep; a's second judge waits out the first judge's call */
+  set_answer (fixture, "fake/b", texts[1], 1500);
+  set_answer (fixture, "fake/judge", NULL, 1200);
+  set_answer (fixture, "fake/judge2", NULL, 1200);
+
+  runner = tb_runner_new (fixture->client, fixture->store, NULL, 2);
+  tb_runner_set_judges (runner, judges);
+  run = run_models (runner, usecase, SHORT_INPUT, models, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run->status, ==, TB_RUN_DONE);
+
+  for (guint j = 0; judges[j] != NULL; j++)
+    for (guint m = 0; models[m] != NULL; m++)
+      g_assert_cmpuint (count_requests_with (fixture, judges[j], texts[m]), ==, 1);
+  judgments = tb_store_load_judgments (fixture->store, run);
+  judgment = g_ptr_array_index (judgments, 0);
+  g_assert_cmpuint (judgment->scores->len, ==, 4);
+  for (guint i = 0; i < judgment->scores->len; i++)
+    {
+      TbScore *score = g_ptr_array_index (judgment->scores, i);
+
+      g_assert_null (score->error);
+      g_assert_cmpfloat (score->overall, ==, g_str_equal (score->model, "fake/a") ? 60 : 80);
+      g_assert_cmpuint (score->output_chars, ==, strlen (texts[0]));
+    }
+  assert_texts_on_disk (fixture, run, models, texts);
+
+  g_assert_cmpuint (tb_runner_count_held_for_test (runner, &jobs), ==, 0);
+  g_assert_cmpuint (jobs, ==, 0);
+}
+
+/* Pairwise: an output is compared with outputs of its input that land seconds later, so its
+ * text is kept until the last of them has landed and been shown beside it. */
+static void
+test_pairwise_texts_let_go (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  const char *models[] = { "fake/a", "fake/b", "fake/c", NULL };
+  const char *texts[] = { "Alpha wrote: ship Friday. SCORE=6",
+                          "Bravo wrote: ship Monday. SCORE=8",
+                          "Charlie wrote: ship soon. SCORE=7", NULL };
+  g_autoptr(TbUsecase) usecase = parse_usecase ("runner-test", USECASE_RUBRIC);
+  g_autoptr(TbRunner) runner = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  guint jobs = G_MAXUINT;
+
+  set_answer (fixture, "fake/a", texts[0], 0);
+  set_answer (fixture, "fake/b", texts[1], 1200);
+  set_answer (fixture, "fake/c", texts[2], 2300);
+
+  runner = tb_runner_new (fixture->client, fixture->store, NULL, 4);
+  set_judge (runner, "fake/judge");
+  tb_runner_set_judge_mode (runner, "pairwise");
+  run = run_models (runner, usecase, SHORT_INPUT, models, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run->status, ==, TB_RUN_DONE);
+
+  /* three pairs in both orders: each output is shown in four comparisons */
+  g_assert_cmpuint (fake_server_count (fixture->server, "/chat/completions", "fake/judge"),
+                    ==, 6);
+  for (guint m = 0; models[m] != NULL; m++)
+    g_assert_cmpuint (count_requests_with (fixture, "fake/judge", texts[m]), ==, 4);
+  assert_texts_on_disk (fixture, run, models, texts);
+
+  g_assert_cmpuint (tb_runner_count_held_for_test (runner, &jobs), ==, 0);
+  g_assert_cmpuint (jobs, ==, 0);
+}
+
 /* ---- main --------------------------------------------------------------------------- */
 
 static void
@@ -2371,6 +2513,8 @@ main (int    argc,
   add_test ("/runner/chunks-concurrently", test_chunks_concurrently);
   add_test ("/runner/budget-unknown-price", test_budget_unknown_price);
   add_test ("/runner/dry-run", test_dry_run);
+  add_test ("/runner/texts-let-go", test_texts_let_go);
+  add_test ("/runner/pairwise-texts-let-go", test_pairwise_texts_let_go);
 
   return g_test_run ();
 }

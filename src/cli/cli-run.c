@@ -29,8 +29,6 @@ typedef struct {
   gboolean      test_set;
   guint         drawn_lines;
   guint         redraw_id;
-  GHashTable   *printed;       /* TbCall* → last state printed + 1 (plain output) */
-  GPtrArray    *watched;       /* TbCall* with a notify handler */
   gint64        started_us;
   gboolean      done;
   TbRun        *run;
@@ -276,9 +274,10 @@ redraw_cb (gpointer user_data)
 }
 
 static void
-call_notify_cb (TbCall     *call,
-                GParamSpec *pspec,
-                Live       *live)
+call_changed_cb (TbRunner   *runner,
+                 TbCall     *call,
+                 GParamSpec *pspec,
+                 Live       *live)
 {
   TbCallState state = tb_call_get_state (call);
 
@@ -296,12 +295,9 @@ call_notify_cb (TbCall     *call,
       return;
     }
 
+  /* A call's state notifies only when it changes, so each line is printed once. */
   if (!g_str_equal (pspec->name, "state"))
     return;
-  if (GPOINTER_TO_UINT (g_hash_table_lookup (live->printed, call)) == (guint) state + 1
-      && state != TB_CALL_RETRYING)
-    return;
-  g_hash_table_insert (live->printed, call, GUINT_TO_POINTER ((guint) state + 1));
   if (tb_call_state_is_final (state) || state == TB_CALL_RETRYING)
     {
       g_autofree char *label = call_label (live, call);
@@ -314,38 +310,14 @@ call_notify_cb (TbCall     *call,
 }
 
 static void
-watch_calls (Live  *live,
-             guint  from)
-{
-  guint n = g_list_model_get_n_items (live->calls);
-
-  for (guint i = from; i < n; i++)
-    {
-      TbCall *call = g_list_model_get_item (live->calls, i);
-
-      g_signal_connect (call, "notify", G_CALLBACK (call_notify_cb), live);
-      g_ptr_array_add (live->watched, call);
-    }
-}
-
-static void
 calls_changed_cb (GListModel *calls,
                   guint       position,
                   guint       removed,
                   guint       added,
                   Live       *live)
 {
-  if (added > 0)
-    watch_calls (live, position);
   if (live->tty && live->redraw_id == 0)
     live->redraw_id = g_timeout_add (100, redraw_cb, live);
-}
-
-static void
-unwatch_call (gpointer data,
-              gpointer user_data)
-{
-  g_signal_handlers_disconnect_by_func (data, call_notify_cb, user_data);
 }
 
 static void
@@ -417,20 +389,19 @@ drive (TbRunner       *runner,
 {
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   Live live = { 0 };
-  gulong ids[3];
+  gulong ids[4];
 
   live.runner = runner;
   live.calls = tb_runner_get_calls (runner);
   live.tty = isatty (STDERR_FILENO) && g_getenv ("TERM") != NULL
              && g_strcmp0 (g_getenv ("TERM"), "dumb") != 0;
-  live.printed = g_hash_table_new (NULL, NULL);
-  live.watched = g_ptr_array_new_with_free_func (g_object_unref);
   live.started_us = g_get_monotonic_time ();
 
   ids[0] = g_signal_connect (live.calls, "items-changed", G_CALLBACK (calls_changed_cb),
                              &live);
   ids[1] = g_signal_connect (runner, "run-created", G_CALLBACK (run_created_cb), &live);
-  ids[2] = spec->quiet ? 0 : g_signal_connect (runner, "warning", G_CALLBACK (warning_cb),
+  ids[2] = g_signal_connect (runner, "call-changed", G_CALLBACK (call_changed_cb), &live);
+  ids[3] = spec->quiet ? 0 : g_signal_connect (runner, "warning", G_CALLBACK (warning_cb),
                                                 &live);
 
   switch (spec->kind)
@@ -456,11 +427,9 @@ drive (TbRunner       *runner,
     draw_tty (&live);
   g_signal_handler_disconnect (live.calls, ids[0]);
   g_signal_handler_disconnect (runner, ids[1]);
-  if (ids[2] != 0)
-    g_signal_handler_disconnect (runner, ids[2]);
-  g_ptr_array_foreach (live.watched, unwatch_call, &live);
-  g_ptr_array_unref (live.watched);
-  g_hash_table_unref (live.printed);
+  g_signal_handler_disconnect (runner, ids[2]);
+  if (ids[3] != 0)
+    g_signal_handler_disconnect (runner, ids[3]);
 
   if (live.error != NULL)
     g_propagate_error (error, live.error);

@@ -57,6 +57,8 @@ struct _TbCall
   char        *cost_source;
   double       score;
   char        *message;
+  TbCallChangedFunc observer;
+  gpointer     observer_data;
 };
 
 G_DEFINE_FINAL_TYPE (TbCall, tb_call, G_TYPE_OBJECT)
@@ -126,12 +128,26 @@ tb_call_get_property (GObject    *object,
 }
 
 static void
+tb_call_dispatch_properties_changed (GObject     *object,
+                                     guint        n_pspecs,
+                                     GParamSpec **pspecs)
+{
+  TbCall *self = TB_CALL (object);
+
+  G_OBJECT_CLASS (tb_call_parent_class)->dispatch_properties_changed (object, n_pspecs,
+                                                                      pspecs);
+  for (guint i = 0; self->observer != NULL && i < n_pspecs; i++)
+    self->observer (self, pspecs[i], self->observer_data);
+}
+
+static void
 tb_call_class_init (TbCallClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GParamFlags flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
 
   object_class->finalize = tb_call_finalize;
+  object_class->dispatch_properties_changed = tb_call_dispatch_properties_changed;
   object_class->get_property = tb_call_get_property;
 
   properties[PROP_KIND] = g_param_spec_enum ("kind", NULL, NULL, TB_TYPE_CALL_KIND,
@@ -406,4 +422,15 @@ tb_call_set_message (TbCall     *self,
   g_free (self->message);
   self->message = g_strdup (message);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGE]);
+}
+
+void
+tb_call_set_observer (TbCall            *self,
+                      TbCallChangedFunc  func,
+                      gpointer           user_data)
+{
+  g_return_if_fail (TB_IS_CALL (self));
+
+  self->observer = func;
+  self->observer_data = user_data;
 }

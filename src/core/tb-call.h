@@ -78,4 +78,13 @@ void         tb_call_set_score      (TbCall *self, double score);
 const char  *tb_call_get_message    (TbCall *self);
 void         tb_call_set_message    (TbCall *self, const char *message);
 
+/* One observer per call, told of every change after the call's own notify: a run of
+ * thousands of calls is watched by its runner without a signal handler per call. */
+typedef void (*TbCallChangedFunc) (TbCall     *call,
+                                   GParamSpec *pspec,
+                                   gpointer    user_data);
+void         tb_call_set_observer   (TbCall            *self,
+                                     TbCallChangedFunc  func,
+                                     gpointer           user_data);
+
 G_END_DECLS

@@ -14,6 +14,7 @@
 #include "tb-judge.h"
 #include "tb-prompt.h"
 #include "tb-runner.h"
+#include "tb-runner-private.h"
 #include "tb-testset.h"
 #include "tb-util.h"
 #include "tb-verdict.h"
@@ -144,6 +145,7 @@ static GParamSpec *properties[N_PROPS];
 enum {
   SIGNAL_RUN_CREATED,
   SIGNAL_WARNING,
+  SIGNAL_CALL_CHANGED,
   N_SIGNALS
 };
 
@@ -175,6 +177,14 @@ job_free (Job *job)
   g_free (job);
 }
 
+static void
+call_changed_cb (TbCall     *call,
+                 GParamSpec *pspec,
+                 gpointer    user_data)
+{
+  g_signal_emit (user_data, signals[SIGNAL_CALL_CHANGED], 0, call, pspec);
+}
+
 static Job *
 job_new (TbRunner   *self,
          JobKind     kind,
@@ -198,6 +208,7 @@ job_new (TbRunner   *self,
                            subject, test_input->key, repeat);
   tb_call_set_cell_count (job->call, self->inputs->len,
                           self->run != NULL ? self->run->repeat : 1);
+  tb_call_set_observer (job->call, call_changed_cb, self);
   g_ptr_array_add (self->jobs, job);
   g_list_store_append (self->calls, job->call);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOTAL]);
@@ -1588,6 +1599,13 @@ reset_job_state (TbRunner *self)
   while ((task = g_queue_pop_head (&self->queue)) != NULL)
     g_free (task);
   g_ptr_array_set_size (self->jobs, 0);
+  /* A view may still hold a row: it must not reach a runner that forgot it. */
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->calls)); i++)
+    {
+      g_autoptr(TbCall) call = g_list_model_get_item (G_LIST_MODEL (self->calls), i);
+
+      tb_call_set_observer (call, NULL, NULL);
+    }
   g_list_store_remove_all (self->calls);
   if (self->landed != NULL)
     g_hash_table_remove_all (self->landed);
@@ -1693,6 +1711,10 @@ tb_runner_class_init (TbRunnerClass *klass)
   signals[SIGNAL_WARNING] =
     g_signal_new ("warning", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* A property of one of the calls changed: one handler follows a whole run. */
+  signals[SIGNAL_CALL_CHANGED] =
+    g_signal_new ("call-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, TB_TYPE_CALL, G_TYPE_PARAM);
 }
 
 static void
@@ -1953,6 +1975,21 @@ tb_runner_was_cancelled (TbRunner *self)
 }
 
 guint
+tb_runner_count_held_for_test (TbRunner *self,
+                               guint    *jobs)
+{
+  guint texts = 0;
+
+  g_return_val_if_fail (TB_IS_RUNNER (self), 0);
+
+  for (guint i = 0; self->outputs != NULL && i < self->outputs->len; i++)
+    texts += ((TbOutput *) g_ptr_array_index (self->outputs, i))->content != NULL;
+  if (jobs != NULL)
+    *jobs = self->jobs->len;
+  return texts;
+}
+
+guint
 tb_runner_get_finished (TbRunner *self)
 {
   g_return_val_if_fail (TB_IS_RUNNER (self), 0);
@@ -1969,13 +2006,77 @@ tb_runner_get_total (TbRunner *self)
 /* ---------------------------------------------------------------------------------------- */
 /* Ending                                                                                    */
 
-/* One timer for the whole job: calls under way tick their elapsed time once a second. */
+/* Nothing will touch the job again: its calls, billed-cost lookups and writes are over. */
+static gboolean
+job_is_settled (const Job *job)
+{
+  return job->finished && job->lookups == 0 && !job->write_in_flight && !job->write_pending;
+}
+
+/* Pairwise judging pairs an output with outputs of the same input and repeat still to
+ * land. */
+static char *
+cell_key (const char *input,
+          guint       repeat)
+{
+  return g_strdup_printf ("%u/%s", repeat, input);
+}
+
+/* Lets go of what the rest of the run will not read, so that its memory does not grow
+ * with its calls: a settled job (its cost is in its output or score, its row in the calls
+ * list), and an output's text once it is on disk and no judge still to call, or to call
+ * again, will show it. The text is read back from its file by whoever needs it later. */
+static void
+let_go_of_settled_work (TbRunner *self)
+{
+  g_autoptr(GHashTable) shown = g_hash_table_new (NULL, NULL);
+  g_autoptr(GHashTable) open_cells = g_hash_table_new_full (g_str_hash, g_str_equal,
+                                                            g_free, NULL);
+  gboolean pairwise = self->pass_mode == TB_JUDGE_PAIRWISE && judging (self);
+
+  for (guint i = 0; i < self->jobs->len; i++)
+    {
+      Job *job = g_ptr_array_index (self->jobs, i);
+
+      if (job_is_settled (job))
+        {
+          g_ptr_array_remove_index_fast (self->jobs, i--);
+          continue;
+        }
+      if (job->output != NULL)
+        g_hash_table_add (shown, job->output);
+      if (job->output_b != NULL)
+        g_hash_table_add (shown, job->output_b);
+      if (pairwise && job->kind == JOB_CANDIDATE && !job->finished)
+        g_hash_table_add (open_cells, cell_key (job_input (job)->key, job->repeat));
+    }
+
+  for (guint i = 0; i < self->outputs->len; i++)
+    {
+      TbOutput *output = g_ptr_array_index (self->outputs, i);
+      g_autofree char *cell = NULL;
+
+      if (output->content == NULL || g_hash_table_contains (shown, output))
+        continue;
+      if (pairwise && output->status == TB_OUTPUT_OK && output->input != NULL)
+        {
+          cell = cell_key (output->input, output->repeat);
+          if (g_hash_table_contains (open_cells, cell))
+            continue;
+        }
+      g_clear_pointer (&output->content, g_free);
+    }
+}
+
+/* One timer for the whole job: calls under way tick their elapsed time once a second, and
+ * what is settled is let go. */
 static gboolean
 tick_cb (gpointer user_data)
 {
   TbRunner *self = user_data;
   gint64 now = g_get_monotonic_time ();
 
+  let_go_of_settled_work (self);
   for (guint i = 0; i < self->jobs->len; i++)
     {
       Job *job = g_ptr_array_index (self->jobs, i);
@@ -2089,6 +2190,7 @@ maybe_finish (TbRunner *self)
     return;
 
   self->cancelled = g_cancellable_is_cancelled (self->cancellable);
+  let_go_of_settled_work (self);
   if (self->judgment != NULL
       && (self->judgment->scores->len > 0 || self->judgment->comparisons->len > 0))
     {
