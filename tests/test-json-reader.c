@@ -330,6 +330,81 @@ test_random_agree (void)
   g_assert_cmpuint (both_refused, >, 300);
 }
 
+
+static void
+collect_element (const char *member,
+                 JsonNode   *element,
+                 gpointer    user_data)
+{
+  GString *seen = user_data;
+  g_autofree char *text = json_to_string (element, FALSE);
+
+  g_string_append_printf (seen, "%s=%s;", member, text);
+  json_node_unref (element);
+}
+
+/* Streams `text` with the root arrays "a" and "scores" handed over; gives what was handed
+ * over and the root as it remains (NULL on an error). */
+static char *
+streamed_reads (const char  *text,
+                char       **handed,
+                GError     **error)
+{
+  static const char * const streamed[] = { "a", "scores", NULL };
+  GString *seen = g_string_new (NULL);
+  g_autoptr(JsonNode) root = NULL;
+  gboolean ok = tb_json_read_document_streamed (text, strlen (text), 64, streamed,
+                                                collect_element, seen, &root, error);
+
+  *handed = g_string_free (seen, FALSE);
+  if (!ok)
+    return NULL;
+  return root != NULL ? json_to_string (root, FALSE) : g_strdup ("");
+}
+
+/* The elements of the named root arrays are handed over in order and the arrays stay
+ * empty; nothing else changes: other members, the same names deeper down, a named member
+ * that is no array. An error still says where it is. */
+static void
+test_streamed (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *handed = NULL;
+  g_autofree char *root = NULL;
+
+  root = streamed_reads ("{\"a\": [1, {\"b\": [2, 3]}, \"x\"], \"keep\": [7],\n"
+                         " \"scores\": [{\"a\": [5]}, [6]], \"o\": {\"a\": [8]}}",
+                         &handed, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (handed, ==, "a=1;a={\"b\":[2,3]};a=\"x\";scores={\"a\":[5]};scores=[6];");
+  g_assert_cmpstr (root, ==, "{\"a\":[],\"keep\":[7],\"scores\":[],\"o\":{\"a\":[8]}}");
+  g_clear_pointer (&handed, g_free);
+  g_clear_pointer (&root, g_free);
+
+  /* a named member that is not an array, and an empty one */
+  root = streamed_reads ("{\"a\": 4, \"scores\": []}", &handed, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (handed, ==, "");
+  g_assert_cmpstr (root, ==, "{\"a\":4,\"scores\":[]}");
+  g_clear_pointer (&handed, g_free);
+  g_clear_pointer (&root, g_free);
+
+  /* a root array is no root object: nothing is streamed */
+  root = streamed_reads ("[{\"a\": [1]}]", &handed, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (handed, ==, "");
+  g_assert_cmpstr (root, ==, "[{\"a\":[1]}]");
+  g_clear_pointer (&handed, g_free);
+  g_clear_pointer (&root, g_free);
+
+  /* broken inside the streamed array: the elements before it were handed over */
+  root = streamed_reads ("{\"scores\": [1,\n 2,\n }", &handed, &error);
+  g_assert_null (root);
+  g_assert_error (error, TB_ERROR, TB_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "line 3, column 2"));
+  g_assert_cmpstr (handed, ==, "scores=1;scores=2;");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -340,6 +415,7 @@ main (int    argc,
   g_test_add_func ("/json-reader/kinds", test_kinds);
   g_test_add_func ("/json-reader/refused", test_refused);
   g_test_add_func ("/json-reader/random-agree", test_random_agree);
+  g_test_add_func ("/json-reader/streamed", test_streamed);
 
   return g_test_run ();
 }

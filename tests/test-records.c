@@ -556,6 +556,32 @@ test_judgment_round_trip (void)
   g_assert_cmpint (read->cost.source, ==, TB_COST_INLINE);
 }
 
+/* A judgment file read score by score (tb_judgment_read_file) is the judgment its whole
+ * tree gives. */
+static void
+assert_file_reads_as_tree (const char *text)
+{
+  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "judgment.json", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = tb_json_parse (text, -1, "judgment", &error);
+  g_autoptr(TbJudgment) from_tree = NULL;
+  g_autoptr(TbJudgment) from_file = NULL;
+  g_autofree char *tree_text = NULL;
+  g_autofree char *file_text = NULL;
+
+  g_assert_no_error (error);
+  from_tree = tb_judgment_from_json (node, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  from_file = tb_judgment_read_file (path, G_MAXINT32, &error);
+  g_assert_no_error (error);
+  tree_text = tb_judgment_to_text (from_tree);
+  file_text = tb_judgment_to_text (from_file);
+  g_assert_cmpstr (file_text, ==, tree_text);
+  g_assert_cmpuint (from_file->scores->len, ==, from_tree->scores->len);
+  g_assert_cmpuint (from_file->comparisons->len, ==, from_tree->comparisons->len);
+}
+
 /* The judgment is written score by score; the text must be what the whole tree gives. */
 static void
 assert_written_as_whole (const TbJudgment *judgment)
@@ -568,6 +594,7 @@ assert_written_as_whole (const TbJudgment *judgment)
   g_assert_no_error (error);
   whole = tb_json_to_string (node, TRUE);
   g_assert_cmpstr (text, ==, whole);
+  assert_file_reads_as_tree (text);
 }
 
 static void
@@ -638,6 +665,14 @@ test_judgment_legacy (void)
   g_assert_cmpuint (g_strv_length (score->violations), ==, 1);
   g_assert_cmpstr (judgment->best_overall, ==, "a/x");
   g_assert_cmpuint (judgment->comparisons->len, ==, 0);
+
+  /* read from its file score by score, what is not a score is passed over just the same */
+  assert_file_reads_as_tree (
+    "{\"judge_model\": \"j\", \"scores\": [{\"model\": \"a/x\", \"overall\": 80,"
+    " \"criteria\": {\"accuracy\": 8}, \"scores\": [1]}, {\"criteria\": {}}, 7, [],"
+    " {\"model\": \"b/y\", \"overall\": 60, \"criteria\": {\"accuracy\": 6}}],"
+    " \"comparisons\": [{\"a\": \"a/x\"}, \"c\", {\"a\": \"a/x\", \"b\": \"b/y\","
+    " \"winner\": \"A\"}], \"recommendation\": {\"best_overall\": \"a/x\"}}");
 }
 
 static void

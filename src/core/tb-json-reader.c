@@ -18,6 +18,9 @@ typedef struct {
   guint       depth;
   guint       max_depth;
   GError    **error;
+  const char * const *streamed;     /* nullable: root members whose elements go to `func` */
+  TbJsonElementFunc   func;
+  gpointer            user_data;
 } Reader;
 
 static JsonNode *read_value (Reader *reader);
@@ -314,8 +317,10 @@ enter (Reader *reader)
   return FALSE;
 }
 
+/* `streamed_member`: hand each element to the reader's func instead of keeping it. */
 static JsonNode *
-read_array (Reader *reader)
+read_array (Reader     *reader,
+            const char *streamed_member)
 {
   JsonArray *array;
   JsonNode *node;
@@ -334,7 +339,10 @@ read_array (Reader *reader)
 
         if (element == NULL)
           goto failed;
-        json_array_add_element (array, element);
+        if (streamed_member != NULL)
+          reader->func (streamed_member, element, reader->user_data);
+        else
+          json_array_add_element (array, element);
         skip_blanks (reader);
         if (at_end (reader))
           goto failed;
@@ -399,7 +407,12 @@ read_object (Reader *reader)
             goto failed;
           }
         reader->p++;
-        member = read_value (reader);
+        skip_blanks (reader);
+        if (reader->depth == 1 && reader->streamed != NULL && reader->p < reader->end
+            && *reader->p == '[' && g_strv_contains (reader->streamed, name))
+          member = read_array (reader, name);
+        else
+          member = read_value (reader);
         if (member == NULL)
           goto failed;
         json_object_set_member (object, name, member);
@@ -439,7 +452,7 @@ read_value (Reader *reader)
     case '{':
       return read_object (reader);
     case '[':
-      return read_array (reader);
+      return read_array (reader, NULL);
     case '"':
       {
         g_autofree char *text = read_string (reader);
@@ -469,11 +482,27 @@ tb_json_read_document (const char  *text,
                        JsonNode   **root,
                        GError     **error)
 {
-  Reader reader = { text, text, text + length, 0, max_depth, error };
+  return tb_json_read_document_streamed (text, length, max_depth, NULL, NULL, NULL, root,
+                                         error);
+}
+
+gboolean
+tb_json_read_document_streamed (const char          *text,
+                                gsize                length,
+                                guint                max_depth,
+                                const char * const  *streamed,
+                                TbJsonElementFunc    func,
+                                gpointer             user_data,
+                                JsonNode           **root,
+                                GError             **error)
+{
+  Reader reader = { text, text, text + length, 0, max_depth, error, streamed, func,
+                    user_data };
   JsonNode *node;
 
   g_return_val_if_fail (text != NULL || length == 0, FALSE);
   g_return_val_if_fail (root != NULL, FALSE);
+  g_return_val_if_fail (streamed == NULL || func != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   *root = NULL;

@@ -18,4 +18,24 @@ gboolean tb_json_read_document (const char  *text,
                                 JsonNode   **root,
                                 GError     **error);
 
+/* An element of a streamed array, and the root member it belongs to; the function takes
+ * the node. */
+typedef void (*TbJsonElementFunc) (const char *member,
+                                   JsonNode   *element,
+                                   gpointer    user_data);
+
+/* As tb_json_read_document, but the elements of the root object's array members named in
+ * `streamed` are handed to `func` one by one as they are read, and those arrays stay
+ * empty in `*root`: a record of thousands of entries is read with one entry's nodes in
+ * memory at a time, not the whole tree. On an error, the elements already handed over
+ * stay handed over. */
+gboolean tb_json_read_document_streamed (const char          *text,
+                                         gsize                length,
+                                         guint                max_depth,
+                                         const char * const  *streamed,
+                                         TbJsonElementFunc    func,
+                                         gpointer             user_data,
+                                         JsonNode           **root,
+                                         GError             **error);
+
 G_END_DECLS

@@ -561,11 +561,14 @@ tb_json_parser_load (JsonParser  *parser,
   return json_parser_load_from_data (parser, data, length, error);
 }
 
-JsonNode *
-tb_json_parse (const char  *text,
-               gssize       length,
-               const char  *what,
-               GError     **error)
+static JsonNode *
+parse_streamed (const char          *text,
+                gssize               length,
+                const char          *what,
+                const char * const  *streamed,
+                TbJsonElementFunc    func,
+                gpointer             user_data,
+                GError             **error)
 {
   g_autoptr(GError) local_error = NULL;
   g_autofree char *nulled = NULL;
@@ -594,7 +597,8 @@ tb_json_parse (const char  *text,
     }
   /* Not JsonParser: records are most of what TaskBench reads, and the reader takes a
    * tenth of its time (tb-json-reader.h). */
-  if (!tb_json_read_document (text, length, TB_JSON_MAX_DEPTH, &root, &local_error))
+  if (!tb_json_read_document_streamed (text, length, TB_JSON_MAX_DEPTH, streamed, func,
+                                       user_data, &root, &local_error))
     {
       g_set_error (error, TB_ERROR, TB_ERROR_INVALID, _("Could not read %s: %s"), what,
                    local_error->message);
@@ -617,9 +621,21 @@ tb_json_parse (const char  *text,
 }
 
 JsonNode *
-tb_json_read_file (const char  *path,
-                   gsize        max_bytes,
-                   GError     **error)
+tb_json_parse (const char  *text,
+               gssize       length,
+               const char  *what,
+               GError     **error)
+{
+  return parse_streamed (text, length, what, NULL, NULL, NULL, error);
+}
+
+JsonNode *
+tb_json_read_file_streamed (const char          *path,
+                            gsize                max_bytes,
+                            const char * const  *streamed,
+                            TbJsonElementFunc    func,
+                            gpointer             user_data,
+                            GError             **error)
 {
   g_autofree char *text = NULL;
   gsize length = 0;
@@ -627,7 +643,15 @@ tb_json_read_file (const char  *path,
   text = tb_read_regular_file (path, max_bytes, &length, error);
   if (text == NULL)
     return NULL;
-  return tb_json_parse (text, length, path, error);
+  return parse_streamed (text, length, path, streamed, func, user_data, error);
+}
+
+JsonNode *
+tb_json_read_file (const char  *path,
+                   gsize        max_bytes,
+                   GError     **error)
+{
+  return tb_json_read_file_streamed (path, max_bytes, NULL, NULL, NULL, error);
 }
 
 /* What a JSON file of ours holds: pretty JSON and a final newline. */

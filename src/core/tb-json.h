@@ -4,6 +4,8 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "tb-json-reader.h"
+
 G_BEGIN_DECLS
 
 /* The core's one set of JSON readers and writers.
@@ -132,6 +134,15 @@ JsonNode   *tb_json_parse         (const char  *text,
 JsonNode   *tb_json_read_file     (const char  *path,
                                    gsize        max_bytes,
                                    GError     **error);
+
+/* As tb_json_read_file, with the elements of the root's arrays named in `streamed` handed
+ * to `func` as they are read (tb_json_read_document_streamed). */
+JsonNode   *tb_json_read_file_streamed (const char          *path,
+                                        gsize                max_bytes,
+                                        const char * const  *streamed,
+                                        TbJsonElementFunc    func,
+                                        gpointer             user_data,
+                                        GError             **error);
 
 /* Writes pretty JSON with a final newline, atomically. */
 gboolean    tb_json_write_file    (const char  *path,

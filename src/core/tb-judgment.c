@@ -516,6 +516,60 @@ tb_judgment_from_json (JsonNode  *node,
   return g_steal_pointer (&judgment);
 }
 
+/* What a judgment file's long arrays give while it is read: their records, one element's
+ * nodes at a time. */
+typedef struct {
+  GPtrArray *scores;
+  GPtrArray *comparisons;
+} JudgmentEntries;
+
+static void
+judgment_entry_cb (const char *member,
+                   JsonNode   *element,
+                   gpointer    user_data)
+{
+  JudgmentEntries *entries = user_data;
+  JsonObject *item = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
+
+  /* the same records tb_judgment_from_json keeps */
+  if (item != NULL && g_str_equal (member, "scores")
+      && tb_json_get_string (item, "model") != NULL)
+    g_ptr_array_add (entries->scores, score_from_json (item));
+  else if (item != NULL && g_str_equal (member, "comparisons")
+           && tb_json_get_string (item, "a") != NULL && tb_json_get_string (item, "b") != NULL)
+    g_ptr_array_add (entries->comparisons, comparison_from_json (item));
+  json_node_unref (element);
+}
+
+TbJudgment *
+tb_judgment_read_file (const char  *path,
+                       gsize        max_bytes,
+                       GError     **error)
+{
+  static const char * const streamed[] = { "scores", "comparisons", NULL };
+  JudgmentEntries entries = { 0 };
+  g_autoptr(JsonNode) root = NULL;
+  TbJudgment *judgment = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  entries.scores = g_ptr_array_new_with_free_func ((GDestroyNotify) tb_score_free);
+  entries.comparisons = g_ptr_array_new_with_free_func ((GDestroyNotify) tb_comparison_free);
+  root = tb_json_read_file_streamed (path, max_bytes, streamed, judgment_entry_cb, &entries,
+                                     error);
+  if (root != NULL)
+    judgment = tb_judgment_from_json (root, error);
+  if (judgment != NULL)
+    {
+      g_ptr_array_extend_and_steal (judgment->scores, g_steal_pointer (&entries.scores));
+      g_ptr_array_extend_and_steal (judgment->comparisons,
+                                    g_steal_pointer (&entries.comparisons));
+    }
+  g_clear_pointer (&entries.scores, g_ptr_array_unref);
+  g_clear_pointer (&entries.comparisons, g_ptr_array_unref);
+  return judgment;
+}
+
 typedef struct {
   char  *base;
   guint  number;

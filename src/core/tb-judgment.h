@@ -86,6 +86,12 @@ JsonNode   *tb_judgment_to_json    (const TbJudgment *judgment);
 /* The judgment's file text (what tb_json_to_string (tb_judgment_to_json (…), TRUE) gives),
  * written without a tree of the whole judgment. */
 char       *tb_judgment_to_text    (const TbJudgment *judgment);
+/* Reads a judgment file of at most `max_bytes`: as tb_judgment_from_json, but with one
+ * score's nodes in memory at a time rather than the whole file's tree (a pass of 2,000
+ * scores is a 1.3 MB file and a 9 MB tree). */
+TbJudgment *tb_judgment_read_file  (const char       *path,
+                                    gsize             max_bytes,
+                                    GError          **error);
 TbJudgment *tb_judgment_from_json  (JsonNode         *node,
                                     GError          **error);
 /* Sets cost and usage to the sums of the scores and comparisons. */

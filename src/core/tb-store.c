@@ -1179,8 +1179,8 @@ list_json_files (TbRun      *run,
   return paths;
 }
 
-/* A record read from its file, given the file's name; NULL + error when it is not one. */
-typedef gpointer (*RecordReader) (JsonNode    *node,
+/* A record read from its file, given its path and name; NULL + error when it is not one. */
+typedef gpointer (*RecordReader) (const char  *path,
                                   const char  *file,
                                   GError     **error);
 
@@ -1203,14 +1203,10 @@ load_records (TbRun          *run,
   for (guint i = 0; i < paths->len; i++)
     {
       const char *path = g_ptr_array_index (paths, i);
-      g_autoptr(JsonNode) node = NULL;
       g_autoptr(GError) error = NULL;
       g_autofree char *file = g_path_get_basename (path);
-      gpointer record = NULL;
+      gpointer record = read (path, file, &error);
 
-      node = tb_json_read_file (path, TB_STORE_MAX_FILE, &error);
-      if (node != NULL)
-        record = read (node, file, &error);
       if (record == NULL)
         {
           g_warning ("Skipping %s %s: %s", kind, path, error->message);
@@ -1222,11 +1218,11 @@ load_records (TbRun          *run,
 }
 
 static gpointer
-read_judgment (JsonNode    *node,
+read_judgment (const char  *path,
                const char  *file,
                GError     **error)
 {
-  TbJudgment *judgment = tb_judgment_from_json (node, error);
+  TbJudgment *judgment = tb_judgment_read_file (path, TB_STORE_MAX_FILE, error);
 
   if (judgment == NULL)
     return NULL;
@@ -1238,11 +1234,12 @@ read_judgment (JsonNode    *node,
 }
 
 static gpointer
-read_rating (JsonNode    *node,
+read_rating (const char  *path,
              const char  *file,
              GError     **error)
 {
-  TbRating *rating = tb_rating_from_json (node, error);
+  g_autoptr(JsonNode) node = tb_json_read_file (path, TB_STORE_MAX_FILE, error);
+  TbRating *rating = node != NULL ? tb_rating_from_json (node, error) : NULL;
 
   if (rating != NULL)
     rating->file = g_strdup (file);
