@@ -57,6 +57,7 @@ static int opt_inputs = 0;
 static int opt_models = 0;
 static int opt_model_repeat = 0;
 static gboolean opt_judge = FALSE;
+static int opt_answer_kb = 0;
 
 static GOptionEntry entries[] = {
   { "calls", 'n', 0, G_OPTION_ARG_INT, &opt_calls, "Candidate calls (models) per run", "N" },
@@ -75,6 +76,8 @@ static GOptionEntry entries[] = {
   { "model-repeat", 0, 0, G_OPTION_ARG_INT, &opt_model_repeat,
     "Calls per model and input (run --repeat)", "N" },
   { "judge", 0, 0, G_OPTION_ARG_NONE, &opt_judge, "Judge every output as it lands", NULL },
+  { "answer-kb", 0, 0, G_OPTION_ARG_INT, &opt_answer_kb,
+    "Size of each model's answer (0: one line)", "KB" },
   { "keep", 0, 0, G_OPTION_ARG_NONE, &opt_keep, "Keep the temporary homes", NULL },
   { "wrap", 0, 0, G_OPTION_ARG_STRING, &opt_wrap,
     "Run the CLI under this command, for profiling (\"strace -c -f -o FILE\", "
@@ -512,6 +515,7 @@ main (int    argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *exe = NULL;
   g_autofree char *cli = NULL;
+  g_autofree char *answer = NULL;
   g_autofree Sample *samples = NULL;
   g_autofree gint64 *walls = NULL;
   g_autofree gint64 *rss = NULL;
@@ -549,11 +553,11 @@ main (int    argc,
   judge_calls = opt_judge ? candidate_calls : 0;
   if (opt_calls < 1 || opt_calls > 999 || opt_concurrency < 1 || opt_latency_ms < 0
       || opt_repeat < 1 || opt_input_kb < 0 || n_models > 999 || n_inputs > 5000
-      || n_repeat > 100)
+      || n_repeat > 100 || opt_answer_kb < 0 || opt_answer_kb > 1024)
     {
       g_printerr ("bench-run: --calls and --models 1-999, --inputs 0-5000, --model-repeat "
                   "1-100, --concurrency >= 1, --latency-ms >= 0, --repeat >= 1, "
-                  "--input-kb >= 0\n");
+                  "--input-kb >= 0, --answer-kb 0-1024\n");
       return 2;
     }
 
@@ -575,6 +579,25 @@ main (int    argc,
 
   server = fake_server_new ();
   fake_server_set_default_latency (server, opt_latency_ms);
+  if (opt_answer_kb > 0)
+    {
+      /* Real answers are KBs: what a run keeps of them is what grows with its calls. */
+      GString *text = g_string_new (NULL);
+
+      while (text->len < (gsize) opt_answer_kb * 1024)
+        g_string_append (text, "The team ships on Friday; Ada writes the release notes. ");
+      g_string_truncate (text, (gsize) opt_answer_kb * 1024);
+      answer = g_string_free (text, FALSE);
+      for (int m = 1; m <= n_models; m++)
+        {
+          g_autofree char *model = g_strdup_printf ("bench/m%03d", m);
+          FakeModel spec = { 0 };
+
+          spec.content = answer;
+          spec.latency_ms = opt_latency_ms;
+          fake_server_set_model (server, model, &spec);
+        }
+    }
 
   total_calls = candidate_calls + judge_calls;
   target_ratio = n_inputs > 0 ? TARGET_RATIO_TEST_SET : TARGET_RATIO;
@@ -586,8 +609,8 @@ main (int    argc,
   else
     g_print ("taskbench-cli run: %d models on one input, %d judge calls\n", n_models,
              judge_calls);
-  g_print ("concurrency %d, latency %d ms, input %d KB\n", opt_concurrency, opt_latency_ms,
-           opt_input_kb);
+  g_print ("concurrency %d, latency %d ms, input %d KB, answers %s\n", opt_concurrency,
+           opt_latency_ms, opt_input_kb, opt_answer_kb > 0 ? "of the set size" : "one line");
   g_print ("cli: %s\n\n", cli);
   g_print ("  #    wall s    ratio  peak RSS MB  CLI cpu s  server cpu s  requests\n");
 

@@ -616,6 +616,66 @@ test_outputs_and_legacy_names (void)
   tb_store_unlock_run (store, run);
 }
 
+
+/* A lean load is the whole load with every output's text left out; nothing else differs. */
+static void
+test_lean_load (void)
+{
+  g_autofree char *home = make_home ();
+  g_autoptr(TbStore) store = tb_store_new (home);
+  const char *models[] = { "a/x", "b/y", NULL };
+  g_autoptr(TbRun) run = create_run (store, "uc", NULL, models, NULL);
+  g_autoptr(TbJudgment) judgment = tb_judgment_new ();
+  g_autoptr(TbRunData) whole = NULL;
+  g_autoptr(TbRunData) lean = NULL;
+  g_autoptr(TbRunData) lean_for = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; models[i] != NULL; i++)
+    {
+      g_autoptr(TbOutput) output = make_output (models[i], i == 0 ? TB_OUTPUT_OK
+                                                                  : TB_OUTPUT_FAILED,
+                                                0.001, TRUE, 0, FALSE);
+
+      output->error_message = i == 0 ? NULL : g_strdup ("HTTP 500");
+      g_assert_true (tb_store_write_output (store, run, output, &error));
+      g_assert_no_error (error);
+    }
+  judgment->judge_model = g_strdup ("j/one");
+  g_ptr_array_add (judgment->scores, make_score ("a/x", 70, 0.0001));
+  g_assert_true (tb_store_write_judgment (store, run, judgment, &error));
+  g_assert_no_error (error);
+  tb_store_unlock_run (store, run);
+
+  whole = tb_store_load_run_data (store, run->id, &error);
+  g_assert_no_error (error);
+  lean = tb_store_load_run_data_lean (store, run->id, &error);
+  g_assert_no_error (error);
+  lean_for = tb_store_load_run_data_lean_for (store, tb_store_load_run (store, run->id, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (((TbOutput *) g_ptr_array_index (whole->outputs, 0))->content, ==, "[]");
+
+  g_assert_cmpuint (lean->outputs->len, ==, whole->outputs->len);
+  g_assert_cmpuint (lean_for->outputs->len, ==, whole->outputs->len);
+  for (guint i = 0; i < whole->outputs->len; i++)
+    {
+      TbOutput *full = g_ptr_array_index (whole->outputs, i);
+      g_autoptr(JsonNode) lean_node = tb_output_to_json (g_ptr_array_index (lean->outputs, i));
+      g_autoptr(JsonNode) lean_for_node =
+        tb_output_to_json (g_ptr_array_index (lean_for->outputs, i));
+      g_autoptr(JsonNode) full_node = NULL;
+
+      g_assert_null (((TbOutput *) g_ptr_array_index (lean->outputs, i))->content);
+      g_clear_pointer (&full->content, g_free);
+      full_node = tb_output_to_json (full);
+      g_assert_true (json_node_equal (lean_node, full_node));
+      g_assert_true (json_node_equal (lean_for_node, full_node));
+    }
+  g_assert_cmpuint (lean->judgments->len, ==, 1);
+  g_assert_cmpuint (((TbJudgment *) g_ptr_array_index (lean->judgments, 0))->scores->len, ==, 1);
+  g_assert_cmpuint (lean->ratings->len, ==, whole->ratings->len);
+}
+
 static void
 test_list_and_load (void)
 {
@@ -911,6 +971,7 @@ main (int    argc,
   g_test_add_func ("/store/lock-glance", test_lock_glance);
   g_test_add_func ("/store/outputs-and-legacy-names", test_outputs_and_legacy_names);
   g_test_add_func ("/store/list-and-load", test_list_and_load);
+  g_test_add_func ("/store/lean-load", test_lean_load);
   g_test_add_func ("/store/judgments", test_judgments);
   g_test_add_func ("/store/judgments-killed-writer", test_judgments_killed_writer);
   g_test_add_func ("/store/delete", test_delete);

@@ -427,7 +427,7 @@ cli_print_run_verdict (CliContext *cli,
                        gboolean    table)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(TbRunData) data = tb_store_load_run_data (cli->store, run_id, &error);
+  g_autoptr(TbRunData) data = tb_store_load_run_data_lean (cli->store, run_id, &error);
   g_autoptr(TbVerdict) verdict = NULL;
 
   if (data == NULL)

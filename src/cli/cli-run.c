@@ -957,7 +957,7 @@ models_to_compare (CliContext          *cli,
         }
       return models;
     }
-  data = tb_store_load_run_data (cli->store, run_id, error);
+  data = tb_store_load_run_data_lean (cli->store, run_id, error);
   if (data == NULL)
     return NULL;
   verdict = tb_verdict_for_run (data, 0);

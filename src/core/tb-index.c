@@ -596,7 +596,7 @@ read_files (TbIndex     *self,
       return NULL;
     }
   *signature = make_signature (run, racy);
-  data = tb_store_load_run_data_for (self->store, run);
+  data = tb_store_load_run_data_lean_for (self->store, run);
   summary = tb_run_summary_new_for (data);
   /* A run in progress changes under us: never trusted from the index. */
   if (summary->status == TB_RUN_RUNNING)

@@ -1072,7 +1072,8 @@ tb_store_read_test_set (TbStore  *self,
 
 static TbOutput *
 read_output_file (const char *path,
-                  const char *model)
+                  const char *model,
+                  gboolean    with_text)
 {
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) error = NULL;
@@ -1094,17 +1095,16 @@ read_output_file (const char *path,
       tb_output_free (output);
       return NULL;
     }
+  if (!with_text)
+    g_clear_pointer (&output->content, g_free);
   return output;
 }
 
-GPtrArray *
-tb_store_load_outputs (TbStore *self,
-                       TbRun   *run)
+static GPtrArray *
+load_outputs (TbRun    *run,
+              gboolean  with_texts)
 {
   GPtrArray *outputs = g_ptr_array_new_with_free_func ((GDestroyNotify) tb_output_free);
-
-  g_return_val_if_fail (TB_IS_STORE (self), outputs);
-  g_return_val_if_fail (run != NULL, outputs);
 
   if (run->dir == NULL)
     return outputs;
@@ -1117,7 +1117,7 @@ tb_store_load_outputs (TbStore *self,
           TbRunInput *input = g_ptr_array_index (run->inputs, i);
           g_autofree char *relative = tb_run_output_file (run, model, input->key, r);
           g_autofree char *path = g_build_filename (run->dir, relative, NULL);
-          TbOutput *output = read_output_file (path, model);
+          TbOutput *output = read_output_file (path, model, with_texts);
 
           /* Runs of older versions named files by the old, non-injective slug. */
           if (output == NULL && !tb_run_is_test_set (run) && run->repeat == 1)
@@ -1127,7 +1127,7 @@ tb_store_load_outputs (TbStore *self,
 
               g_free (path);
               path = g_build_filename (run->dir, "outputs", legacy_name, NULL);
-              output = read_output_file (path, model);
+              output = read_output_file (path, model, with_texts);
             }
           if (output == NULL)
             continue;
@@ -1137,6 +1137,18 @@ tb_store_load_outputs (TbStore *self,
           g_ptr_array_add (outputs, output);
         }
   return outputs;
+}
+
+GPtrArray *
+tb_store_load_outputs (TbStore *self,
+                       TbRun   *run)
+{
+  g_return_val_if_fail (TB_IS_STORE (self),
+                        g_ptr_array_new_with_free_func ((GDestroyNotify) tb_output_free));
+  g_return_val_if_fail (run != NULL,
+                        g_ptr_array_new_with_free_func ((GDestroyNotify) tb_output_free));
+
+  return load_outputs (run, TRUE);
 }
 
 static int
@@ -1417,21 +1429,38 @@ tb_store_remove_abandoned (TbStore    *self,
 /* ---------------------------------------------------------------------------------------- */
 /* Run data                                                                                  */
 
+static TbRunData *
+load_run_data (TbStore  *self,
+               TbRun    *run,
+               gboolean  with_texts)
+{
+  TbRunData *data = g_new0 (TbRunData, 1);
+
+  data->run = run;
+  data->outputs = load_outputs (run, with_texts);
+  data->judgments = tb_store_load_judgments (self, run);
+  data->ratings = tb_store_load_ratings (self, run);
+  return data;
+}
+
 TbRunData *
 tb_store_load_run_data_for (TbStore *self,
                             TbRun   *run)
 {
-  TbRunData *data;
-
   g_return_val_if_fail (TB_IS_STORE (self), NULL);
   g_return_val_if_fail (run != NULL, NULL);
 
-  data = g_new0 (TbRunData, 1);
-  data->run = run;
-  data->outputs = tb_store_load_outputs (self, run);
-  data->judgments = tb_store_load_judgments (self, run);
-  data->ratings = tb_store_load_ratings (self, run);
-  return data;
+  return load_run_data (self, run, TRUE);
+}
+
+TbRunData *
+tb_store_load_run_data_lean_for (TbStore *self,
+                                 TbRun   *run)
+{
+  g_return_val_if_fail (TB_IS_STORE (self), NULL);
+  g_return_val_if_fail (run != NULL, NULL);
+
+  return load_run_data (self, run, FALSE);
 }
 
 TbRunData *
@@ -1441,9 +1470,17 @@ tb_store_load_run_data (TbStore     *self,
 {
   TbRun *run = tb_store_load_run (self, run_id, error);
 
-  if (run == NULL)
-    return NULL;
-  return tb_store_load_run_data_for (self, run);
+  return run != NULL ? load_run_data (self, run, TRUE) : NULL;
+}
+
+TbRunData *
+tb_store_load_run_data_lean (TbStore     *self,
+                             const char  *run_id,
+                             GError     **error)
+{
+  TbRun *run = tb_store_load_run (self, run_id, error);
+
+  return run != NULL ? load_run_data (self, run, FALSE) : NULL;
 }
 
 void

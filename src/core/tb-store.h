@@ -177,6 +177,14 @@ TbRunData  *tb_store_load_run_data     (TbStore     *self,
 /* Takes `run`. */
 TbRunData  *tb_store_load_run_data_for (TbStore     *self,
                                         TbRun       *run);
+/* As the two above, but every output without its text (`content` NULL), each let go as
+ * its file is read: what the verdict, `show`, the summary and the index read, without
+ * every answer of a large run in memory at once. */
+TbRunData  *tb_store_load_run_data_lean     (TbStore     *self,
+                                             const char  *run_id,
+                                             GError     **error);
+TbRunData  *tb_store_load_run_data_lean_for (TbStore     *self,
+                                             TbRun       *run);
 void        tb_run_data_free           (TbRunData   *data);
 
 /* The output of one cell, or NULL. */

@@ -22,9 +22,9 @@ is_pairwise (const TbJudgment *judgment)
   return g_strcmp0 (judgment->mode, "pairwise") == 0;
 }
 
-/* Lets go of what the pooled verdict does not read: the outputs' text, the judges'
- * reasoning, the use case's snapshot, and every judgment but the latest of each mode. A
- * use case of 3,000 runs is then a few megabytes, not hundreds. */
+/* Lets go of what the pooled verdict does not read (the outputs' texts are not even read:
+ * a lean load): the judges' reasoning, the use case's snapshot, and every judgment but the
+ * latest of each mode. A use case of 3,000 runs is then a few megabytes, not hundreds. */
 static void
 let_go (TbRunData *data)
 {
@@ -36,7 +36,6 @@ let_go (TbRunData *data)
     {
       TbOutput *output = g_ptr_array_index (data->outputs, i);
 
-      g_clear_pointer (&output->content, g_free);
       g_clear_pointer (&output->format_errors, g_strfreev);
       g_clear_pointer (&output->finish_reason, g_free);
       g_clear_pointer (&output->native_finish_reason, g_free);
@@ -104,7 +103,7 @@ summary_read (TbStore       *store,
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return NULL;
-      data = tb_store_load_run_data (store, g_ptr_array_index (ids, i), &run_error);
+      data = tb_store_load_run_data_lean (store, g_ptr_array_index (ids, i), &run_error);
       summary->runs++;
       if (data == NULL)
         {
