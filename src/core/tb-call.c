@@ -42,19 +42,23 @@ struct _TbCall
 {
   GObject      parent_instance;
 
+  /* A run of thousands of calls has a few models, inputs and cost sources: each string is
+   * interned once rather than copied into every call. */
   TbCallKind   kind;
-  char        *model;
-  char        *subject;
-  char        *input;
+  const char  *model;
+  const char  *subject;
+  const char  *input;
   guint        repeat;
-  char        *place;          /* nullable: which input and repeat, when a run has several */
+  guint        n_inputs;
+  guint        n_repeats;
+  char        *place;          /* made when first asked for: few rows are ever shown */
   TbCallState  state;
   guint64      tokens;
   gint64       elapsed_ms;
   guint        chunk;
   guint        chunks;
   double       cost_usd;
-  char        *cost_source;
+  const char  *cost_source;
   double       score;
   char        *message;
   TbCallChangedFunc observer;
@@ -89,11 +93,7 @@ tb_call_finalize (GObject *object)
 {
   TbCall *self = TB_CALL (object);
 
-  g_free (self->model);
-  g_free (self->subject);
-  g_free (self->input);
   g_free (self->place);
-  g_free (self->cost_source);
   g_free (self->message);
 
   G_OBJECT_CLASS (tb_call_parent_class)->finalize (object);
@@ -190,9 +190,9 @@ tb_call_new (TbCallKind  kind,
   TbCall *self = g_object_new (TB_TYPE_CALL, NULL);
 
   self->kind = kind;
-  self->model = g_strdup (model);
-  self->subject = g_strdup (subject != NULL ? subject : model);
-  self->input = g_strdup (input);
+  self->model = g_intern_string (model);
+  self->subject = g_intern_string (subject != NULL ? subject : model);
+  self->input = g_intern_string (input);
   self->repeat = MAX (repeat, 1);
   return self;
 }
@@ -205,19 +205,24 @@ tb_call_set_cell_count (TbCall *self,
   g_return_if_fail (TB_IS_CALL (self));
 
   g_clear_pointer (&self->place, g_free);
-  if (n_inputs > 1 && n_repeats > 1)
-    /* Translators: an input's name, then which of the calls repeated on it */
-    self->place = g_strdup_printf (_("%s · repeat %u"), self->input, self->repeat);
-  else if (n_inputs > 1)
-    self->place = g_strdup (self->input);
-  else if (n_repeats > 1)
-    self->place = g_strdup_printf (_("Repeat %u"), self->repeat);
+  self->n_inputs = n_inputs;
+  self->n_repeats = n_repeats;
 }
 
 const char *
 tb_call_get_place (TbCall *self)
 {
   g_return_val_if_fail (TB_IS_CALL (self), NULL);
+
+  if (self->place != NULL)
+    return self->place;
+  if (self->n_inputs > 1 && self->n_repeats > 1)
+    /* Translators: an input's name, then which of the calls repeated on it */
+    self->place = g_strdup_printf (_("%s · repeat %u"), self->input, self->repeat);
+  else if (self->n_inputs > 1)
+    self->place = g_strdup (self->input);
+  else if (self->n_repeats > 1)
+    self->place = g_strdup_printf (_("Repeat %u"), self->repeat);
   return self->place;
 }
 
@@ -378,8 +383,7 @@ tb_call_set_cost (TbCall     *self,
     }
   if (g_strcmp0 (self->cost_source, source) != 0)
     {
-      g_free (self->cost_source);
-      self->cost_source = g_strdup (source);
+      self->cost_source = g_intern_string (source);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COST_SOURCE]);
     }
   g_object_thaw_notify (G_OBJECT (self));

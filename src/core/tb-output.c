@@ -73,6 +73,21 @@ tb_output_free (TbOutput *output)
   g_free (output);
 }
 
+void
+tb_output_let_go_of_details (TbOutput *output)
+{
+  g_return_if_fail (output != NULL);
+
+  g_clear_pointer (&output->content, g_free);
+  g_clear_pointer (&output->format_errors, g_strfreev);
+  g_clear_pointer (&output->finish_reason, g_free);
+  g_clear_pointer (&output->native_finish_reason, g_free);
+  g_clear_pointer (&output->generation_id, g_free);
+  g_clear_pointer (&output->generation_ids, g_strfreev);
+  g_clear_pointer (&output->error_message, g_free);
+  g_clear_pointer (&output->updated_at, g_free);
+}
+
 gboolean
 tb_output_was_called (const TbOutput *output)
 {

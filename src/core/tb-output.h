@@ -56,6 +56,11 @@ JsonNode   *tb_output_to_json    (const TbOutput *output);
 TbOutput   *tb_output_from_json  (JsonNode       *node,
                                   GError        **error);
 
+/* Lets go of what the verdict does not read — the text, the format errors, the finish
+ * reasons, the generation ids, the error message, the time of the last write — once the
+ * record will not be written or shown again. */
+void        tb_output_let_go_of_details (TbOutput *output);
+
 /* Was anything sent for it (and so possibly paid)? */
 gboolean    tb_output_was_called (const TbOutput *output);
 

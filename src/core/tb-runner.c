@@ -2022,10 +2022,11 @@ cell_key (const char *input,
   return g_strdup_printf ("%u/%s", repeat, input);
 }
 
-/* Lets go of what the rest of the run will not read, so that its memory does not grow
- * with its calls: a settled job (its cost is in its output or score, its row in the calls
- * list), and an output's text once it is on disk and no judge still to call, or to call
- * again, will show it. The text is read back from its file by whoever needs it later. */
+/* Lets go of what the rest of the run will not read, so that its memory grows as little
+ * as can be with its calls: a settled job (its cost is in its output or score, its row in
+ * the calls list), and an output's text and details once it is on disk and no judge still
+ * to call, or to call again, will show it; the verdict reads the rest. Whoever needs the
+ * text later reads it from its file. */
 static void
 let_go_of_settled_work (TbRunner *self)
 {
@@ -2056,15 +2057,16 @@ let_go_of_settled_work (TbRunner *self)
       TbOutput *output = g_ptr_array_index (self->outputs, i);
       g_autofree char *cell = NULL;
 
-      if (output->content == NULL || g_hash_table_contains (shown, output))
+      if (g_hash_table_contains (shown, output))
         continue;
-      if (pairwise && output->status == TB_OUTPUT_OK && output->input != NULL)
+      if (pairwise && output->content != NULL && output->status == TB_OUTPUT_OK
+          && output->input != NULL)
         {
           cell = cell_key (output->input, output->repeat);
           if (g_hash_table_contains (open_cells, cell))
             continue;
         }
-      g_clear_pointer (&output->content, g_free);
+      tb_output_let_go_of_details (output);
     }
 }
 

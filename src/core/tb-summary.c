@@ -34,15 +34,7 @@ let_go (TbRunData *data)
   g_clear_pointer (&data->run->forecast, json_node_unref);
   for (guint i = 0; i < data->outputs->len; i++)
     {
-      TbOutput *output = g_ptr_array_index (data->outputs, i);
-
-      g_clear_pointer (&output->format_errors, g_strfreev);
-      g_clear_pointer (&output->finish_reason, g_free);
-      g_clear_pointer (&output->native_finish_reason, g_free);
-      g_clear_pointer (&output->generation_id, g_free);
-      g_clear_pointer (&output->generation_ids, g_strfreev);
-      g_clear_pointer (&output->error_message, g_free);
-      g_clear_pointer (&output->updated_at, g_free);
+      tb_output_let_go_of_details (g_ptr_array_index (data->outputs, i));
     }
   /* judgments are newest first: the first of each mode is the latest */
   for (guint i = 0; i < data->judgments->len; i++)
