@@ -341,9 +341,21 @@ records_check_text (RecordKind  kind,
     case RECORD_JUDGMENT:
       {
         g_autoptr(TbJudgment) judgment = tb_judgment_from_json (node, NULL);
+        g_autoptr(TbJudgment) streamed = tb_judgment_read_text (text, length, NULL);
 
         if (judgment == NULL)
-          return FALSE;
+          {
+            g_assert_null (streamed);
+            return FALSE;
+          }
+        /* read score by score, the same judgment */
+        g_assert_nonnull (streamed);
+        {
+          g_autofree char *whole_text = tb_judgment_to_text (judgment);
+          g_autofree char *streamed_text = tb_judgment_to_text (streamed);
+
+          g_assert_cmpstr (streamed_text, ==, whole_text);
+        }
         written = tb_judgment_to_json (judgment);
         assert_stable (written, judgment_read_write);
         use_judgment (judgment);

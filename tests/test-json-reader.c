@@ -405,6 +405,120 @@ test_streamed (void)
   g_assert_cmpstr (handed, ==, "scores=1;scores=2;");
 }
 
+static void
+gather_element (const char *member,
+                JsonNode   *element,
+                gpointer    user_data)
+{
+  GHashTable *handed = user_data;
+  JsonArray *array = g_hash_table_lookup (handed, member);
+
+  if (array == NULL)
+    {
+      array = json_array_new ();
+      g_hash_table_insert (handed, g_strdup (member), array);
+    }
+  json_array_add_element (array, element);
+}
+
+/* Streaming changes what is kept, never what is read: over the seeded random documents and
+ * their mutants, a streamed read of every root array refuses what the plain read refuses,
+ * with the same words, and its handed elements put back in their arrays give the plain
+ * read's tree. */
+static void
+test_random_streamed (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261203);
+  guint compared = 0, refused = 0, streamed_arrays = 0;
+
+  for (guint i = 0; i < 3000; i++)
+    {
+      g_autoptr(GString) text = g_string_new (NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GError) streamed_error = NULL;
+      g_autoptr(JsonNode) root = NULL;
+      g_autoptr(JsonNode) streamed_root = NULL;
+      g_autoptr(GHashTable) handed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                           (GDestroyNotify) json_array_unref);
+      g_autoptr(GPtrArray) names = g_ptr_array_new ();
+      guint mutations = i % 3 == 0 ? g_rand_int_range (rand, 1, 4) : 0;
+      gboolean ok, streamed_ok;
+
+      /* a root object, so that there are root arrays to stream */
+      g_string_append_c (text, '{');
+      for (guint m = 0, n = g_rand_int_range (rand, 0, 6); m < n; m++)
+        {
+          g_string_append_printf (text, "%s\"m%u\": ", m > 0 ? ", " : "", m);
+          if (g_rand_boolean (rand))
+            {
+              g_string_append_c (text, '[');
+              for (guint e = 0, count = g_rand_int_range (rand, 0, 4); e < count; e++)
+                {
+                  if (e > 0)
+                    g_string_append_c (text, ',');
+                  random_value (rand, text, 1);
+                }
+              g_string_append_c (text, ']');
+            }
+          else
+            random_value (rand, text, 1);
+        }
+      g_string_append_c (text, '}');
+      for (guint m = 0; m < mutations; m++)
+        mutate (rand, text);
+      if (!g_utf8_validate (text->str, text->len, NULL))
+        continue;
+
+      for (guint m = 0; m < 6; m++)
+        g_ptr_array_add (names, g_strdup_printf ("m%u", m));
+      g_ptr_array_add (names, NULL);
+      ok = tb_json_read_document (text->str, text->len, 64, &root, &error);
+      streamed_ok = tb_json_read_document_streamed (text->str, text->len, 64,
+                                                    (const char * const *) names->pdata,
+                                                    gather_element, handed, &streamed_root,
+                                                    &streamed_error);
+      for (guint m = 0; m < 6; m++)
+        g_free (g_ptr_array_index (names, m));
+      g_assert_cmpint (ok, ==, streamed_ok);
+      if (!ok)
+        {
+          g_assert_cmpstr (streamed_error->message, ==, error->message);
+          refused++;
+          continue;
+        }
+      if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+        continue;
+
+      {
+        JsonObject *object = json_node_get_object (streamed_root);
+        GHashTableIter iter;
+        gpointer name, array;
+        g_autofree char *plain = json_to_string (root, FALSE);
+        g_autofree char *put_back = NULL;
+
+        g_hash_table_iter_init (&iter, handed);
+        while (g_hash_table_iter_next (&iter, &name, &array))
+          {
+            JsonNode *member = json_object_get_member (object, name);
+
+            g_assert_nonnull (member);
+            g_assert_true (JSON_NODE_HOLDS_ARRAY (member));
+            g_assert_cmpuint (json_array_get_length (json_node_get_array (member)), ==, 0);
+            json_node_set_array (member, array);
+            streamed_arrays++;
+          }
+        put_back = json_to_string (streamed_root, FALSE);
+        g_assert_cmpstr (put_back, ==, plain);
+        compared++;
+      }
+    }
+  g_test_message ("%u compared (%u arrays streamed), %u refused alike", compared,
+                  streamed_arrays, refused);
+  g_assert_cmpuint (compared, >, 1500);
+  g_assert_cmpuint (streamed_arrays, >, 1500);
+  g_assert_cmpuint (refused, >, 300);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -416,6 +530,7 @@ main (int    argc,
   g_test_add_func ("/json-reader/refused", test_refused);
   g_test_add_func ("/json-reader/random-agree", test_random_agree);
   g_test_add_func ("/json-reader/streamed", test_streamed);
+  g_test_add_func ("/json-reader/random-streamed", test_random_streamed);
 
   return g_test_run ();
 }

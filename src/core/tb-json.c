@@ -561,14 +561,14 @@ tb_json_parser_load (JsonParser  *parser,
   return json_parser_load_from_data (parser, data, length, error);
 }
 
-static JsonNode *
-parse_streamed (const char          *text,
-                gssize               length,
-                const char          *what,
-                const char * const  *streamed,
-                TbJsonElementFunc    func,
-                gpointer             user_data,
-                GError             **error)
+JsonNode *
+tb_json_parse_streamed (const char          *text,
+                        gssize               length,
+                        const char          *what,
+                        const char * const  *streamed,
+                        TbJsonElementFunc    func,
+                        gpointer             user_data,
+                        GError             **error)
 {
   g_autoptr(GError) local_error = NULL;
   g_autofree char *nulled = NULL;
@@ -626,7 +626,7 @@ tb_json_parse (const char  *text,
                const char  *what,
                GError     **error)
 {
-  return parse_streamed (text, length, what, NULL, NULL, NULL, error);
+  return tb_json_parse_streamed (text, length, what, NULL, NULL, NULL, error);
 }
 
 JsonNode *
@@ -643,7 +643,7 @@ tb_json_read_file_streamed (const char          *path,
   text = tb_read_regular_file (path, max_bytes, &length, error);
   if (text == NULL)
     return NULL;
-  return parse_streamed (text, length, path, streamed, func, user_data, error);
+  return tb_json_parse_streamed (text, length, path, streamed, func, user_data, error);
 }
 
 JsonNode *

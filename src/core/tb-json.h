@@ -135,8 +135,15 @@ JsonNode   *tb_json_read_file     (const char  *path,
                                    gsize        max_bytes,
                                    GError     **error);
 
-/* As tb_json_read_file, with the elements of the root's arrays named in `streamed` handed
- * to `func` as they are read (tb_json_read_document_streamed). */
+/* As tb_json_parse and tb_json_read_file, with the elements of the root's arrays named in
+ * `streamed` handed to `func` as they are read (tb_json_read_document_streamed). */
+JsonNode   *tb_json_parse_streamed     (const char          *text,
+                                        gssize               length,
+                                        const char          *what,
+                                        const char * const  *streamed,
+                                        TbJsonElementFunc    func,
+                                        gpointer             user_data,
+                                        GError             **error);
 JsonNode   *tb_json_read_file_streamed (const char          *path,
                                         gsize                max_bytes,
                                         const char * const  *streamed,

@@ -541,22 +541,26 @@ judgment_entry_cb (const char *member,
   json_node_unref (element);
 }
 
-TbJudgment *
-tb_judgment_read_file (const char  *path,
-                       gsize        max_bytes,
-                       GError     **error)
+/* `path` given: read from that file; else parsed from `text`. */
+static TbJudgment *
+read_judgment (const char  *path,
+               gsize        max_bytes,
+               const char  *text,
+               gssize       length,
+               GError     **error)
 {
   static const char * const streamed[] = { "scores", "comparisons", NULL };
   JudgmentEntries entries = { 0 };
   g_autoptr(JsonNode) root = NULL;
   TbJudgment *judgment = NULL;
 
-  g_return_val_if_fail (path != NULL, NULL);
-
   entries.scores = g_ptr_array_new_with_free_func ((GDestroyNotify) tb_score_free);
   entries.comparisons = g_ptr_array_new_with_free_func ((GDestroyNotify) tb_comparison_free);
-  root = tb_json_read_file_streamed (path, max_bytes, streamed, judgment_entry_cb, &entries,
-                                     error);
+  root = path != NULL
+         ? tb_json_read_file_streamed (path, max_bytes, streamed, judgment_entry_cb, &entries,
+                                       error)
+         : tb_json_parse_streamed (text, length, "judgment", streamed, judgment_entry_cb,
+                                   &entries, error);
   if (root != NULL)
     judgment = tb_judgment_from_json (root, error);
   if (judgment != NULL)
@@ -568,6 +572,26 @@ tb_judgment_read_file (const char  *path,
   g_clear_pointer (&entries.scores, g_ptr_array_unref);
   g_clear_pointer (&entries.comparisons, g_ptr_array_unref);
   return judgment;
+}
+
+TbJudgment *
+tb_judgment_read_file (const char  *path,
+                       gsize        max_bytes,
+                       GError     **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+
+  return read_judgment (path, max_bytes, NULL, 0, error);
+}
+
+TbJudgment *
+tb_judgment_read_text (const char  *text,
+                       gssize       length,
+                       GError     **error)
+{
+  g_return_val_if_fail (text != NULL, NULL);
+
+  return read_judgment (NULL, 0, text, length, error);
 }
 
 typedef struct {

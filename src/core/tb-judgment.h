@@ -92,6 +92,10 @@ char       *tb_judgment_to_text    (const TbJudgment *judgment);
 TbJudgment *tb_judgment_read_file  (const char       *path,
                                     gsize             max_bytes,
                                     GError          **error);
+/* The same, from a judgment file's text. */
+TbJudgment *tb_judgment_read_text  (const char       *text,
+                                    gssize            length,
+                                    GError          **error);
 TbJudgment *tb_judgment_from_json  (JsonNode         *node,
                                     GError          **error);
 /* Sets cost and usage to the sums of the scores and comparisons. */
