@@ -25,6 +25,7 @@
  * this often while judges answer (the first at once, the last when the pass ends), or a
  * 400-call pass spends most of its time serialising a growing file. */
 #define JUDGMENT_WRITE_INTERVAL_MS 200
+#define JUDGMENT_WRITE_MAX_INTERVAL_MS 1000
 
 typedef enum {
   JOB_CANDIDATE,
@@ -130,6 +131,7 @@ struct _TbRunner {
   gboolean      judgment_dirty;
   guint         judgment_write_timer;
   gint64        judgment_written_at;   /* monotonic µs; 0: not yet */
+  guint         judgment_interval_ms;  /* between rewrites of the judgment file */
   gboolean      cancelled;
 };
 
@@ -706,10 +708,10 @@ schedule_judgment_write (TbRunner *self)
   if (self->judgment_write_in_flight || self->judgment_write_timer != 0)
     return;
   since = (g_get_monotonic_time () - self->judgment_written_at) / 1000;
-  if (self->judgment_written_at == 0 || since >= JUDGMENT_WRITE_INTERVAL_MS)
+  if (self->judgment_written_at == 0 || since >= self->judgment_interval_ms)
     start_judgment_write (self);
   else
-    self->judgment_write_timer = g_timeout_add ((guint) (JUDGMENT_WRITE_INTERVAL_MS - since),
+    self->judgment_write_timer = g_timeout_add ((guint) (self->judgment_interval_ms - since),
                                                 judgment_write_due_cb, self);
 }
 
@@ -718,6 +720,8 @@ start_judgment_write (TbRunner *self)
 {
   g_autoptr(GError) error = NULL;
   TbStoreWrite *write;
+
+  gint64 started = g_get_monotonic_time ();
 
   self->judgment_dirty = FALSE;
   if (self->judgment == NULL)
@@ -729,6 +733,13 @@ start_judgment_write (TbRunner *self)
       add_warning (self, "%s", error->message);
       return;
     }
+  /* The whole file is made on this thread at each rewrite: a pass of thousands of scores
+   * is rewritten less often, so that making it takes at most a twentieth of the loop —
+   * but at least once a second, since a score not yet on disk when the process is killed
+   * is asked for again by `resume`. */
+  self->judgment_interval_ms = CLAMP ((g_get_monotonic_time () - started) / 1000 * 20,
+                                      JUDGMENT_WRITE_INTERVAL_MS,
+                                      JUDGMENT_WRITE_MAX_INTERVAL_MS);
   self->judgment_write_in_flight = TRUE;
   start_commit (self, write, judgment_written_cb, NULL);
 }
@@ -1725,6 +1736,7 @@ tb_runner_init (TbRunner *self)
   self->jobs = g_ptr_array_new_with_free_func ((GDestroyNotify) job_free);
   g_queue_init (&self->queue);
   self->landed = g_hash_table_new (g_direct_hash, g_direct_equal);
+  self->judgment_interval_ms = JUDGMENT_WRITE_INTERVAL_MS;
 }
 
 TbRunner *
@@ -2301,6 +2313,7 @@ start_judgment (TbRunner   *self,
 
   self->judgment = tb_judgment_new ();
   self->judgment_written_at = 0;
+  self->judgment_interval_ms = JUDGMENT_WRITE_INTERVAL_MS;
   self->judgment->judge_model = g_strdup (self->pass_judges[0]);
   g_strfreev (self->judgment->judges);
   self->judgment->judges = g_strdupv (self->pass_judges);
