@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "tb-core.h"
@@ -595,6 +596,24 @@ assert_written_as_whole (const TbJudgment *judgment)
   whole = tb_json_to_string (node, TRUE);
   g_assert_cmpstr (text, ==, whole);
   assert_file_reads_as_tree (text);
+
+  /* written into its file a piece at a time: the same bytes and a final newline */
+  {
+    g_autofree char *dir = g_dir_make_tmp ("tb-judgment-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename (dir, "judgment.json", NULL);
+    g_autoptr(TbStagedFile) staged = tb_staged_file_new (dir, &error);
+    g_autofree char *file_text = NULL;
+    g_autofree char *expected = g_strconcat (text, "\n", NULL);
+
+    g_assert_no_error (error);
+    g_assert_true (tb_judgment_write_to (judgment, staged, &error));
+    g_assert_no_error (error);
+    g_assert_true (tb_staged_file_commit (staged, path, TRUE, &error));
+    g_assert_true (g_file_get_contents (path, &file_text, NULL, NULL));
+    g_assert_cmpstr (file_text, ==, expected);
+    g_unlink (path);
+    g_rmdir (dir);
+  }
 }
 
 static void
@@ -640,6 +659,19 @@ test_judgment_text_in_pieces (void)
   g_ptr_array_add (judgment->comparisons, comparison);
   tb_judgment_settle_cost (judgment);
   judgment->best_overall = g_strdup ("a/x");
+  assert_written_as_whole (judgment);
+
+  /* a pass of hundreds of scores: its file is written in many pieces */
+  for (guint i = 0; i < 400; i++)
+    {
+      TbScore *score = tb_score_new ("c/z");
+
+      score->input = g_strdup_printf ("input-%u", i);
+      tb_score_set_criterion (score, "accuracy", i % 11);
+      score->overall = i % 101;
+      score->reasoning = g_strnfill (200 + i % 7, 'r');
+      g_ptr_array_add (judgment->scores, score);
+    }
   assert_written_as_whole (judgment);
 }
 

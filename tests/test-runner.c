@@ -2423,6 +2423,21 @@ test_texts_let_go (Fixture       *fixture,
     }
   assert_texts_on_disk (fixture, run, models, texts);
 
+  /* the judgment, rewritten as scores landed, left no staged file behind */
+  {
+    g_autofree char *folder = g_build_filename (run->dir, "judgments", NULL);
+    g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
+    const char *name;
+    guint entries = 0;
+
+    while ((name = g_dir_read_name (dir)) != NULL)
+      {
+        g_assert_true (g_str_has_suffix (name, ".json"));
+        entries++;
+      }
+    g_assert_cmpuint (entries, ==, 1);
+  }
+
   g_assert_cmpuint (tb_runner_count_held_for_test (runner, &jobs), ==, 0);
   g_assert_cmpuint (jobs, ==, 0);
 }

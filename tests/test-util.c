@@ -74,6 +74,84 @@ test_exclusive_write (void)
   g_rmdir (dir);
 }
 
+
+static guint
+count_entries (const char *dir)
+{
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  guint entries = 0;
+
+  while (handle != NULL && g_dir_read_name (handle) != NULL)
+    entries++;
+  return entries;
+}
+
+/* A file written in pieces gets its name whole: over the old file, or only on a free name
+ * (the staged file kept for the next name); a staged file never committed leaves nothing. */
+static void
+test_staged_file (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("tb-util-XXXXXX", NULL);
+  g_autofree char *folder = g_build_filename (dir, "judgments", NULL);
+  g_autofree char *path = g_build_filename (folder, "a.json", NULL);
+  g_autofree char *other = g_build_filename (folder, "b.json", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbStagedFile) staged = tb_staged_file_new (folder, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (tb_staged_file_write (staged, "{\"a\": ", 6, &error));
+  g_assert_true (tb_staged_file_write (staged, "1}\n", 3, &error));
+  /* while staged, the folder holds no record */
+  g_assert_cmpuint (count_entries (folder), ==, 1);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_true (tb_staged_file_commit (staged, path, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  g_assert_cmpstr (text, ==, "{\"a\": 1}\n");
+  g_clear_pointer (&staged, tb_staged_file_free);
+  g_clear_pointer (&text, g_free);
+
+  /* over the old file */
+  staged = tb_staged_file_new (folder, &error);
+  g_assert_true (tb_staged_file_write (staged, "new\n", 4, &error));
+  g_assert_true (tb_staged_file_commit (staged, path, TRUE, &error));
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  g_assert_cmpstr (text, ==, "new\n");
+  g_clear_pointer (&staged, tb_staged_file_free);
+  g_clear_pointer (&text, g_free);
+
+  /* a taken name refuses it, a free one takes it */
+  staged = tb_staged_file_new (folder, &error);
+  g_assert_true (tb_staged_file_write (staged, "third\n", 6, &error));
+  g_assert_false (tb_staged_file_commit (staged, path, FALSE, &error));
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_EXIST);
+  g_clear_error (&error);
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  g_assert_cmpstr (text, ==, "new\n");
+  g_clear_pointer (&text, g_free);
+  g_assert_true (tb_staged_file_commit (staged, other, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (other, &text, NULL, NULL));
+  g_assert_cmpstr (text, ==, "third\n");
+  g_clear_pointer (&staged, tb_staged_file_free);
+  g_assert_cmpuint (count_entries (folder), ==, 2);
+
+  /* never committed: gone */
+  staged = tb_staged_file_new (folder, &error);
+  g_assert_true (tb_staged_file_write (staged, "lost", 4, &error));
+  g_assert_cmpuint (count_entries (folder), ==, 3);
+  g_clear_pointer (&staged, tb_staged_file_free);
+  g_assert_cmpuint (count_entries (folder), ==, 2);
+
+  g_assert_null (tb_staged_file_new ("/proc/nope", &error));
+  g_assert_nonnull (error);
+  g_unlink (path);
+  g_unlink (other);
+  g_rmdir (folder);
+  g_rmdir (dir);
+}
+
 static void
 test_text_input (void)
 {
@@ -274,6 +352,7 @@ main (int    argc,
 
   g_test_add_func ("/util/atomic-write", test_atomic_write);
   g_test_add_func ("/util/exclusive-write", test_exclusive_write);
+  g_test_add_func ("/util/staged-file", test_staged_file);
   g_test_add_func ("/util/text-input", test_text_input);
   g_test_add_func ("/util/numbers", test_numbers);
   g_test_add_func ("/util/json-small-doubles", test_json_small_doubles);

@@ -350,39 +350,60 @@ append_members (GString  *out,
 
 typedef JsonNode *(*ItemToJson) (gconstpointer item);
 
+/* Where the judgment's text goes: `out`, handed to `file` (when not NULL) whenever it holds
+ * a good piece, so that a pass of thousands of scores is never one string. */
+typedef struct {
+  GString       *out;
+  TbStagedFile  *file;
+  GError       **error;
+  gboolean       failed;
+} Sink;
+
+#define SINK_PIECE (64 * 1024)
+
+static void
+sink_flush (Sink     *sink,
+            gboolean  all)
+{
+  if (sink->file == NULL || sink->failed || (!all && sink->out->len < SINK_PIECE))
+    return;
+  if (!tb_staged_file_write (sink->file, sink->out->str, sink->out->len, sink->error))
+    sink->failed = TRUE;
+  g_string_truncate (sink->out, 0);
+}
+
 /* One array member, its items made into trees one at a time. */
 static void
-append_array (GString    *out,
+append_array (Sink       *sink,
               gboolean   *first,
               const char *name,
               GPtrArray  *items,
               ItemToJson  item_to_json)
 {
-  g_string_append_printf (out, "%s\n  \"%s\" : [", *first ? "" : ",", name);
+  g_string_append_printf (sink->out, "%s\n  \"%s\" : [", *first ? "" : ",", name);
   *first = FALSE;
-  for (guint i = 0; i < items->len; i++)
+  for (guint i = 0; i < items->len && !sink->failed; i++)
     {
       g_autoptr(JsonNode) node = item_to_json (g_ptr_array_index (items, i));
 
-      g_string_append (out, i == 0 ? "\n    " : ",\n    ");
-      tb_json_append_pretty (out, node, 2);
+      g_string_append (sink->out, i == 0 ? "\n    " : ",\n    ");
+      tb_json_append_pretty (sink->out, node, 2);
+      sink_flush (sink, FALSE);
     }
-  g_string_append (out, items->len > 0 ? "\n  ]" : "]");
+  g_string_append (sink->out, items->len > 0 ? "\n  ]" : "]");
 }
 
 /* A judgment holds every score of its pass and is rewritten as scores land, so it is
  * written score by score: a tree of the whole pass (some KB per score) never exists. */
-char *
-tb_judgment_to_text (const TbJudgment *judgment)
+static void
+render (const TbJudgment *judgment,
+        Sink             *sink)
 {
   g_autoptr(JsonBuilder) head = json_builder_new ();
   g_autoptr(JsonBuilder) tail = json_builder_new ();
   g_autoptr(JsonNode) head_node = NULL;
   g_autoptr(JsonNode) tail_node = NULL;
-  GString *out;
   gboolean first = TRUE;
-
-  g_return_val_if_fail (judgment != NULL, NULL);
 
   json_builder_begin_object (head);
   tb_json_add_string (head, "judge_model", judgment->judge_model);
@@ -411,15 +432,48 @@ tb_judgment_to_text (const TbJudgment *judgment)
   json_builder_end_object (tail);
   tail_node = json_builder_get_root (tail);
 
-  out = g_string_sized_new (1024 + 1024 * (judgment->scores->len + judgment->comparisons->len));
-  g_string_append_c (out, '{');
-  append_members (out, &first, head_node);
-  append_array (out, &first, "scores", judgment->scores, (ItemToJson) score_to_json);
-  append_array (out, &first, "comparisons", judgment->comparisons,
+  g_string_append_c (sink->out, '{');
+  append_members (sink->out, &first, head_node);
+  append_array (sink, &first, "scores", judgment->scores, (ItemToJson) score_to_json);
+  append_array (sink, &first, "comparisons", judgment->comparisons,
                 (ItemToJson) comparison_to_json);
-  append_members (out, &first, tail_node);
-  g_string_append (out, "\n}");
-  return g_string_free (out, FALSE);
+  append_members (sink->out, &first, tail_node);
+  g_string_append (sink->out, "\n}");
+}
+
+char *
+tb_judgment_to_text (const TbJudgment *judgment)
+{
+  Sink sink = { 0 };
+
+  g_return_val_if_fail (judgment != NULL, NULL);
+
+  sink.out = g_string_sized_new (1024 + 1024 * (judgment->scores->len
+                                                + judgment->comparisons->len));
+  render (judgment, &sink);
+  return g_string_free (sink.out, FALSE);
+}
+
+gboolean
+tb_judgment_write_to (const TbJudgment  *judgment,
+                      TbStagedFile      *file,
+                      GError           **error)
+{
+  Sink sink = { 0 };
+
+  g_return_val_if_fail (judgment != NULL && file != NULL, FALSE);
+
+  sink.out = g_string_sized_new (SINK_PIECE + 16 * 1024);
+  sink.file = file;
+  sink.error = error;
+  render (judgment, &sink);
+  if (!sink.failed)
+    {
+      g_string_append_c (sink.out, '\n');
+      sink_flush (&sink, TRUE);
+    }
+  g_string_free (sink.out, TRUE);
+  return !sink.failed;
 }
 
 JsonNode *

@@ -561,7 +561,8 @@ failed:
 struct _TbStoreWrite
 {
   char     *path;              /* the file; for a new record, its folder */
-  char     *contents;
+  char     *contents;          /* or, written already: */
+  TbStagedFile *staged;
   char     *failure_prefix;    /* "Could not save the output of m: " */
   char     *new_base;          /* non-NULL: a new record, named <base>[-n].json when written */
   char     *name;              /* a new record: the name it got */
@@ -574,6 +575,7 @@ tb_store_write_free (TbStoreWrite *write)
     return;
   g_free (write->path);
   g_free (write->contents);
+  g_clear_pointer (&write->staged, tb_staged_file_free);
   g_free (write->failure_prefix);
   g_free (write->new_base);
   g_free (write->name);
@@ -621,8 +623,11 @@ write_new_record (TbStoreWrite  *write,
       g_autofree char *name = n == 1 ? g_strconcat (write->new_base, ".json", NULL)
                                      : g_strdup_printf ("%s-%u.json", write->new_base, n);
       g_autofree char *path = g_build_filename (write->path, name, NULL);
+      gboolean written = write->staged != NULL
+                         ? tb_staged_file_commit (write->staged, path, FALSE, &local_error)
+                         : tb_write_file_exclusive (path, write->contents, -1, &local_error);
 
-      if (tb_write_file_exclusive (path, write->contents, -1, &local_error))
+      if (written)
         {
           g_free (write->name);
           write->name = g_steal_pointer (&name);
@@ -644,8 +649,12 @@ tb_store_write_commit (TbStoreWrite  *write,
 
   g_return_val_if_fail (write != NULL, FALSE);
 
-  ok = write->new_base != NULL ? write_new_record (write, error)
-                               : tb_write_file_atomic (write->path, write->contents, -1, error);
+  if (write->new_base != NULL)
+    ok = write_new_record (write, error);
+  else if (write->staged != NULL)
+    ok = tb_staged_file_commit (write->staged, write->path, TRUE, error);
+  else
+    ok = tb_write_file_atomic (write->path, write->contents, -1, error);
   if (!ok)
     g_prefix_error (error, "%s", write->failure_prefix);
   return ok;
@@ -703,7 +712,6 @@ tb_store_prepare_judgment (TbStore     *self,
                            GError     **error)
 {
   g_autofree char *dir = NULL;
-  char *text;
   TbStoreWrite *write;
 
   g_return_val_if_fail (TB_IS_STORE (self), NULL);
@@ -716,17 +724,27 @@ tb_store_prepare_judgment (TbStore     *self,
   dir = g_build_filename (run->dir, "judgments", NULL);
   if (judgment->created_at == NULL)
     judgment->created_at = tb_utc_now_iso8601 ();
-  text = tb_judgment_to_text (judgment);
 
+  /* Written now, a piece at a time, into a staged file that the commit names: a pass of
+   * thousands of scores is rewritten without its whole text in memory. */
+  write = g_new0 (TbStoreWrite, 1);
+  write->failure_prefix = g_strdup_printf (_("Could not save the judgment of run %s: "),
+                                           run->id);
+  write->staged = tb_staged_file_new (dir, error);
+  if (write->staged == NULL || !tb_judgment_write_to (judgment, write->staged, error))
+    {
+      g_prefix_error (error, "%s", write->failure_prefix);
+      tb_store_write_free (write);
+      return NULL;
+    }
   /* A judgment that has its file (the runner rewrites it as scores land) keeps it. */
   if (judgment->file != NULL && is_plain_name (judgment->file))
-    return store_write_new_text (g_build_filename (dir, judgment->file, NULL), text,
-                                 g_strdup_printf (_("Could not save the judgment of run %s: "),
-                                                  run->id));
-  write = store_write_new_text (g_steal_pointer (&dir), text,
-                                g_strdup_printf (_("Could not save the judgment of run %s: "),
-                                                 run->id));
-  write->new_base = tb_utc_now_compact ();
+    write->path = g_build_filename (dir, judgment->file, NULL);
+  else
+    {
+      write->path = g_steal_pointer (&dir);
+      write->new_base = tb_utc_now_compact ();
+    }
   return write;
 }
 

@@ -296,6 +296,108 @@ tb_write_file_exclusive (const char  *path,
   return TRUE;
 }
 
+struct _TbStagedFile
+{
+  char     *temp;
+  int       fd;          /* -1 once synced and closed */
+  gboolean  committed;
+};
+
+TbStagedFile *
+tb_staged_file_new (const char  *dir,
+                    GError     **error)
+{
+  TbStagedFile *file;
+  g_autofree char *temp = NULL;
+  int fd;
+
+  g_return_val_if_fail (dir != NULL, NULL);
+
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    {
+      tb_set_file_error (error, errno, _("Could not create folder %s: %s"), dir,
+                         g_strerror (errno));
+      return NULL;
+    }
+  temp = g_build_filename (dir, ".staged-XXXXXX", NULL);
+  fd = g_mkstemp_full (temp, O_RDWR | O_CLOEXEC, 0644);
+  if (fd < 0)
+    {
+      tb_set_file_error (error, errno, _("Could not create %s: %s"), temp, g_strerror (errno));
+      return NULL;
+    }
+  file = g_new0 (TbStagedFile, 1);
+  file->temp = g_steal_pointer (&temp);
+  file->fd = fd;
+  return file;
+}
+
+gboolean
+tb_staged_file_write (TbStagedFile  *file,
+                      const char    *data,
+                      gsize          length,
+                      GError       **error)
+{
+  int saved_errno = 0;
+
+  g_return_val_if_fail (file != NULL && file->fd >= 0, FALSE);
+
+  if (!write_all (file->fd, data, length, &saved_errno))
+    return tb_set_file_error (error, saved_errno, _("Could not create %s: %s"), file->temp,
+                              g_strerror (saved_errno));
+  return TRUE;
+}
+
+gboolean
+tb_staged_file_commit (TbStagedFile  *file,
+                       const char    *path,
+                       gboolean       replace,
+                       GError       **error)
+{
+  int saved_errno;
+
+  g_return_val_if_fail (file != NULL && !file->committed && path != NULL, FALSE);
+
+  /* on disk before it has its name, as tb_write_file_atomic does */
+  if (file->fd >= 0)
+    {
+      int fd = file->fd;
+
+      file->fd = -1;
+      if (fsync (fd) != 0)
+        {
+          saved_errno = errno;
+          close (fd);
+          return tb_set_file_error (error, saved_errno, _("Could not create %s: %s"), path,
+                                    g_strerror (saved_errno));
+        }
+      if (close (fd) != 0)
+        return tb_set_file_error (error, errno, _("Could not create %s: %s"), path,
+                                  g_strerror (errno));
+    }
+  if ((replace ? g_rename (file->temp, path) : rename_no_replace (file->temp, path)) != 0)
+    {
+      saved_errno = errno;
+      return tb_set_file_error (error, saved_errno, _("Could not create %s: %s"), path,
+                                g_strerror (saved_errno));
+    }
+  file->committed = TRUE;
+  return TRUE;
+}
+
+void
+tb_staged_file_free (TbStagedFile *file)
+{
+  if (file == NULL)
+    return;
+  if (file->fd >= 0)
+    close (file->fd);
+  if (!file->committed)
+    g_unlink (file->temp);
+  g_free (file->temp);
+  g_free (file);
+}
+
 char *
 tb_read_regular_file (const char  *path,
                       gsize        max_bytes,

@@ -42,6 +42,28 @@ gboolean  tb_write_file_exclusive (const char  *path,
                                    gssize       length,
                                    GError     **error);
 
+/* A file written in pieces before it gets its name: made under a temporary name in `dir`
+ * (".staged-XXXXXX", which no reader of records lists), filled piece by piece, then synced
+ * and renamed to `path` — over the file there, or (`replace` FALSE) only when the name is
+ * free, G_FILE_ERROR_EXIST otherwise, the staged file kept for another name. A large file
+ * is never whole in memory, and readers see the old file or the new one. Freed before it
+ * is committed, the staged file is removed. */
+typedef struct _TbStagedFile TbStagedFile;
+
+TbStagedFile *tb_staged_file_new    (const char    *dir,
+                                     GError       **error);
+gboolean      tb_staged_file_write  (TbStagedFile  *file,
+                                     const char    *data,
+                                     gsize          length,
+                                     GError       **error);
+gboolean      tb_staged_file_commit (TbStagedFile  *file,
+                                     const char    *path,
+                                     gboolean       replace,
+                                     GError       **error);
+void          tb_staged_file_free   (TbStagedFile  *file);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TbStagedFile, tb_staged_file_free)
+
 char     *tb_sha256_hex          (const void  *data,
                                   gsize        length);
 
