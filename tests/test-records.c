@@ -574,13 +574,36 @@ assert_file_reads_as_tree (const char *text)
   from_tree = tb_judgment_from_json (node, &error);
   g_assert_no_error (error);
   g_assert_true (g_file_set_contents (path, text, -1, NULL));
-  from_file = tb_judgment_read_file (path, G_MAXINT32, &error);
+  from_file = tb_judgment_read_file (path, G_MAXINT32, TRUE, &error);
   g_assert_no_error (error);
   tree_text = tb_judgment_to_text (from_tree);
   file_text = tb_judgment_to_text (from_file);
   g_assert_cmpstr (file_text, ==, tree_text);
   g_assert_cmpuint (from_file->scores->len, ==, from_tree->scores->len);
   g_assert_cmpuint (from_file->comparisons->len, ==, from_tree->comparisons->len);
+
+  /* read for the verdict: without the judges' reasoning, nothing else missing */
+  {
+    g_autoptr(TbJudgment) lean = tb_judgment_read_file (path, G_MAXINT32, FALSE, &error);
+    g_autofree char *lean_text = NULL;
+    g_autofree char *tree_lean_text = NULL;
+
+    g_assert_no_error (error);
+    for (guint i = 0; i < from_tree->scores->len; i++)
+      {
+        TbScore *score = g_ptr_array_index (from_tree->scores, i);
+
+        g_assert_null (((TbScore *) g_ptr_array_index (lean->scores, i))->reasoning);
+        g_clear_pointer (&score->reasoning, g_free);
+        g_clear_pointer (&score->violations, g_strfreev);
+      }
+    for (guint i = 0; i < from_tree->comparisons->len; i++)
+      g_clear_pointer (&((TbComparison *) g_ptr_array_index (from_tree->comparisons,
+                                                             i))->reasoning, g_free);
+    lean_text = tb_judgment_to_text (lean);
+    tree_lean_text = tb_judgment_to_text (from_tree);
+    g_assert_cmpstr (lean_text, ==, tree_lean_text);
+  }
 }
 
 /* The judgment is written score by score; the text must be what the whole tree gives. */

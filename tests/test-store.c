@@ -617,7 +617,8 @@ test_outputs_and_legacy_names (void)
 }
 
 
-/* A lean load is the whole load with every output's text left out; nothing else differs. */
+/* A lean load is the whole load without what the verdict does not read — the outputs'
+ * texts and details, the judges' reasoning — and nothing else differs. */
 static void
 test_lean_load (void)
 {
@@ -666,13 +667,18 @@ test_lean_load (void)
       g_autoptr(JsonNode) full_node = NULL;
 
       g_assert_null (((TbOutput *) g_ptr_array_index (lean->outputs, i))->content);
-      g_clear_pointer (&full->content, g_free);
+      g_assert_null (((TbOutput *) g_ptr_array_index (lean->outputs, i))->error_message);
+      tb_output_let_go_of_details (full);
       full_node = tb_output_to_json (full);
       g_assert_true (json_node_equal (lean_node, full_node));
       g_assert_true (json_node_equal (lean_for_node, full_node));
     }
   g_assert_cmpuint (lean->judgments->len, ==, 1);
   g_assert_cmpuint (((TbJudgment *) g_ptr_array_index (lean->judgments, 0))->scores->len, ==, 1);
+  g_assert_nonnull (((TbScore *) g_ptr_array_index (
+    ((TbJudgment *) g_ptr_array_index (whole->judgments, 0))->scores, 0))->reasoning);
+  g_assert_null (((TbScore *) g_ptr_array_index (
+    ((TbJudgment *) g_ptr_array_index (lean->judgments, 0))->scores, 0))->reasoning);
   g_assert_cmpuint (lean->ratings->len, ==, whole->ratings->len);
 }
 

@@ -575,6 +575,7 @@ tb_judgment_from_json (JsonNode  *node,
 typedef struct {
   GPtrArray *scores;
   GPtrArray *comparisons;
+  gboolean   with_reasoning;
 } JudgmentEntries;
 
 static void
@@ -588,10 +589,25 @@ judgment_entry_cb (const char *member,
   /* the same records tb_judgment_from_json keeps */
   if (item != NULL && g_str_equal (member, "scores")
       && tb_json_get_string (item, "model") != NULL)
-    g_ptr_array_add (entries->scores, score_from_json (item));
+    {
+      TbScore *score = score_from_json (item);
+
+      if (!entries->with_reasoning)
+        {
+          g_clear_pointer (&score->reasoning, g_free);
+          g_clear_pointer (&score->violations, g_strfreev);
+        }
+      g_ptr_array_add (entries->scores, score);
+    }
   else if (item != NULL && g_str_equal (member, "comparisons")
            && tb_json_get_string (item, "a") != NULL && tb_json_get_string (item, "b") != NULL)
-    g_ptr_array_add (entries->comparisons, comparison_from_json (item));
+    {
+      TbComparison *comparison = comparison_from_json (item);
+
+      if (!entries->with_reasoning)
+        g_clear_pointer (&comparison->reasoning, g_free);
+      g_ptr_array_add (entries->comparisons, comparison);
+    }
   json_node_unref (element);
 }
 
@@ -601,6 +617,7 @@ read_judgment (const char  *path,
                gsize        max_bytes,
                const char  *text,
                gssize       length,
+               gboolean     with_reasoning,
                GError     **error)
 {
   static const char * const streamed[] = { "scores", "comparisons", NULL };
@@ -610,6 +627,7 @@ read_judgment (const char  *path,
 
   entries.scores = g_ptr_array_new_with_free_func ((GDestroyNotify) tb_score_free);
   entries.comparisons = g_ptr_array_new_with_free_func ((GDestroyNotify) tb_comparison_free);
+  entries.with_reasoning = with_reasoning;
   root = path != NULL
          ? tb_json_read_file_streamed (path, max_bytes, streamed, judgment_entry_cb, &entries,
                                        error)
@@ -631,11 +649,12 @@ read_judgment (const char  *path,
 TbJudgment *
 tb_judgment_read_file (const char  *path,
                        gsize        max_bytes,
+                       gboolean     with_reasoning,
                        GError     **error)
 {
   g_return_val_if_fail (path != NULL, NULL);
 
-  return read_judgment (path, max_bytes, NULL, 0, error);
+  return read_judgment (path, max_bytes, NULL, 0, with_reasoning, error);
 }
 
 TbJudgment *
@@ -645,7 +664,7 @@ tb_judgment_read_text (const char  *text,
 {
   g_return_val_if_fail (text != NULL, NULL);
 
-  return read_judgment (NULL, 0, text, length, error);
+  return read_judgment (NULL, 0, text, length, TRUE, error);
 }
 
 typedef struct {

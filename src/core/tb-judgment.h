@@ -94,11 +94,13 @@ gboolean    tb_judgment_write_to   (const TbJudgment *judgment,
                                     GError          **error);
 /* Reads a judgment file of at most `max_bytes`: as tb_judgment_from_json, but with one
  * score's nodes in memory at a time rather than the whole file's tree (a file of 1,000
- * scores, 670 KB, was about 3 MB of nodes). */
+ * scores, 670 KB, was about 3 MB of nodes). Without `with_reasoning`, the judges'
+ * reasoning and violations are let go as each score is read: what the verdict reads. */
 TbJudgment *tb_judgment_read_file  (const char       *path,
                                     gsize             max_bytes,
+                                    gboolean          with_reasoning,
                                     GError          **error);
-/* The same, from a judgment file's text. */
+/* tb_judgment_read_file (with reasoning) from a judgment file's text. */
 TbJudgment *tb_judgment_read_text  (const char       *text,
                                     gssize            length,
                                     GError          **error);

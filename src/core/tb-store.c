@@ -1114,7 +1114,7 @@ read_output_file (const char *path,
       return NULL;
     }
   if (!with_text)
-    g_clear_pointer (&output->content, g_free);
+    tb_output_let_go_of_details (output);
   return output;
 }
 
@@ -1248,11 +1248,13 @@ load_records (TbRun          *run,
 }
 
 static gpointer
-read_judgment (const char  *path,
-               const char  *file,
-               GError     **error)
+read_judgment_as (const char  *path,
+                  const char  *file,
+                  gboolean     with_reasoning,
+                  GError     **error)
 {
-  TbJudgment *judgment = tb_judgment_read_file (path, TB_STORE_MAX_FILE, error);
+  TbJudgment *judgment = tb_judgment_read_file (path, TB_STORE_MAX_FILE, with_reasoning,
+                                                error);
 
   if (judgment == NULL)
     return NULL;
@@ -1261,6 +1263,22 @@ read_judgment (const char  *path,
   if (judgment->created_at == NULL)
     judgment->created_at = tb_judgment_time_from_file_name (judgment->file);
   return judgment;
+}
+
+static gpointer
+read_judgment (const char  *path,
+               const char  *file,
+               GError     **error)
+{
+  return read_judgment_as (path, file, TRUE, error);
+}
+
+static gpointer
+read_judgment_lean (const char  *path,
+                    const char  *file,
+                    GError     **error)
+{
+  return read_judgment_as (path, file, FALSE, error);
 }
 
 static gpointer
@@ -1456,7 +1474,9 @@ load_run_data (TbStore  *self,
 
   data->run = run;
   data->outputs = load_outputs (run, with_texts);
-  data->judgments = tb_store_load_judgments (self, run);
+  data->judgments = with_texts ? tb_store_load_judgments (self, run)
+                               : load_records (run, "judgments", "judgment", read_judgment_lean,
+                                               (GDestroyNotify) tb_judgment_free);
   data->ratings = tb_store_load_ratings (self, run);
   return data;
 }

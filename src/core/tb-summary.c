@@ -22,9 +22,10 @@ is_pairwise (const TbJudgment *judgment)
   return g_strcmp0 (judgment->mode, "pairwise") == 0;
 }
 
-/* Lets go of what the pooled verdict does not read (the outputs' texts are not even read:
- * a lean load): the judges' reasoning, the use case's snapshot, and every judgment but the
- * latest of each mode. A use case of 3,000 runs is then a few megabytes, not hundreds. */
+/* Lets go of what the pooled verdict does not read and a lean load kept: the use case's
+ * snapshot, and every judgment but the latest of each mode (the outputs' texts and details
+ * and the judges' reasoning were never kept). A use case of 3,000 runs is then a few
+ * megabytes, not hundreds. */
 static void
 let_go (TbRunData *data)
 {
@@ -32,10 +33,6 @@ let_go (TbRunData *data)
 
   g_clear_pointer (&data->run->usecase_snapshot, g_free);
   g_clear_pointer (&data->run->forecast, json_node_unref);
-  for (guint i = 0; i < data->outputs->len; i++)
-    {
-      tb_output_let_go_of_details (g_ptr_array_index (data->outputs, i));
-    }
   /* judgments are newest first: the first of each mode is the latest */
   for (guint i = 0; i < data->judgments->len; i++)
     {
@@ -43,21 +40,9 @@ let_go (TbRunData *data)
       gboolean *kept = is_pairwise (judgment) ? &pairwise_kept : &pointwise_kept;
 
       if (*kept)
-        {
-          g_ptr_array_remove_index (data->judgments, i--);
-          continue;
-        }
-      *kept = TRUE;
-      for (guint s = 0; judgment->scores != NULL && s < judgment->scores->len; s++)
-        {
-          TbScore *score = g_ptr_array_index (judgment->scores, s);
-
-          g_clear_pointer (&score->reasoning, g_free);
-          g_clear_pointer (&score->violations, g_strfreev);
-        }
-      for (guint c = 0; judgment->comparisons != NULL && c < judgment->comparisons->len; c++)
-        g_clear_pointer (&((TbComparison *) g_ptr_array_index (judgment->comparisons,
-                                                                c))->reasoning, g_free);
+        g_ptr_array_remove_index (data->judgments, i--);
+      else
+        *kept = TRUE;
     }
 }
 
