@@ -243,14 +243,9 @@ add_judgment (Fixture       *f,
       score->input = g_strdup (output->input);
       score->repeat = 1;
       score->judge = g_strdup ("judge/model");
-      score->criteria_order = g_strdupv ((char **) criteria);
       for (guint c = 0; criteria[c] != NULL; c++)
-        {
-          double *value = g_new (double, 1);
-
-          *value = CLAMP (overall[i] / 10.0 + (double) c - 1, 0, 10);
-          g_hash_table_insert (score->criteria, g_strdup (criteria[c]), value);
-        }
+        tb_score_set_criterion (score, criteria[c],
+                                CLAMP (overall[i] / 10.0 + (double) c - 1, 0, 10));
       score->overall = overall[i];
       score->reasoning = g_strdup ("The chapters follow the topic changes; one boundary "
                                    "falls mid-sentence, which costs a point in accuracy.");

@@ -19,7 +19,6 @@ tb_score_new (const char *model)
 
   score->model = g_strdup (model);
   score->repeat = 1;
-  score->criteria = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   return score;
 }
 
@@ -31,7 +30,7 @@ tb_score_free (TbScore *score)
   g_free (score->model);
   g_free (score->input);
   g_free (score->judge);
-  g_clear_pointer (&score->criteria, g_hash_table_unref);
+  g_free (score->criteria);
   g_strfreev (score->criteria_order);
   g_strfreev (score->violations);
   g_free (score->reasoning);
@@ -39,20 +38,30 @@ tb_score_free (TbScore *score)
   g_free (score);
 }
 
+static TbCriterionScore *
+find_criterion (const TbScore *score,
+                const char    *name)
+{
+  for (guint i = 0; name != NULL && i < score->n_criteria; i++)
+    if (g_str_equal (score->criteria[i].name, name))
+      return &score->criteria[i];
+  return NULL;
+}
+
 gboolean
 tb_score_get_criterion (const TbScore *score,
                         const char    *name,
                         double        *value)
 {
-  double *stored;
+  const TbCriterionScore *stored;
 
   g_return_val_if_fail (score != NULL, FALSE);
 
-  stored = g_hash_table_lookup (score->criteria, name);
+  stored = find_criterion (score, name);
   if (stored == NULL)
     return FALSE;
   if (value != NULL)
-    *value = *stored;
+    *value = stored->value;
   return TRUE;
 }
 
@@ -61,17 +70,27 @@ tb_score_set_criterion (TbScore    *score,
                         const char *name,
                         double      value)
 {
+  TbCriterionScore *stored;
+
   g_return_if_fail (score != NULL && name != NULL);
 
-  if (!g_hash_table_contains (score->criteria, name))
+  stored = find_criterion (score, name);
+  if (stored == NULL)
     {
-      guint n = score->criteria_order != NULL ? g_strv_length (score->criteria_order) : 0;
+      if (score->criteria_order == NULL
+          || !g_strv_contains ((const char * const *) score->criteria_order, name))
+        {
+          guint n = score->criteria_order != NULL ? g_strv_length (score->criteria_order) : 0;
 
-      score->criteria_order = g_renew (char *, score->criteria_order, n + 2);
-      score->criteria_order[n] = g_strdup (name);
-      score->criteria_order[n + 1] = NULL;
+          score->criteria_order = g_renew (char *, score->criteria_order, n + 2);
+          score->criteria_order[n] = g_strdup (name);
+          score->criteria_order[n + 1] = NULL;
+        }
+      score->criteria = g_renew (TbCriterionScore, score->criteria, score->n_criteria + 1);
+      stored = &score->criteria[score->n_criteria++];
+      stored->name = g_intern_string (name);
     }
-  g_hash_table_replace (score->criteria, g_strdup (name), g_memdup2 (&value, sizeof value));
+  stored->value = value;
 }
 
 TbComparison *
@@ -217,13 +236,19 @@ score_to_json (const TbScore *score)
       g_hash_table_add (written, (gpointer) name);
     }
   /* Criteria outside the rubric's order still belong in the file; sorted, so the output
-   * does not depend on hash order. */
-  rest = g_hash_table_get_keys_as_array (score->criteria, &n_rest);
+   * does not depend on the order they were set in. */
+  rest = g_new (gpointer, score->n_criteria + 1);
+  for (guint i = 0; i < score->n_criteria; i++)
+    if (!g_hash_table_contains (written, score->criteria[i].name))
+      rest[n_rest++] = (gpointer) score->criteria[i].name;
   qsort (rest, n_rest, sizeof (gpointer), compare_strings);
   for (guint i = 0; i < n_rest; i++)
-    if (!g_hash_table_contains (written, rest[i]))
-      tb_json_add_double (builder, rest[i],
-                          *(double *) g_hash_table_lookup (score->criteria, rest[i]));
+    {
+      double value = 0;
+
+      tb_score_get_criterion (score, rest[i], &value);
+      tb_json_add_double (builder, rest[i], value);
+    }
   json_builder_end_object (builder);
 
   tb_json_add_double (builder, "overall", score->overall);

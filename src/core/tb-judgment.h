@@ -8,13 +8,22 @@
 
 G_BEGIN_DECLS
 
+/* One criterion's score (0–10); the name is interned: a pass of thousands of scores has a
+ * handful of criteria. */
+typedef struct {
+  const char *name;
+  double      value;
+} TbCriterionScore;
+
 /* One judge's score of one output (a model's answer to one input, one repeat). */
 typedef struct {
   char       *model;
   char       *input;           /* the input's key; NULL in files of older versions */
   guint       repeat;          /* 1-based */
   char       *judge;           /* NULL in files of older versions: the judgment's judge */
-  GHashTable *criteria;        /* name → double* (0–10) */
+  TbCriterionScore *criteria; /* n_criteria of them; read and set through the functions
+                                 below */
+  guint       n_criteria;
   GStrv       criteria_order;  /* the rubric's order */
   double      overall;         /* 0–100 */
   GStrv       violations;

@@ -368,7 +368,14 @@ score_view (const TbJudgment *judgment,
     }
   if (!name_the_judge)
     gtk_box_append (GTK_BOX (box), section_heading (_("Criteria")));
-  gtk_box_append (GTK_BOX (box), criteria_grid (score->criteria_order, score->criteria));
+  {
+    /* the grid reads a model's means and a score's values alike: name → double* */
+    g_autoptr(GHashTable) values = g_hash_table_new (g_str_hash, g_str_equal);
+
+    for (guint i = 0; i < score->n_criteria; i++)
+      g_hash_table_insert (values, (gpointer) score->criteria[i].name, &score->criteria[i].value);
+    gtk_box_append (GTK_BOX (box), criteria_grid (score->criteria_order, values));
+  }
   if (score->violations != NULL && score->violations[0] != NULL)
     {
       gtk_box_append (GTK_BOX (box), section_heading (_("Violations")));
