@@ -284,7 +284,8 @@ tb_judge_fill_score (const TbUsecase *usecase,
   g_strfreev (score->violations);
   score->violations = (GStrv) g_ptr_array_steal (violations, NULL);
   g_free (score->reasoning);
-  score->reasoning = g_string_free (g_steal_pointer (&reasoning), FALSE);
+  /* kept for the rest of the run: its own size, not the buffer's, which grew by doubling */
+  score->reasoning = g_strndup (reasoning->str, reasoning->len);
 }
 
 gboolean

@@ -1107,7 +1107,8 @@ job_finish_pairwise (Job *job)
   comparison->winner = wins_a > wins_b ? TB_WINNER_A : wins_b > wins_a ? TB_WINNER_B
                                                                       : TB_WINNER_TIE;
   g_free (comparison->reasoning);
-  comparison->reasoning = g_string_free (g_steal_pointer (&reasoning), FALSE);
+  /* kept for the rest of the run: its own size, not the buffer's */
+  comparison->reasoning = g_strndup (reasoning->str, reasoning->len);
   g_ptr_array_add (self->judgment->comparisons, comparison);
   job->comparison_given = TRUE;
   if (comparison->winner == TB_WINNER_TIE)
