@@ -23,7 +23,8 @@
 #define PAIRWISE_SCHEMA_NAME "pairwise"
 /* A judgment file holds every score of its pass and is written whole: at most one write
  * this often while judges answer (the first at once, the last when the pass ends), or a
- * 400-call pass spends most of its time serialising a growing file. */
+ * 400-call pass spends most of its time serialising a growing file; a pass of thousands
+ * waits longer, up to the second (start_judgment_write). */
 #define JUDGMENT_WRITE_INTERVAL_MS 200
 #define JUDGMENT_WRITE_MAX_INTERVAL_MS 1000
 
@@ -720,7 +721,6 @@ start_judgment_write (TbRunner *self)
 {
   g_autoptr(GError) error = NULL;
   TbStoreWrite *write;
-
   gint64 started = g_get_monotonic_time ();
 
   self->judgment_dirty = FALSE;
