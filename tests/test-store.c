@@ -452,8 +452,22 @@ test_lock (void)
   g_assert_no_error (error);
 
   tb_store_unlock_run (store, run);
-  g_assert_true (tb_store_lock_run (other, run, &error));
-  g_assert_no_error (error);
+
+  /* the next holder removes a judgment a killed holder was staging, and only that */
+  {
+    g_autofree char *folder = g_build_filename (run->dir, "judgments", NULL);
+    g_autofree char *staged = g_build_filename (folder, ".staged-Ab12Cd", NULL);
+    g_autofree char *record = g_build_filename (folder, "20261202T000000Z.json", NULL);
+
+    g_assert_cmpint (g_mkdir_with_parents (folder, 0755), ==, 0);
+    g_assert_true (g_file_set_contents (staged, "{\"scores\": [", -1, NULL));
+    g_assert_true (g_file_set_contents (record, "{}\n", -1, NULL));
+    g_assert_true (tb_store_lock_run (other, run, &error));
+    g_assert_no_error (error);
+    g_assert_false (g_file_test (staged, G_FILE_TEST_EXISTS));
+    g_assert_true (g_file_test (record, G_FILE_TEST_EXISTS));
+    g_unlink (record);
+  }
   tb_store_unlock_run (other, run);
 
   /* a holder in another process, then its death: the kernel lets go, whatever its pid

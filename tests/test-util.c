@@ -144,6 +144,20 @@ test_staged_file (void)
   g_clear_pointer (&staged, tb_staged_file_free);
   g_assert_cmpuint (count_entries (folder), ==, 2);
 
+  /* what a killed writer left: removed by whoever holds the folder next, nothing else */
+  {
+    g_autofree char *left = g_build_filename (folder, ".staged-Zz9Yy8", NULL);
+    g_autofree char *odd = g_build_filename (folder, ".staged-notours", NULL);
+
+    g_assert_true (g_file_set_contents (left, "{", -1, NULL));
+    g_assert_true (g_file_set_contents (odd, "x", -1, NULL));
+    g_assert_cmpuint (tb_staged_file_remove_leftovers (folder), ==, 1);
+    g_assert_false (g_file_test (left, G_FILE_TEST_EXISTS));
+    g_assert_true (g_file_test (odd, G_FILE_TEST_EXISTS));
+    g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+    g_unlink (odd);
+  }
+
   g_assert_null (tb_staged_file_new ("/proc/nope", &error));
   g_assert_nonnull (error);
   g_unlink (path);

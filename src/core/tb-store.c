@@ -316,6 +316,13 @@ tb_store_lock_run (TbStore  *self,
   if (lock == NULL)
     return FALSE;
   g_hash_table_insert (self->locks, g_strdup (run->dir), lock);
+  /* Only the holder of the lock writes the run's judgments: a staged one is a killed
+   * writer's. */
+  {
+    g_autofree char *judgments = g_build_filename (run->dir, "judgments", NULL);
+
+    tb_staged_file_remove_leftovers (judgments);
+  }
   return TRUE;
 }
 

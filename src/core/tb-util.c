@@ -296,6 +296,8 @@ tb_write_file_exclusive (const char  *path,
   return TRUE;
 }
 
+#define STAGED_PREFIX ".staged-"
+
 struct _TbStagedFile
 {
   char     *temp;
@@ -319,7 +321,7 @@ tb_staged_file_new (const char  *dir,
                          g_strerror (errno));
       return NULL;
     }
-  temp = g_build_filename (dir, ".staged-XXXXXX", NULL);
+  temp = g_build_filename (dir, STAGED_PREFIX "XXXXXX", NULL);
   fd = g_mkstemp_full (temp, O_RDWR | O_CLOEXEC, 0644);
   if (fd < 0)
     {
@@ -383,6 +385,26 @@ tb_staged_file_commit (TbStagedFile  *file,
     }
   file->committed = TRUE;
   return TRUE;
+}
+
+guint
+tb_staged_file_remove_leftovers (const char *dir)
+{
+  g_autoptr(GDir) handle = NULL;
+  const char *name;
+  guint removed = 0;
+
+  g_return_val_if_fail (dir != NULL, 0);
+
+  handle = g_dir_open (dir, 0, NULL);
+  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
+    if (g_str_has_prefix (name, STAGED_PREFIX) && strlen (name) == strlen (STAGED_PREFIX) + 6)
+      {
+        g_autofree char *path = g_build_filename (dir, name, NULL);
+
+        removed += g_unlink (path) == 0;
+      }
+  return removed;
 }
 
 void

@@ -61,6 +61,9 @@ gboolean      tb_staged_file_commit (TbStagedFile  *file,
                                      gboolean       replace,
                                      GError       **error);
 void          tb_staged_file_free   (TbStagedFile  *file);
+/* Removes the staged files a killed writer left in `dir`; only for a folder no other
+ * writer uses now (the caller holds its lock). Returns how many. */
+guint         tb_staged_file_remove_leftovers (const char *dir);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TbStagedFile, tb_staged_file_free)
 
