@@ -586,9 +586,17 @@ test_run_page (Fixture       *f,
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                       ADW_COLOR_SCHEME_FORCE_DARK);
   /* open the best model's card to show its criteria, reasoning and output */
-  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (gui_test_find_type (page, ADW_TYPE_EXPANDER_ROW)),
-                                 TRUE);
-  wait_for_draw (window);
+  {
+    GtkWidget *card = gui_test_find_type (page, ADW_TYPE_EXPANDER_ROW);
+    GtkWidget *bar;
+
+    adw_expander_row_set_expanded (ADW_EXPANDER_ROW (card), TRUE);
+    wait_for_draw (window);
+    /* the judge's own criteria: accuracy first, 90 / 10 − 1 */
+    bar = gui_test_find_type (card, GTK_TYPE_LEVEL_BAR);
+    g_assert_nonnull (bar);
+    g_assert_cmpfloat_with_epsilon (gtk_level_bar_get_value (GTK_LEVEL_BAR (bar)), 8.0, 1e-9);
+  }
   save_png (window, "run-page-dark.png");
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                       ADW_COLOR_SCHEME_DEFAULT);
