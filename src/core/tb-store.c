@@ -589,29 +589,18 @@ tb_store_write_free (TbStoreWrite *write)
   g_free (write);
 }
 
-/* `text` is the record's JSON, taken. */
-static TbStoreWrite *
-store_write_new_text (char *path,
-                      char *text,
-                      char *failure_prefix)
-{
-  TbStoreWrite *write = g_new0 (TbStoreWrite, 1);
-  gsize length = strlen (text);
-
-  write->path = path;
-  write->contents = g_realloc (text, length + 2);
-  write->contents[length] = '\n';
-  write->contents[length + 1] = '\0';
-  write->failure_prefix = failure_prefix;
-  return write;
-}
-
 static TbStoreWrite *
 store_write_new (char       *path,
                  JsonNode   *node,
                  char       *failure_prefix)
 {
-  return store_write_new_text (path, tb_json_to_string (node, TRUE), failure_prefix);
+  TbStoreWrite *write = g_new0 (TbStoreWrite, 1);
+  g_autofree char *text = tb_json_to_string (node, TRUE);
+
+  write->path = path;
+  write->contents = g_strconcat (text, "\n", NULL);
+  write->failure_prefix = failure_prefix;
+  return write;
 }
 
 /* A new record takes the first free name, whole, in one step: two records made in the

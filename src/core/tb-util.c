@@ -253,47 +253,14 @@ tb_write_file_exclusive (const char  *path,
                          GError     **error)
 {
   g_autofree char *dir = g_path_get_dirname (path);
-  g_autofree char *temp = g_strconcat (path, ".XXXXXX", NULL);
-  int saved_errno = 0;
-  int fd;
+  g_autoptr(TbStagedFile) staged = NULL;
 
   if (length < 0)
     length = strlen (data);
 
-  if (g_mkdir_with_parents (dir, 0755) != 0)
-    return tb_set_file_error (error, errno, _("Could not create folder %s: %s"), dir,
-                           g_strerror (errno));
-
-  fd = g_mkstemp_full (temp, O_RDWR | O_CLOEXEC, 0644);
-  if (fd < 0)
-    return tb_set_file_error (error, errno, _("Could not create %s: %s"), temp,
-                           g_strerror (errno));
-  if (!write_all (fd, data, length, &saved_errno))
-    {
-      close (fd);
-      g_unlink (temp);
-      return tb_set_file_error (error, saved_errno, _("Could not create %s: %s"), path,
-                                g_strerror (saved_errno));
-    }
-  /* On disk before it has its name, as tb_write_file_atomic does. */
-  if (fsync (fd) != 0 || close (fd) != 0)
-    {
-      saved_errno = errno;
-
-      g_unlink (temp);
-      return tb_set_file_error (error, saved_errno, _("Could not create %s: %s"), path,
-                             g_strerror (saved_errno));
-    }
-
-  if (rename_no_replace (temp, path) != 0)
-    {
-      saved_errno = errno;
-
-      g_unlink (temp);
-      return tb_set_file_error (error, saved_errno, _("Could not create %s: %s"), path,
-                             g_strerror (saved_errno));
-    }
-  return TRUE;
+  staged = tb_staged_file_new (dir, error);
+  return staged != NULL && tb_staged_file_write (staged, data, length, error)
+         && tb_staged_file_commit (staged, path, FALSE, error);
 }
 
 #define STAGED_PREFIX ".staged-"

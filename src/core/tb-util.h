@@ -35,8 +35,8 @@ gboolean  tb_sync_files_of       (const char  *dir,
 
 /* The same, only when `path` does not exist yet: the whole file appears under its name at
  * once, or — when the name is taken — nothing does (G_FILE_ERROR_EXIST). The name is never
- * seen empty, so a crash cannot leave an empty file under it; at worst the temporary file
- * (`<path>.XXXXXX`, as tb_write_file_atomic names it) stays beside it. */
+ * seen empty, so a crash cannot leave an empty file under it; at worst the staged file
+ * (`.staged-XXXXXX`, tb_staged_file_new) stays beside it. */
 gboolean  tb_write_file_exclusive (const char  *path,
                                    const char  *data,
                                    gssize       length,
