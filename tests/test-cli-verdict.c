@@ -1,13 +1,19 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* End to end: test sets, repeats and the verdict (issue #9), on real runs of the real CLI
  * against the fake OpenRouter, whose models have a true quality and noise. */
+/* posix_openpt and its kin */
+#define _XOPEN_SOURCE 600
 #define G_LOG_DOMAIN "test-cli-verdict"
 
 #include "config.h"
 
+#include <fcntl.h>
+#include <glib-unix.h>
 #include <glib/gstdio.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli-test-util.h"
 #include "tb-core.h"
@@ -498,6 +504,119 @@ test_summary_across_runs (CliFixture    *fixture,
   g_assert_nonnull (strstr (text->out, "fake/good"));
 }
 
+typedef struct {
+  GString  *text;
+  gboolean  closed;
+} Terminal;
+
+static gboolean
+terminal_read_cb (int           fd,
+                  GIOCondition  condition,
+                  gpointer      user_data)
+{
+  Terminal *terminal = user_data;
+  char buffer[4096];
+  gssize n = read (fd, buffer, sizeof buffer);
+
+  if (n > 0)
+    {
+      g_string_append_len (terminal->text, buffer, n);
+      return G_SOURCE_CONTINUE;
+    }
+  /* EIO once the CLI, the last holder of the terminal's other side, has exited */
+  terminal->closed = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* A group's line: its label (padded to the widest), then its counts. */
+static void
+assert_drawn_group (const char *line,
+                    const char *label,
+                    const char *done)
+{
+  const char *after = strstr (line, label);
+
+  g_assert_nonnull (after);
+  after += strlen (label);
+  while (*after == ' ')
+    after++;
+  g_assert_true (g_str_has_prefix (after, done));
+  g_assert_nonnull (strstr (after, " 0 running"));
+}
+
+/* On a terminal, a test set of more calls than fit a line each is drawn as a line per
+ * model and a total, redrawn in place. The runner lets go of settled calls' rows for it
+ * (a run of thousands holds none), so the counts come from the calls it handed over: the
+ * last drawing counts every call. */
+static void
+test_terminal_progress (CliFixture    *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *inputs = write_inputs (fixture, "notes", 6);
+  g_autoptr(GSubprocessLauncher) launcher = cli_test_launcher (fixture);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(CliResult) result = NULL;
+  Terminal terminal = { g_string_new (NULL), FALSE };
+  const char *args[] = { "run", "quality", "--models", "fake/a,fake/b", "--judge",
+                         "--input", inputs, NULL };
+  const char *last;
+  int primary, secondary;
+  FakeModel slow = { 0 };
+
+  write_quality_usecase (fixture, NULL);
+  set_quality (fixture, "fake/a", 7.0, 1.0, 0.001);
+  set_quality (fixture, "fake/b", 5.0, 1.0, 0.002);
+  /* judging takes a while, so that sweeps let go of rows while the run goes on */
+  slow.latency_ms = 300;
+  fake_server_set_model (fixture->server, "fake/judge", &slow);
+
+  primary = posix_openpt (O_RDWR | O_NOCTTY);
+  g_assert_cmpint (primary, >=, 0);
+  g_assert_cmpint (grantpt (primary), ==, 0);
+  g_assert_cmpint (unlockpt (primary), ==, 0);
+  secondary = open (ptsname (primary), O_RDWR | O_NOCTTY);
+  g_assert_cmpint (secondary, >=, 0);
+
+  g_subprocess_launcher_set_flags (launcher, G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_take_stderr_fd (launcher, secondary);
+  g_subprocess_launcher_setenv (launcher, "TERM", "xterm", TRUE);
+  process = cli_test_spawnv (fixture, launcher, args);
+  /* the launcher closes its copy of the terminal, which leaves only the CLI's */
+  g_clear_object (&launcher);
+  g_unix_fd_add (primary, G_IO_IN | G_IO_HUP | G_IO_ERR, terminal_read_cb, &terminal);
+  result = cli_test_finish (process);
+  g_assert_cmpint (result->status, ==, 0);
+  while (!terminal.closed)
+    g_main_context_iteration (NULL, TRUE);
+  close (primary);
+
+  /* 12 answers and 12 scores; the terminal drew lines per model, not per call */
+  if (g_test_verbose ())
+    g_printerr ("%s\n", terminal.text->str);
+  last = g_strrstr (terminal.text->str, "calls finished");
+  g_assert_nonnull (last);
+  g_assert_nonnull (strstr (terminal.text->str, "6/6 done"));
+  while (last > terminal.text->str && last[-1] != '\n')
+    last--;
+  g_assert_true (g_str_has_prefix (last, "\r\033[2K24 of 24 calls finished "));
+  g_assert_nonnull (strstr (last, " 0 running "));
+  g_assert_nonnull (strstr (last, " 0 failed "));
+  /* the drawing's three lines above the total: each group counts all its calls */
+  {
+    g_autofree char *before = g_strndup (terminal.text->str, last - terminal.text->str);
+    g_auto(GStrv) lines = g_strsplit (before, "\n", -1);
+    guint n = g_strv_length (lines);
+
+    /* `before` ends with a line's end: the last element is empty */
+    g_assert_cmpuint (n, >=, 4);
+    g_assert_cmpstr (lines[n - 1], ==, "");
+    assert_drawn_group (lines[n - 4], "  run fake/a", "6/6 done");
+    assert_drawn_group (lines[n - 3], "  run fake/b", "6/6 done");
+    assert_drawn_group (lines[n - 2], "judge fake/judge", "12/12 done");
+  }
+  g_string_free (terminal.text, TRUE);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -513,6 +632,7 @@ main (int    argc,
   ADD ("bad-input-refused", test_bad_input_refused);
   ADD ("usecase-inputs-and-references", test_usecase_inputs_and_references);
   ADD ("summary-across-runs", test_summary_across_runs);
+  ADD ("terminal-progress", test_terminal_progress);
 #undef ADD
 
   return g_test_run ();

@@ -2480,6 +2480,85 @@ test_pairwise_texts_let_go (Fixture       *fixture,
   g_assert_cmpuint (jobs, ==, 0);
 }
 
+/* Past the rows a view keeps, each settled call is handed over once, in its last state,
+ * and leaves the list while the run goes on; the totals still count it. */
+typedef struct {
+  TbRunner  *runner;
+  GPtrArray *settled;        /* TbCall*, as handed over */
+  guint      finished_at_first;
+  double     usd;
+} SettledLog;
+
+static void
+call_settled_cb (TbRunner   *runner,
+                 TbCall     *call,
+                 SettledLog *log)
+{
+  if (log->settled->len == 0)
+    log->finished_at_first = tb_runner_get_finished (runner);
+  g_assert_false (g_ptr_array_find (log->settled, call, NULL));
+  g_ptr_array_add (log->settled, g_object_ref (call));
+  g_assert_true (tb_call_state_is_final (tb_call_get_state (call)));
+  if (tb_call_get_cost_usd (call) > 0)
+    log->usd += tb_call_get_cost_usd (call);
+}
+
+static void
+test_rows_kept (Fixture       *fixture,
+                gconstpointer  data)
+{
+  const char *models[] = { "fake/a", "fake/b", NULL };
+  g_autoptr(TbUsecase) usecase = parse_usecase ("runner-test", USECASE_RUBRIC);
+
+  set_answer (fixture, "fake/a", "Alpha wrote: ship Friday. SCORE=6", 0);
+  /* b lands after a sweep has found a's calls settled */
+  set_answer (fixture, "fake/b", "Bravo wrote: ship Monday. SCORE=8", 1500);
+
+  for (guint kept = 2; kept <= 4; kept += 2)
+    {
+      g_autoptr(TbRunner) runner = tb_runner_new (fixture->client, fixture->store, NULL, 4);
+      g_autoptr(TbRun) run = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) outputs = NULL;
+      g_autoptr(GPtrArray) judgments = NULL;
+      SettledLog log = { runner, g_ptr_array_new_with_free_func (g_object_unref), 0, 0 };
+      double files_usd = 0;
+
+      set_judge (runner, "fake/judge");
+      tb_runner_set_rows_kept (runner, kept);
+      g_signal_connect (runner, "call-settled", G_CALLBACK (call_settled_cb), &log);
+      run = run_models (runner, usecase, SHORT_INPUT, models, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (run->status, ==, TB_RUN_DONE);
+
+      /* two candidates and two judge calls, whether their rows were kept or not */
+      g_assert_cmpuint (tb_runner_get_total (runner), ==, 4);
+      g_assert_cmpuint (tb_runner_get_finished (runner), ==, 4);
+      if (kept == 4)
+        {
+          g_assert_cmpuint (log.settled->len, ==, 0);
+          g_assert_cmpuint (g_list_model_get_n_items (tb_runner_get_calls (runner)), ==, 4);
+        }
+      else
+        {
+          g_assert_cmpuint (log.settled->len, ==, 4);
+          g_assert_cmpuint (g_list_model_get_n_items (tb_runner_get_calls (runner)), ==, 0);
+          /* a's calls left while b's were still under way */
+          g_assert_cmpuint (log.finished_at_first, <, 4);
+          /* each handed over with its cost settled: the calls sum to the files */
+          outputs = load_outputs (fixture, run);
+          judgments = tb_store_load_judgments (fixture->store, run);
+          for (guint i = 0; i < outputs->len; i++)
+            files_usd += ((TbOutput *) g_ptr_array_index (outputs, i))->cost.usd;
+          tb_judgment_settle_cost (g_ptr_array_index (judgments, 0));
+          files_usd += ((TbJudgment *) g_ptr_array_index (judgments, 0))->cost.usd;
+          g_assert_cmpfloat (files_usd, >, 0);
+          g_assert_cmpfloat_with_epsilon (log.usd, files_usd, 1e-12);
+        }
+      g_ptr_array_unref (log.settled);
+    }
+}
+
 /* ---- main --------------------------------------------------------------------------- */
 
 static void
@@ -2530,6 +2609,7 @@ main (int    argc,
   add_test ("/runner/dry-run", test_dry_run);
   add_test ("/runner/texts-let-go", test_texts_let_go);
   add_test ("/runner/pairwise-texts-let-go", test_pairwise_texts_let_go);
+  add_test ("/runner/rows-kept", test_rows_kept);
 
   return g_test_run ();
 }

@@ -33,6 +33,8 @@ typedef struct {
   gboolean      done;
   TbRun        *run;
   GError       *error;
+  GPtrArray    *settled;      /* Group*: the calls that left the runner's list */
+  GHashTable   *settled_by_label;
 } Live;
 
 static gboolean
@@ -142,7 +144,51 @@ group_free (Group *group)
   g_free (group);
 }
 
-/* One line per model (and per judge) over all its calls. */
+static Group *
+group_for (GPtrArray  *groups,
+           GHashTable *by_label,
+           const char *label)
+{
+  Group *group = g_hash_table_lookup (by_label, label);
+
+  if (group == NULL)
+    {
+      group = g_new0 (Group, 1);
+      group->label = g_strdup (label);
+      g_hash_table_insert (by_label, group->label, group);
+      g_ptr_array_add (groups, group);
+    }
+  return group;
+}
+
+static void
+tally_call (GPtrArray  *groups,
+            GHashTable *by_label,
+            TbCall     *call)
+{
+  g_autofree char *label = g_strdup_printf ("%s %s", call_prefix (call),
+                                            tb_call_get_model (call));
+  Group *group = group_for (groups, by_label, label);
+  TbCallState state = tb_call_get_state (call);
+
+  group->total++;
+  if (tb_call_state_is_final (state))
+    group->finished++;
+  if (state == TB_CALL_RUNNING || state == TB_CALL_RETRYING)
+    group->running++;
+  if (state == TB_CALL_FAILED)
+    group->failed++;
+  if (tb_call_get_cost_source (call) != NULL)
+    {
+      if (tb_call_get_cost_usd (call) >= 0)
+        group->usd += tb_call_get_cost_usd (call);
+      else
+        group->unknown++;
+    }
+}
+
+/* One line per model (and per judge) over all its calls: those the runner let go of, and
+ * those still in its list. */
 static GPtrArray *
 group_calls (Live *live)
 {
@@ -150,35 +196,20 @@ group_calls (Live *live)
   g_autoptr(GHashTable) by_label = g_hash_table_new (g_str_hash, g_str_equal);
   guint n = g_list_model_get_n_items (live->calls);
 
+  for (guint i = 0; i < live->settled->len; i++)
+    {
+      const Group *settled = g_ptr_array_index (live->settled, i);
+      Group *group = group_for (groups, by_label, settled->label);
+      char *label = group->label;
+
+      *group = *settled;
+      group->label = label;
+    }
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(TbCall) call = g_list_model_get_item (live->calls, i);
-      g_autofree char *label = g_strdup_printf ("%s %s", call_prefix (call),
-                                                tb_call_get_model (call));
-      Group *group = g_hash_table_lookup (by_label, label);
-      TbCallState state = tb_call_get_state (call);
 
-      if (group == NULL)
-        {
-          group = g_new0 (Group, 1);
-          group->label = g_steal_pointer (&label);
-          g_hash_table_insert (by_label, group->label, group);
-          g_ptr_array_add (groups, group);
-        }
-      group->total++;
-      if (tb_call_state_is_final (state))
-        group->finished++;
-      if (state == TB_CALL_RUNNING || state == TB_CALL_RETRYING)
-        group->running++;
-      if (state == TB_CALL_FAILED)
-        group->failed++;
-      if (tb_call_get_cost_source (call) != NULL)
-        {
-          if (tb_call_get_cost_usd (call) >= 0)
-            group->usd += tb_call_get_cost_usd (call);
-          else
-            group->unknown++;
-        }
+      tally_call (groups, by_label, call);
     }
   return groups;
 }
@@ -188,12 +219,14 @@ draw_tty (Live *live)
 {
   g_autoptr(GString) out = g_string_new (NULL);
   guint n = g_list_model_get_n_items (live->calls);
+  guint total = tb_runner_get_total (live->runner);
   guint lines = 0;
 
   if (live->drawn_lines > 0)
     g_string_append_printf (out, "\033[%uA", live->drawn_lines);
 
-  if (n <= MAX_CALL_LINES)
+  /* The runner keeps every row of a job this small (drive). */
+  if (total <= MAX_CALL_LINES)
     {
       g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
       guint width = 0;
@@ -252,7 +285,7 @@ draw_tty (Live *live)
 
         g_string_append (out, "\r\033[2K");
         g_string_append_printf (out, _("%u of %u calls finished · %u running · %u failed · "
-                                       "%s%s · %.1fs\n"), finished, n, running, failed,
+                                       "%s%s · %.1fs\n"), finished, total, running, failed,
                                 amount, unknown > 0 ? _(" (some unknown)") : "", seconds);
         lines++;
       }
@@ -307,6 +340,14 @@ call_changed_cb (TbRunner   *runner,
                                                                : _("judge %s: %s\n"),
                   label, text);
     }
+}
+
+static void
+call_settled_cb (TbRunner *runner,
+                 TbCall   *call,
+                 Live     *live)
+{
+  tally_call (live->settled, live->settled_by_label, call);
 }
 
 static void
@@ -389,13 +430,18 @@ drive (TbRunner       *runner,
 {
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   Live live = { 0 };
-  gulong ids[4];
+  gulong ids[5];
 
   live.runner = runner;
   live.calls = tb_runner_get_calls (runner);
   live.tty = isatty (STDERR_FILENO) && g_getenv ("TERM") != NULL
              && g_strcmp0 (g_getenv ("TERM"), "dumb") != 0;
   live.started_us = g_get_monotonic_time ();
+  live.settled = g_ptr_array_new_with_free_func ((GDestroyNotify) group_free);
+  live.settled_by_label = g_hash_table_new (g_str_hash, g_str_equal);
+  /* A terminal shows a small job a line per call; otherwise a call is counted, printed
+   * when it ends, and not kept: a run of thousands holds no row for each. */
+  tb_runner_set_rows_kept (runner, live.tty ? MAX_CALL_LINES : 0);
 
   ids[0] = g_signal_connect (live.calls, "items-changed", G_CALLBACK (calls_changed_cb),
                              &live);
@@ -403,6 +449,7 @@ drive (TbRunner       *runner,
   ids[2] = g_signal_connect (runner, "call-changed", G_CALLBACK (call_changed_cb), &live);
   ids[3] = spec->quiet ? 0 : g_signal_connect (runner, "warning", G_CALLBACK (warning_cb),
                                                 &live);
+  ids[4] = g_signal_connect (runner, "call-settled", G_CALLBACK (call_settled_cb), &live);
 
   switch (spec->kind)
     {
@@ -430,6 +477,9 @@ drive (TbRunner       *runner,
   g_signal_handler_disconnect (runner, ids[2]);
   if (ids[3] != 0)
     g_signal_handler_disconnect (runner, ids[3]);
+  g_signal_handler_disconnect (runner, ids[4]);
+  g_hash_table_unref (live.settled_by_label);
+  g_ptr_array_unref (live.settled);
 
   if (live.error != NULL)
     g_propagate_error (error, live.error);

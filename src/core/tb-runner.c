@@ -120,6 +120,8 @@ struct _TbRunner {
   gboolean      over_budget;  /* a call was skipped for the cap */
   gboolean      starting;     /* start_next_tasks is on the stack */
   GListStore   *calls;        /* TbCall* */
+  guint         rows_kept;    /* tb_runner_set_rows_kept */
+  guint         calls_settled_away; /* settled calls no longer in `calls` */
   GPtrArray    *jobs;         /* Job* */
   GQueue        queue;        /* Task* waiting for a slot */
   guint         active;       /* calls in flight */
@@ -149,6 +151,7 @@ enum {
   SIGNAL_RUN_CREATED,
   SIGNAL_WARNING,
   SIGNAL_CALL_CHANGED,
+  SIGNAL_CALL_SETTLED,
   N_SIGNALS
 };
 
@@ -1619,6 +1622,7 @@ reset_job_state (TbRunner *self)
       tb_call_set_observer (call, NULL, NULL);
     }
   g_list_store_remove_all (self->calls);
+  self->calls_settled_away = 0;
   if (self->landed != NULL)
     g_hash_table_remove_all (self->landed);
   self->active = 0;
@@ -1727,6 +1731,10 @@ tb_runner_class_init (TbRunnerClass *klass)
   signals[SIGNAL_CALL_CHANGED] =
     g_signal_new ("call-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 2, TB_TYPE_CALL, G_TYPE_PARAM);
+  /* A settled call leaves the calls list (tb_runner_set_rows_kept): its last state. */
+  signals[SIGNAL_CALL_SETTLED] =
+    g_signal_new ("call-settled", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, TB_TYPE_CALL);
 }
 
 static void
@@ -1734,6 +1742,7 @@ tb_runner_init (TbRunner *self)
 {
   self->warnings = g_ptr_array_new_with_free_func (g_free);
   self->calls = g_list_store_new (TB_TYPE_CALL);
+  self->rows_kept = G_MAXUINT;
   self->jobs = g_ptr_array_new_with_free_func ((GDestroyNotify) job_free);
   g_queue_init (&self->queue);
   self->landed = g_hash_table_new (g_direct_hash, g_direct_equal);
@@ -1952,6 +1961,14 @@ tb_runner_set_simulated (TbRunner *self,
   self->simulated = simulated;
 }
 
+void
+tb_runner_set_rows_kept (TbRunner *self,
+                         guint     count)
+{
+  g_return_if_fail (TB_IS_RUNNER (self));
+  self->rows_kept = count;
+}
+
 GListModel *
 tb_runner_get_calls (TbRunner *self)
 {
@@ -2013,7 +2030,7 @@ guint
 tb_runner_get_total (TbRunner *self)
 {
   g_return_val_if_fail (TB_IS_RUNNER (self), 0);
-  return g_list_model_get_n_items (G_LIST_MODEL (self->calls));
+  return g_list_model_get_n_items (G_LIST_MODEL (self->calls)) + self->calls_settled_away;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -2035,6 +2052,33 @@ cell_key (const char *input,
   return g_strdup_printf ("%u/%s", repeat, input);
 }
 
+/* The rows of `settled` leave the calls list in one change, each handed to `call-settled`
+ * first, in the list's order. */
+static void
+let_go_of_rows (TbRunner   *self,
+                GHashTable *settled)
+{
+  GListModel *calls = G_LIST_MODEL (self->calls);
+  guint n = g_list_model_get_n_items (calls);
+  g_autoptr(GPtrArray) kept = g_ptr_array_new_full (n, g_object_unref);
+
+  for (guint i = 0; i < n; i++)
+    {
+      TbCall *call = g_list_model_get_item (calls, i);
+
+      if (g_hash_table_contains (settled, call))
+        {
+          g_signal_emit (self, signals[SIGNAL_CALL_SETTLED], 0, call);
+          tb_call_set_observer (call, NULL, NULL);
+          self->calls_settled_away++;
+          g_object_unref (call);
+        }
+      else
+        g_ptr_array_add (kept, call);
+    }
+  g_list_store_splice (self->calls, 0, n, kept->pdata, kept->len);
+}
+
 /* Lets go of what the rest of the run will not read, so that its memory grows as little
  * as can be with its calls: a settled job (its cost is in its output or score, its row in
  * the calls list), and an output's text and details once it is on disk and no judge still
@@ -2046,7 +2090,11 @@ let_go_of_settled_work (TbRunner *self)
   g_autoptr(GHashTable) shown = g_hash_table_new (NULL, NULL);
   g_autoptr(GHashTable) open_cells = g_hash_table_new_full (g_str_hash, g_str_equal,
                                                             g_free, NULL);
+  g_autoptr(GHashTable) settled_calls = NULL;
   gboolean pairwise = self->pass_mode == TB_JUDGE_PAIRWISE && judging (self);
+
+  if (tb_runner_get_total (self) > self->rows_kept)
+    settled_calls = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
 
   for (guint i = 0; i < self->jobs->len; i++)
     {
@@ -2054,6 +2102,8 @@ let_go_of_settled_work (TbRunner *self)
 
       if (job_is_settled (job))
         {
+          if (settled_calls != NULL)
+            g_hash_table_add (settled_calls, g_object_ref (job->call));
           g_ptr_array_remove_index_fast (self->jobs, i--);
           continue;
         }
@@ -2081,6 +2131,9 @@ let_go_of_settled_work (TbRunner *self)
         }
       tb_output_let_go_of_details (output);
     }
+
+  if (settled_calls != NULL && g_hash_table_size (settled_calls) > 0)
+    let_go_of_rows (self, settled_calls);
 }
 
 /* One timer for the whole job: calls under way tick their elapsed time once a second, and

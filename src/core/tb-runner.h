@@ -107,8 +107,14 @@ TbRun       *tb_runner_finish         (TbRunner      *self,
                                        GError       **error);
 
 /* TbCall* of the job under way (or last finished): every candidate cell, then the judge
- * calls as they are queued. */
+ * calls as they are queued; settled calls leave it past tb_runner_set_rows_kept's count. */
 GListModel  *tb_runner_get_calls      (TbRunner *self);
+/* A job of at most `count` calls keeps every row in the calls list to its end (the
+ * default: all). A larger one hands each settled call — final, its cost known — to the
+ * `call-settled` signal and lets go of it: a view that only counts the calls of a run of
+ * thousands need not hold a row for each (tb_runner_get_total still counts them). */
+void         tb_runner_set_rows_kept  (TbRunner *self,
+                                       guint     count);
 TbRun       *tb_runner_get_run        (TbRunner *self);
 /* The judgment written by the last job, if it judged. */
 TbJudgment  *tb_runner_get_judgment   (TbRunner *self);
