@@ -2453,6 +2453,7 @@ test_pairwise_texts_let_go (Fixture       *fixture,
                           "Bravo wrote: ship Monday. SCORE=8",
                           "Charlie wrote: ship soon. SCORE=7", NULL };
   g_autoptr(TbUsecase) usecase = parse_usecase ("runner-test", USECASE_RUBRIC);
+
   g_autoptr(TbRunner) runner = NULL;
   g_autoptr(TbRun) run = NULL;
   g_autoptr(GError) error = NULL;
@@ -2475,6 +2476,47 @@ test_pairwise_texts_let_go (Fixture       *fixture,
   for (guint m = 0; models[m] != NULL; m++)
     g_assert_cmpuint (count_requests_with (fixture, "fake/judge", texts[m]), ==, 4);
   assert_texts_on_disk (fixture, run, models, texts);
+
+  g_assert_cmpuint (tb_runner_count_held_for_test (runner, &jobs), ==, 0);
+  g_assert_cmpuint (jobs, ==, 0);
+}
+
+/* A cell's call is made a job only when a slot is about to free up. With one slot, a's
+ * answer to the first input is settled while its answer to the second is under way, and
+ * b's answer to the first waits without a job: the text is still kept for that
+ * comparison. */
+static void
+test_pairwise_waiting_cells (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  const char *models[] = { "fake/a", "fake/b", NULL };
+  const char *texts[] = { "Alpha wrote: ship Friday. SCORE=6",
+                          "Bravo wrote: ship Monday. SCORE=8", NULL };
+  g_autoptr(TbUsecase) usecase = parse_usecase ("runner-test", USECASE_RUBRIC);
+  g_autoptr(GPtrArray) inputs = one_input ("first.txt", SHORT_INPUT);
+  g_autoptr(TbRunner) runner = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  guint jobs = G_MAXUINT;
+
+  g_ptr_array_add (inputs, tb_test_input_new (NULL, "second.txt", SHORT_INPUT,
+                                              strlen (SHORT_INPUT)));
+  /* each of a's calls outlasts a sweep (once a second, the first within two) */
+  set_answer (fixture, "fake/a", texts[0], 2100);
+  set_answer (fixture, "fake/b", texts[1], 0);
+
+  runner = tb_runner_new (fixture->client, fixture->store, NULL, 1);
+  set_judge (runner, "fake/judge");
+  tb_runner_set_judge_mode (runner, "pairwise");
+  run = run_set (runner, usecase, inputs, models, 1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run->status, ==, TB_RUN_DONE);
+
+  /* one pair per input, in both orders: each answer is shown in two comparisons */
+  g_assert_cmpuint (fake_server_count (fixture->server, "/chat/completions", "fake/judge"),
+                    ==, 4);
+  for (guint m = 0; models[m] != NULL; m++)
+    g_assert_cmpuint (count_requests_with (fixture, "fake/judge", texts[m]), ==, 4);
 
   g_assert_cmpuint (tb_runner_count_held_for_test (runner, &jobs), ==, 0);
   g_assert_cmpuint (jobs, ==, 0);
@@ -2511,8 +2553,9 @@ test_rows_kept (Fixture       *fixture,
   g_autoptr(TbUsecase) usecase = parse_usecase ("runner-test", USECASE_RUBRIC);
 
   set_answer (fixture, "fake/a", "Alpha wrote: ship Friday. SCORE=6", 0);
-  /* b lands after a sweep has found a's calls settled */
-  set_answer (fixture, "fake/b", "Bravo wrote: ship Monday. SCORE=8", 1500);
+  /* b lands after a sweep (once a second, the first within two) has found a's calls
+   * settled */
+  set_answer (fixture, "fake/b", "Bravo wrote: ship Monday. SCORE=8", 2500);
 
   for (guint kept = 2; kept <= 4; kept += 2)
     {
@@ -2557,6 +2600,52 @@ test_rows_kept (Fixture       *fixture,
         }
       g_ptr_array_unref (log.settled);
     }
+}
+
+/* A run of many cells holds a job (output, chunks, tasks) only for the calls a slot is
+ * about to take; every cell has its row from the start, and every one is made. */
+static void
+test_jobs_made_as_slots_free (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  const char *models[] = { "fake/a", "fake/b", NULL };
+  g_autoptr(TbUsecase) usecase = parse_usecase ("runner-test", USECASE_RUBRIC);
+  g_autoptr(GPtrArray) inputs =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) tb_test_input_free);
+  g_autoptr(TbRunner) runner = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) outputs = NULL;
+  guint jobs = G_MAXUINT;
+
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("note-%u.txt", i);
+
+      g_ptr_array_add (inputs, tb_test_input_new (NULL, name, SHORT_INPUT,
+                                                  strlen (SHORT_INPUT)));
+    }
+  set_answer (fixture, "fake/a", "Alpha wrote: ship Friday.", 50);
+  set_answer (fixture, "fake/b", "Bravo wrote: ship Monday.", 50);
+
+  runner = tb_runner_new (fixture->client, fixture->store, NULL, 2);
+  tb_runner_run_async (runner, usecase, inputs, models, 1, NULL, on_async_done, &result);
+  /* two slots: two jobs, twenty rows queued */
+  tb_runner_count_held_for_test (runner, &jobs);
+  g_assert_cmpuint (jobs, ==, 2);
+  g_assert_cmpuint (tb_runner_get_total (runner), ==, 20);
+  g_assert_cmpuint (g_list_model_get_n_items (tb_runner_get_calls (runner)), ==, 20);
+  wait_for (&result);
+  run = tb_runner_finish (runner, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run->status, ==, TB_RUN_DONE);
+
+  outputs = load_outputs (fixture, run);
+  g_assert_cmpuint (outputs->len, ==, 20);
+  for (guint i = 0; i < outputs->len; i++)
+    g_assert_cmpint (((TbOutput *) g_ptr_array_index (outputs, i))->status, ==, TB_OUTPUT_OK);
+  g_assert_cmpuint (tb_runner_get_finished (runner), ==, 20);
 }
 
 /* ---- main --------------------------------------------------------------------------- */
@@ -2609,7 +2698,9 @@ main (int    argc,
   add_test ("/runner/dry-run", test_dry_run);
   add_test ("/runner/texts-let-go", test_texts_let_go);
   add_test ("/runner/pairwise-texts-let-go", test_pairwise_texts_let_go);
+  add_test ("/runner/pairwise-waiting-cells", test_pairwise_waiting_cells);
   add_test ("/runner/rows-kept", test_rows_kept);
+  add_test ("/runner/jobs-made-as-slots-free", test_jobs_made_as_slots_free);
 
   return g_test_run ();
 }

@@ -71,6 +71,18 @@ struct _Job {
   gboolean    write_pending;    /* a newer state waits for the write in flight */
 };
 
+/* A candidate call waiting for its job: its row is in the list from the start, its job
+ * (output, chunks, tasks) is made when a slot is about to free up, so that a run of
+ * thousands of calls holds only the jobs under way. */
+typedef struct {
+  TbCall   *call;
+  guint     model;           /* index into runner->run->models */
+  guint     input;
+  guint     repeat;
+  TbOutput *previous;        /* nullable: the cell's earlier output, whose attempts carry
+                                on (owned by runner->outputs) */
+} Cell;
+
 /* One call to make: a chunk of a job. */
 typedef struct {
   Job     *job;
@@ -123,6 +135,8 @@ struct _TbRunner {
   guint         rows_kept;    /* tb_runner_set_rows_kept */
   guint         calls_settled_away; /* settled calls no longer in `calls` */
   GPtrArray    *jobs;         /* Job* */
+  GArray       *cells;        /* Cell: candidate calls not yet made jobs */
+  guint         cells_next;   /* the first of `cells` still to make a job */
   GQueue        queue;        /* Task* waiting for a slot */
   guint         active;       /* calls in flight */
   guint         lookups;      /* billed-cost lookups in flight */
@@ -161,6 +175,8 @@ G_DEFINE_FINAL_TYPE (TbRunner, tb_runner, G_TYPE_OBJECT)
 
 static void start_next_tasks (TbRunner *self);
 static void maybe_finish (TbRunner *self);
+static gboolean make_next_cell_job (TbRunner *self);
+static gboolean cells_waiting (TbRunner *self);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Jobs                                                                                      */
@@ -191,16 +207,39 @@ call_changed_cb (TbCall     *call,
   g_signal_emit (user_data, signals[SIGNAL_CALL_CHANGED], 0, call, pspec);
 }
 
-static Job *
-job_new (TbRunner   *self,
+/* A call's row, added to the list (which holds it). */
+static TbCall *
+add_row (TbRunner   *self,
          JobKind     kind,
          const char *model,
          guint       input,
          guint       repeat,
          const char *subject)
 {
-  Job *job = g_new0 (Job, 1);
   TbTestInput *test_input = g_ptr_array_index (self->inputs, input);
+  g_autoptr(TbCall) call = tb_call_new (kind == JOB_CANDIDATE ? TB_CALL_CANDIDATE
+                                        : kind == JOB_PAIRWISE ? TB_CALL_PAIRWISE
+                                        : TB_CALL_JUDGE, model, subject, test_input->key,
+                                        repeat);
+
+  tb_call_set_cell_count (call, self->inputs->len, self->run != NULL ? self->run->repeat : 1);
+  tb_call_set_observer (call, call_changed_cb, self);
+  g_list_store_append (self->calls, call);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOTAL]);
+  return call;
+}
+
+/* A job for `row` (nullable: a new row is added). */
+static Job *
+job_new_for_row (TbRunner   *self,
+                 JobKind     kind,
+                 const char *model,
+                 guint       input,
+                 guint       repeat,
+                 const char *subject,
+                 TbCall     *row)
+{
+  Job *job = g_new0 (Job, 1);
 
   job->runner = self;
   job->kind = kind;
@@ -209,16 +248,27 @@ job_new (TbRunner   *self,
   job->repeat = repeat;
   job->costs = g_array_new (FALSE, TRUE, sizeof (TbCost));
   job->generation_ids = g_ptr_array_new_with_free_func (g_free);
-  job->call = tb_call_new (kind == JOB_CANDIDATE ? TB_CALL_CANDIDATE
-                           : kind == JOB_PAIRWISE ? TB_CALL_PAIRWISE : TB_CALL_JUDGE, model,
-                           subject, test_input->key, repeat);
-  tb_call_set_cell_count (job->call, self->inputs->len,
-                          self->run != NULL ? self->run->repeat : 1);
-  tb_call_set_observer (job->call, call_changed_cb, self);
+  job->call = g_object_ref (row != NULL ? row
+                            : add_row (self, kind, model, input, repeat, subject));
   g_ptr_array_add (self->jobs, job);
-  g_list_store_append (self->calls, job->call);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOTAL]);
   return job;
+}
+
+static void
+cell_clear (gpointer data)
+{
+  g_clear_object (&((Cell *) data)->call);
+}
+
+static Job *
+job_new (TbRunner   *self,
+         JobKind     kind,
+         const char *model,
+         guint       input,
+         guint       repeat,
+         const char *subject)
+{
+  return job_new_for_row (self, kind, model, input, repeat, subject, NULL);
 }
 
 static TbTestInput *
@@ -307,8 +357,8 @@ plan_chunks (const TbTestInput  *input,
       GPtrArray *chunks = g_ptr_array_new_with_free_func ((GDestroyNotify) tb_chunk_free);
       TbChunk *whole = g_new0 (TbChunk, 1);
 
-      /* No copy of the text: a job of one part reads its input's (every job of a test set
-       * is queued at the start, and a copy each grew memory with every call). */
+      /* No copy of the text: a job of one part reads its input's (a copy each grew memory
+       * with every call). */
       whole->count = 1;
       g_ptr_array_add (chunks, whole);
       return chunks;
@@ -1581,10 +1631,19 @@ start_next_tasks (TbRunner *self)
   if (self->starting)
     return;
   self->starting = TRUE;
-  while (self->active < self->concurrency && !g_queue_is_empty (&self->queue))
+  while (self->active < self->concurrency)
     {
-      Task *task = g_queue_pop_head (&self->queue);
-      Job *job = task->job;
+      Task *task;
+      Job *job;
+
+      if (g_queue_is_empty (&self->queue))
+        {
+          if (!make_next_cell_job (self))
+            break;
+          continue;
+        }
+      task = g_queue_pop_head (&self->queue);
+      job = task->job;
 
       job->tasks_queued--;
       /* A job whose chunk failed, or a cancelled run, starts nothing more. */
@@ -1614,6 +1673,8 @@ reset_job_state (TbRunner *self)
   while ((task = g_queue_pop_head (&self->queue)) != NULL)
     g_free (task);
   g_ptr_array_set_size (self->jobs, 0);
+  g_array_set_size (self->cells, 0);
+  self->cells_next = 0;
   /* A view may still hold a row: it must not reach a runner that forgot it. */
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->calls)); i++)
     {
@@ -1669,6 +1730,7 @@ tb_runner_finalize (GObject *object)
   g_free (self->judge_system);
   g_clear_pointer (&self->judgment, tb_judgment_free);
   g_clear_pointer (&self->jobs, g_ptr_array_unref);
+  g_clear_pointer (&self->cells, g_array_unref);
   g_clear_pointer (&self->warnings, g_ptr_array_unref);
   g_clear_pointer (&self->landed, g_hash_table_unref);
   g_free (self->judge_mode);
@@ -1744,6 +1806,8 @@ tb_runner_init (TbRunner *self)
   self->calls = g_list_store_new (TB_TYPE_CALL);
   self->rows_kept = G_MAXUINT;
   self->jobs = g_ptr_array_new_with_free_func ((GDestroyNotify) job_free);
+  self->cells = g_array_new (FALSE, FALSE, sizeof (Cell));
+  g_array_set_clear_func (self->cells, cell_clear);
   g_queue_init (&self->queue);
   self->landed = g_hash_table_new (g_direct_hash, g_direct_equal);
   self->judgment_interval_ms = JUDGMENT_WRITE_INTERVAL_MS;
@@ -2080,10 +2144,11 @@ let_go_of_rows (TbRunner   *self,
 }
 
 /* Lets go of what the rest of the run will not read, so that its memory grows as little
- * as can be with its calls: a settled job (its cost is in its output or score, its row in
- * the calls list), and an output's text and details once it is on disk and no judge still
- * to call, or to call again, will show it; the verdict reads the rest. Whoever needs the
- * text later reads it from its file. */
+ * as can be with its calls: a settled job (its cost is in its output or score), its row
+ * past the rows a view keeps (tb_runner_set_rows_kept), and an output's text and details
+ * once it is on disk and no judge still to call, or to call again — nor a cell still
+ * waiting for its job, in pairwise mode — will show it; the verdict reads the rest. Whoever
+ * needs the text later reads it from its file. */
 static void
 let_go_of_settled_work (TbRunner *self)
 {
@@ -2113,6 +2178,13 @@ let_go_of_settled_work (TbRunner *self)
         g_hash_table_add (shown, job->output_b);
       if (pairwise && job->kind == JOB_CANDIDATE && !job->finished)
         g_hash_table_add (open_cells, cell_key (job_input (job)->key, job->repeat));
+    }
+  for (guint i = self->cells_next; pairwise && i < self->cells->len; i++)
+    {
+      const Cell *cell = &g_array_index (self->cells, Cell, i);
+      const TbTestInput *input = g_ptr_array_index (self->inputs, cell->input);
+
+      g_hash_table_add (open_cells, cell_key (input->key, cell->repeat));
     }
 
   for (guint i = 0; i < self->outputs->len; i++)
@@ -2254,7 +2326,8 @@ maybe_finish (TbRunner *self)
   g_autoptr(GError) error = NULL;
 
   if (self->task == NULL || self->active > 0 || self->lookups > 0
-      || self->writes_in_flight > 0 || !g_queue_is_empty (&self->queue))
+      || self->writes_in_flight > 0 || !g_queue_is_empty (&self->queue)
+      || cells_waiting (self))
     return;
 
   self->cancelled = g_cancellable_is_cancelled (self->cancellable);
@@ -2397,23 +2470,56 @@ start_judgment (TbRunner   *self,
     }
 }
 
-/* Queues a candidate job for a cell; a model whose context cannot take the input fails at
- * once. `previous` (nullable) is the cell's earlier output, whose attempts carry on. */
+/* Adds a candidate cell: its row now, its job when it is next (make_next_cell_job).
+ * `previous` (nullable) is the cell's earlier output, whose attempts carry on. */
 static void
-queue_candidate (TbRunner   *self,
-                 const char *model_id,
-                 guint       input,
-                 guint       repeat,
-                 TbOutput   *previous)
+add_cell (TbRunner *self,
+          guint     model,
+          guint     input,
+          guint     repeat,
+          TbOutput *previous)
 {
-  TbTestInput *test_input = g_ptr_array_index (self->inputs, input);
-  Job *job = job_new (self, JOB_CANDIDATE, model_id, input, repeat, NULL);
-  const char *prompt = g_ptr_array_index (self->prompts, input);
+  Cell cell = { NULL, model, input, repeat, previous };
+
+  cell.call = g_object_ref (add_row (self, JOB_CANDIDATE, self->run->models[model], input,
+                                     repeat, NULL));
+  g_array_append_val (self->cells, cell);
+}
+
+static gboolean
+cells_waiting (TbRunner *self)
+{
+  return self->cells != NULL && self->cells_next < self->cells->len;
+}
+
+/* Makes the next cell's job and queues its tasks; a model whose context cannot take the
+ * input fails at once. FALSE when no cell waits. */
+static gboolean
+make_next_cell_job (TbRunner *self)
+{
+  Cell *cell;
+  const char *model_id;
+  TbTestInput *test_input;
+  TbOutput *previous;
+  const char *prompt;
+  Job *job;
   g_autoptr(GError) error = NULL;
+
+  if (!cells_waiting (self))
+    return FALSE;
+  cell = &g_array_index (self->cells, Cell, self->cells_next++);
+  model_id = self->run->models[cell->model];
+  test_input = g_ptr_array_index (self->inputs, cell->input);
+  previous = cell->previous;
+  prompt = g_ptr_array_index (self->prompts, cell->input);
+  job = job_new_for_row (self, JOB_CANDIDATE, model_id, cell->input, cell->repeat, NULL,
+                         cell->call);
+  g_clear_object (&cell->call);
+  cell->previous = NULL;
 
   job->output = tb_output_new (model_id);
   job->output->input = g_strdup (test_input->key);
-  job->output->repeat = repeat;
+  job->output->repeat = job->repeat;
   if (previous != NULL)
     {
       job->output->attempts = previous->attempts;
@@ -2427,9 +2533,10 @@ queue_candidate (TbRunner   *self,
     {
       job->chunks = g_ptr_array_new ();
       job_fail_now (job, g_steal_pointer (&error));
-      return;
+      return TRUE;
     }
   queue_job_tasks (job, FALSE);
+  return TRUE;
 }
 
 static gboolean
@@ -2568,7 +2675,7 @@ tb_runner_run_async (TbRunner            *self,
   for (guint m = 0; self->run->models[m] != NULL; m++)
     for (guint i = 0; i < self->inputs->len; i++)
       for (guint r = 1; r <= self->run->repeat; r++)
-        queue_candidate (self, self->run->models[m], i, r, NULL);
+        add_cell (self, m, i, r, NULL);
 
   start_next_tasks (self);
   maybe_finish (self);
@@ -2793,7 +2900,7 @@ tb_runner_resume_async (TbRunner            *self,
               announce_output (self, previous, i);
               continue;
             }
-          queue_candidate (self, self->run->models[m], i, r, previous);
+          add_cell (self, m, i, r, previous);
         }
 
   start_next_tasks (self);
