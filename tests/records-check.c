@@ -176,13 +176,8 @@ use_judgment (TbJudgment *judgment)
       double mean;
 
       tb_judgment_score_judge (judgment, score);
-      for (guint c = 0; score->criteria_order != NULL && score->criteria_order[c] != NULL; c++)
-        {
-          double value;
-
-          if (tb_score_get_criterion (score, score->criteria_order[c], &value))
-            g_assert_true (isfinite (value));
-        }
+      for (guint c = 0; c < score->n_criteria; c++)
+        g_assert_true (isfinite (score->criteria[c].value));
       if (score->model == NULL || i >= 8)
         continue;
       if (tb_judgment_model_mean (judgment, score->model, &mean))

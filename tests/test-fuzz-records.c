@@ -133,7 +133,6 @@ seed_score (const char *model,
 {
   TbScore *score = tb_score_new (model);
   const char *violations[] = { "No end time", "Chapter \"2\" overlaps", NULL };
-  const char *order[] = { "accuracy", "format", NULL };
 
   score->input = g_strdup ("lecture-1");
   score->repeat = 1;
@@ -144,8 +143,6 @@ seed_score (const char *model,
     {
       tb_score_set_criterion (score, "accuracy", overall / 10);
       tb_score_set_criterion (score, "format", 10 - overall / 10);
-      g_strfreev (score->criteria_order);
-      score->criteria_order = g_strdupv ((char **) order);
       score->overall = overall;
       score->violations = g_strdupv ((char **) violations);
       score->reasoning = g_strdup ("Reasoning — with “quotes”.");

@@ -702,7 +702,6 @@ make_test_set_run (Fixture  *f,
               score->input = g_strdup (input->key);
               score->repeat = r;
               score->judge = g_strdup (judges[j]);
-              score->criteria_order = g_strdupv ((char **) criteria);
               for (guint c = 0; criteria[c] != NULL; c++)
                 tb_score_set_criterion (score, criteria[c], CLAMP (overall / 10.0 + c - 1, 0, 10));
               score->overall = overall;

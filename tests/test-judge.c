@@ -106,7 +106,7 @@ test_fill_score (void)
   g_assert_true (tb_score_get_criterion (score, "format", &value));
   g_assert_cmpfloat (value, ==, 5);
   g_assert_cmpfloat_with_epsilon (score->overall, (3 * 7 + 1 * 5) / 4.0 * 10, 1e-9);
-  g_assert_cmpstr (score->criteria_order[0], ==, "accuracy");
+  g_assert_cmpstr (score->criteria[0].name, ==, "accuracy");
   /* violations of any shape become text, once each */
   g_assert_cmpuint (g_strv_length (score->violations), ==, 3);
   g_assert_cmpstr (score->violations[0], ==, "late");

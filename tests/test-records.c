@@ -546,7 +546,7 @@ test_judgment_round_trip (void)
   g_assert_cmpstr (tb_judgment_score_judge (read, score), ==, "j/two");
   g_assert_true (tb_score_get_criterion (score, "format", &value));
   g_assert_cmpfloat (value, ==, 6.5);
-  g_assert_cmpstr (score->criteria_order[0], ==, "accuracy");
+  g_assert_cmpstr (score->criteria[0].name, ==, "accuracy");
   g_assert_null (score->error);
   hostile = g_ptr_array_index (read->scores, 1);
   g_assert_false (tb_score_get_criterion (hostile, "accuracy", NULL));

@@ -32,7 +32,6 @@ make_run (TbStore      *store,
   g_autoptr(GPtrArray) prompts = g_ptr_array_new ();
   g_autoptr(GPtrArray) outputs = g_ptr_array_new_with_free_func ((GDestroyNotify)
                                                                  tb_output_free);
-  const char *criteria[] = { "accuracy", NULL };
 
   for (guint i = 0; i < n_inputs; i++)
     {
@@ -84,7 +83,6 @@ make_run (TbStore      *store,
             score->input = g_strdup (((TbRunInput *) g_ptr_array_index (run->inputs, i))->key);
             score->repeat = 1;
             score->judge = g_strdup ("judge/a");
-            score->criteria_order = g_strdupv ((char **) criteria);
             score->overall = scores[m * n_inputs + i];
             tb_score_set_criterion (score, "accuracy", score->overall / 10);
             score->reasoning = g_strdup ("reasoning the summary does not need");

@@ -232,13 +232,8 @@ static void
 print_criteria (const TbScore *score)
 {
   g_print ("(");
-  for (guint c = 0; score->criteria_order != NULL && score->criteria_order[c] != NULL; c++)
-    {
-      double value = 0;
-
-      tb_score_get_criterion (score, score->criteria_order[c], &value);
-      g_print ("%s%s %.1f", c > 0 ? ", " : "", score->criteria_order[c], value);
-    }
+  for (guint c = 0; c < score->n_criteria; c++)
+    g_print ("%s%s %.1f", c > 0 ? ", " : "", score->criteria[c].name, score->criteria[c].value);
   g_print (")\n");
 }
 

@@ -274,8 +274,8 @@ report_new (const TbRunData *data,
     {
       const TbScore *score = g_ptr_array_index (report->judgment->scores, i);
 
-      for (guint c = 0; score->criteria_order != NULL && score->criteria_order[c]; c++)
-        add_criterion (report->criteria, score->criteria_order[c]);
+      for (guint c = 0; c < score->n_criteria; c++)
+        add_criterion (report->criteria, score->criteria[c].name);
     }
   return report;
 }
@@ -1398,14 +1398,9 @@ html_score (GString       *out,
       return;
     }
   g_string_append_printf (out, ": <b>%.1f</b>", score->overall);
-  for (guint c = 0; score->criteria_order != NULL && score->criteria_order[c] != NULL; c++)
-    {
-      double value = 0;
-
-      if (tb_score_get_criterion (score, score->criteria_order[c], &value))
-        html_printf (out, "%s%s %.1f", c == 0 ? " — " : " · ", score->criteria_order[c],
-                     value);
-    }
+  for (guint c = 0; c < score->n_criteria; c++)
+    html_printf (out, "%s%s %.1f", c == 0 ? " — " : " · ", score->criteria[c].name,
+                 score->criteria[c].value);
   g_string_append (out, "</p>\n");
   if (score->violations != NULL && score->violations[0] != NULL)
     {

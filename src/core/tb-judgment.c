@@ -31,7 +31,6 @@ tb_score_free (TbScore *score)
   g_free (score->input);
   g_free (score->judge);
   g_free (score->criteria);
-  g_strfreev (score->criteria_order);
   g_strfreev (score->violations);
   g_free (score->reasoning);
   g_free (score->error);
@@ -77,15 +76,6 @@ tb_score_set_criterion (TbScore    *score,
   stored = find_criterion (score, name);
   if (stored == NULL)
     {
-      if (score->criteria_order == NULL
-          || !g_strv_contains ((const char * const *) score->criteria_order, name))
-        {
-          guint n = score->criteria_order != NULL ? g_strv_length (score->criteria_order) : 0;
-
-          score->criteria_order = g_renew (char *, score->criteria_order, n + 2);
-          score->criteria_order[n] = g_strdup (name);
-          score->criteria_order[n + 1] = NULL;
-        }
       score->criteria = g_renew (TbCriterionScore, score->criteria, score->n_criteria + 1);
       stored = &score->criteria[score->n_criteria++];
       stored->name = g_intern_string (name);
@@ -198,21 +188,10 @@ tb_judgment_settle_cost (TbJudgment *judgment)
     }
 }
 
-static int
-compare_strings (gconstpointer a,
-                 gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
 static JsonNode *
 score_to_json (const TbScore *score)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(GHashTable) written = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autofree gpointer *rest = NULL;
-  guint n_rest = 0;
-
   json_builder_begin_object (builder);
   tb_json_add_string (builder, "model", score->model);
   if (score->input != NULL)
@@ -225,30 +204,8 @@ score_to_json (const TbScore *score)
 
   json_builder_set_member_name (builder, "criteria");
   json_builder_begin_object (builder);
-  for (guint i = 0; score->criteria_order != NULL && score->criteria_order[i] != NULL; i++)
-    {
-      const char *name = score->criteria_order[i];
-      double value;
-
-      if (g_hash_table_contains (written, name) || !tb_score_get_criterion (score, name, &value))
-        continue;
-      tb_json_add_double (builder, name, value);
-      g_hash_table_add (written, (gpointer) name);
-    }
-  /* Criteria outside the rubric's order still belong in the file; sorted, so the output
-   * does not depend on the order they were set in. */
-  rest = g_new (gpointer, score->n_criteria + 1);
   for (guint i = 0; i < score->n_criteria; i++)
-    if (!g_hash_table_contains (written, score->criteria[i].name))
-      rest[n_rest++] = (gpointer) score->criteria[i].name;
-  qsort (rest, n_rest, sizeof (gpointer), compare_strings);
-  for (guint i = 0; i < n_rest; i++)
-    {
-      double value = 0;
-
-      tb_score_get_criterion (score, rest[i], &value);
-      tb_json_add_double (builder, rest[i], value);
-    }
+    tb_json_add_double (builder, score->criteria[i].name, score->criteria[i].value);
   json_builder_end_object (builder);
 
   tb_json_add_double (builder, "overall", score->overall);

@@ -21,10 +21,9 @@ typedef struct {
   char       *input;           /* the input's key; NULL in files of older versions */
   guint       repeat;          /* 1-based */
   char       *judge;           /* NULL in files of older versions: the judgment's judge */
-  TbCriterionScore *criteria; /* n_criteria of them; read and set through the functions
-                                 below */
+  TbCriterionScore *criteria; /* n_criteria of them, in the order they were set (the
+                                 rubric's, or the file's); set through the functions below */
   guint       n_criteria;
-  GStrv       criteria_order;  /* the rubric's order */
   double      overall;         /* 0–100 */
   GStrv       violations;
   char       *reasoning;

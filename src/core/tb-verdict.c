@@ -149,8 +149,8 @@ gather_run (Gathered        *gathered,
         obs->output_chars = score->output_chars;
         g_ptr_array_add (gathered->observations, obs);
         add_unique (gathered->judges, obs->judge);
-        for (guint c = 0; score->criteria_order != NULL && score->criteria_order[c]; c++)
-          add_unique (gathered->criteria, score->criteria_order[c]);
+        for (guint c = 0; c < score->n_criteria; c++)
+          add_unique (gathered->criteria, score->criteria[c].name);
       }
 
   if (pairwise != NULL)

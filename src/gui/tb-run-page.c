@@ -371,10 +371,15 @@ score_view (const TbJudgment *judgment,
   {
     /* the grid reads a model's means and a score's values alike: name → double* */
     g_autoptr(GHashTable) values = g_hash_table_new (g_str_hash, g_str_equal);
+    g_autofree const char **order = g_new0 (const char *, score->n_criteria + 1);
 
     for (guint i = 0; i < score->n_criteria; i++)
-      g_hash_table_insert (values, (gpointer) score->criteria[i].name, &score->criteria[i].value);
-    gtk_box_append (GTK_BOX (box), criteria_grid (score->criteria_order, values));
+      {
+        g_hash_table_insert (values, (gpointer) score->criteria[i].name,
+                             &score->criteria[i].value);
+        order[i] = score->criteria[i].name;
+      }
+    gtk_box_append (GTK_BOX (box), criteria_grid ((GStrv) order, values));
   }
   if (score->violations != NULL && score->violations[0] != NULL)
     {
