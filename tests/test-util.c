@@ -335,6 +335,32 @@ test_read_regular_file (void)
   g_assert_nonnull (strstr (data, "Pid:"));
   g_clear_pointer (&data, g_free);
 
+  /* …and one that grows its buffer more than once on the way */
+  data = tb_read_regular_file ("/proc/self/smaps", 16 * 1024 * 1024, &length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (length, >, 2 * 16384);
+  g_assert_cmpuint (strlen (data), ==, length);
+  g_assert_nonnull (strstr (data, "Rss:"));
+  g_clear_pointer (&data, g_free);
+
+  /* A file of a size no power of two, read to its last byte. */
+  {
+    g_autofree char *big = g_build_filename (dir, "big.txt", NULL);
+    g_autofree char *text = g_malloc (100001);
+
+    for (guint i = 0; i < 100000; i++)
+      text[i] = 'a' + i % 26;
+    text[100000] = '\0';
+    g_assert_true (g_file_set_contents (big, text, 100000, NULL));
+    data = tb_read_regular_file (big, 100000, &length, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (length, ==, 100000);
+    g_assert_cmpstr (data, ==, text);
+    g_clear_pointer (&data, g_free);
+    assert_read_fails (big, 99999, TB_ERROR_INVALID, "big.txt is larger than");
+    g_unlink (big);
+  }
+
   expected = g_strdup_printf ("%s is larger than 6 bytes", file);
   assert_read_fails (file, 6, TB_ERROR_INVALID, expected);
   assert_read_fails ("/proc/self/status", 16, TB_ERROR_INVALID, "is larger than 16 bytes");

@@ -157,7 +157,9 @@ read_regular_fd (int          fd,
                  gsize       *length,
                  GError     **error)
 {
-  g_autoptr(GByteArray) data = NULL;
+  g_autofree char *data = NULL;
+  gsize capacity;
+  gsize length_read = 0;
   GStatBuf st;
 
   if (fstat (fd, &st) != 0)
@@ -180,13 +182,26 @@ read_regular_fd (int          fd,
     }
 
   /* The size is a hint only: the file may grow while it is read, and files such as those
-   * under /proc say 0. Reading stops one byte past the limit. */
-  data = g_byte_array_sized_new ((guint) MIN ((guint64) MAX (st.st_size, 0), max_bytes) + 1);
+   * under /proc say 0. Reading stops one byte past the limit. The buffer is the file's size
+   * (a judgment of thousands of scores is megabytes: a GByteArray would round it up to the
+   * next power of two). */
+  capacity = (gsize) MIN ((guint64) MAX (st.st_size, 0), max_bytes) + 1;
+  data = g_malloc (capacity + 1);
   for (;;)
     {
-      guint8 buffer[16384];
-      gssize n = read (fd, buffer, MIN (sizeof buffer, max_bytes + 1 - data->len));
+      gssize n;
 
+      if (length_read == capacity)
+        {
+          if (capacity > max_bytes)
+            {
+              set_too_large_error (error, path, max_bytes);
+              return NULL;
+            }
+          capacity = MIN (MAX (capacity * 2, 16384), max_bytes + 1);
+          data = g_realloc (data, capacity + 1);
+        }
+      n = read (fd, data + length_read, capacity - length_read);
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
@@ -199,18 +214,18 @@ read_regular_fd (int          fd,
         }
       if (n == 0)
         break;
-      g_byte_array_append (data, buffer, n);
-      if (data->len > max_bytes)
-        {
-          set_too_large_error (error, path, max_bytes);
-          return NULL;
-        }
+      length_read += n;
+    }
+  if (length_read > max_bytes)
+    {
+      set_too_large_error (error, path, max_bytes);
+      return NULL;
     }
 
   if (length != NULL)
-    *length = data->len;
-  g_byte_array_append (data, (const guint8 *) "", 1);
-  return (char *) g_byte_array_free (g_steal_pointer (&data), FALSE);
+    *length = length_read;
+  data[length_read] = '\0';
+  return g_steal_pointer (&data);
 }
 
 gboolean
