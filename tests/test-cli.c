@@ -306,9 +306,10 @@ test_run_judge_show_costs (CliFixture    *fixture,
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (judgment,
                                                                                  "recommendation"),
                                                   "best_overall"), ==, "openai/gpt-4o-mini");
-  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (judgment,
-                                                                                 "recommendation"),
-                                                  "budget_pick"), ==, "deepseek/deepseek-chat");
+  /* one input, one sample: nothing is surely above 70 */
+  g_assert_true (json_object_get_null_member (json_object_get_object_member (judgment,
+                                                                             "recommendation"),
+                                              "budget_pick"));
 
   /* show: outputs, scores, recommendation, costs. */
   show = cli (fixture, "show", run_id);

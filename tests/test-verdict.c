@@ -179,7 +179,9 @@ test_single_sample_tie (void)
   g_assert_true (has_warning (verdict, "single sample"));
   /* the cheapest of the tied is the best value */
   g_assert_cmpstr (verdict->best_value, ==, "b/two");
-  g_assert_cmpstr (verdict->budget_pick, ==, "b/two");
+  /* "surely above 70" needs a lower bound, which one sample does not have */
+  g_assert_null (verdict->budget_pick);
+  g_assert_nonnull (strstr (words, "budget pick: none"));
   g_assert_nonnull (strstr (words, "are tied"));
   g_assert_nonnull (strstr (words, "single sample"));
   for (guint i = 0; i < verdict->models->len; i++)

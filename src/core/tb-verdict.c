@@ -1166,8 +1166,8 @@ compute (Gathered   *gathered,
         }
       budget = verdict->budget_pick != NULL ? tb_verdict_find (verdict, verdict->budget_pick)
                                             : NULL;
-      if (affordable
-          && (model->has_interval ? model->ci_low : model->mean) >= TB_VERDICT_BUDGET
+      /* "Surely above": a lower bound, which one sample does not have. */
+      if (affordable && model->has_interval && model->ci_low >= TB_VERDICT_BUDGET
           && (budget == NULL || model->cost_per_input_usd < budget->cost_per_input_usd))
         {
           g_free (verdict->budget_pick);
