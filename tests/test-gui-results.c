@@ -878,6 +878,19 @@ count_named (GtkWidget  *widget,
   return n;
 }
 
+/* How many labels under `root` show `text` in their text. */
+static guint
+count_labels_with (GtkWidget  *root,
+                   const char *text)
+{
+  guint n = GTK_IS_LABEL (root) && gtk_widget_is_visible (root)
+            && strstr (gtk_label_get_text (GTK_LABEL (root)), text) != NULL ? 1 : 0;
+
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    n += count_labels_with (c, text);
+  return n;
+}
+
 /* The verdict card of a test set with repeats and a jury: the core's verdict, in its words,
  * per model the mean over inputs, repeats and judges, the chart with the intervals. */
 static void
@@ -951,6 +964,10 @@ test_run_page_verdict (Fixture       *f,
   wait_for_draw (window);
   gui_test_scroll_to (gui_test_find_named (page, "model-row"));
   wait_for_draw (window);
+  /* its outputs show the scores its mean is made of, though the latest judgment, the one
+   * selected, is pairwise and scores nothing */
+  g_assert_cmpuint (count_labels_with (gui_test_find_named (page, "model-row"), "Not scored"),
+                    ==, 0);
   save_png (window, "run-page-verdict-model.png");
 
   /* a phone-sized window: nothing cut, the cards stack */
@@ -1072,19 +1089,6 @@ test_run_page_compare (Fixture       *f,
   wait_for_draw (window);
   g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (compare)));
   gtk_window_destroy (GTK_WINDOW (window));
-}
-
-/* How many labels under `root` show `text` in their text. */
-static guint
-count_labels_with (GtkWidget  *root,
-                   const char *text)
-{
-  guint n = GTK_IS_LABEL (root) && gtk_widget_is_visible (root)
-            && strstr (gtk_label_get_text (GTK_LABEL (root)), text) != NULL ? 1 : 0;
-
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
-    n += count_labels_with (c, text);
-  return n;
 }
 
 /* A row of sums: its title, its amount and its caption, in that order of labels. */

@@ -173,6 +173,27 @@ selected_judgment (TbRunPage *self)
   return g_ptr_array_index (self->data->judgments, selected);
 }
 
+/* The judgment the verdict's scores come from as of the selected one (view_of_judgment):
+ * the newest pointwise judgment from it back. A pairwise judgment has no score of its own
+ * to show beside an output. */
+static TbJudgment *
+scored_judgment (TbRunPage *self)
+{
+  TbJudgment *selected = selected_judgment (self);
+  g_autoptr(GPtrArray) judgments = g_ptr_array_new ();
+  TbRunData as_of;
+  guint index;
+
+  if (selected == NULL)
+    return NULL;
+  g_ptr_array_find (self->data->judgments, selected, &index);
+  for (guint i = index; i < self->data->judgments->len; i++)
+    g_ptr_array_add (judgments, g_ptr_array_index (self->data->judgments, i));
+  as_of = *self->data;
+  as_of.judgments = judgments;
+  return (TbJudgment *) tb_verdict_latest_judgment (&as_of, FALSE);
+}
+
 /* The run's shape in words: "3 inputs · 2 repeats · 4 models". */
 static char *
 describe_shape (const TbRun *run)
@@ -527,7 +548,8 @@ cells_list (TbRunPage  *self,
             const char *model)
 {
   GtkWidget *list = gtk_list_box_new ();
-  TbJudgment *judgment = selected_judgment (self);
+  TbJudgment *judgment = scored_judgment (self);
+  gboolean judged = selected_judgment (self) != NULL;
   const TbRun *run = self->data->run;
 
   gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
@@ -585,7 +607,7 @@ cells_list (TbRunPage  *self,
         else
           {
             value = gtk_label_new (output != NULL && output->status == TB_OUTPUT_OK
-                                   ? (judgment != NULL ? _("Not scored") : _("Not judged"))
+                                   ? (judged ? _("Not scored") : _("Not judged"))
                                    : "—");
             gtk_widget_add_css_class (value, "dim-label");
           }
