@@ -198,7 +198,8 @@ read_regular_fd (int          fd,
               set_too_large_error (error, path, max_bytes);
               return NULL;
             }
-          capacity = MIN (MAX (capacity * 2, 16384), max_bytes + 1);
+          capacity = MIN (MAX (capacity * 2, 16384),
+                          max_bytes < G_MAXSIZE - 1 ? max_bytes + 1 : G_MAXSIZE - 1);
           data = g_realloc (data, capacity + 1);
         }
       n = read (fd, data + length_read, capacity - length_read);
