@@ -565,10 +565,16 @@ test_terminal_progress (CliFixture    *fixture,
 
   write_quality_usecase (fixture, NULL);
   set_quality (fixture, "fake/a", 7.0, 1.0, 0.001);
-  set_quality (fixture, "fake/b", 5.0, 1.0, 0.002);
-  /* judging takes a while, so that sweeps let go of rows while the run goes on */
-  slow.latency_ms = 300;
-  fake_server_set_model (fixture->server, "fake/judge", &slow);
+  /* b answers slowly: a's scores are settled (and their rows let go of, by a sweep once a
+   * second) before b's answers, and the lines stay in their places all the same */
+  slow.has_quality = TRUE;
+  slow.quality = 5.0;
+  slow.quality_noise = 1.0;
+  slow.length_min = 40;
+  slow.length_max = 60;
+  slow.cost = 0.002;
+  slow.latency_ms = 2500;
+  fake_server_set_model (fixture->server, "fake/b", &slow);
 
   primary = posix_openpt (O_RDWR | O_NOCTTY);
   g_assert_cmpint (primary, >=, 0);

@@ -129,6 +129,7 @@ call_prefix (TbCall *call)
 
 typedef struct {
   char   *label;
+  guint   rank;             /* the line's place: the run's models, then its judges */
   guint   total;
   guint   finished;
   guint   running;
@@ -147,7 +148,8 @@ group_free (Group *group)
 static Group *
 group_for (GPtrArray  *groups,
            GHashTable *by_label,
-           const char *label)
+           const char *label,
+           guint       rank)
 {
   Group *group = g_hash_table_lookup (by_label, label);
 
@@ -155,20 +157,58 @@ group_for (GPtrArray  *groups,
     {
       group = g_new0 (Group, 1);
       group->label = g_strdup (label);
+      group->rank = rank;
       g_hash_table_insert (by_label, group->label, group);
       g_ptr_array_add (groups, group);
     }
   return group;
 }
 
+/* The models in the order they were asked for, then the judges in theirs: the same lines
+ * in the same places however the calls end. */
+static guint
+group_rank (Live   *live,
+            TbCall *call)
+{
+  TbRun *run = tb_runner_get_run (live->runner);
+  const char * const *judges = tb_runner_get_judges (live->runner);
+  const char *model = tb_call_get_model (call);
+  guint models = run != NULL ? g_strv_length (run->models) : 0;
+
+  if (tb_call_get_kind (call) == TB_CALL_CANDIDATE)
+    {
+      for (guint i = 0; i < models; i++)
+        if (g_str_equal (run->models[i], model))
+          return i;
+      return models;
+    }
+  for (guint j = 0; judges != NULL && judges[j] != NULL; j++)
+    if (g_str_equal (judges[j], model))
+      return models + 1 + j;
+  return G_MAXUINT;
+}
+
+static int
+compare_groups (gconstpointer a,
+                gconstpointer b)
+{
+  const Group *x = *(const Group * const *) a;
+  const Group *y = *(const Group * const *) b;
+
+  if (x->rank != y->rank)
+    return x->rank < y->rank ? -1 : 1;
+  return g_strcmp0 (x->label, y->label);
+}
+
 static void
-tally_call (GPtrArray  *groups,
+tally_call (Live       *live,
+            GPtrArray  *groups,
             GHashTable *by_label,
             TbCall     *call)
 {
   g_autofree char *label = g_strdup_printf ("%s %s", call_prefix (call),
                                             tb_call_get_model (call));
-  Group *group = group_for (groups, by_label, label);
+  Group *group = group_for (groups, by_label, label, group_rank (live, call));
   TbCallState state = tb_call_get_state (call);
 
   group->total++;
@@ -199,7 +239,7 @@ group_calls (Live *live)
   for (guint i = 0; i < live->settled->len; i++)
     {
       const Group *settled = g_ptr_array_index (live->settled, i);
-      Group *group = group_for (groups, by_label, settled->label);
+      Group *group = group_for (groups, by_label, settled->label, settled->rank);
       char *label = group->label;
 
       *group = *settled;
@@ -209,8 +249,9 @@ group_calls (Live *live)
     {
       g_autoptr(TbCall) call = g_list_model_get_item (live->calls, i);
 
-      tally_call (groups, by_label, call);
+      tally_call (live, groups, by_label, call);
     }
+  g_ptr_array_sort (groups, compare_groups);
   return groups;
 }
 
@@ -347,7 +388,7 @@ call_settled_cb (TbRunner *runner,
                  TbCall   *call,
                  Live     *live)
 {
-  tally_call (live->settled, live->settled_by_label, call);
+  tally_call (live, live->settled, live->settled_by_label, call);
 }
 
 static void
