@@ -1201,6 +1201,9 @@ show_criteria_table (TbRunPage       *self,
 
       gtk_label_set_xalign (GTK_LABEL (name), 0);
       gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
+      /* readable on a phone too: the card scrolls sideways rather than squeeze a name to
+       * an ellipsis */
+      gtk_label_set_width_chars (GTK_LABEL (name), (int) MIN (g_utf8_strlen (order[c], -1), 10));
       gtk_label_set_max_width_chars (GTK_LABEL (name), 20);
       gtk_widget_set_tooltip_text (name, order[c]);
       gtk_grid_attach (self->criteria_grid, name, 0, c + 1, 1, 1);
