@@ -701,6 +701,68 @@ test_cancel_midstream (void)
   fake_server_free (server);
 }
 
+/* Cancelled after the chunk with the finish reason, before the usage and the end marker: the
+ * answer is whole and paid for, so it is handed out, and not also reported as a failed paid
+ * attempt. Cancelled before that chunk, the call is cancelled. */
+static void
+test_cancel_after_finish (void)
+{
+  FakeServer *server = fake_server_new ();
+  g_autoptr(TbClient) client = tb_client_new (fake_server_get_url (server), TEST_KEY, 0);
+  /* chunks 500 ms apart; the last three are the finish reason, the usage, the end marker */
+  FakeModel model = { .content = "Fine answer.", .chunk_delay_ms = 500 };
+  TbChatRequest request = simple_request ("acme/finisher", TRUE);
+  gint64 whole_ms;
+
+  fake_server_set_model (server, "acme/finisher", &model);
+  {
+    g_autoptr(TbChatResult) whole = NULL;
+    g_autoptr(GError) error = NULL;
+    gint64 start = g_get_monotonic_time ();
+
+    whole = run_chat (client, &request, NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    whole_ms = elapsed_ms (start);
+    g_assert_cmpint (whole_ms, >=, 1500);
+  }
+  for (guint k = 0; k < 2; k++)
+    {
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      g_autoptr(TbChatResult) result = NULL;
+      g_autoptr(GPtrArray) paid = NULL;
+      g_autoptr(GError) error = NULL;
+      Events events = { 0 };
+      guint attempts = 0;
+
+      /* halfway between the finish reason and the usage; or before the finish reason */
+      g_timeout_add_full (G_PRIORITY_DEFAULT, whole_ms - (k == 0 ? 750 : 1250), cancel_later,
+                          g_object_ref (cancellable), g_object_unref);
+      result = run_chat_paid (client, &request, &events, cancellable, &attempts, &paid, &error);
+      if (k == 0)
+        {
+          g_assert_no_error (error);
+          g_assert_nonnull (result);
+          g_assert_cmpstr (result->content, ==, "Fine answer.");
+          g_assert_cmpstr (result->finish_reason, ==, "stop");
+          g_assert_true (paid == NULL || paid->len == 0);
+        }
+      else
+        {
+          g_assert_null (result);
+          g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+        }
+      events_clear (&events);
+      /* the server ends the cancelled stream's timers */
+      {
+        gint64 until = g_get_monotonic_time () + 600 * 1000;
+
+        while (g_get_monotonic_time () < until)
+          g_main_context_iteration (NULL, FALSE);
+      }
+    }
+  fake_server_free (server);
+}
+
 static void
 test_cancel_during_backoff (void)
 {
@@ -2721,6 +2783,7 @@ main (int    argc,
   g_test_add_func ("/client/timeout", test_timeout);
   g_test_add_func ("/client/cancel/midstream", test_cancel_midstream);
   g_test_add_func ("/client/cancel/backoff", test_cancel_during_backoff);
+  g_test_add_func ("/client/cancel/after-finish", test_cancel_after_finish);
   g_test_add_func ("/client/key-never-in-messages", test_key_never_in_messages);
   g_test_add_func ("/client/odd-answers", test_odd_answers);
   g_test_add_func ("/client/generation/after-404s", test_generation_after_404s);

@@ -894,6 +894,8 @@ on_wait_cancelled (GCancellable *cancellable,
 }
 
 /* Takes `error`. Either schedules another attempt or completes the task. */
+static void call_return_chat (GTask *task);
+
 static void
 call_fail (GTask   *task,
            GError  *error,
@@ -904,11 +906,23 @@ call_fail (GTask   *task,
   TbClient *self = g_task_get_source_object (task);
   GCancellable *cancellable = g_task_get_cancellable (task);
   guint delay_ms;
+  gboolean cancelled = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                       || g_cancellable_is_cancelled (cancellable);
+
+  /* An answer whose finish reason has come is whole, and paid for: cancelled before the
+   * end of its stream (its usage, the end marker), it is handed out all the same, as a
+   * stream that closes there is (sse_end). Thrown away, it would be paid again. */
+  if (cancelled && call->kind == CALL_CHAT && call->result != NULL
+      && call->result->finish_reason != NULL)
+    {
+      g_clear_error (&error);
+      call_return_chat (task);
+      return;
+    }
 
   call_keep_paid_attempt (call, self);
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-      g_cancellable_is_cancelled (cancellable))
+  if (cancelled)
     {
       g_clear_error (&error);
       call_return_error (task, cancelled_error ());
@@ -1901,6 +1915,10 @@ call_task_new (TbClient            *self,
   call->method = g_strdup (method);
   call->url = url;
   g_task_set_task_data (task, call, (GDestroyNotify) call_free);
+  /* A cancelled call ends in a cancelled error, said by call_fail, unless its answer was
+   * whole by then: GTask must not turn that answer into an error after the fact. */
+  if (kind == CALL_CHAT)
+    g_task_set_check_cancellable (task, FALSE);
   return task;
 }
 
