@@ -2646,6 +2646,57 @@ test_jobs_made_as_slots_free (Fixture       *fixture,
   g_assert_cmpuint (tb_runner_get_finished (runner), ==, 20);
 }
 
+/* A cell that failed after being billed, resumed: its record is written anew, and keeps
+ * what the failed attempts cost beside the answer's, so the files still sum to what was
+ * paid. */
+static void
+test_resume_keeps_paid_attempts (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  const char *models[] = { "fake/broke", NULL };
+  g_autoptr(TbUsecase) usecase = parse_usecase ("runner-test", USECASE_RUBRIC);
+  g_autoptr(TbRunner) runner = NULL;
+  g_autoptr(TbRunner) again = NULL;
+  g_autoptr(TbRun) run = NULL;
+  g_autoptr(TbRun) resumed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) failed = NULL;
+  g_autoptr(GPtrArray) fixed = NULL;
+  FakeModel broke = { .midstream_error_after_usage = G_MAXUINT, .cost = 0.001 };
+  FakeModel good = { .content = "Fixed: ship Friday.", .cost = 0.002 };
+  const TbOutput *before, *after;
+  guint paid_ids;
+
+  fake_server_set_model (fixture->server, "fake/broke", &broke);
+  runner = tb_runner_new (fixture->client, fixture->store, NULL, 2);
+  run = run_models (runner, usecase, SHORT_INPUT, models, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run->status, ==, TB_RUN_FAILED);
+  failed = load_outputs (fixture, run);
+  before = find_output (failed, "fake/broke");
+  g_assert_cmpint (before->status, ==, TB_OUTPUT_FAILED);
+  g_assert_true (tb_cost_is_known (&before->cost));
+  g_assert_cmpfloat (before->cost.usd, >=, 0.001 - 1e-12);
+  g_assert_cmpint (before->usage.prompt_tokens, >, 0);
+
+  fake_server_set_model (fixture->server, "fake/broke", &good);
+  again = tb_runner_new (fixture->client, fixture->store, NULL, 2);
+  resumed = resume_run (again, run->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (resumed->status, ==, TB_RUN_DONE);
+  fixed = load_outputs (fixture, resumed);
+  after = find_output (fixed, "fake/broke");
+  g_assert_cmpint (after->status, ==, TB_OUTPUT_OK);
+  g_assert_cmpstr (after->content, ==, "Fixed: ship Friday.");
+  g_assert_true (tb_cost_is_known (&after->cost));
+  g_assert_cmpfloat_with_epsilon (after->cost.usd, before->cost.usd + 0.002, 1e-9);
+  g_assert_cmpint (after->usage.prompt_tokens, >, before->usage.prompt_tokens);
+  g_assert_cmpuint (after->attempts, >, before->attempts);
+  /* every billed call's id: the failed attempts' and the answer's */
+  paid_ids = after->generation_ids != NULL ? g_strv_length (after->generation_ids) : 0;
+  g_assert_cmpuint (paid_ids, ==, before->attempts + 1);
+}
+
 /* ---- main --------------------------------------------------------------------------- */
 
 static void
@@ -2699,6 +2750,7 @@ main (int    argc,
   add_test ("/runner/pairwise-waiting-cells", test_pairwise_waiting_cells);
   add_test ("/runner/rows-kept", test_rows_kept);
   add_test ("/runner/jobs-made-as-slots-free", test_jobs_made_as_slots_free);
+  add_test ("/runner/resume-keeps-paid-attempts", test_resume_keeps_paid_attempts);
 
   return g_test_run ();
 }

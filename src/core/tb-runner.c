@@ -62,6 +62,7 @@ struct _Job {
   GError     *error;         /* the first failure of a chunk */
   GArray     *costs;         /* TbCost of each paid call */
   GPtrArray  *generation_ids;/* char* (nullable) of each paid call, aligned with costs */
+  GStrv       carried_ids;   /* candidate: the generation ids of the cell's earlier calls */
   guint       lookups;       /* billed-cost lookups under way */
   gint64      started_us;
   guint64     streamed;      /* tokens streamed, over every chunk and retry */
@@ -196,6 +197,7 @@ job_free (Job *job)
   g_clear_error (&job->error);
   g_clear_pointer (&job->costs, g_array_unref);
   g_clear_pointer (&job->generation_ids, g_ptr_array_unref);
+  g_strfreev (job->carried_ids);
   g_free (job);
 }
 
@@ -1051,6 +1053,33 @@ announce_output (TbRunner *self,
 /* ---------------------------------------------------------------------------------------- */
 /* Finishing jobs                                                                            */
 
+/* Every billed call of a candidate's cell — its earlier calls', its failed attempts', its
+ * parts' — in its record, when there is more than the answer's own id to list. */
+static void
+record_generation_ids (Job      *job,
+                       gboolean  several)
+{
+  TbOutput *output = job->output;
+  g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
+  guint n = 0;
+
+  g_strfreev (output->generation_ids);
+  output->generation_ids = NULL;
+  if (job->carried_ids != NULL)
+    {
+      g_strv_builder_addv (ids, (const char **) job->carried_ids);
+      n += g_strv_length (job->carried_ids);
+    }
+  for (guint i = 0; i < job->generation_ids->len; i++)
+    if (g_ptr_array_index (job->generation_ids, i) != NULL)
+      {
+        g_strv_builder_add (ids, g_ptr_array_index (job->generation_ids, i));
+        n++;
+      }
+  if (several && n > 0)
+    output->generation_ids = g_strv_builder_end (ids);
+}
+
 static void
 job_finish_candidate (Job *job)
 {
@@ -1098,17 +1127,7 @@ job_finish_candidate (Job *job)
   g_clear_pointer (&output->error_message, g_free);
   output->error_http_status = 0;
   output->chunks = job_is_chunked (job) ? job->chunks->len : 0;
-  g_strfreev (output->generation_ids);
-  output->generation_ids = NULL;
-  if (job_is_chunked (job) || job->generation_ids->len > 1)
-    {
-      g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
-
-      for (guint i = 0; i < job->generation_ids->len; i++)
-        if (g_ptr_array_index (job->generation_ids, i) != NULL)
-          g_strv_builder_add (ids, g_ptr_array_index (job->generation_ids, i));
-      output->generation_ids = g_strv_builder_end (ids);
-    }
+  record_generation_ids (job, job_is_chunked (job) || job->generation_ids->len > 1);
 
   tb_call_set_tokens (job->call, output->usage.completion_tokens);
   write_job (job);
@@ -1194,6 +1213,8 @@ job_finish_failed (Job *job)
                                   ? (guint) job->error->code : 0;
       g_free (output->error_message);
       output->error_message = g_strdup (message);
+      /* a failed cell has no answer's id: each billed attempt is listed */
+      record_generation_ids (job, TRUE);
       write_job (job);
     }
   else if (skipped)
@@ -2522,7 +2543,24 @@ make_next_cell_job (TbRunner *self)
   job->output->repeat = job->repeat;
   if (previous != NULL)
     {
+      g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
+
       job->output->attempts = previous->attempts;
+      /* The cell's record is written anew: what its earlier calls were billed stays in it,
+       * as one paid call already settled (nothing to look up, and already counted in what
+       * the run spent), with their tokens and generation ids. */
+      if (previous->cost.source != TB_COST_NONE)
+        {
+          g_array_append_val (job->costs, previous->cost);
+          g_ptr_array_add (job->generation_ids, NULL);
+          job->output->cost = previous->cost;
+        }
+      tb_usage_add (&job->output->usage, &previous->usage);
+      if (previous->generation_ids != NULL)
+        g_strv_builder_addv (ids, (const char **) previous->generation_ids);
+      else if (previous->generation_id != NULL)
+        g_strv_builder_add (ids, previous->generation_id);
+      job->carried_ids = g_strv_builder_end (ids);
       g_ptr_array_remove (self->outputs, previous);
     }
   g_ptr_array_add (self->outputs, job->output);
