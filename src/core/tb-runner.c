@@ -1502,6 +1502,10 @@ task_done (Task *task)
   if (job->kind == JOB_CANDIDATE && !job->finished && job->tasks_active == 0
       && job->tasks_queued == 0 && job->error == NULL)
     {
+      /* done with what its answers came to: a front end prints the line now */
+      tb_call_set_tokens (job->call, job->output->usage.completion_tokens);
+      if (job->started_us > 0)
+        tb_call_set_elapsed_ms (job->call, (g_get_monotonic_time () - job->started_us) / 1000);
       call_finished (self, job->call, TB_CALL_DONE);
       start_next_tasks (self);
     }
@@ -2812,11 +2816,15 @@ show_previous_output (TbRunner *self,
 
   job->output = output;
   job->finished = TRUE;
+  /* Nothing happens to it in this session: its row starts done, unannounced (a CLI prints
+   * a line for each call that ends, and it would read as called again). */
+  tb_call_set_observer (job->call, NULL, NULL);
   tb_call_set_tokens (job->call, output->usage.completion_tokens);
   tb_call_set_elapsed_ms (job->call, output->latency_ms);
   tb_call_set_cost (job->call, tb_cost_is_known (&output->cost) ? output->cost.usd : -1,
                     tb_cost_source_to_string (output->cost.source));
   call_finished (self, job->call, TB_CALL_DONE);
+  tb_call_set_observer (job->call, call_changed_cb, self);
 }
 
 /* The judgment a resume continues: the newest, when it was made by the same judges. */
