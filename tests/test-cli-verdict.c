@@ -544,37 +544,17 @@ assert_drawn_group (const char *line,
   g_assert_nonnull (strstr (after, " 0 running"));
 }
 
-/* On a terminal, a test set of more calls than fit a line each is drawn as a line per
- * model and a total, redrawn in place. The runner lets go of settled calls' rows for it
- * (a run of thousands holds none), so the counts come from the calls it handed over: the
- * last drawing counts every call. */
-static void
-test_terminal_progress (CliFixture    *fixture,
-                        gconstpointer  data)
+/* What the CLI drew on a terminal (its stderr) for `args`; it exits with `status`. */
+static char *
+run_on_terminal (CliFixture         *fixture,
+                 const char * const *args,
+                 int                 status)
 {
-  g_autofree char *inputs = write_inputs (fixture, "notes", 6);
   g_autoptr(GSubprocessLauncher) launcher = cli_test_launcher (fixture);
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(CliResult) result = NULL;
   Terminal terminal = { g_string_new (NULL), FALSE };
-  const char *args[] = { "run", "quality", "--models", "fake/a,fake/b", "--judge",
-                         "--input", inputs, NULL };
-  const char *last;
   int primary, secondary;
-  FakeModel slow = { 0 };
-
-  write_quality_usecase (fixture, NULL);
-  set_quality (fixture, "fake/a", 7.0, 1.0, 0.001);
-  /* b answers slowly: a's scores are settled (and their rows let go of, by a sweep once a
-   * second) before b's answers, and the lines stay in their places all the same */
-  slow.has_quality = TRUE;
-  slow.quality = 5.0;
-  slow.quality_noise = 1.0;
-  slow.length_min = 40;
-  slow.length_max = 60;
-  slow.cost = 0.002;
-  slow.latency_ms = 2500;
-  fake_server_set_model (fixture->server, "fake/b", &slow);
 
   primary = posix_openpt (O_RDWR | O_NOCTTY);
   g_assert_cmpint (primary, >=, 0);
@@ -591,25 +571,57 @@ test_terminal_progress (CliFixture    *fixture,
   g_clear_object (&launcher);
   g_unix_fd_add (primary, G_IO_IN | G_IO_HUP | G_IO_ERR, terminal_read_cb, &terminal);
   result = cli_test_finish (process);
-  g_assert_cmpint (result->status, ==, 0);
+  g_assert_cmpint (result->status, ==, status);
   while (!terminal.closed)
     g_main_context_iteration (NULL, TRUE);
   close (primary);
 
-  /* 12 answers and 12 scores; the terminal drew lines per model, not per call */
   if (g_test_verbose ())
     g_printerr ("%s\n", terminal.text->str);
-  last = g_strrstr (terminal.text->str, "calls finished");
+  return g_string_free (terminal.text, FALSE);
+}
+
+/* On a terminal, a test set of more calls than fit a line each is drawn as a line per
+ * model and a total, redrawn in place. The runner lets go of settled calls' rows for it
+ * (a run of thousands holds none), so the counts come from the calls it handed over: the
+ * last drawing counts every call. */
+static void
+test_terminal_progress (CliFixture    *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *inputs = write_inputs (fixture, "notes", 6);
+  const char *args[] = { "run", "quality", "--models", "fake/a,fake/b", "--judge",
+                         "--input", inputs, NULL };
+  g_autofree char *text = NULL;
+  const char *last;
+  FakeModel slow = { 0 };
+
+  write_quality_usecase (fixture, NULL);
+  set_quality (fixture, "fake/a", 7.0, 1.0, 0.001);
+  /* b answers slowly: a's scores are settled (and their rows let go of, by a sweep once a
+   * second) before b's answers, and the lines stay in their places all the same */
+  slow.has_quality = TRUE;
+  slow.quality = 5.0;
+  slow.quality_noise = 1.0;
+  slow.length_min = 40;
+  slow.length_max = 60;
+  slow.cost = 0.002;
+  slow.latency_ms = 2500;
+  fake_server_set_model (fixture->server, "fake/b", &slow);
+
+  text = run_on_terminal (fixture, args, 0);
+  /* 12 answers and 12 scores; the terminal drew lines per model, not per call */
+  last = g_strrstr (text, "calls finished");
   g_assert_nonnull (last);
-  g_assert_nonnull (strstr (terminal.text->str, "6/6 done"));
-  while (last > terminal.text->str && last[-1] != '\n')
+  g_assert_nonnull (strstr (text, "6/6 done"));
+  while (last > text && last[-1] != '\n')
     last--;
   g_assert_true (g_str_has_prefix (last, "\r\033[2K24 of 24 calls finished "));
   g_assert_nonnull (strstr (last, " 0 running "));
   g_assert_nonnull (strstr (last, " 0 failed "));
   /* the drawing's three lines above the total: each group counts all its calls */
   {
-    g_autofree char *before = g_strndup (terminal.text->str, last - terminal.text->str);
+    g_autofree char *before = g_strndup (text, last - text);
     g_auto(GStrv) lines = g_strsplit (before, "\n", -1);
     guint n = g_strv_length (lines);
 
@@ -620,7 +632,40 @@ test_terminal_progress (CliFixture    *fixture,
     assert_drawn_group (lines[n - 3], "  run fake/b", "6/6 done");
     assert_drawn_group (lines[n - 2], "judge fake/judge", "12/12 done");
   }
-  g_string_free (terminal.text, TRUE);
+}
+
+/* Calls skipped at the cost cap end like the others ("done" counts them), and their line
+ * says how many were skipped. */
+static void
+test_terminal_skipped (CliFixture    *fixture,
+                       gconstpointer  data)
+{
+  g_autofree char *inputs = write_inputs (fixture, "notes", 10);
+  const char *args[] = { "run", "quality", "--models", "fake/a,fake/b", "--input", inputs,
+                         "--max-cost", "0.008", NULL };
+  g_autofree char *text = NULL;
+  const char *last;
+
+  write_quality_usecase (fixture, NULL);
+  set_quality (fixture, "fake/a", 7.0, 1.0, 0.001);
+  set_quality (fixture, "fake/b", 5.0, 1.0, 0.001);
+  /* 20 calls at $0.001 under a cap of $0.008: most are skipped, and the run is partial */
+  text = run_on_terminal (fixture, args, 1);
+  last = g_strrstr (text, "calls finished");
+  g_assert_nonnull (last);
+  while (last > text && last[-1] != '\n')
+    last--;
+  g_assert_true (g_str_has_prefix (last, "\r\033[2K20 of 20 calls finished "));
+  {
+    g_autofree char *before = g_strndup (text, last - text);
+    g_auto(GStrv) lines = g_strsplit (before, "\n", -1);
+    guint n = g_strv_length (lines);
+
+    g_assert_cmpuint (n, >=, 3);
+    assert_drawn_group (lines[n - 3], "  run fake/a", "10/10 done");
+    assert_drawn_group (lines[n - 2], "  run fake/b", "10/10 done");
+    g_assert_nonnull (strstr (lines[n - 2], "(10 skipped at the cap)"));
+  }
 }
 
 int
@@ -639,6 +684,7 @@ main (int    argc,
   ADD ("usecase-inputs-and-references", test_usecase_inputs_and_references);
   ADD ("summary-across-runs", test_summary_across_runs);
   ADD ("terminal-progress", test_terminal_progress);
+  ADD ("terminal-skipped", test_terminal_skipped);
 #undef ADD
 
   return g_test_run ();

@@ -134,6 +134,7 @@ typedef struct {
   guint   finished;
   guint   running;
   guint   failed;
+  guint   skipped;
   double  usd;
   guint   unknown;
 } Group;
@@ -218,6 +219,8 @@ tally_call (Live       *live,
     group->running++;
   if (state == TB_CALL_FAILED)
     group->failed++;
+  if (state == TB_CALL_SKIPPED)
+    group->skipped++;
   if (tb_call_get_cost_source (call) != NULL)
     {
       if (tb_call_get_cost_usd (call) >= 0)
@@ -312,6 +315,12 @@ draw_tty (Live *live)
               /* The count of failures goes where a reader looks for it. */
               g_string_truncate (out, out->len - 1);
               g_string_append_printf (out, _("  (%u failed)\n"), group->failed);
+            }
+          if (group->skipped > 0)
+            {
+              /* "done" counts them, as ended: what they are is said beside */
+              g_string_truncate (out, out->len - 1);
+              g_string_append_printf (out, _("  (%u skipped at the cap)\n"), group->skipped);
             }
           usd += group->usd;
           finished += group->finished;
