@@ -192,6 +192,7 @@ static JsonNode *
 score_to_json (const TbScore *score)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
+
   json_builder_begin_object (builder);
   tb_json_add_string (builder, "model", score->model);
   if (score->input != NULL)
